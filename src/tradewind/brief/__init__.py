@@ -1,0 +1,1 @@
+"""The brief: actions collected from every domain, ranked, stored with their state and history."""

@@ -1,0 +1,11 @@
+"""The producers that speak in the brief. A new kind of action is one more line here, nothing else."""
+
+from __future__ import annotations
+
+from tradewind.action import ActionProducer
+from tradewind.messaging.producers import CancellationFollowupProducer, UnpaidReminderProducer
+from tradewind.planning.restock import SellerRuleRestock
+
+
+def default_producers() -> list[ActionProducer]:
+    return [SellerRuleRestock(), UnpaidReminderProducer(), CancellationFollowupProducer()]

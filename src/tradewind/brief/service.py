@@ -1,0 +1,205 @@
+"""Building the brief: collect every producer's actions for a day, store them (one row per action key, with its
+history), rank the open ones; and changing an action's state, including doing what it says."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
+from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
+from tradewind.brief.ranking import priority
+from tradewind.brief.states import TRANSITIONS, transition
+from tradewind.errors import NotFoundError, ValidationError
+from tradewind.logging import get_logger
+from tradewind.shops.models import Shop
+
+ARCHIVE_MARK = "@"
+
+
+@dataclass(frozen=True)
+class Brief:
+    shop: Shop
+    today: date
+    actions: list[ActionRecord]
+
+
+def collect(
+    session: Session, *, shop: Shop, context: BriefContext, producers: Sequence[ActionProducer]
+) -> list[Action]:
+    """Every producer's actions, in key order; two actions with one key is a producer bug."""
+    seen: dict[str, Action] = {}
+    for producer in producers:
+        for action in producer.actions(session, shop=shop, context=context):
+            if action.kind not in producer.kinds:
+                raise ValueError(f"{type(producer).__name__} produced an action of kind {action.kind!r}")
+            if action.key in seen:
+                raise ValueError(f"two actions share the key {action.key!r}")
+            seen[action.key] = action
+    return [seen[key] for key in sorted(seen)]
+
+
+def refresh_brief(session: Session, *, shop: Shop, context: BriefContext, producers: Sequence[ActionProducer]) -> Brief:
+    """Store today's actions and return the open ones, ranked. Running it again the same day changes nothing."""
+    log = get_logger(__name__, shop=shop.code, today=context.today.isoformat())
+    candidates = collect(session, shop=shop, context=context, producers=producers)
+    by_key = {action.key: action for action in candidates}
+    records = {
+        record.key: record
+        for record in session.scalars(
+            select(ActionRecord)
+            .options(selectinload(ActionRecord.events))
+            .where(ActionRecord.shop_id == shop.id, ActionRecord.key.not_like(f"%{ARCHIVE_MARK}%"))
+        )
+    }
+    for key, action in by_key.items():
+        record = records.get(key)
+        if record is None:
+            record = _new_record(shop, action, context)
+            session.add(record)
+            records[key] = record
+            continue
+        if record.state in (ActionState.APPLIED, ActionState.DISMISSED):
+            record.last_seen_on = context.today
+            continue
+        if record.state == ActionState.EXPIRED:
+            transition(record, ActionState.OPEN, at=context.now, note="the situation is back")
+        if record.state == ActionState.SNOOZED and (record.snoozed_until or context.today) <= context.today:
+            transition(record, ActionState.OPEN, at=context.now, note="snooze ended")
+            record.snoozed_until = None
+        _update_content(record, action, context)
+    for key, record in records.items():
+        if key in by_key:
+            continue
+        if record.state in (ActionState.OPEN, ActionState.SNOOZED):
+            transition(record, ActionState.EXPIRED, at=context.now, note=f"no longer applies on {context.today}")
+        elif record.state in (ActionState.APPLIED, ActionState.DISMISSED):
+            # The situation is over: free the key so that the next time it arises is a new action.
+            record.key = f"{record.key}{ARCHIVE_MARK}{record.id}"
+    session.flush()
+    log.info("brief refreshed", extra={"candidates": len(candidates)})
+    return Brief(shop=shop, today=context.today, actions=open_actions(session, shop=shop))
+
+
+def _new_record(shop: Shop, action: Action, context: BriefContext) -> ActionRecord:
+    record = ActionRecord(
+        shop_id=shop.id,
+        key=action.key,
+        kind=action.kind,
+        subject_kind=action.subject_kind,
+        subject=action.subject,
+        state=ActionState.OPEN,
+        first_seen_on=context.today,
+        events=[],
+    )
+    _update_content(record, action, context)
+    record.events.append(
+        ActionEvent(shop_id=shop.id, at=context.now, from_state=None, to_state="open", note="first seen")
+    )
+    return record
+
+
+def _update_content(record: ActionRecord, action: Action, context: BriefContext) -> None:
+    record.priority = priority(action.value_at_risk, action.weight, action.due, context.today)
+    record.due = action.due
+    record.title = action.title
+    record.why = action.why
+    record.figures = action.figures
+    record.steps = action.steps
+    record.last_seen_on = context.today
+
+
+def open_actions(
+    session: Session, *, shop: Shop, kinds: Sequence[str] | None = None, limit: int | None = None
+) -> list[ActionRecord]:
+    query = (
+        select(ActionRecord)
+        .where(ActionRecord.shop_id == shop.id, ActionRecord.state == ActionState.OPEN)
+        .order_by(ActionRecord.priority.desc(), ActionRecord.due, ActionRecord.key)
+    )
+    if kinds:
+        query = query.where(ActionRecord.kind.in_(list(kinds)))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def get_action(session: Session, *, shop: Shop, action_id: int) -> ActionRecord:
+    record = session.scalar(
+        select(ActionRecord)
+        .options(selectinload(ActionRecord.events))
+        .where(ActionRecord.shop_id == shop.id, ActionRecord.id == action_id)
+    )
+    if record is None:
+        raise NotFoundError(f"no action #{action_id} in this shop", details={"action": action_id})
+    return record
+
+
+def _stored(record: ActionRecord) -> StoredAction:
+    return StoredAction(
+        id=record.id,
+        kind=record.kind,
+        key=record.key,
+        subject_kind=record.subject_kind,
+        subject=record.subject,
+        due=record.due,
+        figures=dict(record.figures),
+        steps=list(record.steps),
+    )
+
+
+def apply_action(
+    session: Session,
+    *,
+    shop: Shop,
+    action_id: int,
+    context: BriefContext,
+    producers: Sequence[ActionProducer],
+    actor: str = "seller",
+) -> tuple[ActionRecord, list[str]]:
+    """Do what the action says and mark it applied. Applying an applied action does nothing more."""
+    record = get_action(session, shop=shop, action_id=action_id)
+    if record.state == ActionState.APPLIED:
+        return record, [f"already applied; nothing more to do (action #{record.id})"]
+    producer = next((p for p in producers if record.kind in p.kinds), None)
+    if producer is None:
+        raise ValidationError(f"no producer carries out actions of kind {record.kind!r}")
+    if ActionState.APPLIED not in TRANSITIONS[record.state]:
+        transition(record, ActionState.APPLIED, at=context.now, actor=actor)  # raises, saying why
+    done = producer.apply(session, shop=shop, action=_stored(record), context=context)
+    transition(record, ActionState.APPLIED, at=context.now, actor=actor, note="; ".join(done) or None)
+    session.flush()
+    return record, done
+
+
+def dismiss_action(
+    session: Session,
+    *,
+    shop: Shop,
+    action_id: int,
+    context: BriefContext,
+    actor: str = "seller",
+    reason: str | None = None,
+) -> ActionRecord:
+    record = get_action(session, shop=shop, action_id=action_id)
+    if record.state == ActionState.DISMISSED:
+        return record
+    transition(record, ActionState.DISMISSED, at=context.now, actor=actor, note=reason)
+    session.flush()
+    return record
+
+
+def snooze_action(
+    session: Session, *, shop: Shop, action_id: int, until: date, context: BriefContext, actor: str = "seller"
+) -> ActionRecord:
+    if until <= context.today:
+        raise ValidationError(f"snooze until a day after today ({context.today}), not {until}")
+    record = get_action(session, shop=shop, action_id=action_id)
+    transition(record, ActionState.SNOOZED, at=context.now, actor=actor, note=f"until {until}")
+    record.snoozed_until = until
+    session.flush()
+    return record

@@ -1,0 +1,1 @@
+"""Catalog: products, SKUs, listings per channel and their paid promotions."""

@@ -1,0 +1,78 @@
+"""Reading and changing the catalog: SKUs, listings and their promotions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tradewind.catalog.models import Listing, ListingState, Promotion, PromotionState, Sku
+from tradewind.errors import NotFoundError
+
+
+def active_skus(session: Session, *, shop_id: int) -> list[Sku]:
+    return list(session.scalars(select(Sku).where(Sku.shop_id == shop_id, Sku.active).order_by(Sku.code)))
+
+
+def skus_by_code(session: Session, *, shop_id: int, codes: Sequence[str]) -> dict[str, Sku]:
+    if not codes:
+        return {}
+    rows = session.scalars(select(Sku).where(Sku.shop_id == shop_id, Sku.code.in_(list(codes))))
+    return {sku.code: sku for sku in rows}
+
+
+def get_sku(session: Session, *, shop_id: int, code: str) -> Sku:
+    sku = session.scalar(select(Sku).where(Sku.shop_id == shop_id, Sku.code == code))
+    if sku is None:
+        raise NotFoundError(f"no SKU {code!r} in this shop", details={"sku": code})
+    return sku
+
+
+def listings_of(session: Session, *, shop_id: int, sku_id: int) -> list[Listing]:
+    return list(
+        session.scalars(
+            select(Listing).where(Listing.shop_id == shop_id, Listing.sku_id == sku_id).order_by(Listing.channel)
+        )
+    )
+
+
+def set_listing_stock(session: Session, *, shop_id: int, sku_id: int, stock_shown: int) -> int:
+    """Show `stock_shown` units on every listing of the SKU; returns how many listings changed."""
+    result = session.execute(
+        update(Listing)
+        .where(Listing.shop_id == shop_id, Listing.sku_id == sku_id, Listing.stock_shown != stock_shown)
+        .values(stock_shown=stock_shown)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def pause_listings(session: Session, *, shop_id: int, sku_id: int) -> int:
+    result = session.execute(
+        update(Listing)
+        .where(Listing.shop_id == shop_id, Listing.sku_id == sku_id, Listing.state == ListingState.ACTIVE)
+        .values(state=ListingState.PAUSED)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def active_promotions(session: Session, *, shop_id: int, sku_id: int) -> list[Promotion]:
+    return list(
+        session.scalars(
+            select(Promotion)
+            .join(Listing, Listing.id == Promotion.listing_id)
+            .where(
+                Promotion.shop_id == shop_id,
+                Listing.sku_id == sku_id,
+                Promotion.state == PromotionState.ACTIVE,
+            )
+            .order_by(Promotion.id)
+        )
+    )
+
+
+def pause_promotions(session: Session, *, shop_id: int, sku_id: int) -> int:
+    promotions = active_promotions(session, shop_id=shop_id, sku_id=sku_id)
+    for promotion in promotions:
+        promotion.state = PromotionState.PAUSED
+    return len(promotions)

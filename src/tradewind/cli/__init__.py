@@ -1,0 +1,1 @@
+"""The command-line face: `tradewind …` (Typer + Rich, `--json` everywhere)."""

@@ -1,0 +1,224 @@
+"""`tradewind brief` and `tradewind action …`: the ranked list of today's actions, and changing their state."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from tradewind.brief.producers import default_producers
+from tradewind.brief.ranking import GROUP_ORDER, urgency_group
+from tradewind.brief.schemas import ActionDetailOut, ActionOut, BriefOut
+from tradewind.brief.service import Brief, apply_action, dismiss_action, get_action, refresh_brief, snooze_action
+from tradewind.cli.runtime import (
+    DbOption,
+    JsonOption,
+    ShopOption,
+    TodayOption,
+    console,
+    friendly_errors,
+    open_runtime,
+    print_json,
+    resolve_shop,
+)
+from tradewind.clock import parse_day
+
+action_app = typer.Typer(help="Look at one action, apply it, dismiss it or snooze it.", no_args_is_help=True)
+
+KIND_STYLE = {
+    "restock": "bold cyan",
+    "stockout_playbook": "bold red",
+    "unpaid_reminder": "yellow",
+    "cancellation_followup": "magenta",
+}
+
+
+@friendly_errors
+def brief_command(
+    db: DbOption = None,
+    shop: ShopOption = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+    limit: Annotated[int | None, typer.Option("--limit", help="Show at most N actions (0: all)")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only actions of this kind (repeatable)")] = None,
+) -> None:
+    """Today's brief: one ranked list of what to do, each with the figures behind it."""
+    runtime = open_runtime(db, today)
+    with runtime.transaction() as session:
+        the_shop = resolve_shop(session, runtime, shop)
+        brief = refresh_brief(session, shop=the_shop, context=runtime.context(), producers=default_producers())
+        actions = [a for a in brief.actions if not kind or a.kind in kind]
+        payload = BriefOut(
+            shop=the_shop.code,
+            today=brief.today,
+            actions=[ActionOut.of(a) for a in actions],
+        )
+    shown = payload.actions
+    if limit:
+        shown = shown[:limit]
+    elif limit is None and not as_json:
+        shown = shown[:25]
+    if as_json:
+        print_json(payload.model_copy(update={"actions": shown}).model_dump(mode="json"))
+        return
+    render_brief(brief, shown, total=len(payload.actions))
+
+
+def render_brief(brief: Brief, shown: list[ActionOut], *, total: int) -> None:
+    counts: dict[str, int] = {}
+    for action in shown:
+        counts[action.kind] = counts.get(action.kind, 0) + 1
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    console.print(
+        f"[bold]{brief.shop.name}[/] — brief for [bold]{brief.today:%A %d %B %Y}[/]: {total} open actions"
+        + (f" ({summary})" if summary else "")
+    )
+    if not shown:
+        console.print("Nothing needs doing today.")
+        return
+    table = Table(show_lines=False, expand=True, pad_edge=False)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("action and why", ratio=1)
+    table.add_column("due", no_wrap=True)
+    table.add_column("priority", justify="right", no_wrap=True)
+    groups: dict[str, list[ActionOut]] = {}
+    for action in shown:
+        groups.setdefault(urgency_group(action.due, brief.today), []).append(action)
+    for group in GROUP_ORDER:
+        members = groups.get(group, [])
+        if not members:
+            continue
+        table.add_section()
+        table.add_row("", Text(group.upper(), style="bold underline"), "", "", "")
+        for action in members:
+            body = Text(action.title, style="bold")
+            body.append("\n" + action.why, style="dim")
+            table.add_row(
+                str(action.id),
+                Text(action.kind, style=KIND_STYLE.get(action.kind, "")),
+                body,
+                f"{action.due:%d %b}",
+                f"{action.priority:,.0f}",
+            )
+    console.print(table)
+    if total > len(shown):
+        console.print(f"… and {total - len(shown)} more: `tradewind brief --limit 0` shows them all.")
+    console.print("Apply one with `tradewind action apply ID`; see its steps with `tradewind action show ID`.")
+
+
+@action_app.command("show")
+@friendly_errors
+def show_command(
+    action_id: Annotated[int, typer.Argument(help="The action's number in the brief")],
+    db: DbOption = None,
+    shop: ShopOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One action with its figures, steps (message drafts, purchase order) and history."""
+    runtime = open_runtime(db, None)
+    with runtime.transaction() as session:
+        record = get_action(session, shop=resolve_shop(session, runtime, shop), action_id=action_id)
+        detail = ActionDetailOut.detail(record)
+    if as_json:
+        print_json(detail.model_dump(mode="json"))
+        return
+    console.print(f"[bold]#{detail.id} {detail.kind}[/] ({detail.state}, due {detail.due}) — {detail.title}")
+    console.print(detail.why, highlight=False)
+    console.print("[bold]Figures[/]")
+    for name, value in detail.figures.items():
+        console.print(f"  {name}: {value}", highlight=False)
+    console.print("[bold]Steps[/]")
+    for number, step in enumerate(detail.steps, start=1):
+        kind = step.get("type", "step")
+        if kind == "message":
+            console.print(f"  {number}. message to the {step.get('to')} in {step.get('locale')}: {step.get('subject')}")
+            console.print(Text("     " + str(step.get("body", "")).replace("\n", "\n     "), style="dim"))
+        else:
+            rest = ", ".join(f"{k}={v}" for k, v in step.items() if k != "type")
+            console.print(f"  {number}. {kind}: {rest}", highlight=False)
+    console.print("[bold]History[/]")
+    for event in detail.events:
+        note = f" — {event.note}" if event.note else ""
+        console.print(f"  {event.at}: {event.from_state or '∅'} → {event.to_state} by {event.actor}{note}")
+
+
+@action_app.command("apply")
+@friendly_errors
+def apply_command(
+    action_id: Annotated[int, typer.Argument(help="The action's number in the brief")],
+    db: DbOption = None,
+    shop: ShopOption = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Do what the action says (place the purchase order, queue the messages …). Applying twice is harmless."""
+    runtime = open_runtime(db, today)
+    with runtime.transaction() as session:
+        the_shop = resolve_shop(session, runtime, shop)
+        record, done = apply_action(
+            session, shop=the_shop, action_id=action_id, context=runtime.context(), producers=default_producers()
+        )
+        out = ActionOut.of(record)
+    if as_json:
+        print_json({"action": out.model_dump(mode="json"), "done": done})
+        return
+    console.print(f"[green]applied[/] #{out.id} {out.title}")
+    for line in done:
+        console.print(f"  • {line}", highlight=False)
+
+
+@action_app.command("dismiss")
+@friendly_errors
+def dismiss_command(
+    action_id: Annotated[int, typer.Argument(help="The action's number in the brief")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (kept in the history)")] = None,
+    db: DbOption = None,
+    shop: ShopOption = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Drop the action: it stays out of the brief until its situation ends and comes back."""
+    runtime = open_runtime(db, today)
+    with runtime.transaction() as session:
+        record = dismiss_action(
+            session,
+            shop=resolve_shop(session, runtime, shop),
+            action_id=action_id,
+            context=runtime.context(),
+            reason=reason,
+        )
+        out = ActionOut.of(record)
+    if as_json:
+        print_json({"action": out.model_dump(mode="json")})
+        return
+    console.print(f"[yellow]dismissed[/] #{out.id} {out.title}")
+
+
+@action_app.command("snooze")
+@friendly_errors
+def snooze_command(
+    action_id: Annotated[int, typer.Argument(help="The action's number in the brief")],
+    until: Annotated[str, typer.Option("--until", help="Hide it until this day (YYYY-MM-DD)")],
+    db: DbOption = None,
+    shop: ShopOption = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Hide the action until a day; it comes back then if it still holds."""
+    runtime = open_runtime(db, today)
+    with runtime.transaction() as session:
+        record = snooze_action(
+            session,
+            shop=resolve_shop(session, runtime, shop),
+            action_id=action_id,
+            until=parse_day(until, what="--until"),
+            context=runtime.context(),
+        )
+        out = ActionOut.of(record)
+    if as_json:
+        print_json({"action": out.model_dump(mode="json"), "snoozed_until": until})
+        return
+    console.print(f"[blue]snoozed[/] #{out.id} until {until}: {out.title}")

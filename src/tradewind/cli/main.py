@@ -1,0 +1,24 @@
+"""The `tradewind` command."""
+
+from __future__ import annotations
+
+import typer
+
+from tradewind.cli.brief import action_app, brief_command
+from tradewind.cli.db import db_app, init_command
+
+app = typer.Typer(
+    name="tradewind",
+    help="Tradewind: every morning, what a cross-border shop must do today.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("brief")(brief_command)
+app.command("init")(init_command)
+app.add_typer(action_app, name="action")
+app.add_typer(db_app, name="db")
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,123 @@
+"""What every command needs: settings, a database, the day, one transaction; and errors turned into one red line."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradewind.action import BriefContext
+from tradewind.clock import Clock, FixedClock, SystemClock, parse_day
+from tradewind.config import Settings, database_url_for_path
+from tradewind.db.migrate import current_revision
+from tradewind.db.session import make_engine, make_sessionmaker, transaction
+from tradewind.errors import ConfigurationError, TradewindError
+from tradewind.shops.models import Shop
+from tradewind.shops.service import get_shop
+
+console = Console()
+error_console = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLite file or database URL (default: $TRADEWIND_DATABASE_URL or ./tradewind.db)"),
+]
+ShopOption = Annotated[str | None, typer.Option("--shop", help="Shop code, when the database holds several")]
+TodayOption = Annotated[
+    str | None, typer.Option("--today", help="Act as if today were this day (YYYY-MM-DD); default: today")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """A TradewindError becomes one red line on stderr and its exit code, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except TradewindError as exc:
+            error_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            extra = exc.details.get("errors") if isinstance(exc.details, dict) else None
+            if isinstance(extra, list) and len(extra) > 1:
+                for item in extra[1:50]:
+                    where = f"{item['file']}:{item['line']}" + (f" [{item['column']}]" if item.get("column") else "")
+                    error_console.print(f"  {where}: {item['message']}", highlight=False, soft_wrap=True)
+                if len(extra) > 50:
+                    error_console.print(f"  … and {len(extra) - 50} more", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+
+    def context(self) -> BriefContext:
+        return BriefContext(today=self.clock.today(), now=self.clock.now(), settings=self.settings)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with transaction(self.sessions) as session:
+            yield session
+
+
+def clock_for(today: str | None) -> Clock:
+    return FixedClock.on(parse_day(today, what="--today")) if today else SystemClock()
+
+
+def settings_for(db: str | None) -> Settings:
+    settings = Settings()
+    return settings.with_database(database_url_for_path(db) if db else None)
+
+
+def open_runtime(db: str | None, today: str | None, *, must_exist: bool = True) -> Runtime:
+    settings = settings_for(db)
+    url = settings.database_url
+    if must_exist and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise ConfigurationError(
+            f"no database at {url.removeprefix('sqlite:///')}: run `tradewind demo` or `tradewind init` first"
+        )
+    engine = make_engine(url)
+    if must_exist:
+        try:
+            revision = current_revision(engine)
+        except OperationalError as exc:
+            raise ConfigurationError(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+        if revision is None:
+            raise ConfigurationError(
+                f"{engine.url!r} has no Tradewind tables: run `tradewind db upgrade` (or `tradewind demo`)"
+            )
+    return Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock_for(today))
+
+
+def resolve_shop(session: Session, runtime: Runtime, code: str | None) -> Shop:
+    return get_shop(session, code=code or runtime.settings.shop)
+
+
+def print_json(payload: Any) -> None:
+    """JSON on stdout, unstyled, so that it pipes into jq."""
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def parse_optional_day(text: str | None, what: str) -> date | None:
+    return parse_day(text, what=what) if text else None

@@ -1,0 +1,1 @@
+"""Storage: the declarative base, column types, engines and sessions, and the Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Inventory: warehouses, stock levels, movements, stock takes and inbound purchase orders."""

@@ -1,0 +1,122 @@
+"""Stock on hand, stock on order, and purchase orders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradewind.errors import ValidationError
+from tradewind.inventory.models import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderState,
+    StockLevel,
+    Warehouse,
+    WarehouseKind,
+)
+
+OPEN_PURCHASE_STATES = (PurchaseOrderState.PLACED, PurchaseOrderState.SHIPPED)
+SELLABLE_KINDS = (WarehouseKind.OWN, WarehouseKind.OVERSEAS)
+
+
+def on_hand_by_sku(session: Session, *, shop_id: int) -> dict[int, int]:
+    """Units on hand per SKU id in the shop's own and overseas warehouses."""
+    rows = session.execute(
+        select(StockLevel.sku_id, func.sum(StockLevel.on_hand))
+        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+        .where(StockLevel.shop_id == shop_id, Warehouse.kind.in_(SELLABLE_KINDS))
+        .group_by(StockLevel.sku_id)
+    )
+    return {int(sku_id): int(total or 0) for sku_id, total in rows}
+
+
+@dataclass(frozen=True)
+class Inbound:
+    sku_id: int
+    quantity: int
+    expected_on: date | None
+    purchase_order: str
+
+
+def inbound_by_sku(session: Session, *, shop_id: int) -> dict[int, list[Inbound]]:
+    """Open purchase-order lines (placed or shipped, not yet fully received) per SKU id."""
+    rows = session.execute(
+        select(
+            PurchaseOrderLine.sku_id,
+            PurchaseOrderLine.quantity - PurchaseOrderLine.received_quantity,
+            PurchaseOrder.expected_on,
+            PurchaseOrder.code,
+        )
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
+        .where(PurchaseOrder.shop_id == shop_id, PurchaseOrder.state.in_(OPEN_PURCHASE_STATES))
+        .order_by(PurchaseOrderLine.sku_id, PurchaseOrder.expected_on, PurchaseOrder.code)
+    )
+    inbound: dict[int, list[Inbound]] = {}
+    for sku_id, outstanding, expected_on, code in rows:
+        if outstanding and outstanding > 0:
+            inbound.setdefault(int(sku_id), []).append(Inbound(int(sku_id), int(outstanding), expected_on, code))
+    return inbound
+
+
+def default_warehouse(session: Session, *, shop_id: int) -> Warehouse:
+    """Where purchase orders go unless told otherwise: the shop's first own warehouse."""
+    warehouse = session.scalar(
+        select(Warehouse)
+        .where(Warehouse.shop_id == shop_id)
+        .order_by((Warehouse.kind != WarehouseKind.OWN), Warehouse.id)
+        .limit(1)
+    )
+    if warehouse is None:
+        raise ValidationError("this shop has no warehouse yet: import stock or create one first")
+    return warehouse
+
+
+@dataclass(frozen=True)
+class PurchaseLine:
+    sku_id: int
+    quantity: int
+    unit_cost: Decimal | None
+
+
+def place_purchase_order(
+    session: Session,
+    *,
+    shop_id: int,
+    code: str,
+    supplier_id: int,
+    ordered_on: date,
+    expected_on: date | None,
+    currency: str,
+    lines: Sequence[PurchaseLine],
+    note: str | None = None,
+) -> tuple[PurchaseOrder, bool]:
+    """Place a purchase order once: a second call with the same code returns the existing one (created=False)."""
+    existing = session.scalar(select(PurchaseOrder).where(PurchaseOrder.shop_id == shop_id, PurchaseOrder.code == code))
+    if existing is not None:
+        return existing, False
+    if not lines or any(line.quantity <= 0 for line in lines):
+        raise ValidationError("a purchase order needs at least one line with a positive quantity")
+    warehouse = default_warehouse(session, shop_id=shop_id)
+    order = PurchaseOrder(
+        shop_id=shop_id,
+        code=code,
+        supplier_id=supplier_id,
+        warehouse_id=warehouse.id,
+        state=PurchaseOrderState.PLACED,
+        ordered_on=ordered_on,
+        expected_on=expected_on,
+        currency=currency,
+        note=note,
+    )
+    order.lines = [
+        PurchaseOrderLine(shop_id=shop_id, sku_id=line.sku_id, quantity=line.quantity, unit_cost=line.unit_cost)
+        for line in lines
+    ]
+    session.add(order)
+    session.flush()
+    return order, True

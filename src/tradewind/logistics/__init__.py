@@ -1,0 +1,1 @@
+"""Logistics: shipping methods, shipments, tracking events, transit statistics and disruptions."""

@@ -1,0 +1,107 @@
+"""Shipping methods, shipments, tracking events (the carrier's raw text and our normalised status) and
+disruptions (import bans, suspended routes, cut flights) with their dates and source."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tradewind.db.base import Base, ShopOwned, str_enum, utcnow
+
+
+class ShippingMethod(ShopOwned, Base):
+    __tablename__ = "shipping_methods"
+    __table_args__ = (UniqueConstraint("shop_id", "code"),)
+
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    carrier: Mapped[str] = mapped_column(String(100))
+    mode: Mapped[str] = mapped_column(String(16), default="air")  # air, rail, sea, road, local
+    tracked: Mapped[bool] = mapped_column(default=True)
+
+
+class TrackingStatus(enum.StrEnum):
+    """AfterShip's tags, plus Unknown for text we cannot place."""
+
+    PENDING = "Pending"
+    INFO_RECEIVED = "InfoReceived"
+    IN_TRANSIT = "InTransit"
+    OUT_FOR_DELIVERY = "OutForDelivery"
+    ATTEMPT_FAIL = "AttemptFail"
+    DELIVERED = "Delivered"
+    AVAILABLE_FOR_PICKUP = "AvailableForPickup"
+    EXCEPTION = "Exception"
+    EXPIRED = "Expired"
+    UNKNOWN = "Unknown"
+
+
+class Shipment(ShopOwned, Base):
+    __tablename__ = "shipments"
+    __table_args__ = (UniqueConstraint("shop_id", "tracking_number"),)
+
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
+    method_id: Mapped[int | None] = mapped_column(ForeignKey("shipping_methods.id", ondelete="SET NULL"))
+    tracking_number: Mapped[str] = mapped_column(String(64))
+    origin_country: Mapped[str] = mapped_column(String(2), default="CN")
+    destination_country: Mapped[str] = mapped_column(String(2))
+    shipped_at: Mapped[datetime]
+    first_scan_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    status: Mapped[TrackingStatus] = mapped_column(str_enum(TrackingStatus), default=TrackingStatus.PENDING)
+    last_event_at: Mapped[datetime | None]
+    cost: Mapped[Decimal | None]
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+
+    events: Mapped[list[TrackingEvent]] = relationship(
+        back_populates="shipment", cascade="all, delete-orphan", order_by="TrackingEvent.occurred_at"
+    )
+
+
+class TrackingEvent(ShopOwned, Base):
+    """One line of a carrier's tracking, as written (any language), with the status it means."""
+
+    __tablename__ = "tracking_events"
+    __table_args__ = (
+        UniqueConstraint("shipment_id", "fingerprint"),
+        Index("ix_tracking_events_shipment_time", "shipment_id", "occurred_at"),
+    )
+
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    occurred_at: Mapped[datetime]
+    code: Mapped[str | None] = mapped_column(String(64))
+    raw_text: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[TrackingStatus] = mapped_column(str_enum(TrackingStatus), default=TrackingStatus.UNKNOWN)
+    substatus: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(32), default="carrier")
+    # Hash of (time, code, text): the same event delivered twice is stored once.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+    shipment: Mapped[Shipment] = relationship(back_populates="events")
+
+
+class DisruptionKind(enum.StrEnum):
+    IMPORT_BAN = "import_ban"
+    SUSPENDED_ROUTE = "suspended_route"
+    CAPACITY_CUT = "capacity_cut"
+    CUSTOMS_DELAY = "customs_delay"
+
+
+class Disruption(ShopOwned, Base):
+    """A restriction on a lane: None in a scope column means 'all'."""
+
+    __tablename__ = "disruptions"
+
+    kind: Mapped[DisruptionKind] = mapped_column(str_enum(DisruptionKind))
+    origin_country: Mapped[str | None] = mapped_column(String(2))
+    destination_country: Mapped[str | None] = mapped_column(String(2))
+    method_code: Mapped[str | None] = mapped_column(String(64))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    extra_days: Mapped[int | None]
+    source: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

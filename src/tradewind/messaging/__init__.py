@@ -1,0 +1,1 @@
+"""Messaging: templates per locale, rendering, the outbox, channels and inbound triage."""

@@ -1,0 +1,82 @@
+"""Message templates a shop overrides, the outbox (idempotent: one notice per situation and order), and incoming
+buyer messages with their triage."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tradewind.db.base import Base, ShopOwned, str_enum, utcnow
+
+
+class MessageTemplate(ShopOwned, Base):
+    """A shop's own wording for a situation in a locale; the shipped templates apply where there is none."""
+
+    __tablename__ = "message_templates"
+    __table_args__ = (UniqueConstraint("shop_id", "situation", "locale"),)
+
+    situation: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class OutboxState(enum.StrEnum):
+    DRAFT = "draft"
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class RecipientKind(enum.StrEnum):
+    BUYER = "buyer"
+    SUPPLIER = "supplier"
+    SHOP = "shop"
+
+
+class OutboxMessage(ShopOwned, Base):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "idempotency_key"),
+        Index("ix_outbox_messages_state", "shop_id", "state"),
+    )
+
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    situation: Mapped[str] = mapped_column(String(64))
+    recipient_kind: Mapped[RecipientKind] = mapped_column(str_enum(RecipientKind))
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id", ondelete="SET NULL"))
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id", ondelete="SET NULL"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(32), default="export")
+    address: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[OutboxState] = mapped_column(str_enum(OutboxState), default=OutboxState.DRAFT)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundMessage(ShopOwned, Base):
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("shop_id", "external_id"),)
+
+    external_id: Mapped[str] = mapped_column(String(100))
+    buyer_id: Mapped[int | None] = mapped_column(ForeignKey("buyers.id", ondelete="SET NULL"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
+    received_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    intent: Mapped[str | None] = mapped_column(String(32))
+    confidence: Mapped[float | None]
+    answered_at: Mapped[datetime | None]

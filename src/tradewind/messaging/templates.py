@@ -1,0 +1,146 @@
+"""Message templates: one file per situation and locale (`templates/<situation>/<locale>.txt`, first line
+`Subject: …`), rendered with Jinja2; dates and money formatted with Babel for the recipient's locale.
+
+A shop's own wording (a `MessageTemplate` row) wins over the shipped file. A missing locale falls back to English
+and says so in the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency
+from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError
+
+from tradewind.errors import ValidationError
+
+FALLBACK_LOCALE = "en"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    situation: str
+    locale: str  # the locale actually used
+    requested_locale: str
+    subject: str
+    body: str
+
+    @property
+    def fell_back(self) -> bool:
+        return self.locale != self.requested_locale
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    subject: str
+    body: str
+
+
+def validate_locale(locale: str) -> str:
+    """A Babel-known locale identifier (ru, pt_BR, zh_Hans …), or a clear error."""
+    try:
+        Locale.parse(locale.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        raise ValidationError(f"unknown locale {locale!r}: use a language code such as en, ru, es, pt_BR") from None
+    return locale.replace("-", "_")
+
+
+def shipped_locales(situation: str) -> list[str]:
+    folder = resources.files("tradewind.messaging") / "templates" / situation
+    if not folder.is_dir():
+        return []
+    return sorted(entry.name.removesuffix(".txt") for entry in folder.iterdir() if entry.name.endswith(".txt"))
+
+
+def shipped_situations() -> list[str]:
+    folder = resources.files("tradewind.messaging") / "templates"
+    return sorted(entry.name for entry in folder.iterdir() if entry.is_dir() and not entry.name.startswith("_"))
+
+
+@lru_cache(maxsize=512)
+def shipped_template(situation: str, locale: str) -> TemplateSource | None:
+    path = resources.files("tradewind.messaging") / "templates" / situation / f"{locale}.txt"
+    if not path.is_file():
+        return None
+    return parse_template(path.read_text(encoding="utf-8"), name=f"{situation}/{locale}")
+
+
+def parse_template(text: str, *, name: str) -> TemplateSource:
+    first, _, rest = text.partition("\n")
+    if not first.startswith("Subject:"):
+        raise ValidationError(f"template {name} must start with a 'Subject:' line")
+    return TemplateSource(subject=first.removeprefix("Subject:").strip(), body=rest.lstrip("\n"))
+
+
+def _environment(locale: str) -> Environment:
+    env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+    def money(value: Any, currency: str | None = None) -> str:
+        if isinstance(value, tuple):
+            amount, code = value
+        else:
+            amount, code = value, currency or "USD"
+        return format_currency(Decimal(amount), code, locale=locale)
+
+    def day(value: date | datetime | str) -> str:
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
+        if isinstance(value, datetime):
+            value = value.date()
+        return format_date(value, format="long", locale=locale)
+
+    env.filters["money"] = money
+    env.filters["day"] = day
+    return env
+
+
+def best_locale(situation: str, wanted: str, *, available: list[str] | None = None) -> str:
+    """`pt_BR` → `pt_BR`, else `pt`, else English."""
+    have = available if available is not None else shipped_locales(situation)
+    candidates = [wanted, wanted.split("_")[0]]
+    for candidate in candidates:
+        if candidate in have:
+            return candidate
+    return FALLBACK_LOCALE
+
+
+def render(situation: str, locale: str, facts: dict[str, Any], *, override: TemplateSource | None = None) -> Rendered:
+    """Render `situation` for `locale` with `facts`; a missing placeholder or a broken template is an error."""
+    requested = validate_locale(locale)
+    if override is not None:
+        used, source = requested, override
+    else:
+        used = best_locale(situation, requested)
+        found = shipped_template(situation, used)
+        if found is None:
+            raise ValidationError(f"no template for situation {situation!r}", details={"situation": situation})
+        source = found
+    env = _environment(used)
+    try:
+        subject = env.from_string(source.subject).render(**facts).strip()
+        body = env.from_string(source.body).render(**facts).strip() + "\n"
+    except TemplateSyntaxError as exc:
+        raise ValidationError(
+            f"template {situation}/{used} has a syntax error on line {exc.lineno}: {exc.message}"
+        ) from None
+    except UndefinedError as exc:
+        raise ValidationError(f"template {situation}/{used} needs a fact that is missing: {exc.message}") from None
+    return Rendered(situation=situation, locale=used, requested_locale=requested, subject=subject, body=_tidy(body))
+
+
+def _tidy(body: str) -> str:
+    """Collapse the blank lines that conditional blocks leave behind."""
+    lines = body.splitlines()
+    tidy: list[str] = []
+    for line in lines:
+        if not line.strip() and tidy and not tidy[-1].strip():
+            continue
+        tidy.append(line.rstrip())
+    return "\n".join(tidy).strip() + "\n"

@@ -1,0 +1,49 @@
+"""Every domain's models in one import, so that the metadata (Alembic, `create_all` in tests) is complete."""
+
+from tradewind.brief.models import ActionEvent, ActionRecord
+from tradewind.catalog.models import Listing, Product, Promotion, Sku
+from tradewind.db.base import Base
+from tradewind.inventory.models import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+from tradewind.logistics.models import Disruption, Shipment, ShippingMethod, TrackingEvent
+from tradewind.messaging.models import InboundMessage, MessageTemplate, OutboxMessage
+from tradewind.orders.models import Buyer, Dispute, Feedback, Order, OrderLine
+from tradewind.shops.models import Shop
+from tradewind.suppliers.models import Supplier, SupplierMessage, SupplierStatusReport, SupplyOffer
+
+__all__ = [
+    "ActionEvent",
+    "ActionRecord",
+    "Base",
+    "Buyer",
+    "Dispute",
+    "Disruption",
+    "Feedback",
+    "InboundMessage",
+    "Listing",
+    "MessageTemplate",
+    "Order",
+    "OrderLine",
+    "OutboxMessage",
+    "Product",
+    "Promotion",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "Shipment",
+    "ShippingMethod",
+    "Shop",
+    "Sku",
+    "StockLevel",
+    "StockMovement",
+    "Supplier",
+    "SupplierMessage",
+    "SupplierStatusReport",
+    "SupplyOffer",
+    "TrackingEvent",
+    "Warehouse",
+]

@@ -1,0 +1,1 @@
+"""Orders: buyers, orders and lines, payment, cancellations, disputes, feedback and promised dates."""

@@ -1,0 +1,1 @@
+"""Replenishment planning: demand forecasts, safety stock, order quantities and their backtest."""

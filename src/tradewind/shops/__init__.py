@@ -1,0 +1,1 @@
+"""Shops: the owner of every record."""
