@@ -34,7 +34,8 @@ class Rendered:
 
     @property
     def fell_back(self) -> bool:
-        return self.locale != self.requested_locale
+        """True when the message is in another language than asked (pt for pt_BR is not a fallback)."""
+        return self.locale.split("_")[0] != self.requested_locale.split("_")[0]
 
 
 @dataclass(frozen=True)
