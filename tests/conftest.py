@@ -114,13 +114,3 @@ def shop(session: Session) -> Shop:
     from tradewind.shops.service import create_shop
 
     return create_shop(session, code=f"shop-{uuid.uuid4().hex[:6]}", name="Test shoe shop", currency="USD")
-
-
-@pytest.fixture
-def fresh_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of an empty, migrated SQLite file for tests that run whole commands (CLI) with their own commits."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url

@@ -1,0 +1,133 @@
+"""The CLI through Typer's runner: init, brief (table and JSON), action show/apply/dismiss/snooze, and errors as
+one red line with an exit code."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+from tests import factories as f
+from typer.testing import CliRunner
+
+from tradewind.brief.schemas import BriefOut
+from tradewind.cli.main import app
+from tradewind.db.session import make_engine
+from tradewind.shops.service import get_shop
+
+TODAY = "2026-02-03"
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def shop_db(tmp_path: Path) -> str:
+    path = str(tmp_path / "shop.db")
+    code, _, err = invoke("init", "--shop", "boots", "--name", "Hua Yuye Shoes", "--db", path)
+    assert code == 0, err
+    engine = make_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        shop = get_shop(session, code="boots")
+        day = date.fromisoformat(TODAY)
+        sku = f.sku(session, shop, "BOOT-38")
+        supplier = f.supplier(session, shop, "SUP-A")
+        f.offer(session, shop, supplier, sku, moq=10, pack_size=10)
+        f.stock(session, shop, f.warehouse(session, shop), sku, 2)
+        f.daily_sales(session, shop, sku, today=day, per_day=1)
+        now = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+        f.order(
+            session, shop, [(sku, 1)], placed_at=now - timedelta(days=2), the_buyer=f.buyer(session, shop), paid=False
+        )
+        session.commit()
+    engine.dispose()
+    return path
+
+
+def test_brief_json_follows_the_schema_and_is_stable(shop_db: str) -> None:
+    code, out, _ = invoke("brief", "--db", shop_db, "--today", TODAY, "--json")
+    assert code == 0
+    payload = json.loads(out)
+    BriefOut.model_validate(payload)
+    assert set(payload) == {"shop", "today", "actions"}
+    assert payload["shop"] == "boots" and payload["today"] == TODAY
+    assert {a["kind"] for a in payload["actions"]} == {"restock", "unpaid_reminder"}
+    for action in payload["actions"]:
+        assert set(action) == {"id", "kind", "priority", "subject", "due", "title", "why", "figures", "steps", "state"}
+    priorities = [a["priority"] for a in payload["actions"]]
+    assert priorities == sorted(priorities, reverse=True)
+    assert json.loads(invoke("brief", "--db", shop_db, "--today", TODAY, "--json")[1]) == payload
+
+
+def test_brief_table_and_filters(shop_db: str) -> None:
+    code, out, _ = invoke("brief", "--db", shop_db, "--today", TODAY)
+    assert code == 0
+    assert "Hua Yuye Shoes" in out and "TODAY" in out and "Restock BOOT-38" in out
+    code, out, _ = invoke("brief", "--db", shop_db, "--today", TODAY, "--json", "--kind", "restock")
+    assert [a["kind"] for a in json.loads(out)["actions"]] == ["restock"]
+    code, out, _ = invoke("brief", "--db", shop_db, "--today", TODAY, "--json", "--limit", "1")
+    assert len(json.loads(out)["actions"]) == 1
+
+
+def test_apply_dismiss_snooze_from_the_command_line(shop_db: str) -> None:
+    actions = json.loads(invoke("brief", "--db", shop_db, "--today", TODAY, "--json")[1])["actions"]
+    restock = next(a for a in actions if a["kind"] == "restock")
+    unpaid = next(a for a in actions if a["kind"] == "unpaid_reminder")
+
+    code, out, _ = invoke("action", "apply", str(restock["id"]), "--db", shop_db, "--today", TODAY, "--json")
+    assert code == 0 and json.loads(out)["action"]["state"] == "applied"
+    code, out, _ = invoke("action", "apply", str(restock["id"]), "--db", shop_db, "--today", TODAY)
+    assert code == 0 and "already applied" in out
+
+    code, out, _ = invoke("action", "show", str(restock["id"]), "--db", shop_db, "--json")
+    detail = json.loads(out)
+    assert [e["to_state"] for e in detail["events"]] == ["open", "applied"]
+    assert "purchase order TW-" in detail["events"][-1]["note"]
+
+    code, out, _ = invoke(
+        "action", "snooze", str(unpaid["id"]), "--until", "2026-02-05", "--db", shop_db, "--today", TODAY
+    )
+    assert code == 0 and "snoozed" in out
+    assert json.loads(invoke("brief", "--db", shop_db, "--today", TODAY, "--json")[1])["actions"] == []
+
+    code, _, err = invoke("action", "dismiss", str(restock["id"]), "--db", shop_db, "--today", TODAY)
+    assert code == 4 and "cannot become dismissed" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "message"),
+    [
+        (["brief", "--today", "03/02/2026"], 2, "--today must be a date written YYYY-MM-DD"),
+        (["action", "apply", "999"], 3, "no action #999"),
+        (["brief", "--shop", "nope"], 3, "no shop 'nope'"),
+    ],
+)
+def test_errors_are_one_line(shop_db: str, args: list[str], exit_code: int, message: str) -> None:
+    code, out, err = invoke(*args, "--db", shop_db)
+    assert code == exit_code
+    assert message in err and "Traceback" not in err + out
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_missing_database_is_explained(tmp_path: Path) -> None:
+    code, _, err = invoke("brief", "--db", str(tmp_path / "nothing.db"))
+    assert code == 2 and "no database at" in err and "tradewind demo" in err
+
+
+def test_db_upgrade_and_check(tmp_path: Path) -> None:
+    path = str(tmp_path / "fresh.db")
+    assert invoke("db", "upgrade", "--db", path)[0] == 0
+    code, out, _ = invoke("db", "check", "--db", path)
+    assert code == 0 and "matches" in out
+    code, _, err = invoke("brief", "--db", path)
+    assert code == 3 and "no shop yet" in err
+
+
+def test_init_rejects_unknown_currency(tmp_path: Path) -> None:
+    code, _, err = invoke("init", "--shop", "x", "--name", "X", "--currency", "XYZ", "--db", str(tmp_path / "x.db"))
+    assert code == 2 and "unknown currency 'XYZ'" in err
