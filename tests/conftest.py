@@ -22,19 +22,6 @@ from tradewind.db.migrate import upgrade
 from tradewind.db.session import make_engine
 from tradewind.shops.models import Shop
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def shared_data_file(relative: str) -> Path:
-    """A file of ../shared/data: skipped with a reason on a user's machine, required under CI=true."""
-    path = SHARED_DATA / relative
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"{path} is missing, and CI=true requires the real-data tests to run")
-        pytest.skip(f"real data not available here: {path} is absent (it is present beside the checkout in CI)")
-    return path
-
 
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
