@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from tradewind.catalog.models import Sku
+from tradewind.catalog.models import Listing, Promotion, Sku
 from tradewind.inventory.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -19,7 +19,14 @@ from tradewind.inventory.models import (
 )
 from tradewind.orders.models import Buyer, CancelledBy, Order, OrderLine, OrderStatus, PaymentState
 from tradewind.shops.models import Shop
-from tradewind.suppliers.models import Supplier, SupplyOffer
+from tradewind.suppliers.models import (
+    MessageDirection,
+    Supplier,
+    SupplierMessage,
+    SupplierStatus,
+    SupplierStatusReport,
+    SupplyOffer,
+)
 
 _numbers = itertools.count(1)
 
@@ -35,8 +42,10 @@ def sku(session: Session, shop: Shop, code: str | None = None, *, price: str = "
     return row
 
 
-def supplier(session: Session, shop: Shop, code: str | None = None, *, name: str = "Wenzhou Shoes") -> Supplier:
-    row = Supplier(shop_id=shop.id, code=code or f"SUP-{next(_numbers)}", name=name, language="zh")
+def supplier(
+    session: Session, shop: Shop, code: str | None = None, *, name: str = "Wenzhou Shoes", calendar: str | None = "CN"
+) -> Supplier:
+    row = Supplier(shop_id=shop.id, code=code or f"SUP-{next(_numbers)}", name=name, language="zh", calendar=calendar)
     session.add(row)
     session.flush()
     return row
@@ -137,9 +146,15 @@ def order(
 
 
 def daily_sales(session: Session, shop: Shop, the_sku: Sku, *, today: date, per_day: int, days: int = 28) -> None:
-    """`per_day` units ordered on each of the `days` days before today."""
+    """`per_day` units ordered (and delivered) on each of the `days` days before today."""
     for back in range(1, days + 1):
-        order(session, shop, [(the_sku, per_day)], placed_at=noon(today - timedelta(days=back)))
+        order(
+            session,
+            shop,
+            [(the_sku, per_day)],
+            placed_at=noon(today - timedelta(days=back)),
+            status=OrderStatus.DELIVERED,
+        )
 
 
 def purchase_order(
@@ -164,6 +179,61 @@ def purchase_order(
         expected_on=expected_on,
     )
     row.lines = [PurchaseOrderLine(shop_id=shop.id, sku_id=the_sku.id, quantity=quantity)]
+    session.add(row)
+    session.flush()
+    return row
+
+
+def listing(
+    session: Session, shop: Shop, the_sku: Sku, *, channel: str = "aliexpress", stock_shown: int = 10
+) -> Listing:
+    row = Listing(shop_id=shop.id, sku_id=the_sku.id, channel=channel, stock_shown=stock_shown)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def promotion(session: Session, shop: Shop, the_listing: Listing, name: str = "Flash deal") -> Promotion:
+    row = Promotion(shop_id=shop.id, listing_id=the_listing.id, name=name, daily_budget=Decimal("5"))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def status_report(
+    session: Session,
+    shop: Shop,
+    the_supplier: Supplier,
+    status: SupplierStatus,
+    *,
+    reported_on: date,
+    reopens_on: date | None = None,
+    note: str | None = None,
+) -> SupplierStatusReport:
+    row = SupplierStatusReport(
+        shop_id=shop.id,
+        supplier_id=the_supplier.id,
+        reported_on=reported_on,
+        status=status,
+        reopens_on=reopens_on,
+        source="supplier chat",
+        note=note,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def supplier_message(
+    session: Session, shop: Shop, the_supplier: Supplier, *, sent_at: datetime, incoming: bool = False
+) -> SupplierMessage:
+    row = SupplierMessage(
+        shop_id=shop.id,
+        supplier_id=the_supplier.id,
+        sent_at=sent_at,
+        direction=MessageDirection.INCOMING if incoming else MessageDirection.OUTGOING,
+        body="您好，请问工厂什么时候复工？",
+    )
     session.add(row)
     session.flush()
     return row

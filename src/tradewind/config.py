@@ -35,7 +35,43 @@ class Settings(BaseSettings):
     # A cancellation is followed up within this many days.
     cancellation_followup_days: int = Field(default=14, ge=1)
 
-    # Costs used when combining purchase orders and weighing overstock.
+    # Replenishment planning (issue: replenishment planning).
+    history_days: int = Field(default=365, ge=28, le=3650)
+    planning_horizon_days: int = Field(default=120, ge=14, le=730)
+    service_level_a: float = Field(default=0.97, gt=0.5, lt=1.0, description="best-sellers (top 20% of revenue)")
+    service_level_b: float = Field(default=0.95, gt=0.5, lt=1.0, description="the next 30% of revenue")
+    service_level_c: float = Field(default=0.90, gt=0.5, lt=1.0, description="the tail")
+    review_period_days: int = Field(default=1, ge=1, le=90)
+    max_cover_days: int = Field(default=90, ge=7, description="never order more than this many days of demand")
+    overstock_cover_days: int = Field(default=120, ge=14, description="stock covering more than this is overstock")
+    overstock_min_value: Decimal = Field(default=Decimal("50"), ge=0)
+    purchasing_pause_days: int = Field(default=30, ge=1)
+    # Suppliers: silence for this long makes a supplier uncertain, not available.
+    supplier_silence_hours: int = Field(default=48, ge=1)
+    uncertain_extra_days: int = Field(default=7, ge=0)
+    closed_without_date_days: int = Field(default=30, ge=1)
+    # Chinese factories close well beyond the official Spring Festival holiday.
+    spring_festival_close_before_days: int = Field(default=7, ge=0)
+    spring_festival_reopen_after_days: int = Field(default=15, ge=0)
+
+    # Exchange rates the seller sets: units of USD per one unit of each currency.
+    usd_per_unit: dict[str, Decimal] = Field(
+        default_factory=lambda: {
+            "USD": Decimal("1"),
+            "CNY": Decimal("0.14"),
+            "EUR": Decimal("1.08"),
+            "GBP": Decimal("1.27"),
+            "RUB": Decimal("0.011"),
+            "UAH": Decimal("0.024"),
+            "BRL": Decimal("0.18"),
+            "PLN": Decimal("0.25"),
+            "AUD": Decimal("0.66"),
+            "KZT": Decimal("0.0021"),
+            "TRY": Decimal("0.029"),
+        }
+    )
+
+    # Costs used when combining purchase orders and weighing overstock (shop currency).
     shipment_cost: Decimal = Field(default=Decimal("25"), ge=0)
     holding_cost_rate_per_year: Decimal = Field(default=Decimal("0.25"), ge=0)
 

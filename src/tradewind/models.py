@@ -13,6 +13,7 @@ from tradewind.inventory.models import (
 from tradewind.logistics.models import Disruption, Shipment, ShippingMethod, TrackingEvent
 from tradewind.messaging.models import InboundMessage, MessageTemplate, OutboxMessage
 from tradewind.orders.models import Buyer, Dispute, Feedback, Order, OrderLine
+from tradewind.planning.models import SkuPlan
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import Supplier, SupplierMessage, SupplierStatusReport, SupplyOffer
 
@@ -38,6 +39,7 @@ __all__ = [
     "ShippingMethod",
     "Shop",
     "Sku",
+    "SkuPlan",
     "StockLevel",
     "StockMovement",
     "Supplier",

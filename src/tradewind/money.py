@@ -57,3 +57,15 @@ class Money:
 
     def __str__(self) -> str:
         return self.format("en")
+
+
+def convert(amount: Decimal, source: str, target: str, usd_per_unit: dict[str, Decimal]) -> Decimal:
+    """`amount` of `source` in `target`, through the seller's USD rates; a missing rate is a clear error."""
+    if source == target:
+        return amount
+    missing = [code for code in (source, target) if code not in usd_per_unit]
+    if missing:
+        raise ValidationError(
+            f"no exchange rate for {', '.join(missing)}: set TRADEWIND_USD_PER_UNIT (e.g. '{{\"{missing[0]}\": 0.14}}')"
+        )
+    return amount * usd_per_unit[source] / usd_per_unit[target]

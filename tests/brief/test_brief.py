@@ -8,20 +8,20 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests import factories as f
 
+from tests import factories as f
 from tradewind.action import BriefContext
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.producers import default_producers
 from tradewind.brief.service import apply_action, dismiss_action, refresh_brief, snooze_action
-from tradewind.catalog.models import Sku
+from tradewind.catalog.models import Promotion, Sku
 from tradewind.config import Settings
 from tradewind.errors import InvalidTransitionError, NotFoundError, ValidationError
 from tradewind.inventory.models import PurchaseOrder, Warehouse
 from tradewind.messaging.models import OutboxMessage
 from tradewind.orders.models import CancelledBy, OrderStatus, PaymentState
 from tradewind.shops.models import Shop
-from tradewind.suppliers.models import Supplier
+from tradewind.suppliers.models import Supplier, SupplierStatus, SupplyOffer
 
 TODAY = date(2026, 2, 3)
 
@@ -52,56 +52,179 @@ def boot_short(session: Session, shop: Shop) -> tuple[Sku, Supplier]:
     return sku, supplier
 
 
-def test_restock_by_the_sellers_rule(session: Session, shop: Shop, boot_short: tuple[object, object]) -> None:
+def test_restock_from_the_preferred_supplier(session: Session, shop: Shop, boot_short: object) -> None:
     (action,) = by_kind(brief(session, shop), "restock")
-    assert action.subject == "BOOT-38"
-    figures = action.figures
-    assert figures["sold_units"] == 56
-    assert figures["demand_per_day"] == 2.0
-    assert figures["target_units"] == 14.0
-    assert figures["on_hand"] == 3
-    assert figures["on_order"] == 0
-    assert figures["days_of_cover"] == 1.5
-    # 14 − 3 = 11 short; MOQ 20 in packs of 10 → 20, from the preferred supplier.
-    assert figures["quantity"] == 20
-    assert figures["supplier"] == "SUP-A"
-    assert action.due == TODAY  # stock runs out on day 1, lead time 10 d: order now
-    assert Decimal(action.steps[0]["unit_cost"]) == Decimal("45")
-    assert action.steps[0] == {
-        "type": "purchase_order",
-        "supplier": "SUP-A",
-        "sku": "BOOT-38",
-        "quantity": 20,
-        "unit_cost": action.steps[0]["unit_cost"],
-        "currency": "CNY",
-        "expected_on": (TODAY + timedelta(days=10)).isoformat(),
-    }
-    assert "Sold 56 in 28 days (2.0/day)" in action.why
+    assert action.subject_kind == "supplier" and action.subject == "SUP-A"
+    assert action.due == TODAY  # 1.5 days of cover, 10 days of lead time: order now
+    (line,) = action.figures["lines"]
+    assert line["sku"] == "BOOT-38"
+    assert line["demand_per_day"] == 2.0 and line["on_hand"] == 3 and line["on_order"] == 0
+    assert line["days_of_cover"] == 1.5 and line["stockout_on"] == "2026-02-05"
+    assert line["service_level"] == 0.97  # the shop's only SKU is its best-seller
+    # Lead-time demand 20 plus safety stock at 97% with a 10 d (p90 13 d) lead time.
+    assert 25 < line["reorder_point"] < 40 and line["safety_stock"] > 0
+    # order-up-to − position, rounded up to MOQ 20 in packs of 10.
+    wanted = line["order_up_to"] - 3
+    assert line["quantity"] % 10 == 0 and line["quantity"] >= max(20, wanted) and line["quantity"] - wanted < 10
+    (step,) = action.steps
+    assert step["type"] == "purchase_order" and step["supplier"] == "SUP-A"
+    assert step["lines"] == [{"sku": "BOOT-38", "quantity": line["quantity"], "unit_cost": line["unit_cost"]}]
+    assert Decimal(line["unit_cost"]) == Decimal("45")
+    assert "BOOT-38: 3 on hand + 0 on order (1.5 d at 2.00/day, out on 05 Feb)" in action.why
+
+
+def test_unavoidable_stockout_gets_the_playbook(session: Session, shop: Shop, boot_short: tuple[Sku, Supplier]) -> None:
+    sku, _ = boot_short
+    promoted = f.listing(session, shop, sku, stock_shown=25)
+    f.promotion(session, shop, promoted)
+    (action,) = by_kind(brief(session, shop), "stockout_playbook")
+    assert action.figures["earliest_arrival"] == "2026-02-13" and action.figures["days_without_stock"] == 8
+    assert {s["type"] for s in action.steps} == {"set_listing_stock", "pause_promotions"}
+    apply_action(session, shop=shop, action_id=action.id, context=context(), producers=default_producers())
+    session.refresh(promoted)
+    assert promoted.stock_shown == 3
+    assert all(p.state.value == "paused" for p in session.scalars(select(Promotion)))
 
 
 def test_stock_on_order_counts(session: Session, shop: Shop, boot_short: tuple[Sku, Supplier]) -> None:
     sku, supplier = boot_short
     warehouse = session.scalars(select(Warehouse).where(Warehouse.shop_id == shop.id)).one()
-    f.purchase_order(session, shop, supplier, warehouse, sku, 12, ordered_on=TODAY, expected_on=TODAY)
-    assert by_kind(brief(session, shop), "restock") == []
+    f.purchase_order(
+        session, shop, supplier, warehouse, sku, 40, ordered_on=TODAY, expected_on=TODAY + timedelta(days=1)
+    )
+    actions = brief(session, shop)
+    assert by_kind(actions, "restock") == []
+    assert by_kind(actions, "stockout_playbook") == []  # 40 arrive tomorrow
 
 
-def test_no_restock_for_slow_or_covered_skus(session: Session, shop: Shop) -> None:
-    covered = f.sku(session, shop, "COVERED")
-    warehouse = f.warehouse(session, shop)
-    f.stock(session, shop, warehouse, covered, 100)
-    f.daily_sales(session, shop, covered, today=TODAY, per_day=1)
-    f.sku(session, shop, "NEVER-SOLD")
-    assert by_kind(brief(session, shop), "restock") == []
+def test_closed_supplier_switches_to_the_alternative(
+    session: Session, shop: Shop, boot_short: tuple[Sku, Supplier]
+) -> None:
+    sku, supplier = boot_short
+    f.status_report(
+        session,
+        shop,
+        supplier,
+        SupplierStatus.CLOSED,
+        reported_on=TODAY - timedelta(days=3),
+        reopens_on=TODAY + timedelta(days=25),
+        note="workers not back after the holiday",
+    )
+    actions = brief(session, shop)
+    (restock,) = by_kind(actions, "restock")
+    assert restock.subject == "SUP-B"
+    (switch,) = by_kind(actions, "switch_supplier")
+    assert switch.figures["from_supplier"] == "SUP-A" and switch.figures["to_supplier"] == "SUP-B"
+    assert switch.figures["from_lead_time_mean_days"] == 35.0  # waits 25 days for the reopening, then 10
+    assert switch.figures["to_lead_time_mean_days"] == 15.0
+    assert "closed until 28 Feb" in switch.why
+    apply_action(session, shop=shop, action_id=switch.id, context=context(), producers=default_producers())
+    offers = {
+        o.supplier_id: o.priority for o in session.scalars(select(SupplyOffer).where(SupplyOffer.sku_id == sku.id))
+    }
+    assert offers[supplier.id] == 2 and min(offers.values()) == 1
 
 
-def test_restock_without_offer_says_so(session: Session, shop: Shop) -> None:
+def test_silent_supplier_is_uncertain_not_available(
+    session: Session, shop: Shop, boot_short: tuple[Sku, Supplier]
+) -> None:
+    _, supplier = boot_short
+    f.supplier_message(session, shop, supplier, sent_at=context().now - timedelta(days=4))
+    actions = brief(session, shop)
+    (restock,) = by_kind(actions, "restock")
+    assert restock.subject == "SUP-B"  # 10 d (p90 13 + 7 d of doubt) does not beat the stockout; B is answering
+    (switch,) = by_kind(actions, "switch_supplier")
+    assert "not answering for 4.0 days" in switch.why
+    assert switch.figures["from_lead_time_p90_days"] == 20.0
+
+
+def test_an_answer_ends_the_doubt(session: Session, shop: Shop, boot_short: tuple[Sku, Supplier]) -> None:
+    _, supplier = boot_short
+    f.supplier_message(session, shop, supplier, sent_at=context().now - timedelta(days=4))
+    f.supplier_message(session, shop, supplier, sent_at=context().now - timedelta(days=3), incoming=True)
+    assert by_kind(brief(session, shop), "switch_supplier") == []
+
+
+def test_spring_festival_closure_from_the_calendar(session: Session, shop: Shop) -> None:
+    day = date(2026, 2, 12)  # Chinese New Year 2026 falls on 17 February
+    sku = f.sku(session, shop, "LOAFER-40")
+    chinese = f.supplier(session, shop, "SUP-CN", name="Wenzhou Shoes", calendar="CN")
+    vietnamese = f.supplier(session, shop, "SUP-VN", name="Hanoi Footwear", calendar="VN")
+    f.offer(session, shop, chinese, sku, lead_time_days=10)
+    f.offer(session, shop, vietnamese, sku, lead_time_days=18, priority=2)
+    f.stock(session, shop, f.warehouse(session, shop), sku, 30)
+    f.daily_sales(session, shop, sku, today=day, per_day=2)
+    actions = brief(session, shop, day)
+    (switch,) = by_kind(actions, "switch_supplier")
+    assert "Spring Festival closure until 04 Mar" in switch.why
+    assert by_kind(actions, "restock")[0].subject == "SUP-VN"
+
+
+def test_orders_to_one_supplier_are_combined(session: Session, shop: Shop, boot_short: tuple[Sku, Supplier]) -> None:
+    _, supplier = boot_short
+    soon = f.sku(session, shop, "BOOT-39", price="25.00")
+    f.offer(session, shop, supplier, soon, moq=20, pack_size=10, lead_time_days=10)
+    warehouse = session.scalars(select(Warehouse).where(Warehouse.shop_id == shop.id)).one()
+    f.stock(session, shop, warehouse, soon, 40)  # above its reorder point today, at it within days
+    f.daily_sales(session, shop, soon, today=TODAY, per_day=2)
+    (restock,) = by_kind(brief(session, shop), "restock")
+    lines = {line["sku"]: line for line in restock.figures["lines"]}
+    assert set(lines) == {"BOOT-38", "BOOT-39"}
+    assert lines["BOOT-38"]["pulled_forward_days"] == 0 and lines["BOOT-39"]["pulled_forward_days"] > 0
+    assert restock.figures["shipments_saved"] == 1
+    assert Decimal(restock.figures["holding_cost_of_combining"]) < Settings().shipment_cost
+
+
+def test_without_shipment_cost_nothing_is_pulled_forward(
+    session: Session, shop: Shop, boot_short: tuple[Sku, Supplier]
+) -> None:
+    _, supplier = boot_short
+    soon = f.sku(session, shop, "BOOT-39", price="25.00")
+    f.offer(session, shop, supplier, soon, moq=20, pack_size=10, lead_time_days=10)
+    warehouse = session.scalars(select(Warehouse).where(Warehouse.shop_id == shop.id)).one()
+    f.stock(session, shop, warehouse, soon, 40)
+    f.daily_sales(session, shop, soon, today=TODAY, per_day=2)
+    free_shipping = BriefContext(today=TODAY, now=context().now, settings=Settings(shipment_cost=Decimal(0)))
+    actions = refresh_brief(session, shop=shop, context=free_shipping, producers=default_producers()).actions
+    (restock,) = by_kind(actions, "restock")
+    assert [line["sku"] for line in restock.figures["lines"]] == ["BOOT-38"]
+
+
+def test_restock_without_offer_gets_a_playbook(session: Session, shop: Shop) -> None:
     sku = f.sku(session, shop, "ORPHAN")
-    f.warehouse(session, shop)
+    f.stock(session, shop, f.warehouse(session, shop), sku, 1)
     f.daily_sales(session, shop, sku, today=TODAY, per_day=1)
-    (action,) = by_kind(brief(session, shop), "restock")
-    assert action.steps == [{"type": "add_supplier_offer", "sku": "ORPHAN"}]
-    assert "No live supplier offer" in action.why
+    actions = brief(session, shop)
+    assert by_kind(actions, "restock") == []
+    (playbook,) = by_kind(actions, "stockout_playbook")
+    assert "no supplier offer on file" in playbook.why
+
+
+def test_overstock_pauses_purchasing(session: Session, shop: Shop) -> None:
+    sku = f.sku(session, shop, "SANDAL-37", price="15.00")
+    supplier = f.supplier(session, shop, "SUP-A")
+    f.offer(session, shop, supplier, sku)
+    f.stock(session, shop, f.warehouse(session, shop), sku, 900)
+    f.daily_sales(session, shop, sku, today=TODAY, per_day=1)
+    (action,) = by_kind(brief(session, shop), "overstock")
+    assert action.figures["days_of_cover"] == 900.0 and action.figures["excess_units"] == 780
+    apply_action(session, shop=shop, action_id=action.id, context=context(), producers=default_producers())
+    assert sku.purchasing_paused_until == TODAY + timedelta(days=30)
+    assert by_kind(brief(session, shop, TODAY + timedelta(days=1)), "overstock") == []
+
+
+def test_vacation_mode_when_nothing_can_ship(session: Session, shop: Shop) -> None:
+    empty = [f.sku(session, shop, f"WECHAT-{n}") for n in range(3)]
+    warehouse = f.warehouse(session, shop)
+    listings = []
+    for sku in empty:
+        f.stock(session, shop, warehouse, sku, 0)
+        f.daily_sales(session, shop, sku, today=TODAY, per_day=1, days=10)
+        listings.append(f.listing(session, shop, sku, channel="wechat", stock_shown=0))
+    (action,) = by_kind(brief(session, shop), "vacation_mode")
+    assert action.subject == "wechat" and action.figures["listings"] == 3
+    apply_action(session, shop=shop, action_id=action.id, context=context(), producers=default_producers())
+    assert all(listing.state.value == "paused" for listing in listings)
 
 
 def test_unpaid_reminder_in_buyers_language(session: Session, shop: Shop) -> None:
@@ -177,10 +300,11 @@ def test_apply_restock_places_one_purchase_order(session: Session, shop: Shop, b
     )
     assert again.state == ActionState.APPLIED and "already applied" in done_again[0]
     orders = list(session.scalars(select(PurchaseOrder).where(PurchaseOrder.shop_id == shop.id)))
-    assert len(orders) == 1 and orders[0].lines[0].quantity == 20
+    assert len(orders) == 1 and orders[0].lines[0].quantity == action.figures["lines"][0]["quantity"]
     # Tomorrow the stock on order covers the target: no restock, and the applied action's key is freed.
     assert by_kind(brief(session, shop, TODAY + timedelta(days=1)), "restock") == []
-    assert session.get(ActionRecord, action.id).key.startswith("restock:BOOT-38@")  # type: ignore[union-attr]
+    record = session.get(ActionRecord, action.id)
+    assert record is not None and record.key.startswith("restock:SUP-A@")
 
 
 def test_apply_message_queues_once(session: Session, shop: Shop) -> None:
@@ -216,7 +340,9 @@ def test_dismiss_snooze_and_expiry(session: Session, shop: Shop, boot_short: tup
     restock = by_kind(actions, "restock")[0]
     unpaid = by_kind(actions, "unpaid_reminder")[0]
 
-    dismiss_action(session, shop=shop, action_id=restock.id, context=context(), reason="called the supplier")
+    for other in actions:
+        if other.kind != "unpaid_reminder":
+            dismiss_action(session, shop=shop, action_id=other.id, context=context(), reason="called the supplier")
     snooze_action(session, shop=shop, action_id=unpaid.id, until=TODAY + timedelta(days=2), context=context())
     assert brief(session, shop) == []
     assert brief(session, shop, TODAY + timedelta(days=1)) == []

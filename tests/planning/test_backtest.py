@@ -57,7 +57,10 @@ def test_report_json_has_the_contract_keys(tmp_path: Path) -> None:
 
     report = run_backtest(read_history_csv(path), "D", 2, 1, (0.9,), ("seed", "tradewind")).to_json()
     assert report["skus"] == 1 and report["periods"] == 40
-    for name in ("seed", "tradewind@0.9"):
+    sweep = run_backtest(read_history_csv(path), "D", 2, 1, (0.8, 0.9), ("seed", "tradewind")).to_json()
+    assert set(sweep["policies"]) == {"seed", "tradewind@0.8", "tradewind@0.9"}
+    assert set(report["policies"]) == {"seed", "tradewind"}  # one service level: plain names
+    for name in ("seed", "tradewind"):
         assert set(report["policies"][name]) >= {
             "fill_rate",
             "cycle_service_level",

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tradewind.errors import InputFileError
 from tradewind.planning.history import HistoryFileError, read_history_csv, synthetic_intermittent_history
 
 
@@ -53,8 +54,8 @@ def test_bad_input_names_file_line_and_column(tmp_path: Path, text: str, line: i
         read_history_csv(path)
     error = caught.value
     assert (error.file, error.line, error.column) == (str(path), line, column)
-    assert str(path) in str(error) and f"line {line}" in str(error)
-    assert isinstance(error, ValueError)
+    assert f"{path}:{line} [{column}]" in str(error)
+    assert isinstance(error, InputFileError) and error.errors[0].line == line
 
 
 def test_synthetic_history_is_deterministic_and_intermittent() -> None:

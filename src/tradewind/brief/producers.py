@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tradewind.action import ActionProducer
 from tradewind.messaging.producers import CancellationFollowupProducer, UnpaidReminderProducer
-from tradewind.planning.restock import SellerRuleRestock
+from tradewind.planning.producers import ReplenishmentProducer
 
 
 def default_producers() -> list[ActionProducer]:
-    return [SellerRuleRestock(), UnpaidReminderProducer(), CancellationFollowupProducer()]
+    return [ReplenishmentProducer(), UnpaidReminderProducer(), CancellationFollowupProducer()]

@@ -38,6 +38,8 @@ class Sku(ShopOwned, Base):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     unit: Mapped[str] = mapped_column(String(16), default="piece")
     active: Mapped[bool] = mapped_column(default=True)
+    # Set by an applied `overstock` action: no purchase suggestions for this SKU until that day.
+    purchasing_paused_until: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     product: Mapped[Product | None] = relationship(back_populates="skus")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from tradewind.catalog.models import Listing, ListingState, Promotion, PromotionState, Sku
+from tradewind.catalog.models import Listing, ListingState, Product, Promotion, PromotionState, Sku
 from tradewind.errors import NotFoundError
 
 
@@ -76,3 +77,46 @@ def pause_promotions(session: Session, *, shop_id: int, sku_id: int) -> int:
     for promotion in promotions:
         promotion.state = PromotionState.PAUSED
     return len(promotions)
+
+
+def active_listings_by_channel(session: Session, *, shop_id: int) -> dict[str, list[Listing]]:
+    """Active listings per channel, in SKU order."""
+    rows = session.scalars(
+        select(Listing)
+        .where(Listing.shop_id == shop_id, Listing.state == ListingState.ACTIVE)
+        .order_by(Listing.channel, Listing.sku_id)
+    )
+    channels: dict[str, list[Listing]] = {}
+    for listing in rows:
+        channels.setdefault(listing.channel, []).append(listing)
+    return channels
+
+
+def pause_channel(session: Session, *, shop_id: int, channel: str) -> int:
+    """Vacation mode on a channel: pause every active listing on it; returns how many were paused."""
+    result = session.execute(
+        update(Listing)
+        .where(Listing.shop_id == shop_id, Listing.channel == channel, Listing.state == ListingState.ACTIVE)
+        .values(state=ListingState.PAUSED)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def pause_purchasing(session: Session, *, shop_id: int, sku_code: str, until: date) -> bool:
+    """Stop purchase suggestions for a SKU until a day; False when it was already paused that long."""
+    sku = get_sku(session, shop_id=shop_id, code=sku_code)
+    if sku.purchasing_paused_until is not None and sku.purchasing_paused_until >= until:
+        return False
+    sku.purchasing_paused_until = until
+    return True
+
+
+def product_codes(session: Session, *, shop_id: int) -> dict[int, str]:
+    """Product code per product id (the model a SKU is a size or colour of)."""
+    return {p.id: p.code for p in session.scalars(select(Product).where(Product.shop_id == shop_id))}
+
+
+def unit_label(units: Sequence[str], count: int) -> str:
+    """'pairs' when every SKU is counted in pairs, else 'units' (singular for one)."""
+    word = units[0] if units and all(u == units[0] for u in units) else "unit"
+    return word if count == 1 else f"{word}s"

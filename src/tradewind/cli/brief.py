@@ -21,6 +21,7 @@ from tradewind.cli.runtime import (
     friendly_errors,
     open_runtime,
     print_json,
+    print_table,
     resolve_shop,
 )
 from tradewind.clock import parse_day
@@ -103,7 +104,7 @@ def render_brief(brief: Brief, shown: list[ActionOut], *, total: int) -> None:
                 f"{action.due:%d %b}",
                 f"{action.priority:,.0f}",
             )
-    console.print(table)
+    print_table(table)
     if total > len(shown):
         console.print(f"… and {total - len(shown)} more: `tradewind brief --limit 0` shows them all.")
     console.print("Apply one with `tradewind action apply ID`; see its steps with `tradewind action show ID`.")

@@ -6,6 +6,9 @@ import typer
 
 from tradewind.cli.brief import action_app, brief_command
 from tradewind.cli.db import db_app, init_command
+from tradewind.cli.demo import demo_command
+from tradewind.cli.imports import import_command
+from tradewind.cli.planning import backtest_command, plan_command
 
 app = typer.Typer(
     name="tradewind",
@@ -16,6 +19,10 @@ app = typer.Typer(
 )
 app.command("brief")(brief_command)
 app.command("init")(init_command)
+app.command("demo")(demo_command)
+app.command("import")(import_command)
+app.command("plan")(plan_command)
+app.command("backtest")(backtest_command)
 app.add_typer(action_app, name="action")
 app.add_typer(db_app, name="db")
 

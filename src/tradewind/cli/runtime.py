@@ -14,6 +14,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,12 +53,12 @@ def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except TradewindError as exc:
-            error_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            error_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
             extra = exc.details.get("errors") if isinstance(exc.details, dict) else None
             if isinstance(extra, list) and len(extra) > 1:
                 for item in extra[1:50]:
                     where = f"{item['file']}:{item['line']}" + (f" [{item['column']}]" if item.get("column") else "")
-                    error_console.print(f"  {where}: {item['message']}", highlight=False, soft_wrap=True)
+                    error_console.print(escape(f"  {where}: {item['message']}"), highlight=False, soft_wrap=True)
                 if len(extra) > 50:
                     error_console.print(f"  … and {len(extra) - 50} more", highlight=False)
             raise typer.Exit(exc.exit_code) from None
@@ -112,6 +113,14 @@ def open_runtime(db: str | None, today: str | None, *, must_exist: bool = True) 
 
 def resolve_shop(session: Session, runtime: Runtime, code: str | None) -> Shop:
     return get_shop(session, code=code or runtime.settings.shop)
+
+
+def print_table(renderable: Any) -> None:
+    """A table as wide as the terminal, or 160 columns when the output goes to a file or a pipe."""
+    if console.is_terminal:
+        console.print(renderable)
+    else:
+        Console(file=console.file, width=160, color_system=None).print(renderable)
 
 
 def print_json(payload: Any) -> None:

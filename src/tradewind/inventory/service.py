@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -16,6 +16,7 @@ from tradewind.inventory.models import (
     PurchaseOrderLine,
     PurchaseOrderState,
     StockLevel,
+    StockMovement,
     Warehouse,
     WarehouseKind,
 )
@@ -120,3 +121,24 @@ def place_purchase_order(
     session.add(order)
     session.flush()
     return order, True
+
+
+def movements_since(session: Session, *, shop_id: int, start: datetime) -> list[tuple[int, datetime, int]]:
+    """(sku id, when, signed units) of every stock movement in sellable warehouses since `start`."""
+    rows = session.execute(
+        select(StockMovement.sku_id, StockMovement.occurred_at, StockMovement.quantity)
+        .join(Warehouse, Warehouse.id == StockMovement.warehouse_id)
+        .where(
+            StockMovement.shop_id == shop_id,
+            StockMovement.occurred_at >= start,
+            Warehouse.kind.in_(SELLABLE_KINDS),
+        )
+    )
+    return [(int(sku_id), occurred_at, int(quantity)) for sku_id, occurred_at, quantity in rows]
+
+
+def skus_with_movements(session: Session, *, shop_id: int) -> set[int]:
+    """SKUs whose stock history is recorded as movements (so past stock levels can be rebuilt)."""
+    return {
+        int(s) for s in session.scalars(select(StockMovement.sku_id).where(StockMovement.shop_id == shop_id).distinct())
+    }

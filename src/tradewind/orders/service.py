@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.clock import start_of_day
 from tradewind.errors import NotFoundError
-from tradewind.orders.models import Order, OrderLine, OrderStatus, PaymentState
+from tradewind.orders.models import CancelledBy, Order, OrderLine, OrderStatus, PaymentState
 
 NOT_SALES = (OrderStatus.CANCELLED, OrderStatus.CLOSED)
 
@@ -76,3 +76,35 @@ def get_order(session: Session, *, shop_id: int, number: str) -> Order:
     if order is None:
         raise NotFoundError(f"no order {number!r} in this shop", details={"order": number})
     return order
+
+
+def demand_lines(session: Session, *, shop_id: int, start: date, end: date) -> list[tuple[int, datetime, int]]:
+    """(sku id, placed at, units) of every order line placed on days [start, end) that was real demand: all orders
+    except unpaid ones the platform closed and those the buyer cancelled (a seller's out-of-stock cancellation is
+    demand that went unserved)."""
+    rows = session.execute(
+        select(OrderLine.sku_id, Order.placed_at, OrderLine.quantity)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.shop_id == shop_id,
+            Order.placed_at >= start_of_day(start),
+            Order.placed_at < start_of_day(end),
+            Order.status != OrderStatus.CLOSED,
+            or_(Order.status != OrderStatus.CANCELLED, Order.cancelled_by != CancelledBy.BUYER),
+        )
+    )
+    return [(int(sku_id), placed_at, int(units)) for sku_id, placed_at, units in rows]
+
+
+def open_order_units(session: Session, *, shop_id: int) -> dict[int, list[tuple[str, int]]]:
+    """Per SKU id, the (order number, units) of paid orders not yet shipped, oldest first."""
+    rows = session.execute(
+        select(OrderLine.sku_id, Order.number, OrderLine.quantity)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.shop_id == shop_id, Order.status == OrderStatus.AWAITING_SHIPMENT)
+        .order_by(Order.placed_at, Order.number)
+    )
+    found: dict[int, list[tuple[str, int]]] = {}
+    for sku_id, number, units in rows:
+        found.setdefault(int(sku_id), []).append((number, int(units)))
+    return found

@@ -94,12 +94,16 @@ class BacktestReport:
         return None if needed is None or on_hand <= 0 else needed / on_hand
 
     def to_json(self) -> dict[str, Any]:
+        """Policies by name; a policy run at several service levels appears once per level as NAME@LEVEL."""
+        levels_per_name: dict[str, int] = {}
+        for run in self.runs:
+            levels_per_name[run.name] = levels_per_name.get(run.name, 0) + 1
         policies: dict[str, Any] = {}
         for run in self.runs:
             entry: dict[str, Any] = run.outcome.to_json()
             if run.service_level is not None:
                 entry["service_level"] = run.service_level
-            policies[run.key] = entry
+            policies[run.key if levels_per_name[run.name] > 1 else run.name] = entry
         ratios = {name: self.inventory_ratio(name) for name in {r.name for r in self.runs} if name != "seed"}
         return {
             "policies": policies,

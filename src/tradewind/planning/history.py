@@ -21,20 +21,22 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from tradewind.errors import InputFileError, RowError
+
 Freq = Literal["D", "W", "M"]
 REQUIRED_COLUMNS = ("sku", "date", "units")
 NOT_PRODUCTS = frozenset({"POST", "DOT", "M", "BANK CHARGES", "AMAZONFEE", "C2", "D", "CRUK", "S", "B", "PADS"})
 
 
-class HistoryFileError(ValueError):
+class HistoryFileError(InputFileError):
     """A history file that cannot be read, located at a line (1 = the header) and a column."""
 
     def __init__(self, file: str, line: int, column: str, message: str) -> None:
+        super().__init__([RowError(file, line, column, message)])
         self.file = file
         self.line = line
         self.column = column
-        self.message = message
-        super().__init__(f"{file}, line {line}, column {column!r}: {message}")
+        self.reason = message
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,63 @@
+"""What an import did, table by table: the summary every importer returns and the CLI prints with `--json`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from tradewind.errors import RowError
+
+Outcome = Literal["created", "updated", "unchanged"]
+
+
+@dataclass
+class ImportSummary:
+    """Records created, updated and left unchanged per table, and the errors that stopped the import.
+
+    `to_json()` is exactly `{"created": {table: n}, "updated": {…}, "unchanged": {…}, "errors": [{"file", "line",
+    "column", "message"}]}`; every table the import can touch is listed, with 0 when nothing happened to it.
+    """
+
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+
+    @classmethod
+    def for_tables(cls, tables: Iterable[str], *, dry_run: bool = False) -> ImportSummary:
+        names = list(tables)
+        return cls(
+            created=dict.fromkeys(names, 0),
+            updated=dict.fromkeys(names, 0),
+            unchanged=dict.fromkeys(names, 0),
+            dry_run=dry_run,
+        )
+
+    @classmethod
+    def failed(cls, tables: Iterable[str], errors: Iterable[RowError]) -> ImportSummary:
+        """The summary of an import that wrote nothing because of `errors`."""
+        summary = cls.for_tables(tables)
+        summary.errors = list(errors)
+        return summary
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, outcome: Outcome, table: str, number: int = 1) -> None:
+        counts = getattr(self, outcome)
+        counts[table] = counts.get(table, 0) + number
+
+    def total(self, outcome: Outcome) -> int:
+        return sum(getattr(self, outcome).values())
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as JSON-ready data, the same shape for every importer."""
+        return {
+            "created": dict(self.created),
+            "updated": dict(self.updated),
+            "unchanged": dict(self.unchanged),
+            "errors": [error.to_dict() for error in self.errors],
+        }

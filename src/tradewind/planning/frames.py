@@ -1,0 +1,119 @@
+"""The edge between the records and the kernels: load one shop's history into arrays (SKUs × days), and nothing
+else. Days are UTC calendar days; day index `n_days - 1` is yesterday, today's sales are not complete yet.
+
+Stock-outs: where a SKU's stock is recorded as movements, its end-of-day level is rebuilt backwards from today's
+on-hand, and days on which it had nothing to sell are marked out of stock, so the kernels read them as missing
+demand rather than zero demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy.orm import Session
+
+from tradewind.catalog.models import Sku
+from tradewind.catalog.service import active_skus
+from tradewind.clock import as_utc, start_of_day
+from tradewind.inventory.service import inbound_by_sku, movements_since, on_hand_by_sku, skus_with_movements
+from tradewind.orders.service import demand_lines
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """Everything the kernels need about a shop's SKUs, as arrays aligned on `skus`."""
+
+    today: date
+    first_day: date
+    skus: list[Sku]
+    history: FloatArray  # (n_skus, n_days) units demanded per day, oldest first
+    in_stock: NDArray[np.bool_]  # (n_skus, n_days) the SKU could be sold that day
+    on_hand: FloatArray  # (n_skus,)
+    inbound: FloatArray  # (n_skus, horizon) units arriving on each day from tomorrow
+    inbound_overdue: FloatArray  # (n_skus,) units on order whose expected date has passed (assumed tomorrow)
+    price: FloatArray  # (n_skus,) selling price in the shop's currency
+
+    @property
+    def n_skus(self) -> int:
+        return len(self.skus)
+
+    def revenue(self, days: int = 90) -> FloatArray:
+        return np.asarray(np.nansum(self.history[:, -days:], axis=1) * self.price, dtype=np.float64)
+
+
+def day_index(moments: list[datetime], first_day: date) -> NDArray[np.int64]:
+    origin = start_of_day(first_day)
+    return np.fromiter(((as_utc(m) - origin).days for m in moments), dtype=np.int64, count=len(moments))
+
+
+def load_inputs(session: Session, *, shop_id: int, today: date, history_days: int, horizon: int) -> PlanInputs:
+    skus = active_skus(session, shop_id=shop_id)
+    position = {sku.id: i for i, sku in enumerate(skus)}
+    n_skus = len(skus)
+    first_day = today - timedelta(days=history_days)
+    history = np.zeros((n_skus, history_days))
+    lines = [row for row in demand_lines(session, shop_id=shop_id, start=first_day, end=today) if row[0] in position]
+    if lines:
+        rows = np.fromiter((position[sku_id] for sku_id, _, _ in lines), dtype=np.int64, count=len(lines))
+        days = day_index([placed for _, placed, _ in lines], first_day)
+        units = np.fromiter((units for _, _, units in lines), dtype=np.float64, count=len(lines))
+        np.add.at(history, (rows, days), units)
+
+    stock_now = on_hand_by_sku(session, shop_id=shop_id)
+    on_hand = np.array([float(stock_now.get(sku.id, 0)) for sku in skus])
+    in_stock = _rebuild_in_stock(session, shop_id, skus, position, on_hand, history, first_day, today)
+
+    inbound = np.zeros((n_skus, horizon))
+    overdue = np.zeros(n_skus)
+    for sku_id, deliveries in inbound_by_sku(session, shop_id=shop_id).items():
+        if sku_id not in position:
+            continue
+        for delivery in deliveries:
+            expected = delivery.expected_on or today + timedelta(days=1)
+            offset = (expected - today).days - 1  # day 0 is tomorrow
+            if offset < 0:
+                overdue[position[sku_id]] += delivery.quantity
+                offset = 0
+            if offset < horizon:
+                inbound[position[sku_id], offset] += delivery.quantity
+    price = np.array([float(sku.price or Decimal(0)) for sku in skus])
+    return PlanInputs(today, first_day, skus, history, in_stock, on_hand, inbound, overdue, price)
+
+
+def _rebuild_in_stock(
+    session: Session,
+    shop_id: int,
+    skus: list[Sku],
+    position: dict[int, int],
+    on_hand: FloatArray,
+    history: FloatArray,
+    first_day: date,
+    today: date,
+) -> NDArray[np.bool_]:
+    n_skus, n_days = history.shape
+    in_stock = np.ones((n_skus, n_days), dtype=bool)
+    tracked = [position[s] for s in skus_with_movements(session, shop_id=shop_id) if s in position]
+    if not tracked:
+        return in_stock
+    net = np.zeros((n_skus, n_days + 1))  # the last column is today
+    moves = [m for m in movements_since(session, shop_id=shop_id, start=start_of_day(first_day)) if m[0] in position]
+    if moves:
+        rows = np.fromiter((position[s] for s, _, _ in moves), dtype=np.int64, count=len(moves))
+        days = np.minimum(day_index([when for _, when, _ in moves], first_day), n_days)
+        np.add.at(net, (rows, days), np.fromiter((q for _, _, q in moves), dtype=np.float64, count=len(moves)))
+    # End-of-day level of day d = on hand now − every movement after day d.
+    after = np.cumsum(net[:, ::-1], axis=1)[:, ::-1]  # after[:, d] = Σ net[d:]
+    end_of_day = on_hand[:, None] - after[:, 1:]
+    start_of_day_level = np.concatenate([end_of_day[:, :1] - net[:, :1], end_of_day[:, :-1]], axis=1)
+    had_stock = (np.maximum(start_of_day_level, end_of_day) > 0) | (history > 0)
+    consistent = (end_of_day >= -1e-9).all(axis=1)  # a negative level means the movements are incomplete
+    rows_to_use = np.array(tracked, dtype=np.int64)
+    rows_to_use = rows_to_use[consistent[rows_to_use]]
+    in_stock[rows_to_use] = had_stock[rows_to_use]
+    return in_stock

@@ -1,0 +1,478 @@
+"""The planning engine's voice in the brief: `restock`, `switch_supplier`, `stockout_playbook`, `vacation_mode`
+and `overstock`, each with the figures behind it, and what applying each one does in Tradewind's records."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradewind.action import Action, BriefContext, StoredAction
+from tradewind.catalog.service import (
+    active_listings_by_channel,
+    active_promotions,
+    get_sku,
+    pause_channel,
+    pause_promotions,
+    pause_purchasing,
+    product_codes,
+    set_listing_stock,
+    unit_label,
+)
+from tradewind.inventory.service import PurchaseLine, place_purchase_order
+from tradewind.orders.service import open_order_units
+from tradewind.planning.decisions import SupplierOrder, supplier_orders
+from tradewind.planning.lead_time import Availability
+from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
+from tradewind.shops.models import Shop
+from tradewind.suppliers.service import get_supplier, make_preferred
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _num(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None or math.isnan(value) else round(value, digits)
+
+
+def sku_figures(d: SkuDecision) -> dict[str, Any]:
+    """Every number behind a SKU's decision, as the brief quotes them."""
+    lead = d.chosen.lead_time if d.chosen else None
+    return {
+        "sku": d.sku.code,
+        "method": d.method,
+        "demand_per_day": _num(d.demand_per_day, 2),
+        "demand_sigma": _num(d.demand_sigma, 2),
+        "service_level": _num(d.service_level, 2),
+        "safety_stock": _num(d.safety_stock),
+        "reorder_point": _num(d.reorder_point),
+        "order_up_to": _num(d.order_up_to),
+        "on_hand": d.on_hand,
+        "on_order": d.on_order,
+        "days_of_cover": _num(d.days_of_cover),
+        "stockout_on": _day(d.stockout_on),
+        "order_by": _day(d.order_by),
+        "lead_time_mean_days": _num(lead.mean_days) if lead else None,
+        "lead_time_p90_days": _num(lead.p90_days) if lead else None,
+        "lead_time_notes": list(lead.notes) if lead else [],
+    }
+
+
+def _cover_text(d: SkuDecision) -> str:
+    cover = f"{d.days_of_cover:.1f} d" if d.days_of_cover is not None else "no sales"
+    runs_out = f", out on {d.stockout_on:%d %b}" if d.stockout_on else ""
+    return f"{d.on_hand} on hand + {d.on_order} on order ({cover} at {d.demand_per_day:.2f}/day{runs_out})"
+
+
+class ReplenishmentProducer:
+    kinds: tuple[str, ...] = ("restock", "switch_supplier", "stockout_playbook", "vacation_mode", "overstock")
+
+    def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        shop_plan = build_plan(
+            session, shop_id=shop.id, today=context.today, now=context.now, settings=context.settings
+        )
+        store_plan(session, shop_id=shop.id, shop_plan=shop_plan)
+        found: list[Action] = []
+        orders = supplier_orders(
+            shop_plan.decisions, today=context.today, shop_currency=shop.currency, settings=context.settings
+        )
+        found += [self._restock(order, context) for order in orders]
+        products = product_codes(session, shop_id=shop.id)
+        unavoidable: dict[str, list[SkuDecision]] = {}
+        for d in shop_plan.decisions:
+            if d.stockout_unavoidable and d.demand_per_day > 0:
+                model = products.get(d.sku.product_id or 0, d.sku.code)
+                unavoidable.setdefault(model, []).append(d)
+        open_orders = open_order_units(session, shop_id=shop.id)
+        found += [
+            self._playbook(session, shop, model, group, open_orders, context)
+            for model, group in sorted(unavoidable.items())
+        ]
+        switches: dict[tuple[str, str], list[SkuDecision]] = {}
+        for d in shop_plan.decisions:
+            if d.switch_reason and d.quantity > 0 and d.chosen and d.preferred:
+                switches.setdefault((d.preferred.supplier.code, d.chosen.supplier.code), []).append(d)
+        found += [self._switch(group, context) for _, group in sorted(switches.items())]
+        found += [a for d in shop_plan.decisions if (a := self._overstock(d, context)) is not None]
+        found += self._vacation(session, shop, shop_plan, context)
+        return found
+
+    # restock ---------------------------------------------------------------------------------------------------
+
+    def _restock(self, order: SupplierOrder, context: BriefContext) -> Action:
+        supplier, offer_currency = order.option.supplier, order.option.offer.currency
+        urgent = order.lines[0].decision
+        lines = [
+            sku_figures(line.decision)
+            | {
+                "quantity": line.quantity,
+                "unit_cost": str(line.unit_cost),
+                "pulled_forward_days": line.pulled_forward_days,
+            }
+            for line in order.lines
+        ]
+        mean = max(line.decision.chosen.lead_time.mean_days for line in order.lines if line.decision.chosen)
+        p90 = max(line.decision.chosen.lead_time.p90_days for line in order.lines if line.decision.chosen)
+        unit = unit_label([line.decision.sku.unit for line in order.lines], order.total_units)
+        title = f"Order {order.total_units} {unit} from {supplier.name} by {order.due:%d %b}" + (
+            f" ({len(order.lines)} SKUs)" if len(order.lines) > 1 else f": {urgent.sku.code}"
+        )
+        why = (
+            f"{urgent.sku.code}: {_cover_text(urgent)}; reorder point {urgent.reorder_point:.0f} "
+            f"(safety {urgent.safety_stock:.0f} for {urgent.service_level:.0%} service, {urgent.method}); "
+            f"lead time {mean:.0f} d, p90 {p90:.0f} d."
+        )
+        if order.joined_early:
+            why += (
+                f" {order.joined_early} SKU(s) due soon added to share the shipment: carrying them early costs "
+                f"{order.holding_cost:.2f}, less than the {context.settings.shipment_cost} shipment it saves."
+            )
+        if urgent.switch_reason:
+            why += f" Not from the usual supplier: {urgent.switch_reason}."
+        availability = order.option.lead_time.availability
+        if availability != Availability.OPERATING:
+            why += (
+                f" {supplier.name} is {availability.value} and no alternative can do better "
+                f"({'; '.join(order.option.lead_time.notes)}): ordering now holds a place in its queue."
+            )
+        value = sum(
+            (
+                Decimal(str(max(line.decision.order_up_to - line.decision.position, 0.0)))
+                * (line.decision.sku.price or 0)
+                for line in order.lines
+                if line.pulled_forward_days == 0
+            ),
+            Decimal(0),
+        )
+        expected = context.today + timedelta(days=math.ceil(mean))
+        return Action(
+            kind="restock",
+            key=f"restock:{supplier.code}",
+            subject_kind="supplier",
+            subject=supplier.code,
+            due=order.due,
+            title=title,
+            why=why,
+            value_at_risk=value,
+            weight=1.2,
+            figures={
+                "supplier": supplier.code,
+                "supplier_name": supplier.name,
+                "total_units": order.total_units,
+                "total_cost": str(order.total_cost),
+                "cost_currency": offer_currency,
+                "lead_time_mean_days": round(mean, 1),
+                "lead_time_p90_days": round(p90, 1),
+                "expected_on": expected.isoformat(),
+                "joined_early": order.joined_early,
+                "holding_cost_of_combining": str(order.holding_cost.quantize(Decimal("0.01"))),
+                "lines": lines,
+            },
+            steps=[
+                {
+                    "type": "purchase_order",
+                    "supplier": supplier.code,
+                    "currency": offer_currency,
+                    "expected_on": expected.isoformat(),
+                    "lines": [
+                        {"sku": ln["sku"], "quantity": ln["quantity"], "unit_cost": ln["unit_cost"]} for ln in lines
+                    ],
+                }
+            ],
+        )
+
+    # stockout playbook -----------------------------------------------------------------------------------------
+
+    def _playbook(
+        self,
+        session: Session,
+        shop: Shop,
+        model: str,
+        group: list[SkuDecision],
+        open_orders: dict[int, list[tuple[str, int]]],
+        context: BriefContext,
+    ) -> Action:
+        group = sorted(group, key=lambda d: (d.stockout_on or date.max, d.sku.code))
+        lines, steps, uncovered_all, promoted = [], [], [], []
+        value = Decimal(0)
+        for d in group:
+            orders = open_orders.get(d.sku.id, [])
+            sellable = max(d.on_hand - sum(units for _, units in orders), 0)
+            uncovered, left = [], d.on_hand
+            for number, units in orders:
+                if units > left:
+                    uncovered.append(number)
+                left = max(left - units, 0)
+            promotions = active_promotions(session, shop_id=shop.id, sku_id=d.sku.id)
+            arrival = d.earliest_arrival
+            gap = (arrival - d.stockout_on).days if arrival and d.stockout_on else None
+            lines.append(
+                sku_figures(d)
+                | {
+                    "earliest_arrival": _day(arrival),
+                    "earliest_supplier": d.earliest_option.supplier.code if d.earliest_option else None,
+                    "days_without_stock": gap,
+                    "stock_to_show": sellable,
+                    "open_orders_uncovered": uncovered,
+                    "promotions_active": len(promotions),
+                }
+            )
+            steps.append({"type": "set_listing_stock", "sku": d.sku.code, "stock_shown": sellable})
+            if promotions:
+                promoted.append(d.sku.code)
+                steps.append(
+                    {"type": "pause_promotions", "sku": d.sku.code, "promotions": [p.name for p in promotions]}
+                )
+            uncovered_all += uncovered
+            value += Decimal(str(round(d.demand_per_day * max(gap if gap is not None else 30, 1), 2))) * (
+                d.sku.price or Decimal(0)
+            )
+        if uncovered_all:
+            steps.append(
+                {
+                    "type": "notify_orders",
+                    "sku": model,
+                    "orders": uncovered_all,
+                    "reason": "out of stock: offer an exchange or a refund",
+                }
+            )
+        first = group[0]
+        which = first.sku.code if len(group) == 1 else f"{model} ({len(group)} SKUs)"
+        title = (
+            f"Stockout of {which} from {first.stockout_on:%d %b} is now unavoidable: "
+            + ("pause paid promotion, " if promoted else "")
+            + "show only the stock left"
+            + (f", notify {len(uncovered_all)} open orders" if uncovered_all else "")
+        )
+        arrival = first.earliest_arrival
+        source = first.earliest_option.supplier.name if first.earliest_option else None
+        why = f"{first.sku.code}: {_cover_text(first)}; " + (
+            f"the earliest any supplier can deliver is {arrival:%d %b} ({source})."
+            if arrival
+            else "no supplier offer on file: nothing can arrive."
+        )
+        if len(group) > 1:
+            why += (
+                " Also "
+                + ", ".join(f"{d.sku.code} out {d.stockout_on:%d %b}" for d in group[1:6] if d.stockout_on)
+                + (f" and {len(group) - 6} more" if len(group) > 6 else "")
+                + "."
+            )
+        return Action(
+            kind="stockout_playbook",
+            key=f"stockout_playbook:{model}",
+            subject_kind="product" if len(group) > 1 or model != first.sku.code else "sku",
+            subject=model,
+            due=context.today,
+            title=title,
+            why=why,
+            value_at_risk=value,
+            weight=1.5,
+            figures={
+                "product": model,
+                "skus": lines,
+                "open_orders_uncovered": uncovered_all,
+                "promotions_to_pause": promoted,
+                "first_stockout_on": _day(first.stockout_on),
+                "earliest_arrival": _day(arrival),
+            },
+            steps=steps,
+        )
+
+    # switch supplier -------------------------------------------------------------------------------------------
+
+    def _switch(self, group: list[SkuDecision], context: BriefContext) -> Action:
+        first = group[0]
+        assert first.chosen is not None and first.preferred is not None and first.switch_reason is not None
+        new, old = first.chosen, first.preferred
+        new_mean, new_p90 = new.lead_time.arrival(context.today)
+        old_mean, old_p90 = old.lead_time.arrival(context.today)
+        skus = [d.sku.code for d in group]
+        which = skus[0] if len(skus) == 1 else f"{len(skus)} SKUs"
+        lines = [
+            {
+                "sku": d.sku.code,
+                "from_lead_time_mean_days": round(d.preferred.lead_time.mean_days, 1) if d.preferred else None,
+                "from_lead_time_p90_days": round(d.preferred.lead_time.p90_days, 1) if d.preferred else None,
+                "to_lead_time_mean_days": round(d.chosen.lead_time.mean_days, 1) if d.chosen else None,
+                "to_lead_time_p90_days": round(d.chosen.lead_time.p90_days, 1) if d.chosen else None,
+                "from_unit_cost": str(d.preferred.offer.unit_cost) if d.preferred else None,
+                "to_unit_cost": str(d.chosen.offer.unit_cost) if d.chosen else None,
+                "stockout_on": _day(d.stockout_on),
+                "quantity": d.quantity,
+            }
+            for d in group
+        ]
+        value = sum(
+            (Decimal(str(round(max(d.order_up_to - d.position, 0.0), 2))) * (d.sku.price or Decimal(0)) for d in group),
+            Decimal(0),
+        )
+        return Action(
+            kind="switch_supplier",
+            key=f"switch_supplier:{old.supplier.code}>{new.supplier.code}",
+            subject_kind="supplier",
+            subject=old.supplier.code,
+            due=min((d.order_by or context.today for d in group), default=context.today),
+            title=f"Source {which} from {new.supplier.name} instead of {old.supplier.name}",
+            why=(
+                f"{first.switch_reason}. For {first.sku.code}: {new.supplier.name} delivers by {new_mean:%d %b} "
+                f"(p90 {new_p90:%d %b}) vs {old_mean:%d %b} (p90 {old_p90:%d %b}); {_cover_text(first)}."
+            ),
+            value_at_risk=value,
+            weight=0.8,
+            figures={
+                "from_supplier": old.supplier.code,
+                "to_supplier": new.supplier.code,
+                "reason": first.switch_reason,
+                "from_lead_time_mean_days": round(old.lead_time.mean_days, 1),
+                "from_lead_time_p90_days": round(old.lead_time.p90_days, 1),
+                "to_lead_time_mean_days": round(new.lead_time.mean_days, 1),
+                "to_lead_time_p90_days": round(new.lead_time.p90_days, 1),
+                "skus": lines,
+            },
+            steps=[{"type": "make_preferred_supplier", "supplier": new.supplier.code, "skus": skus}],
+        )
+
+    # overstock -------------------------------------------------------------------------------------------------
+
+    def _overstock(self, d: SkuDecision, context: BriefContext) -> Action | None:
+        settings = context.settings
+        if d.days_of_cover is None or d.days_of_cover <= settings.overstock_cover_days or d.purchasing_paused:
+            return None
+        excess = d.position - max(d.order_up_to, d.demand_per_day * settings.overstock_cover_days)
+        value = Decimal(str(round(max(excess, 0.0), 2))) * (d.sku.price or Decimal(0))
+        if excess <= 0 or value < settings.overstock_min_value:
+            return None
+        until = context.today + timedelta(days=settings.purchasing_pause_days)
+        carrying = value * settings.holding_cost_rate_per_year
+        return Action(
+            kind="overstock",
+            key=f"overstock:{d.sku.code}",
+            subject_kind="sku",
+            subject=d.sku.code,
+            due=context.today + timedelta(days=7),
+            title=f"Overstock {d.sku.code}: {d.days_of_cover:.0f} days of cover — pause purchasing, promote it",
+            why=(
+                f"{_cover_text(d)}; {excess:.0f} units above {settings.overstock_cover_days} days of cover "
+                f"({value:.2f} at selling price, "
+                f"about {carrying:.2f} a year to carry). Spend promotion budget here rather than on SKUs that "
+                "are short."
+            ),
+            value_at_risk=value * settings.holding_cost_rate_per_year,
+            weight=1.0,
+            figures=sku_figures(d)
+            | {
+                "excess_units": round(excess),
+                "excess_value": str(value.quantize(Decimal("0.01"))),
+                "pause_purchasing_until": until.isoformat(),
+            },
+            steps=[{"type": "pause_purchasing", "sku": d.sku.code, "until": until.isoformat()}],
+        )
+
+    # vacation mode ---------------------------------------------------------------------------------------------
+
+    def _vacation(self, session: Session, shop: Shop, shop_plan: ShopPlan, context: BriefContext) -> list[Action]:
+        by_sku = {d.sku.id: d for d in shop_plan.decisions}
+        found = []
+        for channel, listings in active_listings_by_channel(session, shop_id=shop.id).items():
+            planned = [by_sku[listing.sku_id] for listing in listings if listing.sku_id in by_sku]
+            if not planned or any(d.on_hand > 0 for d in planned):
+                continue
+            daily = sum((Decimal(str(d.demand_per_day)) * (d.sku.price or 0) for d in planned), Decimal(0))
+            back = min((d.earliest_arrival for d in planned if d.earliest_arrival), default=None)
+            found.append(
+                Action(
+                    kind="vacation_mode",
+                    key=f"vacation_mode:{channel}",
+                    subject_kind="channel",
+                    subject=channel,
+                    due=context.today,
+                    title=f"Turn on vacation mode on {channel}: none of its {len(listings)} listings can ship",
+                    why=(
+                        f"All {len(planned)} listed SKUs are out of stock; the first stock could arrive "
+                        + (f"{back:%d %b}." if back else "— no date yet.")
+                        + " Orders taken now would ship late and count against the shop."
+                    ),
+                    value_at_risk=daily * 7,
+                    weight=2.0,
+                    figures={
+                        "channel": channel,
+                        "listings": len(listings),
+                        "stock_back_on": _day(back),
+                        "daily_revenue_at_risk": str(daily.quantize(Decimal("0.01"))),
+                    },
+                    steps=[{"type": "pause_channel", "channel": channel}],
+                )
+            )
+        return found
+
+    # apply -----------------------------------------------------------------------------------------------------
+
+    def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        done: list[str] = []
+        for step in action.steps:
+            kind = step.get("type")
+            if kind == "purchase_order":
+                supplier = get_supplier(session, shop_id=shop.id, code=step["supplier"])
+                lines = [
+                    PurchaseLine(
+                        get_sku(session, shop_id=shop.id, code=ln["sku"]).id,
+                        int(ln["quantity"]),
+                        Decimal(ln["unit_cost"]),
+                    )
+                    for ln in step["lines"]
+                ]
+                order, created = place_purchase_order(
+                    session,
+                    shop_id=shop.id,
+                    code=f"TW-{action.id:06d}",
+                    supplier_id=supplier.id,
+                    ordered_on=context.today,
+                    expected_on=date.fromisoformat(step["expected_on"]),
+                    currency=step["currency"],
+                    lines=lines,
+                    note=f"From brief action #{action.id}",
+                )
+                units = sum(line.quantity for line in lines)
+                done.append(
+                    f"{'placed' if created else 'already placed:'} purchase order {order.code}: "
+                    f"{units} units in {len(lines)} lines from {supplier.code}"
+                )
+            elif kind == "set_listing_stock":
+                sku = get_sku(session, shop_id=shop.id, code=step["sku"])
+                changed = set_listing_stock(
+                    session, shop_id=shop.id, sku_id=sku.id, stock_shown=int(step["stock_shown"])
+                )
+                done.append(f"listings of {sku.code} show {step['stock_shown']} in stock ({changed} changed)")
+            elif kind == "pause_promotions":
+                sku = get_sku(session, shop_id=shop.id, code=step["sku"])
+                done.append(
+                    f"paused {pause_promotions(session, shop_id=shop.id, sku_id=sku.id)} promotion(s) of {sku.code}"
+                )
+            elif kind == "notify_orders":
+                done.append(f"orders flagged for an out-of-stock notice: {', '.join(step['orders'])}")
+            elif kind == "make_preferred_supplier":
+                sku = get_sku(session, shop_id=shop.id, code=step["sku"])
+                supplier = get_supplier(session, shop_id=shop.id, code=step["supplier"])
+                changed_pref = make_preferred(session, shop_id=shop.id, sku_id=sku.id, supplier_id=supplier.id)
+                done.append(
+                    f"{supplier.code} is {'now' if changed_pref else 'already'} the preferred supplier of {sku.code}"
+                )
+            elif kind == "pause_purchasing":
+                paused = pause_purchasing(
+                    session, shop_id=shop.id, sku_code=step["sku"], until=date.fromisoformat(step["until"])
+                )
+                done.append(
+                    f"purchasing of {step['sku']} {'paused' if paused else 'already paused'} until {step['until']}"
+                )
+            elif kind == "pause_channel":
+                done.append(
+                    f"vacation mode on {step['channel']}: "
+                    f"{pause_channel(session, shop_id=shop.id, channel=step['channel'])} listings paused"
+                )
+        session.flush()
+        return done

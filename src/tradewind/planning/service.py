@@ -1,0 +1,286 @@
+"""The replenishment plan of a shop: load its history, know its suppliers' state, choose a supplier per SKU,
+run the kernels over every SKU at once, and store the result. The only planning module that touches the
+database (through the other domains' services)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, insert
+from sqlalchemy.orm import Session
+
+from tradewind.catalog.models import Sku
+from tradewind.config import Settings
+from tradewind.planning.frames import FloatArray, PlanInputs, load_inputs
+from tradewind.planning.kernels import PlanResult, plan
+from tradewind.planning.lead_time import Availability, LeadTime, SupplierState, offer_lead_time, supplier_state
+from tradewind.planning.models import SkuPlan
+from tradewind.suppliers.models import Supplier, SupplyOffer
+from tradewind.suppliers.service import latest_status_reports, offers_by_sku, suppliers_by_id, unanswered_since
+
+# Without any supplier offer, plan as if a typical cross-border order took this long.
+FALLBACK_LEAD_TIME = (30.0, 45.0)
+
+KernelRunner = Callable[..., PlanResult]
+
+
+@dataclass(frozen=True)
+class SupplyOption:
+    offer: SupplyOffer
+    supplier: Supplier
+    lead_time: LeadTime
+
+
+@dataclass(frozen=True)
+class SkuDecision:
+    """One SKU's plan, with the supplier chosen and why."""
+
+    sku: Sku
+    method: str
+    demand_per_day: float
+    demand_sigma: float
+    service_level: float
+    safety_stock: float
+    reorder_point: float
+    order_up_to: float
+    on_hand: int
+    on_order: int
+    days_of_cover: float | None
+    stockout_on: date | None
+    order_by: date | None
+    quantity: int
+    chosen: SupplyOption | None
+    preferred: SupplyOption | None
+    switch_reason: str | None
+    earliest_arrival: date | None
+    earliest_option: SupplyOption | None
+    purchasing_paused: bool
+
+    @property
+    def position(self) -> int:
+        return self.on_hand + self.on_order
+
+    @property
+    def stockout_unavoidable(self) -> bool:
+        """The stock runs out before anything ordered today could arrive, even from the fastest source."""
+        if self.stockout_on is None:
+            return False
+        return self.earliest_arrival is None or self.earliest_arrival > self.stockout_on
+
+
+@dataclass(frozen=True)
+class ShopPlan:
+    today: date
+    inputs: PlanInputs
+    decisions: list[SkuDecision]
+    supplier_states: dict[int, SupplierState]
+
+
+def build_plan(
+    session: Session,
+    *,
+    shop_id: int,
+    today: date,
+    now: datetime,
+    settings: Settings,
+    runner: KernelRunner = plan,
+) -> ShopPlan:
+    inputs = load_inputs(
+        session,
+        shop_id=shop_id,
+        today=today,
+        history_days=settings.history_days,
+        horizon=settings.planning_horizon_days,
+    )
+    suppliers = suppliers_by_id(session, shop_id=shop_id)
+    if not inputs.skus:
+        return ShopPlan(today=today, inputs=inputs, decisions=[], supplier_states={})
+    reports = latest_status_reports(session, shop_id=shop_id, as_of=today)
+    silent = unanswered_since(session, shop_id=shop_id)
+    states = {
+        sid: supplier_state(s, reports.get(sid), silent.get(sid), today=today, now=now, settings=settings)
+        for sid, s in suppliers.items()
+    }
+    offers = offers_by_sku(session, shop_id=shop_id)
+    options = [
+        [
+            SupplyOption(
+                o,
+                suppliers[o.supplier_id],
+                offer_lead_time(o, suppliers[o.supplier_id], states[o.supplier_id], today=today, settings=settings),
+            )
+            for o in offers.get(sku.id, [])
+        ]
+        for sku in inputs.skus
+    ]
+    service_level = service_levels(inputs.revenue(), settings)
+    common: dict[str, Any] = {
+        "history": inputs.history,
+        "in_stock": inputs.in_stock,
+        "on_hand": inputs.on_hand + inputs.inbound_overdue,
+        "inbound": inputs.inbound,
+        "service_level": service_level,
+        "max_cover_days": float(settings.max_cover_days),
+        "review_period": float(settings.review_period_days),
+    }
+    preferred = [opts[0] if opts else None for opts in options]
+    first = runner(**common, **_supply_arrays(preferred))
+    stockout_on = _dates(first.stockout_day, today)
+    chosen: list[SupplyOption | None] = []
+    reasons: list[str | None] = []
+    for opts, runs_out in zip(options, stockout_on, strict=True):
+        pick, reason = choose_option(opts, runs_out, today)
+        chosen.append(pick)
+        reasons.append(reason)
+    result = runner(**common, **_supply_arrays(chosen))
+    decisions = _decisions(inputs, result, options, chosen, reasons, service_level, today)
+    return ShopPlan(today=today, inputs=inputs, decisions=decisions, supplier_states=states)
+
+
+def service_levels(revenue: FloatArray, settings: Settings) -> FloatArray:
+    """Best-sellers (the SKUs making the first 20% of revenue) get the highest target, the next 30% the middle
+    one, the tail the lowest (ABC classification by revenue)."""
+    levels = np.full(revenue.shape, settings.service_level_c)
+    total = float(revenue.sum())
+    if total <= 0:
+        return levels
+    order = np.argsort(-revenue, kind="stable")
+    share_before = (np.cumsum(revenue[order]) - revenue[order]) / total
+    ranked = np.where(
+        share_before < 0.2,
+        settings.service_level_a,
+        np.where(share_before < 0.5, settings.service_level_b, settings.service_level_c),
+    )
+    levels[order] = ranked
+    return levels
+
+
+def choose_option(
+    options: list[SupplyOption], runs_out: date | None, today: date
+) -> tuple[SupplyOption | None, str | None]:
+    """The preferred supplier when it can deliver in time; else the first alternative (by priority) that is
+    operating and can; else the operating one that arrives soonest; else whoever arrives soonest."""
+    if not options:
+        return None, None
+    preferred = options[0]
+
+    def in_time(option: SupplyOption) -> bool:
+        return runs_out is None or option.lead_time.arrival(today)[1] <= runs_out
+
+    operating = [o for o in options if o.lead_time.availability == Availability.OPERATING]
+    if preferred in operating and in_time(preferred):
+        return preferred, None
+    timely = [o for o in operating if in_time(o)]
+    pick = timely[0] if timely else None
+    if pick is None and operating:
+        pick = min(operating, key=lambda o: (o.lead_time.p90_days, o.offer.priority))
+    if pick is None:
+        pick = min(options, key=lambda o: (o.lead_time.p90_days, o.offer.priority))
+    if pick is preferred:
+        return preferred, None
+    state = preferred.lead_time
+    if state.availability != Availability.OPERATING:
+        why = "; ".join(state.notes) or state.availability.value
+        reason = f"{preferred.supplier.name} is {state.availability.value}: {why}"
+    else:
+        _, late = state.arrival(today)
+        reason = (
+            f"{preferred.supplier.name} is too slow: p90 arrival {late:%d %b}, after the stockout on {runs_out:%d %b}"
+        )
+    return pick, reason
+
+
+def _supply_arrays(options: list[SupplyOption | None]) -> dict[str, FloatArray]:
+    mean = np.array([o.lead_time.mean_days if o else FALLBACK_LEAD_TIME[0] for o in options])
+    p90 = np.array([o.lead_time.p90_days if o else FALLBACK_LEAD_TIME[1] for o in options])
+    moq = np.array([float(o.offer.moq) if o else 0.0 for o in options])
+    pack = np.array([float(max(o.offer.pack_size, 1)) if o else 1.0 for o in options])
+    return {"lead_time_mean": mean, "lead_time_p90": p90, "moq": moq, "pack_size": pack}
+
+
+def _dates(days: FloatArray, today: date) -> list[date | None]:
+    """Kernel day numbers (0 = tomorrow, NaN = none) as dates."""
+    return [None if math.isnan(d) else today + timedelta(days=int(d) + 1) for d in days]
+
+
+def _decisions(
+    inputs: PlanInputs,
+    result: PlanResult,
+    options: list[list[SupplyOption]],
+    chosen: list[SupplyOption | None],
+    reasons: list[str | None],
+    service_level: FloatArray,
+    today: date,
+) -> list[SkuDecision]:
+    stockouts = _dates(result.stockout_day, today)
+    order_bys = _dates(result.order_by_day, today)
+    methods = result.method_name
+    on_order = inputs.inbound.sum(axis=1) + inputs.inbound_overdue
+    decisions = []
+    for i, sku in enumerate(inputs.skus):
+        fastest = min(options[i], key=lambda o: o.lead_time.mean_days, default=None)
+        paused = sku.purchasing_paused_until is not None and sku.purchasing_paused_until > today
+        cover = float(result.days_of_cover[i])
+        order_by = order_bys[i]
+        decisions.append(
+            SkuDecision(
+                sku=sku,
+                method=methods[i],
+                demand_per_day=float(result.demand_per_day[i]),
+                demand_sigma=float(result.demand_sigma[i]),
+                service_level=float(service_level[i]),
+                safety_stock=float(result.safety_stock[i]),
+                reorder_point=float(result.reorder_point[i]),
+                order_up_to=float(result.order_up_to[i]),
+                on_hand=int(inputs.on_hand[i]),
+                on_order=int(on_order[i]),
+                days_of_cover=None if math.isinf(cover) else cover,
+                stockout_on=stockouts[i],
+                order_by=None if order_by is None else max(order_by, today),
+                quantity=0 if paused else int(result.suggested_quantity[i]),
+                chosen=chosen[i],
+                preferred=options[i][0] if options[i] else None,
+                switch_reason=reasons[i],
+                earliest_arrival=fastest.lead_time.arrival(today)[0] if fastest else None,
+                earliest_option=fastest,
+                purchasing_paused=paused,
+            )
+        )
+    return decisions
+
+
+def store_plan(session: Session, *, shop_id: int, shop_plan: ShopPlan) -> int:
+    """Replace the shop's stored plan with this one; returns the number of SKU rows."""
+    session.execute(delete(SkuPlan).where(SkuPlan.shop_id == shop_id))
+    rows = [
+        {
+            "shop_id": shop_id,
+            "sku_id": d.sku.id,
+            "planned_on": shop_plan.today,
+            "method": d.method,
+            "demand_per_day": d.demand_per_day,
+            "demand_sigma": d.demand_sigma,
+            "lead_time_mean_days": d.chosen.lead_time.mean_days if d.chosen else None,
+            "lead_time_p90_days": d.chosen.lead_time.p90_days if d.chosen else None,
+            "service_level": d.service_level,
+            "safety_stock": d.safety_stock,
+            "reorder_point": d.reorder_point,
+            "order_up_to": d.order_up_to,
+            "on_hand": d.on_hand,
+            "on_order": d.on_order,
+            "days_of_cover": d.days_of_cover,
+            "stockout_on": d.stockout_on,
+            "order_by": d.order_by,
+            "suggested_quantity": d.quantity,
+            "supplier_id": d.chosen.supplier.id if d.chosen else None,
+        }
+        for d in shop_plan.decisions
+    ]
+    if rows:
+        session.execute(insert(SkuPlan), rows)
+    return len(rows)
