@@ -14,6 +14,7 @@ from tradewind.cli.runtime import (
     DbOption,
     JsonOption,
     TodayOption,
+    console,
     friendly_errors,
     open_runtime,
     print_json,
