@@ -92,7 +92,7 @@ def test_apply_dismiss_snooze_from_the_command_line(shop_db: str) -> None:
     code, out, _ = invoke(
         "action", "snooze", str(unpaid["id"]), "--until", "2026-02-05", "--db", shop_db, "--today", TODAY
     )
-    assert code == 0 and "snoozed" in out
+    assert code == 0 and "snoozed" in out and "hidden until 2026-02-05" in out
     left = json.loads(invoke("brief", "--db", shop_db, "--today", TODAY, "--json")[1])["actions"]
     assert [a["kind"] for a in left] == ["stockout_playbook"]  # the PO arrives after the stockout
 

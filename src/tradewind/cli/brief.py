@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.orm import Session
 
+from tradewind.action import BriefContext
+from tradewind.brief.models import ActionRecord
 from tradewind.brief.producers import default_producers
 from tradewind.brief.ranking import GROUP_ORDER, urgency_group
 from tradewind.brief.schemas import ActionDetailOut, ActionOut, BriefOut
@@ -25,6 +29,7 @@ from tradewind.cli.runtime import (
     resolve_shop,
 )
 from tradewind.clock import parse_day
+from tradewind.shops.models import Shop
 
 action_app = typer.Typer(help="Look at one action, apply it, dismiss it or snooze it.", no_args_is_help=True)
 
@@ -146,6 +151,23 @@ def show_command(
         console.print(f"  {event.at}: {event.from_state or '∅'} → {event.to_state} by {event.actor}{note}")
 
 
+Change = Callable[[Session, Shop, BriefContext], tuple[ActionRecord, list[str]]]
+
+
+def change_state(db: str | None, shop: str | None, today: str | None, as_json: bool, verb: str, change: Change) -> None:
+    """One state change in one transaction, reported as JSON or as a line per thing done."""
+    runtime = open_runtime(db, today)
+    with runtime.transaction() as session:
+        record, done = change(session, resolve_shop(session, runtime, shop), runtime.context())
+        out = ActionOut.of(record)
+    if as_json:
+        print_json({"action": out.model_dump(mode="json"), "done": done})
+        return
+    console.print(f"[bold]{verb}[/] #{out.id} {out.title}", highlight=False)
+    for line in done:
+        console.print(f"  • {line}", highlight=False)
+
+
 @action_app.command("apply")
 @friendly_errors
 def apply_command(
@@ -156,19 +178,16 @@ def apply_command(
     as_json: JsonOption = False,
 ) -> None:
     """Do what the action says (place the purchase order, queue the messages …). Applying twice is harmless."""
-    runtime = open_runtime(db, today)
-    with runtime.transaction() as session:
-        the_shop = resolve_shop(session, runtime, shop)
-        record, done = apply_action(
-            session, shop=the_shop, action_id=action_id, context=runtime.context(), producers=default_producers()
-        )
-        out = ActionOut.of(record)
-    if as_json:
-        print_json({"action": out.model_dump(mode="json"), "done": done})
-        return
-    console.print(f"[green]applied[/] #{out.id} {out.title}")
-    for line in done:
-        console.print(f"  • {line}", highlight=False)
+    change_state(
+        db,
+        shop,
+        today,
+        as_json,
+        "applied",
+        lambda session, the_shop, context: apply_action(
+            session, shop=the_shop, action_id=action_id, context=context, producers=default_producers()
+        ),
+    )
 
 
 @action_app.command("dismiss")
@@ -182,20 +201,17 @@ def dismiss_command(
     as_json: JsonOption = False,
 ) -> None:
     """Drop the action: it stays out of the brief until its situation ends and comes back."""
-    runtime = open_runtime(db, today)
-    with runtime.transaction() as session:
-        record = dismiss_action(
-            session,
-            shop=resolve_shop(session, runtime, shop),
-            action_id=action_id,
-            context=runtime.context(),
-            reason=reason,
-        )
-        out = ActionOut.of(record)
-    if as_json:
-        print_json({"action": out.model_dump(mode="json")})
-        return
-    console.print(f"[yellow]dismissed[/] #{out.id} {out.title}")
+    change_state(
+        db,
+        shop,
+        today,
+        as_json,
+        "dismissed",
+        lambda session, the_shop, context: (
+            dismiss_action(session, shop=the_shop, action_id=action_id, context=context, reason=reason),
+            [f"dismissed: {reason}"] if reason else [],
+        ),
+    )
 
 
 @action_app.command("snooze")
@@ -209,17 +225,15 @@ def snooze_command(
     as_json: JsonOption = False,
 ) -> None:
     """Hide the action until a day; it comes back then if it still holds."""
-    runtime = open_runtime(db, today)
-    with runtime.transaction() as session:
-        record = snooze_action(
-            session,
-            shop=resolve_shop(session, runtime, shop),
-            action_id=action_id,
-            until=parse_day(until, what="--until"),
-            context=runtime.context(),
-        )
-        out = ActionOut.of(record)
-    if as_json:
-        print_json({"action": out.model_dump(mode="json"), "snoozed_until": until})
-        return
-    console.print(f"[blue]snoozed[/] #{out.id} until {until}: {out.title}")
+    day = parse_day(until, what="--until")
+    change_state(
+        db,
+        shop,
+        today,
+        as_json,
+        "snoozed",
+        lambda session, the_shop, context: (
+            snooze_action(session, shop=the_shop, action_id=action_id, until=day, context=context),
+            [f"hidden until {day}"],
+        ),
+    )
