@@ -78,7 +78,9 @@ def test_unavoidable_stockout_gets_the_playbook(session: Session, shop: Shop, bo
     promoted = f.listing(session, shop, sku, stock_shown=25)
     f.promotion(session, shop, promoted)
     (action,) = by_kind(brief(session, shop), "stockout_playbook")
-    assert action.figures["earliest_arrival"] == "2026-02-13" and action.figures["days_without_stock"] == 8
+    assert action.subject == "BOOT-38"  # a SKU without a product is its own group
+    (line,) = action.figures["skus"]
+    assert line["earliest_arrival"] == "2026-02-13" and line["days_without_stock"] == 8
     assert {s["type"] for s in action.steps} == {"set_listing_stock", "pause_promotions"}
     apply_action(session, shop=shop, action_id=action.id, context=context(), producers=default_producers())
     session.refresh(promoted)
@@ -115,6 +117,7 @@ def test_closed_supplier_switches_to_the_alternative(
     assert restock.subject == "SUP-B"
     (switch,) = by_kind(actions, "switch_supplier")
     assert switch.figures["from_supplier"] == "SUP-A" and switch.figures["to_supplier"] == "SUP-B"
+    assert [line["sku"] for line in switch.figures["skus"]] == ["BOOT-38"]
     assert switch.figures["from_lead_time_mean_days"] == 35.0  # waits 25 days for the reopening, then 10
     assert switch.figures["to_lead_time_mean_days"] == 15.0
     assert "closed until 28 Feb" in switch.why
@@ -171,7 +174,7 @@ def test_orders_to_one_supplier_are_combined(session: Session, shop: Shop, boot_
     lines = {line["sku"]: line for line in restock.figures["lines"]}
     assert set(lines) == {"BOOT-38", "BOOT-39"}
     assert lines["BOOT-38"]["pulled_forward_days"] == 0 and lines["BOOT-39"]["pulled_forward_days"] > 0
-    assert restock.figures["shipments_saved"] == 1
+    assert restock.figures["joined_early"] == 1
     assert Decimal(restock.figures["holding_cost_of_combining"]) < Settings().shipment_cost
 
 
@@ -395,3 +398,23 @@ def test_actions_of_other_shops_are_invisible(session: Session, shop: Shop) -> N
     assert brief(session, shop) == []
     with pytest.raises(NotFoundError):
         apply_action(session, shop=shop, action_id=theirs.id, context=context(), producers=default_producers())
+
+
+def test_stockouts_of_one_model_are_one_action(session: Session, shop: Shop) -> None:
+    from tradewind.catalog.models import Product
+
+    model = Product(shop_id=shop.id, code="SH-1002", title="Chelsea boot")
+    session.add(model)
+    session.flush()
+    supplier = f.supplier(session, shop, "SUP-A")
+    warehouse = f.warehouse(session, shop)
+    for size in (40, 41):
+        sku = f.sku(session, shop, f"SH-1002-BLK-{size}")
+        sku.product_id = model.id
+        f.offer(session, shop, supplier, sku, lead_time_days=20)
+        f.stock(session, shop, warehouse, sku, 2)
+        f.daily_sales(session, shop, sku, today=TODAY, per_day=1)
+    (action,) = by_kind(brief(session, shop), "stockout_playbook")
+    assert action.subject == "SH-1002" and action.title.startswith("Stockout of SH-1002 (2 SKUs)")
+    assert [line["sku"] for line in action.figures["skus"]] == ["SH-1002-BLK-40", "SH-1002-BLK-41"]
+    assert [s["sku"] for s in action.steps if s["type"] == "set_listing_stock"] == ["SH-1002-BLK-40", "SH-1002-BLK-41"]

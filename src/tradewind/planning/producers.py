@@ -456,11 +456,21 @@ class ReplenishmentProducer:
             elif kind == "notify_orders":
                 done.append(f"orders flagged for an out-of-stock notice: {', '.join(step['orders'])}")
             elif kind == "make_preferred_supplier":
-                sku = get_sku(session, shop_id=shop.id, code=step["sku"])
                 supplier = get_supplier(session, shop_id=shop.id, code=step["supplier"])
-                changed_pref = make_preferred(session, shop_id=shop.id, sku_id=sku.id, supplier_id=supplier.id)
+                changed = [
+                    code
+                    for code in step["skus"]
+                    if make_preferred(
+                        session,
+                        shop_id=shop.id,
+                        sku_id=get_sku(session, shop_id=shop.id, code=code).id,
+                        supplier_id=supplier.id,
+                    )
+                ]
+                already = len(step["skus"]) - len(changed)
                 done.append(
-                    f"{supplier.code} is {'now' if changed_pref else 'already'} the preferred supplier of {sku.code}"
+                    f"{supplier.code} is now the preferred supplier of {len(changed)} SKU(s)"
+                    + (f"; it already was for {already}" if already else "")
                 )
             elif kind == "pause_purchasing":
                 paused = pause_purchasing(
