@@ -72,6 +72,20 @@ def active_promotions(session: Session, *, shop_id: int, sku_id: int) -> list[Pr
     )
 
 
+def active_promotions_by_sku(session: Session, *, shop_id: int) -> dict[int, list[Promotion]]:
+    """Every running paid promotion, per SKU id (one query for the whole catalogue)."""
+    rows = session.execute(
+        select(Listing.sku_id, Promotion)
+        .join(Listing, Listing.id == Promotion.listing_id)
+        .where(Promotion.shop_id == shop_id, Promotion.state == PromotionState.ACTIVE)
+        .order_by(Listing.sku_id, Promotion.id)
+    )
+    found: dict[int, list[Promotion]] = {}
+    for sku_id, promotion in rows:
+        found.setdefault(int(sku_id), []).append(promotion)
+    return found
+
+
 def pause_promotions(session: Session, *, shop_id: int, sku_id: int) -> int:
     promotions = active_promotions(session, shop_id=shop_id, sku_id=sku_id)
     for promotion in promotions:

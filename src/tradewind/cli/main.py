@@ -29,3 +29,7 @@ app.add_typer(db_app, name="db")
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":
+    run()

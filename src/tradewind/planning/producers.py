@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
+from tradewind.catalog.models import Promotion
 from tradewind.catalog.service import (
     active_listings_by_channel,
-    active_promotions,
+    active_promotions_by_sku,
     get_sku,
     pause_channel,
     pause_promotions,
@@ -88,8 +89,9 @@ class ReplenishmentProducer:
                 model = products.get(d.sku.product_id or 0, d.sku.code)
                 unavoidable.setdefault(model, []).append(d)
         open_orders = open_order_units(session, shop_id=shop.id)
+        promotions = active_promotions_by_sku(session, shop_id=shop.id)
         found += [
-            self._playbook(session, shop, model, group, open_orders, context)
+            self._playbook(model, group, open_orders, promotions, context)
             for model, group in sorted(unavoidable.items())
         ]
         switches: dict[tuple[str, str], list[SkuDecision]] = {}
@@ -189,11 +191,10 @@ class ReplenishmentProducer:
 
     def _playbook(
         self,
-        session: Session,
-        shop: Shop,
         model: str,
         group: list[SkuDecision],
         open_orders: dict[int, list[tuple[str, int]]],
+        running_promotions: dict[int, list[Promotion]],
         context: BriefContext,
     ) -> Action:
         group = sorted(group, key=lambda d: (d.stockout_on or date.max, d.sku.code))
@@ -207,7 +208,7 @@ class ReplenishmentProducer:
                 if units > left:
                     uncovered.append(number)
                 left = max(left - units, 0)
-            promotions = active_promotions(session, shop_id=shop.id, sku_id=d.sku.id)
+            promotions = running_promotions.get(d.sku.id, [])
             arrival = d.earliest_arrival
             gap = (arrival - d.stockout_on).days if arrival and d.stockout_on else None
             lines.append(
@@ -413,76 +414,84 @@ class ReplenishmentProducer:
     # apply -----------------------------------------------------------------------------------------------------
 
     def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
-        done: list[str] = []
-        for step in action.steps:
-            kind = step.get("type")
-            if kind == "purchase_order":
-                supplier = get_supplier(session, shop_id=shop.id, code=step["supplier"])
-                lines = [
-                    PurchaseLine(
-                        get_sku(session, shop_id=shop.id, code=ln["sku"]).id,
-                        int(ln["quantity"]),
-                        Decimal(ln["unit_cost"]),
-                    )
-                    for ln in step["lines"]
-                ]
-                order, created = place_purchase_order(
-                    session,
-                    shop_id=shop.id,
-                    code=f"TW-{action.id:06d}",
-                    supplier_id=supplier.id,
-                    ordered_on=context.today,
-                    expected_on=date.fromisoformat(step["expected_on"]),
-                    currency=step["currency"],
-                    lines=lines,
-                    note=f"From brief action #{action.id}",
-                )
-                units = sum(line.quantity for line in lines)
-                done.append(
-                    f"{'placed' if created else 'already placed:'} purchase order {order.code}: "
-                    f"{units} units in {len(lines)} lines from {supplier.code}"
-                )
-            elif kind == "set_listing_stock":
-                sku = get_sku(session, shop_id=shop.id, code=step["sku"])
-                changed = set_listing_stock(
-                    session, shop_id=shop.id, sku_id=sku.id, stock_shown=int(step["stock_shown"])
-                )
-                done.append(f"listings of {sku.code} show {step['stock_shown']} in stock ({changed} changed)")
-            elif kind == "pause_promotions":
-                sku = get_sku(session, shop_id=shop.id, code=step["sku"])
-                done.append(
-                    f"paused {pause_promotions(session, shop_id=shop.id, sku_id=sku.id)} promotion(s) of {sku.code}"
-                )
-            elif kind == "notify_orders":
-                done.append(f"orders flagged for an out-of-stock notice: {', '.join(step['orders'])}")
-            elif kind == "make_preferred_supplier":
-                supplier = get_supplier(session, shop_id=shop.id, code=step["supplier"])
-                changed = [
-                    code
-                    for code in step["skus"]
-                    if make_preferred(
-                        session,
-                        shop_id=shop.id,
-                        sku_id=get_sku(session, shop_id=shop.id, code=code).id,
-                        supplier_id=supplier.id,
-                    )
-                ]
-                already = len(step["skus"]) - len(changed)
-                done.append(
-                    f"{supplier.code} is now the preferred supplier of {len(changed)} SKU(s)"
-                    + (f"; it already was for {already}" if already else "")
-                )
-            elif kind == "pause_purchasing":
-                paused = pause_purchasing(
-                    session, shop_id=shop.id, sku_code=step["sku"], until=date.fromisoformat(step["until"])
-                )
-                done.append(
-                    f"purchasing of {step['sku']} {'paused' if paused else 'already paused'} until {step['until']}"
-                )
-            elif kind == "pause_channel":
-                done.append(
-                    f"vacation mode on {step['channel']}: "
-                    f"{pause_channel(session, shop_id=shop.id, channel=step['channel'])} listings paused"
-                )
+        done = [STEP_HANDLERS[step["type"]](session, shop, action, step, context) for step in action.steps]
         session.flush()
         return done
+
+
+Step = dict[str, Any]
+
+
+def _purchase_order(session: Session, shop: Shop, action: StoredAction, step: Step, context: BriefContext) -> str:
+    supplier = get_supplier(session, shop_id=shop.id, code=step["supplier"])
+    lines = [
+        PurchaseLine(
+            get_sku(session, shop_id=shop.id, code=ln["sku"]).id, int(ln["quantity"]), Decimal(ln["unit_cost"])
+        )
+        for ln in step["lines"]
+    ]
+    order, created = place_purchase_order(
+        session,
+        shop_id=shop.id,
+        code=f"TW-{action.id:06d}",
+        supplier_id=supplier.id,
+        ordered_on=context.today,
+        expected_on=date.fromisoformat(step["expected_on"]),
+        currency=step["currency"],
+        lines=lines,
+        note=f"From brief action #{action.id}",
+    )
+    units = sum(line.quantity for line in lines)
+    verb = "placed" if created else "already placed:"
+    return f"{verb} purchase order {order.code}: {units} units in {len(lines)} lines from {supplier.code}"
+
+
+def _listing_stock(session: Session, shop: Shop, action: StoredAction, step: Step, context: BriefContext) -> str:
+    sku = get_sku(session, shop_id=shop.id, code=step["sku"])
+    changed = set_listing_stock(session, shop_id=shop.id, sku_id=sku.id, stock_shown=int(step["stock_shown"]))
+    return f"listings of {sku.code} show {step['stock_shown']} in stock ({changed} changed)"
+
+
+def _promotions(session: Session, shop: Shop, action: StoredAction, step: Step, context: BriefContext) -> str:
+    sku = get_sku(session, shop_id=shop.id, code=step["sku"])
+    return f"paused {pause_promotions(session, shop_id=shop.id, sku_id=sku.id)} promotion(s) of {sku.code}"
+
+
+def _notify(session: Session, shop: Shop, action: StoredAction, step: Step, context: BriefContext) -> str:
+    return f"orders flagged for an out-of-stock notice: {', '.join(step['orders'])}"
+
+
+def _preferred(session: Session, shop: Shop, action: StoredAction, step: Step, context: BriefContext) -> str:
+    supplier = get_supplier(session, shop_id=shop.id, code=step["supplier"])
+    switched = [
+        code
+        for code in step["skus"]
+        if make_preferred(
+            session, shop_id=shop.id, sku_id=get_sku(session, shop_id=shop.id, code=code).id, supplier_id=supplier.id
+        )
+    ]
+    already = len(step["skus"]) - len(switched)
+    return f"{supplier.code} is now the preferred supplier of {len(switched)} SKU(s)" + (
+        f"; it already was for {already}" if already else ""
+    )
+
+
+def _pause_purchasing(session: Session, shop: Shop, action: StoredAction, step: Step, context: BriefContext) -> str:
+    paused = pause_purchasing(session, shop_id=shop.id, sku_code=step["sku"], until=date.fromisoformat(step["until"]))
+    return f"purchasing of {step['sku']} {'paused' if paused else 'already paused'} until {step['until']}"
+
+
+def _vacation(session: Session, shop: Shop, action: StoredAction, step: Step, context: BriefContext) -> str:
+    paused = pause_channel(session, shop_id=shop.id, channel=step["channel"])
+    return f"vacation mode on {step['channel']}: {paused} listings paused"
+
+
+STEP_HANDLERS = {
+    "purchase_order": _purchase_order,
+    "set_listing_stock": _listing_stock,
+    "pause_promotions": _promotions,
+    "notify_orders": _notify,
+    "make_preferred_supplier": _preferred,
+    "pause_purchasing": _pause_purchasing,
+    "pause_channel": _vacation,
+}
