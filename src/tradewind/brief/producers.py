@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from tradewind.action import ActionProducer
+from tradewind.logistics.producers import ShipmentWatchProducer, ShippingChoiceProducer
 from tradewind.messaging.producers import CancellationFollowupProducer, UnpaidReminderProducer
 from tradewind.planning.producers import ReplenishmentProducer
 
 
 def default_producers() -> list[ActionProducer]:
-    return [ReplenishmentProducer(), UnpaidReminderProducer(), CancellationFollowupProducer()]
+    return [
+        ReplenishmentProducer(),
+        ShipmentWatchProducer(),
+        ShippingChoiceProducer(),
+        UnpaidReminderProducer(),
+        CancellationFollowupProducer(),
+    ]

@@ -8,6 +8,7 @@ from tradewind.cli.brief import action_app, brief_command
 from tradewind.cli.db import db_app, init_command
 from tradewind.cli.demo import demo_command
 from tradewind.cli.imports import import_command
+from tradewind.cli.logistics import disruption_app, logistics_app, track_app, transit_app
 from tradewind.cli.planning import backtest_command, plan_command
 
 app = typer.Typer(
@@ -25,6 +26,10 @@ app.command("plan")(plan_command)
 app.command("backtest")(backtest_command)
 app.add_typer(action_app, name="action")
 app.add_typer(db_app, name="db")
+app.add_typer(track_app, name="track")
+app.add_typer(transit_app, name="transit")
+app.add_typer(disruption_app, name="disruption")
+app.add_typer(logistics_app, name="logistics")
 
 
 def run() -> None:

@@ -1,5 +1,7 @@
-"""Shipping methods, shipments, tracking events (the carrier's raw text and our normalised status) and
-disruptions (import bans, suspended routes, cut flights) with their dates and source."""
+"""Shipping methods, shipments, tracking events (the carrier's raw text and our normalised status),
+disruptions (import bans, suspended routes, cut flights) with their dates and source, the seller's follow-ups on
+parcels (chased the carrier, reminded the buyer, extended buyer protection, held or re-routed orders) and the
+default shipping method per destination."""
 
 from __future__ import annotations
 
@@ -105,3 +107,40 @@ class Disruption(ShopOwned, Base):
     extra_days: Mapped[int | None]
     source: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FollowUpKind(enum.StrEnum):
+    CHASED_CARRIER = "chased_carrier"
+    PICKUP_REMINDED = "pickup_reminded"
+    PROTECTION_EXTENDED = "protection_extended"
+    HELD = "held"
+    REROUTED = "rerouted"
+
+
+class ShipmentFollowUp(ShopOwned, Base):
+    """Something the seller did about a parcel or an order's delivery, recorded once per brief action (`key`)."""
+
+    __tablename__ = "shipment_follow_ups"
+    __table_args__ = (UniqueConstraint("shop_id", "key"),)
+
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[FollowUpKind] = mapped_column(str_enum(FollowUpKind))
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # The brief action that asked for it (no foreign key: the brief sits above logistics).
+    action_id: Mapped[int | None]
+    noted_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text)
+
+
+class ShippingPreference(ShopOwned, Base):
+    """The method the seller ships with by default from one country to another, when one has been chosen."""
+
+    __tablename__ = "shipping_preferences"
+    __table_args__ = (UniqueConstraint("shop_id", "origin_country", "destination_country"),)
+
+    origin_country: Mapped[str] = mapped_column(String(2))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    method_code: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(Text)

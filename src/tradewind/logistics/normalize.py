@@ -1,0 +1,184 @@
+"""Tracking normalisation: one raw event (a carrier code, free text in any language, or both) → a status on
+AfterShip's list, a sub-status when the text states one, and a confidence.
+
+Order of evidence: a known code (UPU EDI, Cainiao action code, AfterShip tag) is the carrier's own statement;
+otherwise the phrase rules of `phrases` read the text. Text that no rule places is Unknown with confidence 0: a
+guess is never presented as fact.
+
+Carriers repeat themselves ("Arrived at Sort Facility SHENZHEN" a million times), so readings are cached twice: by
+the exact text, and by its template (folded, digits and bracketed place names removed), so that "…Москва 101000"
+and "…Москва 101001" are read once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
+
+from tradewind.logistics.codes import (
+    LEADING_CODE,
+    UNKNOWN_READING,
+    TrackingReading,
+    read_aftership_tag,
+    read_code,
+)
+from tradewind.logistics.models import TrackingStatus
+from tradewind.logistics.phrases import RULES, fold
+
+_DIGITS = re.compile(r"\d+")
+_BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|\([^)]*\d[^)]*\)")
+_DEFAULT_CACHE_SIZE = 500_000
+_K = TypeVar("_K")
+
+
+def read_phrases(text: str) -> TrackingReading:
+    """The first phrase rule that matches the text, uncached; Unknown when none does."""
+    folded = template_of(text)
+    if not folded:
+        return UNKNOWN_READING
+    for rule in RULES:
+        if rule.pattern.search(folded):
+            return TrackingReading(rule.status, rule.substatus, rule.confidence, f"phrase:{rule.name}")
+    return UNKNOWN_READING
+
+
+def template_of(text: str) -> str:
+    """The text as the rules see it: folded, without bracketed places, every number written '#'."""
+    return _DIGITS.sub("#", fold(_BRACKETED.sub(" ", text)))
+
+
+def combine(coded: TrackingReading, worded: TrackingReading) -> TrackingReading:
+    """A code's reading, with what the words add: an exception the code does not state, or a sub-status."""
+    if not worded.known:
+        return coded
+    if worded.status == TrackingStatus.EXCEPTION and worded.substatus and coded.status != TrackingStatus.EXCEPTION:
+        # "EDA Held at inward office of exchange: import duties unpaid" — the words say more than the code.
+        return TrackingReading(worded.status, worded.substatus, min(coded.confidence, worded.confidence), _both(coded))
+    if coded.substatus is None and worded.substatus and worded.status == coded.status:
+        return TrackingReading(coded.status, worded.substatus, coded.confidence, _both(coded))
+    return coded
+
+
+def _both(coded: TrackingReading) -> str:
+    return f"{coded.rule}+phrase"
+
+
+def read_uncached(text: str, code: str | None = None) -> TrackingReading:
+    """The plain normaliser: no cache (the benchmark's baseline, and the definition the cached one must match)."""
+    if code:
+        coded = read_code(code)
+        if coded is not None:
+            return combine(coded, read_uncached(text)) if text.strip() else coded
+    stripped = text.strip()
+    if not stripped:
+        return UNKNOWN_READING
+    leading = LEADING_CODE.match(stripped)
+    if leading is not None:
+        coded = read_code(leading.group(1))
+        if coded is not None:
+            rest = leading.group(2).strip()
+            return combine(coded, read_phrases(rest)) if rest else coded
+    tagged = read_aftership_tag(stripped) if " " not in stripped else None
+    if tagged is not None:
+        return tagged
+    return read_phrases(stripped)
+
+
+class TrackingNormalizer:
+    """The normaliser with its caches; one instance is meant to live as long as the process (`shared_normalizer`)."""
+
+    def __init__(self, *, max_cached: int = _DEFAULT_CACHE_SIZE) -> None:
+        self._max_cached = max_cached
+        self._by_text: dict[str, TrackingReading] = {}
+        self._by_template: dict[str, TrackingReading] = {}
+        self._by_code: dict[tuple[str, str], TrackingReading] = {}
+
+    def read(self, text: str, code: str | None = None) -> TrackingReading:
+        if code:
+            key = (code, text)
+            found = self._by_code.get(key)
+            if found is None:
+                coded = read_code(code)
+                found = combine(coded, self.read(text)) if coded is not None and text.strip() else coded
+                if found is None:
+                    found = self.read(text)
+                self._remember(self._by_code, key, found)
+            return found
+        found = self._by_text.get(text)
+        if found is None:
+            found = self._read_new_text(text)
+            self._remember(self._by_text, text, found)
+        return found
+
+    def read_all(self, texts: Iterable[str]) -> list[TrackingReading]:
+        """Many texts at once (the hot loop of an import or the benchmark)."""
+        cache = self._by_text
+        read = self.read
+        return [cache.get(text) or read(text) for text in texts]
+
+    def _read_new_text(self, text: str) -> TrackingReading:
+        stripped = text.strip()
+        if not stripped:
+            return UNKNOWN_READING
+        leading = LEADING_CODE.match(stripped)
+        if leading is not None and read_code(leading.group(1)) is not None:
+            return read_uncached(stripped)
+        if " " not in stripped:
+            tagged = read_aftership_tag(stripped)
+            if tagged is not None:
+                return tagged
+        template = template_of(stripped)
+        found = self._by_template.get(template)
+        if found is None:
+            found = read_phrases(stripped)
+            self._remember(self._by_template, template, found)
+        return found
+
+    def _remember(self, cache: dict[_K, TrackingReading], key: _K, reading: TrackingReading) -> None:
+        if len(cache) >= self._max_cached:
+            cache.clear()  # a cheap bound: carriers' vocabularies are small, so this almost never happens
+        cache[key] = reading
+
+    @property
+    def cached_texts(self) -> int:
+        return len(self._by_text)
+
+
+@lru_cache(maxsize=1)
+def shared_normalizer() -> TrackingNormalizer:
+    """The process-wide normaliser (its caches are the point)."""
+    return TrackingNormalizer()
+
+
+@dataclass(frozen=True)
+class NormalizedLine:
+    """One line of `tradewind track normalize` output."""
+
+    text: str
+    status: str
+    substatus: str | None
+    confidence: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {"text": self.text, "status": self.status, "substatus": self.substatus, "confidence": self.confidence}
+
+
+def normalize_line(line: str, normalizer: TrackingNormalizer | None = None) -> NormalizedLine:
+    """A raw event line: free text, "CODE text", or a JSON object with "text" and optionally "code"."""
+    reader = normalizer or shared_normalizer()
+    text, code = line.rstrip("\r\n"), None
+    if text.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        if isinstance(parsed, dict):
+            text = str(parsed.get("text") or parsed.get("desc") or parsed.get("message") or "")
+            raw_code = parsed.get("code") or parsed.get("actionCode") or parsed.get("tag")
+            code = str(raw_code) if raw_code else None
+    reading = reader.read(text, code)
+    return NormalizedLine(text, reading.status.value, reading.substatus, round(reading.confidence, 2))

@@ -1,0 +1,529 @@
+"""Logistics' voice in the brief.
+
+`ShipmentWatchProducer`: stalled_tracking (no first carrier scan within the platforms' days, or no news for too
+long), pickup_reminder (the parcel waits at a pickup point) and protection_expiring (the buyer-protection deadline
+is near and the parcel is not delivered). `ShippingChoiceProducer`: switch_shipping (a destination's default method
+misses its promise, or another meets it for clearly less) and lane_blocked (a restriction blocks a lane: the orders
+on it, and whether to re-route or hold them).
+
+Each action's figures carry what a message to the buyer needs (status in plain words, pickup point, days waiting,
+tracking number): the drafts are the messaging domain's. Applying an action records what the seller did in
+Tradewind's own records, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradewind.action import Action, BriefContext, StoredAction
+from tradewind.logistics.choice import DestinationChoice, MethodOption, choose_methods
+from tradewind.logistics.disruptions import BLOCKING, KIND_WORDS, covers, describe, list_disruptions
+from tradewind.logistics.models import Disruption, FollowUpKind, Shipment, ShipmentFollowUp
+from tradewind.logistics.rerouting import hold_orders, open_order_lanes, reroute_orders, unshipped_orders
+from tradewind.logistics.rules import LogisticsRules
+from tradewind.logistics.service import (
+    follow_ups_by_shipment,
+    lane_statistics,
+    record_follow_up,
+    set_preferred_method,
+)
+from tradewind.logistics.transit import Lane
+from tradewind.logistics.watch import WatchFinding, watch_shipments
+from tradewind.orders.models import Order
+from tradewind.orders.service import get_order
+from tradewind.shops.models import Shop
+
+
+def _rules(rules: LogisticsRules | None, context: BriefContext) -> LogisticsRules:
+    return rules or LogisticsRules.from_settings(context.settings)
+
+
+def _order_figures(order: Order | None) -> dict[str, Any]:
+    if order is None:
+        return {"order": None}
+    buyer = order.buyer
+    return {
+        "order": order.number,
+        "order_total": str(order.total),
+        "currency": order.currency,
+        "buyer_country": (buyer.country if buyer else None) or order.destination_country,
+        "buyer_language": buyer.language if buyer else None,
+        "promised_delivery_on": order.promised_delivery_on.isoformat() if order.promised_delivery_on else None,
+        "protection_ends_on": order.protection_ends_on.isoformat() if order.protection_ends_on else None,
+    }
+
+
+def _round_key(base: str, rounds: int) -> str:
+    return base if rounds == 0 else f"{base}#{rounds + 1}"
+
+
+def _recently(follow_ups: Sequence[ShipmentFollowUp], now: datetime, days: int) -> bool:
+    return bool(follow_ups) and now - follow_ups[-1].noted_at < timedelta(days=days)
+
+
+class ShipmentWatchProducer:
+    """Parcels that need the seller today."""
+
+    kinds: tuple[str, ...] = ("stalled_tracking", "pickup_reminder", "protection_expiring")
+
+    def __init__(self, rules: LogisticsRules | None = None) -> None:
+        self.rules = rules
+
+    def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        rules = _rules(self.rules, context)
+        chased = follow_ups_by_shipment(session, shop=shop, kind=FollowUpKind.CHASED_CARRIER)
+        reminded = follow_ups_by_shipment(session, shop=shop, kind=FollowUpKind.PICKUP_REMINDED)
+        found: dict[str, Action] = {}
+        for finding in watch_shipments(session, shop=shop, now=context.now, rules=rules):
+            history = (chased if finding.situation in ("no_first_scan", "stalled") else reminded).get(
+                finding.shipment.id, []
+            )
+            action: Action | None
+            if finding.situation in ("no_first_scan", "stalled"):
+                if _recently(history, context.now, rules.chase_again_days):
+                    continue
+                action = self._stalled(finding, len(history), context)
+            elif finding.situation == "waiting_at_pickup":
+                if _recently(history, context.now, rules.pickup_remind_again_days):
+                    continue
+                action = self._pickup(finding, len(history), context)
+            else:
+                action = self._protection(finding, rules, context)
+            if action is not None:
+                found.setdefault(action.key, action)
+        return _group_stalled(list(found.values()), context)
+
+    def _stalled(self, finding: WatchFinding, rounds: int, context: BriefContext) -> Action:
+        facts, order = finding.facts, finding.order
+        tracking = facts.tracking_number
+        if finding.situation == "no_first_scan":
+            title = (
+                f"Chase parcel {tracking} ({facts.carrier_method}): no carrier scan {finding.days} days after shipping"
+            )
+            why = (
+                f"Handed over on {facts.shipped_on}; the platforms expect a first carrier scan within "
+                f"{_rules(self.rules, context).first_scan_within_days} days, or the order counts as not shipped."
+            )
+            weight = 1.3
+        else:
+            last = f" (last: “{facts.last_event}”)" if facts.last_event else ""
+            title = f"Chase parcel {tracking} ({facts.carrier_method}): no tracking news for {finding.days} days"
+            why = (
+                f"Shipped {facts.shipped_on}, {facts.days_since_shipping} days ago; status {facts.status_words}{last}."
+            )
+            weight = 1.0
+        if rounds:
+            why += f" Chased {rounds} time(s) already."
+        return Action(
+            kind="stalled_tracking",
+            key=_round_key(f"stalled_tracking:{tracking}", rounds),
+            subject_kind="shipment",
+            subject=tracking,
+            due=context.today,
+            title=title + (f" — order {order.number}" if order else ""),
+            why=why,
+            value_at_risk=order.total if order else Decimal(0),
+            weight=weight,
+            figures=facts.to_dict()
+            | _order_figures(order)
+            | {"situation": finding.situation, "days": finding.days, "times_chased": rounds},
+            steps=[
+                {"type": "chase_carrier", "tracking_number": tracking, "method": facts.carrier_method},
+                {"type": "tell_buyer", "order": order.number if order else None, "situation": finding.situation},
+            ],
+        )
+
+    def _pickup(self, finding: WatchFinding, rounds: int, context: BriefContext) -> Action:
+        facts, order = finding.facts, finding.order
+        place = facts.location or "the pickup point"
+        back_on = finding.deadline
+        return Action(
+            kind="pickup_reminder",
+            key=_round_key(f"pickup_reminder:{facts.tracking_number}", rounds),
+            subject_kind="shipment",
+            subject=facts.tracking_number,
+            due=context.today,
+            title=f"Parcel {facts.tracking_number} has waited {finding.days} days at {place}: remind the buyer"
+            + (f" (order {order.number})" if order else ""),
+            why=(
+                f"Waiting since {finding.extra['waiting_since']}; post offices send unclaimed parcels back after "
+                f"about {_rules(self.rules, context).pickup_hold_days} days (from {back_on})."
+            ),
+            value_at_risk=order.total if order else Decimal(0),
+            weight=1.2,
+            figures=facts.to_dict()
+            | _order_figures(order)
+            | {
+                "pickup_point": facts.location,
+                "days_waiting": finding.days,
+                "waiting_since": finding.extra["waiting_since"],
+                "back_to_sender_from": back_on.isoformat() if back_on else None,
+                "times_reminded": rounds,
+            },
+            steps=[
+                {"type": "remind_buyer_to_collect", "order": order.number if order else None, "pickup_point": place}
+            ],
+        )
+
+    def _protection(self, finding: WatchFinding, rules: LogisticsRules, context: BriefContext) -> Action | None:
+        facts, order, deadline = finding.facts, finding.order, finding.deadline
+        if order is None or deadline is None:
+            return None
+        left = finding.days
+        if left < 0:
+            return None  # the protection is over: the platform has closed the order, nothing to extend
+        new_end = max(deadline, context.today) + timedelta(days=rules.protection_extension_days)
+        when = "ended" if left < 0 else ("ends today" if left == 0 else f"ends in {left} days")
+        return Action(
+            kind="protection_expiring",
+            key=f"protection_expiring:{order.number}:{deadline.isoformat()}",
+            subject_kind="order",
+            subject=order.number,
+            due=max(context.today, deadline - timedelta(days=2)),
+            title=f"Buyer protection of order {order.number} {when} ({deadline}); parcel {facts.status_words}: "
+            f"extend it to {new_end}",
+            why=(
+                f"Parcel {facts.tracking_number} shipped {facts.shipped_on} is {facts.status_words}; when the "
+                f"protection ends undelivered the buyer can open a dispute and the platform refunds."
+            ),
+            value_at_risk=order.total,
+            weight=1.5,
+            figures=facts.to_dict()
+            | _order_figures(order)
+            | {"deadline": deadline.isoformat(), "days_left": left, "extend_to": new_end.isoformat()},
+            steps=[
+                {
+                    "type": "extend_protection",
+                    "order": order.number,
+                    "days": rules.protection_extension_days,
+                    "from": deadline.isoformat(),
+                    "to": new_end.isoformat(),
+                }
+            ],
+        )
+
+    def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        if action.kind == "protection_expiring":
+            return self._extend(session, shop, action, context)
+        if action.subject_kind == "shipping_method":  # a group of stalled parcels
+            return [
+                line
+                for step in action.steps
+                if step.get("type") == "chase_carrier"
+                for line in self._follow_up(session, shop, action, step["tracking_number"], context)
+            ]
+        return self._follow_up(session, shop, action, action.subject, context)
+
+    def _follow_up(
+        self, session: Session, shop: Shop, action: StoredAction, tracking: str, context: BriefContext
+    ) -> list[str]:
+        shipment = session.scalar(
+            select(Shipment).where(Shipment.shop_id == shop.id, Shipment.tracking_number == tracking)
+        )
+        if shipment is None:
+            return [f"parcel {tracking} is no longer in Tradewind; nothing recorded"]
+        kind = FollowUpKind.CHASED_CARRIER if action.kind == "stalled_tracking" else FollowUpKind.PICKUP_REMINDED
+        what = "chased the carrier" if kind == FollowUpKind.CHASED_CARRIER else "reminded the buyer to collect it"
+        _, created = record_follow_up(
+            session,
+            shop=shop,
+            key=f"{action.key}@{action.id}:{tracking}",
+            kind=kind,
+            note=f"{what} (brief action #{action.id}, status: {action.figures.get('status_words')})",
+            now=context.now,
+            shipment_id=shipment.id,
+            order_id=shipment.order_id,
+            action_id=action.id,
+        )
+        verb = "recorded" if created else "already recorded"
+        return [f"{verb}: {what} about parcel {shipment.tracking_number}"]
+
+    def _extend(self, session: Session, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        order = get_order(session, shop_id=shop.id, number=action.subject)
+        done = []
+        for step in action.steps:
+            if step.get("type") != "extend_protection":
+                continue
+            new_end = date.fromisoformat(step["to"])
+            _, created = record_follow_up(
+                session,
+                shop=shop,
+                key=f"{action.key}@{action.id}",
+                kind=FollowUpKind.PROTECTION_EXTENDED,
+                note=f"buyer protection extended by {step['days']} days to {new_end} (brief action #{action.id})",
+                now=context.now,
+                order_id=order.id,
+                action_id=action.id,
+            )
+            if created and (order.protection_ends_on is None or order.protection_ends_on < new_end):
+                order.protection_ends_on = new_end
+            verb = "extended" if created else "already extended"
+            done.append(
+                f"{verb} buyer protection of order {order.number} to {order.protection_ends_on}; request the same "
+                "extension on the platform"
+            )
+        session.flush()
+        return done
+
+
+class ShippingChoiceProducer:
+    """The method per destination, and lanes that restrictions block."""
+
+    kinds: tuple[str, ...] = ("switch_shipping", "lane_blocked")
+
+    def __init__(self, rules: LogisticsRules | None = None) -> None:
+        self.rules = rules
+
+    def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        rules = _rules(self.rules, context)
+        statistics = lane_statistics(session, shop=shop, now=context.now, rules=rules)
+        choices = choose_methods(
+            session, shop=shop, today=context.today, now=context.now, rules=rules, statistics=statistics
+        )
+        found = [a for a in (self._switch(session, shop, c, rules, context) for c in choices) if a is not None]
+        blocking = [d for d in list_disruptions(session, shop=shop, on=context.today) if d.kind in BLOCKING]
+        if blocking:
+            affected = open_order_lanes(session, shop, choices)
+            by_destination = {c.destination: c for c in choices}
+            for disruption in blocking:
+                action = self._blocked(disruption, affected, by_destination, context)
+                if action is not None:
+                    found.append(action)
+        return found
+
+    def _switch(
+        self, session: Session, shop: Shop, choice: DestinationChoice, rules: LogisticsRules, context: BriefContext
+    ) -> Action | None:
+        current, proposed = choice.current, choice.recommended
+        if current is None or proposed is None or proposed.method == current.method or current.blocked:
+            return None
+        if choice.orders_last_window == 0:
+            return None
+        if not current.meets_promise and proposed.meets_promise:
+            reason = "slower"
+            value = choice.order_value_last_window * Decimal(str(current.late_share))
+            why = (
+                f"{current.method} to {choice.destination}: p90 {current.p90_days} days, but the promise leaves "
+                f"{choice.transit_budget_days} days after {choice.handling_days} days of handling "
+                f"({current.late_share:.0%} of parcels would be late); {proposed.method}: p90 {proposed.p90_days} days"
+                f"{_cost_words(proposed)}."
+            )
+        elif (
+            current.meets_promise
+            and proposed.meets_promise
+            and current.cost is not None
+            and proposed.cost is not None
+            and proposed.cost <= current.cost * (1 - rules.switch_min_saving)
+        ):
+            reason = "cheaper"
+            value = (current.cost - proposed.cost) * choice.orders_last_window
+            why = (
+                f"Both meet the {choice.promise_days}-day promise to {choice.destination}; {proposed.method} costs "
+                f"{proposed.cost} vs {current.cost} {choice.currency} per parcel (p90 {proposed.p90_days} vs "
+                f"{current.p90_days} days), {choice.orders_last_window} orders in {rules.method_window_days} days."
+            )
+        else:
+            return None
+        unshipped = unshipped_orders(session, shop, choice.destination, current.method)
+        return Action(
+            kind="switch_shipping",
+            key=f"switch_shipping:{choice.origin}-{choice.destination}:{proposed.method}",
+            subject_kind="lane",
+            subject=f"{choice.origin}-{choice.destination}",
+            due=context.today,
+            title=f"Ship to {choice.destination} by {proposed.method} instead of {current.method}"
+            + (" (the current method misses the promise)" if reason == "slower" else " (cheaper, still on time)"),
+            why=why,
+            value_at_risk=value.quantize(Decimal("0.01")),
+            weight=1.1,
+            figures={
+                "destination": choice.destination,
+                "origin": choice.origin,
+                "reason": reason,
+                "current": current.to_dict(),
+                "proposed": proposed.to_dict(),
+                "promise_days": choice.promise_days,
+                "handling_days": choice.handling_days,
+                "transit_budget_days": choice.transit_budget_days,
+                "orders_last_window": choice.orders_last_window,
+                "unshipped_orders": [o.number for o in unshipped],
+            },
+            steps=[
+                {
+                    "type": "set_default_method",
+                    "origin": choice.origin,
+                    "destination": choice.destination,
+                    "method": proposed.method,
+                    "previous": current.method,
+                },
+                {
+                    "type": "reroute_orders",
+                    "orders": [o.number for o in unshipped],
+                    "from_method": current.method,
+                    "to_method": proposed.method,
+                },
+            ],
+        )
+
+    def _blocked(
+        self,
+        disruption: Disruption,
+        affected: list[tuple[Order, Lane, bool]],
+        by_destination: dict[str, DestinationChoice],
+        context: BriefContext,
+    ) -> Action | None:
+        hit = [(order, lane, shipped) for order, lane, shipped in affected if covers(disruption, lane)]
+        if not hit:
+            return None
+        reroute: dict[str, list[str]] = {}
+        hold: list[str] = []
+        alternatives: dict[str, str] = {}
+        for order, lane, shipped in hit:
+            if shipped:
+                continue
+            choice = by_destination.get(lane.destination)
+            alternative = _open_alternative(choice, disruption, lane)
+            if alternative is None:
+                hold.append(order.number)
+            else:
+                alternatives[lane.destination] = alternative.method
+                reroute.setdefault(alternative.method, []).append(order.number)
+        in_transit = [order.number for order, _, shipped in hit if shipped]
+        steps: list[dict[str, Any]] = [
+            {"type": "reroute_orders", "orders": numbers, "from_method": None, "to_method": method}
+            for method, numbers in sorted(reroute.items())
+        ]
+        if hold:
+            steps.append(
+                {"type": "hold_orders", "orders": hold, "until": "the route reopens, or refund if the buyer asks"}
+            )
+        steps.append({"type": "notify_buyers", "orders": sorted(set(in_transit) | set(hold))})
+        rerouted = sum(len(n) for n in reroute.values())
+        kind = KIND_WORDS[disruption.kind]
+        return Action(
+            kind="lane_blocked",
+            key=f"lane_blocked:{disruption.id}",
+            subject_kind="lane",
+            subject=_scope(disruption),
+            due=context.today,
+            title=f"{kind.capitalize()} {_scope(disruption)}: {len(hit)} orders affected — re-route {rerouted}, "
+            f"hold {len(hold)}, tell {len(set(in_transit) | set(hold))} buyers",
+            why=describe(disruption),
+            value_at_risk=sum((order.total for order, _, _ in hit), Decimal(0)),
+            weight=1.5,
+            figures={
+                "disruption": disruption.id,
+                "kind": disruption.kind.value,
+                "scope": _scope(disruption),
+                "source": disruption.source,
+                "starts_on": disruption.starts_on.isoformat(),
+                "ends_on": disruption.ends_on.isoformat() if disruption.ends_on else None,
+                "unshipped_orders": [order.number for order, _, shipped in hit if not shipped],
+                "in_transit_orders": in_transit,
+                "alternatives": alternatives,
+            },
+            steps=steps,
+        )
+
+    def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        done = []
+        for step in action.steps:
+            kind = step.get("type")
+            if kind == "set_default_method":
+                _, changed = set_preferred_method(
+                    session,
+                    shop=shop,
+                    origin=step["origin"],
+                    destination=step["destination"],
+                    method=step["method"],
+                    now=context.now,
+                    reason=f"brief action #{action.id}: {action.figures.get('reason', 'switch')}",
+                )
+                verb = "set" if changed else "already set:"
+                done.append(f"{verb} default method to {step['destination']}: {step['method']}")
+            elif kind == "reroute_orders":
+                done.extend(reroute_orders(session, shop, action, step, context))
+            elif kind == "hold_orders":
+                done.extend(hold_orders(session, shop, action, step, context))
+            elif kind == "notify_buyers" and step.get("orders"):
+                done.append(f"{len(step['orders'])} buyers to tell: their notify_delay drafts are in the brief")
+        session.flush()
+        return done
+
+
+def _cost_words(option: MethodOption) -> str:
+    return f" at {option.cost} per parcel" if option.cost is not None else ""
+
+
+def _scope(disruption: Disruption) -> str:
+    parts = [disruption.origin_country or "*", disruption.destination_country or "*"]
+    return "-".join(parts) + (f" by {disruption.method_code}" if disruption.method_code else "")
+
+
+def _open_alternative(choice: DestinationChoice | None, disruption: Disruption, lane: Lane) -> MethodOption | None:
+    if choice is None:
+        return None
+    candidates = [
+        o
+        for o in choice.options
+        if not o.blocked
+        and o.method != lane.method
+        and not covers(disruption, Lane(lane.origin, lane.destination, o.method))
+    ]
+    meeting = [o for o in candidates if o.meets_promise]
+    pool = meeting or candidates
+    return min(pool, key=lambda o: (o.cost is None, o.cost or Decimal(0), o.p90_days or 999)) if pool else None
+
+
+# More stalled parcels than this on one method make one action instead of one each.
+GROUP_STALLED_FROM = 3
+
+
+def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]:
+    """Stalled parcels of one method (and situation) become one chase action for the day: the seller writes to
+    the carrier once, with the list."""
+    groups: dict[tuple[str, str], list[Action]] = {}
+    others: list[Action] = []
+    for action in actions:
+        if action.kind == "stalled_tracking":
+            key = (str(action.figures.get("situation")), str(action.figures.get("method") or "unknown"))
+            groups.setdefault(key, []).append(action)
+        else:
+            others.append(action)
+    for (situation, method), members in sorted(groups.items()):
+        if len(members) < GROUP_STALLED_FROM:
+            others += members
+            continue
+        members.sort(key=lambda a: (-int(a.figures.get("days") or 0), a.subject))
+        longest = members[0]
+        what = "no carrier scan" if situation == "no_first_scan" else "no tracking news"
+        days = [int(a.figures.get("days") or 0) for a in members]
+        others.append(
+            Action(
+                kind="stalled_tracking",
+                key=f"stalled_tracking:{situation}:{method}:{context.today.isoformat()}",
+                subject_kind="shipping_method",
+                subject=method,
+                due=context.today,
+                title=f"Chase {len(members)} {method} parcels: {what} for {min(days)}–{max(days)} days",
+                why=f"Longest: {longest.title.removeprefix('Chase ')}. {longest.why}",
+                value_at_risk=sum((a.value_at_risk for a in members), Decimal(0)),
+                weight=max(a.weight for a in members),
+                figures={
+                    "method": method,
+                    "situation": situation,
+                    "parcels": len(members),
+                    "days_min": min(days),
+                    "days_max": max(days),
+                    "shipments": [a.figures for a in members],
+                },
+                steps=[step for a in members for step in a.steps],
+            )
+        )
+    return others

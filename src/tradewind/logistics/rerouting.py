@@ -1,0 +1,113 @@
+"""Moving orders between lanes: the open orders with the lane each goes by, re-routing unshipped orders to another
+method and holding them while a route is closed — each recorded once as a follow-up of the brief action that asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradewind.action import BriefContext, StoredAction
+from tradewind.logistics.choice import DestinationChoice
+from tradewind.logistics.models import FollowUpKind, ShippingMethod
+from tradewind.logistics.service import record_follow_up
+from tradewind.logistics.transit import Lane
+from tradewind.logistics.watch import open_shipments
+from tradewind.orders.models import Order, OrderStatus
+from tradewind.shops.models import Shop
+
+
+def open_order_lanes(session: Session, shop: Shop, choices: list[DestinationChoice]) -> list[tuple[Order, Lane, bool]]:
+    """Open orders with the lane they go (or will go) by; True when the parcel is already on its way."""
+    defaults = {c.destination: c.default_method for c in choices}
+    found: list[tuple[Order, Lane, bool]] = []
+    for order in session.scalars(
+        select(Order)
+        .where(Order.shop_id == shop.id, Order.status == OrderStatus.AWAITING_SHIPMENT)
+        .order_by(Order.number)
+    ):
+        if order.destination_country is None:
+            continue
+        method = order.shipping_method or defaults.get(order.destination_country) or "unspecified"
+        found.append((order, Lane(shop.country, order.destination_country, method), False))
+    methods = {m.id: m.code for m in session.scalars(select(ShippingMethod).where(ShippingMethod.shop_id == shop.id))}
+    for shipment in open_shipments(session, shop=shop):
+        parcel_order = session.get(Order, shipment.order_id) if shipment.order_id is not None else None
+        if parcel_order is None:
+            continue
+        method = methods.get(shipment.method_id or 0) or parcel_order.shipping_method or "unspecified"
+        found.append((parcel_order, Lane(shipment.origin_country, shipment.destination_country, method), True))
+    return found
+
+
+def unshipped_orders(session: Session, shop: Shop, destination: str, method: str) -> list[Order]:
+    return list(
+        session.scalars(
+            select(Order)
+            .where(
+                Order.shop_id == shop.id,
+                Order.status == OrderStatus.AWAITING_SHIPMENT,
+                Order.destination_country == destination,
+                (Order.shipping_method == method) | Order.shipping_method.is_(None),
+            )
+            .order_by(Order.number)
+        )
+    )
+
+
+def orders_by_number(session: Session, shop: Shop, numbers: list[str]) -> list[Order]:
+    if not numbers:
+        return []
+    return list(
+        session.scalars(select(Order).where(Order.shop_id == shop.id, Order.number.in_(numbers)).order_by(Order.number))
+    )
+
+
+def reroute_orders(
+    session: Session, shop: Shop, action: StoredAction, step: dict[str, Any], context: BriefContext
+) -> list[str]:
+    moved, kept = [], []
+    for order in orders_by_number(session, shop, list(step.get("orders", []))):
+        if order.status != OrderStatus.AWAITING_SHIPMENT:
+            kept.append(order.number)
+            continue
+        if order.shipping_method == step["to_method"]:
+            continue
+        previous = order.shipping_method
+        order.shipping_method = step["to_method"]
+        record_follow_up(
+            session,
+            shop=shop,
+            key=f"{action.key}@{action.id}:{order.number}",
+            kind=FollowUpKind.REROUTED,
+            note=f"re-routed from {previous or 'no method'} to {step['to_method']} (brief action #{action.id})",
+            now=context.now,
+            order_id=order.id,
+            action_id=action.id,
+        )
+        moved.append(order.number)
+    done = [f"re-routed {len(moved)} orders to {step['to_method']}" + (f": {', '.join(moved)}" if moved else "")]
+    if kept:
+        done.append(f"left {len(kept)} orders that have shipped meanwhile: {', '.join(kept)}")
+    return done
+
+
+def hold_orders(
+    session: Session, shop: Shop, action: StoredAction, step: dict[str, Any], context: BriefContext
+) -> list[str]:
+    held = []
+    for order in orders_by_number(session, shop, list(step.get("orders", []))):
+        _, created = record_follow_up(
+            session,
+            shop=shop,
+            key=f"{action.key}@{action.id}:{order.number}",
+            kind=FollowUpKind.HELD,
+            note=f"held: {step.get('until', 'until the route reopens')} (brief action #{action.id})",
+            now=context.now,
+            order_id=order.id,
+            action_id=action.id,
+        )
+        if created:
+            held.append(order.number)
+    return [f"held {len(held)} orders until the route reopens" + (f": {', '.join(held)}" if held else "")]

@@ -1,0 +1,265 @@
+"""Logistics services over the shop's records: lane statistics from the Shipment table (for the brief, the method
+choice and the API), the default method and the promise per destination, and the seller's follow-ups and shipping
+preferences. Services take a session and never commit.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradewind.clock import start_of_day
+from tradewind.logistics.disruptions import list_disruptions, restrictions_for
+from tradewind.logistics.models import (
+    FollowUpKind,
+    Shipment,
+    ShipmentFollowUp,
+    ShippingMethod,
+    ShippingPreference,
+)
+from tradewind.logistics.rules import LogisticsRules
+from tradewind.logistics.transit import (
+    Lane,
+    LaneEstimate,
+    TransitObservations,
+    estimate_lanes,
+    with_restrictions,
+)
+from tradewind.orders.models import Order, OrderStatus
+from tradewind.shops.models import Shop
+
+UNSPECIFIED_METHOD = "unspecified"
+COST_WINDOW_DAYS = 90
+
+
+@dataclass(frozen=True)
+class LaneStatistics:
+    """A lane's transit estimate with its cost per parcel (mean over recent parcels, in the shop's currency)."""
+
+    estimate: LaneEstimate
+    mean_cost: Decimal | None
+    currency: str
+    n_costed: int
+
+    @property
+    def lane(self) -> Lane:
+        return self.estimate.lane
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.estimate.to_dict() | {
+            "mean_cost": str(self.mean_cost) if self.mean_cost is not None else None,
+            "currency": self.currency,
+        }
+
+
+def shipment_observations(session: Session, *, shop: Shop, since: datetime) -> TransitObservations:
+    """The shop's parcels handed over since `since`, as transit observations."""
+    rows = session.execute(
+        select(
+            Shipment.origin_country,
+            Shipment.destination_country,
+            ShippingMethod.code,
+            Shipment.shipped_at,
+            Shipment.delivered_at,
+        )
+        .outerjoin(ShippingMethod, ShippingMethod.id == Shipment.method_id)
+        .where(Shipment.shop_id == shop.id, Shipment.shipped_at >= since)
+        .order_by(Shipment.shipped_at, Shipment.id)
+    ).all()
+    return TransitObservations.from_shipments(
+        (origin, destination, code or UNSPECIFIED_METHOD, shipped, delivered)
+        for origin, destination, code, shipped, delivered in rows
+    )
+
+
+def lane_costs(session: Session, *, shop: Shop, since: datetime) -> dict[Lane, tuple[Decimal, int]]:
+    """Mean cost and number of costed parcels per lane (parcels priced in the shop's currency)."""
+    rows = session.execute(
+        select(
+            Shipment.origin_country,
+            Shipment.destination_country,
+            ShippingMethod.code,
+            func.avg(Shipment.cost),
+            func.count(Shipment.cost),
+        )
+        .outerjoin(ShippingMethod, ShippingMethod.id == Shipment.method_id)
+        .where(
+            Shipment.shop_id == shop.id,
+            Shipment.shipped_at >= since,
+            Shipment.cost.is_not(None),
+            Shipment.currency == shop.currency,
+        )
+        .group_by(Shipment.origin_country, Shipment.destination_country, ShippingMethod.code)
+    ).all()
+    return {
+        Lane(origin, destination, code or UNSPECIFIED_METHOD): (Decimal(str(mean)).quantize(Decimal("0.01")), int(n))
+        for origin, destination, code, mean, n in rows
+        if mean is not None
+    }
+
+
+def lane_statistics(
+    session: Session,
+    *,
+    shop: Shop,
+    now: datetime,
+    rules: LogisticsRules | None = None,
+    lanes: list[Lane] | None = None,
+) -> list[LaneStatistics]:
+    """Transit estimates of every lane the shop has shipped on (or of `lanes`), with the disruption register
+    applied (blocked lanes flagged, slowed lanes slower) and each lane's cost."""
+    config = rules or LogisticsRules()
+    since = now - timedelta(days=config.transit.lookback_days)
+    observations = shipment_observations(session, shop=shop, since=since)
+    wanted = lanes if lanes is not None else observations.lanes()
+    estimates = estimate_lanes(observations, as_of=now, settings=config.transit, lanes=wanted)
+    disruptions = list_disruptions(session, shop=shop, on=now.date())
+    restrictions = restrictions_for(wanted, disruptions, now.date())
+    if restrictions:
+        estimates = with_restrictions(estimates, observations, restrictions, settings=config.transit)
+    costs = lane_costs(session, shop=shop, since=now - timedelta(days=COST_WINDOW_DAYS))
+    return [
+        LaneStatistics(
+            estimate=estimate,
+            mean_cost=costs.get(estimate.lane, (None, 0))[0],
+            currency=shop.currency,
+            n_costed=costs.get(estimate.lane, (None, 0))[1],
+        )
+        for estimate in estimates
+    ]
+
+
+def promise_days(session: Session, *, shop: Shop, destination: str, today: date, rules: LogisticsRules) -> int:
+    """Days from order to promised delivery for a destination: the median over the last 90 days of orders."""
+    rows = session.execute(
+        select(Order.placed_at, Order.promised_delivery_on).where(
+            Order.shop_id == shop.id,
+            Order.destination_country == destination,
+            Order.promised_delivery_on.is_not(None),
+            Order.placed_at >= start_of_day(today - timedelta(days=90)),
+        )
+    ).all()
+    days = [(promised - placed.date()).days for placed, promised in rows if promised is not None]
+    return int(statistics.median(days)) if days else rules.default_promise_days
+
+
+def handling_days(session: Session, *, shop: Shop, today: date, rules: LogisticsRules) -> int:
+    """Days from order to hand-over: the median over the last 90 days of shipped orders."""
+    rows = session.execute(
+        select(Order.placed_at, Order.shipped_at).where(
+            Order.shop_id == shop.id,
+            Order.shipped_at.is_not(None),
+            Order.placed_at >= start_of_day(today - timedelta(days=90)),
+        )
+    ).all()
+    days = [max(0.0, (shipped - placed).total_seconds() / 86400) for placed, shipped in rows if shipped]
+    return round(statistics.median(days)) if days else rules.default_handling_days
+
+
+def preferred_methods(session: Session, *, shop: Shop) -> dict[tuple[str, str], ShippingPreference]:
+    return {
+        (p.origin_country, p.destination_country): p
+        for p in session.scalars(select(ShippingPreference).where(ShippingPreference.shop_id == shop.id))
+    }
+
+
+def default_method(
+    session: Session, *, shop: Shop, origin: str, destination: str, today: date, rules: LogisticsRules
+) -> tuple[str | None, str]:
+    """The method a destination's orders go by now, and why: the seller's preference, else the most used over the
+    last `method_window_days` of orders, else the setting."""
+    preference = preferred_methods(session, shop=shop).get((origin, destination))
+    if preference is not None:
+        return preference.method_code, "preference"
+    used = Counter(
+        session.scalars(
+            select(Order.shipping_method).where(
+                Order.shop_id == shop.id,
+                Order.destination_country == destination,
+                Order.shipping_method.is_not(None),
+                Order.placed_at >= start_of_day(today - timedelta(days=rules.method_window_days)),
+                Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.CLOSED)),
+            )
+        )
+    )
+    if used:
+        method, _ = max(used.items(), key=lambda item: (item[1], item[0] or ""))
+        return method, "orders"
+    if destination in rules.default_methods:
+        return rules.default_methods[destination], "setting"
+    return None, "none"
+
+
+def set_preferred_method(
+    session: Session, *, shop: Shop, origin: str, destination: str, method: str, now: datetime, reason: str
+) -> tuple[ShippingPreference, bool]:
+    """Make `method` the default for a destination; False when it already was."""
+    preference = preferred_methods(session, shop=shop).get((origin, destination))
+    if preference is not None and preference.method_code == method:
+        return preference, False
+    if preference is None:
+        preference = ShippingPreference(
+            shop_id=shop.id,
+            origin_country=origin,
+            destination_country=destination,
+            method_code=method,
+            set_at=now,
+            reason=reason,
+        )
+        session.add(preference)
+    else:
+        preference.method_code, preference.set_at, preference.reason = method, now, reason
+    session.flush()
+    return preference, True
+
+
+def record_follow_up(
+    session: Session,
+    *,
+    shop: Shop,
+    key: str,
+    kind: FollowUpKind,
+    note: str,
+    now: datetime,
+    shipment_id: int | None = None,
+    order_id: int | None = None,
+    action_id: int | None = None,
+) -> tuple[ShipmentFollowUp, bool]:
+    """Record what the seller did, once per key; False when it was recorded already."""
+    found = session.scalar(
+        select(ShipmentFollowUp).where(ShipmentFollowUp.shop_id == shop.id, ShipmentFollowUp.key == key)
+    )
+    if found is not None:
+        return found, False
+    follow_up = ShipmentFollowUp(
+        shop_id=shop.id,
+        key=key,
+        kind=kind,
+        shipment_id=shipment_id,
+        order_id=order_id,
+        action_id=action_id,
+        noted_at=now,
+        note=note,
+    )
+    session.add(follow_up)
+    session.flush()
+    return follow_up, True
+
+
+def follow_ups_by_shipment(session: Session, *, shop: Shop, kind: FollowUpKind) -> dict[int, list[ShipmentFollowUp]]:
+    found: dict[int, list[ShipmentFollowUp]] = {}
+    for follow_up in session.scalars(
+        select(ShipmentFollowUp)
+        .where(ShipmentFollowUp.shop_id == shop.id, ShipmentFollowUp.kind == kind)
+        .order_by(ShipmentFollowUp.noted_at)
+    ):
+        if follow_up.shipment_id is not None:
+            found.setdefault(follow_up.shipment_id, []).append(follow_up)
+    return found

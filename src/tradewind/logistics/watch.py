@@ -1,0 +1,367 @@
+"""The shipment watch: parcels with no first carrier scan within the platforms' days, parcels whose tracking has
+gone quiet, parcels waiting at a pickup point, buyer-protection deadlines close without delivery; and, for every
+open order, whether it will arrive by its promised date (`orders_at_risk`, which the notify_delay producer uses).
+
+Expected delivery is honest about time already spent: a parcel 20 days on its way is judged by the transit times
+of parcels that took more than 20 days (the conditional quantile of its lane's survival curve).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tradewind.clock import start_of_day
+from tradewind.logistics.codes import Substatus, plain_words
+from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
+from tradewind.logistics.rules import LogisticsRules
+from tradewind.logistics.service import UNSPECIFIED_METHOD, LaneStatistics, default_method, lane_statistics
+from tradewind.logistics.timeline import build_timeline, stored_event
+from tradewind.logistics.transit import Lane, LaneEstimate
+from tradewind.orders.models import Order, OrderStatus, PaymentState
+from tradewind.shops.models import Shop
+
+S = TrackingStatus
+DAY = 86400.0
+CLOSED_ORDERS = (OrderStatus.CANCELLED, OrderStatus.CLOSED, OrderStatus.DELIVERED)
+TROUBLE = {
+    Substatus.CUSTOMS_HOLD: "held by customs",
+    Substatus.AWAITING_DUTIES: "waiting for the buyer to pay import duties",
+    Substatus.RETURNING_TO_SENDER: "on its way back to the sender",
+    Substatus.RETURNED_TO_SENDER: "returned to the sender",
+    Substatus.LOST: "reported lost",
+    Substatus.DAMAGED: "reported damaged",
+    Substatus.ADDRESS_PROBLEM: "stuck on an address problem",
+}
+
+
+@dataclass(frozen=True)
+class ParcelFacts:
+    """What a message to the buyer about a parcel needs, in plain words."""
+
+    tracking_number: str
+    carrier_method: str
+    status: str
+    status_words: str
+    substatus: str | None
+    last_event: str | None
+    last_event_at: datetime | None
+    location: str | None
+    shipped_on: date
+    days_since_shipping: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tracking_number": self.tracking_number,
+            "method": self.carrier_method,
+            "status": self.status,
+            "status_words": self.status_words,
+            "substatus": self.substatus,
+            "last_event": self.last_event,
+            "last_event_at": self.last_event_at.isoformat() if self.last_event_at else None,
+            "location": self.location,
+            "shipped_on": self.shipped_on.isoformat(),
+            "days_since_shipping": self.days_since_shipping,
+        }
+
+
+@dataclass(frozen=True)
+class WatchFinding:
+    """One parcel that needs the seller: `situation` is no_first_scan, stalled, waiting_at_pickup or
+    protection_expiring."""
+
+    situation: str
+    shipment: Shipment
+    order: Order | None
+    facts: ParcelFacts
+    days: int  # days without a scan / without news / waiting / left before the deadline
+    deadline: date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def open_shipments(session: Session, *, shop: Shop) -> list[Shipment]:
+    """Parcels not yet delivered (nor back with the sender) whose order is still open, with their events."""
+    shipments = session.scalars(
+        select(Shipment)
+        .options(selectinload(Shipment.events))
+        .where(Shipment.shop_id == shop.id, Shipment.delivered_at.is_(None), Shipment.status != S.DELIVERED)
+        .order_by(Shipment.shipped_at, Shipment.id)
+    ).all()
+    orders = _orders_of(session, [s.order_id for s in shipments if s.order_id is not None])
+    found = []
+    for shipment in shipments:
+        order = orders.get(shipment.order_id) if shipment.order_id is not None else None
+        if order is not None and order.status in CLOSED_ORDERS:
+            continue
+        latest = _latest_event(shipment.events)
+        if latest is not None and latest.substatus == Substatus.RETURNED_TO_SENDER:
+            continue
+        found.append(shipment)
+    return found
+
+
+def _orders_of(session: Session, ids: list[int]) -> dict[int, Order]:
+    found: dict[int, Order] = {}
+    for start in range(0, len(ids), 500):
+        for order in session.scalars(
+            select(Order).options(selectinload(Order.buyer)).where(Order.id.in_(ids[start : start + 500]))
+        ):
+            found[order.id] = order
+    return found
+
+
+def _latest_event(events: list[TrackingEvent]) -> TrackingEvent | None:
+    known = [e for e in events if e.status != S.UNKNOWN]
+    return max(known, key=lambda e: (e.occurred_at, e.id)) if known else None
+
+
+def _methods_by_id(session: Session, shop: Shop) -> dict[int, str]:
+    rows = session.execute(select(ShippingMethod.id, ShippingMethod.code).where(ShippingMethod.shop_id == shop.id))
+    return {int(method_id): str(code) for method_id, code in rows}
+
+
+def parcel_facts(shipment: Shipment, method: str, now: datetime) -> ParcelFacts:
+    latest = _latest_event(shipment.events)
+    substatus = latest.substatus if latest is not None else None
+    return ParcelFacts(
+        tracking_number=shipment.tracking_number,
+        carrier_method=method,
+        status=shipment.status.value,
+        status_words=plain_words(shipment.status, substatus),
+        substatus=substatus,
+        last_event=latest.raw_text if latest is not None else None,
+        last_event_at=shipment.last_event_at,
+        location=latest.location if latest is not None else None,
+        shipped_on=shipment.shipped_at.date(),
+        days_since_shipping=int((now - shipment.shipped_at).total_seconds() // DAY),
+    )
+
+
+def watch_shipments(
+    session: Session, *, shop: Shop, now: datetime, rules: LogisticsRules | None = None
+) -> list[WatchFinding]:
+    """Every open parcel that needs the seller today, with the facts a message to the buyer needs."""
+    config = rules or LogisticsRules()
+    methods = _methods_by_id(session, shop)
+    shipments = open_shipments(session, shop=shop)
+    orders = _orders_of(session, [s.order_id for s in shipments if s.order_id])
+    findings: list[WatchFinding] = []
+    for shipment in shipments:
+        order = orders.get(shipment.order_id) if shipment.order_id is not None else None
+        facts = parcel_facts(shipment, methods.get(shipment.method_id or 0, UNSPECIFIED_METHOD), now)
+        findings.extend(_parcel_findings(shipment, order, facts, now, config))
+    return findings
+
+
+def _parcel_findings(
+    shipment: Shipment, order: Order | None, facts: ParcelFacts, now: datetime, rules: LogisticsRules
+) -> list[WatchFinding]:
+    found = []
+    since_shipping = (now - shipment.shipped_at).total_seconds() / DAY
+    if shipment.first_scan_at is None and since_shipping > rules.first_scan_within_days:
+        if since_shipping <= rules.expired_after_days:  # later it is Expired: lost, no longer worth a chase
+            found.append(WatchFinding("no_first_scan", shipment, order, facts, int(since_shipping)))
+    elif shipment.status == S.AVAILABLE_FOR_PICKUP:
+        waiting_since = _waiting_since(shipment)
+        waited = (now - waiting_since).total_seconds() / DAY if waiting_since else 0.0
+        if waiting_since is not None and waited >= rules.pickup_reminder_after_days:
+            returns_on = waiting_since.date() + timedelta(days=rules.pickup_hold_days)
+            found.append(
+                WatchFinding(
+                    "waiting_at_pickup",
+                    shipment,
+                    order,
+                    facts,
+                    int(waited),
+                    deadline=returns_on,
+                    extra={"waiting_since": waiting_since.date().isoformat(), "back_to_sender_from": returns_on},
+                )
+            )
+    elif shipment.first_scan_at is not None:
+        last = shipment.last_event_at or shipment.first_scan_at
+        quiet = (now - last).total_seconds() / DAY
+        if rules.stalled_after_days < quiet <= rules.expired_after_days:
+            found.append(WatchFinding("stalled", shipment, order, facts, int(quiet)))
+    deadline = _protection_deadline(order)
+    if deadline is not None:
+        left = (deadline - now.date()).days
+        if left <= rules.protection_warning_days:
+            found.append(WatchFinding("protection_expiring", shipment, order, facts, left, deadline=deadline))
+    return found
+
+
+def _waiting_since(shipment: Shipment) -> datetime | None:
+    return build_timeline(stored_event(e) for e in shipment.events).waiting_since
+
+
+def _protection_deadline(order: Order | None) -> date | None:
+    if order is None or order.status in CLOSED_ORDERS:
+        return None
+    return order.protection_ends_on or order.promised_delivery_on
+
+
+# --- orders at risk -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderAtRisk:
+    """An open order that may not arrive by its promised date: why, and when it is expected (p50, p90)."""
+
+    order: Order
+    reason: str
+    reason_words: str
+    reasons: tuple[str, ...]
+    promised_on: date | None
+    expected_p50_on: date | None
+    expected_p90_on: date | None
+    days_late: int
+    lane: Lane | None
+    estimate_source: str | None
+    parcel: ParcelFacts | None
+    restrictions: tuple[str, ...]
+
+    @property
+    def at_risk(self) -> bool:
+        return bool(self.reasons)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "order": self.order.number,
+            "reason": self.reason,
+            "reason_words": self.reason_words,
+            "reasons": list(self.reasons),
+            "promised_on": self.promised_on.isoformat() if self.promised_on else None,
+            "expected_p50_on": self.expected_p50_on.isoformat() if self.expected_p50_on else None,
+            "expected_p90_on": self.expected_p90_on.isoformat() if self.expected_p90_on else None,
+            "days_late": self.days_late,
+            "lane": self.lane._asdict() if self.lane else None,
+            "estimate_source": self.estimate_source,
+            "parcel": self.parcel.to_dict() if self.parcel else None,
+            "restrictions": list(self.restrictions),
+        }
+
+
+def order_outlooks(
+    session: Session, *, shop: Shop, today: date, now: datetime | None = None, rules: LogisticsRules | None = None
+) -> list[OrderAtRisk]:
+    """Every open order (paid, not delivered) with its expected delivery and, when it is at risk, why."""
+    config = rules or LogisticsRules()
+    moment = now or datetime.combine(today, time(12, 0), tzinfo=start_of_day(today).tzinfo)
+    orders = session.scalars(
+        select(Order)
+        .options(selectinload(Order.buyer))
+        .where(
+            Order.shop_id == shop.id,
+            Order.status.in_((OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED)),
+            Order.payment_state != PaymentState.UNPAID,
+        )
+        .order_by(Order.placed_at, Order.number)
+    ).all()
+    if not orders:
+        return []
+    shipments = _shipments_of_orders(session, [o.id for o in orders])
+    methods = _methods_by_id(session, shop)
+    statistics = {s.lane: s for s in lane_statistics(session, shop=shop, now=moment, rules=config)}
+    outlooks = []
+    defaults: dict[str, str | None] = {}
+    for order in orders:
+        shipment = shipments.get(order.id)
+        origin = shipment.origin_country if shipment else shop.country
+        destination = (shipment.destination_country if shipment else None) or order.destination_country
+        if shipment is not None and shipment.method_id is not None:
+            method: str | None = methods.get(shipment.method_id)
+        else:
+            method = order.shipping_method
+        if method is None and destination is not None:
+            if destination not in defaults:
+                defaults[destination] = default_method(
+                    session, shop=shop, origin=origin, destination=destination, today=today, rules=config
+                )[0]
+            method = defaults[destination]
+        lane = Lane(origin, destination, method or UNSPECIFIED_METHOD) if destination else None
+        outlooks.append(_outlook(order, shipment, lane, statistics, methods, moment, config))
+    return outlooks
+
+
+def orders_at_risk(session: Session, *, shop: Shop, today: date, now: datetime | None = None) -> list[OrderAtRisk]:
+    """Open orders that may miss their promised date (for notify_delay), most late first."""
+    found = [o for o in order_outlooks(session, shop=shop, today=today, now=now) if o.at_risk]
+    return sorted(found, key=lambda o: (-o.days_late, o.promised_on or date.max, o.order.number))
+
+
+def _shipments_of_orders(session: Session, order_ids: list[int]) -> dict[int, Shipment]:
+    found: dict[int, Shipment] = {}
+    for start in range(0, len(order_ids), 500):
+        for shipment in session.scalars(
+            select(Shipment)
+            .options(selectinload(Shipment.events))
+            .where(Shipment.order_id.in_(order_ids[start : start + 500]))
+            .order_by(Shipment.shipped_at)
+        ):
+            assert shipment.order_id is not None
+            found[shipment.order_id] = shipment  # the latest parcel of the order wins
+    return found
+
+
+def _outlook(
+    order: Order,
+    shipment: Shipment | None,
+    lane: Lane | None,
+    statistics: dict[Lane, LaneStatistics],
+    methods: dict[int, str],
+    now: datetime,
+    rules: LogisticsRules,
+) -> OrderAtRisk:
+    reasons: list[tuple[str, str]] = []
+    found = statistics.get(lane) if lane else None
+    estimate: LaneEstimate | None = found.estimate if found else None
+    facts = parcel_facts(shipment, lane.method if lane else UNSPECIFIED_METHOD, now) if shipment else None
+    if estimate is not None and estimate.blocked:
+        reasons.append(("lane_blocked", f"the route {estimate.lane.describe()} is blocked"))
+    if facts is not None and facts.substatus in TROUBLE:
+        reasons.append((facts.substatus, f"the parcel is {TROUBLE[facts.substatus]}"))
+    if shipment is not None:
+        situation = _parcel_findings(shipment, None, facts, now, rules) if facts else []
+        for finding in situation:
+            if finding.situation == "no_first_scan":
+                reasons.append(("no_first_scan", f"no carrier scan {finding.days} days after shipping"))
+            elif finding.situation == "stalled":
+                reasons.append(("stalled", f"no tracking news for {finding.days} days"))
+    p50_on, p90_on = _expected(shipment, estimate, now)
+    promised = order.promised_delivery_on or order.protection_ends_on
+    days_late = max(0, (p90_on - promised).days) if p90_on and promised else 0
+    if days_late > 0:
+        reasons.append(("late", f"expected by {p90_on} (p90), {days_late} days after the promised {promised}"))
+    return OrderAtRisk(
+        order=order,
+        reason=reasons[0][0] if reasons else "on_time",
+        reason_words=reasons[0][1] if reasons else "expected in time",
+        reasons=tuple(code for code, _ in reasons),
+        promised_on=promised,
+        expected_p50_on=p50_on,
+        expected_p90_on=p90_on,
+        days_late=days_late,
+        lane=lane,
+        estimate_source=estimate.source if estimate else None,
+        parcel=facts,
+        restrictions=estimate.restrictions if estimate else (),
+    )
+
+
+def _expected(
+    shipment: Shipment | None, estimate: LaneEstimate | None, now: datetime
+) -> tuple[date | None, date | None]:
+    if estimate is None:
+        return None, None
+    if shipment is None:
+        start, elapsed = now.date(), 0  # not handed over yet: at best it leaves today
+    else:
+        start = shipment.shipped_at.date()
+        elapsed = max(0, int((now - shipment.shipped_at).total_seconds() // DAY))
+    p50 = estimate.days_to_delivery(0.5, elapsed_days=elapsed)
+    p90 = estimate.days_to_delivery(0.9, elapsed_days=elapsed)
+    return start + timedelta(days=p50), start + timedelta(days=p90)

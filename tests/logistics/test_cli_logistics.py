@@ -1,0 +1,155 @@
+"""The logistics commands through Typer's runner: track normalize/import/show, transit estimate/lanes/at-risk,
+disruption add/list/end, logistics methods/compare; errors are one line with an exit code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tradewind.cli.db import init_command
+from tradewind.cli.logistics import disruption_app, logistics_app, track_app, transit_app
+
+DATA = Path(__file__).parent / "data"
+runner = CliRunner()
+app = typer.Typer()
+app.command("init")(init_command)
+app.add_typer(track_app, name="track")
+app.add_typer(transit_app, name="transit")
+app.add_typer(disruption_app, name="disruption")
+app.add_typer(logistics_app, name="logistics")
+
+
+def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def shop_db(tmp_path: Path) -> str:
+    path = str(tmp_path / "shop.db")
+    code, _, err = invoke("init", "--shop", "boots", "--name", "Hua Yuye Shoes", "--db", path)
+    assert code == 0, err
+    return path
+
+
+def test_track_normalize_reads_standard_input_and_writes_json_lines() -> None:
+    code, out, _ = invoke("track", "normalize", stdin="Вручение адресату\nPICK UP\n\nblah blah\nEMH\n")
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [(x["status"], x["confidence"]) for x in lines] == [
+        ("Delivered", 0.95),
+        ("AvailableForPickup", 0.9),
+        ("Unknown", 0.0),
+        ("AttemptFail", 1.0),
+    ]
+    assert set(lines[0]) == {"text", "status", "substatus", "confidence"}
+    code, out, _ = invoke("track", "normalize", "--file", str(DATA / "event_texts.tsv"), "--json")
+    assert code == 0 and len(out.splitlines()) > 100
+
+
+def test_transit_estimate_per_lane_with_as_of_and_reviews() -> None:
+    code, out, err = invoke("transit", "estimate", "--shipments", str(DATA / "shipments.csv"), "--json")
+    assert code == 0, err
+    rows = {(r["destination"], r["method"]): r for r in json.loads(out)}
+    assert set(rows) == {("ES", "aliexpress-standard"), ("RU", "epacket"), ("BY", "epacket")}
+    spain = rows[("ES", "aliexpress-standard")]
+    assert {"origin", "destination", "method", "n_delivered", "n_in_transit", "p50_days", "p90_days"} <= set(spain)
+    assert (spain["n_delivered"], spain["n_in_transit"]) == (5, 1)
+    assert rows[("BY", "epacket")]["source"] != "lane" and rows[("BY", "epacket")]["borrowed_from"]
+    code, out, _ = invoke(
+        "transit", "estimate", "--shipments", str(DATA / "shipments.csv"), "--as-of", "2024-01-15", "--json"
+    )
+    early = {(r["destination"], r["method"]): r for r in json.loads(out)}
+    # On 15 January: S1 had arrived (14th); S2–S6 handed over by the 12th were travelling; S9 was on its way.
+    assert (
+        early[("ES", "aliexpress-standard")]["n_delivered"],
+        early[("ES", "aliexpress-standard")]["n_in_transit"],
+    ) == (1, 5)
+    code, out, _ = invoke(
+        "transit",
+        "estimate",
+        "--shipments",
+        str(DATA / "shipments.csv"),
+        "--reviews",
+        str(DATA / "reviews.csv"),
+        "--json",
+    )
+    assert code == 0 and {r["n_reviews"] for r in json.loads(out)} == {1, 0, 2}
+    code, out, _ = invoke("transit", "estimate", "--shipments", str(DATA / "shipments.csv"))
+    assert code == 0 and "ES" in out
+
+
+def test_a_bad_file_is_one_line_with_every_error_listed(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("shipment_id,origin,destination,method,shipped_at\nS1,CN,XX,epacket,2024-01-02\nS2,CN,ES,,\n")
+    code, out, err = invoke("transit", "estimate", "--shipments", str(bad))
+    assert code == 2 and out == ""
+    assert "bad.csv:2 [destination]" in err and "bad.csv:3 [method]" in err and "nothing was written" in err
+
+
+def test_tracking_and_the_register_against_a_database(shop_db: str) -> None:
+    code, out, err = invoke(
+        "track",
+        "import",
+        str(DATA / "cainiao_detail.json"),
+        "--format",
+        "cainiao",
+        "--db",
+        shop_db,
+        "--json",
+        "--today",
+        "2024-03-20",
+    )
+    assert code == 0, err
+    summary = json.loads(out)
+    assert set(summary) == {"created", "updated", "unchanged", "errors"}
+    assert summary["created"]["tracking_events"] == 17
+    code, out, _ = invoke("track", "show", "LP00698765432109", "--db", shop_db, "--json", "--today", "2024-03-20")
+    shown = json.loads(out)
+    assert shown["status"] == "AvailableForPickup" and shown["status_words"] == "waiting at the pickup point"
+    code, _, err = invoke("track", "import", str(DATA / "tracking_bad.csv"), "--db", shop_db)
+    assert code == 2 and "tracking_bad.csv:3 [tracking_number]" in err
+
+    code, out, err = invoke(
+        "disruption",
+        "add",
+        "--kind",
+        "suspended_route",
+        "--origin",
+        "CN",
+        "--destination",
+        "RU",
+        "--method",
+        "rail",
+        "--from",
+        "2024-03-01",
+        "--source",
+        "Russia suspended China–Russia rail",
+        "--db",
+        shop_db,
+        "--json",
+        "--today",
+        "2024-03-20",
+    )
+    assert code == 0, err
+    added = json.loads(out)
+    assert added["blocks"] and added["in_force"]
+    code, out, _ = invoke("disruption", "list", "--db", shop_db, "--json", "--today", "2024-03-20")
+    assert [d["id"] for d in json.loads(out)] == [added["id"]]
+    code, out, _ = invoke("disruption", "end", str(added["id"]), "--on", "2024-03-25", "--db", shop_db, "--json")
+    assert json.loads(out)["ends_on"] == "2024-03-25"
+    code, out, _ = invoke("disruption", "list", "--db", shop_db, "--json", "--today", "2024-03-26")
+    assert json.loads(out) == []
+    code, _, err = invoke("disruption", "end", "999", "--db", shop_db)
+    assert code == 3 and "no disruption #999" in err
+
+    for command in (("transit", "lanes"), ("transit", "at-risk"), ("logistics", "methods")):
+        code, out, err = invoke(*command, "--db", shop_db, "--json", "--today", "2024-03-20")
+        assert code == 0, err
+        assert isinstance(json.loads(out), list)
+    code, _, err = invoke("logistics", "compare", "--sku", "NOPE", "--destination", "DE", "--db", shop_db)
+    assert code == 3 and "no SKU 'NOPE'" in err

@@ -1,0 +1,203 @@
+"""The disruption register, the method per destination and the brief's switch_shipping and lane_blocked actions
+(SQLite and PostgreSQL): a blocked lane is never chosen, and its orders are re-routed or held."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.logistics.parcels import history, shipped_order
+from tradewind.action import BriefContext
+from tradewind.brief.service import apply_action, refresh_brief
+from tradewind.config import Settings
+from tradewind.errors import NotFoundError, ValidationError
+from tradewind.logistics.choice import choose_methods
+from tradewind.logistics.disruptions import add_disruption, end_disruption, list_disruptions
+from tradewind.logistics.models import DisruptionKind, FollowUpKind, ShipmentFollowUp, ShippingPreference
+from tradewind.logistics.producers import ShippingChoiceProducer
+from tradewind.logistics.rules import LogisticsRules
+from tradewind.logistics.service import default_method, lane_statistics
+from tradewind.logistics.transit import Lane
+from tradewind.orders.models import OrderStatus
+from tradewind.shops.models import Shop
+
+TODAY = date(2024, 3, 20)
+NOW = datetime(2024, 3, 20, 12, tzinfo=UTC)
+CONTEXT = BriefContext(today=TODAY, now=NOW, settings=Settings())
+
+
+def ago(days: float) -> datetime:
+    return NOW - timedelta(days=days)
+
+
+@pytest.fixture
+def russia(session: Session, shop: Shop) -> Shop:
+    """Three ways to Russia: ePacket (fast, dear), AliExpress Standard (cheaper), rail (cheapest, slower)."""
+    history(
+        session,
+        shop,
+        destination="RU",
+        method_code="epacket",
+        days=[13 + i % 5 for i in range(40)],
+        end=NOW,
+        cost="3.20",
+    )
+    history(
+        session,
+        shop,
+        destination="RU",
+        method_code="aliexpress-standard",
+        days=[17 + i % 5 for i in range(40)],
+        end=NOW,
+        cost="2.40",
+    )
+    history(
+        session, shop, destination="RU", method_code="rail", days=[20 + i % 4 for i in range(30)], end=NOW, cost="1.80"
+    )
+    for back in range(1, 21):
+        shipped_order(session, shop, placed_at=ago(back), method_code="epacket", promised_days=30)
+    return shop
+
+
+def test_the_register(session: Session, shop: Shop) -> None:
+    ban = add_disruption(
+        session, shop=shop, kind="import ban", destination="Italy", starts_on=date(2020, 2, 1), source="news", now=NOW
+    )
+    assert (ban.kind, ban.destination_country, ban.origin_country) == (DisruptionKind.IMPORT_BAN, "IT", None)
+    rail = add_disruption(
+        session,
+        shop=shop,
+        kind="suspended_route",
+        origin="CN",
+        destination="RU",
+        method="rail",
+        starts_on=date(2020, 1, 31),
+        source="Russia suspended China–Russia rail from January 31",
+        now=NOW,
+    )
+    assert [d.id for d in list_disruptions(session, shop=shop, on=date(2020, 2, 10))] == [ban.id, rail.id]
+    end_disruption(session, shop=shop, disruption_id=ban.id, ends_on=date(2020, 3, 1))
+    assert [d.id for d in list_disruptions(session, shop=shop, on=date(2020, 3, 2))] == [rail.id]
+    with pytest.raises(ValidationError):
+        add_disruption(session, shop=shop, kind="volcano", starts_on=TODAY, source="x", now=NOW)
+    with pytest.raises(ValidationError):
+        add_disruption(
+            session, shop=shop, kind="capacity_cut", starts_on=TODAY, ends_on=date(2020, 1, 1), source="x", now=NOW
+        )
+    with pytest.raises(ValidationError):
+        add_disruption(
+            session, shop=shop, kind="import_ban", destination="Narnia", starts_on=TODAY, source="x", now=NOW
+        )
+    with pytest.raises(NotFoundError):
+        end_disruption(session, shop=shop, disruption_id=99999, ends_on=TODAY)
+
+
+def test_the_cheapest_method_that_keeps_the_promise(session: Session, russia: Shop) -> None:
+    (choice,) = choose_methods(session, shop=russia, today=TODAY, now=NOW)
+    assert choice.destination == "RU" and choice.default_method == "epacket" and choice.default_from == "orders"
+    assert choice.handling_days == 2 and choice.promise_days == 30
+    assert {o.method: o.meets_promise for o in choice.options} == {
+        "epacket": True,
+        "aliexpress-standard": True,
+        "rail": True,
+    }
+    assert choice.recommended is not None and choice.recommended.method == "rail"
+    assert default_method(session, shop=russia, origin="CN", destination="RU", today=TODAY, rules=LogisticsRules()) == (
+        "epacket",
+        "orders",
+    )
+
+
+def test_a_blocked_lane_is_never_chosen_and_its_orders_are_rerouted(session: Session, russia: Shop) -> None:
+    rail_order = shipped_order(
+        session, russia, placed_at=ago(1), method_code="rail", status=OrderStatus.AWAITING_SHIPMENT
+    )
+    add_disruption(
+        session,
+        shop=russia,
+        kind=DisruptionKind.SUSPENDED_ROUTE,
+        origin="CN",
+        destination="RU",
+        method="rail",
+        starts_on=TODAY - timedelta(days=3),
+        source="China–Russia rail suspended",
+        now=NOW,
+    )
+    stats = {s.lane: s for s in lane_statistics(session, shop=russia, now=NOW)}
+    assert stats[Lane("CN", "RU", "rail")].estimate.blocked
+    (choice,) = choose_methods(session, shop=russia, today=TODAY, now=NOW)
+    assert choice.recommended is not None and choice.recommended.method == "aliexpress-standard"
+
+    producers = [ShippingChoiceProducer()]
+    brief = refresh_brief(session, shop=russia, context=CONTEXT, producers=producers)
+    by_kind = {a.kind: a for a in brief.actions}
+    blocked = by_kind["lane_blocked"]
+    assert blocked.figures["unshipped_orders"] == [rail_order.number]
+    assert blocked.figures["alternatives"] == {"RU": "aliexpress-standard"}
+    assert blocked.steps[0] == {
+        "type": "reroute_orders",
+        "orders": [rail_order.number],
+        "from_method": None,
+        "to_method": "aliexpress-standard",
+    }
+    switch = by_kind["switch_shipping"]
+    assert (
+        switch.figures["current"]["method"] == "epacket"
+        and switch.figures["proposed"]["method"] == "aliexpress-standard"
+    )
+    assert switch.figures["reason"] == "cheaper"
+    assert switch.figures["proposed"]["p90_days"] < switch.figures["transit_budget_days"]
+
+    _, done = apply_action(session, shop=russia, action_id=blocked.id, context=CONTEXT, producers=producers)
+    assert done[0] == f"re-routed 1 orders to aliexpress-standard: {rail_order.number}"
+    session.refresh(rail_order)
+    assert rail_order.shipping_method == "aliexpress-standard"
+    notes = session.scalars(select(ShipmentFollowUp).where(ShipmentFollowUp.shop_id == russia.id)).all()
+    assert [(n.kind, n.order_id) for n in notes] == [(FollowUpKind.REROUTED, rail_order.id)]
+
+    _, done = apply_action(session, shop=russia, action_id=switch.id, context=CONTEXT, producers=producers)
+    assert done[0] == "set default method to RU: aliexpress-standard"
+    preference = session.scalar(select(ShippingPreference).where(ShippingPreference.shop_id == russia.id))
+    assert preference is not None and preference.method_code == "aliexpress-standard"
+    assert default_method(session, shop=russia, origin="CN", destination="RU", today=TODAY, rules=LogisticsRules())[
+        1
+    ] == ("preference")
+
+
+def test_an_import_ban_with_no_way_round_holds_the_orders(session: Session, russia: Shop) -> None:
+    waiting = shipped_order(session, russia, placed_at=ago(1), status=OrderStatus.AWAITING_SHIPMENT)
+    add_disruption(
+        session, shop=russia, kind="import_ban", destination="RU", starts_on=TODAY, source="customs notice", now=NOW
+    )
+    producers = [ShippingChoiceProducer()]
+    brief = refresh_brief(session, shop=russia, context=CONTEXT, producers=producers)
+    (blocked,) = [a for a in brief.actions if a.kind == "lane_blocked"]
+    assert {s["type"] for s in blocked.steps} == {"hold_orders", "notify_buyers"}
+    hold = next(s for s in blocked.steps if s["type"] == "hold_orders")
+    assert hold["orders"] == [waiting.number]
+    assert not [a for a in brief.actions if a.kind == "switch_shipping"]  # every method to RU is blocked
+    _, done = apply_action(session, shop=russia, action_id=blocked.id, context=CONTEXT, producers=producers)
+    assert done[0] == f"held 1 orders until the route reopens: {waiting.number}"
+
+
+def test_a_slowdown_in_the_register_slows_the_lane(session: Session, russia: Shop) -> None:
+    before = {s.lane: s.estimate for s in lane_statistics(session, shop=russia, now=NOW)}
+    add_disruption(
+        session,
+        shop=russia,
+        kind="capacity_cut",
+        destination="RU",
+        method="epacket",
+        starts_on=TODAY - timedelta(days=1),
+        extra_days=12,
+        source="flights cut",
+        now=NOW,
+    )
+    after = {s.lane: s.estimate for s in lane_statistics(session, shop=russia, now=NOW)}
+    lane = Lane("CN", "RU", "epacket")
+    assert (after[lane].p90_days or 0) >= (before[lane].p90_days or 0) + 12
+    assert after[lane].slowed_by_days >= 12 and not after[lane].blocked
+    assert after[Lane("CN", "RU", "rail")] == before[Lane("CN", "RU", "rail")]

@@ -1,0 +1,145 @@
+"""Lane estimates: what was known on a day, parcels in transit as censored observations, borrowing for thin lanes,
+the disruption register's effect, reviews as a weak second source, and the shipments file."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tradewind.errors import InputFileError
+from tradewind.logistics.synthetic import SlowdownScenario, generate_shipments
+from tradewind.logistics.transit import (
+    Lane,
+    LaneRestriction,
+    TransitObservations,
+    TransitSettings,
+    end_of,
+    estimate_lanes,
+    reviews_as_observations,
+    with_restrictions,
+)
+from tradewind.logistics.transit_files import read_reviews_csv, read_shipments_csv
+
+DATA = Path(__file__).parent / "data"
+START = datetime(2024, 1, 1, 10, tzinfo=UTC)
+FLAT = TransitSettings(half_life_days=0, min_delivered=3, prior_strength=0)
+
+
+def parcels(lane: tuple[str, str, str], transit_days: list[float | None], *, every: float = 1.0) -> list[tuple]:
+    rows = []
+    for i, days in enumerate(transit_days):
+        shipped = START + timedelta(days=i * every)
+        rows.append((*lane, shipped, shipped + timedelta(days=days) if days is not None else None))
+    return rows
+
+
+def test_as_of_ignores_later_hand_overs_and_counts_later_deliveries_as_in_transit() -> None:
+    obs = TransitObservations.from_shipments(parcels(("CN", "ES", "std"), [10, 10, 10, 10, 10, 10]))
+    as_of = START + timedelta(days=12, hours=1)  # parcels 0–2 delivered (days 10–12), 3–5 travelling
+    (estimate,) = estimate_lanes(obs, as_of=as_of, settings=FLAT)
+    assert (estimate.n_delivered, estimate.n_in_transit) == (3, 3)
+    early = estimate_lanes(obs, as_of=START + timedelta(days=2, hours=1), settings=FLAT)[0]
+    assert (early.n_delivered, early.n_in_transit) == (0, 3)  # three handed over by then, none arrived
+    assert early.p90_is_lower_bound
+
+
+def test_parcels_in_transit_keep_the_estimate_honest_in_a_slowdown() -> None:
+    # Fast parcels first; then the route slows and the recent ones have not arrived.
+    fast = [8.0] * 30
+    slow = [25.0] * 20
+    obs = TransitObservations.from_shipments(parcels(("CN", "RU", "epacket"), fast + slow))
+    as_of = START + timedelta(days=55)
+    censored = estimate_lanes(obs, as_of=as_of, settings=TransitSettings(half_life_days=10))[0]
+    arrived = obs.delivered <= as_of.timestamp()
+    delivered_only = TransitObservations.from_shipments(
+        [row for row, keep in zip(parcels(("CN", "RU", "epacket"), fast + slow), arrived, strict=True) if keep]
+    )
+    naive = estimate_lanes(delivered_only, as_of=as_of, settings=TransitSettings(half_life_days=10))[0]
+    assert naive.p90_days is not None and censored.p90_days is not None
+    assert censored.p90_days > naive.p90_days + 5
+
+
+def test_every_lane_gets_an_estimate_and_thin_lanes_say_where_it_comes_from() -> None:
+    rows = parcels(("CN", "RU", "epacket"), [15 + (i % 5) for i in range(40)])
+    rows += parcels(("CN", "BY", "epacket"), [18])
+    rows += parcels(("CN", "BR", "cainiao"), [40])
+    obs = TransitObservations.from_shipments(rows)
+    found = {e.lane: e for e in estimate_lanes(obs, as_of=START + timedelta(days=90))}
+    assert found[Lane("CN", "RU", "epacket")].source == "lane"
+    belarus = found[Lane("CN", "BY", "epacket")]
+    assert belarus.source == "region" and "CIS" in (belarus.borrowed_from or "")
+    assert belarus.p90_days is not None and 15 <= belarus.p90_days <= 25
+    brazil = found[Lane("CN", "BR", "cainiao")]
+    assert brazil.source == "all" and brazil.borrowed_from == "all lanes"
+    # A lane asked for with no parcels at all still gets a (borrowed) estimate.
+    (kazakhstan,) = estimate_lanes(obs, as_of=START + timedelta(days=90), lanes=[Lane("CN", "KZ", "epacket")])
+    assert kazakhstan.source != "lane" and kazakhstan.p90_days is not None
+
+
+def test_recent_parcels_weigh_more() -> None:
+    rows = parcels(("CN", "ES", "std"), [10.0] * 60 + [20.0] * 15)
+    obs = TransitObservations.from_shipments(rows)
+    as_of = START + timedelta(days=120)
+    recent = estimate_lanes(obs, as_of=as_of, settings=TransitSettings(half_life_days=5, prior_strength=0))[0]
+    flat = estimate_lanes(obs, as_of=as_of, settings=TransitSettings(half_life_days=0, prior_strength=0))[0]
+    assert recent.p50_days == 20 and flat.p50_days == 10
+
+
+def test_restrictions_block_and_slow_lanes() -> None:
+    obs = TransitObservations.from_shipments(parcels(("CN", "RU", "epacket"), [12.0] * 40))
+    as_of = START + timedelta(days=60)
+    estimates = estimate_lanes(obs, as_of=as_of)
+    lane = Lane("CN", "RU", "epacket")
+    slowed = with_restrictions(estimates, obs, {lane: LaneRestriction(False, 10, date(2024, 2, 25), ("flights cut",))})[
+        0
+    ]
+    assert slowed.p90_days == (estimates[0].p90_days or 0) + 10 and slowed.slowed_by_days == 10
+    assert slowed.restrictions == ("flights cut",)
+    blocked = with_restrictions(estimates, obs, {lane: LaneRestriction(True, 0, None, ("rail suspended",))})[0]
+    assert blocked.blocked and blocked.p90_days == estimates[0].p90_days
+
+
+def test_reviews_are_a_weaker_second_source() -> None:
+    shipments = TransitObservations.from_shipments(parcels(("CN", "ES", "std"), [10.0] * 5))
+    reviews = reviews_as_observations([("CN", "ES", "std", date(2024, 1, 30), 30)] * 5, review_weight=0.2)
+    both = shipments.concat(reviews)
+    as_of = end_of(date(2024, 2, 1))
+    settings = TransitSettings(half_life_days=0, prior_strength=0)
+    alone = estimate_lanes(shipments, as_of=as_of, settings=settings)[0]
+    mixed = estimate_lanes(both, as_of=as_of, settings=settings, lanes=[Lane("CN", "ES", "std")])[0]
+    assert mixed.n_reviews == 5 and mixed.n_delivered == 5
+    assert alone.p50_days == 10 and mixed.p50_days == 10  # five parcels outweigh five reviews at 0.2
+    assert mixed.p90_days == 30
+
+
+def test_the_shipments_file() -> None:
+    obs = read_shipments_csv(DATA / "shipments.csv")
+    assert obs.size == 9 and np.isnan(obs.delivered).sum() == 2
+    assert [lane.destination for lane in obs.lanes()] == ["ES", "RU", "BY"]
+    reviews = read_reviews_csv(DATA / "reviews.csv", review_weight=0.3)
+    assert reviews.size == 3 and reviews.is_review.all()
+
+
+def test_a_bad_shipments_file_reports_every_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "shipment_id,origin,destination,method,shipped_at,delivered_at\n"
+        "S1,CN,Atlantis,epacket,2024-01-02,2024-01-10\n"
+        "S2,CN,ES,,yesterday,\n"
+        "S3,CN,ES,epacket,2024-01-05,2024-01-01\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputFileError) as caught:
+        read_shipments_csv(bad)
+    where = {(e.line, e.column) for e in caught.value.errors}
+    assert where == {(2, "destination"), (3, "method"), (3, "shipped_at"), (4, "delivered_at")}
+
+
+def test_the_synthetic_slowdown_is_deterministic() -> None:
+    first = generate_shipments(SlowdownScenario(scale=0.2, days=120))
+    second = generate_shipments(SlowdownScenario(scale=0.2, days=120))
+    assert first.observations.size == second.observations.size > 500
+    assert np.array_equal(first.observations.shipped, second.observations.shipped)
