@@ -201,3 +201,24 @@ def test_a_slowdown_in_the_register_slows_the_lane(session: Session, russia: Sho
     assert (after[lane].p90_days or 0) >= (before[lane].p90_days or 0) + 12
     assert after[lane].slowed_by_days >= 12 and not after[lane].blocked
     assert after[Lane("CN", "RU", "rail")] == before[Lane("CN", "RU", "rail")]
+
+
+def test_default_method_counts_only_parcels_from_the_origin(session: Session, shop: Shop) -> None:
+    from datetime import UTC, date, datetime
+
+    from tests.logistics.parcels import parcel
+    from tradewind.logistics.rules import LogisticsRules
+    from tradewind.logistics.service import default_method
+
+    now = datetime(2024, 3, 20, 12, tzinfo=UTC)
+    for n in range(3):  # the Madrid warehouse's local parcels are another lane
+        local = parcel(
+            session, shop, destination="ES", method_code="correos-paq", shipped_at=now - timedelta(days=n + 1)
+        )
+        local.origin_country = "ES"
+    parcel(session, shop, destination="ES", method_code="epacket", shipped_at=now - timedelta(days=2))
+    session.flush()
+    method, source = default_method(
+        session, shop=shop, origin="CN", destination="ES", today=date(2024, 3, 20), rules=LogisticsRules()
+    )
+    assert (method, source) == ("epacket", "orders")

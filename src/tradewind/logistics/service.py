@@ -178,17 +178,31 @@ def default_method(
     preference = preferred_methods(session, shop=shop).get((origin, destination))
     if preference is not None:
         return preference.method_code, "preference"
+    # Parcels that left from `origin` (an overseas warehouse's local service is another lane).
     used = Counter(
         session.scalars(
-            select(Order.shipping_method).where(
-                Order.shop_id == shop.id,
-                Order.destination_country == destination,
-                Order.shipping_method.is_not(None),
-                Order.placed_at >= start_of_day(today - timedelta(days=rules.method_window_days)),
-                Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.CLOSED)),
+            select(ShippingMethod.code)
+            .join(Shipment, Shipment.method_id == ShippingMethod.id)
+            .where(
+                Shipment.shop_id == shop.id,
+                Shipment.origin_country == origin,
+                Shipment.destination_country == destination,
+                Shipment.shipped_at >= start_of_day(today - timedelta(days=rules.method_window_days)),
             )
         )
     )
+    if not used:  # no parcels yet: the methods the orders were placed with
+        used = Counter(
+            session.scalars(
+                select(Order.shipping_method).where(
+                    Order.shop_id == shop.id,
+                    Order.destination_country == destination,
+                    Order.shipping_method.is_not(None),
+                    Order.placed_at >= start_of_day(today - timedelta(days=rules.method_window_days)),
+                    Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.CLOSED)),
+                )
+            )
+        )
     if used:
         method, _ = max(used.items(), key=lambda item: (item[1], item[0] or ""))
         return method, "orders"
