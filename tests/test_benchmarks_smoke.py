@@ -1,0 +1,40 @@
+"""Every benchmark runs in CI at a small size, so that none of them rots: it must finish and print its figures.
+
+The full sizes are run by hand for the closing notes (see each script's --help)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+SMOKE_RUNS = {
+    "planning.py": (["--skus", "500", "--days", "200"], "speed-up"),
+    "backtest_report.py": (["--small"], "inventory at the seed's fill rate"),
+    "tracking.py": (["--small"], "events/s"),
+    "transit_backtest.py": (["--small"], "pinball90"),
+}
+
+
+def test_every_benchmark_has_a_smoke_run() -> None:
+    scripts = {path.name for path in BENCHMARKS.glob("*.py")}
+    assert scripts <= set(SMOKE_RUNS) | {"import.py", "web.py", "triage.py"}, "add the new benchmark to SMOKE_RUNS"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("script", sorted(SMOKE_RUNS))
+def test_benchmark_smoke_run(script: str) -> None:
+    arguments, expected = SMOKE_RUNS[script]
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert expected in result.stdout, result.stdout[-3000:]
