@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml
 
 demo: $(VENV)/.installed
 	$(BIN)/tradewind demo --db $(DEMO_DB) --replace
-	$(BIN)/tradewind brief --db $(DEMO_DB)
+	$(BIN)/tradewind brief --db $(DEMO_DB) --limit 0
 
 brief: $(VENV)/.installed
 	$(BIN)/tradewind brief --db $(DEMO_DB)

@@ -69,12 +69,13 @@ def brief_command(
     if as_json:
         print_json(payload.model_copy(update={"actions": shown}).model_dump(mode="json"))
         return
-    render_brief(brief, shown, total=len(payload.actions))
+    render_brief(brief, shown, every=payload.actions)
 
 
-def render_brief(brief: Brief, shown: list[ActionOut], *, total: int) -> None:
+def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut]) -> None:
+    total = len(every)
     counts: dict[str, int] = {}
-    for action in shown:
+    for action in every:
         counts[action.kind] = counts.get(action.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     console.print(
