@@ -289,7 +289,8 @@ class ShippingChoiceProducer:
         found = [a for a in (self._switch(session, shop, c, rules, context) for c in choices) if a is not None]
         blocking = [d for d in list_disruptions(session, shop=shop, on=context.today) if d.kind in BLOCKING]
         if blocking:
-            affected = open_order_lanes(session, shop, choices)
+            since = context.now - timedelta(days=rules.watch_window_days)
+            affected = open_order_lanes(session, shop, choices, since=since)
             by_destination = {c.destination: c for c in choices}
             for disruption in blocking:
                 action = self._blocked(disruption, affected, by_destination, context)

@@ -3,6 +3,7 @@ method and holding them while a route is closed — each recorded once as a foll
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -10,16 +11,19 @@ from sqlalchemy.orm import Session
 
 from tradewind.action import BriefContext, StoredAction
 from tradewind.logistics.choice import DestinationChoice
-from tradewind.logistics.models import FollowUpKind, ShippingMethod
+from tradewind.logistics.models import FollowUpKind, Shipment, ShippingMethod, TrackingStatus
 from tradewind.logistics.service import record_follow_up
 from tradewind.logistics.transit import Lane
-from tradewind.logistics.watch import open_shipments
+from tradewind.logistics.watch import CLOSED_ORDERS
 from tradewind.orders.models import Order, OrderStatus
 from tradewind.shops.models import Shop
 
 
-def open_order_lanes(session: Session, shop: Shop, choices: list[DestinationChoice]) -> list[tuple[Order, Lane, bool]]:
-    """Open orders with the lane they go (or will go) by; True when the parcel is already on its way."""
+def open_order_lanes(
+    session: Session, shop: Shop, choices: list[DestinationChoice], *, since: datetime
+) -> list[tuple[Order, Lane, bool]]:
+    """Open orders with the lane they go (or will go) by; True when the parcel (handed over since `since`) is
+    already on its way."""
     defaults = {c.destination: c.default_method for c in choices}
     found: list[tuple[Order, Lane, bool]] = []
     for order in session.scalars(
@@ -31,13 +35,22 @@ def open_order_lanes(session: Session, shop: Shop, choices: list[DestinationChoi
             continue
         method = order.shipping_method or defaults.get(order.destination_country) or "unspecified"
         found.append((order, Lane(shop.country, order.destination_country, method), False))
-    methods = {m.id: m.code for m in session.scalars(select(ShippingMethod).where(ShippingMethod.shop_id == shop.id))}
-    for shipment in open_shipments(session, shop=shop):
-        parcel_order = session.get(Order, shipment.order_id) if shipment.order_id is not None else None
-        if parcel_order is None:
-            continue
-        method = methods.get(shipment.method_id or 0) or parcel_order.shipping_method or "unspecified"
-        found.append((parcel_order, Lane(shipment.origin_country, shipment.destination_country, method), True))
+    on_the_way = session.execute(
+        select(Order, Shipment.origin_country, Shipment.destination_country, ShippingMethod.code)
+        .join(Shipment, Shipment.order_id == Order.id)
+        .outerjoin(ShippingMethod, ShippingMethod.id == Shipment.method_id)
+        .where(
+            Shipment.shop_id == shop.id,
+            Shipment.delivered_at.is_(None),
+            Shipment.status != TrackingStatus.DELIVERED,
+            Shipment.shipped_at >= since,
+            Order.status.not_in(CLOSED_ORDERS),
+        )
+        .order_by(Shipment.shipped_at, Shipment.id)
+    )
+    for order, origin, destination, code in on_the_way:
+        method = code or order.shipping_method or "unspecified"
+        found.append((order, Lane(origin, destination, method), True))
     return found
 
 

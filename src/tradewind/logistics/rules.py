@@ -33,6 +33,8 @@ class LogisticsRules:
     protection_extension_days: int = 15
     # Expired: no news from the carrier for this long.
     expired_after_days: int = 30
+    # Parcels handed over longer ago than this are past every deadline the watch follows (lost or long closed).
+    watch_window_days: int = 120
     # When orders carry no promised date: the promise to the buyer, and the days between order and hand-over.
     default_promise_days: int = 30
     default_handling_days: int = 3

@@ -83,14 +83,18 @@ class WatchFinding:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def open_shipments(session: Session, *, shop: Shop) -> list[Shipment]:
-    """Parcels not yet delivered (nor back with the sender) whose order is still open, with their events."""
-    shipments = session.scalars(
+def open_shipments(session: Session, *, shop: Shop, since: datetime | None = None) -> list[Shipment]:
+    """Parcels handed over since `since`, not yet delivered (nor back with the sender), whose order is still open,
+    with their events."""
+    query = (
         select(Shipment)
         .options(selectinload(Shipment.events))
         .where(Shipment.shop_id == shop.id, Shipment.delivered_at.is_(None), Shipment.status != S.DELIVERED)
         .order_by(Shipment.shipped_at, Shipment.id)
-    ).all()
+    )
+    if since is not None:
+        query = query.where(Shipment.shipped_at >= since)
+    shipments = session.scalars(query).all()
     orders = _orders_of(session, [s.order_id for s in shipments if s.order_id is not None])
     found = []
     for shipment in shipments:
@@ -147,7 +151,7 @@ def watch_shipments(
     """Every open parcel that needs the seller today, with the facts a message to the buyer needs."""
     config = rules or LogisticsRules()
     methods = _methods_by_id(session, shop)
-    shipments = open_shipments(session, shop=shop)
+    shipments = open_shipments(session, shop=shop, since=now - timedelta(days=config.watch_window_days))
     orders = _orders_of(session, [s.order_id for s in shipments if s.order_id])
     findings: list[WatchFinding] = []
     for shipment in shipments:
