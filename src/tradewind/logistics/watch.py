@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.clock import start_of_day
@@ -83,9 +83,11 @@ class WatchFinding:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def open_shipments(session: Session, *, shop: Shop, since: datetime | None = None) -> list[Shipment]:
+def open_shipments(
+    session: Session, *, shop: Shop, since: datetime | None = None, only: ColumnElement[bool] | None = None
+) -> list[Shipment]:
     """Parcels handed over since `since`, not yet delivered (nor back with the sender), whose order is still open,
-    with their events."""
+    with their events; `only` narrows them further (a condition on Shipment and Order)."""
     query = (
         select(Shipment)
         .options(selectinload(Shipment.events))
@@ -94,6 +96,8 @@ def open_shipments(session: Session, *, shop: Shop, since: datetime | None = Non
     )
     if since is not None:
         query = query.where(Shipment.shipped_at >= since)
+    if only is not None:
+        query = query.outerjoin(Order, Order.id == Shipment.order_id).where(only)
     shipments = session.scalars(query).all()
     orders = _orders_of(session, [s.order_id for s in shipments if s.order_id is not None])
     found = []
@@ -151,7 +155,9 @@ def watch_shipments(
     """Every open parcel that needs the seller today, with the facts a message to the buyer needs."""
     config = rules or LogisticsRules()
     methods = _methods_by_id(session, shop)
-    shipments = open_shipments(session, shop=shop, since=now - timedelta(days=config.watch_window_days))
+    shipments = open_shipments(
+        session, shop=shop, since=now - timedelta(days=config.watch_window_days), only=_may_need_a_look(now, config)
+    )
     orders = _orders_of(session, [s.order_id for s in shipments if s.order_id])
     findings: list[WatchFinding] = []
     for shipment in shipments:
@@ -159,6 +165,29 @@ def watch_shipments(
         facts = parcel_facts(shipment, methods.get(shipment.method_id or 0, UNSPECIFIED_METHOD), now)
         findings.extend(_parcel_findings(shipment, order, facts, now, config))
     return findings
+
+
+def _may_need_a_look(now: datetime, rules: LogisticsRules) -> ColumnElement[bool]:
+    """The parcels `_parcel_findings` can say something about, as SQL, so that only those are loaded with their
+    events: a first scan overdue, quiet for too long (but not yet expired), waiting at a pickup point, or a
+    protection deadline within the warning days and not yet passed."""
+    expired = now - timedelta(days=rules.expired_after_days)
+    last_news = func.coalesce(Shipment.last_event_at, Shipment.first_scan_at)
+    deadline = func.coalesce(Order.protection_ends_on, Order.promised_delivery_on)
+    return or_(
+        and_(
+            Shipment.first_scan_at.is_(None),
+            Shipment.shipped_at < now - timedelta(days=rules.first_scan_within_days),
+            Shipment.shipped_at >= expired,
+        ),
+        and_(
+            Shipment.first_scan_at.is_not(None),
+            last_news < now - timedelta(days=rules.stalled_after_days),
+            last_news >= expired,
+        ),
+        Shipment.status == S.AVAILABLE_FOR_PICKUP,
+        and_(deadline >= now.date(), deadline <= (now + timedelta(days=rules.protection_warning_days)).date()),
+    )
 
 
 def _parcel_findings(
