@@ -21,7 +21,7 @@ from tradewind.logistics.service import (
     default_method,
     handling_days,
     lane_statistics,
-    promise_days,
+    promise_days_by_destination,
 )
 from tradewind.logistics.transit import Lane
 from tradewind.orders.models import Order, OrderStatus
@@ -155,9 +155,10 @@ def choose_methods(
     orders = _recent_orders(session, shop=shop, today=today, days=config.method_window_days)
     destinations = sorted(set(by_destination) | set(orders))
     handling = handling_days(session, shop=shop, today=today, rules=config)
+    promises = promise_days_by_destination(session, shop=shop, today=today)
     choices = []
     for destination in destinations:
-        promise = promise_days(session, shop=shop, destination=destination, today=today, rules=config)
+        promise = promises.get(destination, config.default_promise_days)
         current, current_from = default_method(
             session, shop=shop, origin=origin, destination=destination, today=today, rules=config
         )

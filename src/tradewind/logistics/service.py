@@ -150,6 +150,23 @@ def promise_days(session: Session, *, shop: Shop, destination: str, today: date,
     return int(statistics.median(days)) if days else rules.default_promise_days
 
 
+def promise_days_by_destination(session: Session, *, shop: Shop, today: date) -> dict[str, int]:
+    """`promise_days` for every destination at once (one query): destinations without orders are absent."""
+    rows = session.execute(
+        select(Order.destination_country, Order.placed_at, Order.promised_delivery_on).where(
+            Order.shop_id == shop.id,
+            Order.destination_country.is_not(None),
+            Order.promised_delivery_on.is_not(None),
+            Order.placed_at >= start_of_day(today - timedelta(days=90)),
+        )
+    ).all()
+    days: dict[str, list[int]] = {}
+    for destination, placed, promised in rows:
+        if destination is not None and promised is not None:
+            days.setdefault(destination, []).append((promised - placed.date()).days)
+    return {destination: int(statistics.median(values)) for destination, values in days.items()}
+
+
 def handling_days(session: Session, *, shop: Shop, today: date, rules: LogisticsRules) -> int:
     """Days from order to hand-over: the median over the last 90 days of shipped orders."""
     rows = session.execute(
