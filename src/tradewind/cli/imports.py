@@ -1,4 +1,5 @@
-"""`tradewind import KIND FILE`: bring the shop's records in, all or nothing."""
+"""`tradewind import KIND FILE`: bring the shop's records in, all or nothing; `--format` reads a platform's own
+order export (Shopify, WooCommerce, AliExpress, invoice lines), `--mapping` names columns a file calls differently."""
 
 from __future__ import annotations
 
@@ -21,33 +22,73 @@ from tradewind.cli.runtime import (
     resolve_shop,
 )
 from tradewind.errors import InputFileError, ValidationError
+from tradewind.importers.mapping import load_mapping
+from tradewind.importers.platforms import failed_orders_summary, import_orders, order_formats
+from tradewind.importers.summary import ImportSummary
 from tradewind.importers.tradewind_csv import failed_summary, import_file, import_kinds
 
 
 @friendly_errors
 def import_command(
     kind: Annotated[str, typer.Argument(help="What the file holds: " + ", ".join(import_kinds()))],
-    file: Annotated[Path, typer.Argument(help="The CSV file")],
+    file: Annotated[Path, typer.Argument(help="The CSV file (or .xlsx workbook)")],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="A platform's order export: " + ", ".join(order_formats()) + " (orders only)"),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="TOML file naming unknown columns, the file's currency and time zone"),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and count, write nothing")] = False,
     db: DbOption = None,
     shop: ShopOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import a Tradewind CSV file: every error at once (file, line, column), nothing written unless all is well."""
+    """Import a file: every error at once (file, line, column), nothing written unless all is well."""
     if kind not in import_kinds():
         raise ValidationError(f"unknown import kind {kind!r}: choose one of {', '.join(import_kinds())}")
+    if format is not None and kind != "orders":
+        raise ValidationError(
+            f"--format reads platforms' order exports: use `tradewind import orders FILE --format {format}`"
+        )
+    if format is not None and format not in order_formats():
+        raise ValidationError(f"unknown format {format!r}: choose one of {', '.join(order_formats())}")
+    the_mapping = load_mapping(mapping) if mapping is not None else None
     runtime = open_runtime(db, None)
     session = runtime.sessions()
     try:
         the_shop = resolve_shop(session, runtime, shop)
         try:
             with counted_progress(f"importing {file.name}") as report:
-                summary = import_file(session, shop=the_shop, kind=kind, path=file, dry_run=dry_run, progress=report)
+                summary: ImportSummary
+                if format is not None:
+                    summary = import_orders(
+                        session,
+                        shop=the_shop,
+                        path=file,
+                        format=format,
+                        mapping=the_mapping,
+                        dry_run=dry_run,
+                        progress=report,
+                        clock=runtime.clock,
+                    )
+                else:
+                    summary = import_file(
+                        session,
+                        shop=the_shop,
+                        kind=kind,
+                        path=file,
+                        dry_run=dry_run,
+                        progress=report,
+                        mapping=the_mapping,
+                    )
         except InputFileError as exc:
             if not as_json:
                 raise
             session.rollback()
-            print_json(failed_summary(kind, exc.errors).to_json())
+            failed = failed_orders_summary(exc.errors) if format is not None else failed_summary(kind, exc.errors)
+            print_json(failed.to_json())
             raise typer.Exit(exc.exit_code) from None
         if dry_run:
             session.rollback()
@@ -71,5 +112,7 @@ def import_command(
     for name in tables:
         table.add_row(name, *(str(payload[c].get(name, 0)) for c in ("created", "updated", "unchanged")))
     print_table(table)
+    for reason, count in summary.skipped.items():
+        console.print(f"skipped {count} {reason}", highlight=False)
     if dry_run:
         console.print("dry run: nothing was written")

@@ -1,13 +1,17 @@
-"""Reading a CSV import file: bytes to UTF-8 text, the header matched to a layout's columns, rows with the physical
-line each starts on, and every problem collected as a `RowError` instead of a traceback."""
+"""Reading an import file (CSV, or the first sheet of an Excel workbook): bytes to UTF-8 text, the header matched to a
+layout's columns (ignoring case, spaces, '_' and '-'; through a layout's aliases and the seller's mapping file), rows
+with the physical line each starts on, and every problem collected as a `RowError` instead of a traceback."""
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,18 +33,51 @@ _NOT_CSV = {
 class Column:
     name: str
     required: bool = False
+    # Other names the column goes by in the files of the wild (a platform's export, in each of its languages).
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Layout:
-    """The columns of one kind of file; header cells match them ignoring case, spaces, '_' and '-'."""
+    """The columns of one kind of file; header cells match them ignoring case, spaces, '_' and '-'.
+
+    A strict layout (Tradewind's own CSV) refuses header cells it does not know; a lenient one (a platform's export
+    of 80 columns, of which an importer reads 20) passes over them, keeps the first of repeated columns and reads
+    semicolon- or tab-separated files too.
+    """
 
     kind: str
     columns: tuple[Column, ...]
+    strict: bool = True
+
+    @cached_property
+    def _by_key(self) -> dict[str, Column]:
+        found: dict[str, Column] = {}
+        for column in self.columns:
+            for name in (column.name, *column.aliases):
+                found.setdefault(header_key(name), column)
+        return found
 
     def find(self, header_cell: str) -> Column | None:
-        wanted = header_key(header_cell)
-        return next((column for column in self.columns if header_key(column.name) == wanted), None)
+        return self._by_key.get(header_key(header_cell))
+
+    def column(self, name: str) -> Column | None:
+        return next((column for column in self.columns if column.name == name), None)
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """The seller's own names for a layout's columns (`file header → column`), read from a mapping file, plus
+    values a file never states (`defaults`, e.g. its currency or time zone) and the meaning of custom order
+    statuses (`statuses`)."""
+
+    columns: Mapping[str, str] = field(default_factory=dict)
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    statuses: Mapping[str, str] = field(default_factory=dict)
+    file: str = ""
+
+    def column_for(self, header_cell: str) -> str | None:
+        return self.columns.get(header_key(header_cell))
 
 
 def header_key(name: str) -> str:
@@ -100,11 +137,42 @@ class CsvTable:
             return None
 
 
-def read_table(path: Path, layout: Layout) -> CsvTable:
+@dataclass
+class RecordSource:
+    """A file opened against a layout: the header matched (`positions`: column name → index), and its records
+    (first physical line, cells) still to be read. Fast importers walk `records` themselves; `read_table` turns
+    them into `Row`s."""
+
+    table: CsvTable
+    positions: dict[str, int]
+    width: int
+    records: Iterator[tuple[int, list[str]]]
+    # Rows the file holds, about (physical lines of a CSV): the total a progress bar counts to.
+    estimated_rows: int = 0
+
+
+def read_table(path: Path, layout: Layout, mapping: ColumnMapping | None = None) -> CsvTable:
     """Read `path` against `layout`; file-level problems (unreadable, not UTF-8, no header) raise at once."""
+    source = open_records(path, layout, mapping)
+    table = source.table
+    by_index = {index: name for name, index in source.positions.items()}
+    for line, cells in source.records:
+        _add_row(table, by_index, source.width, line, cells)
+    return table
+
+
+def open_records(path: Path, layout: Layout, mapping: ColumnMapping | None = None) -> RecordSource:
+    """Open `path` (CSV, or an .xlsx workbook's first sheet) and match its header row against `layout`."""
     table = CsvTable(file=path.name, layout=layout)
-    content = _decode(path, table.file)
-    records = _records(content, table)
+    data = _read_bytes(path, table.file)
+    if data.startswith(b"PK\x03\x04"):
+        records = _workbook_records(data, table.file)
+        estimated = 0
+    else:
+        content = _decode(data, table.file)
+        estimated = content.count("\n")
+        delimiter = "," if layout.strict else _delimiter(content)
+        records = _records(content, table, delimiter)
     header = next(records, None)
     if header is None or not any(cell.strip() for cell in header[1]):
         expected = ", ".join(column.name for column in layout.columns if column.required)
@@ -118,17 +186,86 @@ def read_table(path: Path, layout: Layout) -> CsvTable:
                 )
             ]
         )
-    positions = _match_header(header[1], table)
-    for line, cells in records:
-        _add_row(table, positions, len(header[1]), line, cells)
-    return table
+    by_index = _match_header(header[1], table, mapping)
+    positions = {name: index for index, name in by_index.items()}
+    width = len(header[1])
+    if data.startswith(b"PK\x03\x04"):
+        # A sheet's row ends at its last filled cell: empty cells at the end are no sign of a row cut short.
+        records = ((line, cells + [""] * (width - len(cells))) for line, cells in records)
+    return RecordSource(table, positions, width, records, estimated)
 
 
-def _decode(path: Path, file: str) -> str:
+def _read_bytes(path: Path, file: str) -> bytes:
+    """The file's bytes; a gzip-compressed file (`orders.csv.gz`) is read uncompressed."""
     try:
         data = path.read_bytes()
     except OSError as problem:
         raise InputFileError([RowError(file, 0, "", f"cannot read the file: {problem.strerror}")]) from None
+    if data.startswith(b"\x1f\x8b"):
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError) as problem:
+            raise InputFileError([RowError(file, 0, "", f"the compressed file is damaged: {problem}")]) from None
+    return data
+
+
+def _delimiter(content: str) -> str:
+    """Commas, or the semicolons (European spreadsheets) or tabs that the header row uses instead."""
+    first = content.split("\n", 1)[0]
+    counts = {separator: first.count(separator) for separator in (",", ";", "\t")}
+    return max(counts, key=lambda separator: (counts[separator], separator == ","))
+
+
+def _workbook_records(data: bytes, file: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a workbook's first sheet as text cells, numbered as Excel numbers them."""
+    import openpyxl  # only when a workbook is read
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as problem:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise InputFileError(
+            [
+                RowError(
+                    file,
+                    1,
+                    "",
+                    f"this is an Excel workbook (.xlsx) or another zip file that cannot be read ({problem}): "
+                    f"save it again from Excel as .xlsx, or as CSV UTF-8",
+                )
+            ]
+        ) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            sheet = workbook.worksheets[0]
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [cell_text(value) for value in values]
+                while cells and not cells[-1]:
+                    cells.pop()
+                if any(cell.strip() for cell in cells):
+                    yield number, cells
+        finally:
+            workbook.close()
+
+    return rows()
+
+
+def cell_text(value: Any) -> str:
+    """A workbook cell as the text a CSV export would hold (whole numbers without '.0', dates in ISO 8601)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _decode(data: bytes, file: str) -> str:
     for magic, what in _NOT_CSV.items():
         if data.startswith(magic):
             raise InputFileError([RowError(file, 1, "", f"this is {what}, not a CSV file: {_SAVE_AS_UTF8}")])
@@ -147,16 +284,34 @@ def _decode(path: Path, file: str) -> str:
                     file,
                     line,
                     "",
-                    f"the file is not UTF-8 text (byte 0x{byte:02X} on line {line}; perhaps Windows-1251, GBK or "
-                    f"Latin-1): {_SAVE_AS_UTF8}",
+                    f"the file is not UTF-8 text (byte 0x{byte:02X} on line {line}; {_likely_encoding(data)}): "
+                    f"{_SAVE_AS_UTF8}",
                 )
             ]
         ) from None
 
 
-def _records(content: str, table: CsvTable) -> Iterator[tuple[int, list[str]]]:
+def _likely_encoding(data: bytes) -> str:
+    """The legacy encoding the bytes most likely are in, as a hint: a Chinese or a Cyrillic Windows code page.
+
+    Cyrillic in Windows-1251 also decodes as GBK, but into rare characters: real Chinese text is mostly made of the
+    3,755 common characters (GB2312 level 1, lead bytes 0xB0-0xD7), Russian lower case falls beyond them."""
+    try:
+        chinese = [char for char in data.decode("gbk") if "\u4e00" <= char <= "\u9fff"]
+    except UnicodeDecodeError:
+        chinese = []
+    if chinese and sum(1 for char in chinese if 0xB0 <= char.encode("gbk")[0] <= 0xD7) / len(chinese) > 0.6:
+        return "it looks like GBK (Chinese)"
+    decoded = data.decode("cp1251", errors="replace")
+    non_ascii = [char for char in decoded if ord(char) > 127]
+    if non_ascii and sum(1 for char in non_ascii if "\u0400" <= char <= "\u04ff") / len(non_ascii) > 0.9:
+        return "it looks like Windows-1251 (Cyrillic)"
+    return "perhaps Windows-1251, GBK or Latin-1"
+
+
+def _records(content: str, table: CsvTable, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(first physical line, cells) of each record; records the CSV syntax errors and carries on after them."""
-    reader = csv.reader(io.StringIO(content, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(content, newline=""), strict=True, delimiter=delimiter)
     while True:
         start = reader.line_num + 1
         try:
@@ -166,7 +321,7 @@ def _records(content: str, table: CsvTable) -> Iterator[tuple[int, list[str]]]:
         except csv.Error as problem:
             table.error(start, "", _explain_csv_error(str(problem), start))
             continue
-        if any(cell.strip() for cell in cells):
+        if cells and "".join(cells).strip():
             yield start, cells
 
 
@@ -184,40 +339,73 @@ def _explain_csv_error(message: str, line: int) -> str:
     return f"this line is not valid CSV ({message})"
 
 
-def _match_header(header: list[str], table: CsvTable) -> dict[int, str]:
-    """Position of each known column in the header; unknown, repeated and missing columns are errors on line 1."""
+def _match_header(header: list[str], table: CsvTable, mapping: ColumnMapping | None = None) -> dict[int, str]:
+    """Position of each known column in the header; unknown (in a strict layout), repeated and missing columns are
+    errors on line 1."""
     positions: dict[int, str] = {}
     seen: dict[str, int] = {}
-    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+    layout = table.layout
+    if layout.strict and len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         separator = "semicolons" if ";" in header[0] else "tabs"
         table.error(1, "", f"the columns are separated by {separator}; Tradewind CSV separates them by commas")
         table.raise_if_errors()
     for index, name in enumerate(header):
         if not name.strip():
             continue
-        column = table.layout.find(name)
-        if column is None:
-            known = ", ".join(c.name for c in table.layout.columns)
+        mapped = mapping.column_for(name) if mapping is not None else None
+        column = layout.column(mapped) if mapped is not None else layout.find(name)
+        if mapped is not None and column is None:
+            known = ", ".join(c.name for c in layout.columns)
             table.error(
-                1, name.strip(), f"unknown column {name.strip()!r} for {table.layout.kind}: the columns are {known}"
+                1, name.strip(), f"the mapping file maps {name.strip()!r} to {mapped!r}, which is not one of {known}"
             )
+        elif column is None:
+            if not layout.strict:
+                continue
+            known = ", ".join(c.name for c in layout.columns)
+            table.error(1, name.strip(), f"unknown column {name.strip()!r} for {layout.kind}: the columns are {known}")
         elif column.name in seen:
+            if not layout.strict:
+                continue  # exports let the shop pick columns, and some pick one twice: the first one counts
             table.error(
                 1, column.name, f"column {column.name} appears twice (columns {seen[column.name] + 1} and {index + 1})"
             )
         else:
             seen[column.name] = index
             positions[index] = column.name
-    for column in table.layout.columns:
+    for column in layout.columns:
         if column.required and column.name not in seen:
-            table.error(1, column.name, f"the required column {column.name} is missing from the header row")
+            also = f" (or {', '.join(repr(alias) for alias in column.aliases[:3])})" if column.aliases else ""
+            table.error(
+                1,
+                column.name,
+                f"the required column {column.name}{also} is missing from the header row; if the file names it "
+                f"differently, map it with --mapping",
+            )
     table.present = set(seen)
     return positions
 
 
+def iter_rows(source: RecordSource) -> Iterator[Row]:
+    """The source's records as `Row`s; rows cut short or too long are recorded as errors and passed over."""
+    by_index = {index: name for name, index in source.positions.items()}
+    for line, cells in source.records:
+        row = _row(source.table, by_index, source.width, line, cells)
+        if row is not None:
+            yield row
+
+
 def _add_row(table: CsvTable, positions: dict[int, str], width: int, line: int, cells: list[str]) -> None:
+    row = _row(table, positions, width, line, cells)
+    if row is not None:
+        table.rows.append(row)
+
+
+def _row(table: CsvTable, positions: dict[int, str], width: int, line: int, cells: list[str]) -> Row | None:
     if len(cells) < width:
         missing = [positions[i] for i in range(len(cells), width) if i in positions]
+        if not table.layout.strict and not missing:
+            return Row(line, {name: cells[index].strip() for index, name in positions.items()})
         where = missing[0] if missing else ""
         table.error(
             line,
@@ -225,7 +413,7 @@ def _add_row(table: CsvTable, positions: dict[int, str], width: int, line: int, 
             f"the row has {len(cells)} values but the header has {width} columns; missing: "
             f"{', '.join(missing) or 'unnamed columns'} (is the row cut short?)",
         )
-        return
+        return None
     if any(cell.strip() for cell in cells[width:]):
         table.error(
             line,
@@ -233,5 +421,5 @@ def _add_row(table: CsvTable, positions: dict[int, str], width: int, line: int, 
             f"the row has {len(cells)} values but the header has {width} columns (a comma inside "
             f"a value that is not quoted?)",
         )
-        return
-    table.rows.append(Row(line, {name: cells[index].strip() for index, name in positions.items()}))
+        return None
+    return Row(line, {name: cells[index].strip() for index, name in positions.items()})

@@ -16,7 +16,9 @@ class ImportSummary:
     """Records created, updated and left unchanged per table, and the errors that stopped the import.
 
     `to_json()` is exactly `{"created": {table: n}, "updated": {…}, "unchanged": {…}, "errors": [{"file", "line",
-    "column", "message"}]}`; every table the import can touch is listed, with 0 when nothing happened to it.
+    "column", "message"}]}`; every table the import can touch is listed, with 0 when nothing happened to it. A
+    platform export may also hold rows that are not records at all (a stock adjustment in an invoice file, an open
+    draft order): those are counted by reason under `"skipped"`, present only when something was skipped.
     """
 
     created: dict[str, int] = field(default_factory=dict)
@@ -24,6 +26,7 @@ class ImportSummary:
     unchanged: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    skipped: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def for_tables(cls, tables: Iterable[str], *, dry_run: bool = False) -> ImportSummary:
@@ -50,14 +53,20 @@ class ImportSummary:
         counts = getattr(self, outcome)
         counts[table] = counts.get(table, 0) + number
 
+    def skip(self, reason: str, number: int = 1) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + number
+
     def total(self, outcome: Outcome) -> int:
         return sum(getattr(self, outcome).values())
 
     def to_json(self) -> dict[str, Any]:
         """The summary as JSON-ready data, the same shape for every importer."""
-        return {
+        payload: dict[str, Any] = {
             "created": dict(self.created),
             "updated": dict(self.updated),
             "unchanged": dict(self.unchanged),
             "errors": [error.to_dict() for error in self.errors],
         }
+        if self.skipped:
+            payload["skipped"] = dict(self.skipped)
+        return payload

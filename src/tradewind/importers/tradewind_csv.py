@@ -24,7 +24,7 @@ from tradewind.importers import (
     suppliers_csv,
 )
 from tradewind.importers.job import ImportJob, Progress, ProgressCallback
-from tradewind.importers.reading import Layout, read_table
+from tradewind.importers.reading import ColumnMapping, Layout, read_table
 from tradewind.importers.summary import ImportSummary
 from tradewind.shops.models import Shop
 
@@ -70,15 +70,17 @@ def import_file(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     clock: Clock | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> ImportSummary:
-    """Import the Tradewind CSV file `path` of `kind` into `shop`.
+    """Import the Tradewind CSV file `path` (or an .xlsx workbook's first sheet, e.g. a stock list) of `kind` into
+    `shop`; `mapping` names columns the file calls differently.
 
     Raises `InputFileError` with every problem in the file (file, line, column, reason) before writing anything.
     With `dry_run` nothing is written, and the summary says what the import would do. `progress(done, total)` is
     called as rows are checked and then written (each row counts once for each).
     """
     selected = _kind(kind)
-    table = read_table(path, selected.layout)
+    table = read_table(path, selected.layout, mapping)
     session.flush()
     job = ImportJob(
         session=session,

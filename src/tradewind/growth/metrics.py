@@ -1,0 +1,360 @@
+"""KPIs and service metrics, computed from a shop's facts with no database: GMV (shop currency and USD at the
+seller's rates), orders, buyers and repeat-buyer rate for a period; each service metric over its window with its
+limit; and the projection of what open orders and live tracking will do to it in the coming days.
+
+Windows are whole days in the shop's time zone ending today: a 60-day window on 2024-03-31 runs from 2024-02-01
+00:00 to 2024-04-01 00:00 local time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Literal
+
+from tradewind.growth.facts import OrderFact, ShopFacts, day_start, local_day
+from tradewind.growth.settings import GrowthSettings
+from tradewind.money import convert
+from tradewind.orders.models import OrderStatus
+
+
+@dataclass(frozen=True)
+class Kpis:
+    start: date
+    end: date  # inclusive
+    currency: str
+    gmv: Decimal
+    gmv_usd: Decimal
+    orders: int
+    buyers: int
+    repeat_buyers: int
+
+    @property
+    def repeat_buyer_rate(self) -> float | None:
+        return self.repeat_buyers / self.buyers if self.buyers else None
+
+
+def kpis(facts: ShopFacts, *, start: date, end: date, currency: str, usd_per_unit: dict[str, Decimal]) -> Kpis:
+    """Sales (paid, not cancelled) placed on days start..end (inclusive, shop time zone)."""
+    sales = [o for o in facts.orders if o.is_sale and start <= local_day(o.placed_at, facts.zone) <= end]
+    gmv = sum((convert(o.total, o.currency, currency, usd_per_unit) for o in sales), Decimal(0))
+    gmv_usd = sum((convert(o.total, o.currency, "USD", usd_per_unit) for o in sales), Decimal(0))
+    per_buyer = Counter(o.buyer_id for o in sales if o.buyer_id is not None)
+    return Kpis(
+        start=start,
+        end=end,
+        currency=currency,
+        gmv=gmv.quantize(Decimal("0.01")),
+        gmv_usd=gmv_usd.quantize(Decimal("0.01")),
+        orders=len(sales),
+        buyers=len(per_buyer),
+        repeat_buyers=sum(1 for count in per_buyer.values() if count >= 2),
+    )
+
+
+@dataclass(frozen=True)
+class Projection:
+    """What the metric becomes if the items at risk (open orders, parcels without a scan) go wrong."""
+
+    horizon_days: int
+    at_risk: tuple[str, ...]
+    # The fewest of them that, going wrong, take the metric past its limit (None: even all of them would not).
+    to_cross: int | None
+    worst_value: float | None
+
+
+@dataclass(frozen=True)
+class ServiceMetric:
+    code: str
+    title: str
+    bound: Literal["below", "at_least"]
+    limit: float
+    window_days: int
+    start: date
+    end: date
+    numerator: int
+    denominator: int
+    counted: tuple[str, ...] = ()
+    projection: Projection | None = None
+    unit: str = "orders"
+    extra: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def within_limit(self) -> bool:
+        return passes(self.value, self.bound, self.limit)
+
+    @property
+    def state(self) -> str:
+        if self.value is None:
+            return "no data"
+        if not self.within_limit:
+            return "over limit"
+        if self.projection is not None and self.projection.to_cross is not None:
+            return "at risk"
+        return "ok"
+
+
+def passes(value: float | None, bound: str, limit: float) -> bool:
+    if value is None:
+        return True
+    return value < limit if bound == "below" else value >= limit
+
+
+def _window(today: date, days: int) -> tuple[date, date]:
+    return today - timedelta(days=days - 1), today
+
+
+def _in(moment: datetime | None, facts: ShopFacts, start: date, end: date) -> bool:
+    return moment is not None and start <= local_day(moment, facts.zone) <= end
+
+
+def _fewest(
+    numerator: int,
+    denominator: int,
+    items: int,
+    bound: str,
+    limit: float,
+    *,
+    bad: Callable[[int, int, int], tuple[int, int]],
+) -> tuple[int | None, float | None]:
+    """The fewest of `items` going wrong that break the limit, and the value if all of them do."""
+    if items == 0:
+        return None, None
+    worst: float | None = None
+    found: int | None = None
+    for count in range(1, items + 1):
+        top, bottom = bad(numerator, denominator, count)
+        value = top / bottom if bottom else None
+        worst = value
+        if found is None and not passes(value, bound, limit):
+            found = count
+    return found, worst
+
+
+def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
+    """Orders with a dispute, negative feedback or a seller-caused cancellation, over paid orders placed in the
+    window. At risk: shipped orders whose buyer protection ends within the horizon with the parcel undelivered
+    (a dispute is likely)."""
+    start, end = _window(today, s.order_defect_window_days)
+    orders = [o for o in facts.orders if o.paid and _in(o.placed_at, facts, start, end)]
+    defects = tuple(o.number for o in orders if o.defect)
+    horizon = today + timedelta(days=s.projection_days)
+    at_risk = tuple(
+        o.number
+        for o in sorted(orders, key=lambda o: (o.protection_ends_on or horizon, o.number))
+        if not o.defect
+        and o.status == OrderStatus.SHIPPED
+        and o.delivered_at is None
+        and o.protection_ends_on is not None
+        and o.protection_ends_on <= horizon
+    )
+    to_cross, worst = _fewest(
+        len(defects), len(orders), len(at_risk), "below", s.order_defect_limit, bad=lambda n, d, k: (n + k, d)
+    )
+    return ServiceMetric(
+        "order_defect_rate",
+        "Order defect rate",
+        "below",
+        s.order_defect_limit,
+        s.order_defect_window_days,
+        start,
+        end,
+        len(defects),
+        len(orders),
+        defects,
+        Projection(s.projection_days, at_risk, to_cross, worst) if at_risk else None,
+    )
+
+
+def cancellation_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
+    """Seller-caused cancellations over paid orders placed in the window."""
+    start, end = _window(today, s.cancellation_window_days)
+    orders = [o for o in facts.orders if o.paid and _in(o.placed_at, facts, start, end)]
+    cancelled = tuple(o.number for o in orders if o.seller_cancelled)
+    return ServiceMetric(
+        "cancellation_rate",
+        "Cancellation rate (seller-caused)",
+        "below",
+        s.cancellation_limit,
+        s.cancellation_window_days,
+        start,
+        end,
+        len(cancelled),
+        len(orders),
+        cancelled,
+    )
+
+
+def late_shipment_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
+    """Orders shipped after their handling deadline (shipped on a later day than `ship_by`, shop time zone), over
+    the orders with a deadline shipped in the window. At risk: open orders whose deadline falls within the horizon
+    or has passed; each one that ships late joins both counts."""
+    start, end = _window(today, s.late_shipment_window_days)
+    shipped = [o for o in facts.orders if o.ship_by is not None and _in(o.shipped_at, facts, start, end)]
+    late = tuple(o.number for o in shipped if _late(o, facts))
+    horizon = today + timedelta(days=s.projection_days)
+    open_orders = [
+        o
+        for o in facts.orders
+        if o.status == OrderStatus.AWAITING_SHIPMENT and o.ship_by is not None and o.ship_by <= horizon
+    ]
+    at_risk = tuple(o.number for o in sorted(open_orders, key=lambda o: (o.ship_by, o.number)))
+    to_cross, worst = _fewest(
+        len(late), len(shipped), len(at_risk), "below", s.late_shipment_limit, bad=lambda n, d, k: (n + k, d + k)
+    )
+    return ServiceMetric(
+        "late_shipment_rate",
+        "Late shipment rate",
+        "below",
+        s.late_shipment_limit,
+        s.late_shipment_window_days,
+        start,
+        end,
+        len(late),
+        len(shipped),
+        late,
+        Projection(s.projection_days, at_risk, to_cross, worst) if at_risk else None,
+    )
+
+
+def _late(order: OrderFact, facts: ShopFacts) -> bool:
+    assert order.shipped_at is not None and order.ship_by is not None
+    return local_day(order.shipped_at, facts.zone) > order.ship_by
+
+
+def first_scan_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
+    """Parcels the carrier scanned within `first_scan_days` of shipping, over the parcels shipped in the window
+    whose deadline has passed or that were scanned. At risk: unscanned parcels whose deadline falls within the
+    horizon."""
+    start, end = _window(today, s.first_scan_window_days)
+    limit = timedelta(days=s.first_scan_days)
+    now = day_start(today + timedelta(days=1), facts.zone)
+    counted = []
+    failed = []
+    pending = []
+    for parcel in facts.shipments:
+        if not _in(parcel.shipped_at, facts, start, end):
+            continue
+        deadline = parcel.shipped_at + limit
+        if parcel.first_scan_at is not None and parcel.first_scan_at <= deadline:
+            counted.append(parcel)
+        elif parcel.first_scan_at is not None or deadline <= now:
+            counted.append(parcel)
+            failed.append(parcel.order_number or parcel.tracking_number)
+        elif deadline <= now + timedelta(days=s.projection_days):
+            pending.append(parcel)
+    pending.sort(key=lambda p: (p.shipped_at, p.tracking_number))
+    at_risk = tuple(p.order_number or p.tracking_number for p in pending)
+    good = len(counted) - len(failed)
+    to_cross, worst = _fewest(
+        good, len(counted), len(at_risk), "at_least", s.first_scan_minimum, bad=lambda n, d, k: (n, d + k)
+    )
+    return ServiceMetric(
+        "first_scan_rate",
+        f"First carrier scan within {s.first_scan_days} days",
+        "at_least",
+        s.first_scan_minimum,
+        s.first_scan_window_days,
+        start,
+        end,
+        good,
+        len(counted),
+        tuple(failed),
+        Projection(s.projection_days, at_risk, to_cross, worst) if at_risk else None,
+        unit="parcels",
+    )
+
+
+def valid_tracking_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
+    """Parcels shipped in the window whose tracking number the carrier knows (any carrier event), over all parcels
+    shipped in the window; a parcel shipped in the last two days is not judged yet."""
+    start, end = _window(today, s.valid_tracking_window_days)
+    grace = today - timedelta(days=2)
+    judged = [
+        p
+        for p in facts.shipments
+        if _in(p.shipped_at, facts, start, end) and (p.carrier_seen or local_day(p.shipped_at, facts.zone) <= grace)
+    ]
+    invalid = tuple(p.order_number or p.tracking_number for p in judged if not p.carrier_seen)
+    return ServiceMetric(
+        "valid_tracking_rate",
+        "Valid tracking rate",
+        "at_least",
+        s.valid_tracking_minimum,
+        s.valid_tracking_window_days,
+        start,
+        end,
+        len(judged) - len(invalid),
+        len(judged),
+        invalid,
+        unit="parcels",
+    )
+
+
+def reply_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
+    """Buyer messages received in the window answered within `reply_hours`, over those answered or already past
+    that time; the average reply time (hours) goes with it."""
+    start, end = _window(today, s.reply_window_days)
+    limit = timedelta(hours=s.reply_hours)
+    now = day_start(today + timedelta(days=1), facts.zone)
+    judged = []
+    late = []
+    hours: list[float] = []
+    for message in facts.messages:
+        if not _in(message.received_at, facts, start, end):
+            continue
+        if message.answered_at is not None:
+            hours.append((message.answered_at - message.received_at).total_seconds() / 3600)
+        answered_in_time = message.answered_at is not None and message.answered_at - message.received_at <= limit
+        if answered_in_time or message.answered_at is not None or message.received_at + limit <= now:
+            judged.append(message)
+            if not answered_in_time:
+                late.append(message.order_number or message.received_at.isoformat())
+    extra = {"average_reply_hours": round(sum(hours) / len(hours), 1)} if hours else {}
+    return ServiceMetric(
+        "reply_rate",
+        f"Buyer messages answered within {s.reply_hours} h",
+        "at_least",
+        s.reply_minimum,
+        s.reply_window_days,
+        start,
+        end,
+        len(judged) - len(late),
+        len(judged),
+        tuple(late),
+        unit="messages",
+        extra=extra,
+    )
+
+
+METRICS: tuple[Callable[[ShopFacts, date, GrowthSettings], ServiceMetric], ...] = (
+    order_defect_rate,
+    cancellation_rate,
+    late_shipment_rate,
+    first_scan_rate,
+    valid_tracking_rate,
+    reply_rate,
+)
+
+
+def service_metrics(facts: ShopFacts, today: date, s: GrowthSettings) -> list[ServiceMetric]:
+    return [metric(facts, today, s) for metric in METRICS]
+
+
+def longest_window(s: GrowthSettings) -> int:
+    windows: Iterable[int] = (
+        s.order_defect_window_days,
+        s.cancellation_window_days,
+        s.late_shipment_window_days,
+        s.first_scan_window_days + s.first_scan_days,
+        s.valid_tracking_window_days,
+        s.reply_window_days,
+    )
+    return max(windows)

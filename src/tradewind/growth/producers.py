@@ -1,0 +1,188 @@
+"""The growth domain's voice in the brief: `growth_milestone` (a new-merchant task at risk, or just reached) and
+`metric_risk` (a service metric over its limit, or that open orders and live tracking would take over it in the
+coming days). Applying one records the seller's plan (or the milestone reached) once, in `growth_events`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tradewind.action import Action, BriefContext, StoredAction
+from tradewind.growth.metrics import ServiceMetric
+from tradewind.growth.milestones import Milestone, pace_text
+from tradewind.growth.models import GrowthEventKind
+from tradewind.growth.service import GrowthReport, growth_report, record_event
+from tradewind.growth.settings import growth_settings
+from tradewind.money import convert
+from tradewind.shops.models import Shop
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+class GrowthProducer:
+    kinds: tuple[str, ...] = ("growth_milestone", "metric_risk")
+
+    def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        report = growth_report(session, shop=shop, today=context.today, settings=context.settings)
+        found = [a for task in report.milestones if (a := self._milestone(task, report, shop, context)) is not None]
+        found += [a for metric in report.metrics if (a := self._metric(metric, report, context)) is not None]
+        return found
+
+    def _milestone(self, task: Milestone, report: GrowthReport, shop: Shop, context: BriefContext) -> Action | None:
+        s = growth_settings(context.settings)
+        news_since = context.today - timedelta(days=s.milestone_news_days - 1)
+        figures: dict[str, Any] = {
+            "milestone": task.code,
+            "target": str(task.target),
+            "progress": str(task.progress),
+            "unit": task.unit,
+            "day": task.day,
+            "days": task.days,
+            "last_day": task.last_day.isoformat(),
+            "projected": str(task.projected.quantize(Decimal("0.01"))),
+            "per_day_now": str(task.per_day_now.quantize(Decimal("0.01"))),
+            "level": report.level.code if report.level else None,
+        }
+        if task.reached_on is not None:
+            if task.reached_on < news_since:
+                return None
+            next_needs = report.level.next_needs if report.level else None
+            return Action(
+                kind="growth_milestone",
+                key=f"growth_milestone:{task.code}:reached",
+                subject_kind="shop",
+                subject=task.code,
+                due=context.today,
+                title=f"Milestone reached: {task.title} (on day {(task.reached_on - task.opened_on).days + 1})",
+                why=f"{task.progress:,} {task.unit} against {task.target:,} by {task.reached_on:%Y-%m-%d}. "
+                + (f"Next: {next_needs}." if next_needs else ""),
+                value_at_risk=Decimal(0),
+                weight=0.2,
+                figures=figures | {"reached_on": task.reached_on.isoformat()},
+                steps=[{"type": "note", "text": f"Record that {task.title.lower()} was reached"}],
+            )
+        if task.state != "at risk":
+            return None
+        needed = task.per_day_needed or Decimal(0)
+        extra = max(Decimal(0), needed - task.per_day_now)
+        figures |= {"per_day_needed": str(needed.quantize(Decimal("0.01"))), "gap": str(task.gap.quantize(Decimal(1)))}
+        if task.code == "store_opened":
+            steps = [{"type": "listing", "text": "List at least one product on the shop's channel"}]
+            close = f"list a product by {task.last_day:%Y-%m-%d}"
+            value = Decimal(0)
+        else:
+            unit = "sales" if task.code == "sales" else "USD"
+            close = f"{needed:,.1f} {unit} a day from now on ({extra:,.1f} more a day than so far)"
+            steps = [
+                {
+                    "type": "target",
+                    "unit": unit,
+                    "per_day": str(needed.quantize(Decimal("0.01"))),
+                    "until": task.last_day.isoformat(),
+                }
+            ]
+            average = report.period.gmv / report.period.orders if report.period.orders else Decimal(0)
+            if task.code == "sales":
+                value = task.gap * average
+            else:
+                value = convert(task.gap, "USD", shop.currency, context.settings.usd_per_unit)
+        return Action(
+            kind="growth_milestone",
+            key=f"growth_milestone:{task.code}:plan",
+            subject_kind="shop",
+            subject=task.code,
+            due=context.today,
+            title=f"{task.title}: {pace_text(task)}",
+            why=f"Day {task.day} of {task.days}: {task.progress:,} {task.unit} so far ({task.per_day_now:,.2f} a day). "
+            f"To close the gap: {close}.",
+            value_at_risk=value.quantize(Decimal("0.01")),
+            weight=0.8,
+            figures=figures,
+            steps=steps,
+        )
+
+    def _metric(self, metric: ServiceMetric, report: GrowthReport, context: BriefContext) -> Action | None:
+        state = metric.state
+        if state not in ("over limit", "at risk"):
+            return None
+        projection = metric.projection
+        word = "under" if metric.bound == "below" else "at least"
+        figures: dict[str, Any] = {
+            "metric": metric.code,
+            "value": None if metric.value is None else round(metric.value, 4),
+            "limit": metric.limit,
+            "bound": metric.bound,
+            "numerator": metric.numerator,
+            "denominator": metric.denominator,
+            "window_days": metric.window_days,
+            "counted": list(metric.counted),
+        }
+        orders: list[str] = []
+        if state == "over limit":
+            title = f"{metric.title} is {_percent(metric.value)}: over the limit ({word} {_percent(metric.limit)})"
+            why = (
+                f"{metric.numerator} of {metric.denominator} {metric.unit} over {metric.window_days} days "
+                f"({metric.start:%Y-%m-%d} to {metric.end:%Y-%m-%d})."
+            )
+            orders = list(metric.counted)
+        else:
+            assert projection is not None and projection.to_cross is not None
+            orders = list(projection.at_risk)
+            title = (
+                f"{metric.title} will cross its limit if {projection.to_cross} of {len(orders)} {metric.unit} go wrong "
+                f"in the next {projection.horizon_days} days"
+            )
+            why = (
+                f"Now {_percent(metric.value)} ({metric.numerator}/{metric.denominator}), limit {word} "
+                f"{_percent(metric.limit)}; {projection.to_cross} more would make it cross, all {len(orders)} "
+                f"{_percent(projection.worst_value)}."
+            )
+            figures |= {"at_risk": orders, "to_cross": projection.to_cross, "worst_value": projection.worst_value}
+        return Action(
+            kind="metric_risk",
+            key=f"metric_risk:{metric.code}",
+            subject_kind="metric",
+            subject=metric.code,
+            due=context.today,
+            title=title,
+            why=why,
+            value_at_risk=report.period.gmv,
+            weight=1.5 if state == "over limit" else 1.2,
+            figures=figures,
+            steps=[{"type": "orders_first", "metric": metric.code, "orders": orders}],
+        )
+
+    def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        if action.kind == "metric_risk":
+            kind = GrowthEventKind.METRIC_PLAN
+            orders = [o for step in action.steps for o in step.get("orders", [])]
+            note = f"put first: {', '.join(orders)}" if orders else "watch the metric"
+        elif action.key.endswith(":reached"):
+            kind, note = GrowthEventKind.MILESTONE_REACHED, f"milestone {action.subject} reached"
+        else:
+            kind = GrowthEventKind.MILESTONE_PLAN
+            note = "; ".join(
+                f"{step.get('per_day', '')} {step.get('unit', '')} a day until {step.get('until', '')}".strip()
+                if step.get("type") == "target"
+                else str(step.get("text", ""))
+                for step in action.steps
+            )
+        key = f"{action.key}:{action.due.isoformat()}"
+        event, created = record_event(
+            session,
+            shop_id=shop.id,
+            key=key,
+            kind=kind,
+            subject=action.subject,
+            note=note,
+            figures=action.figures,
+            now=context.now,
+            action_id=action.id,
+        )
+        verb = "recorded" if created else "already recorded"
+        return [f"{verb} growth event #{event.id} ({kind.value}): {note}"]

@@ -1,0 +1,161 @@
+"""Invoice-line files such as the UCI "Online Retail" data: one row per invoice line, the invoice number the
+order's key. Cancellations are invoices of their own (`C…`, negative quantities) and become cancelled orders;
+postage, fees and vouchers are stock codes, not products, so they become the order's shipping or other money; a
+negative quantity outside a cancellation invoice is a stock adjustment, not a sale, and is skipped (and counted).
+
+Built for files of a million lines: the rows are walked as plain lists, and each distinct date, price and
+country is parsed once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from tradewind.errors import ValidationError
+from tradewind.importers import platform_values as pv
+from tradewind.importers import values
+from tradewind.importers.platform_orders import BuyerDraft, LineDraft, OrderDraft
+from tradewind.importers.reading import Column, Layout, RecordSource
+from tradewind.importers.sources import PlatformRead
+from tradewind.orders.models import CancelledBy, OrderStatus
+
+LAYOUT = Layout(
+    "invoice lines",
+    (
+        Column("order", required=True, aliases=("InvoiceNo", "Invoice", "invoice_number")),
+        Column("sku", required=True, aliases=("StockCode", "stock_code", "product_code")),
+        Column("title", aliases=("Description",)),
+        Column("quantity", required=True, aliases=("Qty",)),
+        Column("placed_at", required=True, aliases=("InvoiceDate", "invoice_date", "date")),
+        Column("unit_price", required=True, aliases=("UnitPrice", "Price")),
+        Column("buyer", aliases=("CustomerID", "Customer ID", "customer")),
+        Column("country", aliases=("Country",)),
+        Column("currency"),
+    ),
+    strict=False,
+)
+# Stock codes that are no product: what the money of such a line is.
+SHIPPING_CODES = frozenset({"POST", "DOT", "C2"})
+OTHER_MONEY_CODES = frozenset({"D", "M", "BANK CHARGES", "AMAZONFEE", "CRUK", "S", "B", "ADJUST", "ADJUST2"})
+VOUCHER_PREFIX = "GIFT_"
+SKIPPED_ADJUSTMENT = "stock adjustment rows (negative quantity outside a cancellation invoice)"
+SKIPPED_NO_PRODUCT = "invoices with no product line (fees or adjustments only)"
+
+
+def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
+    table = source.table
+    pos = source.positions
+    width = source.width
+    at = {name: pos.get(name, -1) for name in ("order", "sku", "title", "quantity", "placed_at", "unit_price")}
+    i_order, i_sku, i_title, i_quantity, i_placed, i_price = at.values()
+    i_buyer, i_country, i_currency = (pos.get(name, -1) for name in ("buyer", "country", "currency"))
+    moment = pv.moment_in(context.zone)
+    default_currency = context.currency
+    prices: dict[str, Decimal] = {}
+    countries: dict[str, str | None] = {}
+    drafts: dict[str, OrderDraft] = {}
+    advance = context.progress_advance
+    skipped = 0
+    for count, (line, cells) in enumerate(source.records, start=1):
+        if not count % 2000:
+            advance(2000)
+        if len(cells) < width:
+            table.error(line, "", f"the row has {len(cells)} values but the header has {width} (is it cut short?)")
+            continue
+        number = cells[i_order].strip()
+        code = cells[i_sku].strip()
+        if not number or not code:
+            if not number:
+                table.error(line, "order", "order is required")
+            if not code:
+                table.error(line, "sku", "sku is required")
+            continue
+        raw_quantity = cells[i_quantity]
+        try:
+            quantity = int(raw_quantity)
+        except ValueError:
+            try:
+                quantity = pv.quantity(raw_quantity)
+            except ValidationError as problem:
+                table.error(line, "quantity", problem.message)
+                continue
+        raw_price = cells[i_price]
+        price = prices.get(raw_price)
+        if price is None:
+            try:
+                price = prices[raw_price] = pv.money(raw_price)
+            except ValidationError as problem:
+                table.error(line, "unit_price", problem.message)
+                continue
+        try:
+            placed_at = moment(cells[i_placed])
+        except ValidationError as problem:
+            table.error(line, "placed_at", problem.message)
+            continue
+        cancellation = number[0] in "Cc"
+        if quantity < 0 and not cancellation:
+            skipped += 1
+            continue
+        draft = drafts.get(number)
+        if draft is None:
+            draft = drafts[number] = _new_draft(number, line, placed_at, cancellation)
+            draft.currency = (cells[i_currency].strip().upper() if i_currency >= 0 else "") or default_currency
+            if i_buyer >= 0 and cells[i_buyer].strip():
+                country = None
+                if i_country >= 0:
+                    name = cells[i_country]
+                    if name not in countries:
+                        try:
+                            countries[name] = pv.country_code(name) if name.strip() else None
+                        except ValidationError as problem:
+                            table.error(line, "country", problem.message)
+                            countries[name] = None
+                    country = countries[name]
+                draft.buyer = BuyerDraft(
+                    _customer_id(cells[i_buyer]), country=country, language=pv.likely_language(country)
+                )
+                draft.destination_country = country
+        quantity = abs(quantity)
+        upper = code.upper()
+        if upper in SHIPPING_CODES:
+            draft.shipping_total += price * quantity
+        elif upper in OTHER_MONEY_CODES or upper.startswith(VOUCHER_PREFIX):
+            sign = -1 if upper == "D" else 1
+            draft.other_money += sign * price * quantity
+        else:
+            title = cells[i_title].strip() if i_title >= 0 else ""
+            draft.lines.append(LineDraft(line, code, title, quantity, price))
+    if skipped:
+        context.skip(SKIPPED_ADJUSTMENT, skipped)
+    for number in [n for n, d in drafts.items() if not d.lines]:
+        context.skip(SKIPPED_NO_PRODUCT)
+        del drafts[number]
+    for draft in drafts.values():
+        if draft.currency is not None:
+            try:
+                draft.currency = values.currency(draft.currency)
+            except ValidationError as problem:
+                table.error(draft.line, "currency", problem.message)
+    return drafts
+
+
+def _new_draft(number: str, line: int, placed_at: datetime, cancellation: bool) -> OrderDraft:
+    extra: dict[str, Any] = {}
+    if cancellation:
+        extra = {
+            "status": OrderStatus.CANCELLED,
+            "cancelled_at": placed_at,
+            "cancelled_by": CancelledBy.BUYER,
+            "cancel_reason": "cancellation invoice",
+        }
+    else:
+        extra = {"status": OrderStatus.DELIVERED}
+    return OrderDraft(number, line, placed_at=placed_at, paid_at=placed_at, **extra)
+
+
+def _customer_id(text: str) -> str:
+    """'17850.0' (a spreadsheet's float) is customer 17850."""
+    cleaned = text.strip()
+    return cleaned[:-2] if cleaned.endswith(".0") else cleaned

@@ -1,0 +1,81 @@
+"""The seller's mapping file: names for columns an importer does not recognise, values a file never states, and
+what custom order statuses mean. TOML (or the same shape in JSON):
+
+    [columns]                 # the file's header → the importer's column
+    "Número de pedido" = "order"
+    [defaults]                # what the file leaves out
+    currency = "GBP"
+    timezone = "Europe/London"
+    [statuses]                # custom order statuses → placed, awaiting_shipment, shipped, delivered, cancelled, closed
+    "wc-enviado" = "shipped"
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tradewind.errors import InputFileError, RowError, ValidationError
+from tradewind.importers import values
+from tradewind.importers.reading import ColumnMapping, header_key
+from tradewind.orders.models import OrderStatus
+
+DEFAULTS = ("currency", "timezone", "country", "channel")
+
+
+def load_mapping(path: Path) -> ColumnMapping:
+    """Read and check a mapping file; every problem is reported at once, naming the file."""
+    file = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as problem:
+        raise InputFileError([RowError(file, 0, "", f"cannot read the mapping file: {problem.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+        document: Any = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (UnicodeDecodeError, ValueError) as problem:
+        raise InputFileError([RowError(file, 1, "", f"the mapping file cannot be read: {problem}")]) from None
+    errors: list[RowError] = []
+    sections = {name: document.get(name, {}) for name in ("columns", "defaults", "statuses")}
+    for name in set(document) - set(sections):
+        errors.append(RowError(file, 0, name, f"unknown section [{name}]: use [columns], [defaults], [statuses]"))
+    for name, section in sections.items():
+        if not isinstance(section, dict) or not all(isinstance(v, str) for v in section.values()):
+            errors.append(RowError(file, 0, name, f"[{name}] must map names to text values"))
+    if errors:
+        raise InputFileError(errors)
+    defaults = dict(sections["defaults"])
+    for key, value in defaults.items():
+        reason = _check_default(key, value)
+        if reason:
+            errors.append(RowError(file, 0, key, reason))
+    statuses: dict[str, str] = {}
+    for status, meaning in sections["statuses"].items():
+        try:
+            statuses[status.strip().lower()] = values.choice(OrderStatus)(meaning).value
+        except ValidationError as problem:
+            errors.append(RowError(file, 0, status, f"status {status!r}: {problem.message}"))
+    if errors:
+        raise InputFileError(errors)
+    columns = {header_key(source): target.strip() for source, target in sections["columns"].items()}
+    return ColumnMapping(columns=columns, defaults=defaults, statuses=statuses, file=file)
+
+
+def _check_default(key: str, value: str) -> str | None:
+    if key not in DEFAULTS:
+        return f"unknown default {key!r}: the defaults are {', '.join(DEFAULTS)}"
+    try:
+        if key == "currency":
+            values.currency(value)
+        elif key == "country":
+            values.country(value)
+        elif key == "timezone":
+            ZoneInfo(value)
+    except ValidationError as problem:
+        return problem.message
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {value!r}: use an IANA name such as Europe/London or Asia/Shanghai"
+    return None

@@ -1,0 +1,109 @@
+"""`tradewind import orders FILE --format …`: orders from the exports sellers' platforms really write (FORMATS.md),
+all or nothing, idempotent by the platform's order number.
+
+The service never commits: the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from tradewind.clock import Clock, SystemClock
+from tradewind.errors import RowError, ValidationError
+from tradewind.importers import aliexpress, invoice_lines, shopify, woocommerce
+from tradewind.importers.job import ImportJob, Progress, ProgressCallback
+from tradewind.importers.mapping import load_mapping
+from tradewind.importers.platform_orders import TABLES, OrderDraft, write_orders
+from tradewind.importers.reading import ColumnMapping, Layout, RecordSource, open_records
+from tradewind.importers.sources import PlatformRead
+from tradewind.importers.summary import ImportSummary
+from tradewind.shops.models import Shop
+
+
+@dataclass(frozen=True)
+class PlatformFormat:
+    layout: Layout
+    channel: str
+    read: Callable[[PlatformRead, RecordSource], dict[str, OrderDraft]]
+
+
+_FORMATS = {
+    "shopify": PlatformFormat(shopify.LAYOUT, "shopify", shopify.read),
+    "woocommerce": PlatformFormat(woocommerce.LAYOUT, "woocommerce", woocommerce.read),
+    "aliexpress": PlatformFormat(aliexpress.LAYOUT, "aliexpress", aliexpress.read),
+    "invoice-lines": PlatformFormat(invoice_lines.LAYOUT, "invoice", invoice_lines.read),
+}
+
+
+def order_formats() -> list[str]:
+    return list(_FORMATS)
+
+
+def failed_orders_summary(errors: list[RowError]) -> ImportSummary:
+    """The summary to print for an orders import that stopped on `errors` (from `InputFileError.errors`)."""
+    return ImportSummary.failed(TABLES, errors)
+
+
+def import_orders(
+    session: Session,
+    *,
+    shop: Shop,
+    path: Path,
+    format: str,
+    mapping: Path | ColumnMapping | None = None,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
+    clock: Clock | None = None,
+) -> ImportSummary:
+    """Import the orders in the platform export `path` (written by `format`) into `shop`.
+
+    Raises `InputFileError` with every problem in the file before writing anything; with `dry_run` nothing is
+    written and the summary says what the import would do.
+    """
+    selected = _FORMATS.get(format.strip().lower())
+    if selected is None:
+        raise ValidationError(
+            f"unknown format {format!r}: choose one of {', '.join(_FORMATS)}", details={"formats": list(_FORMATS)}
+        )
+    the_mapping = load_mapping(mapping) if isinstance(mapping, Path) else mapping or ColumnMapping()
+    zone_name = the_mapping.defaults.get("timezone") or shop.timezone
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"the shop's time zone {zone_name!r} is unknown") from None
+    source = open_records(path, selected.layout, the_mapping)
+    source.table.raise_if_errors()
+    session.flush()
+    summary = ImportSummary.for_tables(TABLES, dry_run=dry_run)
+    job = ImportJob(
+        session=session,
+        shop=shop,
+        table=source.table,
+        dry_run=dry_run,
+        summary=summary,
+        now=(clock or SystemClock()).now(),
+        progress=Progress(progress, 2 * max(source.estimated_rows, 1), step=5000),
+    )
+    context = PlatformRead(
+        table=source.table,
+        zone=zone,
+        currency=the_mapping.defaults.get("currency", shop.currency).upper(),
+        summary=summary,
+        progress_advance=job.progress.advance,
+        statuses=the_mapping.statuses,
+        default_country=the_mapping.defaults.get("country"),
+        stated_currency=(the_mapping.defaults.get("currency") or "").upper() or None,
+    )
+    drafts = selected.read(context, source)
+    job.table.raise_if_errors()
+    write_orders(job, drafts, channel=the_mapping.defaults.get("channel", selected.channel))
+    if not dry_run:
+        session.flush()
+        session.expire_all()
+    job.progress.finish()
+    return summary

@@ -1,0 +1,254 @@
+"""Orders from the exports sellers' platforms really write (Shopify, WooCommerce's three plugin families,
+AliExpress, invoice lines): each quirk of FORMATS.md, idempotent re-import, dry runs, and new SKUs from the file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl  # type: ignore[import-untyped]
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.importers.platform_samples import (
+    ALGOLPLUS_ES,
+    ALIEXPRESS_HEADER,
+    ALIEXPRESS_LATER_ROW,
+    ALIEXPRESS_ROWS,
+    INVOICE_LINES,
+    SHOPIFY,
+    SKYVERGE,
+    WEBTOFFEE,
+)
+from tests.importers.samples import WriteCsv
+from tradewind.catalog.models import Sku
+from tradewind.importers.platforms import import_orders
+from tradewind.importers.summary import ImportSummary
+from tradewind.orders.models import Buyer, CancelledBy, Order, OrderStatus, PaymentState
+from tradewind.shops.models import Shop
+
+RunOrders = Callable[..., ImportSummary]
+
+
+@pytest.fixture
+def run_orders(import_session: Session, import_shop: Shop) -> RunOrders:
+    def run(format: str, path: Path, **options: Any) -> ImportSummary:
+        return import_orders(import_session, shop=import_shop, path=path, format=format, **options)
+
+    return run
+
+
+def order(session: Session, number: str) -> Order:
+    found = session.scalar(select(Order).where(Order.number == number))
+    assert found is not None, number
+    return found
+
+
+def lines(found: Order) -> list[tuple[str, int, Decimal]]:
+    return [(line_sku_code(found, line.sku_id), line.quantity, line.unit_price) for line in found.lines]
+
+
+def line_sku_code(found: Order, sku_id: int) -> str:
+    from sqlalchemy.orm import object_session
+
+    session = object_session(found)
+    assert session is not None
+    sku = session.get(Sku, sku_id)
+    assert sku is not None
+    return sku.code
+
+
+def write_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+# Shopify ------------------------------------------------------------------------------------------------------------
+
+
+def test_shopify_orders_lines_money_and_time_zones(
+    write_csv: WriteCsv, run_orders: RunOrders, import_session: Session
+) -> None:
+    summary = run_orders("shopify", write_csv("orders_export_1.csv", SHOPIFY))
+    assert summary.to_json()["created"] == {"skus": 3, "buyers": 3, "orders": 3, "order_lines": 4}
+    assert summary.skipped == {"open draft orders (#D…: not orders yet)": 1}
+    first = order(import_session, "#1001")
+    # The tip is order money, not a line; the item without a SKU gets one made from its name.
+    assert lines(first) == [("SH-38-BLK", 2, Decimal("25.0000")), ("WOOL-SOCKS", 1, Decimal("10.0000"))]
+    assert (first.total, first.shipping_total, first.currency) == (Decimal("62.40"), Decimal("4.90"), "EUR")
+    # Each row's own offset: 10:00 in Berlin is 09:00 UTC; 21:29 in New York is 02:29 UTC the next day.
+    assert first.placed_at == datetime(2024, 1, 15, 9, 0, tzinfo=UTC)
+    assert first.status == OrderStatus.SHIPPED and first.shipped_at == datetime(2024, 1, 16, 8, 0, tzinfo=UTC)
+    second = order(import_session, "#1002")
+    assert second.placed_at == datetime(2024, 1, 16, 2, 29, tzinfo=UTC)
+    assert second.payment_state == PaymentState.PARTIALLY_REFUNDED
+    assert second.status == OrderStatus.AWAITING_SHIPMENT
+    assert order(import_session, "#1003").status == OrderStatus.CANCELLED
+    buyer = import_session.scalar(select(Buyer).where(Buyer.external_id == "anna.k@example.de"))
+    assert buyer is not None and (buyer.country, buyer.language, buyer.name) == ("DE", "de", "Anna Krüger")
+    french = import_session.scalar(select(Buyer).where(Buyer.external_id == "marie@example.fr"))
+    assert french is not None and (french.country, french.language) == ("FR", "fr")
+
+
+def test_shopify_reimport_is_idempotent_and_dry_run_writes_nothing(
+    write_csv: WriteCsv, run_orders: RunOrders, counts: Callable[[], dict[str, int]]
+) -> None:
+    path = write_csv("orders_export_1.csv", SHOPIFY)
+    before = counts()
+    dry = run_orders("shopify", path, dry_run=True)
+    assert counts() == before
+    assert dry.to_json()["created"]["orders"] == 3
+    run_orders("shopify", path)
+    again = run_orders("shopify", path)
+    assert again.total("created") == 0 and again.total("updated") == 0
+    assert again.to_json()["unchanged"] == {"skus": 3, "buyers": 3, "orders": 3, "order_lines": 4}
+
+
+def test_shopify_existing_skus_are_used_not_changed(
+    write_csv: WriteCsv, run_orders: RunOrders, import_session: Session, import_shop: Shop
+) -> None:
+    import_session.add(Sku(shop_id=import_shop.id, code="SH-38-BLK", title="Our own title", price=Decimal("30")))
+    import_session.flush()
+    summary = run_orders("shopify", write_csv("orders_export_1.csv", SHOPIFY))
+    assert summary.created["skus"] == 2 and summary.unchanged["skus"] == 1
+    sku = import_session.scalar(select(Sku).where(Sku.code == "SH-38-BLK"))
+    assert sku is not None and sku.title == "Our own title"
+
+
+# WooCommerce --------------------------------------------------------------------------------------------------------
+
+
+def test_woocommerce_advanced_order_export_in_spanish_with_a_custom_status(
+    write_csv: WriteCsv, run_orders: RunOrders, import_session: Session, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[statuses]\n"wc-enviado" = "shipped"\n\n[defaults]\ncurrency = "EUR"\n', encoding="utf-8")
+    summary = run_orders("woocommerce", write_csv("pedidos.csv", ALGOLPLUS_ES), mapping=mapping)
+    assert summary.created["orders"] == 3
+    first = order(import_session, "4711")
+    # Socks refunded in full ("Cantidad (- reembolso)" 0): no line; "25" and "25.00" are the same money.
+    assert lines(first) == [("SH-38-BLK", 2, Decimal("25.0000"))]
+    assert (first.total, first.shipping_total, first.currency) == (Decimal("55.00"), Decimal("5"), "EUR")
+    assert first.status == OrderStatus.AWAITING_SHIPMENT and first.payment_state == PaymentState.PAID
+    assert order(import_session, "4712").status == OrderStatus.SHIPPED
+    completed = order(import_session, "4713")
+    assert completed.status == OrderStatus.SHIPPED and completed.destination_country == "PT"
+    # No offset in the file: the shop's time zone (Asia/Shanghai, UTC+8).
+    assert first.placed_at == datetime(2024, 2, 1, 2, 0, tzinfo=UTC)
+
+
+def test_woocommerce_workbook_with_excel_serial_dates(
+    run_orders: RunOrders, import_session: Session, tmp_path: Path
+) -> None:
+    header = ["Order Number", "Order Status", "Order Date", "Email (Billing)", "Country Code (Shipping)"]
+    header += ["Order Total Amount", "Item Name", "SKU", "Quantity", "Item Cost"]
+    rows: list[list[Any]] = [[5001, "processing", 45323.5, "kim@example.com", "US", 150, "Boot", "SH-38-BLK", 2, 75]]
+    path = write_xlsx(tmp_path / "orders.xlsx", header, rows)
+    run_orders("woocommerce", path)
+    found = order(import_session, "5001")
+    # Day 45323 is 2024-02-01 (45292 is 2024-01-01); .5 is noon in Shanghai, 04:00 UTC.
+    assert found.placed_at == datetime(2024, 2, 1, 4, 0, tzinfo=UTC)
+    assert found.total == Decimal("150") and lines(found) == [("SH-38-BLK", 2, Decimal("75.0000"))]
+
+
+def test_woocommerce_skyverge_packed_items_fees_and_apostrophes(
+    write_csv: WriteCsv, run_orders: RunOrders, import_session: Session
+) -> None:
+    summary = run_orders("woocommerce", write_csv("customer-order-export.csv", SKYVERGE))
+    assert summary.created["orders"] == 2
+    # order_number empty: the order_id is the key; escaped separators stay inside the item names.
+    first = order(import_session, "901")
+    assert lines(first) == [("SH-38-BLK", 2, Decimal("25.0000")), ("SOCK-1", 1, Decimal("0.0000"))]
+    assert (first.total, first.shipping_total) == (Decimal("46.00"), Decimal("6.00"))
+    assert first.status == OrderStatus.SHIPPED
+    skus = {s.code: s.title for s in import_session.scalars(select(Sku))}
+    assert skus["SH-38-BLK"] == "Boot|black 38" and skus["SOCK-1"] == "Socks; wool"
+    assert order(import_session, "W-902").total == Decimal("20.00")
+    buyer = import_session.scalar(select(Buyer).where(Buyer.external_id == "joost@example.nl"))
+    assert buyer is not None and (buyer.country, buyer.language) == ("NL", "nl")
+
+
+def test_woocommerce_webtoffee_numbered_items(
+    write_csv: WriteCsv, run_orders: RunOrders, import_session: Session
+) -> None:
+    run_orders("woocommerce", write_csv("webtoffee.csv", WEBTOFFEE))
+    paid = order(import_session, "77")
+    assert [code for code, _, _ in lines(paid)] == ["SH-38-BLK", "SH-39-BLK"]
+    assert paid.currency == "PLN" and paid.payment_state == PaymentState.PAID
+    assert order(import_session, "78").status == OrderStatus.PLACED
+
+
+# AliExpress ---------------------------------------------------------------------------------------------------------
+
+
+def test_aliexpress_workbook_chinese_headers_packed_items(
+    run_orders: RunOrders, import_session: Session, tmp_path: Path
+) -> None:
+    rows = [*ALIEXPRESS_ROWS, ALIEXPRESS_ROWS[0]]  # the same order twice in one file
+    summary = run_orders("aliexpress", write_xlsx(tmp_path / "orders.xlsx", ALIEXPRESS_HEADER, rows))
+    assert summary.created == {"skus": 3, "buyers": 2, "orders": 2, "order_lines": 3}
+    first = order(import_session, "8100000000001")
+    # No price per item: the product total spread over the 3 units; USD, though no column says so.
+    assert [(q, p) for _, q, p in lines(first)] == [(2, Decimal("15.0000")), (1, Decimal("15.0000"))]
+    assert (first.currency, first.total, first.shipping_total) == ("USD", Decimal("48.50"), Decimal("3.50"))
+    # "2013.01.24 23:56\n" in Shanghai.
+    assert first.placed_at == datetime(2013, 1, 24, 15, 56, tzinfo=UTC)
+    assert first.ship_by == date(2013, 1, 30) and first.status == OrderStatus.AWAITING_SHIPMENT
+    assert first.destination_country == "RU" and first.buyer is not None and first.buyer.language == "ru"
+    socks = lines(first)[1][0]
+    assert socks.startswith("WARM-WOOL-SOCKS")
+    second = order(import_session, "8100000000002")
+    assert second.status == OrderStatus.SHIPPED and second.buyer is not None and second.buyer.language == "uk"
+
+
+def test_aliexpress_overlapping_exports_update_by_order_number(
+    run_orders: RunOrders, import_session: Session, tmp_path: Path, write_csv: WriteCsv
+) -> None:
+    run_orders("aliexpress", write_xlsx(tmp_path / "january.xlsx", ALIEXPRESS_HEADER, ALIEXPRESS_ROWS))
+    # The later export, saved as CSV: one order shipped since, one unchanged.
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows([ALIEXPRESS_HEADER, ALIEXPRESS_LATER_ROW, ALIEXPRESS_ROWS[1]])
+    summary = run_orders("aliexpress", write_csv("february.csv", buffer.getvalue()))
+    assert summary.updated["orders"] == 1 and summary.unchanged["orders"] == 1 and summary.created["orders"] == 0
+    assert order(import_session, "8100000000001").status == OrderStatus.SHIPPED
+
+
+# Invoice lines ------------------------------------------------------------------------------------------------------
+
+
+def test_invoice_lines_cancellations_postage_and_adjustments(
+    write_csv: WriteCsv, run_orders: RunOrders, import_session: Session, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "retail.toml"
+    mapping.write_text('[defaults]\ncurrency = "GBP"\ntimezone = "Europe/London"\n', encoding="utf-8")
+    summary = run_orders("invoice-lines", write_csv("retail.csv", INVOICE_LINES), mapping=mapping)
+    assert summary.created == {"skus": 3, "buyers": 2, "orders": 4, "order_lines": 5}
+    assert summary.skipped == {
+        "stock adjustment rows (negative quantity outside a cancellation invoice)": 1,
+        "invoices with no product line (fees or adjustments only)": 1,
+    }
+    first = order(import_session, "536365")
+    assert len(first.lines) == 2 and first.shipping_total == Decimal("18.00")
+    assert first.total == Decimal("2.55") * 6 + Decimal("3.39") * 6 + 18
+    assert (first.currency, first.status) == ("GBP", OrderStatus.DELIVERED)
+    assert first.buyer is not None and first.buyer.external_id == "17850" and first.buyer.country == "GB"
+    cancelled = order(import_session, "C536379")
+    assert cancelled.status == OrderStatus.CANCELLED and cancelled.cancelled_by == CancelledBy.BUYER
+    assert lines(cancelled) == [("85123A", 2, Decimal("2.5500"))]
+    anonymous = order(import_session, "536382")
+    assert anonymous.buyer_id is None and anonymous.destination_country is None
+    # Winter in London is UTC.
+    assert first.placed_at == datetime(2010, 12, 1, 8, 26, tzinfo=UTC)
