@@ -1,8 +1,10 @@
-"""Every shipped template renders in every shipped locale with realistic facts; bad locales and templates fail
-clearly."""
+"""Every situation renders in every locale it promises, with realistic facts and every branch (delay reasons, parcel
+states, reply intents): no placeholder left, no English left in a message in another language, dates and money in
+the recipient's locale; a missing locale falls back to English and says so; bad input fails clearly."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,68 +12,148 @@ from typing import Any
 import pytest
 
 from tradewind.errors import ValidationError
-from tradewind.messaging.templates import TemplateSource, render, shipped_locales, shipped_situations
+from tradewind.messaging.situations import (
+    BUYER_LOCALES,
+    DELAY_REASONS,
+    PARCEL_STATES,
+    REPLY_INTENTS,
+    SITUATIONS,
+    SUPPLIER_LOCALES,
+    sample_facts,
+)
+from tradewind.messaging.templates import (
+    TemplateSource,
+    check_template,
+    render,
+    shipped_locales,
+    shipped_situations,
+)
 
-FACTS: dict[str, Any] = {
-    "shop_name": "Hua Yuye Shoes",
-    "order_number": "8012345678901234",
-    "order_total": (Decimal("48.20"), "USD"),
-    "placed_on": date(2026, 2, 1),
-    "pay_by": date(2026, 2, 21),
-    "cancelled_on": date(2026, 2, 2),
-    "seller_cancelled": True,
-    "cancel_reason": "out of stock",
-    "cancelled_by": "seller",
-    "buyer_name": "Анна",
-}
-
-CASES = [(situation, locale) for situation in shipped_situations() for locale in shipped_locales(situation)]
-
-# A few words that would betray English left inside a translated message.
-ENGLISH_GIVEAWAYS = ("Hello", "Thank you", "order is", "payment", "cancelled", "Please")
-
-
-def test_foundation_situations_are_shipped() -> None:
-    assert {"unpaid_reminder", "cancellation_followup"} <= set(shipped_situations())
-    for situation in ("unpaid_reminder", "cancellation_followup"):
-        assert {"en", "ru", "uk", "es", "pt", "fr", "de", "pl"} <= set(shipped_locales(situation))
+NON_LATIN = {"ru", "uk", "he", "ar", "ko", "ja", "zh"}
+# Words that betray English left inside a message in a Latin-script language.
+ENGLISH_GIVEAWAYS = re.compile(
+    r"\b(Hello|Dear|Thank you|Thanks|your order|payment|cancelled|Please|tracking number|refund|delivery|shipping"
+    r"|Best regards|the parcel|we will|you can)\b",
+    re.IGNORECASE,
+)
+# Facts that are names or codes, the same in every language (brands, tracking numbers, SKU codes …).
+FACT_VALUES = (
+    "AliExpress Standard Shipping",
+    "ePacket",
+    "Hua Yuye Shoes",
+    "LP00612345678901",
+    "BOOT-38-BLK",
+    "BOOT-39-BLK",
+    "Ankle boot 38 black",
+    "温州鹿城鑫达鞋业有限公司",
+)
+ALLOWED_LATIN = {"PayPal", "WHO", "USD", "US"}
 
 
-@pytest.mark.parametrize(("situation", "locale"), CASES)
-def test_renders_without_leftovers(situation: str, locale: str) -> None:
-    rendered = render(situation, locale, FACTS)
+def variants(situation: str) -> list[dict[str, Any]]:
+    if situation == "shipping_delay":
+        return [{"reason": r, "shipped": s} for r in DELAY_REASONS for s in (True, False)]
+    if situation == "order_status":
+        return [{"parcel_state": p} for p in PARCEL_STATES]
+    if situation == "reply":
+        return [{"intent": i, "shipped": s} for i in REPLY_INTENTS for s in (True, False)]
+    if situation == "out_of_stock":
+        return [{}, {"restock_on": None}]
+    if situation == "supplier_status_check":
+        return [{"chase": False}, {"chase": True}]
+    return [{}]
+
+
+CASES = [
+    pytest.param(name, locale, variant, id=f"{name}-{locale}-{'-'.join(str(v) for v in variant.values()) or 'base'}")
+    for name, situation in SITUATIONS.items()
+    for locale in situation.locales
+    for variant in variants(name)
+]
+
+
+def test_every_situation_has_every_promised_locale() -> None:
+    assert set(SITUATIONS) <= set(shipped_situations())
+    for name, situation in SITUATIONS.items():
+        wanted = set(SUPPLIER_LOCALES if situation.audience == "supplier" else BUYER_LOCALES)
+        assert wanted <= set(shipped_locales(name)), name
+    assert len(BUYER_LOCALES) == 16
+
+
+@pytest.mark.parametrize(("situation", "locale", "variant"), CASES)
+def test_renders_in_its_language_without_leftovers(situation: str, locale: str, variant: dict[str, Any]) -> None:
+    facts = sample_facts(situation) | variant
+    rendered = render(situation, locale, facts)
     assert rendered.locale == locale and not rendered.fell_back
-    text = rendered.subject + rendered.body
-    assert "{{" not in text and "{%" not in text and "}}" not in text
-    assert FACTS["order_number"] in text
+    text = rendered.subject + "\n" + rendered.body
+    assert "{{" not in text and "{%" not in text and "}}" not in text and "None" not in text
+    assert rendered.subject.strip() and len(rendered.body.strip()) > 40
     assert "\n\n\n" not in rendered.body
-    if locale != "en":
-        assert not any(word in text for word in ENGLISH_GIVEAWAYS), text
+    if SITUATIONS[situation].audience == "buyer" and situation not in ("covid_safety",):
+        assert facts["order_number"] in text
+    stripped = text
+    for value in FACT_VALUES:
+        stripped = stripped.replace(value, "")
+    if locale in NON_LATIN:
+        latin = set(re.findall(r"[A-Za-z]{3,}", stripped)) - ALLOWED_LATIN
+        assert not latin, f"Latin words left in a {locale} message: {latin}"
+    elif locale != "en":
+        assert not ENGLISH_GIVEAWAYS.search(stripped), ENGLISH_GIVEAWAYS.search(stripped)
 
 
-def test_money_and_dates_follow_the_locale() -> None:
-    russian = render("unpaid_reminder", "ru", FACTS).body
-    assert "48,20" in russian and "$" in russian
-    assert "1 февраля 2026" in russian
-    german = render("unpaid_reminder", "de", FACTS).body
+def test_money_dates_and_countries_follow_the_locale() -> None:
+    facts = sample_facts("unpaid_reminder")
+    russian = render("unpaid_reminder", "ru", facts).body
+    assert "48,20" in russian and "$" in russian and "1 февраля 2026" in russian
+    german = render("unpaid_reminder", "de", facts).body
     assert "48,20" in german and "1. Februar 2026" in german
-    english = render("unpaid_reminder", "en", FACTS).body
+    english = render("unpaid_reminder", "en", facts).body
     assert "$48.20" in english and "February 1, 2026" in english
+    japanese = render("unpaid_reminder", "ja", facts).body
+    assert "2026年2月1日" in japanese
+    banner = render("shop_banner", "es", sample_facts("shop_banner")).body
+    assert "Rusia, Bielorrusia y Kazajistán: 15–28 días" in banner
+    assert "24 de febrero de 2026" in banner
+
+
+def test_the_delay_reason_is_told_in_the_buyers_words() -> None:
+    facts = sample_facts("shipping_delay")
+    assert "Праздник весны" in render("shipping_delay", "ru", facts | {"reason": "spring_festival"}).body
+    assert "pasajeros" in render("shipping_delay", "es", facts | {"reason": "flights_cut"}).body
+    assert "Zoll" in render("shipping_delay", "de", facts | {"reason": "customs"}).body
+    assert "suspendu" in render("shipping_delay", "fr", facts | {"reason": "route_blocked"}).body
+
+
+def test_where_is_my_order_gives_the_next_step() -> None:
+    pickup = render("order_status", "en", sample_facts("order_status")).body
+    assert "Take your ID and the tracking number LP00612345678901" in pickup
+    assert "February 28, 2026" in pickup
+    russian = render("order_status", "ru", sample_facts("order_status")).body
+    assert "паспорт" in russian and "LP00612345678901" in russian
+
+
+def test_safety_answer_refers_to_the_who_and_health_authorities() -> None:
+    english = render("covid_safety", "en", sample_facts("covid_safety")).body
+    assert "World Health Organization" in english and "health authorities" in english
+    assert "ВОЗ" in render("covid_safety", "ru", sample_facts("covid_safety")).body
+    assert "世界卫生组织" in render("covid_safety", "zh", sample_facts("covid_safety")).body
 
 
 def test_regional_locale_uses_the_language() -> None:
-    rendered = render("unpaid_reminder", "pt_BR", FACTS)
-    assert (rendered.locale == "pt" and not rendered.fell_back) or rendered.locale == "pt"
+    rendered = render("unpaid_reminder", "pt_BR", sample_facts("unpaid_reminder"))
+    assert rendered.locale == "pt" and not rendered.fell_back
 
 
 def test_missing_locale_falls_back_to_english_and_says_so() -> None:
-    rendered = render("unpaid_reminder", "ko", FACTS)
-    assert rendered.locale == "en" and rendered.fell_back and rendered.requested_locale == "ko"
+    rendered = render("supplier_status_check", "ru", sample_facts("supplier_status_check"))
+    assert rendered.locale == "en" and rendered.fell_back and rendered.requested_locale == "ru"
+    rendered = render("unpaid_reminder", "sv", sample_facts("unpaid_reminder"))
+    assert rendered.locale == "en" and rendered.fell_back
 
 
 def test_unknown_locale_is_an_error() -> None:
     with pytest.raises(ValidationError, match="unknown locale"):
-        render("unpaid_reminder", "xx-nope", FACTS)
+        render("unpaid_reminder", "xx-nope", sample_facts("unpaid_reminder"))
 
 
 def test_missing_fact_is_an_error() -> None:
@@ -79,12 +161,19 @@ def test_missing_fact_is_an_error() -> None:
         render("unpaid_reminder", "en", {"shop_name": "x"})
 
 
-def test_broken_shop_template_is_an_error() -> None:
+def test_template_with_a_syntax_error_is_refused() -> None:
     broken = TemplateSource(subject="Order {{ order_number }", body="Hi")
     with pytest.raises(ValidationError, match="syntax error"):
-        render("unpaid_reminder", "en", FACTS, override=broken)
+        render("unpaid_reminder", "en", sample_facts("unpaid_reminder"), override=broken)
+    with pytest.raises(ValidationError, match="syntax error on line 2"):
+        check_template(TemplateSource(subject="ok", body="line\n{% if x %}never closed"), name="t")
 
 
 def test_unknown_situation_is_an_error() -> None:
     with pytest.raises(ValidationError, match="no template"):
-        render("no_such_situation", "en", FACTS)
+        render("no_such_situation", "en", {})
+
+
+def test_sample_money_is_decimal() -> None:
+    assert sample_facts("unpaid_reminder")["order_total"] == (Decimal("48.20"), "USD")
+    assert sample_facts("unpaid_reminder")["placed_on"] == date(2026, 2, 1)

@@ -1,5 +1,5 @@
-"""Message templates a shop overrides, the outbox (idempotent: one notice per situation and order), and incoming
-buyer messages with their triage."""
+"""Message templates a shop overrides, the outbox (idempotent: one notice per situation and order, claimed with a
+lease while a worker delivers it, every state change an event row), and incoming buyer messages with their triage."""
 
 from __future__ import annotations
 
@@ -65,6 +65,26 @@ class OutboxMessage(ShopOwned, Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The RFC 5322 Message-ID, derived from the idempotency key: a resend after a crash carries the same one.
+    mail_message_id: Mapped[str | None] = mapped_column(String(250))
+    # A worker's claim: nobody else delivers the message until the lease runs out.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claim_expires_at: Mapped[datetime | None]
+    queued_at: Mapped[datetime | None]
+    edited_at: Mapped[datetime | None]
+
+
+class OutboxEvent(ShopOwned, Base):
+    """One change of an outbox message's state (or of its text): the message's timeline."""
+
+    __tablename__ = "outbox_events"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    from_state: Mapped[str | None] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(64), default="tradewind")
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class InboundMessage(ShopOwned, Base):
@@ -80,3 +100,4 @@ class InboundMessage(ShopOwned, Base):
     intent: Mapped[str | None] = mapped_column(String(32))
     confidence: Mapped[float | None]
     answered_at: Mapped[datetime | None]
+    triaged_at: Mapped[datetime | None]

@@ -1,60 +1,37 @@
-"""Brief producers for buyer notices: one draft per buyer in the buyer's language, filled with that order's facts.
+"""Messaging's voice in the brief: buyer notices (unpaid_reminder, cancellation_followup, notify_delay), each one
+draft per buyer in the buyer's language filled with that order's facts; and `with_buyer_messages`, which adds the
+per-buyer drafts to the actions other domains produce (pickup_reminder, protection_expiring, stalled_tracking,
+stockout_playbook, switch_shipping) without taking their kinds.
 
-Applying such an action queues the draft (as the seller last saw it) in the outbox, once per situation and order.
+Drafts go into the outbox when the brief is built (the seller can edit them); applying the action queues them, once
+per situation and order.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
-from tradewind.action import Action, BriefContext, StoredAction
-from tradewind.messaging.models import RecipientKind
-from tradewind.messaging.service import draft, queue_message
-from tradewind.messaging.templates import Rendered
-from tradewind.orders.models import CancelledBy, Order
-from tradewind.orders.service import cancelled_orders, get_order, unpaid_orders
+from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
+from tradewind.catalog.models import Sku
+from tradewind.logistics.disruptions import list_disruptions
+from tradewind.logistics.models import ShippingMethod
+from tradewind.logistics.watch import OrderAtRisk, orders_at_risk
+from tradewind.messaging.delays import delay_reason
+from tradewind.messaging.notices import BuyerNotice, draft_notices, queue_message_steps
+from tradewind.messaging.outbox import cancel_stale_drafts
+from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
+from tradewind.orders.models import CancelledBy, Order, OrderLine
+from tradewind.orders.service import cancelled_orders, unpaid_orders
 from tradewind.shops.models import Shop
 
-
-def order_facts(order: Order, shop: Shop) -> dict[str, Any]:
-    buyer = order.buyer
-    return {
-        "shop_name": shop.name,
-        "order_number": order.number,
-        "order_total": (order.total, order.currency),
-        "placed_on": order.placed_at.date(),
-        "buyer_name": (buyer.name if buyer else None) or "",
-    }
-
-
-def message_step(rendered: Rendered, *, key: str, address: str | None) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "to": "buyer",
-        "channel": "export",
-        "address": address,
-        "locale": rendered.locale,
-        "fallback_from": rendered.requested_locale if rendered.fell_back else None,
-        "subject": rendered.subject,
-        "body": rendered.body,
-        "idempotency_key": key,
-    }
-
-
-def _json_facts(facts: dict[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for name, value in facts.items():
-        if isinstance(value, tuple):
-            clean[name] = {"amount": str(value[0]), "currency": value[1]}
-        elif isinstance(value, date):
-            clean[name] = value.isoformat()
-        else:
-            clean[name] = value
-    return clean
+# Orders whose promise passed this long ago are lost-parcel cases, not delays to announce.
+DELAY_NOTICE_HORIZON_DAYS = 60
 
 
 class BuyerNoticeProducer(ABC):
@@ -64,84 +41,62 @@ class BuyerNoticeProducer(ABC):
     kinds: tuple[str, ...]
 
     @abstractmethod
-    def orders(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Order]: ...
+    def notices(self, session: Session, *, shop: Shop, context: BriefContext) -> list[BuyerNotice]: ...
 
     @abstractmethod
-    def describe(self, order: Order, facts: dict[str, Any], context: BriefContext) -> tuple[str, str, date]:
+    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[str, str, date]:
         """(title, why, due) for one order."""
 
-    @abstractmethod
-    def extra_facts(self, order: Order, context: BriefContext) -> dict[str, Any]: ...
-
-    def weight(self, order: Order) -> float:
+    def weight(self, notice: BuyerNotice) -> float:
         return 1.0
 
+    def figures(self, notice: BuyerNotice) -> dict[str, Any]:
+        return {}
+
     def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        notices = self.notices(session, shop=shop, context=context)
         found = []
-        for order in self.orders(session, shop=shop, context=context):
-            buyer = order.buyer
-            locale = (buyer.language if buyer else None) or shop.language
-            facts = order_facts(order, shop) | self.extra_facts(order, context)
-            rendered = draft(session, shop_id=shop.id, situation=self.situation, locale=locale, facts=facts)
-            title, why, due = self.describe(order, facts, context)
+        for notice, rendered, step in draft_notices(session, shop=shop, notices=notices, context=context):
+            order, buyer = notice.order, notice.order.buyer
+            title, why, due = self.describe(notice, context)
             if rendered.fell_back:
                 why += f" No {rendered.requested_locale} wording yet: the draft is in English."
-            key = f"{self.situation}:{order.number}"
             found.append(
                 Action(
                     kind=self.kinds[0],
-                    key=key,
+                    key=f"{self.kinds[0]}:{order.number}",
                     subject_kind="order",
                     subject=order.number,
                     due=due,
                     title=title,
                     why=why,
                     value_at_risk=order.total,
-                    weight=self.weight(order),
+                    weight=self.weight(notice),
                     figures={
                         "order": order.number,
                         "order_total": str(order.total),
                         "currency": order.currency,
-                        "buyer_country": buyer.country if buyer else None,
-                        "buyer_language": locale,
+                        "buyer_country": (buyer.country if buyer else None) or order.destination_country,
+                        "buyer_language": buyer.language if buyer else None,
                         "draft_locale": rendered.locale,
-                        **_json_facts(self.extra_facts(order, context)),
+                        "outbox_id": step["outbox_id"],
+                        **self.figures(notice),
                     },
-                    steps=[message_step(rendered, key=key, address=buyer.email if buyer else None)],
+                    steps=[step],
                 )
             )
+        cancel_stale_drafts(
+            session,
+            shop_id=shop.id,
+            situation=self.situation,
+            keep={n.key for n in notices},
+            now=context.now,
+            prefix=f"{self.situation}:",  # only this producer's notices, not replies that share the situation
+        )
         return found
 
     def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
-        order = get_order(session, shop_id=shop.id, number=action.subject)
-        done = []
-        for step in action.steps:
-            if step.get("type") != "message":
-                continue
-            rendered = Rendered(
-                situation=self.situation,
-                locale=step["locale"],
-                requested_locale=step.get("fallback_from") or step["locale"],
-                subject=step["subject"],
-                body=step["body"],
-            )
-            message, created = queue_message(
-                session,
-                shop_id=shop.id,
-                idempotency_key=step["idempotency_key"],
-                rendered=rendered,
-                recipient_kind=RecipientKind.BUYER,
-                facts=action.figures,
-                now=context.now,
-                buyer_id=order.buyer_id,
-                order_id=order.id,
-                action_id=action.id,
-                address=step.get("address"),
-                channel=step.get("channel", "export"),
-            )
-            verb = "queued" if created else "already in the outbox as"
-            done.append(f"{verb} message #{message.id} ({message.locale}) to the buyer of order {order.number}")
-        return done
+        return queue_message_steps(session, shop=shop, action=action, context=context)
 
 
 class UnpaidReminderProducer(BuyerNoticeProducer):
@@ -150,24 +105,33 @@ class UnpaidReminderProducer(BuyerNoticeProducer):
     situation = "unpaid_reminder"
     kinds: tuple[str, ...] = ("unpaid_reminder",)
 
-    def orders(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Order]:
+    def notices(self, session: Session, *, shop: Shop, context: BriefContext) -> list[BuyerNotice]:
         settings = context.settings
-        return unpaid_orders(
+        orders = unpaid_orders(
             session,
             shop_id=shop.id,
             placed_after=context.now - timedelta(days=settings.unpaid_expires_after_days),
             placed_before=context.now - timedelta(hours=settings.unpaid_reminder_after_hours),
         )
+        return [
+            BuyerNotice(
+                self.situation,
+                f"unpaid_reminder:{o.number}",
+                o,
+                {"pay_by": o.placed_at.date() + timedelta(days=settings.unpaid_expires_after_days)},
+            )
+            for o in orders
+        ]
 
-    def extra_facts(self, order: Order, context: BriefContext) -> dict[str, Any]:
-        return {"pay_by": order.placed_at.date() + timedelta(days=context.settings.unpaid_expires_after_days)}
-
-    def weight(self, order: Order) -> float:
+    def weight(self, notice: BuyerNotice) -> float:
         return 0.6  # a sale that may or may not happen
 
-    def describe(self, order: Order, facts: dict[str, Any], context: BriefContext) -> tuple[str, str, date]:
-        waited = context.now - order.placed_at
-        days = waited.total_seconds() / 86400
+    def figures(self, notice: BuyerNotice) -> dict[str, Any]:
+        return {"pay_by": notice.facts["pay_by"].isoformat()}
+
+    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[str, str, date]:
+        order = notice.order
+        days = (context.now - order.placed_at).total_seconds() / 86400
         country = order.buyer.country if order.buyer else order.destination_country
         title = (
             f"Remind the buyer of order {order.number} ({country or '?'}) to pay: "
@@ -175,7 +139,7 @@ class UnpaidReminderProducer(BuyerNoticeProducer):
         )
         why = (
             f"Placed {order.placed_at:%Y-%m-%d %H:%M} UTC, unpaid for {days:.1f} days; "
-            f"the platform closes it on {facts['pay_by']:%Y-%m-%d}."
+            f"the platform closes it on {notice.facts['pay_by']:%Y-%m-%d}."
         )
         return title, why, context.today
 
@@ -186,27 +150,39 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
     situation = "cancellation_followup"
     kinds: tuple[str, ...] = ("cancellation_followup",)
 
-    def orders(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Order]:
-        return cancelled_orders(
+    def notices(self, session: Session, *, shop: Shop, context: BriefContext) -> list[BuyerNotice]:
+        orders = cancelled_orders(
             session,
             shop_id=shop.id,
             cancelled_after=context.now - timedelta(days=context.settings.cancellation_followup_days),
             cancelled_before=context.now,
         )
+        found = []
+        for order in orders:
+            assert order.cancelled_at is not None
+            facts = {
+                "cancelled_on": order.cancelled_at.date(),
+                "seller_cancelled": order.cancelled_by == CancelledBy.SELLER,
+                "cancel_reason": order.cancel_reason or "",
+                "cancelled_by": order.cancelled_by.value if order.cancelled_by else "",
+            }
+            found.append(BuyerNotice(self.situation, f"cancellation_followup:{order.number}", order, facts))
+        return found
 
-    def extra_facts(self, order: Order, context: BriefContext) -> dict[str, Any]:
-        assert order.cancelled_at is not None
+    def weight(self, notice: BuyerNotice) -> float:
+        return 1.5 if notice.order.cancelled_by == CancelledBy.SELLER else 0.4
+
+    def figures(self, notice: BuyerNotice) -> dict[str, Any]:
+        facts = notice.facts
         return {
-            "cancelled_on": order.cancelled_at.date(),
-            "seller_cancelled": order.cancelled_by == CancelledBy.SELLER,
-            "cancel_reason": order.cancel_reason or "",
-            "cancelled_by": order.cancelled_by.value if order.cancelled_by else "",
+            "cancelled_on": facts["cancelled_on"].isoformat(),
+            "seller_cancelled": facts["seller_cancelled"],
+            "cancel_reason": facts["cancel_reason"],
+            "cancelled_by": facts["cancelled_by"],
         }
 
-    def weight(self, order: Order) -> float:
-        return 1.5 if order.cancelled_by == CancelledBy.SELLER else 0.4
-
-    def describe(self, order: Order, facts: dict[str, Any], context: BriefContext) -> tuple[str, str, date]:
+    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[str, str, date]:
+        order = notice.order
         assert order.cancelled_at is not None
         by = order.cancelled_by.value if order.cancelled_by else "unknown"
         reason = order.cancel_reason or "no reason given"
@@ -219,3 +195,225 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
             why += " Seller-caused cancellations count against the shop's cancellation rate."
         due = max(context.today, order.cancelled_at.date() + timedelta(days=3))
         return title, why, due
+
+
+REASON_WORDS = {
+    "spring_festival": "Spring Festival closure",
+    "epidemic": "the epidemic",
+    "flights_cut": "cut flights",
+    "customs": "customs",
+    "route_blocked": "a blocked route",
+    "carrier_delay": "the carrier running late",
+}
+
+
+class NotifyDelayProducer(BuyerNoticeProducer):
+    """Open orders that will miss their promised date: tell the buyer first, with the real reason."""
+
+    situation = "shipping_delay"
+    kinds: tuple[str, ...] = ("notify_delay",)
+
+    def notices(self, session: Session, *, shop: Shop, context: BriefContext) -> list[BuyerNotice]:
+        outlooks = orders_at_risk(session, shop=shop, today=context.today, now=context.now)
+        horizon = context.today - timedelta(days=DELAY_NOTICE_HORIZON_DAYS)
+        disruptions = list_disruptions(session, shop=shop, on=context.today)
+        found = []
+        for outlook in outlooks:
+            late = outlook.days_late > 0 or "lane_blocked" in outlook.reasons
+            customs = outlook.parcel is not None and outlook.parcel.substatus in ("customs_hold", "awaiting_duties")
+            if not (late or customs) or (outlook.promised_on is not None and outlook.promised_on < horizon):
+                continue
+            reason = delay_reason(outlook, disruptions, today=context.today, settings=context.settings)
+            facts: dict[str, Any] = {
+                "reason": reason.code,
+                "reason_until": reason.until,
+                "promised_on": outlook.promised_on,
+                "expected_on": _expected(outlook, context.today),
+                "tracking_number": outlook.parcel.tracking_number if outlook.parcel else "",
+                "shipped": outlook.parcel is not None,
+            }
+            found.append(BuyerNotice(self.situation, f"shipping_delay:{outlook.order.number}", outlook.order, facts))
+            self._outlooks[outlook.order.number] = (outlook, reason.source)
+        return found
+
+    def __init__(self) -> None:
+        self._outlooks: dict[str, tuple[OrderAtRisk, str | None]] = {}
+
+    def weight(self, notice: BuyerNotice) -> float:
+        return 1.3  # a buyer told first opens fewer disputes
+
+    def figures(self, notice: BuyerNotice) -> dict[str, Any]:
+        outlook, source = self._outlooks[notice.order.number]
+        return {
+            "reason": notice.facts["reason"],
+            "reason_source": source,
+            "promised_on": outlook.promised_on.isoformat() if outlook.promised_on else None,
+            "expected_p50_on": outlook.expected_p50_on.isoformat() if outlook.expected_p50_on else None,
+            "expected_p90_on": outlook.expected_p90_on.isoformat() if outlook.expected_p90_on else None,
+            "days_late": outlook.days_late,
+            "risk_reasons": list(outlook.reasons),
+            "tracking_number": notice.facts["tracking_number"] or None,
+        }
+
+    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[str, str, date]:
+        outlook, _ = self._outlooks[notice.order.number]
+        reason = REASON_WORDS[notice.facts["reason"]]
+        title = (
+            f"Tell the buyer of order {notice.order.number} ({notice.order.destination_country or '?'}) it will be "
+            f"late ({reason})"
+        )
+        why = f"{outlook.reason_words[:1].upper()}{outlook.reason_words[1:]}"
+        if outlook.promised_on and outlook.expected_p90_on:
+            why += f"; promised {outlook.promised_on}, expected by {outlook.expected_p90_on} (p90)"
+        why += "; a buyer told early waits, one who finds out opens a dispute."
+        return title, why, context.today
+
+
+def _expected(outlook: OrderAtRisk, today: date) -> date | None:
+    expected = outlook.expected_p90_on or outlook.expected_p50_on
+    if expected is not None and expected <= today:
+        return None  # the estimate has run out: promise no date rather than a past one
+    return expected
+
+
+# --- drafts for other domains' actions --------------------------------------------------------------------------
+
+
+def buyer_notices_for_action(
+    session: Session, *, shop: Shop, action: Action, context: BriefContext
+) -> list[BuyerNotice]:
+    """The buyer messages an action of another domain calls for (empty for kinds that tell no buyer)."""
+    figures = action.figures
+    if action.kind == "pickup_reminder" and figures.get("order"):
+        rounds = int(figures.get("times_reminded") or 0)
+        order = _orders(session, shop, [figures["order"]]).get(figures["order"])
+        if order is None:
+            return []
+        facts = {
+            "tracking_number": figures.get("tracking_number") or "",
+            "pickup_point": figures.get("pickup_point") or "",
+            "back_to_sender_from": _day(figures.get("back_to_sender_from")),
+        }
+        key = f"pickup_reminder:{order.number}" + (f"#{rounds + 1}" if rounds else "")
+        return [BuyerNotice("pickup_reminder", key, order, facts)]
+    if action.kind == "protection_expiring" and figures.get("order"):
+        order = _orders(session, shop, [figures["order"]]).get(figures["order"])
+        if order is None:
+            return []
+        facts = {"tracking_number": figures.get("tracking_number") or "", "extend_to": _day(figures.get("extend_to"))}
+        return [
+            BuyerNotice(
+                "protection_extended", f"protection_extended:{order.number}:{figures.get('deadline')}", order, facts
+            )
+        ]
+    if action.kind == "stalled_tracking" and figures.get("order"):
+        order = _orders(session, shop, [figures["order"]]).get(figures["order"])
+        if order is None:
+            return []
+        shipment = latest_shipments(session, order_ids=[order.id]).get(order.id)
+        view = parcel_view(order, shipment, now=context.now, methods=method_names(session, shop_id=shop.id))
+        state = "label_created" if figures.get("situation") == "no_first_scan" else "stalled"
+        facts = view.facts() | {"parcel_state": state, "expected_on": None, "ship_by": order.ship_by}
+        return [BuyerNotice("order_status", f"order_status:{order.number}:{action.key}", order, facts)]
+    if action.kind == "stockout_playbook":
+        return _stockout_notices(session, shop, action, context)
+    if action.kind == "switch_shipping" and figures.get("reason") == "slower":
+        numbers = list(figures.get("unshipped_orders") or [])
+        names = _method_names_by_code(session, shop)
+        proposed, current = figures.get("proposed") or {}, figures.get("current") or {}
+        new_method = names.get(proposed.get("method"), proposed.get("method") or "")
+        old_method = names.get(current.get("method"), current.get("method") or "")
+        p90 = proposed.get("p90_days")
+        expected = context.today + timedelta(days=int(p90) + 3) if p90 else None
+        notices = []
+        for number, order in sorted(_orders(session, shop, numbers).items()):
+            facts = {
+                "old_method": old_method,
+                "new_method": new_method,
+                "change_reason": "faster",
+                "expected_on": expected,
+            }
+            notices.append(BuyerNotice("shipping_method_changed", f"shipping_method_changed:{number}", order, facts))
+        return notices
+    return []
+
+
+def _stockout_notices(session: Session, shop: Shop, action: Action, context: BriefContext) -> list[BuyerNotice]:
+    lines = list(action.figures.get("skus") or [])
+    arrival = {ln["sku"]: _day(ln.get("earliest_arrival")) for ln in lines}
+    wanted = {number: ln["sku"] for ln in lines for number in ln.get("open_orders_uncovered") or []}
+    if not wanted:
+        return []
+    titles = {
+        s.code: s.title for s in session.scalars(select(Sku).where(Sku.shop_id == shop.id, Sku.code.in_(list(arrival))))
+    }
+    notices = []
+    for number, order in sorted(_orders(session, shop, list(wanted)).items()):
+        code = wanted[number]
+        title = titles.get(code) or code
+        facts = {
+            "item": f"{title} ({code})" if title != code else code,
+            "restock_on": arrival.get(code),
+            "reply_by": context.today + timedelta(days=3),
+        }
+        notices.append(BuyerNotice("out_of_stock", f"out_of_stock:{number}", order, facts))
+    return notices
+
+
+def _orders(session: Session, shop: Shop, numbers: list[str]) -> dict[str, Order]:
+    if not numbers:
+        return {}
+    rows = session.scalars(
+        select(Order)
+        .options(selectinload(Order.buyer), selectinload(Order.lines).selectinload(OrderLine.order))
+        .where(Order.shop_id == shop.id, Order.number.in_(numbers))
+    )
+    return {o.number: o for o in rows}
+
+
+def _method_names_by_code(session: Session, shop: Shop) -> dict[str | None, str]:
+    return {m.code: m.name for m in session.scalars(select(ShippingMethod).where(ShippingMethod.shop_id == shop.id))}
+
+
+def _day(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+class WithBuyerMessages:
+    """Another domain's producer, with the buyer drafts its actions call for added as message steps.
+
+    The kinds stay the inner producer's own; applying an action does what the inner producer does, then queues the
+    drafts (as the seller last edited them), once per situation and order.
+    """
+
+    def __init__(self, inner: ActionProducer) -> None:
+        self.inner = inner
+        self.kinds: tuple[str, ...] = tuple(inner.kinds)
+
+    def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        found = []
+        for action in self.inner.actions(session, shop=shop, context=context):
+            notices = buyer_notices_for_action(session, shop=shop, action=action, context=context)
+            drafted = draft_notices(session, shop=shop, notices=notices, context=context) if notices else []
+            if drafted:
+                steps = [step for _, _, step in drafted]
+                languages = sorted({step["locale"] for step in steps})
+                action = replace(
+                    action,
+                    steps=list(action.steps) + steps,
+                    why=action.why + f" {len(steps)} buyer message draft(s) ready ({', '.join(languages)}).",
+                    figures=dict(action.figures) | {"message_drafts": [step["outbox_id"] for step in steps]},
+                )
+            found.append(action)
+        return found
+
+    def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        done = list(self.inner.apply(session, shop=shop, action=action, context=context))
+        done += queue_message_steps(session, shop=shop, action=action, context=context)
+        return done
+
+
+def with_buyer_messages(producer: ActionProducer) -> ActionProducer:
+    return WithBuyerMessages(producer)

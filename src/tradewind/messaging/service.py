@@ -1,15 +1,23 @@
-"""Drafts and the outbox: one message per (situation, recipient record), never the same notice twice."""
+"""Drafting messages (the shop's own wording first, the shipped templates otherwise), the shop's template overrides,
+and the seller's edits; the outbox itself lives in `outbox`.
+
+Services take a session and never commit: the edge (CLI command, API request, job) owns the transaction.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradewind.messaging.models import MessageTemplate, OutboxMessage, OutboxState, RecipientKind
-from tradewind.messaging.templates import Rendered, TemplateSource, render
+from tradewind.errors import ValidationError
+from tradewind.messaging.models import MessageTemplate, OutboxMessage, OutboxState
+from tradewind.messaging.outbox import edit_message, list_outbox
+from tradewind.messaging.situations import sample_facts, situation
+from tradewind.messaging.templates import Rendered, TemplateSource, check_template, render, validate_locale
+from tradewind.shops.models import Shop
 
 
 def shop_template(session: Session, *, shop_id: int, situation: str, locale: str) -> TemplateSource | None:
@@ -25,58 +33,77 @@ def shop_template(session: Session, *, shop_id: int, situation: str, locale: str
 
 def draft(session: Session, *, shop_id: int, situation: str, locale: str, facts: dict[str, Any]) -> Rendered:
     """Render a message with the shop's own wording when it has one, else the shipped template."""
-    override = shop_template(session, shop_id=shop_id, situation=situation, locale=locale)
-    return render(situation, locale, facts, override=override)
+    wanted = validate_locale(locale)
+    override = shop_template(session, shop_id=shop_id, situation=situation, locale=wanted)
+    if override is None and "_" in wanted:
+        override = shop_template(session, shop_id=shop_id, situation=situation, locale=wanted.split("_")[0])
+    return render(situation, wanted, facts, override=override)
 
 
-def queue_message(
+def set_shop_template(
+    session: Session, *, shop: Shop, situation_name: str, locale: str, subject: str, body: str
+) -> MessageTemplate:
+    """Store the shop's own wording for a situation and locale, after checking it parses and renders with realistic
+    facts (a broken template is refused: nothing is stored)."""
+    situation(situation_name)
+    wanted = validate_locale(locale)
+    source = TemplateSource(subject=subject.strip(), body=body)
+    name = f"{situation_name}/{wanted} (shop template)"
+    check_template(source, name=name)
+    render(situation_name, wanted, sample_facts(situation_name), override=source)
+    row = session.scalar(
+        select(MessageTemplate).where(
+            MessageTemplate.shop_id == shop.id,
+            MessageTemplate.situation == situation_name,
+            MessageTemplate.locale == wanted,
+        )
+    )
+    if row is None:
+        row = MessageTemplate(shop_id=shop.id, situation=situation_name, locale=wanted, subject="", body="")
+        session.add(row)
+    row.subject, row.body = source.subject, source.body
+    session.flush()
+    return row
+
+
+def edit_draft(
     session: Session,
     *,
-    shop_id: int,
-    idempotency_key: str,
-    rendered: Rendered,
-    recipient_kind: RecipientKind,
-    facts: dict[str, Any],
+    shop: Shop,
+    message_id: int,
+    subject: str | None = None,
+    body: str | None = None,
     now: datetime,
-    buyer_id: int | None = None,
-    supplier_id: int | None = None,
-    order_id: int | None = None,
-    action_id: int | None = None,
-    address: str | None = None,
-    channel: str = "export",
-) -> tuple[OutboxMessage, bool]:
-    """Put a message in the outbox once per idempotency key; returns (message, created)."""
-    existing = session.scalar(
-        select(OutboxMessage).where(OutboxMessage.shop_id == shop_id, OutboxMessage.idempotency_key == idempotency_key)
+    actor: str = "seller",
+) -> OutboxMessage:
+    """The seller's own words for a message before it goes (a draft, or queued and not being sent)."""
+    return edit_message(
+        session, shop_id=shop.id, message_id=message_id, subject=subject, body=body, now=now, actor=actor
     )
-    if existing is not None:
-        return existing, False
-    message = OutboxMessage(
-        shop_id=shop_id,
-        idempotency_key=idempotency_key,
-        situation=rendered.situation,
-        recipient_kind=recipient_kind,
-        buyer_id=buyer_id,
-        supplier_id=supplier_id,
-        order_id=order_id,
-        action_id=action_id,
-        channel=channel,
-        address=address,
-        locale=rendered.locale,
-        subject=rendered.subject,
-        body=rendered.body,
-        facts=facts,
-        state=OutboxState.QUEUED,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(message)
-    session.flush()
-    return message, True
 
 
 def outbox(session: Session, *, shop_id: int, state: OutboxState | None = None) -> list[OutboxMessage]:
-    query = select(OutboxMessage).where(OutboxMessage.shop_id == shop_id).order_by(OutboxMessage.id)
-    if state is not None:
-        query = query.where(OutboxMessage.state == state)
-    return list(session.scalars(query))
+    return list_outbox(session, shop_id=shop_id, state=state)
+
+
+def json_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """Facts as they are stored with a message and shown in the brief: money as {amount, currency}, days as ISO."""
+    clean: dict[str, Any] = {}
+    for name, value in facts.items():
+        if isinstance(value, tuple) and len(value) == 2:
+            clean[name] = {"amount": str(value[0]), "currency": value[1]}
+        elif isinstance(value, date | datetime):
+            clean[name] = value.isoformat()
+        elif isinstance(value, list):
+            clean[name] = [json_facts(v) if isinstance(v, dict) else v for v in value]
+        elif isinstance(value, dict):
+            clean[name] = json_facts(value)
+        else:
+            clean[name] = value
+    return clean
+
+
+def require_text(text: str, what: str) -> str:
+    if not text.strip():
+        raise ValidationError(f"{what} cannot be empty")
+    return text

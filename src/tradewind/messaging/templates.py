@@ -16,8 +16,9 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_currency
-from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedError
+from babel.lists import format_list
+from babel.numbers import format_currency, format_decimal
+from jinja2 import Environment, StrictUndefined, Template, TemplateSyntaxError, UndefinedError
 
 from tradewind.errors import ValidationError
 
@@ -80,6 +81,7 @@ def parse_template(text: str, *, name: str) -> TemplateSource:
     return TemplateSource(subject=first.removeprefix("Subject:").strip(), body=rest.lstrip("\n"))
 
 
+@lru_cache(maxsize=64)
 def _environment(locale: str) -> Environment:
     env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
@@ -97,9 +99,35 @@ def _environment(locale: str) -> Environment:
             value = value.date()
         return format_date(value, format="long", locale=locale)
 
+    def number(value: Any) -> str:
+        return format_decimal(value, locale=locale)
+
+    def country(code: str) -> str:
+        """The country's name in the recipient's language (ES → Испания)."""
+        return str(_locale(locale).territories.get(code.upper(), code))
+
+    def listing(values: Any, style: Any = "standard") -> str:
+        """['a', 'b', 'c'] → 'a, b and c' in the recipient's language."""
+        items = [str(v) for v in values]
+        return format_list(items, style=style, locale=locale) if items else ""
+
+    def weekday(value: date | datetime | str) -> str:
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
+        return format_date(value, format="EEEE", locale=locale)
+
     env.filters["money"] = money
     env.filters["day"] = day
+    env.filters["number"] = number
+    env.filters["country"] = country
+    env.filters["join_words"] = listing
+    env.filters["weekday"] = weekday
     return env
+
+
+@lru_cache(maxsize=64)
+def _locale(identifier: str) -> Locale:
+    return Locale.parse(identifier)
 
 
 def best_locale(situation: str, wanted: str, *, available: list[str] | None = None) -> str:
@@ -110,6 +138,18 @@ def best_locale(situation: str, wanted: str, *, available: list[str] | None = No
         if candidate in have:
             return candidate
     return FALLBACK_LOCALE
+
+
+def check_template(source: TemplateSource, *, name: str) -> None:
+    """A template that does not parse is refused before it is stored or used."""
+    env = _environment(FALLBACK_LOCALE)
+    for part in (source.subject, source.body):
+        try:
+            env.parse(part)
+        except TemplateSyntaxError as exc:
+            raise ValidationError(
+                f"template {name} has a syntax error on line {exc.lineno}: {exc.message}", details={"template": name}
+            ) from None
 
 
 def render(situation: str, locale: str, facts: dict[str, Any], *, override: TemplateSource | None = None) -> Rendered:
@@ -123,10 +163,9 @@ def render(situation: str, locale: str, facts: dict[str, Any], *, override: Temp
         if found is None:
             raise ValidationError(f"no template for situation {situation!r}", details={"situation": situation})
         source = found
-    env = _environment(used)
     try:
-        subject = env.from_string(source.subject).render(**facts).strip()
-        body = env.from_string(source.body).render(**facts).strip() + "\n"
+        subject = _compiled(used, source.subject).render(**facts).strip()
+        body = _compiled(used, source.body).render(**facts).strip() + "\n"
     except TemplateSyntaxError as exc:
         raise ValidationError(
             f"template {situation}/{used} has a syntax error on line {exc.lineno}: {exc.message}"
@@ -134,6 +173,11 @@ def render(situation: str, locale: str, facts: dict[str, Any], *, override: Temp
     except UndefinedError as exc:
         raise ValidationError(f"template {situation}/{used} needs a fact that is missing: {exc.message}") from None
     return Rendered(situation=situation, locale=used, requested_locale=requested, subject=subject, body=_tidy(body))
+
+
+@lru_cache(maxsize=2048)
+def _compiled(locale: str, text: str) -> Template:
+    return _environment(locale).from_string(text)
 
 
 def _tidy(body: str) -> str:

@@ -1,0 +1,175 @@
+"""Channels: how a claimed message leaves Tradewind. Each is a pure translation (an `Envelope` into an e-mail, or into
+a row the seller pastes into the platform's message centre) plus a thin transport.
+
+The e-mail channel speaks SMTP with the standard library's `smtplib`; the Message-ID header is the message's stable
+id (derived from its idempotency key), so a copy sent again after a crash is the same e-mail to the receiving side.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any, Protocol
+
+from tradewind.errors import ConfigurationError
+from tradewind.messaging.models import OutboxMessage
+from tradewind.messaging.outbox import Envelope
+from tradewind.messaging.settings import MessagingSettings
+
+
+@dataclass(frozen=True)
+class SendFailure(Exception):  # noqa: N818 - a failure is data the worker records, not a bug
+    """A send that did not work; `permanent` when trying again cannot help (the address was refused)."""
+
+    reason: str
+    permanent: bool
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, envelope: Envelope, *, now: datetime) -> str:
+        """Deliver one message; returns a note for the timeline, raises `SendFailure`."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def email_message(envelope: Envelope, *, sender: str, now: datetime) -> EmailMessage:
+    """The e-mail for an envelope (pure: no I/O)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = envelope.address or ""
+    message["Subject"] = envelope.subject
+    message["Message-ID"] = envelope.mail_message_id
+    message["Date"] = format_datetime(now)
+    message["X-Tradewind-Key"] = envelope.idempotency_key
+    message["X-Tradewind-Attempt"] = str(envelope.attempt)
+    message.set_content(envelope.body)
+    message["Content-Language"] = envelope.locale.replace("_", "-")  # after set_content, which resets Content-*
+    return message
+
+
+class SmtpChannel:
+    """E-mail over SMTP; one connection reused for a run, opened again after an error."""
+
+    name = "email"
+
+    def __init__(self, settings: MessagingSettings) -> None:
+        if not settings.smtp_configured:
+            raise ConfigurationError(
+                "e-mail is not configured: set TRADEWIND_SMTP_HOST and TRADEWIND_SMTP_FROM (and port, user, password)"
+            )
+        self.settings = settings
+        self._connection: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._connection is not None:
+            return self._connection
+        s = self.settings
+        assert s.smtp_host is not None
+        connection: smtplib.SMTP
+        if s.smtp_ssl:
+            connection = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
+        else:
+            connection = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
+            if s.smtp_starttls:
+                connection.starttls()
+        if s.smtp_username:
+            connection.login(s.smtp_username, s.smtp_password or "")
+        self._connection = connection
+        return connection
+
+    def send(self, envelope: Envelope, *, now: datetime) -> str:
+        if not envelope.address:
+            raise SendFailure("no e-mail address", permanent=True)
+        assert self.settings.smtp_from is not None
+        mail = email_message(envelope, sender=self.settings.smtp_from, now=now)
+        try:
+            refused = self._connect().send_message(mail)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self._drop()
+            code = next(iter(exc.recipients.values()))[0] if exc.recipients else 550
+            raise SendFailure(f"recipient refused: {exc.recipients}", permanent=500 <= code < 600) from None
+        except smtplib.SMTPResponseException as exc:
+            self._drop()
+            detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+            raise SendFailure(f"{exc.smtp_code} {detail}", permanent=500 <= exc.smtp_code < 600) from None
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            raise SendFailure(f"{type(exc).__name__}: {exc}", permanent=False) from None
+        if refused:
+            raise SendFailure(f"recipient refused: {refused}", permanent=True)
+        return f"accepted by {self.settings.smtp_host} as {envelope.mail_message_id}"
+
+    def _drop(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            finally:
+                self._connection = None
+
+
+# --- export: rows for the platform's message centre --------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "id",
+    "message_id",
+    "situation",
+    "recipient",
+    "order",
+    "buyer",
+    "supplier",
+    "address",
+    "language",
+    "subject",
+    "body",
+    "queued_at",
+)
+
+
+def export_row(message: OutboxMessage, *, order: str | None, buyer: str | None, supplier: str | None) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "message_id": message.mail_message_id,
+        "situation": message.situation,
+        "recipient": message.recipient_kind.value,
+        "order": order,
+        "buyer": buyer,
+        "supplier": supplier,
+        "address": message.address,
+        "language": message.locale,
+        "subject": message.subject,
+        "body": message.body,
+        "queued_at": message.queued_at.isoformat() if message.queued_at else None,
+    }
+
+
+def export_text(rows: list[dict[str, Any]], *, fmt: str) -> str:
+    """The rows as CSV (UTF-8, one message per row, newlines kept inside quotes) or JSON."""
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in EXPORT_COLUMNS})
+    return buffer.getvalue()

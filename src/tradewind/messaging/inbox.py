@@ -1,0 +1,137 @@
+"""`reply_needed`: every incoming buyer message still unanswered, with its language, intent and a suggested reply in
+the buyer's language filled with the order's facts. The reply is drafted into the outbox (the seller edits it there);
+applying the action queues it and marks the message answered.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradewind.action import Action, BriefContext, StoredAction
+from tradewind.messaging.models import InboundMessage, OutboxState, RecipientKind
+from tradewind.messaging.notices import message_step, queue_message_steps
+from tradewind.messaging.outbox import Recipient, find_by_key, save_draft
+from tradewind.messaging.settings import messaging_settings
+from tradewind.messaging.triage import expected_deliveries, triage_inbox, triage_messages
+from tradewind.orders.models import Buyer, Order
+from tradewind.shops.models import Shop
+
+RESPONSE_HOURS = 24  # the platforms count a reply within 24 hours toward the shop's response rate
+
+
+class ReplyNeededProducer:
+    kinds: tuple[str, ...] = ("reply_needed",)
+
+    def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        window = messaging_settings(context.settings).reply_window_days
+        since = context.now - timedelta(days=window)
+        triage_inbox(session, shop=shop, settings=context.settings, now=context.now, since=since, with_replies=False)
+        waiting = list(
+            session.scalars(
+                select(InboundMessage)
+                .where(
+                    InboundMessage.shop_id == shop.id,
+                    InboundMessage.answered_at.is_(None),
+                    InboundMessage.received_at >= since,
+                    InboundMessage.received_at <= context.now,
+                )
+                .order_by(InboundMessage.received_at)
+            )
+        )
+        if not waiting:
+            return []
+        expected = expected_deliveries(session, shop=shop, today=context.today, now=context.now)
+        results = triage_messages(
+            [m.text for m in waiting],
+            settings=context.settings,
+            now=context.now,
+            session=session,
+            shop=shop,
+            senders=[(m.buyer_id, m.order_id) for m in waiting],
+            expected=expected,
+        )
+        buyers = {
+            b.id: b
+            for b in session.scalars(select(Buyer).where(Buyer.id.in_([m.buyer_id for m in waiting if m.buyer_id])))
+        }
+        found = []
+        for message, result in zip(waiting, results, strict=True):
+            key = f"reply:{message.external_id}"
+            existing = find_by_key(session, shop_id=shop.id, idempotency_key=key)
+            if existing is not None and existing.state != OutboxState.DRAFT:
+                continue
+            assert result.reply is not None
+            order = session.get(Order, message.order_id) if message.order_id else None
+            buyer = buyers.get(message.buyer_id or 0)
+            recipient = Recipient(
+                kind=RecipientKind.BUYER,
+                buyer_id=message.buyer_id,
+                order_id=message.order_id,
+                address=buyer.email if buyer else None,
+                channel="export",
+            )
+            reply, _ = save_draft(
+                session,
+                shop_id=shop.id,
+                shop_code=shop.code,
+                idempotency_key=key,
+                rendered=result.reply,
+                recipient=recipient,
+                facts={"intent": result.intent, "language": result.language, "inbound": message.external_id},
+                now=context.now,
+            )
+            step = message_step(result.reply, reply, order=order.number if order else None)
+            waited = (context.now - message.received_at).total_seconds() / 3600
+            who = (buyer.name if buyer and buyer.name else None) or "a buyer"
+            snippet = message.text if len(message.text) <= 70 else message.text[:67] + "…"
+            due = (message.received_at + timedelta(hours=RESPONSE_HOURS)).date()
+            found.append(
+                Action(
+                    kind="reply_needed",
+                    key=f"reply_needed:{message.external_id}",
+                    subject_kind="message",
+                    subject=message.external_id,
+                    due=max(due, context.today) if due >= context.today else due,
+                    title=f"Reply to {who} ({result.language or '?'}, {result.intent.replace('_', ' ')})"
+                    + (f" about order {order.number}" if order else "")
+                    + f": “{snippet}”",
+                    why=(
+                        f"Received {message.received_at:%d %b %H:%M} UTC, {waited:.0f} h ago; intent {result.intent} "
+                        f"({result.confidence:.0%} sure), language {result.language or 'unknown'} "
+                        f"({result.language_confidence:.0%}). Replies within {RESPONSE_HOURS} h count toward the "
+                        "response rate."
+                    ),
+                    value_at_risk=order.total if order is not None else Decimal(0),
+                    weight=1.0,
+                    figures={
+                        "message": message.external_id,
+                        "text": message.text,
+                        "language": result.language,
+                        "language_confidence": result.language_confidence,
+                        "intent": result.intent,
+                        "confidence": result.confidence,
+                        "order": order.number if order else result.order,
+                        "reply_locale": result.reply.locale,
+                        "hours_waiting": round(waited, 1),
+                        "outbox_id": reply.id,
+                    },
+                    steps=[step],
+                )
+            )
+        return found
+
+    def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        done = queue_message_steps(session, shop=shop, action=action, context=context)
+        message = session.scalar(
+            select(InboundMessage).where(
+                InboundMessage.shop_id == shop.id, InboundMessage.external_id == action.subject
+            )
+        )
+        if message is not None and message.answered_at is None:
+            message.answered_at = context.now
+            done.append(f"message {message.external_id} marked answered")
+        return done

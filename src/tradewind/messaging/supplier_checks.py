@@ -1,0 +1,363 @@
+"""`supplier_check`: a supplier whose status or restock date is unknown or stale gets a message in its language
+(zh or en): a status check, a restock-date request when it is closed with no date, a second message when the first
+has waited too long; and, while lanes are disrupted, the most responsive supplier is asked which shipping method
+works. Applying the action queues the message and records it in the supplier's thread (so its silence is measured).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradewind.action import Action, BriefContext, StoredAction
+from tradewind.catalog.models import Sku
+from tradewind.logistics.disruptions import list_disruptions
+from tradewind.messaging.delays import spring_festival_closure
+from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
+from tradewind.messaging.notices import message_step
+from tradewind.messaging.outbox import Recipient, cancel_stale_drafts, find_by_key, queue_message, save_draft
+from tradewind.messaging.service import draft, json_facts
+from tradewind.messaging.settings import messaging_settings
+from tradewind.messaging.situations import SUPPLIER_LOCALES
+from tradewind.messaging.supplier_threads import record_supplier_message, response_times
+from tradewind.messaging.templates import Rendered
+from tradewind.shops.models import Shop
+from tradewind.suppliers.models import MessageDirection, Supplier, SupplierMessage, SupplierStatus, SupplyOffer
+from tradewind.suppliers.service import latest_status_reports
+
+SITUATIONS = ("supplier_status_check", "restock_date_request", "shipping_advice_request")
+ADVICE_EVERY_DAYS = 30
+
+
+def _supplier_locale(supplier: Supplier) -> str:
+    language = (supplier.language or "zh").split("_")[0]
+    return language if language in SUPPLIER_LOCALES else "en"
+
+
+class SupplierCheckProducer:
+    kinds: tuple[str, ...] = ("supplier_check",)
+
+    def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        config = messaging_settings(context.settings)
+        suppliers = list(
+            session.scalars(
+                select(Supplier).where(Supplier.shop_id == shop.id, Supplier.active).order_by(Supplier.code)
+            )
+        )
+        if not suppliers:
+            return []
+        skus = _offered_skus(session, shop)
+        threads = _threads(session, shop)
+        reports = latest_status_reports(session, shop_id=shop.id, as_of=context.today)
+        closure = spring_festival_closure(context.today, context.settings)
+        found: list[Action] = []
+        keep: set[str] = set()
+        for supplier in suppliers:
+            if supplier.id not in skus:
+                continue
+            report = reports.get(supplier.id)
+            hours, waiting = response_times(threads.get(supplier.id, []))
+            reason, situation, anchor, chase = self._why(supplier, report, waiting, closure, context, config)
+            if reason is None:
+                continue
+            facts: dict[str, Any] = {
+                "supplier_name": supplier.name,
+                "shop_name": shop.name,
+                "skus": skus[supplier.id][:5],
+                "chase": chase,
+                "reopens_on": report.reopens_on if report else None,
+            }
+            key = f"{situation}:{supplier.code}:{anchor}"
+            keep.add(key)
+            action = self._action(session, shop, supplier, situation, key, facts, reason, hours, waiting, context)
+            if action is not None:
+                found.append(action)
+        advice = self._advice(session, shop, suppliers, threads, reports, skus, context)
+        if advice is not None:
+            keep.add(advice.steps[0]["idempotency_key"])
+            found.append(advice)
+        for situation in SITUATIONS:
+            cancel_stale_drafts(
+                session, shop_id=shop.id, situation=situation, keep=keep, now=context.now, prefix=f"{situation}:"
+            )
+        return found
+
+    def _why(
+        self,
+        supplier: Supplier,
+        report: Any,
+        waiting: datetime | None,
+        closure: tuple[date, date] | None,
+        context: BriefContext,
+        config: Any,
+    ) -> tuple[str | None, str, str, bool]:
+        today = context.today
+        if waiting is not None:
+            silent = (context.now - waiting).total_seconds() / 3600
+            if silent < context.settings.supplier_silence_hours:
+                return None, "", "", False  # asked already: give them time
+            reason = f"no answer for {silent / 24:.1f} days to the message of {waiting:%d %b}"
+            return reason, "supplier_status_check", f"chase-{waiting:%Y%m%d}", True
+        stale = today - timedelta(days=config.supplier_status_stale_days)
+        if report is None:
+            return "no status on record", "supplier_status_check", "none", False
+        anchor = f"r{report.id}"
+        if report.status == SupplierStatus.CLOSED and report.restock_on is None:
+            until = f" until {report.reopens_on}" if report.reopens_on else ""
+            return f"closed{until} with no restock date", "restock_date_request", anchor, False
+        if report.status == SupplierStatus.CLOSED and report.reopens_on is not None and report.reopens_on <= today:
+            return f"was closed until {report.reopens_on}: is it working again?", "supplier_status_check", anchor, False
+        if report.status == SupplierStatus.UNKNOWN:
+            return f"status unknown since {report.reported_on}", "supplier_status_check", anchor, False
+        if closure is not None and report.reported_on < closure[0] - timedelta(days=10):
+            return (
+                f"Spring Festival closure from {closure[0]} to {closure[1]}: confirm its dates",
+                "supplier_status_check",
+                f"{anchor}-sf{closure[0].year}",
+                False,
+            )
+        if report.reported_on < stale:
+            return (
+                f"last status {report.reported_on}, {(today - report.reported_on).days} days ago",
+                ("supplier_status_check"),
+                anchor,
+                False,
+            )
+        return None, "", "", False
+
+    def _action(
+        self,
+        session: Session,
+        shop: Shop,
+        supplier: Supplier,
+        situation: str,
+        key: str,
+        facts: dict[str, Any],
+        reason: str,
+        hours: list[float],
+        waiting: datetime | None,
+        context: BriefContext,
+    ) -> Action | None:
+        existing = find_by_key(session, shop_id=shop.id, idempotency_key=key)
+        if existing is not None and existing.state != OutboxState.DRAFT:
+            return None
+        rendered = draft(session, shop_id=shop.id, situation=situation, locale=_supplier_locale(supplier), facts=facts)
+        message, _ = save_draft(
+            session,
+            shop_id=shop.id,
+            shop_code=shop.code,
+            idempotency_key=key,
+            rendered=rendered,
+            recipient=_recipient(supplier, context),
+            facts=json_facts(facts),
+            now=context.now,
+        )
+        step = message_step(rendered, message, order=None, to="supplier") | {
+            "supplier": supplier.code,
+            "supplier_id": supplier.id,
+        }
+        median = sorted(hours)[len(hours) // 2] if hours else None
+        what = {
+            "supplier_status_check": "Ask {name} for its status",
+            "restock_date_request": "Ask {name} for a restock date",
+        }[situation].format(name=supplier.name)
+        return Action(
+            kind="supplier_check",
+            key=f"supplier_check:{supplier.code}",
+            subject_kind="supplier",
+            subject=supplier.code,
+            due=context.today,
+            title=f"{what}{' again' if facts['chase'] else ''}: {reason}",
+            why=(
+                f"{supplier.name}: {reason}. "
+                + (f"It usually answers in {median:.0f} h. " if median is not None else "")
+                + "Planning counts a supplier with an unknown or stale status as uncertain."
+            ),
+            value_at_risk=_value_at_risk(session, shop, supplier),
+            weight=0.8,
+            figures={
+                "supplier": supplier.code,
+                "situation": situation,
+                "reason": reason,
+                "skus": facts["skus"],
+                "median_response_hours": round(median, 1) if median is not None else None,
+                "unanswered_since": waiting.isoformat() if waiting else None,
+                "language": rendered.locale,
+                "outbox_id": message.id,
+            },
+            steps=[step],
+        )
+
+    def _advice(
+        self,
+        session: Session,
+        shop: Shop,
+        suppliers: list[Supplier],
+        threads: dict[int, list[SupplierMessage]],
+        reports: dict[int, Any],
+        skus: dict[int, list[str]],
+        context: BriefContext,
+    ) -> Action | None:
+        disruptions = list_disruptions(session, shop=shop, on=context.today)
+        if not disruptions:
+            return None
+        recent = session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.shop_id == shop.id,
+                OutboxMessage.situation == "shipping_advice_request",
+                OutboxMessage.state.in_([OutboxState.QUEUED, OutboxState.SENT]),
+                OutboxMessage.created_at >= context.now - timedelta(days=ADVICE_EVERY_DAYS),
+            )
+        )
+        if recent is not None:
+            return None
+        ranked = []
+        for supplier in suppliers:
+            report = reports.get(supplier.id)
+            hours, waiting = response_times(threads.get(supplier.id, []))
+            if supplier.id not in skus or waiting is not None or not hours:
+                continue
+            if report is not None and report.status != SupplierStatus.OPERATING:
+                continue
+            ranked.append((sorted(hours)[len(hours) // 2], supplier.code, supplier))
+        if not ranked:
+            return None
+        median, _, supplier = min(ranked)
+        destinations = sorted({d.destination_country for d in disruptions if d.destination_country})
+        methods = sorted({d.method_code for d in disruptions if d.method_code})
+        facts = {
+            "supplier_name": supplier.name,
+            "shop_name": shop.name,
+            "destinations": destinations or ["RU", "US", "BR"],
+            "methods": methods,
+        }
+        key = f"shipping_advice_request:{supplier.code}:{context.today:%Y%m}"
+        rendered = draft(
+            session,
+            shop_id=shop.id,
+            situation="shipping_advice_request",
+            locale=_supplier_locale(supplier),
+            facts=facts,
+        )
+        message, is_draft = save_draft(
+            session,
+            shop_id=shop.id,
+            shop_code=shop.code,
+            idempotency_key=key,
+            rendered=rendered,
+            recipient=_recipient(supplier, context),
+            facts=json_facts(facts),
+            now=context.now,
+        )
+        if not is_draft:
+            return None
+        step = message_step(rendered, message, order=None, to="supplier") | {
+            "supplier": supplier.code,
+            "supplier_id": supplier.id,
+        }
+        return Action(
+            kind="supplier_check",
+            key="supplier_check:shipping_advice",
+            subject_kind="supplier",
+            subject=supplier.code,
+            due=context.today,
+            title=f"Ask {supplier.name} which shipping method works now ({len(disruptions)} disruption(s) on record)",
+            why=(
+                f"{', '.join(d.kind.value for d in disruptions)} in force; suppliers ship every day and know which "
+                f"routes move. {supplier.name} answers fastest (median {median:.0f} h)."
+            ),
+            value_at_risk=_value_at_risk(session, shop, supplier),
+            weight=0.5,
+            figures={"supplier": supplier.code, "situation": "shipping_advice_request", "outbox_id": message.id},
+            steps=[step],
+        )
+
+    def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        done = []
+        for step in action.steps:
+            if step.get("type") != "message":
+                continue
+            supplier = session.scalar(
+                select(Supplier).where(Supplier.shop_id == shop.id, Supplier.code == step["supplier"])
+            )
+            if supplier is None:
+                done.append(f"supplier {step['supplier']} is no longer in Tradewind: nothing sent")
+                continue
+            rendered = Rendered(
+                situation=step["situation"],
+                locale=step["locale"],
+                requested_locale=step["locale"],
+                subject=step["subject"],
+                body=step["body"],
+            )
+            message, queued = queue_message(
+                session,
+                shop_id=shop.id,
+                shop_code=shop.code,
+                idempotency_key=step["idempotency_key"],
+                rendered=rendered,
+                recipient=_recipient(supplier, context),
+                facts=dict(action.figures),
+                now=context.now,
+                action_id=action.id,
+                actor="seller",
+            )
+            if queued:
+                record_supplier_message(
+                    session,
+                    shop=shop,
+                    supplier_code=supplier.code,
+                    direction=MessageDirection.OUTGOING,
+                    text=f"{message.subject}\n\n{message.body}",
+                    at=context.now,
+                    language=message.locale,
+                )
+                done.append(
+                    f"queued message #{message.id} ({message.locale}, {message.channel}) to {supplier.code}; "
+                    "recorded in its thread"
+                )
+            else:
+                done.append(f"message #{message.id} to {supplier.code} already {message.state.value}")
+        return done
+
+
+def _recipient(supplier: Supplier, context: BriefContext) -> Recipient:
+    channel = messaging_settings(context.settings).supplier_channel
+    if channel == "email" and not supplier.email:
+        channel = "export"
+    return Recipient(kind=RecipientKind.SUPPLIER, supplier_id=supplier.id, address=supplier.email, channel=channel)
+
+
+def _offered_skus(session: Session, shop: Shop) -> dict[int, list[str]]:
+    """SKU codes per supplier, those it is the preferred source of first."""
+    rows = session.execute(
+        select(SupplyOffer.supplier_id, Sku.code, SupplyOffer.priority)
+        .join(Sku, Sku.id == SupplyOffer.sku_id)
+        .where(SupplyOffer.shop_id == shop.id, SupplyOffer.active, Sku.active)
+        .order_by(SupplyOffer.supplier_id, SupplyOffer.priority, Sku.code)
+    )
+    found: dict[int, list[str]] = {}
+    for supplier_id, code, _ in rows:
+        found.setdefault(int(supplier_id), []).append(str(code))
+    return found
+
+
+def _threads(session: Session, shop: Shop) -> dict[int, list[SupplierMessage]]:
+    found: dict[int, list[SupplierMessage]] = {}
+    for message in session.scalars(select(SupplierMessage).where(SupplierMessage.shop_id == shop.id)):
+        found.setdefault(message.supplier_id, []).append(message)
+    return found
+
+
+def _value_at_risk(session: Session, shop: Shop, supplier: Supplier) -> Any:
+    from decimal import Decimal
+
+    prices = session.scalars(
+        select(Sku.price)
+        .join(SupplyOffer, SupplyOffer.sku_id == Sku.id)
+        .where(SupplyOffer.supplier_id == supplier.id, SupplyOffer.priority == 1, SupplyOffer.active)
+    )
+    return sum((p or Decimal(0) for p in prices), Decimal(0)).quantize(Decimal("0.01"))

@@ -1,0 +1,295 @@
+"""Triage of incoming buyer messages: the language (ISO 639-1), the intent, the order the message is about (a number
+in the text, or the sender's order), and a suggested reply in the buyer's language filled with that order's facts.
+
+`triage_messages` works on plain texts (with or without a database); `triage_inbox` fills the shop's stored
+`InboundMessage` rows (language, intent, confidence, order) and returns the results for the brief's `reply_needed`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tradewind.config import Settings
+from tradewind.logistics.watch import order_outlooks
+from tradewind.messaging.intent import classify_intents
+from tradewind.messaging.language import detect_languages
+from tradewind.messaging.models import InboundMessage
+from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
+from tradewind.messaging.service import draft
+from tradewind.messaging.situations import BUYER_LOCALES, blank_buyer_facts, with_defaults
+from tradewind.messaging.templates import Rendered, render
+from tradewind.orders.models import Order, OrderStatus, PaymentState
+from tradewind.shops.models import Shop
+
+# Order numbers as buyers type them: 6+ digits, sometimes grouped with spaces or dashes.
+_NUMBER = re.compile(r"(?<!\d)\d(?:[\s-]?\d){5,24}(?!\d)")
+SHIPPED = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    text: str
+    language: str | None
+    language_confidence: float
+    intent: str
+    confidence: float
+    order: str | None
+    reply: Rendered | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "language": self.language,
+            "intent": self.intent,
+            "confidence": self.confidence,
+            "order": self.order,
+            "reply": None if self.reply is None else f"{self.reply.subject}\n\n{self.reply.body}",
+            "reply_language": None if self.reply is None else self.reply.locale,
+        }
+
+
+def numbers_in(text: str) -> list[str]:
+    return [re.sub(r"\D", "", match) for match in _NUMBER.findall(text)]
+
+
+@dataclass
+class OrderLookup:
+    """Finds the order a message is about in one shop; orders are loaded in batches and kept."""
+
+    session: Session
+    shop: Shop
+    _by_number: dict[str, Order | None]
+
+    @classmethod
+    def of(cls, session: Session, shop: Shop) -> OrderLookup:
+        return cls(session, shop, {})
+
+    def preload(self, numbers: Sequence[str]) -> None:
+        wanted = sorted({n for n in numbers if n not in self._by_number})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            found = {
+                o.number: o
+                for o in self.session.scalars(
+                    select(Order)
+                    .options(selectinload(Order.buyer))
+                    .where(Order.shop_id == self.shop.id, Order.number.in_(chunk))
+                )
+            }
+            for number in chunk:
+                self._by_number[number] = found.get(number)
+
+    def find(self, text: str, *, buyer_id: int | None, order_id: int | None) -> Order | None:
+        numbers = numbers_in(text)
+        self.preload(numbers)
+        for number in numbers:
+            order = self._by_number.get(number)
+            if order is not None:
+                return order
+        if order_id is not None:
+            return self.session.get(Order, order_id)
+        if buyer_id is None:
+            return None
+        orders = list(
+            self.session.scalars(
+                select(Order)
+                .options(selectinload(Order.buyer))
+                .where(Order.shop_id == self.shop.id, Order.buyer_id == buyer_id)
+                .order_by(Order.placed_at.desc())
+                .limit(20)
+            )
+        )
+        for number in numbers:  # a partial number ("8012…", the last digits) among the sender's orders
+            partial = [
+                o for o in orders if len(number) >= 4 and (o.number.startswith(number) or o.number.endswith(number))
+            ]
+            if len(partial) == 1:
+                return partial[0]
+        open_orders = [o for o in orders if o.status not in (OrderStatus.CANCELLED, OrderStatus.CLOSED)]
+        candidates = open_orders or orders
+        return candidates[0] if candidates else None
+
+
+def reply_locale(language: str | None, order: Order | None, shop: Shop | None) -> str:
+    if language in BUYER_LOCALES:
+        return language
+    if order is not None and order.buyer is not None and order.buyer.language:
+        return order.buyer.language
+    return shop.language if shop is not None else "en"
+
+
+def suggested_reply(
+    intent: str,
+    locale: str,
+    *,
+    session: Session | None,
+    shop: Shop | None,
+    order: Order | None,
+    now: datetime,
+    settings: Settings,
+    expected: dict[int, date | None] | None = None,
+) -> Rendered:
+    """The reply to a message of `intent`, in `locale`, filled with the order's facts where there is an order."""
+    facts = blank_buyer_facts(shop.name if shop else "")
+    if order is not None:
+        buyer = order.buyer
+        facts |= {
+            "order_number": order.number,
+            "order_total": (order.total, order.currency),
+            "placed_on": order.placed_at.date(),
+            "buyer_name": ((buyer.name or "").split() or [""])[0] if buyer else "",
+        }
+    situation, extra = _reply_situation(intent, session, shop, order, now, settings, expected or {})
+    facts = with_defaults(situation, facts | extra)
+    if session is not None and shop is not None:
+        return draft(session, shop_id=shop.id, situation=situation, locale=locale, facts=facts)
+    return render(situation, locale, facts)
+
+
+def _reply_situation(
+    intent: str,
+    session: Session | None,
+    shop: Shop | None,
+    order: Order | None,
+    now: datetime,
+    settings: Settings,
+    expected: dict[int, date | None],
+) -> tuple[str, dict[str, Any]]:
+    if intent == "covid_safety":
+        return "covid_safety", {}
+    if order is not None and intent == "payment" and order.payment_state == PaymentState.UNPAID:
+        return "unpaid_reminder", {
+            "pay_by": order.placed_at.date() + timedelta(days=settings.unpaid_expires_after_days)
+        }
+    if order is not None and intent == "order_status" and session is not None and shop is not None:
+        shipment = latest_shipments(session, order_ids=[order.id]).get(order.id)
+        view = parcel_view(order, shipment, now=now, methods=method_names(session, shop_id=shop.id))
+        return "order_status", view.facts() | {"expected_on": expected.get(order.id), "ship_by": order.ship_by}
+    shipped = order is not None and order.status in SHIPPED
+    tracking = ""
+    if shipped and order is not None and session is not None:
+        shipment = latest_shipments(session, order_ids=[order.id]).get(order.id)
+        tracking = shipment.tracking_number if shipment else ""
+    reply_intent = (
+        intent if intent in ("cancel_order", "refund_return", "change_order", "product_question") else "other"
+    )
+    return "reply", {
+        "intent": reply_intent,
+        "shipped": shipped,
+        "delivered": order is not None and order.status == OrderStatus.DELIVERED,
+        "tracking_number": tracking,
+    }
+
+
+def triage_messages(
+    texts: Sequence[str],
+    *,
+    settings: Settings,
+    now: datetime,
+    session: Session | None = None,
+    shop: Shop | None = None,
+    senders: Sequence[tuple[int | None, int | None]] | None = None,
+    with_replies: bool = True,
+    expected: dict[int, date | None] | None = None,
+) -> list[TriageResult]:
+    """Triage many messages at once. `senders` gives (buyer id, order id) per message when they are known."""
+    languages = detect_languages(texts)
+    intents = classify_intents(texts)
+    lookup = OrderLookup.of(session, shop) if session is not None and shop is not None else None
+    if lookup is not None:
+        lookup.preload([n for t in texts for n in numbers_in(t)])
+    results = []
+    for index, text in enumerate(texts):
+        language, (intent, confidence) = languages[index], intents[index]
+        buyer_id, order_id = senders[index] if senders else (None, None)
+        order = lookup.find(text, buyer_id=buyer_id, order_id=order_id) if lookup is not None else None
+        reply = None
+        if with_replies:
+            reply = suggested_reply(
+                intent,
+                reply_locale(language.code, order, shop),
+                session=session,
+                shop=shop,
+                order=order,
+                now=now,
+                settings=settings,
+                expected=expected,
+            )
+        results.append(
+            TriageResult(
+                text=text,
+                language=language.code,
+                language_confidence=language.confidence,
+                intent=intent,
+                confidence=confidence,
+                order=order.number if order is not None else next(iter(numbers_in(text)), None),
+                reply=reply,
+            )
+        )
+    return results
+
+
+def expected_deliveries(session: Session, *, shop: Shop, today: date, now: datetime) -> dict[int, date | None]:
+    """Expected delivery (p90) of every open order, for replies about where an order is."""
+    return {
+        o.order.id: o.expected_p90_on
+        for o in order_outlooks(session, shop=shop, today=today, now=now)
+        if o.expected_p90_on is None or o.expected_p90_on > today
+    }
+
+
+def triage_inbox(
+    session: Session,
+    *,
+    shop: Shop,
+    settings: Settings,
+    now: datetime,
+    since: datetime | None = None,
+    retriage: bool = False,
+    with_replies: bool = True,
+) -> list[tuple[InboundMessage, TriageResult]]:
+    """Triage the shop's incoming messages (those not triaged yet, or all with `retriage`): fill language, intent,
+    confidence and the order, and return each with its result (and suggested reply)."""
+    query = select(InboundMessage).where(InboundMessage.shop_id == shop.id).order_by(InboundMessage.received_at)
+    if since is not None:
+        query = query.where(InboundMessage.received_at >= since)
+    if not retriage:
+        query = query.where(InboundMessage.triaged_at.is_(None))
+    messages = list(session.scalars(query))
+    if not messages:
+        return []
+    expected = expected_deliveries(session, shop=shop, today=now.date(), now=now) if with_replies else {}
+    results = triage_messages(
+        [m.text for m in messages],
+        settings=settings,
+        now=now,
+        session=session,
+        shop=shop,
+        senders=[(m.buyer_id, m.order_id) for m in messages],
+        with_replies=with_replies,
+        expected=expected,
+    )
+    orders = {
+        o.number: o.id
+        for o in session.scalars(
+            select(Order).where(
+                Order.shop_id == shop.id, Order.number.in_(sorted({r.order for r in results if r.order}))
+            )
+        )
+    }
+    for message, result in zip(messages, results, strict=True):
+        message.language = result.language
+        message.intent = result.intent
+        message.confidence = result.confidence
+        if message.order_id is None and result.order in orders:
+            message.order_id = orders[result.order]
+        message.triaged_at = now
+    session.flush()
+    return list(zip(messages, results, strict=True))
