@@ -3,6 +3,7 @@
 from tradewind.brief.models import ActionEvent, ActionRecord
 from tradewind.catalog.models import Listing, Product, Promotion, Sku
 from tradewind.db.base import Base
+from tradewind.growth.models import GrowthEvent
 from tradewind.inventory.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -25,6 +26,7 @@ __all__ = [
     "Dispute",
     "Disruption",
     "Feedback",
+    "GrowthEvent",
     "InboundMessage",
     "Listing",
     "MessageTemplate",

@@ -248,7 +248,7 @@ def test_unpaid_reminder_in_buyers_language(session: Session, shop: Shop) -> Non
 
 def test_cancellation_followup_weighs_seller_cancellations(session: Session, shop: Shop) -> None:
     sku = f.sku(session, shop)
-    korean = f.buyer(session, shop, country="KR", language="ko", name="민준")
+    swedish = f.buyer(session, shop, country="SE", language="sv", name="Sven")
     spanish = f.buyer(session, shop, country="ES", language="es", name="Lucía")
     when = context().now - timedelta(days=2)
     by_seller = f.order(
@@ -256,7 +256,7 @@ def test_cancellation_followup_weighs_seller_cancellations(session: Session, sho
         shop,
         [(sku, 1)],
         placed_at=when - timedelta(days=3),
-        the_buyer=korean,
+        the_buyer=swedish,
         status=OrderStatus.CANCELLED,
         cancelled_at=when,
         cancelled_by=CancelledBy.SELLER,
@@ -277,8 +277,8 @@ def test_cancellation_followup_weighs_seller_cancellations(session: Session, sho
     assert [a.subject for a in actions] == [by_seller.number, by_buyer.number]  # same money, seller's ranks first
     seller_action, buyer_action = actions
     assert "count against" in seller_action.why
-    # No Korean wording shipped yet: English draft, and the brief says so.
-    assert seller_action.steps[0]["locale"] == "en" and seller_action.steps[0]["fallback_from"] == "ko"
+    # No Swedish wording shipped: English draft, and the brief says so.
+    assert seller_action.steps[0]["locale"] == "en" and seller_action.steps[0]["fallback_from"] == "sv"
     assert "draft is in English" in seller_action.why
     assert buyer_action.steps[0]["locale"] == "es" and "Lucía" in buyer_action.steps[0]["body"]
 

@@ -56,7 +56,7 @@ def test_brief_json_follows_the_schema_and_is_stable(shop_db: str) -> None:
     BriefOut.model_validate(payload)
     assert set(payload) == {"shop", "today", "actions"}
     assert payload["shop"] == "boots" and payload["today"] == TODAY
-    assert {a["kind"] for a in payload["actions"]} == {"restock", "stockout_playbook", "unpaid_reminder"}
+    assert {a["kind"] for a in payload["actions"]} == {"restock", "stockout_playbook", "supplier_check", "unpaid_reminder"}
     for action in payload["actions"]:
         assert set(action) == {"id", "kind", "priority", "subject", "due", "title", "why", "figures", "steps", "state"}
     priorities = [a["priority"] for a in payload["actions"]]
@@ -94,7 +94,8 @@ def test_apply_dismiss_snooze_from_the_command_line(shop_db: str) -> None:
     )
     assert code == 0 and "snoozed" in out and "hidden until 2026-02-05" in out
     left = json.loads(invoke("brief", "--db", shop_db, "--today", TODAY, "--json")[1])["actions"]
-    assert [a["kind"] for a in left] == ["stockout_playbook"]  # the PO arrives after the stockout
+    # the PO arrives after the stockout; the supplier has never reported its status
+    assert sorted(a["kind"] for a in left) == ["stockout_playbook", "supplier_check"]
 
     code, _, err = invoke("action", "dismiss", str(restock["id"]), "--db", shop_db, "--today", TODAY)
     assert code == 4 and "cannot become dismissed" in err
