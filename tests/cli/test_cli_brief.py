@@ -56,7 +56,12 @@ def test_brief_json_follows_the_schema_and_is_stable(shop_db: str) -> None:
     BriefOut.model_validate(payload)
     assert set(payload) == {"shop", "today", "actions"}
     assert payload["shop"] == "boots" and payload["today"] == TODAY
-    assert {a["kind"] for a in payload["actions"]} == {"restock", "stockout_playbook", "supplier_check", "unpaid_reminder"}
+    assert {a["kind"] for a in payload["actions"]} == {
+        "restock",
+        "stockout_playbook",
+        "supplier_check",
+        "unpaid_reminder",
+    }
     for action in payload["actions"]:
         assert set(action) == {"id", "kind", "priority", "subject", "due", "title", "why", "figures", "steps", "state"}
     priorities = [a["priority"] for a in payload["actions"]]
