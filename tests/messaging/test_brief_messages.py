@@ -89,9 +89,12 @@ def test_the_brief_speaks_to_every_buyer_in_their_language_and_nothing_twice(dem
     delays = [a for a in first.actions if a.kind == "notify_delay"]
     reasons = Counter(a.figures["reason"] for a in delays)
     assert {"flights_cut", "route_blocked", "customs"} & set(reasons), reasons
+    assert len(delays) == len(reasons)  # one action per reason, each buyer's draft a step of it
     one = delays[0]
+    orders = [n["order"] for n in one.figures["notices"]]
+    assert one.figures["orders"] == len(orders) == len(one.steps)
     step = one.steps[0]
-    assert step["order"] == one.subject and one.subject in step["body"]
+    assert step["order"] == orders[0] and orders[0] in step["body"]
 
     per_buyer = [a for a in first.actions if a.kind in ("pickup_reminder", "stockout_playbook")]
     assert any(s["type"] == "message" for a in per_buyer for s in a.steps)  # other domains' actions got drafts
@@ -107,9 +110,11 @@ def test_the_brief_speaks_to_every_buyer_in_their_language_and_nothing_twice(dem
     sent = demo.scalars(
         select(OutboxMessage).where(OutboxMessage.shop_id == shop.id, OutboxMessage.state == OutboxState.QUEUED)
     ).all()
-    assert [m.idempotency_key for m in sent] == [f"shipping_delay:{delay.subject}"]
+    told = sorted(n["order"] for n in delay.figures["notices"])
+    assert sorted(m.idempotency_key for m in sent) == sorted(f"shipping_delay:{number}" for number in told)
     third = refresh_brief(demo, shop=shop, context=context(), producers=producers())
-    assert delay.subject not in {a.subject for a in third.actions if a.kind == "notify_delay"}
+    still = {n["order"] for a in third.actions if a.kind == "notify_delay" for n in a.figures["notices"]}
+    assert not still & set(told)
 
 
 def test_incoming_messages_are_triaged_linked_and_answered(demo: Session) -> None:

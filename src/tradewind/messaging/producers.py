@@ -12,6 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -238,6 +239,49 @@ class NotifyDelayProducer(BuyerNoticeProducer):
 
     def __init__(self) -> None:
         self._outlooks: dict[str, tuple[OrderAtRisk, str | None]] = {}
+
+    def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        """One action per delay reason and day ("14 buyers will be late: cut flights — drafts in ru, es, fr"),
+        each buyer's draft a step of it; applying it queues them all, each once."""
+        by_reason: dict[str, list[Action]] = {}
+        for action in super().actions(session, shop=shop, context=context):
+            by_reason.setdefault(str(action.figures["reason"]), []).append(action)
+        return [self._group(reason, members, context) for reason, members in sorted(by_reason.items())]
+
+    def _group(self, reason: str, members: list[Action], context: BriefContext) -> Action:
+        members.sort(key=lambda a: (-int(a.figures.get("days_late") or 0), a.subject))
+        languages: dict[str, int] = {}
+        countries: dict[str, int] = {}
+        for action in members:
+            languages[str(action.figures.get("draft_locale"))] = (
+                languages.get(str(action.figures.get("draft_locale")), 0) + 1
+            )
+            country = str(action.figures.get("buyer_country") or "?")
+            countries[country] = countries.get(country, 0) + 1
+        top = ", ".join(f"{code} {n}" for code, n in sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
+        drafts = ", ".join(sorted(languages))
+        worst = members[0]
+        count = len(members)
+        buyers = "the buyer" if count == 1 else f"{count} buyers"
+        return Action(
+            kind="notify_delay",
+            key=f"notify_delay:{reason}:{context.today.isoformat()}",
+            subject_kind="delay_reason",
+            subject=reason,
+            due=context.today,
+            title=f"Tell {buyers} their orders will be late ({REASON_WORDS.get(reason, reason)}): drafts in {drafts}",
+            why=f"Orders by destination: {top}. Latest: order {worst.subject}: {worst.why}",
+            value_at_risk=sum((a.value_at_risk for a in members), Decimal(0)),
+            weight=max(a.weight for a in members),
+            figures={
+                "reason": reason,
+                "orders": count,
+                "languages": languages,
+                "destinations": countries,
+                "notices": [a.figures | {"order": a.subject} for a in members],
+            },
+            steps=[step for a in members for step in a.steps],
+        )
 
     def weight(self, notice: BuyerNotice) -> float:
         return 1.3  # a buyer told first opens fewer disputes
