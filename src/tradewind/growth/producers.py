@@ -124,7 +124,8 @@ class GrowthProducer:
         }
         orders: list[str] = []
         if state == "over limit":
-            title = f"{metric.title} is {_percent(metric.value)}: over the limit ({word} {_percent(metric.limit)})"
+            breach = "over the limit" if word == "under" else "below the minimum"
+            title = f"{metric.title} is {_percent(metric.value)}: {breach} ({word} {_percent(metric.limit)})"
             why = (
                 f"{metric.numerator} of {metric.denominator} {metric.unit} over {metric.window_days} days "
                 f"({metric.start:%Y-%m-%d} to {metric.end:%Y-%m-%d})."
