@@ -1,7 +1,9 @@
-"""The weighted Kaplan–Meier kernel: a small case computed by hand, lifelines as an oracle, and the borrowing
-prior's invariants."""
+"""The weighted Kaplan–Meier kernel: a small case computed by hand, lifelines as an oracle, the borrowing prior's
+invariants, Greenwood's variance, the predictive curve the p50/p90 are read from, and a group's pace."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -9,11 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tradewind.logistics.survival import (
+    KaplanMeier,
     conditional_quantile_days,
     daily_counts,
+    kaplan_meier,
+    predictive_survival,
     quantile_days,
     recency_weights,
+    stretched,
     survival_curves,
+    time_scales,
     whole_days,
 )
 
@@ -105,3 +112,143 @@ def test_against_lifelines_on_random_weighted_data() -> None:
         for q in (0.5, 0.9):
             expected = fitter.percentile(1 - q)
             assert quantile_days(mine[None, :], q)[0] == (-1 if np.isinf(expected) else int(expected))
+
+
+def fit(days: list[int], delivered: list[bool], weights: list[float] | None = None, max_days: int = 20) -> KaplanMeier:
+    n = len(days)
+    counts = daily_counts(
+        np.zeros(n, dtype=np.int64),
+        np.array(days, dtype=np.int64),
+        np.array(delivered),
+        np.ones(n) if weights is None else np.array(weights, dtype=float),
+        n_groups=1,
+        max_days=max_days,
+    )
+    return kaplan_meier(counts)
+
+
+def test_greenwood_variance_by_hand() -> None:
+    # The parcels of the hand-computed case: Var S(d) = S(d)² Σ_{k≤d} D_k / (N_k (N_k − D_k)).
+    found = fit([3, 5, 5, 7, 8, 10], [True, True, False, True, False, True])
+    variance = found.variance[0]
+    assert variance[2] == 0.0
+    assert variance[3] == pytest.approx((5 / 6) ** 2 * (1 / 30))
+    assert variance[5] == pytest.approx((2 / 3) ** 2 * (1 / 30 + 1 / 20))
+    assert variance[7] == pytest.approx((4 / 9) ** 2 * (1 / 30 + 1 / 20 + 1 / 6))
+    # The last parcel delivered ends the curve: S = 0, nothing uncertain about it.
+    assert variance[10] == 0.0
+    # What counts is the effective number of parcels: the scale of the weights does not matter.
+    assert np.allclose(
+        fit([4, 6, 9], [True, True, False], [2.0, 2.0, 2.0]).variance, fit([4, 6, 9], [True, True, False]).variance
+    )
+
+
+def test_the_predictive_curve_is_as_if_one_more_parcel_were_on_its_way() -> None:
+    # n parcels, all delivered: Greenwood's variance is S(1 − S)/n, and the predictive curve (nS + 1)/(n + 1) —
+    # the Kaplan–Meier curve with one more parcel that never arrives — until the last parcel ends the curve.
+    days = [3, 4, 4, 6, 7, 9, 12, 15]
+    found = fit(days, [True] * len(days))
+    n = len(days)
+    predictive = predictive_survival(found.survival, found.variance)[0]
+    assert np.allclose(predictive[:15], (n * found.survival[0, :15] + 1) / (n + 1))
+    with_one_more = curve([*days, 20], [True] * n + [False], max_days=20)
+    assert np.allclose(predictive[:15], with_one_more[:15])
+    assert predictive[15] == 0.0
+
+
+def test_the_predictive_p90_is_never_below_the_plain_one_and_meets_it_as_parcels_pile_up() -> None:
+    sizes = (15, 60, 250, 5000)
+    lifts: dict[int, list[float]] = {n: [] for n in sizes}
+    gaps: dict[int, list[int]] = {n: [] for n in sizes}
+    for seed in range(8):
+        rng = np.random.default_rng(seed)
+        for n in sizes:
+            days = np.ceil(rng.lognormal(np.log(20.0), 0.35, n)).astype(np.int64)
+            delivered = rng.random(n) < 0.9  # a few still travelling, part of the way there
+            days = np.where(delivered, days, (days * rng.random(n)).astype(np.int64))
+            found = fit(days.tolist(), delivered.tolist(), max_days=150)
+            predictive = predictive_survival(found.survival, found.variance)
+            assert np.all(predictive >= found.survival - 1e-12)
+            plain, lifted = quantile_days(found.survival, 0.9)[0], quantile_days(predictive, 0.9)[0]
+            assert 0 < plain <= lifted
+            gaps[n].append(int(lifted - plain))
+            lifts[n].append(float(predictive[0, plain] - found.survival[0, plain]))
+    mean_lift = [float(np.mean(lifts[n])) for n in sizes]
+    # The lift at the p90 is about 0.9/(n + 1): it falls as the parcels pile up, and so does the gap in days.
+    assert mean_lift == sorted(mean_lift, reverse=True)
+    assert mean_lift[0] > 0.03 and mean_lift[-1] < 0.001
+    assert np.mean(gaps[15]) >= 1 and max(gaps[5000]) == 0
+
+
+def test_the_predictive_p90_covers_nine_in_ten_of_the_next_parcels() -> None:
+    # The plain quantile of n parcels covers about n/(n + 1) of what it should; the predictive one does not fall short.
+    rng = np.random.default_rng(3)
+    n, rounds = 12, 600
+    plain_hits = predictive_hits = 0.0
+    for _ in range(rounds):
+        days = np.ceil(rng.lognormal(np.log(200.0), 0.3, n)).astype(np.int64)  # long: whole days barely matter
+        found = fit(days.tolist(), [True] * n, max_days=600)
+        plain = quantile_days(found.survival, 0.9)[0]
+        predictive = quantile_days(predictive_survival(found.survival, found.variance), 0.9)[0]
+        # The chance the next parcel arrives within each: the true distribution function there.
+        plain_hits += float(_lognormal_cdf(plain, 200.0, 0.3))
+        predictive_hits += float(_lognormal_cdf(predictive, 200.0, 0.3))
+    assert plain_hits / rounds < 0.87
+    assert 0.88 <= predictive_hits / rounds <= 0.95
+
+
+def _lognormal_cdf(x: float, median: float, sigma: float) -> float:
+    return 0.5 * (1.0 + math.erf(math.log(max(x, 1e-9) / median) / (sigma * math.sqrt(2.0))))
+
+
+def test_the_prior_carries_its_own_uncertainty() -> None:
+    # A group with no parcels of its own is exactly as uncertain as the wider group it borrows from.
+    wider = fit([3, 5, 5, 7, 8, 10, 12, 12, 14], [True, True, False, True, True, True, False, True, True])
+    empty = daily_counts(
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=np.int64),
+        np.zeros(0, dtype=bool),
+        np.zeros(0),
+        n_groups=1,
+        max_days=20,
+    )
+    borrowed = kaplan_meier(
+        empty, prior=wider.survival, prior_strength=8.0, prior_hazard_variance=wider.hazard_variance
+    )
+    assert np.allclose(borrowed.survival, wider.survival)
+    assert np.allclose(borrowed.variance, wider.variance)
+    # Without the wider group's uncertainty, borrowing is taken as certain.
+    assert np.allclose(kaplan_meier(empty, prior=wider.survival, prior_strength=8.0).variance, 0.0)
+
+
+def test_a_slower_group_is_found_slower_by_its_pace() -> None:
+    rng = np.random.default_rng(9)
+    base = np.ceil(rng.lognormal(np.log(10.0), 0.3, 4000)).astype(np.int64)
+    prior = fit(base.tolist(), [True] * base.size, max_days=150).survival
+    for factor in (0.6, 1.0, 2.0):
+        days = np.ceil(rng.lognormal(np.log(10.0 * factor), 0.3, 400)).astype(np.int64)
+        # The most recent fifth still travelling, after part of their way.
+        travelling = rng.random(days.size) < 0.2
+        days = np.where(travelling, (days * rng.random(days.size)).astype(np.int64), days)
+        counts = daily_counts(
+            np.zeros(days.size, dtype=np.int64), days, ~travelling, np.ones(days.size), n_groups=1, max_days=150
+        )
+        (pace,) = time_scales(counts, prior, strength=0.0)
+        assert pace == pytest.approx(factor, rel=0.08)
+        # Stretched by its pace, the wider curve's quantiles are the group's.
+        assert quantile_days(stretched(prior, np.array([pace])), 0.9)[0] == pytest.approx(
+            quantile_days(prior, 0.9)[0] * pace, abs=1.5
+        )
+    # Three parcels twice as slow say the group is slower, but not yet twice: the pace is shrunk toward 1.
+    few = daily_counts(
+        np.zeros(3, dtype=np.int64),
+        np.array([20, 22, 19]),
+        np.ones(3, dtype=bool),
+        np.ones(3),
+        n_groups=1,
+        max_days=150,
+    )
+    (shrunk,) = time_scales(few, prior, strength=3.0)
+    (alone,) = time_scales(few, prior, strength=0.0)
+    assert 1.0 < shrunk < alone
+    assert time_scales(few.merged(np.zeros(1, dtype=np.int64), 1), prior, strength=3.0)[0] == pytest.approx(shrunk)

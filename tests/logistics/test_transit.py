@@ -3,6 +3,7 @@ the disruption register's effect, reviews as a weak second source, and the shipm
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -143,3 +144,51 @@ def test_the_synthetic_slowdown_is_deterministic() -> None:
     second = generate_shipments(SlowdownScenario(scale=0.2, days=120))
     assert first.observations.size == second.observations.size > 500
     assert np.array_equal(first.observations.shipped, second.observations.shipped)
+
+
+def test_a_thin_lane_borrows_its_regions_shape_at_its_own_pace() -> None:
+    # Belarus has six parcels, twice as fast as Russia's 150: it borrows how spread out CIS ePacket parcels arrive,
+    # not their days.
+    spread = np.sin(np.arange(156) * 2.3)
+    russia = [round(20 * float(np.exp(0.48 * v)), 1) for v in spread[:150]]
+    belarus = [round(10 * float(np.exp(0.48 * v)), 1) for v in spread[150:]]
+    rows = parcels(("CN", "RU", "epacket"), russia) + parcels(("CN", "BY", "epacket"), belarus, every=20)
+    obs = TransitObservations.from_shipments(rows)
+    as_of = START + timedelta(days=175)
+    paced = {e.lane: e for e in estimate_lanes(obs, as_of=as_of)}
+    as_is = {e.lane: e for e in estimate_lanes(obs, as_of=as_of, settings=TransitSettings(pace_strength=-1))}
+    ru, by = Lane("CN", "RU", "epacket"), Lane("CN", "BY", "epacket")
+    assert paced[by].source == "region" and as_is[by].source == "region"
+    assert as_is[by].p90_days == as_is[ru].p90_days  # Russia's days
+    assert (paced[by].p50_days or 0) < (paced[ru].p50_days or 0)
+    assert (paced[by].p90_days or 0) < (as_is[by].p90_days or 0) - 5
+    assert paced[ru].p90_days == as_is[ru].p90_days  # a busy lane speaks for itself
+
+
+def test_the_p90_is_read_off_the_predictive_curve() -> None:
+    # The plain quantile of a few parcels covers less than it says: the predictive curve lies above the plain one by
+    # about (1 − S)/(n + 1), much for eight parcels, little for four hundred.
+    def lift(n: int, every: float) -> tuple[float, int, int]:
+        rows = parcels(("CN", "ES", "std"), [12 + (i * 5) % 9 for i in range(n)], every=every)
+        obs = TransitObservations.from_shipments(rows)
+        as_of = START + timedelta(days=n * every + 25)
+        flat = TransitSettings(half_life_days=0)
+        (predictive,) = estimate_lanes(obs, as_of=as_of, settings=flat)
+        (plain,) = estimate_lanes(obs, as_of=as_of, settings=replace(flat, predictive=False))
+        assert np.all(predictive.survival >= plain.survival - 1e-12)
+        day = (plain.p50_days or 0) + 1
+        return float(predictive.survival[day] - plain.survival[day]), predictive.p90_days or 0, plain.p90_days or 0
+
+    few, few_p90, few_plain_p90 = lift(8, 3)
+    many, many_p90, many_plain_p90 = lift(400, 0.2)
+    assert few > 0.03 and many < few / 5
+    assert few_p90 >= few_plain_p90 and many_p90 == many_plain_p90
+
+
+def test_a_lane_still_travelling_beyond_its_data_gets_a_flagged_extrapolation() -> None:
+    # Fifty parcels took 10 days; the thirty since have not arrived, the oldest after 30 days: whatever the p90 is,
+    # it is past 30 days, and said to be at least that.
+    obs = TransitObservations.from_shipments(parcels(("CN", "ES", "std"), [10.0] * 50 + [None] * 30))
+    (estimate,) = estimate_lanes(obs, as_of=START + timedelta(days=80, hours=1))
+    assert estimate.p90_is_lower_bound and estimate.longest_in_transit_days == 30
+    assert (estimate.p90_days or 0) > 30 and (estimate.p50_days or 0) <= (estimate.p90_days or 0)

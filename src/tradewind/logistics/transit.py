@@ -3,7 +3,18 @@
 For each lane: the days from hand-over to delivery by which half (p50) and nine in ten (p90) parcels arrive,
 estimated by a recency-weighted Kaplan–Meier (`survival`) in which parcels still travelling count as censored.
 Lanes with too little data borrow from wider groups — same destination region and method, same method, all lanes —
-and say so. Buyers' reviews that name the method and the days it took are a second, weaker source.
+and say so. What they borrow is the wider group's *shape* at the lane's own *pace*: each lane's pace (how much slower
+than its region, its region than its method) is measured over a long memory and shrunk toward the wider group's, the
+wider groups pool their parcels with the paces divided out, and a lane's prior is that curve stretched back to its
+pace — Japan borrows how spread out ePacket parcels arrive, not Russia's days. Buyers' reviews that name the method
+and the days it took are a second, weaker source.
+
+The p50 and p90 are those of the predictive curve — where the *next* parcel arrives — rather than of the estimate
+itself: the plain quantile of n parcels covers on average only n/(n + 1) of what it says, which for the p90 of a
+thin lane is far from nine in ten. The uncertainty behind it (Greenwood's variance) counts the lane's own parcels,
+what the wider groups it leans on rest on, and how uncertain its pace is. Where a curve never gets to 90 % (parcels
+still travelling, as in a slowdown), the p90 is extrapolated from the last day the lane's parcels say anything and
+flagged as a lower bound.
 
 `as_of` makes the estimate what was known that day: later hand-overs are ignored, later deliveries count as still
 in transit. Everything here is pure (arrays in, estimates out); the database side is `service.lane_statistics`.
@@ -11,7 +22,7 @@ in transit. Everything here is pure (arrays in, estimates out); the database sid
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
@@ -24,22 +35,31 @@ from tradewind.logistics.survival import (
     DailyCounts,
     FloatArray,
     IntArray,
+    KaplanMeier,
     conditional_quantile_days,
     daily_counts,
     effective_at_risk,
+    kaplan_meier,
+    predictive_survival,
     quantile_days,
     recency_weights,
+    stretched,
+    stretched_levels,
+    stretched_variance,
     survival_curves,
+    time_scales,
     whole_days,
 )
 
 DAY_SECONDS = 86_400.0
+_TOLERANCE = 1e-12
 LEVELS = ("lane", "region", "method", "all")
 
 
 @dataclass(frozen=True)
 class TransitSettings:
-    """How transit estimates weigh the evidence (tuned by `benchmarks/transit_backtest.py`)."""
+    """How transit estimates weigh the evidence: one setting for every shop, chosen with
+    `benchmarks/transit_backtest.py` on synthetic shipments and on the demo shop alike."""
 
     half_life_days: float = 7.0
     # Effective number of delivered parcels a lane needs before its estimate is called its own.
@@ -51,6 +71,13 @@ class TransitSettings:
     max_days: int = 150
     lookback_days: int = 365
     review_weight: float = 0.3
+    # A lane borrows its wider group's shape at its own pace; the pace is shrunk toward the wider group's as by this
+    # many deliveries at that pace (negative: borrow the wider group's days as they are).
+    pace_strength: float = 3.0
+    # How much slower a destination is than its region hardly changes: its pace has this longer memory.
+    pace_half_life_days: float = 90.0
+    # p50/p90 of the predictive curve (where the next parcel arrives), not of the curve's point estimate.
+    predictive: bool = True
 
 
 class Lane(NamedTuple):
@@ -213,6 +240,7 @@ class LaneEstimate:
     n_reviews: int
     p50_days: int | None
     p90_days: int | None
+    # The curve never got there (too many parcels still travelling): the days are extrapolated, and at least that.
     p50_is_lower_bound: bool
     p90_is_lower_bound: bool
     source: str
@@ -294,14 +322,19 @@ def estimate_lanes(
         n_groups=len(all_lanes),
         max_days=config.max_days,
     )
+    groups = _Groups.of(all_lanes, regions)
+    long_weights = recency_weights((moment - obs.shipped) / DAY_SECONDS, config.pace_half_life_days) * obs.weight
+    paces = _lane_paces(groups, _Parcels(group, durations[known], arrived[known], long_weights[known]), config)
+    recent = _Parcels(group, durations[known], arrived[known], weights[known])
+    curves = _lane_curves(groups, counts, recent, paces, config)
+    sources = _sources(groups, counts, config)
     reviews = np.bincount(group[obs.is_review[known]], minlength=len(all_lanes))
-    curves, sources = _borrowing_curves(counts, all_lanes, regions, config)
-    p50 = quantile_days(curves, 0.5)
-    p90 = quantile_days(curves, 0.9)
     effective = counts.effective_delivered
     # The last day on which the lane itself still had enough parcels travelling to say anything.
     has_data = effective_at_risk(counts) >= config.min_at_risk
     data_end = np.where(has_data.any(axis=1), has_data.shape[1] - 1 - np.argmax(has_data[:, ::-1], axis=1), 0)
+    usual = _at_pace(np.repeat(paces.usual.survival, len(all_lanes), 0), paces, stretched)
+    p50, p90, p50_beyond, p90_beyond = _beyond_the_data(curves, usual, data_end, config)
     estimates = []
     for i, lane in enumerate(wanted):
         region = region_of(lane.destination, regions)
@@ -314,10 +347,10 @@ def estimate_lanes(
                 n_delivered=int(counts.n_delivered[i] - reviews[i]),
                 n_in_transit=int(counts.n_in_transit[i]),
                 n_reviews=int(reviews[i]),
-                p50_days=_days(p50[i], data_end[i], config),
-                p90_days=_days(p90[i], data_end[i], config),
-                p50_is_lower_bound=bool(p50[i] < 0),
-                p90_is_lower_bound=bool(p90[i] < 0),
+                p50_days=int(p50[i]),
+                p90_days=int(p90[i]),
+                p50_is_lower_bound=bool(p50_beyond[i]),
+                p90_is_lower_bound=bool(p90_beyond[i]),
                 source=source,
                 borrowed_from=borrowed,
                 effective_delivered=float(effective[i]),
@@ -328,52 +361,210 @@ def estimate_lanes(
     return estimates
 
 
-def _days(found: int, data_end: int, config: TransitSettings) -> int:
-    """The quantile; where the curve never gets there, the lower bound the data give: parcels of the lane are
-    still travelling after `data_end` days, so it is at least the day after."""
-    return int(found) if found >= 0 else int(min(config.max_days, data_end + 1))
+def _beyond_the_data(
+    curves: FloatArray, usual: FloatArray, data_end: IntArray, config: TransitSettings
+) -> tuple[IntArray, IntArray, BoolArray, BoolArray]:
+    """p50 and p90 of each lane, and whether its curve never got there (too many parcels still travelling).
+
+    Where it does not, the days are extrapolated: from t₀, the last day the lane's own parcels say anything (for a
+    lane with none, the last day its curve still falls), the lane's usual curve U at the pace its parcels keep now —
+    a share s still travelling after t₀ days where usually that share is left after u days means parcels going t₀/u
+    times slower than usual, and the quantile is U⁻¹(q)·t₀/u. Never less than t₀ + 1 (parcels are still travelling
+    after t₀ days), and t₀ + 1 where nothing says more.
+    """
+    rows = np.arange(curves.shape[0])
+    falling = np.diff(curves, axis=1) < -_TOLERANCE
+    curve_end = np.where(falling.any(axis=1), falling.shape[1] - np.argmax(falling[:, ::-1], axis=1), 0)
+    anchor = np.where(data_end > 0, data_end, curve_end)
+    still = curves[rows, anchor]
+    reached = usual <= still[:, None] + _TOLERANCE
+    matched = np.where(reached.any(axis=1), np.argmax(reached, axis=1), 0)
+    found: list[IntArray] = []
+    beyond: list[BoolArray] = []
+    for q in (0.5, 0.9):
+        quantile = quantile_days(curves, q)
+        usual_q = quantile_days(usual, q)
+        usable = (matched > 0) & (usual_q > 0) & (still < 1.0)
+        ratio = np.ceil(anchor * usual_q / np.maximum(matched, 1)).astype(np.int64)
+        bound = np.minimum(np.where(usable, np.maximum(ratio, anchor + 1), anchor + 1), config.max_days)
+        found.append(np.where(quantile >= 0, quantile, bound).astype(np.int64))
+        beyond.append(quantile < 0)
+    p50, p90 = found
+    return p50, np.maximum(p90, p50), beyond[0], beyond[1]
 
 
-def _borrowing_curves(
-    counts: DailyCounts, lanes: list[Lane], regions: Mapping[str, str] | None, config: TransitSettings
-) -> tuple[FloatArray, list[tuple[str, str | None]]]:
-    """Survival per lane, each borrowing from its region, its method, and all lanes in turn; and who it leans on."""
-    region_keys = [(lane.origin, region_of(lane.destination, regions), lane.method) for lane in lanes]
-    method_keys = [lane.method for lane in lanes]
-    region_names, region_of_lane = factorize([f"{o}→{r} by {m}" for o, r, m in region_keys])
-    method_names, method_of_lane = factorize(method_keys)
-    method_of_region = np.zeros(len(region_names), dtype=np.int64)
-    method_of_region[region_of_lane] = method_of_lane
-    region_counts = counts.merged(region_of_lane, len(region_names))
-    method_counts = counts.merged(method_of_lane, len(method_names))
-    everything = counts.merged(np.zeros(len(lanes), dtype=np.int64), 1)
+@dataclass(frozen=True)
+class _Groups:
+    """The wider groups of the lanes: same origin, destination region and method; same method; all lanes."""
 
-    strength, floor = config.prior_strength, config.min_at_risk
-    all_curve = survival_curves(everything, min_at_risk=floor)
-    method_prior = np.repeat(all_curve, len(method_names), 0)
-    method_curves = survival_curves(method_counts, prior=method_prior, prior_strength=strength, min_at_risk=floor)
-    region_curves = survival_curves(
-        region_counts, prior=method_curves[method_of_region], prior_strength=strength, min_at_risk=floor
+    region_names: tuple[str, ...]
+    region_of_lane: IntArray
+    method_names: tuple[str, ...]
+    method_of_lane: IntArray
+    method_of_region: IntArray
+
+    @classmethod
+    def of(cls, lanes: list[Lane], regions: Mapping[str, str] | None) -> _Groups:
+        region_names, region_of_lane = factorize(
+            [f"{lane.origin}→{region_of(lane.destination, regions)} by {lane.method}" for lane in lanes]
+        )
+        method_names, method_of_lane = factorize([lane.method for lane in lanes])
+        method_of_region = np.zeros(len(region_names), dtype=np.int64)
+        method_of_region[region_of_lane] = method_of_lane
+        return cls(region_names, region_of_lane, method_names, method_of_lane, method_of_region)
+
+    @property
+    def n_lanes(self) -> int:
+        return int(self.region_of_lane.shape[0])
+
+
+class _Parcels(NamedTuple):
+    lane: IntArray
+    durations: FloatArray  # days, to delivery or to now
+    arrived: BoolArray
+    weights: FloatArray
+
+    def counts(self, n_lanes: int, max_days: int, scales: FloatArray | None = None) -> DailyCounts:
+        """Daily counts per lane, each lane's times divided by its pace when `scales` are given."""
+        durations = self.durations if scales is None else self.durations / scales[self.lane]
+        days = whole_days(durations, self.arrived)
+        return daily_counts(self.lane, days, self.arrived, self.weights, n_groups=n_lanes, max_days=max_days)
+
+
+class _Paces(NamedTuple):
+    scales: FloatArray  # per lane: how much slower (> 1) or faster than the shared shape its parcels travel
+    uncertainty: FloatArray  # per lane: the standard deviation of log(scale)
+    usual: KaplanMeier  # (1 × days): all parcels with their lane's pace divided out, over the long memory
+
+
+def _lane_paces(groups: _Groups, parcels: _Parcels, config: TransitSettings) -> _Paces:
+    """Each lane's pace: how much slower (> 1) or faster than a typical parcel its parcels travel.
+
+    Measured over a long memory (how much slower Brazil is than Spain hardly changes) in three steps, each shrunk
+    toward the wider group's (`time_scales`): the method's pace, its region's relative to it, the destination's
+    relative to that. Parcels are compared with the shape all parcels share once each lane's pace is divided out;
+    the first round, with no paces yet, compares them with all parcels as they are.
+
+    A pace rests on n deliveries and `pace_strength` pseudo-deliveries: its log is uncertain by about the shape's
+    spread in log-days over √(n + strength) — the lane's prior is spread by as much (`_lane_curves`).
+    """
+    n, floor = groups.n_lanes, config.min_at_risk
+    everyone = np.zeros(n, dtype=np.int64)
+    raw = parcels.counts(n, config.max_days)
+    scales = np.ones(n, dtype=np.float64)
+    if config.pace_strength < 0 or n == 0:
+        return _Paces(scales, np.zeros(n, dtype=np.float64), kaplan_meier(raw.merged(everyone, 1), min_at_risk=floor))
+    by_region = raw.merged(groups.region_of_lane, len(groups.region_names))
+    by_method = raw.merged(groups.method_of_lane, len(groups.method_names))
+    strength = config.pace_strength
+    for _ in range(2):  # the first round against all parcels as they are, the second against the shared shape
+        shape = survival_curves(
+            parcels.counts(n, config.max_days, scales).merged(everyone, 1), min_at_risk=config.min_at_risk
+        )
+        method = time_scales(by_method, np.repeat(shape, len(groups.method_names), 0), strength=strength)
+        region = method[groups.method_of_region]
+        region = region * time_scales(
+            by_region, stretched(np.repeat(shape, len(groups.region_names), 0), region), strength=strength
+        )
+        lane = region[groups.region_of_lane]
+        scales = lane * time_scales(raw, stretched(np.repeat(shape, n, 0), lane), strength=strength)
+    usual = kaplan_meier(parcels.counts(n, config.max_days, scales).merged(everyone, 1), min_at_risk=floor)
+    return _Paces(scales, _log_spread(usual.survival[0]) / np.sqrt(raw.effective_delivered + strength), usual)
+
+
+def _log_spread(curve: FloatArray) -> float:
+    """The standard deviation of log-days under a survival curve (what it has delivered)."""
+    mass = np.concatenate([[1.0], curve[:-1]]) - curve
+    total = float(mass.sum())
+    if total <= 0:
+        return 0.0
+    log_days = np.log(np.maximum(np.arange(curve.shape[0]), 0.5))
+    mean = float((mass * log_days).sum()) / total
+    return float(np.sqrt((mass * (log_days - mean) ** 2).sum() / total))
+
+
+# Gauss–Hermite nodes and weights for an average over a normal log-pace.
+_NODES, _NODE_WEIGHTS = np.polynomial.hermite_e.hermegauss(5)
+_NODE_WEIGHTS = _NODE_WEIGHTS / _NODE_WEIGHTS.sum()
+
+
+def _at_pace(values: FloatArray, paces: _Paces, stretch: Callable[[FloatArray, FloatArray], FloatArray]) -> FloatArray:
+    """Each lane's curve (or its daily hazard variance, or parcels at risk) stretched to the lane's pace, averaged
+    over what the pace may be."""
+    found = np.zeros_like(values)
+    for z, weight in zip(_NODES.tolist(), _NODE_WEIGHTS.tolist(), strict=True):
+        found += weight * stretch(values, paces.scales * np.exp(paces.uncertainty * z))
+    return found
+
+
+def _lane_curves(
+    groups: _Groups, counts: DailyCounts, parcels: _Parcels, paces: _Paces, config: TransitSettings
+) -> FloatArray:
+    """Survival per lane, each borrowing from its region, its method, and all lanes in turn.
+
+    What a lane borrows is its wider group's shape at the lane's own pace: the wider groups pool their parcels with
+    each lane's pace divided out (a region's parcels to Japan and to Brazil do not make a wider curve for either),
+    and the lane's prior is that curve stretched back to its pace, P(d / pace), averaged over what the pace may be.
+    Each group's hazards carry their uncertainty down to the lanes, whose p50 and p90 are read off the predictive
+    curve (`predictive_survival`).
+    """
+    strength, floor, n = config.prior_strength, config.min_at_risk, groups.n_lanes
+    normalized = parcels.counts(n, config.max_days, paces.scales)
+    # All lanes' recent parcels, borrowing from the long memory where they are too few (the far tail).
+    top = kaplan_meier(
+        normalized.merged(np.zeros(n, dtype=np.int64), 1),
+        prior=paces.usual.survival,
+        prior_strength=strength,
+        min_at_risk=floor,
+        prior_hazard_variance=paces.usual.hazard_variance,
+        prior_at_risk=paces.usual.at_risk,
     )
-    lane_curves = survival_curves(
-        counts, prior=region_curves[region_of_lane], prior_strength=strength, min_at_risk=floor
+    methods = len(groups.method_names)
+    method = kaplan_meier(
+        normalized.merged(groups.method_of_lane, methods),
+        prior=np.repeat(top.survival, methods, 0),
+        prior_strength=strength,
+        min_at_risk=floor,
+        prior_hazard_variance=np.repeat(top.hazard_variance, methods, 0),
+        prior_at_risk=np.repeat(top.at_risk, methods, 0),
     )
+    region = kaplan_meier(
+        normalized.merged(groups.region_of_lane, len(groups.region_names)),
+        prior=method.survival[groups.method_of_region],
+        prior_strength=strength,
+        min_at_risk=floor,
+        prior_hazard_variance=method.hazard_variance[groups.method_of_region],
+        prior_at_risk=method.at_risk[groups.method_of_region],
+    )
+    fit = kaplan_meier(
+        counts,
+        prior=_at_pace(region.survival[groups.region_of_lane], paces, stretched),
+        prior_strength=strength,
+        min_at_risk=floor,
+        prior_hazard_variance=_at_pace(region.hazard_variance[groups.region_of_lane], paces, stretched_variance),
+        prior_at_risk=_at_pace(region.at_risk[groups.region_of_lane], paces, stretched_levels),
+    )
+    return predictive_survival(fit.survival, fit.variance) if config.predictive else fit.survival
 
+
+def _sources(groups: _Groups, counts: DailyCounts, config: TransitSettings) -> list[tuple[str, str | None]]:
+    """Whose parcels each lane's estimate mostly rests on: its own, or its region's, its method's, all lanes'."""
     enough = config.min_delivered
     lane_n = counts.effective_delivered
-    region_n = region_counts.effective_delivered
-    method_n = method_counts.effective_delivered
+    region_n = counts.merged(groups.region_of_lane, len(groups.region_names)).effective_delivered
+    method_n = counts.merged(groups.method_of_lane, len(groups.method_names)).effective_delivered
     sources: list[tuple[str, str | None]] = []
-    for i in range(len(lanes)):
+    for i in range(groups.n_lanes):
+        region, method = groups.region_of_lane[i], groups.method_of_lane[i]
         if lane_n[i] >= enough:
             sources.append(("lane", None))
-        elif region_n[region_of_lane[i]] >= enough:
-            sources.append(("region", f"{region_names[region_of_lane[i]]} ({region_n[region_of_lane[i]]:.0f} parcels)"))
-        elif method_n[method_of_lane[i]] >= enough:
-            sources.append(("method", f"all lanes by {method_names[method_of_lane[i]]}"))
+        elif region_n[region] >= enough:
+            sources.append(("region", f"{groups.region_names[region]} ({region_n[region]:.0f} parcels)"))
+        elif method_n[method] >= enough:
+            sources.append(("method", f"all lanes by {groups.method_names[method]}"))
         else:
             sources.append(("all", "all lanes"))
-    return lane_curves, sources
+    return sources
 
 
 @dataclass(frozen=True)
