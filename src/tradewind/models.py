@@ -1,5 +1,6 @@
 """Every domain's models in one import, so that the metadata (Alembic, `create_all` in tests) is complete."""
 
+from tradewind.accounts.models import ApiToken, LoginAttempt, ShopMembership, User, WebSession
 from tradewind.brief.models import ActionEvent, ActionRecord
 from tradewind.catalog.models import Listing, Product, Promotion, Sku
 from tradewind.db.base import Base
@@ -21,6 +22,7 @@ from tradewind.suppliers.models import Supplier, SupplierMessage, SupplierStatus
 __all__ = [
     "ActionEvent",
     "ActionRecord",
+    "ApiToken",
     "Base",
     "Buyer",
     "Dispute",
@@ -29,6 +31,7 @@ __all__ = [
     "GrowthEvent",
     "InboundMessage",
     "Listing",
+    "LoginAttempt",
     "MessageTemplate",
     "Order",
     "OrderLine",
@@ -40,6 +43,7 @@ __all__ = [
     "Shipment",
     "ShippingMethod",
     "Shop",
+    "ShopMembership",
     "Sku",
     "SkuPlan",
     "StockLevel",
@@ -49,5 +53,7 @@ __all__ = [
     "SupplierStatusReport",
     "SupplyOffer",
     "TrackingEvent",
+    "User",
     "Warehouse",
+    "WebSession",
 ]

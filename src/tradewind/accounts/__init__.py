@@ -1,0 +1,1 @@
+"""Users, their roles in shops, API tokens and sign-in sessions."""

@@ -1,0 +1,381 @@
+"""Accounts: creating users and granting them shops, signing in (argon2, rate-limited), browser sessions with
+their form token, and API tokens. Services take a session and never commit; the request or command owns it."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from tradewind.accounts.models import ApiToken, LoginAttempt, Role, ShopMembership, User, WebSession
+from tradewind.errors import NotFoundError, TradewindError, ValidationError
+from tradewind.shops.models import Shop
+
+TOKEN_PREFIX = "tw_"
+LOCALES = ("en", "zh")
+WRITE_ROLES = frozenset({Role.OWNER, Role.STAFF})
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class AuthenticationError(TradewindError):
+    code = "unauthenticated"
+    exit_code = 2
+    http_status = 401
+
+
+class PermissionDeniedError(TradewindError):
+    code = "forbidden"
+    exit_code = 2
+    http_status = 403
+
+
+class TooManyAttemptsError(TradewindError):
+    code = "too_many_attempts"
+    exit_code = 2
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after_seconds": retry_after})
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class AccountRules:
+    """How long sessions last, how many wrong passwords are allowed, and how hard password hashes are."""
+
+    session_hours: int = 24 * 14
+    idle_hours: int = 24 * 3
+    login_max_failures: int = 5  # per e-mail (and 4× that per client address) within the window
+    login_window_minutes: int = 15
+    password_min_length: int = 10
+    # argon2id parameters (the argon2-cffi defaults, RFC 9106's second recommendation); tests may lower them.
+    hash_time_cost: int = 3
+    hash_memory_kib: int = 65536
+    hash_parallelism: int = 4
+
+    def hasher(self) -> PasswordHasher:
+        return PasswordHasher(
+            time_cost=self.hash_time_cost, memory_cost=self.hash_memory_kib, parallelism=self.hash_parallelism
+        )
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    cleaned = email.strip().lower()
+    if not _EMAIL.match(cleaned) or len(cleaned) > 200:
+        raise ValidationError(f"not an e-mail address: {email!r}")
+    return cleaned
+
+
+def check_locale(locale: str) -> str:
+    if locale not in LOCALES:
+        raise ValidationError(f"interface language must be one of {', '.join(LOCALES)}, not {locale!r}")
+    return locale
+
+
+def parse_role(text: str) -> Role:
+    try:
+        return Role(text.strip().lower())
+    except ValueError:
+        raise ValidationError(f"role must be owner, staff or viewer, not {text!r}") from None
+
+
+# --- users and shops -----------------------------------------------------------------------------------------------
+
+
+def find_user(session: Session, *, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def all_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.email)))
+
+
+def get_user(session: Session, *, email: str) -> User:
+    user = find_user(session, email=email)
+    if user is None:
+        raise NotFoundError(f"no user {email!r}", details={"user": email})
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    name: str | None = None,
+    locale: str = "en",
+    rules: AccountRules | None = None,
+) -> User:
+    config = rules or AccountRules()
+    address = normalise_email(email)
+    if find_user(session, email=address) is not None:
+        raise ValidationError(f"a user {address!r} exists already")
+    user = User(
+        email=address,
+        name=(name or address.split("@")[0]).strip()[:200],
+        password_hash=hash_password(password, config),
+        locale=check_locale(locale),
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def hash_password(password: str, rules: AccountRules) -> str:
+    if len(password) < rules.password_min_length:
+        raise ValidationError(f"a password needs at least {rules.password_min_length} characters")
+    return rules.hasher().hash(password)
+
+
+def set_password(session: Session, *, user: User, password: str, rules: AccountRules | None = None) -> None:
+    user.password_hash = hash_password(password, rules or AccountRules())
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))  # sign out everywhere
+    session.flush()
+
+
+def set_locale(session: Session, *, user: User, locale: str) -> None:
+    user.locale = check_locale(locale)
+    session.flush()
+
+
+def grant(session: Session, *, user: User, shop: Shop, role: Role) -> tuple[ShopMembership, bool]:
+    """Give `user` a role in `shop` (or change it); returns (membership, changed)."""
+    membership = session.scalar(
+        select(ShopMembership).where(ShopMembership.user_id == user.id, ShopMembership.shop_id == shop.id)
+    )
+    if membership is None:
+        membership = ShopMembership(user_id=user.id, shop_id=shop.id, role=role)
+        session.add(membership)
+        session.flush()
+        return membership, True
+    if membership.role == role:
+        return membership, False
+    membership.role = role
+    session.flush()
+    return membership, True
+
+
+def shops_of(session: Session, *, user_id: int) -> list[tuple[Shop, Role]]:
+    """The shops a user belongs to, with their role, by shop code."""
+    rows = session.execute(
+        select(Shop, ShopMembership.role)
+        .join(ShopMembership, ShopMembership.shop_id == Shop.id)
+        .where(ShopMembership.user_id == user_id)
+        .order_by(Shop.code)
+    )
+    return [(shop, role) for shop, role in rows]
+
+
+def shop_for(session: Session, *, user_id: int, shop_code: str) -> tuple[Shop, Role]:
+    """The shop `shop_code` and the user's role in it. A shop the user does not belong to is 'not found', exactly
+    like one that does not exist, so that nobody learns which shops exist."""
+    row = session.execute(
+        select(Shop, ShopMembership.role)
+        .join(ShopMembership, ShopMembership.shop_id == Shop.id)
+        .where(ShopMembership.user_id == user_id, Shop.code == shop_code)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no shop {shop_code!r}", details={"shop": shop_code})
+    return row[0], row[1]
+
+
+def require_write(role: Role) -> None:
+    if role not in WRITE_ROLES:
+        raise PermissionDeniedError("a viewer can look but not change anything in this shop", details={"role": role})
+
+
+# --- signing in ----------------------------------------------------------------------------------------------------
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, client: str, now: datetime, rules: AccountRules | None = None
+) -> User | None:
+    """The user with this e-mail and password, or None when they do not match. Every try is recorded (so the caller
+    commits a failed one too); too many failures in the window (for the e-mail, or from the client address) raise
+    `TooManyAttemptsError` until the window has passed, right password or not."""
+    config = rules or AccountRules()
+    address = email.strip().lower()[:200]
+    client = client[:64]
+    _check_rate(session, email=address, client=client, now=now, rules=config)
+    user = session.scalar(select(User).where(User.email == address))
+    ok = user is not None and user.active and _verify(user, password, config)
+    session.add(LoginAttempt(email=address, client=client, at=now, succeeded=ok))
+    session.flush()
+    if not ok or user is None:
+        return None
+    user.last_login_at = now
+    return user
+
+
+def _verify(user: User, password: str, rules: AccountRules) -> bool:
+    hasher = rules.hasher()
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def _check_rate(session: Session, *, email: str, client: str, now: datetime, rules: AccountRules) -> None:
+    since = now - timedelta(minutes=rules.login_window_minutes)
+    for column, value, limit in (
+        (LoginAttempt.email, email, rules.login_max_failures),
+        (LoginAttempt.client, client, rules.login_max_failures * 4),
+    ):
+        last_success = session.scalar(
+            select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded, LoginAttempt.at >= since)
+        )
+        start = max(since, last_success) if last_success is not None else since
+        failures = session.execute(
+            select(func.count(), func.min(LoginAttempt.at)).where(
+                column == value, LoginAttempt.at >= start, LoginAttempt.succeeded.is_(False)
+            )
+        ).one()
+        if failures[0] >= limit:
+            oldest = failures[1]
+            retry = int((oldest + timedelta(minutes=rules.login_window_minutes) - now).total_seconds()) + 1
+            raise TooManyAttemptsError(
+                f"too many failed sign-ins: try again in {max(retry, 1) // 60 + 1} minutes", retry_after=max(retry, 1)
+            )
+
+
+def forget_old_attempts(session: Session, *, now: datetime, rules: AccountRules | None = None) -> int:
+    """Delete login attempts older than the window (they no longer count)."""
+    config = rules or AccountRules()
+    result = session.execute(
+        delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(minutes=config.login_window_minutes))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- browser sessions ----------------------------------------------------------------------------------------------
+
+
+def start_session(
+    session: Session, *, user: User, now: datetime, rules: AccountRules | None = None
+) -> tuple[str, WebSession]:
+    """A new signed-in session; returns the cookie value (shown once, stored only as a digest) and the row."""
+    config = rules or AccountRules()
+    token = secrets.token_urlsafe(32)
+    row = WebSession(
+        user_id=user.id,
+        digest=digest(token),
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + timedelta(hours=config.session_hours),
+        last_seen_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def user_for_session(
+    session: Session, *, token: str, now: datetime, rules: AccountRules | None = None
+) -> tuple[User, WebSession] | None:
+    """The signed-in user of a cookie, or None when it is unknown, expired or idle too long. Reads only: the
+    caller notes the visit with `touch_session` now and then, in a short transaction of its own (a write on every
+    request would serialise every page view on SQLite)."""
+    if not token or len(token) > 200:
+        return None
+    config = rules or AccountRules()
+    row = session.execute(
+        select(User, WebSession)
+        .join(WebSession, WebSession.user_id == User.id)
+        .where(WebSession.digest == digest(token))
+    ).first()
+    if row is None:
+        return None
+    user, web_session = row
+    if not user.active or web_session.expires_at <= now:
+        return None
+    if now - web_session.last_seen_at > timedelta(hours=config.idle_hours):
+        return None
+    return user, web_session
+
+
+def touch_session(session: Session, *, session_id: int, now: datetime) -> None:
+    session.execute(update(WebSession).where(WebSession.id == session_id).values(last_seen_at=now))
+
+
+def end_session(session: Session, *, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.digest == digest(token)))
+
+
+def forget_expired_sessions(session: Session, *, now: datetime) -> int:
+    result = session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- API tokens ----------------------------------------------------------------------------------------------------
+
+
+def issue_token(
+    session: Session, *, user: User, name: str, now: datetime, expires_at: datetime | None = None
+) -> tuple[str, ApiToken]:
+    """A new API token for `user`; the secret is returned once and stored only as a digest."""
+    label = name.strip()
+    if not label:
+        raise ValidationError("give the token a name (what uses it)")
+    if expires_at is not None and expires_at <= now:
+        raise ValidationError("a token must expire after now")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        user_id=user.id,
+        name=label[:100],
+        digest=digest(secret),
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        created_at=now,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    return secret, row
+
+
+def user_for_token(session: Session, *, secret: str, now: datetime) -> tuple[User, ApiToken] | None:
+    """The user of a live token (and the token), or None for an unknown, revoked or expired one. Reads only (see
+    `user_for_session`); `touch_token` notes the use."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    row = session.execute(
+        select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.digest == digest(secret))
+    ).first()
+    if row is None:
+        return None
+    user, token = row
+    if not user.active or token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    return user, token
+
+
+def touch_token(session: Session, *, token_id: int, now: datetime) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+
+
+def tokens_of(session: Session, *, user_id: int) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)))
+
+
+def revoke_token(session: Session, *, user_id: int, token_id: int, now: datetime) -> ApiToken:
+    token = session.scalar(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.id == token_id))
+    if token is None:
+        raise NotFoundError(f"no token #{token_id}", details={"token": token_id})
+    if token.revoked_at is None:
+        token.revoked_at = now
+        session.flush()
+    return token

@@ -1,0 +1,71 @@
+"""Building the app's shared state, and the API under /api/v1 (the dashboard adds its pages on top)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradewind.api.config import ServerSettings
+from tradewind.api.deps import no_nul_characters
+from tradewind.api.errors import install_error_handlers
+from tradewind.api.routers import (
+    accounts,
+    brief,
+    catalog,
+    growth,
+    logistics,
+    messaging,
+    orders,
+    planning,
+    suppliers,
+)
+from tradewind.api.state import AppState, FigureCache
+from tradewind.clock import Clock, SystemClock
+from tradewind.config import Settings
+from tradewind.db.session import make_engine, make_sessionmaker
+
+API_PREFIX = "/api/v1"
+
+
+def build_state(
+    settings: Settings | None = None,
+    *,
+    server: ServerSettings | None = None,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    sessions: sessionmaker[Session] | None = None,
+) -> AppState:
+    """Settings are read here, when the app is made, and never at import time. `sessions` replaces the session
+    factory (tests bind it to one connection whose transaction they roll back)."""
+    the_settings = settings or Settings()
+    the_server = server or ServerSettings()
+    the_engine = engine or make_engine(the_settings.database_url, pool_size=20, max_overflow=20)
+    factory = sessions or make_sessionmaker(the_engine)
+    return AppState(
+        settings=the_settings,
+        server=the_server,
+        engine=the_engine,
+        sessions=factory,
+        clock=clock or SystemClock(),
+        rules=the_server.account_rules(),
+        cache=FigureCache(factory),
+    )
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(no_nul_characters)])
+    router.include_router(accounts.router)
+    for module in (brief, planning, catalog, suppliers, orders, logistics, messaging, growth):
+        router.include_router(module.router)
+    router.include_router(logistics.webhooks)
+    return router
+
+
+def create_api(state: AppState) -> FastAPI:
+    """The API alone (no dashboard), e.g. for tests and for serving the API on its own."""
+    app = FastAPI(title="Tradewind", version="1", docs_url="/docs", openapi_url="/openapi.json")
+    app.state.tradewind = state
+    install_error_handlers(app)
+    app.include_router(api_router())
+    return app

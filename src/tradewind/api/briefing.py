@@ -1,0 +1,248 @@
+"""Today's brief as the faces read it: stored actions, computed once a day (on the first request of the day for a
+shop, or on an explicit refresh), never on every page view."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tradewind.api.state import AppState
+from tradewind.brief.models import ActionRecord, ActionState
+from tradewind.brief.producers import default_producers
+from tradewind.brief.ranking import urgency_group
+from tradewind.brief.service import Brief, get_action, refresh_brief
+from tradewind.db.session import transaction
+from tradewind.errors import ConflictError, NotFoundError, ValidationError
+from tradewind.messaging.service import edit_draft
+from tradewind.planning.models import SkuPlan
+from tradewind.shops.models import Shop
+
+log = logging.getLogger(__name__)
+
+
+def brief_made_on(session: Session, *, shop_id: int) -> date | None:
+    """The last day the shop's brief was computed: the newest action seen, or the newest stored plan (a brief
+    with no action at all still stores the plan)."""
+    seen = session.scalar(select(func.max(ActionRecord.last_seen_on)).where(ActionRecord.shop_id == shop_id))
+    planned = session.scalar(select(func.max(SkuPlan.planned_on)).where(SkuPlan.shop_id == shop_id))
+    days = [day for day in (seen, planned) if day is not None]
+    return max(days) if days else None
+
+
+WAIT_FOR_BRIEF_SECONDS = 10.0
+
+
+def ensure_todays_brief(state: AppState, shop: Shop, *, wait_seconds: float | None = None) -> bool:
+    """Make today's brief if it does not exist yet; True when it is ready.
+
+    It is made in a background thread and a transaction of its own; the request waits for it up to `wait_seconds`
+    (a small shop's brief takes a second or two). A large shop's takes minutes: then the request goes on with the
+    brief last made and the page says that today's is on its way (run `tradewind brief` early to avoid it)."""
+    today = state.clock.today()
+    key = (shop.id, today)
+    if key in state.briefs_ready:
+        return True
+    with state.brief_lock:
+        if key in state.briefs_ready:
+            return True
+        done = state.briefs_making.get(key)
+        if done is None:
+            done = threading.Event()
+            state.briefs_making[key] = done
+            threading.Thread(
+                target=_make_brief, args=(state, shop.id, shop.code, today, done), name="tradewind-brief", daemon=True
+            ).start()
+    return done.wait(WAIT_FOR_BRIEF_SECONDS if wait_seconds is None else wait_seconds)
+
+
+def _make_brief(state: AppState, shop_id: int, shop_code: str, today: date, done: threading.Event) -> None:
+    key = (shop_id, today)
+    try:
+        with transaction(state.sessions) as session:
+            made_on = brief_made_on(session, shop_id=shop_id)
+            if made_on is None or made_on < today:
+                started = time.perf_counter()
+                the_shop = session.get(Shop, shop_id)
+                assert the_shop is not None
+                refresh_brief(session, shop=the_shop, context=state.context(), producers=default_producers())
+                log.info("made today's brief for shop %s in %.1f s", shop_code, time.perf_counter() - started)
+        state.briefs_ready.add(key)
+        state.cache.forget_shop(shop_id)
+    except IntegrityError:
+        log.info("another process made today's brief for shop %s first", shop_code)
+        state.briefs_ready.add(key)
+    except Exception:
+        log.exception("making today's brief for shop %s failed; the last one is shown", shop_code)
+    finally:
+        with state.brief_lock:
+            state.briefs_making.pop(key, None)
+        done.set()
+
+
+def refresh_now(session: Session, state: AppState, shop: Shop) -> Brief:
+    """An explicit refresh (the seller changed something): recompute in the request's transaction."""
+    brief = refresh_brief(session, shop=shop, context=state.context(), producers=default_producers())
+    state.briefs_ready.add((shop.id, state.clock.today()))
+    state.cache.forget_shop(shop.id)
+    return brief
+
+
+def edit_message_step(
+    session: Session, *, shop: Shop, action_id: int, step: int, subject: str, body: str, actor: str, now: datetime
+) -> ActionRecord:
+    """The seller's own words for a message draft of an open action. The draft lives in the outbox (messaging
+    queues it as last edited when the action is applied); the action's step keeps a copy for the screen."""
+    record = get_action(session, shop=shop, action_id=action_id)
+    if record.state not in (ActionState.OPEN, ActionState.SNOOZED):
+        raise ConflictError(
+            f"action #{record.id} is {record.state.value}: its drafts can no longer change",
+            details={"action": record.id, "state": record.state.value},
+        )
+    steps = [dict(item) for item in record.steps]
+    if not 0 <= step < len(steps) or steps[step].get("type") != "message":
+        raise NotFoundError(f"action #{record.id} has no message draft #{step}", details={"step": step})
+    outbox_id = steps[step].get("outbox_id")
+    if not isinstance(outbox_id, int):
+        raise ConflictError(f"the draft of action #{record.id} is not in the outbox yet: refresh the brief first")
+    message = edit_draft(session, shop=shop, message_id=outbox_id, subject=subject, body=body, now=now, actor=actor)
+    steps[step].update(subject=message.subject, body=message.body, edited=True)
+    record.steps = steps
+    session.flush()
+    return record
+
+
+URGENCY_GROUPS = ("overdue", "today", "this week", "later")
+
+
+@dataclass(frozen=True)
+class OpenRanking:
+    """The open actions in the brief's order, as (id, kind, due): what a page of the brief needs to pick its rows."""
+
+    entries: tuple[tuple[int, str, date], ...]
+
+    def kinds(self) -> dict[str, int]:
+        return dict(sorted(Counter(kind for _, kind, _ in self.entries).items()))
+
+
+RANKING_SECONDS = 20.0  # how stale a ranking may get through changes made elsewhere (another process, the CLI)
+
+
+def open_ranking(state: AppState, shop: Shop) -> OpenRanking:
+    """The ranking of the shop's open actions, kept for a few seconds (and dropped at once by any change made
+    through this server), so that paging and filtering the brief costs one primary-key load of a page of rows."""
+
+    def compute(session: Session) -> OpenRanking:
+        rows = session.execute(
+            select(ActionRecord.id, ActionRecord.kind, ActionRecord.due)
+            .where(ActionRecord.shop_id == shop.id, ActionRecord.state == ActionState.OPEN)
+            .order_by(ActionRecord.priority.desc(), ActionRecord.due, ActionRecord.key)
+        )
+        return OpenRanking(tuple((int(i), str(k), d) for i, k, d in rows))
+
+    found: OpenRanking = state.cache.get((shop.id, "open-ranking"), compute, ttl_seconds=RANKING_SECONDS)
+    return found
+
+
+def _in_group(due: date, urgency: str, today: date) -> bool:
+    if urgency not in URGENCY_GROUPS:
+        raise ValidationError(f"urgency must be one of {', '.join(URGENCY_GROUPS)}, not {urgency!r}")
+    return urgency_group(due, today) == urgency
+
+
+def open_action_page(
+    session: Session,
+    state: AppState,
+    *,
+    shop: Shop,
+    kinds: Sequence[str] = (),
+    urgency: str | None = None,
+    offset: int = 0,
+    limit: int | None = 50,
+) -> tuple[list[ActionRecord], int]:
+    """One page of the ranked open actions (the brief's order), whole, and how many match in all."""
+    page, total = _page_ids(state, shop, kinds, urgency, offset, limit)
+    if not page:
+        return [], total
+    query = select(ActionRecord).where(ActionRecord.id.in_(page), ActionRecord.state == ActionState.OPEN)
+    found = {r.id: r for r in session.scalars(query)}
+    return [found[i] for i in page if i in found], total
+
+
+@dataclass(frozen=True)
+class ActionSummary:
+    """What a card in the brief's list shows, without the figures and steps."""
+
+    id: int
+    kind: str
+    priority: float
+    subject_kind: str
+    subject: str
+    due: date
+    title: str
+    why: str
+    state: ActionState = ActionState.OPEN
+
+
+def open_action_summaries(
+    session: Session,
+    state: AppState,
+    *,
+    shop: Shop,
+    kinds: Sequence[str] = (),
+    urgency: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[ActionSummary], int]:
+    """One page of the brief for the list on the Today page. Only the columns a card shows are read: in a large
+    shop an action's figures and steps run to hundreds of kilobytes, and SQLite would walk them to reach any column
+    stored after them (its state, for one; whether each is still open comes from the index instead)."""
+    page, total = _page_ids(state, shop, kinds, urgency, offset, limit)
+    if not page:
+        return [], total
+    still_open = set(
+        session.scalars(
+            select(ActionRecord.id).where(
+                ActionRecord.shop_id == shop.id, ActionRecord.state == ActionState.OPEN, ActionRecord.id.in_(page)
+            )
+        )
+    )
+    rows = session.execute(
+        select(
+            ActionRecord.id,
+            ActionRecord.kind,
+            ActionRecord.priority,
+            ActionRecord.subject_kind,
+            ActionRecord.subject,
+            ActionRecord.due,
+            ActionRecord.title,
+            ActionRecord.why,
+        ).where(ActionRecord.id.in_([i for i in page if i in still_open]))
+    )
+    found = {row[0]: ActionSummary(*row) for row in rows}
+    return [found[i] for i in page if i in found], total
+
+
+def _page_ids(
+    state: AppState, shop: Shop, kinds: Sequence[str], urgency: str | None, offset: int, limit: int | None
+) -> tuple[list[int], int]:
+    today = state.clock.today()
+    wanted = [
+        action_id
+        for action_id, kind, due in open_ranking(state, shop).entries
+        if (not kinds or kind in kinds) and (urgency is None or _in_group(due, urgency, today))
+    ]
+    return wanted[offset : None if limit is None else offset + limit], len(wanted)
+
+
+def open_kinds(state: AppState, shop: Shop) -> dict[str, int]:
+    """Open actions per kind, for the filter."""
+    return open_ranking(state, shop).kinds()

@@ -1,0 +1,62 @@
+"""Pagination shared by every list endpoint: `limit` (at most 200) and an opaque `cursor` from the previous page.
+
+Long, growing lists (orders, shipments, messages, actions) page by key — the cursor is the last row's id and the
+next page is "ids below it", which an index answers in the same time on page 1 and page 10,000. Short, sortable
+lists (plans, SKUs, suppliers) page by offset, written into the same kind of cursor."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Path, Query
+from pydantic import BaseModel, model_validator
+
+from tradewind.errors import ValidationError
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+
+# Record ids are 32-bit integers (PostgreSQL's INTEGER): a larger number can only be "not found", never an overflow.
+MAX_ID = 2**31 - 1
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's number")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–200)")]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=10, pattern=r"^[0-9]{1,10}$", description="`next_cursor` of the previous page"),
+]
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    limit: int
+
+
+def cursor_value(cursor: str | None) -> int | None:
+    if cursor is None or cursor == "":
+        return None
+    if not cursor.isdigit():
+        raise ValidationError("cursor: use the next_cursor of the previous page")
+    return min(int(cursor), MAX_ID)  # past every id there is: the same as the largest
+
+
+def keyset_page(rows: list[T], limit: int, key: int | None) -> tuple[list[T], str | None]:
+    """`rows` fetched with limit + 1: the page, and the cursor of the next one (None on the last page)."""
+    if len(rows) > limit:
+        return rows[:limit], str(key) if key is not None else None
+    return rows, None
+
+
+def offset_cursor(offset: int, limit: int, fetched: int) -> str | None:
+    return str(offset + limit) if fetched > limit else None
+
+
+class InputModel(BaseModel):
+    """A request body: text fields may not hold a NUL character (no database stores one)."""
+
+    @model_validator(mode="after")
+    def _no_nul(self) -> InputModel:
+        for name, value in self:
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError(f"{name} contains a NUL character")
+        return self

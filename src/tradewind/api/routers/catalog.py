@@ -1,0 +1,94 @@
+"""SKUs with their listings per channel and their supply offers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+from sqlalchemy import or_, select
+
+from tradewind.api.deps import DbSession, ReadShop
+from tradewind.api.errors import ERRORS
+from tradewind.api.pages import Cursor, Limit, Page, cursor_value, keyset_page
+from tradewind.api.reads.suppliers import offers_for_sku
+from tradewind.api.routers.suppliers import OfferOut
+from tradewind.catalog.models import Sku
+from tradewind.catalog.service import get_sku, listings_of
+
+router = APIRouter(prefix="/shops/{shop}", tags=["catalog"], responses=ERRORS)
+
+
+class SkuOut(BaseModel):
+    code: str
+    title: str
+    attributes: dict[str, object]
+    price: str | None
+    currency: str
+    unit: str
+    active: bool
+
+    @classmethod
+    def of(cls, sku: Sku) -> SkuOut:
+        return cls(
+            code=sku.code,
+            title=sku.title,
+            attributes=dict(sku.attributes or {}),
+            price=str(sku.price) if sku.price is not None else None,
+            currency=sku.currency,
+            unit=sku.unit,
+            active=sku.active,
+        )
+
+
+class ListingOut(BaseModel):
+    channel: str
+    external_id: str | None
+    state: str
+    stock_shown: int | None
+    price: str | None
+
+
+class SkuDetailOut(SkuOut):
+    listings: list[ListingOut]
+    offers: list[OfferOut]
+
+
+@router.get("/skus", response_model=Page[SkuOut], summary="SKUs, newest first")
+def list_skus(
+    access: ReadShop,
+    session: DbSession,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of a SKU code or title")] = None,
+    active: bool | None = None,
+) -> Page[SkuOut]:
+    query = select(Sku).where(Sku.shop_id == access.shop.id)
+    if q and q.strip():
+        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Sku.code.ilike(pattern, escape="\\"), Sku.title.ilike(pattern, escape="\\")))
+    if active is not None:
+        query = query.where(Sku.active == active)
+    after = cursor_value(cursor)
+    if after is not None:
+        query = query.where(Sku.id < after)
+    rows = list(session.scalars(query.order_by(Sku.id.desc()).limit(limit + 1)))
+    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    return Page[SkuOut](items=[SkuOut.of(s) for s in page], next_cursor=next_cursor, limit=limit)
+
+
+@router.get("/skus/{sku}", response_model=SkuDetailOut, summary="One SKU with its listings and supply offers")
+def read_sku(sku: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession) -> SkuDetailOut:
+    found = get_sku(session, shop_id=access.shop.id, code=sku)
+    listings = [
+        ListingOut(
+            channel=item.channel,
+            external_id=item.external_id,
+            state=item.state.value,
+            stock_shown=item.stock_shown,
+            price=str(item.price) if item.price is not None else None,
+        )
+        for item in listings_of(session, shop_id=access.shop.id, sku_id=found.id)
+    ]
+    offers = [OfferOut.of(line) for line in offers_for_sku(session, shop_id=access.shop.id, sku_id=found.id)]
+    return SkuDetailOut(**SkuOut.of(found).model_dump(), listings=listings, offers=offers)

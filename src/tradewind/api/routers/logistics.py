@@ -1,0 +1,310 @@
+"""Shipping: parcels and their tracking timelines, lanes (p50/p90 now and week by week), the disruption register
+(list, add, end), orders at risk, and the signed tracking webhook."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from tradewind.api.deps import DbSession, ReadShop, State, WriteShop
+from tradewind.api.errors import ERRORS, WRITE_ERRORS, ErrorOut
+from tradewind.api.pages import Cursor, InputModel, Limit, Page, RecordId, cursor_value, keyset_page
+from tradewind.api.reads.shipping import (
+    ParcelTimeline,
+    at_risk_today,
+    lane_trend,
+    lanes_today,
+    parcel_timeline,
+)
+from tradewind.api.state import AppState
+from tradewind.db.session import transaction
+from tradewind.errors import ValidationError
+from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
+from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
+from tradewind.logistics.tracking import BadSignatureError, receive_webhook, verify_signature
+from tradewind.shops.service import get_shop
+
+router = APIRouter(prefix="/shops/{shop}", tags=["logistics"], responses=ERRORS)
+webhooks = APIRouter(tags=["webhooks"])
+Country = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO country code")]
+MAX_WEBHOOK_BYTES = 1 << 20
+
+
+class ShipmentOut(BaseModel):
+    tracking_number: str
+    origin_country: str
+    destination_country: str
+    shipped_at: datetime
+    first_scan_at: datetime | None
+    delivered_at: datetime | None
+    status: str
+    last_event_at: datetime | None
+
+    @classmethod
+    def of(cls, s: Shipment) -> ShipmentOut:
+        return cls(
+            tracking_number=s.tracking_number,
+            origin_country=s.origin_country,
+            destination_country=s.destination_country,
+            shipped_at=s.shipped_at,
+            first_scan_at=s.first_scan_at,
+            delivered_at=s.delivered_at,
+            status=s.status.value,
+            last_event_at=s.last_event_at,
+        )
+
+
+class TimelineEventOut(BaseModel):
+    occurred_at: datetime
+    status: str
+    words: str = Field(description="The status in plain words")
+    text: str = Field(description="The carrier's own words")
+    location: str | None
+    counted: bool = Field(description="False for an event that went backwards and does not change the status")
+
+
+class TimelineOut(ShipmentOut):
+    method: str | None
+    status_words: str
+    events: list[TimelineEventOut]
+
+    @classmethod
+    def of_timeline(cls, t: ParcelTimeline) -> TimelineOut:
+        return cls(
+            **ShipmentOut.of(t.shipment).model_dump(),
+            method=t.method,
+            status_words=t.words,
+            events=[TimelineEventOut(**e.__dict__) for e in t.events],
+        )
+
+
+@router.get("/shipments", response_model=Page[ShipmentOut], summary="Parcels, newest first, with filters")
+def list_shipments(
+    access: ReadShop,
+    session: DbSession,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: TrackingStatus | None = None,
+    destination: Country = None,
+    undelivered: Annotated[bool, Query(description="Only parcels not yet delivered")] = False,
+) -> Page[ShipmentOut]:
+    query = select(Shipment).where(Shipment.shop_id == access.shop.id)
+    if status is not None:
+        query = query.where(Shipment.status == status)
+    if destination:
+        query = query.where(Shipment.destination_country == destination.upper())
+    if undelivered:
+        query = query.where(Shipment.delivered_at.is_(None))
+    after = cursor_value(cursor)
+    if after is not None:
+        query = query.where(Shipment.id < after)
+    rows = list(session.scalars(query.order_by(Shipment.id.desc()).limit(limit + 1)))
+    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    return Page[ShipmentOut](items=[ShipmentOut.of(s) for s in page], next_cursor=next_cursor, limit=limit)
+
+
+@router.get("/shipments/{tracking_number}", response_model=TimelineOut, summary="A parcel's tracking timeline")
+def read_shipment(
+    tracking_number: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession, state: State
+) -> TimelineOut:
+    found = parcel_timeline(session, shop=access.shop, tracking_number=tracking_number, now=state.clock.now())
+    return TimelineOut.of_timeline(found)
+
+
+class LaneOut(BaseModel):
+    origin: str
+    destination: str
+    method: str
+    region: str
+    n_delivered: int
+    n_in_transit: int
+    n_reviews: int
+    p50_days: int | None
+    p90_days: int | None
+    p90_is_lower_bound: bool
+    source: str
+    borrowed_from: str | None
+    effective_delivered: float
+    longest_in_transit_days: int | None
+    blocked: bool
+    slowed_by_days: int
+    restrictions: list[str]
+    mean_cost: str | None
+    currency: str
+
+
+@router.get("/lanes", response_model=list[LaneOut], summary="Transit p50/p90 per lane, with restrictions")
+def list_lanes(access: ReadShop, session: DbSession, state: State) -> list[LaneOut]:
+    return [LaneOut(**row) for row in lanes_today(session, state, access.shop)]
+
+
+class LaneSeriesOut(BaseModel):
+    lane: str
+    p50: list[int | None]
+    p90: list[int | None]
+
+
+class LaneTrendOut(BaseModel):
+    weeks: list[date]
+    lanes: list[LaneSeriesOut]
+
+
+@router.get("/lanes/trend", response_model=LaneTrendOut, summary="p50/p90 of the busiest lanes, week by week")
+def read_lane_trend(access: ReadShop, session: DbSession, state: State) -> LaneTrendOut:
+    trend = lane_trend(session, state, access.shop)
+    return LaneTrendOut(weeks=trend.weeks, lanes=[LaneSeriesOut(**lane) for lane in trend.lanes])
+
+
+class DisruptionOut(BaseModel):
+    id: int
+    kind: str
+    origin: str | None
+    destination: str | None
+    method: str | None
+    starts_on: date
+    ends_on: date | None
+    extra_days: int | None
+    blocks: bool
+    source: str
+    in_force: bool | None
+
+
+class DisruptionIn(InputModel):
+    kind: DisruptionKind
+    starts_on: date
+    source: str = Field(min_length=1, max_length=2000)
+    ends_on: date | None = None
+    origin: str | None = Field(default=None, max_length=60)
+    destination: str | None = Field(default=None, max_length=60)
+    method: str | None = Field(default=None, max_length=64)
+    extra_days: int | None = Field(default=None, ge=0, le=365)
+
+
+class DisruptionEndIn(InputModel):
+    ends_on: date | None = None
+
+
+@router.get("/disruptions", response_model=list[DisruptionOut], summary="The disruption register")
+def read_disruptions(
+    access: ReadShop,
+    session: DbSession,
+    state: State,
+    include_ended: Annotated[bool, Query(description="Also the ended and future ones")] = False,
+) -> list[DisruptionOut]:
+    today = state.clock.today()
+    rows = list_disruptions(session, shop=access.shop, on=today, include_ended=include_ended)
+    return [DisruptionOut(**disruption_to_dict(d, today=today)) for d in rows]
+
+
+@router.post(
+    "/disruptions",
+    response_model=DisruptionOut,
+    status_code=201,
+    responses=WRITE_ERRORS,
+    summary="Register a restriction (it blocks or slows the lanes in its scope)",
+)
+def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession, state: State) -> DisruptionOut:
+    disruption = add_disruption(
+        session,
+        shop=access.shop,
+        kind=body.kind,
+        starts_on=body.starts_on,
+        ends_on=body.ends_on,
+        source=body.source,
+        origin=body.origin,
+        destination=body.destination,
+        method=body.method,
+        extra_days=body.extra_days,
+        now=state.clock.now(),
+    )
+    state.cache.forget_shop(access.shop.id)
+    return DisruptionOut(**disruption_to_dict(disruption, today=state.clock.today()))
+
+
+@router.post(
+    "/disruptions/{disruption_id}/end",
+    response_model=DisruptionOut,
+    responses=WRITE_ERRORS,
+    summary="End a restriction on a day (today by default)",
+)
+def finish_disruption(
+    disruption_id: RecordId, access: WriteShop, session: DbSession, state: State, body: DisruptionEndIn | None = None
+) -> DisruptionOut:
+    ends_on = (body.ends_on if body else None) or state.clock.today()
+    disruption = end_disruption(session, shop=access.shop, disruption_id=disruption_id, ends_on=ends_on)
+    state.cache.forget_shop(access.shop.id)
+    return DisruptionOut(**disruption_to_dict(disruption, today=state.clock.today()))
+
+
+class AtRiskOut(BaseModel):
+    order: str
+    reason: str
+    reason_words: str
+    reasons: list[str]
+    promised_on: date | None
+    expected_p50_on: date | None
+    expected_p90_on: date | None
+    days_late: int
+    lane: dict[str, Any] | None
+    estimate_source: str | None
+    parcel: dict[str, Any] | None
+    restrictions: list[str]
+
+
+@router.get("/orders-at-risk", response_model=Page[AtRiskOut], summary="Open orders that may miss their promised date")
+def list_at_risk(
+    access: ReadShop, session: DbSession, state: State, limit: Limit = 50, cursor: Cursor = None
+) -> Page[AtRiskOut]:
+    rows = at_risk_today(session, state, access.shop)
+    offset = cursor_value(cursor) or 0
+    items = [AtRiskOut(**row) for row in rows[offset : offset + limit]]
+    return Page[AtRiskOut](
+        items=items, next_cursor=str(offset + limit) if offset + limit < len(rows) else None, limit=limit
+    )
+
+
+class WebhookOut(BaseModel):
+    created: dict[str, int]
+    updated: dict[str, int]
+    unchanged: dict[str, int]
+
+
+@webhooks.post(
+    "/webhooks/tracking/{shop}",
+    response_model=WebhookOut,
+    responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    summary="Tracking updates (AfterShip format), signed with HMAC-SHA256 of the raw body",
+)
+async def tracking_webhook(
+    request: Request,
+    shop: Annotated[str, Path(max_length=64)],
+    state: State,
+    signature: Annotated[
+        str, Header(alias="aftership-hmac-sha256", max_length=200, description="base64 (or hex) HMAC-SHA256")
+    ] = "",
+) -> WebhookOut:
+    body = await request.body()
+    if len(body) > MAX_WEBHOOK_BYTES:
+        raise ValidationError("the webhook body is larger than 1 MiB")
+    secret = state.server.tracking_webhook_secret
+    key = secret.get_secret_value() if secret is not None else ""
+    # The signature is checked before anything else, so an unsigned caller learns nothing, not even shop codes.
+    if not key or not verify_signature(body, signature, key):
+        raise BadSignatureError("the webhook signature does not match: rejected, nothing was stored")
+    return await run_in_threadpool(_store_webhook, state, shop, body, signature, key)
+
+
+def _store_webhook(state: AppState, shop: str, body: bytes, signature: str, key: str) -> WebhookOut:
+    with transaction(state.sessions) as session:
+        the_shop = get_shop(session, code=shop)
+        summary = receive_webhook(
+            session, shop=the_shop, body=body, signature=signature, secret=key, now=state.clock.now()
+        )
+    state.cache.forget_shop(the_shop.id)
+    payload = summary.to_dict()
+    return WebhookOut(created=payload["created"], updated=payload["updated"], unchanged=payload["unchanged"])

@@ -1,0 +1,188 @@
+"""Messages: the outbox, the drafts waiting in open actions, and incoming buyer messages with their triage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from tradewind.api.deps import DbSession, ReadShop, State, WriteShop
+from tradewind.api.errors import ERRORS, WRITE_ERRORS
+from tradewind.api.pages import Cursor, InputModel, Limit, Page, RecordId, cursor_value
+from tradewind.api.reads.messages import Incoming, inbound_page, outbox_page
+from tradewind.messaging.models import OutboxMessage, OutboxState
+from tradewind.messaging.outbox import cancel_message, queue_draft, retry_message
+from tradewind.messaging.service import edit_draft
+
+router = APIRouter(prefix="/shops/{shop}", tags=["messages"], responses=ERRORS)
+
+
+class OutboxOut(BaseModel):
+    id: int
+    situation: str
+    recipient_kind: str
+    channel: str
+    address: str | None
+    locale: str
+    subject: str
+    body: str
+    state: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+    action_id: int | None
+    edited: bool
+
+    @classmethod
+    def of(cls, m: OutboxMessage) -> OutboxOut:
+        return cls(
+            id=m.id,
+            situation=m.situation,
+            recipient_kind=m.recipient_kind.value,
+            channel=m.channel,
+            address=m.address,
+            locale=m.locale,
+            subject=m.subject,
+            body=m.body,
+            state=m.state.value,
+            attempts=m.attempts,
+            created_at=m.created_at,
+            sent_at=m.sent_at,
+            last_error=m.last_error,
+            action_id=m.action_id,
+            edited=m.edited_at is not None,
+        )
+
+
+@router.get("/outbox", response_model=Page[OutboxOut], summary="Messages queued, sent or failed, newest first")
+def list_outbox(
+    access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None, state: OutboxState | None = None
+) -> Page[OutboxOut]:
+    rows = outbox_page(session, shop_id=access.shop.id, state=state, before_id=cursor_value(cursor), limit=limit + 1)
+    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
+    return Page[OutboxOut](items=[OutboxOut.of(m) for m in rows[:limit]], next_cursor=next_cursor, limit=limit)
+
+
+@router.get("/drafts", response_model=Page[OutboxOut], summary="Message drafts waiting (edit, queue or cancel them)")
+def list_drafts(access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None) -> Page[OutboxOut]:
+    return list_outbox(access, session, limit=limit, cursor=cursor, state=OutboxState.DRAFT)
+
+
+class MessageEditIn(InputModel):
+    subject: str | None = Field(default=None, min_length=1, max_length=300)
+    body: str | None = Field(default=None, min_length=1, max_length=20_000)
+
+
+class CancelIn(InputModel):
+    reason: str | None = Field(default=None, max_length=500)
+
+
+@router.put(
+    "/outbox/{message_id}",
+    response_model=OutboxOut,
+    responses=WRITE_ERRORS,
+    summary="Change the words of a draft (or of a queued message not being sent)",
+)
+def edit_outbox_message(
+    message_id: RecordId, body: MessageEditIn, access: WriteShop, session: DbSession, state: State
+) -> OutboxOut:
+    message = edit_draft(
+        session,
+        shop=access.shop,
+        message_id=message_id,
+        subject=body.subject,
+        body=body.body,
+        now=state.clock.now(),
+        actor=access.actor,
+    )
+    return OutboxOut.of(message)
+
+
+@router.post("/outbox/{message_id}/queue", response_model=OutboxOut, responses=WRITE_ERRORS, summary="Send a draft")
+def queue_outbox_message(message_id: RecordId, access: WriteShop, session: DbSession, state: State) -> OutboxOut:
+    message = queue_draft(
+        session, shop_id=access.shop.id, message_id=message_id, now=state.clock.now(), actor=access.actor
+    )
+    return OutboxOut.of(message)
+
+
+@router.post("/outbox/{message_id}/cancel", response_model=OutboxOut, responses=WRITE_ERRORS, summary="Never send it")
+def cancel_outbox_message(
+    message_id: RecordId, access: WriteShop, session: DbSession, state: State, body: CancelIn | None = None
+) -> OutboxOut:
+    message = cancel_message(
+        session,
+        shop_id=access.shop.id,
+        message_id=message_id,
+        now=state.clock.now(),
+        actor=access.actor,
+        reason=body.reason if body else None,
+    )
+    return OutboxOut.of(message)
+
+
+@router.post(
+    "/outbox/{message_id}/retry", response_model=OutboxOut, responses=WRITE_ERRORS, summary="Retry a failed one"
+)
+def retry_outbox_message(message_id: RecordId, access: WriteShop, session: DbSession, state: State) -> OutboxOut:
+    message = retry_message(
+        session, shop_id=access.shop.id, message_id=message_id, now=state.clock.now(), actor=access.actor
+    )
+    return OutboxOut.of(message)
+
+
+class InboundOut(BaseModel):
+    id: int
+    external_id: str
+    received_at: datetime
+    text: str
+    language: str | None
+    intent: str | None
+    confidence: float | None
+    answered_at: datetime | None
+    buyer_name: str | None
+    buyer_country: str | None
+    order: str | None
+    suggested_reply: OutboxOut | None = Field(description="The reply drafted in the buyer's language, once triaged")
+
+    @classmethod
+    def of(cls, item: Incoming) -> InboundOut:
+        m = item.message
+        return cls(
+            id=m.id,
+            external_id=m.external_id,
+            received_at=m.received_at,
+            text=m.text,
+            language=m.language,
+            intent=m.intent,
+            confidence=m.confidence,
+            answered_at=m.answered_at,
+            buyer_name=item.buyer.name if item.buyer else None,
+            buyer_country=item.buyer.country if item.buyer else None,
+            order=item.order_number,
+            suggested_reply=OutboxOut.of(item.reply) if item.reply is not None else None,
+        )
+
+
+@router.get("/inbound", response_model=Page[InboundOut], summary="Incoming buyer messages with their triage")
+def list_inbound(
+    access: ReadShop,
+    session: DbSession,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    unanswered: bool = False,
+    intent: Annotated[str | None, Query(max_length=32)] = None,
+) -> Page[InboundOut]:
+    rows = inbound_page(
+        session,
+        shop_id=access.shop.id,
+        before_id=cursor_value(cursor),
+        limit=limit + 1,
+        unanswered=unanswered,
+        intent=intent,
+    )
+    next_cursor = str(rows[limit - 1].message.id) if len(rows) > limit else None
+    return Page[InboundOut](items=[InboundOut.of(r) for r in rows[:limit]], next_cursor=next_cursor, limit=limit)

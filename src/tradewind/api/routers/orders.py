@@ -1,0 +1,142 @@
+"""Orders: a filtered, paginated list (newest first) and one order with its lines, buyer and parcels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from tradewind.api.deps import DbSession, ReadShop
+from tradewind.api.errors import ERRORS
+from tradewind.api.pages import Cursor, Limit, Page, cursor_value, keyset_page
+from tradewind.catalog.models import Sku
+from tradewind.clock import start_of_day
+from tradewind.logistics.models import Shipment
+from tradewind.orders.models import Order, OrderStatus, PaymentState
+from tradewind.orders.service import get_order
+
+router = APIRouter(prefix="/shops/{shop}", tags=["orders"], responses=ERRORS)
+Country = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO country code")]
+
+
+class OrderOut(BaseModel):
+    number: str
+    channel: str
+    placed_at: datetime
+    paid_at: datetime | None
+    payment_state: str
+    status: str
+    currency: str
+    total: str
+    destination_country: str | None
+    shipping_method: str | None
+    promised_delivery_on: date | None
+    protection_ends_on: date | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    cancelled_by: str | None
+    cancel_reason: str | None
+
+    @classmethod
+    def of(cls, o: Order) -> OrderOut:
+        return cls(
+            number=o.number,
+            channel=o.channel,
+            placed_at=o.placed_at,
+            paid_at=o.paid_at,
+            payment_state=o.payment_state.value,
+            status=o.status.value,
+            currency=o.currency,
+            total=str(o.total),
+            destination_country=o.destination_country,
+            shipping_method=o.shipping_method,
+            promised_delivery_on=o.promised_delivery_on,
+            protection_ends_on=o.protection_ends_on,
+            shipped_at=o.shipped_at,
+            delivered_at=o.delivered_at,
+            cancelled_by=o.cancelled_by.value if o.cancelled_by else None,
+            cancel_reason=o.cancel_reason,
+        )
+
+
+class OrderLineOut(BaseModel):
+    line_no: int
+    sku: str
+    quantity: int
+    unit_price: str
+
+
+class BuyerOut(BaseModel):
+    name: str | None
+    country: str | None
+    language: str
+
+
+class OrderDetailOut(OrderOut):
+    lines: list[OrderLineOut]
+    buyer: BuyerOut | None
+    tracking_numbers: list[str]
+
+
+@router.get("/orders", response_model=Page[OrderOut], summary="Orders, newest first, with filters")
+def list_orders(
+    access: ReadShop,
+    session: DbSession,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    status: OrderStatus | None = None,
+    payment_state: PaymentState | None = None,
+    destination: Country = None,
+    placed_from: date | None = None,
+    placed_to: Annotated[date | None, Query(description="Placed before the end of this day")] = None,
+) -> Page[OrderOut]:
+    query = select(Order).where(Order.shop_id == access.shop.id)
+    if status is not None:
+        query = query.where(Order.status == status)
+    if payment_state is not None:
+        query = query.where(Order.payment_state == payment_state)
+    if destination:
+        query = query.where(Order.destination_country == destination.upper())
+    if placed_from is not None:
+        query = query.where(Order.placed_at >= start_of_day(placed_from))
+    if placed_to is not None and placed_to < date.max:
+        query = query.where(Order.placed_at < start_of_day(placed_to.fromordinal(placed_to.toordinal() + 1)))
+    after = cursor_value(cursor)
+    if after is not None:
+        query = query.where(Order.id < after)
+    rows = list(session.scalars(query.order_by(Order.id.desc()).limit(limit + 1)))
+    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    return Page[OrderOut](items=[OrderOut.of(o) for o in page], next_cursor=next_cursor, limit=limit)
+
+
+@router.get("/orders/{number}", response_model=OrderDetailOut, summary="One order with lines, buyer and parcels")
+def read_order(number: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession) -> OrderDetailOut:
+    order = get_order(session, shop_id=access.shop.id, number=number)
+    codes = dict(
+        session.execute(select(Sku.id, Sku.code).where(Sku.id.in_([line.sku_id for line in order.lines]))).tuples()
+    )
+    tracking = list(
+        session.scalars(
+            select(Shipment.tracking_number)
+            .where(Shipment.shop_id == access.shop.id, Shipment.order_id == order.id)
+            .order_by(Shipment.shipped_at)
+        )
+    )
+    buyer = order.buyer
+    return OrderDetailOut(
+        **OrderOut.of(order).model_dump(),
+        lines=[
+            OrderLineOut(
+                line_no=line.line_no,
+                sku=codes.get(line.sku_id, "?"),
+                quantity=line.quantity,
+                unit_price=str(line.unit_price),
+            )
+            for line in order.lines
+        ],
+        buyer=BuyerOut(name=buyer.name, country=buyer.country, language=buyer.language) if buyer else None,
+        tracking_numbers=tracking,
+    )

@@ -1,0 +1,67 @@
+"""Chart specifications: the data of each chart as the small JSON that `static/app.js` hands to Chart.js."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from markupsafe import Markup
+
+from tradewind.api.reads.plans import StockOutlook
+from tradewind.api.reads.shipping import LaneTrend
+
+
+def as_script_json(spec: dict[str, Any]) -> Markup:
+    """JSON safe to place inside <script type="application/json"> (no closing tag can appear in it)."""
+    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), default=str)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def stock_chart(outlook: StockOutlook, words: dict[str, str]) -> dict[str, Any]:
+    """Past sales and the plan ahead on one day axis: sales history, the forecast, projected stock (stepping up
+    where a purchase order arrives), the reorder point, and a marker on the stockout day."""
+    past = [d.isoformat() for d in outlook.history_days]
+    ahead = [d.isoformat() for d in outlook.projection_days]
+    gap_past: list[float | None] = [None] * len(past)
+    gap_ahead: list[float | None] = [None] * len(ahead)
+    stockout = outlook.stockout_on.isoformat() if outlook.stockout_on else None
+    marker: list[float | None] = [(0.0 if day == stockout else None) for day in past + ahead]
+    inbound = [v if v > 0 else None for v in outlook.inbound]
+    return {
+        "title": words["title"],
+        "y_label": words["units"],
+        "labels": past + ahead,
+        "series": [
+            {"label": words["sales"], "values": [*outlook.sales, *gap_ahead], "color": "#5f6b7a", "type": "bar"},
+            {"label": words["forecast"], "values": [*gap_past, *outlook.forecast], "color": "#e07a1f", "dashed": True},
+            {
+                "label": words["stock"],
+                "values": [*gap_past, *outlook.projected_stock],
+                "color": "#0f5b78",
+                "fill": True,
+                "stepped": True,
+            },
+            {"label": words["inbound"], "values": [*gap_past, *inbound], "color": "#2e9d57", "type": "bar"},
+            {
+                "label": words["reorder_point"],
+                "values": [outlook.reorder_point] * (len(past) + len(ahead)),
+                "color": "#7a5af8",
+                "dashed": True,
+                "width": 1,
+            },
+            {"label": words["stockout"], "values": marker, "color": "#b42318", "points": True, "showLine": False},
+        ],
+    }
+
+
+def lane_trend_chart(trend: LaneTrend, words: dict[str, str]) -> dict[str, Any]:
+    series = []
+    for lane in trend.lanes:
+        series.append({"label": f"{lane['lane']} p50", "values": lane["p50"]})
+        series.append({"label": f"{lane['lane']} p90", "values": lane["p90"], "dashed": True, "width": 1})
+    return {
+        "title": words["title"],
+        "y_label": words["days"],
+        "labels": [w.isoformat() for w in trend.weeks],
+        "series": series,
+    }

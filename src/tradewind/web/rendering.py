@@ -1,0 +1,128 @@
+"""Rendering pages: the Jinja2 environment, the interface language per user (gettext catalogs compiled by Babel),
+and dates and numbers formatted for that language."""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.support import Translations
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+HERE = Path(__file__).resolve().parent
+TRANSLATIONS = HERE / "translations"
+STATIC = HERE / "static"
+LANGUAGES = {"en": "English", "zh": "中文"}
+BABEL_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
+
+
+@lru_cache(maxsize=8)
+def translations(language: str) -> gettext_module.NullTranslations:
+    """The compiled catalog of a language (English is the source text: no catalog)."""
+    if language == "en":
+        return gettext_module.NullTranslations()
+    found = Translations.load(str(TRANSLATIONS), locales=[language], domain="messages")
+    if not isinstance(found, Translations):
+        raise RuntimeError(f"no compiled catalog for {language!r} in {TRANSLATIONS}: run scripts/compile or babel")
+    return found
+
+
+def pick_language(request: Request, preferred: str | None, default: str) -> str:
+    if preferred in LANGUAGES:
+        return preferred
+    header = request.headers.get("accept-language", "").lower()
+    for part in header.split(","):
+        code = part.split(";")[0].strip()[:2]
+        if code in LANGUAGES:
+            return code
+    return default
+
+
+def _gettext_callables(language: str) -> dict[str, Callable[..., Any]]:
+    catalog = translations(language)
+
+    @pass_context
+    def gettext(context: Context, message: str, **variables: Any) -> str:
+        text = catalog.gettext(message)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables if variables else text
+
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, count: int, **variables: Any) -> str:
+        variables.setdefault("num", count)
+        text = catalog.ngettext(singular, plural, count)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext}
+
+
+def _formatters(language: str) -> dict[str, Callable[..., str]]:
+    locale = Locale.parse(BABEL_LOCALES[language])
+    group, decimal = locale.number_symbols["latn"]["group"], locale.number_symbols["latn"]["decimal"]
+
+    @lru_cache(maxsize=4096)
+    def formatted_day(value: date, style: str) -> str:
+        return format_date(value, "d MMM" if style == "short" else style, locale=locale)
+
+    def day(value: date | datetime | str | None, style: str = "medium") -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        if isinstance(value, datetime):
+            return format_datetime(value, "short", locale=locale)
+        return formatted_day(value, style)  # a table repeats the same few days: each is formatted once
+
+    def number(value: float | int | Decimal | None, digits: int = 0) -> str:
+        # The locale's grouping and decimal signs with Python's own formatting: Babel's pattern engine, called for
+        # every cell of a 50-row table, costs more than the rest of the page.
+        if value is None:
+            return "—"
+        text = f"{value:,.{digits}f}"
+        if (group, decimal) != (",", "."):
+            text = text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+        return text
+
+    return {"day": day, "number": number}
+
+
+class Pages:
+    """The template environment, made once per app."""
+
+    def __init__(self) -> None:
+        self.env = Environment(
+            loader=PackageLoader("tradewind.web", "templates"),
+            autoescape=select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+            auto_reload=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+        self.env.filters["ordinal_date"] = lambda ordinal: date.fromordinal(int(ordinal)).isoformat()
+        self._language_globals = {lang: _gettext_callables(lang) | _formatters(lang) for lang in LANGUAGES}
+
+    def translate(self, language: str, message: str) -> str:
+        return translations(language).gettext(message)
+
+    def render(
+        self, request: Request, name: str, context: dict[str, Any], *, language: str, status: int = 200
+    ) -> HTMLResponse:
+        template = self.env.get_template(name)
+        values = self._language_globals[language] | {"request": request, "language": language, "languages": LANGUAGES}
+        html = template.render(values | context)
+        return HTMLResponse(html, status_code=status)

@@ -1,0 +1,18 @@
+"""Growth: milestones with progress bars and pace, service metrics against their limits, the KPIs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from tradewind.api.deps import DbSession, State
+from tradewind.api.reads.growth import growth_today
+from tradewind.web.deps import Page
+
+router = APIRouter(prefix="/shops/{shop}")
+
+
+@router.get("/growth")
+def growth_page(page: Page, session: DbSession, state: State) -> HTMLResponse:
+    report = growth_today(session, state, page.access.shop)
+    return page.render("growth.html", section="growth", report=report)

@@ -1,0 +1,183 @@
+"""Today: the brief, filtered by kind and urgency, with apply / dismiss / snooze in place and the message drafts
+editable before they are sent."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from tradewind.api.briefing import (
+    URGENCY_GROUPS,
+    edit_message_step,
+    ensure_todays_brief,
+    open_action_summaries,
+    open_kinds,
+    refresh_now,
+)
+from tradewind.api.deps import DbSession, State, WriteShop
+from tradewind.api.pages import RecordId
+from tradewind.brief.producers import default_producers
+from tradewind.brief.ranking import urgency_group
+from tradewind.brief.service import apply_action, dismiss_action, get_action, snooze_action
+from tradewind.clock import parse_day
+from tradewind.web.deps import Page
+
+router = APIRouter(prefix="/shops/{shop}")
+PAGE_SIZE = 50
+
+
+def _back(page: Page) -> Response:
+    return RedirectResponse(f"/shops/{page.access.shop.code}/today", status_code=303)
+
+
+@router.get("/today")
+def today_page(
+    page: Page,
+    session: DbSession,
+    state: State,
+    kind: Annotated[str | None, Query(max_length=32)] = None,
+    urgency: Annotated[str | None, Query(max_length=16)] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> HTMLResponse:
+    shop = page.access.shop
+    ready = ensure_todays_brief(state, shop)
+    today = state.clock.today()
+    chosen_urgency = urgency if urgency in URGENCY_GROUPS else None
+    kinds = [kind] if kind else []
+    records, total = open_action_summaries(
+        session, state, shop=shop, kinds=kinds, urgency=chosen_urgency, offset=offset, limit=PAGE_SIZE
+    )
+    context = {
+        "section": "today",
+        "actions": records,
+        "groups": {r.id: urgency_group(r.due, today) for r in records},
+        "total": total,
+        "offset": offset,
+        "page_size": PAGE_SIZE,
+        "kind": kind or "",
+        "urgency": chosen_urgency or "",
+        "kind_counts": open_kinds(state, shop),
+        "urgency_groups": URGENCY_GROUPS,
+        "brief_ready": ready,
+    }
+    if page.is_htmx and page.request.headers.get("hx-target") == "actions":
+        return page.render("today_list.html", **context)
+    return page.render("today.html", **context)
+
+
+@router.post("/today/refresh")
+def refresh(page: Page, access: WriteShop, session: DbSession, state: State) -> Response:
+    refresh_now(session, state, access.shop)
+    if page.is_htmx:
+        return Response(status_code=204, headers={"HX-Refresh": "true"})
+    return _back(page)
+
+
+def _removed(page: Page, message: str, lines: list[str]) -> Response:
+    """The card disappears; what was done shows in the message area."""
+    if not page.is_htmx:
+        return _back(page)
+    return page.render("action_done.html", message=message, lines=lines)
+
+
+@router.post("/actions/{action_id}/apply")
+def apply(action_id: RecordId, page: Page, access: WriteShop, session: DbSession, state: State) -> Response:
+    record, done = apply_action(
+        session,
+        shop=access.shop,
+        action_id=action_id,
+        context=state.context(),
+        producers=default_producers(),
+        actor=access.actor,
+    )
+    state.cache.forget_shop(access.shop.id)
+    return _removed(page, page.gettext("Applied: %(title)s") % {"title": record.title}, done)
+
+
+@router.post("/actions/{action_id}/dismiss")
+def dismiss(
+    action_id: RecordId,
+    page: Page,
+    access: WriteShop,
+    session: DbSession,
+    state: State,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    record = dismiss_action(
+        session,
+        shop=access.shop,
+        action_id=action_id,
+        context=state.context(),
+        actor=access.actor,
+        reason=reason.strip() or None,
+    )
+    state.cache.forget_shop(access.shop.id)
+    return _removed(page, page.gettext("Dismissed: %(title)s") % {"title": record.title}, [])
+
+
+@router.post("/actions/{action_id}/snooze")
+def snooze(
+    action_id: RecordId,
+    page: Page,
+    access: WriteShop,
+    session: DbSession,
+    state: State,
+    until: Annotated[str, Form(max_length=10)],
+) -> Response:
+    day: date = parse_day(until, what="snooze until")
+    record = snooze_action(
+        session, shop=access.shop, action_id=action_id, until=day, context=state.context(), actor=access.actor
+    )
+    state.cache.forget_shop(access.shop.id)
+    message = page.gettext("Snoozed until %(day)s: %(title)s") % {
+        "day": day.isoformat(),
+        "title": record.title,
+    }
+    return _removed(page, message, [])
+
+
+@router.post("/actions/{action_id}/steps/{step}")
+def save_draft(
+    action_id: RecordId,
+    step: Annotated[int, Path(ge=0, le=1000)],
+    page: Page,
+    access: WriteShop,
+    session: DbSession,
+    state: State,
+    subject: Annotated[str, Form(max_length=300)],
+    body: Annotated[str, Form(max_length=20_000)],
+) -> Response:
+    record = edit_message_step(
+        session,
+        shop=access.shop,
+        action_id=action_id,
+        step=step,
+        subject=subject,
+        body=body,
+        actor=access.actor,
+        now=state.clock.now(),
+    )
+    if not page.is_htmx:
+        return _back(page)
+    return page.render("draft_form.html", action=record, step=record.steps[step], index=step, saved=True)
+
+
+@router.get("/actions/{action_id}/steps")
+def action_steps(action_id: RecordId, page: Page, session: DbSession) -> HTMLResponse:
+    """The figures and steps of one card, loaded when the seller opens them (the list stays light)."""
+    record = get_action(session, shop=page.access.shop, action_id=action_id)
+    return page.render("action_steps.html", action=record)
+
+
+@router.get("/actions/{action_id}")
+def action_page(action_id: RecordId, page: Page, session: DbSession, state: State) -> HTMLResponse:
+    record = get_action(session, shop=page.access.shop, action_id=action_id)
+    return page.render(
+        "action_page.html",
+        section="today",
+        action=record,
+        group=urgency_group(record.due, state.clock.today()),
+    )

@@ -1,0 +1,196 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright against `uvicorn` on loopback, with the
+demo shop. Sign in, open Today, apply an action and see it leave the list, open a SKU and see its chart drawn.
+
+Chromium must be /usr/bin/chromium (`apt-get install chromium`; never a downloaded browser). Without it these
+tests fail under CI=true and are skipped, saying why, elsewhere."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.api.shop_data import CHEAP, PASSWORD
+from tradewind.accounts.models import Role
+from tradewind.accounts.service import create_user, grant
+from tradewind.action import BriefContext
+from tradewind.api.config import ServerSettings
+from tradewind.brief.producers import default_producers
+from tradewind.brief.service import refresh_brief
+from tradewind.clock import FixedClock
+from tradewind.config import Settings
+from tradewind.db.migrate import upgrade
+from tradewind.db.session import make_engine, make_sessionmaker, transaction
+from tradewind.demo import build_demo_shop
+from tradewind.shops.service import get_shop
+from tradewind.web.app import create_app
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TODAY = date(2026, 11, 25)
+EMAIL = "lin@example.com"
+SCREENSHOTS = Path(os.environ.get("TRADEWIND_SCREENSHOTS", "/tmp/tradewind-screenshots"))
+
+
+def require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"{CHROMIUM} is missing: `apt-get install -y chromium` (Debian's build, driven by Playwright)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo shop with a signed-up owner, served by uvicorn on a free loopback port."""
+    import uvicorn
+
+    require_chromium()
+    path = tmp_path_factory.mktemp("browser") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    settings = Settings(database_url=f"sqlite:///{path}")
+    clock = FixedClock.on(TODAY)
+    with transaction(make_sessionmaker(engine)) as session:
+        build_demo_shop(session, seed=7, today=TODAY)
+        shop = get_shop(session)
+        user = create_user(session, email=EMAIL, password=PASSWORD, name="Lin", rules=CHEAP)
+        grant(session, user=user, shop=shop, role=Role.OWNER)
+        context = BriefContext(today=TODAY, now=clock.now(), settings=settings)
+        refresh_brief(session, shop=shop, context=context, producers=default_producers())
+    app = create_app(settings, server=ServerSettings(hash_time_cost=1, hash_memory_kib=8), engine=engine, clock=clock)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, base_url=server)
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: problems.append(str(e)))
+    tab.problems = problems
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def sign_in(page: Any) -> None:
+    page.goto("/login")
+    page.fill("#email", EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/today")
+
+
+def shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def test_sign_in_and_apply_an_action(page: Any) -> None:
+    sign_in(page)
+    cards = page.locator("article.action")
+    assert cards.count() > 10
+    shot(page, "today")
+    first = cards.first
+    action_id = first.get_attribute("id")
+    title = first.locator(".title").inner_text()
+    first.locator("button.apply").click()
+    page.wait_for_selector(f"#{action_id}", state="detached", timeout=10_000)
+    flash = page.locator("#flash .flash")
+    flash.wait_for(timeout=5_000)
+    assert "Applied" in flash.inner_text() and title[:20] in flash.inner_text()
+    shot(page, "today-applied")
+    page.reload()
+    assert page.locator(f"#{action_id}").count() == 0  # gone for good, not just from the screen
+    assert not page.problems, page.problems  # no script errors, no blocked resources
+
+
+def test_a_sku_chart_is_drawn(page: Any) -> None:
+    sign_in(page)
+    page.goto(page.url.replace("/today", "/stock"))
+    page.locator("table.grid tbody a").first.click()
+    page.wait_for_selector("canvas#stock-chart[data-drawn='1']", timeout=10_000)
+    drawn = page.evaluate(
+        """() => {
+            const canvas = document.getElementById('stock-chart');
+            const chart = window.Chart.getChart(canvas);
+            const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+            let inked = 0;
+            for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) inked++; }
+            return {datasets: chart.data.datasets.map(d => d.label), points: chart.data.labels.length, inked};
+        }"""
+    )
+    assert drawn["datasets"][:3] == ["Sales per day", "Forecast per day", "Projected stock"]
+    assert drawn["points"] == 180 and drawn["inked"] > 5_000
+    shot(page, "sku-chart")
+    assert not page.problems, page.problems
+
+
+def test_filters_and_other_sections(page: Any) -> None:
+    sign_in(page)
+    page.select_option("select[name=kind]", "restock")
+    page.wait_for_function("() => location.search.includes('kind=restock')")
+    page.wait_for_timeout(300)
+    kinds = page.locator("article.action").evaluate_all("cards => cards.map(c => c.dataset.kind)")
+    assert kinds and set(kinds) == {"restock"}
+    base = page.url.split("/today")[0]
+    for section in ("suppliers", "shipping", "messages", "growth"):
+        page.goto(f"{base}/{section}")
+        assert page.locator("h1").count() == 1
+        shot(page, section)
+    assert not page.problems, page.problems

@@ -1,0 +1,232 @@
+"""The dashboard served by the app (no browser): every section renders for the shop's users, HTMX requests get
+fragments, in-place changes do what they say, and the interface speaks the user's language."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.api.harness import sign_in
+from tests.api.shop_data import TODAY, ShopWorld, build_world
+from tradewind.api.config import ServerSettings
+from tradewind.clock import FixedClock
+from tradewind.config import Settings
+from tradewind.db.migrate import upgrade
+from tradewind.db.session import make_engine, make_sessionmaker, transaction
+from tradewind.web.app import create_app
+
+
+def signed_in(app: FastAPI, world: ShopWorld, who: str = "owner") -> tuple[TestClient, str]:
+    client = TestClient(app)
+    csrf = sign_in(client, getattr(world, who).email)
+    return client, csrf
+
+
+def action_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'id="action-(\d+)"', html)]
+
+
+def test_sign_in_leads_to_today(app: FastAPI, world: ShopWorld) -> None:
+    client = TestClient(app)
+    assert client.get("/", follow_redirects=False).headers["location"] == "/login"
+    sign_in(client, world.owner.email)
+    response = client.get("/", follow_redirects=False)
+    assert response.headers["location"] == f"/shops/{world.shop.code}/today"
+
+
+def test_every_section_renders(app: FastAPI, world: ShopWorld) -> None:
+    client, _ = signed_in(app, world)
+    base = f"/shops/{world.shop.code}"
+    client.get(f"{base}/today")  # makes today's brief (and the plan) first
+    for path in (
+        "/today",
+        "/today?kind=restock&urgency=today",
+        "/stock",
+        "/stock?sort=days_of_cover&desc=true&q=BOOT",
+        f"/stock/{world.sku_code}",
+        "/suppliers",
+        f"/suppliers/SUP-{world.shop.code.split('-')[1]}",
+        "/shipping",
+        "/shipping?ended=true",
+        f"/shipping/parcels/{world.tracking_number}",
+        "/messages",
+        "/messages?tab=drafts",
+        "/messages?tab=outbox",
+        "/growth",
+    ):
+        response = client.get(base + path)
+        assert response.status_code == 200, (path, response.text[:300])
+        assert "Traceback" not in response.text
+
+
+def test_today_lists_the_ranked_brief_and_filters_in_place(app: FastAPI, world: ShopWorld) -> None:
+    client, _ = signed_in(app, world)
+    page = client.get(f"/shops/{world.shop.code}/today")
+    api = client.get(f"/api/v1/shops/{world.shop.code}/brief").json()
+    assert action_ids(page.text) == [a["id"] for a in api["actions"]]  # the same ranking as the API
+    fragment = client.get(
+        f"/shops/{world.shop.code}/today?kind=restock", headers={"HX-Request": "true", "HX-Target": "actions"}
+    )
+    assert fragment.text.lstrip().startswith('<section id="actions"') and "<html" not in fragment.text
+    restock = [a["id"] for a in api["actions"] if a["kind"] == "restock"]
+    assert action_ids(fragment.text) == restock
+
+
+def test_apply_dismiss_and_snooze_in_place(app: FastAPI, world: ShopWorld) -> None:
+    client, csrf = signed_in(app, world, "staff")
+    base = f"/shops/{world.shop.code}"
+    ids = action_ids(client.get(f"{base}/today").text)
+    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf}
+    applied = client.post(f"{base}/actions/{ids[0]}/apply", headers=htmx)
+    assert applied.status_code == 200 and 'hx-swap-oob="innerHTML"' in applied.text
+    assert 'id="action-' not in applied.text  # the card is swapped for nothing: it leaves the list
+    dismissed = client.post(f"{base}/actions/{ids[1]}/dismiss", data={"reason": "handled by phone"}, headers=htmx)
+    assert dismissed.status_code == 200
+    snoozed = client.post(f"{base}/actions/{ids[2]}/snooze", data={"until": "2026-12-02"}, headers=htmx)
+    assert snoozed.status_code == 200 and "2026-12-02" in snoozed.text
+    remaining = action_ids(client.get(f"{base}/today").text)
+    assert not set(ids[:3]) & set(remaining)
+    too_early = client.post(f"{base}/actions/{ids[3]}/snooze", data={"until": "2026-11-20"}, headers=htmx)
+    assert too_early.status_code == 422 and too_early.headers["HX-Retarget"] == "#flash"
+
+
+def test_a_draft_is_edited_on_the_today_page(app: FastAPI, world: ShopWorld) -> None:
+    client, csrf = signed_in(app, world)
+    base = f"/shops/{world.shop.code}"
+    brief = client.get(f"/api/v1/shops/{world.shop.code}/brief?kind=unpaid_reminder").json()["actions"][0]
+    steps = client.get(f"{base}/actions/{brief['id']}/steps")  # opened lazily from the card
+    assert f"/actions/{brief['id']}/steps/0" in steps.text
+    saved = client.post(
+        f"{base}/actions/{brief['id']}/steps/0",
+        data={"subject": "Оплата заказа", "body": "Новый текст письма"},
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf},
+    )
+    assert saved.status_code == 200 and "Новый текст письма" in saved.text
+    drafts = client.get(f"{base}/messages?tab=drafts").text
+    assert "Новый текст письма" in drafts
+
+
+def test_the_sku_page_carries_its_chart(app: FastAPI, world: ShopWorld) -> None:
+    client, _ = signed_in(app, world)
+    client.get(f"/shops/{world.shop.code}/today")
+    page = client.get(f"/shops/{world.shop.code}/stock/{world.sku_code}")
+    assert '<canvas id="stock-chart" data-chart="stock-chart-data"' in page.text
+    assert "/static/vendor/chart-4.6.1.umd.min.js" in page.text
+    found = re.search(r'<script type="application/json" id="stock-chart-data">(.*?)</script>', page.text, re.S)
+    assert found is not None
+    spec = json.loads(found.group(1))
+    labels = [s["label"] for s in spec["series"]]
+    assert labels[:3] == ["Sales per day", "Forecast per day", "Projected stock"]
+    assert labels[3:] == ["Arriving (purchase orders)", "Reorder point", "Stockout"]
+    stockout = next(s for s in spec["series"] if s["label"] == "Stockout")
+    assert sum(v is not None for v in stockout["values"]) == 1
+
+
+def test_stock_table_sorts_and_searches(app: FastAPI, world: ShopWorld) -> None:
+    client, _ = signed_in(app, world)
+    base = f"/shops/{world.shop.code}"
+    client.get(f"{base}/today")
+    ascending = re.findall(r'/stock/(BOOT-[\w-]+)"', client.get(f"{base}/stock?sort=on_hand").text)
+    descending = re.findall(r'/stock/(BOOT-[\w-]+)"', client.get(f"{base}/stock?sort=on_hand&desc=true").text)
+    assert ascending == list(reversed(descending)) and len(ascending) == 3
+    found = client.get(f"{base}/stock?q={world.sku_code}", headers={"HX-Request": "true", "HX-Target": "plan-table"})
+    assert re.findall(r'/stock/(BOOT-[\w-]+)"', found.text) == [world.sku_code]
+
+
+def test_disruptions_are_added_and_ended_from_the_shipping_page(app: FastAPI, world: ShopWorld) -> None:
+    client, csrf = signed_in(app, world)
+    base = f"/shops/{world.shop.code}"
+    form = {
+        "csrf_token": csrf,
+        "kind": "suspended_route",
+        "starts_on": "2026-11-24",
+        "destination": "RU",
+        "source": "Cainiao notice 2026-11-24",
+    }
+    added = client.post(f"{base}/shipping/disruptions", data=form, follow_redirects=False)
+    assert added.status_code == 303
+    page = client.get(f"{base}/shipping").text
+    assert "Cainiao notice 2026-11-24" in page and "blocked" in page
+    number = re.search(r"/shipping/disruptions/(\d+)/end", page)
+    assert number is not None
+    ended = client.post(f"{base}/shipping/disruptions/{number.group(1)}/end", data={"csrf_token": csrf})
+    assert ended.status_code == 200
+    lanes = client.get(f"/api/v1/shops/{world.shop.code}/lanes").json()
+    assert lanes[0]["blocked"] is True  # it still applies on its last day, today
+    bad = client.post(f"{base}/shipping/disruptions", data=form | {"kind": "volcano"})
+    assert bad.status_code == 422 and "volcano" in bad.text
+
+
+def test_the_interface_speaks_the_users_language(app: FastAPI, world: ShopWorld) -> None:
+    client, csrf = signed_in(app, world, "staff")  # staff's language is Chinese
+    page = client.get(f"/shops/{world.shop.code}/today").text
+    assert '<html lang="zh-Hans">' in page and "今天" in page and "库存" in page
+    client.post("/settings/language", data={"csrf_token": csrf, "locale": "en", "next": "/"})
+    assert ">Today<" in client.get(f"/shops/{world.shop.code}/today").text
+    login = TestClient(app).get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
+    assert "登录" in login
+
+
+def test_static_assets_are_served_by_the_app(client: TestClient) -> None:
+    for path in (
+        "/static/vendor/htmx-2.0.11.min.js",
+        "/static/vendor/chart-4.6.1.umd.min.js",
+        "/static/app.js",
+        "/static/app.css",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200 and len(response.content) > 1000, path
+        assert "max-age" in response.headers["cache-control"]
+
+
+def test_growth_shows_milestones_and_metrics_against_their_limits(app: FastAPI, world: ShopWorld) -> None:
+    client, _ = signed_in(app, world)
+    page = client.get(f"/shops/{world.shop.code}/growth").text
+    report = client.get(f"/api/v1/shops/{world.shop.code}/growth").json()
+    assert report["metrics"]
+    assert page.count('role="progressbar"') == len(report["milestones"])
+    for metric in report["metrics"]:
+        assert metric["title"] in page
+
+
+def test_a_brief_that_takes_long_is_made_in_the_background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large shop's brief takes minutes: the first page of the day does not wait for it (its own database file:
+    the brief is made on another connection while the page is served)."""
+    import tradewind.api.briefing as briefing
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
+    upgrade(engine)
+    with transaction(make_sessionmaker(engine)) as session:
+        world = build_world(session, "slow")
+    real = briefing.refresh_brief
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(briefing, "refresh_brief", slow)
+    monkeypatch.setattr(briefing, "WAIT_FOR_BRIEF_SECONDS", 0.1)
+    settings = Settings(database_url=str(engine.url))
+    app = create_app(
+        settings,
+        server=ServerSettings(hash_time_cost=1, hash_memory_kib=8, warm_caches=False),
+        engine=engine,
+        clock=FixedClock.on(TODAY),
+    )
+    client = TestClient(app)
+    sign_in(client, world.owner.email)
+    first = client.get(f"/shops/{world.shop.code}/today")
+    assert first.status_code == 200 and "being prepared" in first.text and not action_ids(first.text)
+    deadline = time.monotonic() + 30
+    while "being prepared" in client.get(f"/shops/{world.shop.code}/today").text:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert action_ids(client.get(f"/shops/{world.shop.code}/today").text)
+    engine.dispose()

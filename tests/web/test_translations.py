@@ -1,0 +1,49 @@
+"""The interface in Chinese is complete and the compiled catalog is the one in the .po file: every text the
+templates and pages use has a translation, placeholders agree, and the committed .mo matches the .po."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+import tradewind.web
+from tradewind.web.rendering import TRANSLATIONS
+
+WEB = Path(tradewind.web.__file__).resolve().parent
+METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "translate": (2,)}
+
+
+def used_messages() -> set[str | tuple[str, ...]]:
+    found: set[str | tuple[str, ...]] = set()
+    for _, _, message, _, _ in extract_from_dir(str(WEB), METHODS, OPTIONS, KEYWORDS):
+        found.add(message if isinstance(message, str) else tuple(message))
+    return found
+
+
+def test_every_text_is_translated_into_chinese() -> None:
+    catalog = read_po((TRANSLATIONS / "zh" / "LC_MESSAGES" / "messages.po").open("rb"))
+    translated = {(m.id if isinstance(m.id, str) else tuple(m.id)): m.string for m in catalog if m.id and not m.fuzzy}
+    used = used_messages()
+    assert len(used) > 150
+    missing = sorted(str(m) for m in used if not translated.get(m))
+    assert not missing, f"untranslated: {missing}"
+    problems = [(m.id, errors) for m, errors in catalog.check() if errors]
+    assert not problems
+
+
+def test_the_compiled_catalog_matches_the_po_file() -> None:
+    folder = TRANSLATIONS / "zh" / "LC_MESSAGES"
+    source = read_po((folder / "messages.po").open("rb"))
+    compiled = read_mo((folder / "messages.mo").open("rb"))
+
+    def flat(value: object) -> object:
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    expected = {flat(m.id): flat(m.string) for m in source if m.id and not m.fuzzy}
+    actual = {flat(m.id): flat(m.string) for m in compiled if m.id}
+    assert actual == expected, "run: pybabel compile -d src/tradewind/web/translations"
