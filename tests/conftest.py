@@ -40,7 +40,7 @@ def postgres_server_url() -> Iterator[str]:
         server.cleanup()
 
 
-def _fresh_postgres_database(server_url: str) -> tuple[str, str]:
+def fresh_postgres_database(server_url: str) -> tuple[str, str]:
     name = f"tradewind_test_{uuid.uuid4().hex[:10]}"
     admin = create_engine(make_url(server_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -51,7 +51,7 @@ def _fresh_postgres_database(server_url: str) -> tuple[str, str]:
     )
 
 
-def _drop_postgres_database(server_url: str, name: str) -> None:
+def drop_postgres_database(server_url: str, name: str) -> None:
     admin = create_engine(make_url(server_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -60,12 +60,12 @@ def _drop_postgres_database(server_url: str, name: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_engine(postgres_server_url: str) -> Iterator[Engine]:
-    name, url = _fresh_postgres_database(postgres_server_url)
+    name, url = fresh_postgres_database(postgres_server_url)
     engine = make_engine(url)
     upgrade(engine)
     yield engine
     engine.dispose()
-    _drop_postgres_database(postgres_server_url, name)
+    drop_postgres_database(postgres_server_url, name)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tests.importers.samples import SKUS, RunImport, WriteCsv, where
 from tradewind.catalog.models import Sku
 from tradewind.errors import RowError, ValidationError
+from tradewind.shops.models import Shop
 
 Reject = Callable[..., list[RowError]]
 
@@ -24,11 +25,11 @@ def test_utf8_with_byte_order_mark_is_read(write_csv: WriteCsv, run_import: RunI
 
 
 def test_header_names_ignore_case_spaces_and_separators(
-    write_csv: WriteCsv, run_import: RunImport, import_session: Session
+    write_csv: WriteCsv, run_import: RunImport, import_session: Session, import_shop: Shop
 ) -> None:
     text = " SKU ,TITLE,Product-Title,product,Price\nSH-38-BLK,Runner 38 black,Runner shoe,SH-RUN,39.90\n"
     run_import("skus", write_csv("skus.csv", text))
-    sku = import_session.scalars(select(Sku)).one()
+    sku = import_session.scalars(select(Sku).where(Sku.shop_id == import_shop.id)).one()
     assert (sku.code, sku.title, sku.price) == ("SH-38-BLK", "Runner 38 black", Decimal("39.90"))
     assert sku.product is not None and sku.product.title == "Runner shoe"
 

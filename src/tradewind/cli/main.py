@@ -12,6 +12,8 @@ from tradewind.cli.imports import import_command
 from tradewind.cli.logistics import disruption_app, logistics_app, track_app, transit_app
 from tradewind.cli.messages import messages_app, supplier_app, triage_command
 from tradewind.cli.planning import backtest_command, plan_command
+from tradewind.cli.serve import serve_command
+from tradewind.cli.users import user_app
 
 app = typer.Typer(
     name="tradewind",
@@ -28,6 +30,7 @@ app.command("plan")(plan_command)
 app.command("backtest")(backtest_command)
 app.command("growth")(growth_command)
 app.command("triage")(triage_command)
+app.command("serve")(serve_command)
 app.add_typer(action_app, name="action")
 app.add_typer(db_app, name="db")
 app.add_typer(track_app, name="track")
@@ -36,6 +39,7 @@ app.add_typer(disruption_app, name="disruption")
 app.add_typer(logistics_app, name="logistics")
 app.add_typer(messages_app, name="messages")
 app.add_typer(supplier_app, name="supplier")
+app.add_typer(user_app, name="user")
 
 
 def run() -> None:
