@@ -138,3 +138,17 @@ def test_db_upgrade_and_check(tmp_path: Path) -> None:
 def test_init_rejects_unknown_currency(tmp_path: Path) -> None:
     code, _, err = invoke("init", "--shop", "x", "--name", "X", "--currency", "XYZ", "--db", str(tmp_path / "x.db"))
     assert code == 2 and "unknown currency 'XYZ'" in err
+
+
+def test_a_database_behind_the_migrations_is_explained(tmp_path: Path) -> None:
+    from tradewind.db.migrate import upgrade
+
+    path = tmp_path / "old.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine, "0002_planning")
+    engine.dispose()
+    code, _, err = invoke("brief", "--db", str(path))
+    assert code == 2 and "schema revision 0002_planning" in err and "tradewind db upgrade" in err
+    assert invoke("db", "upgrade", "--db", str(path))[0] == 0
+    code, _, err = invoke("brief", "--db", str(path))
+    assert code == 3 and "no shop yet" in err

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tradewind.action import BriefContext
 from tradewind.clock import Clock, FixedClock, SystemClock, parse_day
 from tradewind.config import Settings, database_url_for_path
-from tradewind.db.migrate import current_revision
+from tradewind.db.migrate import current_revision, head_revision
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
 from tradewind.errors import ConfigurationError, TradewindError
 from tradewind.shops.models import Shop
@@ -107,6 +107,11 @@ def open_runtime(db: str | None, today: str | None, *, must_exist: bool = True) 
         if revision is None:
             raise ConfigurationError(
                 f"{engine.url!r} has no Tradewind tables: run `tradewind db upgrade` (or `tradewind demo`)"
+            )
+        if revision != head_revision():
+            raise ConfigurationError(
+                f"the database is at schema revision {revision} and this Tradewind needs {head_revision()}: "
+                f"run `tradewind db upgrade --db {engine.url.database or engine.url}` first"
             )
     return Runtime(settings=settings, engine=engine, sessions=make_sessionmaker(engine), clock=clock_for(today))
 
