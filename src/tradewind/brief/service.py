@@ -14,6 +14,7 @@ from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.ranking import priority
 from tradewind.brief.states import TRANSITIONS, transition
+from tradewind.db.session import read_memo
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.logging import get_logger
 from tradewind.shops.models import Shop
@@ -33,8 +34,10 @@ def collect(
 ) -> list[Action]:
     """Every producer's actions, in key order; two actions with one key is a producer bug."""
     seen: dict[str, Action] = {}
-    for producer in producers:
-        for action in producer.actions(session, shop=shop, context=context):
+    with read_memo(session):
+        found = [(producer, producer.actions(session, shop=shop, context=context)) for producer in producers]
+    for producer, actions in found:
+        for action in actions:
             if action.kind not in producer.kinds:
                 raise ValueError(f"{type(producer).__name__} produced an action of kind {action.kind!r}")
             if action.key in seen:

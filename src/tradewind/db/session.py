@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -55,3 +55,36 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+_MEMO = "tradewind.read_memo"
+M = TypeVar("M")
+
+
+@contextmanager
+def read_memo(session: Session) -> Iterator[None]:
+    """Within this block, the expensive read-only figures asked for through `memoized` (lane statistics over a
+    year of parcels, every open order's outlook) are computed once and shared by everyone who asks.
+
+    The daily brief opens one around its producers, which read the same figures several times and do not change
+    what those figures are computed from. Outside such a block `memoized` computes every time.
+    """
+    outer = session.info.get(_MEMO)
+    if outer is None:
+        session.info[_MEMO] = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            session.info.pop(_MEMO, None)
+
+
+def memoized(session: Session, key: Hashable, compute: Callable[[], M]) -> M:
+    """`compute()`, or the value it gave for `key` earlier in the same `read_memo` block."""
+    memo: dict[Hashable, Any] | None = session.info.get(_MEMO)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    found: M = memo[key]
+    return found

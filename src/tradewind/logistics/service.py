@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.clock import start_of_day
+from tradewind.db.session import memoized
 from tradewind.logistics.disruptions import list_disruptions, restrictions_for
 from tradewind.logistics.models import (
     FollowUpKind,
@@ -114,8 +115,15 @@ def lane_statistics(
     lanes: list[Lane] | None = None,
 ) -> list[LaneStatistics]:
     """Transit estimates of every lane the shop has shipped on (or of `lanes`), with the disruption register
-    applied (blocked lanes flagged, slowed lanes slower) and each lane's cost."""
+    applied (blocked lanes flagged, slowed lanes slower) and each lane's cost. Computed once per `read_memo`."""
     config = rules or LogisticsRules()
+    key = ("lane_statistics", shop.id, now, repr(config), tuple(lanes) if lanes is not None else None)
+    return memoized(session, key, lambda: _lane_statistics(session, shop=shop, now=now, config=config, lanes=lanes))
+
+
+def _lane_statistics(
+    session: Session, *, shop: Shop, now: datetime, config: LogisticsRules, lanes: list[Lane] | None
+) -> list[LaneStatistics]:
     since = now - timedelta(days=config.transit.lookback_days)
     observations = shipment_observations(session, shop=shop, since=since)
     wanted = lanes if lanes is not None else observations.lanes()

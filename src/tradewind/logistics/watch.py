@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.clock import start_of_day
+from tradewind.db.session import memoized
 from tradewind.logistics.codes import Substatus, plain_words
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
 from tradewind.logistics.rules import LogisticsRules
@@ -281,9 +282,19 @@ class OrderAtRisk:
 def order_outlooks(
     session: Session, *, shop: Shop, today: date, now: datetime | None = None, rules: LogisticsRules | None = None
 ) -> list[OrderAtRisk]:
-    """Every open order (paid, not delivered) with its expected delivery and, when it is at risk, why."""
+    """Every open order (paid, not delivered) with its expected delivery and, when it is at risk, why. Computed
+    once per `read_memo`."""
     config = rules or LogisticsRules()
     moment = now or datetime.combine(today, time(12, 0), tzinfo=start_of_day(today).tzinfo)
+    key = ("order_outlooks", shop.id, today, moment, repr(config))
+    return memoized(
+        session, key, lambda: _order_outlooks(session, shop=shop, today=today, moment=moment, config=config)
+    )
+
+
+def _order_outlooks(
+    session: Session, *, shop: Shop, today: date, moment: datetime, config: LogisticsRules
+) -> list[OrderAtRisk]:
     orders = session.scalars(
         select(Order)
         .options(selectinload(Order.buyer))

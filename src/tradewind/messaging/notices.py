@@ -58,9 +58,10 @@ def _first_name(name: str) -> str:
     return parts[0] if parts else ""
 
 
-def buyer_recipient(order: Order, context: BriefContext) -> Recipient:
+def buyer_recipient(order: Order, channel: str) -> Recipient:
+    """Where a message to the order's buyer goes: `channel` (the shop's buyer channel, `messaging_settings`), or
+    the export channel when that is e-mail and the buyer left no address."""
     buyer = order.buyer
-    channel = messaging_settings(context.settings).buyer_channel
     address = buyer.email if buyer else None
     if channel == "email" and not address:
         channel = "export"
@@ -109,6 +110,7 @@ def draft_notices(
     """Draft each notice into the outbox (refreshing an unedited draft); notices already on their way are skipped.
     Returns (notice, rendering, brief step) for the drafted ones."""
     done = already_sent(session, shop=shop, keys=[n.key for n in notices])
+    channel = messaging_settings(context.settings).buyer_channel
     drafted = []
     for notice in notices:
         if notice.key in done:
@@ -120,7 +122,7 @@ def draft_notices(
             shop_code=shop.code,
             idempotency_key=notice.key,
             rendered=rendered,
-            recipient=buyer_recipient(notice.order, context),
+            recipient=buyer_recipient(notice.order, channel),
             facts=json_facts(notice.facts),
             now=context.now,
         )
@@ -132,10 +134,11 @@ def draft_notices(
 def queue_message_steps(session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
     """Queue every message step of an applied action, as the seller last saw (and maybe edited) it; once per key."""
     done = []
+    channel = messaging_settings(context.settings).buyer_channel
     for step in action.steps:
         if step.get("type") != "message":
             continue
-        recipient = _recipient_of(session, shop, step, context)
+        recipient = _recipient_of(session, shop, step, channel)
         rendered = Rendered(
             situation=step.get("situation") or action.kind,
             locale=step["locale"],
@@ -161,14 +164,14 @@ def queue_message_steps(session: Session, *, shop: Shop, action: StoredAction, c
     return done
 
 
-def _recipient_of(session: Session, shop: Shop, step: dict[str, Any], context: BriefContext) -> Recipient:
+def _recipient_of(session: Session, shop: Shop, step: dict[str, Any], channel: str) -> Recipient:
     number = step.get("order")
     if step.get("to") == "buyer" and number:
         try:
             order = get_order(session, shop_id=shop.id, number=number)
         except NotFoundError:
             raise ValidationError(f"order {number} is no longer in Tradewind: message not queued") from None
-        recipient = buyer_recipient(order, context)
+        recipient = buyer_recipient(order, channel)
         return Recipient(
             kind=recipient.kind,
             buyer_id=recipient.buyer_id,
