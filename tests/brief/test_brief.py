@@ -237,13 +237,42 @@ def test_unpaid_reminder_in_buyers_language(session: Session, shop: Shop) -> Non
     f.order(session, shop, [(sku, 1)], placed_at=context().now - timedelta(hours=1), the_buyer=ru, paid=False)
     f.order(session, shop, [(sku, 1)], placed_at=context().now - timedelta(days=30), the_buyer=ru, paid=False)
     (action,) = by_kind(brief(session, shop), "unpaid_reminder")
-    assert action.subject == waiting.number
+    assert action.subject_kind == "buyer_group" and action.figures["orders"] == 1
+    assert action.title.startswith("Remind the buyer to pay (USD 30.00 waiting): drafts in ru")
+    (notice,) = action.figures["notices"]
+    assert notice["order"] == waiting.number
     (step,) = action.steps
-    assert step["locale"] == "ru"
+    assert step["locale"] == "ru" and step["order"] == waiting.number
     assert waiting.number in step["body"] and "Алесь" in step["body"]
     assert "ждёт оплаты" in step["subject"]
     assert "$30.00" in step["body"] or "30,00" in step["body"]
-    assert action.figures["pay_by"] == (waiting.placed_at.date() + timedelta(days=20)).isoformat()
+    assert notice["pay_by"] == (waiting.placed_at.date() + timedelta(days=20)).isoformat()
+
+
+def test_unpaid_reminders_are_one_action_until_the_buyers_change(session: Session, shop: Shop) -> None:
+    sku = f.sku(session, shop)
+    for name, language in (("Алесь", "ru"), ("Lucía", "es"), ("Zoé", "fr")):
+        the_buyer = f.buyer(session, shop, language=language, name=name)
+        f.order(session, shop, [(sku, 1)], placed_at=context().now - timedelta(days=2), the_buyer=the_buyer, paid=False)
+    (action,) = by_kind(brief(session, shop), "unpaid_reminder")
+    assert action.figures["orders"] == 3 and len(action.steps) == 3
+    assert sorted(action.figures["languages"]) == ["es", "fr", "ru"]
+    assert "Remind 3 buyers to pay (USD 90.00 waiting)" in action.title
+    # The same buyers tomorrow: the same action (a snooze or dismissal holds) ...
+    (tomorrow,) = by_kind(brief(session, shop, TODAY + timedelta(days=1)), "unpaid_reminder")
+    assert tomorrow.id == action.id
+    # ... once applied (every draft queued), a new buyer makes a new action that asks only the new buyer.
+    apply_action(session, shop=shop, action_id=action.id, context=context(), producers=default_producers())
+    late = f.order(
+        session,
+        shop,
+        [(sku, 1)],
+        placed_at=context().now - timedelta(days=1),
+        the_buyer=f.buyer(session, shop),
+        paid=False,
+    )
+    (again,) = by_kind(brief(session, shop), "unpaid_reminder")
+    assert again.id != action.id and [s["order"] for s in again.steps] == [late.number]
 
 
 def test_cancellation_followup_weighs_seller_cancellations(session: Session, shop: Shop) -> None:
@@ -274,12 +303,14 @@ def test_cancellation_followup_weighs_seller_cancellations(session: Session, sho
         cancel_reason="changed mind",
     )
     actions = by_kind(brief(session, shop), "cancellation_followup")
-    assert [a.subject for a in actions] == [by_seller.number, by_buyer.number]  # same money, seller's ranks first
+    assert [a.subject for a in actions] == ["seller", "buyer"]  # same money, seller's ranks first
     seller_action, buyer_action = actions
-    assert "count against" in seller_action.why
+    assert [n["order"] for n in seller_action.figures["notices"]] == [by_seller.number]
+    assert [n["order"] for n in buyer_action.figures["notices"]] == [by_buyer.number]
+    assert "count against" in seller_action.why and "out of stock 1" in seller_action.title
     # No Swedish wording shipped: English draft, and the brief says so.
     assert seller_action.steps[0]["locale"] == "en" and seller_action.steps[0]["fallback_from"] == "sv"
-    assert "draft is in English" in seller_action.why
+    assert "draft is in English" in seller_action.figures["notices"][0]["why"]
     assert buyer_action.steps[0]["locale"] == "es" and "Lucía" in buyer_action.steps[0]["body"]
 
 

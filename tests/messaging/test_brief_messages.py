@@ -87,7 +87,7 @@ def test_the_brief_speaks_to_every_buyer_in_their_language_and_nothing_twice(dem
     assert len(languages) >= 8 and not any(m.locale == "en" and "fallback" in m.body for m in drafts)
 
     delays = [a for a in first.actions if a.kind == "notify_delay"]
-    reasons = Counter(a.figures["reason"] for a in delays)
+    reasons = Counter(a.figures["group"] for a in delays)
     assert {"flights_cut", "route_blocked", "customs"} & set(reasons), reasons
     assert len(delays) == len(reasons)  # one action per reason, each buyer's draft a step of it
     one = delays[0]
@@ -124,19 +124,21 @@ def test_incoming_messages_are_triaged_linked_and_answered(demo: Session) -> Non
     assert inbox and all(m.language and m.intent and m.confidence is not None for m in inbox)
     assert len({m.language for m in inbox}) >= 8
     replies = [a for a in brief.actions if a.kind == "reply_needed"]
-    assert replies
+    assert replies and len(replies) == len({a.subject for a in replies})  # one action per intent
     for action in replies:
-        step = action.steps[0]
-        assert step["locale"] == action.figures["reply_locale"]
-        if action.figures["order"]:
-            text = step["subject"] + step["body"]
-            assert action.figures["order"] in text or action.figures["intent"] == "covid_safety"
+        assert action.figures["orders"] == len(action.figures["notices"]) == len(action.steps)
+        for notice, step in zip(action.figures["notices"], action.steps, strict=True):
+            assert notice["intent"] == action.subject and step["locale"] == notice["reply_locale"]
+            if notice["order"]:
+                text = step["subject"] + step["body"]
+                assert notice["order"] in text or notice["intent"] == "covid_safety"
     answered = replies[0]
     apply_action(demo, shop=shop, action_id=answered.id, context=context(), producers=[ReplyNeededProducer()])
-    message = demo.scalars(select(InboundMessage).where(InboundMessage.external_id == answered.subject)).one()
-    assert message.answered_at == NOW
+    ids = [n["message"] for n in answered.figures["notices"]]
+    messages = demo.scalars(select(InboundMessage).where(InboundMessage.external_id.in_(ids))).all()
+    assert len(messages) == len(ids) and all(m.answered_at == NOW for m in messages)
     later = refresh_brief(demo, shop=shop, context=context(), producers=[ReplyNeededProducer()])
-    assert answered.subject not in {a.subject for a in later.actions}
+    assert not set(ids) & {n["message"] for a in later.actions for n in a.figures["notices"]}
 
 
 def test_suppliers_are_asked_and_the_question_goes_into_their_thread(demo: Session) -> None:

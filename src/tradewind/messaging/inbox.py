@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
+from tradewind.messaging.groups import buyers, gathered, tally
 from tradewind.messaging.models import InboundMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step, queue_message_steps
 from tradewind.messaging.outbox import Recipient, find_by_key, save_draft
@@ -21,12 +22,46 @@ from tradewind.orders.models import Buyer, Order
 from tradewind.shops.models import Shop
 
 RESPONSE_HOURS = 24  # the platforms count a reply within 24 hours toward the shop's response rate
+ASKING = {
+    "order_status": "asking where their order is",
+    "cancel_order": "asking to cancel",
+    "refund_return": "asking for a refund or a return",
+    "payment": "asking about paying",
+    "product_question": "asking about a product",
+    "change_order": "asking to change their order",
+    "covid_safety": "asking whether the parcel is safe",
+    "other": "waiting for an answer",
+}
 
 
 class ReplyNeededProducer:
+    """One action per intent and day ("answer 12 buyers asking where their order is"), each message's suggested
+    reply a step; applying it queues the replies and marks the messages answered."""
+
     kinds: tuple[str, ...] = ("reply_needed",)
 
     def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        groups: dict[str, list[Action]] = {}
+        for action in self.message_actions(session, shop=shop, context=context):
+            groups.setdefault(str(action.figures["intent"]), []).append(action)
+        found = []
+        for intent, members in sorted(groups.items()):
+            members.sort(key=lambda a: (-float(a.figures["hours_waiting"]), a.subject))
+            oldest = members[0]
+            languages = tally(str(a.figures.get("reply_locale")) for a in members)
+            title = (
+                f"Answer {buyers(len(members))} {ASKING.get(intent, ASKING['other'])}: "
+                f"suggested replies in {', '.join(languages)}"
+            )
+            why = (
+                f"Oldest waiting {float(oldest.figures['hours_waiting']):.0f} h: {oldest.title}. Replies within "
+                f"{RESPONSE_HOURS} h count toward the response rate."
+            )
+            found.append(gathered("reply_needed", intent, members, title=title, why=why))
+        return found
+
+    def message_actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        """One action per unanswered message, its suggested reply the step: the members of `actions`' groups."""
         window = messaging_settings(context.settings).reply_window_days
         since = context.now - timedelta(days=window)
         triage_inbox(session, shop=shop, settings=context.settings, now=context.now, since=since, with_replies=False)
@@ -118,6 +153,8 @@ class ReplyNeededProducer:
                         "reply_locale": result.reply.locale,
                         "hours_waiting": round(waited, 1),
                         "outbox_id": reply.id,
+                        "buyer_country": (buyer.country if buyer else None)
+                        or (order.destination_country if order else None),
                     },
                     steps=[step],
                 )
@@ -126,12 +163,11 @@ class ReplyNeededProducer:
 
     def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
         done = queue_message_steps(session, shop=shop, action=action, context=context)
-        message = session.scalar(
-            select(InboundMessage).where(
-                InboundMessage.shop_id == shop.id, InboundMessage.external_id == action.subject
-            )
-        )
-        if message is not None and message.answered_at is None:
-            message.answered_at = context.now
-            done.append(f"message {message.external_id} marked answered")
+        ids = [str(n["message"]) for n in action.figures.get("notices") or []]
+        for message in session.scalars(
+            select(InboundMessage).where(InboundMessage.shop_id == shop.id, InboundMessage.external_id.in_(ids))
+        ):
+            if message.answered_at is None:
+                message.answered_at = context.now
+                done.append(f"message {message.external_id} marked answered")
         return done

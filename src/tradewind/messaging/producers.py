@@ -24,6 +24,7 @@ from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.models import ShippingMethod
 from tradewind.logistics.watch import OrderAtRisk, orders_at_risk
 from tradewind.messaging.delays import delay_reason
+from tradewind.messaging.groups import buyers, gathered, tally, top
 from tradewind.messaging.notices import BuyerNotice, draft_notices, queue_message_steps
 from tradewind.messaging.outbox import cancel_stale_drafts
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
@@ -36,7 +37,9 @@ DELAY_NOTICE_HORIZON_DAYS = 60
 
 
 class BuyerNoticeProducer(ABC):
-    """One action per order that needs a message to its buyer."""
+    """Buyers who need a message: one draft per buyer (one step each), gathered into one action per group and day
+    ("remind 12 buyers to pay: drafts in ru, es, fr"), so a busy shop's brief stays a list a person can read.
+    Applying the action queues every draft, each once."""
 
     situation: str
     kinds: tuple[str, ...]
@@ -48,6 +51,18 @@ class BuyerNoticeProducer(ABC):
     def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[str, str, date]:
         """(title, why, due) for one order."""
 
+    @abstractmethod
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[str, str]:
+        """(title, why) of the action gathering `members` (most urgent first)."""
+
+    def group_of(self, action: Action) -> str:
+        """Which action an order's notice joins ("" = the one action of the day)."""
+        return ""
+
+    def member_order(self, action: Action) -> tuple[Any, ...]:
+        """Most urgent first: soonest due, then the most money at stake."""
+        return (action.due, -action.weight * float(action.value_at_risk), action.subject)
+
     def weight(self, notice: BuyerNotice) -> float:
         return 1.0
 
@@ -55,6 +70,18 @@ class BuyerNoticeProducer(ABC):
         return {}
 
     def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        groups: dict[str, list[Action]] = {}
+        for action in self.order_actions(session, shop=shop, context=context):
+            groups.setdefault(self.group_of(action), []).append(action)
+        found = []
+        for group, members in sorted(groups.items()):
+            members.sort(key=self.member_order)
+            title, why = self.describe_group(group, members, context)
+            found.append(gathered(self.kinds[0], group, members, title=title, why=why))
+        return found
+
+    def order_actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        """One action per order, its draft the one step: the members of `actions`' groups."""
         notices = self.notices(session, shop=shop, context=context)
         found = []
         for notice, rendered, step in draft_notices(session, shop=shop, notices=notices, context=context):
@@ -144,6 +171,28 @@ class UnpaidReminderProducer(BuyerNoticeProducer):
         )
         return title, why, context.today
 
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[str, str]:
+        money = _money_by_currency(members)
+        closing = min(str(a.figures["pay_by"]) for a in members)
+        first = members[0]
+        title = (
+            f"Remind {buyers(len(members))} to pay ({money} waiting): "
+            f"drafts in {', '.join(tally(str(a.figures['draft_locale']) for a in members))}"
+        )
+        why = (
+            f"Unpaid orders by destination: {top(tally(str(a.figures['buyer_country'] or '?') for a in members))}. "
+            f"The platform closes the first of them on {closing}. First: order {first.subject}: {first.why}"
+        )
+        return title, why
+
+
+def _money_by_currency(members: list[Action]) -> str:
+    totals: dict[str, Decimal] = {}
+    for action in members:
+        currency = str(action.figures.get("currency") or "")
+        totals[currency] = totals.get(currency, Decimal(0)) + Decimal(str(action.figures.get("order_total") or 0))
+    return " + ".join(f"{currency} {amount:,.2f}".strip() for currency, amount in sorted(totals.items()))
+
 
 class CancellationFollowupProducer(BuyerNoticeProducer):
     """Recent cancellations: ask the buyer why; seller-caused ones count against the shop."""
@@ -197,6 +246,20 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
         due = max(context.today, order.cancelled_at.date() + timedelta(days=3))
         return title, why, due
 
+    def group_of(self, action: Action) -> str:
+        return str(action.figures.get("cancelled_by") or "unknown")
+
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[str, str]:
+        reasons = tally(str(a.figures.get("cancel_reason") or "no reason given") for a in members)
+        title = (
+            f"Ask {buyers(len(members))} why their order was cancelled (by the {group}: {top(reasons, 3)}): "
+            f"drafts in {', '.join(tally(str(a.figures['draft_locale']) for a in members))}"
+        )
+        why = f"{_money_by_currency(members)} cancelled; reasons recorded: {top(reasons)}."
+        if group == CancelledBy.SELLER.value:
+            why += " Seller-caused cancellations count against the shop's cancellation rate: find out what went wrong."
+        return title, why
+
 
 REASON_WORDS = {
     "spring_festival": "Spring Festival closure",
@@ -240,48 +303,21 @@ class NotifyDelayProducer(BuyerNoticeProducer):
     def __init__(self) -> None:
         self._outlooks: dict[str, tuple[OrderAtRisk, str | None]] = {}
 
-    def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
-        """One action per delay reason and day ("14 buyers will be late: cut flights — drafts in ru, es, fr"),
-        each buyer's draft a step of it; applying it queues them all, each once."""
-        by_reason: dict[str, list[Action]] = {}
-        for action in super().actions(session, shop=shop, context=context):
-            by_reason.setdefault(str(action.figures["reason"]), []).append(action)
-        return [self._group(reason, members, context) for reason, members in sorted(by_reason.items())]
+    def group_of(self, action: Action) -> str:
+        return str(action.figures["reason"])  # "14 buyers will be late: cut flights — drafts in ru, es, fr"
 
-    def _group(self, reason: str, members: list[Action], context: BriefContext) -> Action:
-        members.sort(key=lambda a: (-int(a.figures.get("days_late") or 0), a.subject))
-        languages: dict[str, int] = {}
-        countries: dict[str, int] = {}
-        for action in members:
-            languages[str(action.figures.get("draft_locale"))] = (
-                languages.get(str(action.figures.get("draft_locale")), 0) + 1
-            )
-            country = str(action.figures.get("buyer_country") or "?")
-            countries[country] = countries.get(country, 0) + 1
-        top = ", ".join(f"{code} {n}" for code, n in sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
-        drafts = ", ".join(sorted(languages))
+    def member_order(self, action: Action) -> tuple[Any, ...]:
+        return (-int(action.figures.get("days_late") or 0), action.subject)
+
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[str, str]:
+        drafts = ", ".join(sorted({str(a.figures.get("draft_locale")) for a in members}))
         worst = members[0]
-        count = len(members)
-        buyers = "the buyer" if count == 1 else f"{count} buyers"
-        return Action(
-            kind="notify_delay",
-            key=f"notify_delay:{reason}:{context.today.isoformat()}",
-            subject_kind="delay_reason",
-            subject=reason,
-            due=context.today,
-            title=f"Tell {buyers} their orders will be late ({REASON_WORDS.get(reason, reason)}): drafts in {drafts}",
-            why=f"Orders by destination: {top}. Latest: order {worst.subject}: {worst.why}",
-            value_at_risk=sum((a.value_at_risk for a in members), Decimal(0)),
-            weight=max(a.weight for a in members),
-            figures={
-                "reason": reason,
-                "orders": count,
-                "languages": languages,
-                "destinations": countries,
-                "notices": [a.figures | {"order": a.subject} for a in members],
-            },
-            steps=[step for a in members for step in a.steps],
+        countries = tally(str(a.figures.get("buyer_country") or "?") for a in members)
+        title = (
+            f"Tell {buyers(len(members))} their orders will be late ({REASON_WORDS.get(group, group)}): "
+            f"drafts in {drafts}"
         )
+        return title, f"Orders by destination: {top(countries)}. Latest: order {worst.subject}: {worst.why}"
 
     def weight(self, notice: BuyerNotice) -> float:
         return 1.3  # a buyer told first opens fewer disputes

@@ -1,0 +1,61 @@
+"""Buyer messages gathered into one action per group ("remind 12 buyers to pay: drafts in ru, es, fr"):
+each buyer's draft a step, each buyer's facts a line of `notices`, so a busy shop's brief stays a list a person
+can read and one click queues them all (each once)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal
+
+from tradewind.action import Action
+
+
+def tally(values: Iterable[str]) -> dict[str, int]:
+    """How many of each value, most frequent first (ties by value)."""
+    return dict(sorted(Counter(values).items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def top(counts: dict[str, int], n: int = 6) -> str:
+    """'RU 12, ES 5, FR 3 and 4 more' from a tally."""
+    shown = ", ".join(f"{value} {count}" for value, count in list(counts.items())[:n])
+    rest = len(counts) - n
+    return shown + (f" and {rest} more" if rest > 0 else "")
+
+
+def gathered(kind: str, group: str, members: list[Action], *, title: str, why: str) -> Action:
+    """One action of the day for `members` (one buyer message each, most urgent first): their drafts its steps,
+    each member's figures a line of `notices`."""
+    languages = tally(str(step.get("locale")) for a in members for step in a.steps if step.get("type") == "message")
+    return Action(
+        kind=kind,
+        key=":".join(part for part in (kind, group, members_digest(members)) if part),
+        subject_kind="buyer_group",
+        subject=group or kind,
+        due=min(a.due for a in members),
+        title=title,
+        why=why,
+        value_at_risk=sum((a.value_at_risk for a in members), Decimal(0)),
+        weight=max(a.weight for a in members),
+        figures={
+            "group": group,
+            "orders": len(members),
+            "languages": languages,
+            "destinations": tally(str(a.figures.get("buyer_country") or "?") for a in members),
+            "notices": [{"title": a.title, "why": a.why} | a.figures for a in members],
+        },
+        steps=[step for a in members for step in a.steps],
+    )
+
+
+def members_digest(members: list[Action]) -> str:
+    """The identity of a group's membership. The same buyers waiting tomorrow are the same action (a snooze or a
+    dismissal holds); one more buyer, or some of them dealt with, makes it a new action (applying it queued the
+    drafts of the earlier ones, which are not asked again)."""
+    subjects = "\n".join(sorted(a.subject for a in members))
+    return hashlib.sha256(subjects.encode()).hexdigest()[:12]
+
+
+def buyers(count: int) -> str:
+    return "the buyer" if count == 1 else f"{count} buyers"
