@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.messaging.triage_eval_support import accuracy_by, read_set
 from tradewind.config import Settings
 from tradewind.messaging.intent import INTENTS, normalize, training_messages
 from tradewind.messaging.language import clean_for_detection, detect_language
@@ -21,17 +22,7 @@ EVAL = Path(__file__).parent / "data" / "triage_eval.tsv"
 
 
 def evaluation_set() -> list[tuple[str, str, str]]:
-    rows = []
-    for line in EVAL.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            text, language, intent = line.split("\t")
-            rows.append((text, language, intent))
-    return rows
-
-
-def accuracy_by(rows: list[tuple[str, str, bool]]) -> dict[str, float]:
-    total, right = Counter(k for k, _, _ in rows), Counter(k for k, _, ok in rows if ok)
-    return {k: right[k] / total[k] for k in sorted(total)}
+    return read_set(EVAL)
 
 
 def test_the_evaluation_set_is_realistic_and_large_enough() -> None:
