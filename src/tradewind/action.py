@@ -7,6 +7,8 @@ adding a kind never touches the brief.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -73,3 +75,39 @@ class ActionProducer(Protocol):
     def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
         """Do what the action says in Tradewind's records; idempotent. Returns what was done, one line each."""
         ...
+
+
+def members_digest(subjects: Iterable[str]) -> str:
+    """The identity of a group action's membership, for its key. The same members tomorrow are the same action (a
+    snooze or a dismissal holds); one more, or some of them dealt with, makes it a new action (applying the earlier
+    one dealt with its members, which are not asked about again)."""
+    joined = "\n".join(sorted(subjects))
+    return hashlib.sha256(joined.encode()).hexdigest()[:12]
+
+
+def gather(
+    members: Sequence[Action],
+    *,
+    kind: str,
+    key: str,
+    subject_kind: str,
+    subject: str,
+    title: str,
+    why: str,
+    figures: dict[str, Any],
+) -> Action:
+    """One action standing for `members` (several buyers, parcels or SKUs that one click deals with): the money
+    they put at risk added up, the weight of the weightiest, the earliest due day, and all their steps in order."""
+    return Action(
+        kind=kind,
+        key=key,
+        subject_kind=subject_kind,
+        subject=subject,
+        due=min(a.due for a in members),
+        title=title,
+        why=why,
+        value_at_risk=sum((a.value_at_risk for a in members), Decimal(0)),
+        weight=max(a.weight for a in members),
+        figures=figures,
+        steps=[step for a in members for step in a.steps],
+    )

@@ -216,6 +216,30 @@ def test_overstock_pauses_purchasing(session: Session, shop: Shop) -> None:
     assert by_kind(brief(session, shop, TODAY + timedelta(days=1)), "overstock") == []
 
 
+def test_overstocked_sizes_of_one_model_are_one_action(session: Session, shop: Shop) -> None:
+    from tradewind.catalog.models import Product
+
+    model = Product(shop_id=shop.id, code="SANDAL", title="Sandal")
+    session.add(model)
+    session.flush()
+    supplier = f.supplier(session, shop, "SUP-A")
+    sizes = []
+    for size, units in (("37", 900), ("38", 600)):
+        sku = f.sku(session, shop, f"SANDAL-{size}", price="15.00")
+        sku.product_id = model.id
+        f.offer(session, shop, supplier, sku)
+        f.stock(session, shop, f.warehouse(session, shop, f"W{size}"), sku, units)
+        f.daily_sales(session, shop, sku, today=TODAY, per_day=1)
+        sizes.append(sku)
+    (action,) = by_kind(brief(session, shop), "overstock")
+    assert action.subject_kind == "product" and action.subject == "SANDAL"
+    assert action.title.startswith("Overstock SANDAL (2 SKUs): 600–900 days of cover")
+    assert [line["sku"] for line in action.figures["skus"]] == ["SANDAL-37", "SANDAL-38"]
+    assert action.figures["excess_units"] == sum(line["excess_units"] for line in action.figures["skus"])
+    apply_action(session, shop=shop, action_id=action.id, context=context(), producers=default_producers())
+    assert all(sku.purchasing_paused_until == TODAY + timedelta(days=30) for sku in sizes)
+
+
 def test_vacation_mode_when_nothing_can_ship(session: Session, shop: Shop) -> None:
     empty = [f.sku(session, shop, f"WECHAT-{n}") for n in range(3)]
     warehouse = f.warehouse(session, shop)

@@ -188,3 +188,39 @@ def test_protection_that_already_ended_is_not_offered_an_extension(session: Sess
     )
     brief = refresh_brief(session, shop=shop, context=context(), producers=[ShipmentWatchProducer()])
     assert [a for a in brief.actions if a.kind == "protection_expiring"] == []
+
+
+def test_parcels_waiting_in_one_country_are_one_reminder_with_a_draft_per_buyer(session: Session, shop: Shop) -> None:
+    from tradewind.messaging.producers import with_buyer_messages
+
+    producers = [with_buyer_messages(ShipmentWatchProducer())]
+    waiting = []
+    for days in (4, 6, 9):
+        order = shipped_order(session, shop, placed_at=ago(30), promised_days=45)
+        waiting.append(
+            parcel(
+                session,
+                shop,
+                destination="RU",
+                method_code="epacket",
+                shipped_at=ago(28),
+                order=order,
+                events=[(ago(27), "Прием, Иу 322000"), (ago(days), "Ожидает адресата в месте вручения, Казань 420111")],
+                now=NOW,
+            )
+        )
+    brief = refresh_brief(session, shop=shop, context=context(), producers=producers)
+    (group,) = [a for a in brief.actions if a.kind == "pickup_reminder"]
+    assert group.subject_kind == "destination" and group.subject == "RU"
+    assert group.title.startswith("Remind 3 buyers in RU to collect their parcels: waiting 4–9 days")
+    assert [s["tracking_number"] for s in group.figures["shipments"]] == [p.tracking_number for p in waiting[::-1]]
+    drafts = [s for s in group.steps if s["type"] == "message"]
+    assert len(drafts) == 3 and all(d["locale"] == "ru" and "Казань 420111" in d["body"] for d in drafts)
+    # The same parcels tomorrow are the same action.
+    again = refresh_brief(session, shop=shop, context=context(TODAY + timedelta(days=1)), producers=producers)
+    assert [a.id for a in again.actions if a.kind == "pickup_reminder"] == [group.id]
+
+    _, done = apply_action(session, shop=shop, action_id=group.id, context=context(), producers=producers)
+    assert sum("reminded the buyer to collect it" in line for line in done) == 3
+    notes = session.scalars(select(ShipmentFollowUp).where(ShipmentFollowUp.shop_id == shop.id)).all()
+    assert sorted(n.shipment_id for n in notes) == sorted(p.id for p in waiting)

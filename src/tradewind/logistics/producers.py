@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradewind.action import Action, BriefContext, StoredAction
+from tradewind.action import Action, BriefContext, StoredAction, gather, members_digest
 from tradewind.logistics.choice import DestinationChoice, MethodOption, choose_methods
 from tradewind.logistics.disruptions import BLOCKING, KIND_WORDS, covers, describe, list_disruptions
 from tradewind.logistics.models import Disruption, FollowUpKind, Shipment, ShipmentFollowUp
@@ -97,7 +97,7 @@ class ShipmentWatchProducer:
                 action = self._protection(finding, rules, context)
             if action is not None:
                 found.setdefault(action.key, action)
-        return _group_stalled(list(found.values()), context)
+        return _group_pickups(_group_stalled(list(found.values()), context))
 
     def _stalled(self, finding: WatchFinding, rounds: int, context: BriefContext) -> Action:
         facts, order = finding.facts, finding.order
@@ -167,7 +167,12 @@ class ShipmentWatchProducer:
                 "times_reminded": rounds,
             },
             steps=[
-                {"type": "remind_buyer_to_collect", "order": order.number if order else None, "pickup_point": place}
+                {
+                    "type": "remind_buyer_to_collect",
+                    "order": order.number if order else None,
+                    "pickup_point": place,
+                    "tracking_number": facts.tracking_number,
+                }
             ],
         )
 
@@ -211,11 +216,11 @@ class ShipmentWatchProducer:
     def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
         if action.kind == "protection_expiring":
             return self._extend(session, shop, action, context)
-        if action.subject_kind == "shipping_method":  # a group of stalled parcels
+        if action.subject_kind in ("shipping_method", "destination"):  # a group of stalled or waiting parcels
             return [
                 line
                 for step in action.steps
-                if step.get("type") == "chase_carrier"
+                if step.get("type") in ("chase_carrier", "remind_buyer_to_collect")
                 for line in self._follow_up(session, shop, action, step["tracking_number"], context)
             ]
         return self._follow_up(session, shop, action, action.subject, context)
@@ -506,16 +511,14 @@ def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]
         what = "no carrier scan" if situation == "no_first_scan" else "no tracking news"
         days = [int(a.figures.get("days") or 0) for a in members]
         others.append(
-            Action(
+            gather(
+                members,
                 kind="stalled_tracking",
                 key=f"stalled_tracking:{situation}:{method}:{context.today.isoformat()}",
                 subject_kind="shipping_method",
                 subject=method,
-                due=context.today,
                 title=f"Chase {len(members)} {method} parcels: {what} for {min(days)}–{max(days)} days",
                 why=f"Longest: {longest.title.removeprefix('Chase ')}. {longest.why}",
-                value_at_risk=sum((a.value_at_risk for a in members), Decimal(0)),
-                weight=max(a.weight for a in members),
                 figures={
                     "method": method,
                     "situation": situation,
@@ -524,7 +527,45 @@ def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]
                     "days_max": max(days),
                     "shipments": [a.figures for a in members],
                 },
-                steps=[step for a in members for step in a.steps],
+            )
+        )
+    return others
+
+
+def _group_pickups(actions: list[Action]) -> list[Action]:
+    """Parcels waiting at pickup points in one country become one reminder action: one message to each buyer,
+    one click. Keyed by its parcels, so the same parcels tomorrow are the same action."""
+    groups: dict[str, list[Action]] = {}
+    others: list[Action] = []
+    for action in actions:
+        if action.kind == "pickup_reminder":
+            groups.setdefault(str(action.figures.get("buyer_country") or "?"), []).append(action)
+        else:
+            others.append(action)
+    for country, members in sorted(groups.items()):
+        if len(members) < GROUP_STALLED_FROM:
+            others += members
+            continue
+        members.sort(key=lambda a: (str(a.figures.get("back_to_sender_from") or "9999"), a.subject))
+        first = members[0]
+        days = [int(a.figures.get("days_waiting") or 0) for a in members]
+        others.append(
+            gather(
+                members,
+                kind="pickup_reminder",
+                key=f"pickup_reminder:{country}:{members_digest(a.subject for a in members)}",
+                subject_kind="destination",
+                subject=country,
+                title=f"Remind {len(members)} buyers in {country} to collect their parcels: waiting {min(days)}–"
+                f"{max(days)} days at the post office",
+                why=f"First to go back: {first.title.removeprefix('Parcel ')}. {first.why}",
+                figures={
+                    "destination": country,
+                    "parcels": len(members),
+                    "days_min": min(days),
+                    "days_max": max(days),
+                    "shipments": [a.figures for a in members],
+                },
             )
         )
     return others

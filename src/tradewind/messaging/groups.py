@@ -4,12 +4,10 @@ can read and one click queues them all (each once)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Iterable
-from decimal import Decimal
 
-from tradewind.action import Action
+from tradewind.action import Action, gather, members_digest
 
 
 def tally(values: Iterable[str]) -> dict[str, int]:
@@ -28,16 +26,14 @@ def gathered(kind: str, group: str, members: list[Action], *, title: str, why: s
     """One action of the day for `members` (one buyer message each, most urgent first): their drafts its steps,
     each member's figures a line of `notices`."""
     languages = tally(str(step.get("locale")) for a in members for step in a.steps if step.get("type") == "message")
-    return Action(
+    return gather(
+        members,
         kind=kind,
-        key=":".join(part for part in (kind, group, members_digest(members)) if part),
+        key=":".join(part for part in (kind, group, members_digest(a.subject for a in members)) if part),
         subject_kind="buyer_group",
         subject=group or kind,
-        due=min(a.due for a in members),
         title=title,
         why=why,
-        value_at_risk=sum((a.value_at_risk for a in members), Decimal(0)),
-        weight=max(a.weight for a in members),
         figures={
             "group": group,
             "orders": len(members),
@@ -45,16 +41,7 @@ def gathered(kind: str, group: str, members: list[Action], *, title: str, why: s
             "destinations": tally(str(a.figures.get("buyer_country") or "?") for a in members),
             "notices": [{"title": a.title, "why": a.why} | a.figures for a in members],
         },
-        steps=[step for a in members for step in a.steps],
     )
-
-
-def members_digest(members: list[Action]) -> str:
-    """The identity of a group's membership. The same buyers waiting tomorrow are the same action (a snooze or a
-    dismissal holds); one more buyer, or some of them dealt with, makes it a new action (applying it queued the
-    drafts of the earlier ones, which are not asked again)."""
-    subjects = "\n".join(sorted(a.subject for a in members))
-    return hashlib.sha256(subjects.encode()).hexdigest()[:12]
 
 
 def buyers(count: int) -> str:

@@ -364,18 +364,23 @@ def buyer_notices_for_action(
 ) -> list[BuyerNotice]:
     """The buyer messages an action of another domain calls for (empty for kinds that tell no buyer)."""
     figures = action.figures
-    if action.kind == "pickup_reminder" and figures.get("order"):
-        rounds = int(figures.get("times_reminded") or 0)
-        order = _orders(session, shop, [figures["order"]]).get(figures["order"])
-        if order is None:
-            return []
-        facts = {
-            "tracking_number": figures.get("tracking_number") or "",
-            "pickup_point": figures.get("pickup_point") or "",
-            "back_to_sender_from": _day(figures.get("back_to_sender_from")),
-        }
-        key = f"pickup_reminder:{order.number}" + (f"#{rounds + 1}" if rounds else "")
-        return [BuyerNotice("pickup_reminder", key, order, facts)]
+    if action.kind == "pickup_reminder":
+        parcels = [p for p in figures.get("shipments") or [figures] if p.get("order")]  # a country's group, or one
+        orders = _orders(session, shop, [str(p["order"]) for p in parcels])
+        notices = []
+        for parcel in parcels:
+            order = orders.get(str(parcel["order"]))
+            if order is None:
+                continue
+            rounds = int(parcel.get("times_reminded") or 0)
+            facts = {
+                "tracking_number": parcel.get("tracking_number") or "",
+                "pickup_point": parcel.get("pickup_point") or "",
+                "back_to_sender_from": _day(parcel.get("back_to_sender_from")),
+            }
+            key = f"pickup_reminder:{order.number}" + (f"#{rounds + 1}" if rounds else "")
+            notices.append(BuyerNotice("pickup_reminder", key, order, facts))
+        return notices
     if action.kind == "protection_expiring" and figures.get("order"):
         order = _orders(session, shop, [figures["order"]]).get(figures["order"])
         if order is None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradewind.action import Action, BriefContext, StoredAction
+from tradewind.action import Action, BriefContext, StoredAction, gather, members_digest
 from tradewind.catalog.models import Promotion
 from tradewind.catalog.service import (
     active_listings_by_channel,
@@ -99,7 +99,11 @@ class ReplenishmentProducer:
             if d.switch_reason and d.quantity > 0 and d.chosen and d.preferred:
                 switches.setdefault((d.preferred.supplier.code, d.chosen.supplier.code), []).append(d)
         found += [self._switch(group, context) for _, group in sorted(switches.items())]
-        found += [a for d in shop_plan.decisions if (a := self._overstock(d, context)) is not None]
+        overstocked: dict[str, list[tuple[SkuDecision, Action]]] = {}
+        for d in shop_plan.decisions:
+            if (action := self._overstock(d, context)) is not None:
+                overstocked.setdefault(products.get(d.sku.product_id or 0, d.sku.code), []).append((d, action))
+        found += [_overstock_of_model(model, members) for model, members in sorted(overstocked.items())]
         found += self._vacation(session, shop, shop_plan, context)
         return found
 
@@ -495,3 +499,34 @@ STEP_HANDLERS = {
     "pause_purchasing": _pause_purchasing,
     "pause_channel": _vacation,
 }
+
+
+def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]]) -> Action:
+    """The overstocked sizes and colours of one product model as one action (one SKU stays its own action): the
+    seller pauses purchasing and promotes the model, not each size. Keyed by its SKUs, so one more SKU makes it a
+    new action."""
+    if len(members) == 1:
+        return members[0][1]
+    members.sort(key=lambda m: (-float(m[1].value_at_risk), m[0].sku.code))
+    actions = [a for _, a in members]
+    covers = [float(d.days_of_cover or 0) for d, _ in members]
+    units = sum(int(a.figures["excess_units"]) for a in actions)
+    value = sum((Decimal(str(a.figures["excess_value"])) for a in actions), Decimal(0))
+    first = actions[0]
+    return gather(
+        actions,
+        kind="overstock",
+        key=f"overstock:{model}:{members_digest(a.subject for a in actions)}",
+        subject_kind="product",
+        subject=model,
+        title=f"Overstock {model} ({len(actions)} SKUs): {min(covers):.0f}–{max(covers):.0f} days of cover — pause "
+        "purchasing, promote it",
+        why=f"{units} units above target cover ({value:.2f} at selling price). Largest: {first.subject}: {first.why}",
+        figures={
+            "product": model,
+            "excess_units": units,
+            "excess_value": str(value.quantize(Decimal("0.01"))),
+            "pause_purchasing_until": first.figures["pause_purchasing_until"],
+            "skus": [a.figures for a in actions],
+        },
+    )
