@@ -152,3 +152,34 @@ def test_a_database_behind_the_migrations_is_explained(tmp_path: Path) -> None:
     assert invoke("db", "upgrade", "--db", str(path))[0] == 0
     code, _, err = invoke("brief", "--db", str(path))
     assert code == 3 and "no shop yet" in err
+
+
+def test_action_show_lists_the_first_members_of_a_large_group(tmp_path: Path) -> None:
+    path = str(tmp_path / "busy.db")
+    assert invoke("init", "--shop", "busy", "--name", "Busy shop", "--db", path)[0] == 0
+    engine = make_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        shop = get_shop(session, code="busy")
+        sku = f.sku(session, shop, "BOOT-38")
+        day = date.fromisoformat(TODAY)
+        now = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+        for _ in range(40):
+            f.order(
+                session,
+                shop,
+                [(sku, 1)],
+                placed_at=now - timedelta(days=2),
+                the_buyer=f.buyer(session, shop),
+                paid=False,
+            )
+        session.commit()
+    engine.dispose()
+    actions = json.loads(invoke("brief", "--db", path, "--today", TODAY, "--json")[1])["actions"]
+    (unpaid,) = [a for a in actions if a["kind"] == "unpaid_reminder"]
+    assert "Remind 40 buyers to pay" in unpaid["title"]
+    code, out, _ = invoke("action", "show", str(unpaid["id"]), "--db", path)
+    assert code == 0
+    assert "notices: 40" in out and "… and 30 more (--json shows them all)" in out
+    assert "… and 10 more steps" in out
+    detail = json.loads(invoke("action", "show", str(unpaid["id"]), "--db", path, "--json")[1])
+    assert len(detail["figures"]["notices"]) == 40 and len(detail["steps"]) == 40

@@ -116,6 +116,10 @@ def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut]
     console.print("Apply one with `tradewind action apply ID`; see its steps with `tradewind action show ID`.")
 
 
+SHOWN_MEMBERS = 10  # lines of a group's members `action show` prints (the JSON has them all)
+SHOWN_STEPS = 30
+
+
 @action_app.command("show")
 @friendly_errors
 def show_command(
@@ -136,9 +140,18 @@ def show_command(
     console.print(detail.why, highlight=False)
     console.print("[bold]Figures[/]")
     for name, value in detail.figures.items():
+        if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+            # A group's members (buyers, parcels, SKUs): one line each, the first few.
+            console.print(f"  {name}: {len(value)}", highlight=False)
+            for item in value[:SHOWN_MEMBERS]:
+                line = ", ".join(f"{k}={v}" for k, v in item.items() if v not in (None, "", [], {}))
+                console.print(f"    - {line[:200]}", highlight=False)
+            if len(value) > SHOWN_MEMBERS:
+                console.print(f"    … and {len(value) - SHOWN_MEMBERS} more (--json shows them all)", highlight=False)
+            continue
         console.print(f"  {name}: {value}", highlight=False)
     console.print("[bold]Steps[/]")
-    for number, step in enumerate(detail.steps, start=1):
+    for number, step in enumerate(detail.steps[:SHOWN_STEPS], start=1):
         kind = step.get("type", "step")
         if kind == "message":
             console.print(f"  {number}. message to the {step.get('to')} in {step.get('locale')}: {step.get('subject')}")
@@ -146,6 +159,8 @@ def show_command(
         else:
             rest = ", ".join(f"{k}={v}" for k, v in step.items() if k != "type")
             console.print(f"  {number}. {kind}: {rest}", highlight=False)
+    if len(detail.steps) > SHOWN_STEPS:
+        console.print(f"  … and {len(detail.steps) - SHOWN_STEPS} more steps (--json shows them all)")
     console.print("[bold]History[/]")
     for event in detail.events:
         note = f" — {event.note}" if event.note else ""
