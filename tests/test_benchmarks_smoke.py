@@ -21,6 +21,7 @@ SMOKE_RUNS = {
     "transit_backtest.py": (["--small"], "pinball90"),
     "import.py": (["--lines", "20000"], "lines/s"),
     "triage.py": (["--small"], "messages"),
+    "intent_cv.py": (["--folds", "2"], "fold CV over"),
     "web.py": (["--small", "--seconds", "2", "--clients", "4"], "p95"),
 }
 

@@ -82,11 +82,6 @@ def test_language_meets_the_97_percent_target_on_the_holdout_set() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="intent accuracy on the held-out set is 84.8 % (403/475), short of the 90 % target; "
-    "strict: it fails once the model reaches 90 %, then remove this marker",
-)
 def test_intent_meets_the_90_percent_target_on_the_holdout_set() -> None:
     measurement = measured()
     sys.stdout.write(report(measurement) + "\n")
