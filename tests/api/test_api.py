@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 
 from tests.api.harness import bearer
 from tests.api.shop_data import TODAY, ShopWorld
-from tradewind.brief.schemas import ActionDetailOut, BriefOut
+from tradewind.api.routers.brief import BriefPageOut
+from tradewind.brief.schemas import ActionDetailOut
 
 
 def api(world: ShopWorld, path: str) -> str:
@@ -36,7 +37,8 @@ def test_me_lists_only_my_shops(client: TestClient, world: ShopWorld) -> None:
 
 def test_the_brief_has_the_documented_shape_and_is_made_once_a_day(client: TestClient, world: ShopWorld) -> None:
     first = brief(client, world)
-    BriefOut.model_validate(first)  # extra="forbid": nothing more, nothing less
+    BriefPageOut.model_validate(first)  # extra="forbid": nothing more, nothing less
+    assert first["total"] == len(first["actions"]) and first["next_cursor"] is None
     assert first["shop"] == world.shop.code and first["today"] == TODAY.isoformat()
     kinds = {a["kind"] for a in first["actions"]}
     assert {"restock", "unpaid_reminder", "cancellation_followup"} <= kinds
@@ -50,7 +52,22 @@ def test_filters_by_kind_and_urgency(client: TestClient, world: ShopWorld) -> No
     assert restock and {a["kind"] for a in restock} == {"restock"}
     today = brief(client, world, "?urgency=today")["actions"]
     assert all(a["due"] == TODAY.isoformat() for a in today)
-    assert len(brief(client, world, "?limit=1")["actions"]) == 1
+    one = brief(client, world, "?limit=1")
+    assert len(one["actions"]) == 1 and one["total"] > 1
+    rest = brief(client, world, f"?limit=200&cursor={one['next_cursor']}")["actions"]
+    assert [one["actions"][0], *rest] == brief(client, world, "?limit=200")["actions"]
+
+
+def test_lists_carry_summaries_and_the_details_are_one_action_away(client: TestClient, world: ShopWorld) -> None:
+    owner = bearer(world, "owner")
+    summary = brief(client, world)["actions"][0]
+    assert "figures" not in summary and "steps" not in summary
+    listed = client.get(api(world, "/actions?state=open"), headers=owner).json()
+    assert summary in listed["items"] and all(a["state"] == "open" for a in listed["items"])
+    detail = ActionDetailOut.model_validate(client.get(api(world, f"/actions/{summary['id']}"), headers=owner).json())
+    assert detail.title == summary["title"] and detail.steps
+    newest_first = [a["id"] for a in client.get(api(world, "/actions?limit=2"), headers=owner).json()["items"]]
+    assert newest_first == sorted(newest_first, reverse=True)
 
 
 def test_apply_dismiss_snooze(client: TestClient, world: ShopWorld) -> None:
@@ -83,9 +100,10 @@ def test_snoozing_into_the_past_is_invalid(client: TestClient, world: ShopWorld)
 
 
 def test_a_message_draft_can_be_edited_and_the_edit_is_what_is_queued(client: TestClient, world: ShopWorld) -> None:
-    reminder = next(a for a in brief(client, world)["actions"] if a["kind"] == "unpaid_reminder")
-    step = next(i for i, s in enumerate(reminder["steps"]) if s["type"] == "message")
+    first = next(a for a in brief(client, world)["actions"] if a["kind"] == "unpaid_reminder")
     owner = bearer(world, "owner")
+    reminder = client.get(api(world, f"/actions/{first['id']}"), headers=owner).json()
+    step = next(i for i, s in enumerate(reminder["steps"]) if s["type"] == "message")
     edited = client.put(
         api(world, f"/actions/{reminder['id']}/steps/{step}"),
         json={"subject": "Ваш заказ ждёт оплаты", "body": "Здравствуйте! Исправленный текст."},
@@ -106,7 +124,7 @@ def test_a_message_draft_can_be_edited_and_the_edit_is_what_is_queued(client: Te
 def test_refresh_recomputes(client: TestClient, world: ShopWorld) -> None:
     response = client.post(api(world, "/brief/refresh"), headers=bearer(world, "owner"))
     assert response.status_code == 200
-    BriefOut.model_validate(response.json())
+    BriefPageOut.model_validate(response.json())
 
 
 def test_plans_sort_search_and_pages(client: TestClient, world: ShopWorld) -> None:

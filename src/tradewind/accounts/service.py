@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.accounts.models import ApiToken, LoginAttempt, Role, ShopMembership, User, WebSession
@@ -167,25 +167,37 @@ def grant(session: Session, *, user: User, shop: Shop, role: Role) -> tuple[Shop
     return membership, True
 
 
+# The queries every request runs (who is asking, which shop), built once: building a statement costs more than
+# running it on an indexed column.
+_SHOPS_OF_USER = (
+    select(Shop, ShopMembership.role)
+    .join(ShopMembership, ShopMembership.shop_id == Shop.id)
+    .where(ShopMembership.user_id == bindparam("user_id"))
+    .order_by(Shop.code)
+)
+_SHOP_OF_USER = (
+    select(Shop, ShopMembership.role)
+    .join(ShopMembership, ShopMembership.shop_id == Shop.id)
+    .where(ShopMembership.user_id == bindparam("user_id"), Shop.code == bindparam("shop_code"))
+)
+_USER_BY_SESSION = (
+    select(User, WebSession).join(WebSession, WebSession.user_id == User.id).where(WebSession.digest == bindparam("d"))
+)
+_USER_BY_TOKEN = (
+    select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.digest == bindparam("d"))
+)
+
+
 def shops_of(session: Session, *, user_id: int) -> list[tuple[Shop, Role]]:
     """The shops a user belongs to, with their role, by shop code."""
-    rows = session.execute(
-        select(Shop, ShopMembership.role)
-        .join(ShopMembership, ShopMembership.shop_id == Shop.id)
-        .where(ShopMembership.user_id == user_id)
-        .order_by(Shop.code)
-    )
+    rows = session.execute(_SHOPS_OF_USER, {"user_id": user_id})
     return [(shop, role) for shop, role in rows]
 
 
 def shop_for(session: Session, *, user_id: int, shop_code: str) -> tuple[Shop, Role]:
     """The shop `shop_code` and the user's role in it. A shop the user does not belong to is 'not found', exactly
     like one that does not exist, so that nobody learns which shops exist."""
-    row = session.execute(
-        select(Shop, ShopMembership.role)
-        .join(ShopMembership, ShopMembership.shop_id == Shop.id)
-        .where(ShopMembership.user_id == user_id, Shop.code == shop_code)
-    ).first()
+    row = session.execute(_SHOP_OF_USER, {"user_id": user_id, "shop_code": shop_code}).first()
     if row is None:
         raise NotFoundError(f"no shop {shop_code!r}", details={"shop": shop_code})
     return row[0], row[1]
@@ -293,11 +305,7 @@ def user_for_session(
     if not token or len(token) > 200:
         return None
     config = rules or AccountRules()
-    row = session.execute(
-        select(User, WebSession)
-        .join(WebSession, WebSession.user_id == User.id)
-        .where(WebSession.digest == digest(token))
-    ).first()
+    row = session.execute(_USER_BY_SESSION, {"d": digest(token)}).first()
     if row is None:
         return None
     user, web_session = row
@@ -352,9 +360,7 @@ def user_for_token(session: Session, *, secret: str, now: datetime) -> tuple[Use
     `user_for_session`); `touch_token` notes the use."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    row = session.execute(
-        select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.digest == digest(secret))
-    ).first()
+    row = session.execute(_USER_BY_TOKEN, {"d": digest(secret)}).first()
     if row is None:
         return None
     user, token = row

@@ -10,16 +10,25 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from tradewind.api.inline import may_block
 from tradewind.api.state import AppState
 from tradewind.brief.models import ActionRecord, ActionState
 from tradewind.brief.producers import default_producers
 from tradewind.brief.ranking import urgency_group
-from tradewind.brief.service import Brief, get_action, refresh_brief
+from tradewind.brief.service import (
+    ActionSummary,
+    Brief,
+    action_summaries,
+    get_action,
+    ranked_open_actions,
+    refresh_brief,
+)
 from tradewind.db.session import transaction
 from tradewind.errors import ConflictError, NotFoundError, ValidationError
 from tradewind.messaging.service import edit_draft
@@ -51,6 +60,7 @@ def ensure_todays_brief(state: AppState, shop: Shop, *, wait_seconds: float | No
     key = (shop.id, today)
     if key in state.briefs_ready:
         return True
+    may_block()
     with state.brief_lock:
         if key in state.briefs_ready:
             return True
@@ -129,8 +139,36 @@ class OpenRanking:
 
     entries: tuple[tuple[int, str, date], ...]
 
-    def kinds(self) -> dict[str, int]:
+    @cached_property
+    def kind_counts(self) -> dict[str, int]:
         return dict(sorted(Counter(kind for _, kind, _ in self.entries).items()))
+
+    @cached_property
+    def ids(self) -> list[int]:
+        return [entry[0] for entry in self.entries]
+
+    @cached_property
+    def _filtered(self) -> dict[tuple[tuple[str, ...], str | None, date], list[int]]:
+        return {}
+
+    def matching(self, kinds: Sequence[str], urgency: str | None, today: date) -> list[int]:
+        """The ids of the actions of these kinds and urgency, in order (each filter computed once per ranking)."""
+        if not kinds and urgency is None:
+            return self.ids
+        if urgency is not None and urgency not in URGENCY_GROUPS:
+            raise ValidationError(f"urgency must be one of {', '.join(URGENCY_GROUPS)}, not {urgency!r}")
+        key = (tuple(sorted(set(kinds))), urgency, today)
+        found = self._filtered.get(key)
+        if found is None:
+            found = [
+                action_id
+                for action_id, kind, due in self.entries
+                if (not kinds or kind in kinds) and (urgency is None or urgency_group(due, today) == urgency)
+            ]
+            if len(self._filtered) >= 64:  # any text is a kind to filter by: keep the memo small
+                self._filtered.clear()
+            self._filtered[key] = found
+        return found
 
 
 RANKING_SECONDS = 20.0  # how stale a ranking may get through changes made elsewhere (another process, the CLI)
@@ -141,55 +179,10 @@ def open_ranking(state: AppState, shop: Shop) -> OpenRanking:
     through this server), so that paging and filtering the brief costs one primary-key load of a page of rows."""
 
     def compute(session: Session) -> OpenRanking:
-        rows = session.execute(
-            select(ActionRecord.id, ActionRecord.kind, ActionRecord.due)
-            .where(ActionRecord.shop_id == shop.id, ActionRecord.state == ActionState.OPEN)
-            .order_by(ActionRecord.priority.desc(), ActionRecord.due, ActionRecord.key)
-        )
-        return OpenRanking(tuple((int(i), str(k), d) for i, k, d in rows))
+        return OpenRanking(tuple(ranked_open_actions(session, shop_id=shop.id)))
 
     found: OpenRanking = state.cache.get((shop.id, "open-ranking"), compute, ttl_seconds=RANKING_SECONDS)
     return found
-
-
-def _in_group(due: date, urgency: str, today: date) -> bool:
-    if urgency not in URGENCY_GROUPS:
-        raise ValidationError(f"urgency must be one of {', '.join(URGENCY_GROUPS)}, not {urgency!r}")
-    return urgency_group(due, today) == urgency
-
-
-def open_action_page(
-    session: Session,
-    state: AppState,
-    *,
-    shop: Shop,
-    kinds: Sequence[str] = (),
-    urgency: str | None = None,
-    offset: int = 0,
-    limit: int | None = 50,
-) -> tuple[list[ActionRecord], int]:
-    """One page of the ranked open actions (the brief's order), whole, and how many match in all."""
-    page, total = _page_ids(state, shop, kinds, urgency, offset, limit)
-    if not page:
-        return [], total
-    query = select(ActionRecord).where(ActionRecord.id.in_(page), ActionRecord.state == ActionState.OPEN)
-    found = {r.id: r for r in session.scalars(query)}
-    return [found[i] for i in page if i in found], total
-
-
-@dataclass(frozen=True)
-class ActionSummary:
-    """What a card in the brief's list shows, without the figures and steps."""
-
-    id: int
-    kind: str
-    priority: float
-    subject_kind: str
-    subject: str
-    due: date
-    title: str
-    why: str
-    state: ActionState = ActionState.OPEN
 
 
 def open_action_summaries(
@@ -202,47 +195,19 @@ def open_action_summaries(
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[ActionSummary], int]:
-    """One page of the brief for the list on the Today page. Only the columns a card shows are read: in a large
-    shop an action's figures and steps run to hundreds of kilobytes, and SQLite would walk them to reach any column
-    stored after them (its state, for one; whether each is still open comes from the index instead)."""
+    """One page of the brief (the ranked open actions), as summaries, and how many match in all. Whether each is
+    still open is checked against the database: the ranking may be a few seconds old."""
     page, total = _page_ids(state, shop, kinds, urgency, offset, limit)
-    if not page:
-        return [], total
-    still_open = set(
-        session.scalars(
-            select(ActionRecord.id).where(
-                ActionRecord.shop_id == shop.id, ActionRecord.state == ActionState.OPEN, ActionRecord.id.in_(page)
-            )
-        )
-    )
-    rows = session.execute(
-        select(
-            ActionRecord.id,
-            ActionRecord.kind,
-            ActionRecord.priority,
-            ActionRecord.subject_kind,
-            ActionRecord.subject,
-            ActionRecord.due,
-            ActionRecord.title,
-            ActionRecord.why,
-        ).where(ActionRecord.id.in_([i for i in page if i in still_open]))
-    )
-    found = {row[0]: ActionSummary(*row) for row in rows}
-    return [found[i] for i in page if i in found], total
+    return action_summaries(session, shop_id=shop.id, ids=page, only_open=True), total
 
 
 def _page_ids(
     state: AppState, shop: Shop, kinds: Sequence[str], urgency: str | None, offset: int, limit: int | None
 ) -> tuple[list[int], int]:
-    today = state.clock.today()
-    wanted = [
-        action_id
-        for action_id, kind, due in open_ranking(state, shop).entries
-        if (not kinds or kind in kinds) and (urgency is None or _in_group(due, urgency, today))
-    ]
+    wanted = open_ranking(state, shop).matching(kinds, urgency, state.clock.today())
     return wanted[offset : None if limit is None else offset + limit], len(wanted)
 
 
 def open_kinds(state: AppState, shop: Shop) -> dict[str, int]:
     """Open actions per kind, for the filter."""
-    return open_ranking(state, shop).kinds()
+    return open_ranking(state, shop).kind_counts

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -38,7 +38,7 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 
 
-def app_state(request: Request) -> AppState:
+async def app_state(request: Request) -> AppState:
     state: AppState = request.app.state.tradewind
     return state
 
@@ -46,10 +46,26 @@ def app_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(app_state)]
 
 
-def db_session(state: State) -> Iterator[Session]:
-    """One transaction per request: committed when the handler succeeds, rolled back when it raises."""
-    with transaction(state.sessions) as session:
+async def db_session(request: Request, state: State) -> AsyncIterator[Session]:
+    """One transaction per request: committed when the handler succeeds, rolled back when it raises.
+
+    A reading request's transaction is opened and closed on the event loop: a new session does no I/O, the
+    request's first reads (who is asking, which shop) run there anyway, and ending a read-only transaction is
+    next to free, while each hop to the thread pool and back costs more than the rest of a small request. A
+    changing request ends its transaction in the pool: a commit may wait for the disk or for another writer."""
+    if request.method in SAFE_METHODS:
+        with transaction(state.sessions) as session:
+            yield session
+        return
+    session = state.sessions()
+    try:
         yield session
+        await run_in_threadpool(session.commit)
+    except BaseException:
+        await run_in_threadpool(session.rollback)
+        raise
+    finally:
+        await run_in_threadpool(session.close)
 
 
 DbSession = Annotated[Session, Depends(db_session)]

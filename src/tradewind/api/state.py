@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tradewind.accounts.service import AccountRules
 from tradewind.action import BriefContext
 from tradewind.api.config import ServerSettings
+from tradewind.api.inline import may_block
 from tradewind.clock import Clock
 from tradewind.config import Settings
 from tradewind.db.session import transaction
@@ -28,38 +29,49 @@ class FigureCache:
     risk, the growth report, the ranking of the open actions), kept per shop.
 
     Each entry is computed in a transaction of its own. Once it is older than its time-to-live the stale value is
-    still served while one background thread computes the new one, so no request waits for a recomputation; only
+    still served while a background thread computes the new one, so no request waits for a recomputation; only
     the very first request for an entry waits (and one computation serves every request that came meanwhile). A
     change made through the server (a disruption, an applied action, a webhook) drops the shop's entries.
+
+    A recomputation shares the server's interpreter (and its lock) with the requests, so an entry is refreshed no
+    more often than `COST_FACTOR` times what it took to compute: lane statistics that take ten seconds over a
+    large shop's year of parcels are refreshed every quarter of an hour or so, and the background work stays about
+    one per cent of the server's time. One refresh runs at a time.
     """
+
+    COST_FACTOR = 100.0
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
-        self._entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        # key → (computed at, seconds it took, value)
+        self._entries: dict[tuple[Any, ...], tuple[float, float, Any]] = {}
         self._lock = threading.Lock()
         self._gates: dict[tuple[Any, ...], threading.Lock] = {}
         self._refreshing: set[tuple[Any, ...]] = set()
+        self._one_refresh = threading.Lock()
 
     def get(self, key: tuple[Any, ...], compute: Callable[[Session], T], ttl_seconds: float = 300.0) -> T:
         found = self._entries.get(key)
         if found is not None:
-            if time.monotonic() - found[0] >= ttl_seconds:
+            computed_at, cost, value = found
+            if time.monotonic() - computed_at >= max(ttl_seconds, cost * self.COST_FACTOR):
                 self._refresh_in_background(key, compute)
-            value: T = found[1]
-            return value
+            return value  # type: ignore[no-any-return]
+        may_block()  # the first computation: not on the event loop
         with self._lock:
             gate = self._gates.setdefault(key, threading.Lock())
         with gate:
             found = self._entries.get(key)
             if found is not None:
-                value = found[1]
-                return value
+                return found[2]  # type: ignore[no-any-return]
             return self._compute(key, compute)
 
     def _compute(self, key: tuple[Any, ...], compute: Callable[[Session], T]) -> T:
+        started = time.monotonic()
         with transaction(self._sessions) as session:
             value = compute(session)
-        self._entries[key] = (time.monotonic(), value)
+        finished = time.monotonic()
+        self._entries[key] = (finished, finished - started, value)
         return value
 
     def _refresh_in_background(self, key: tuple[Any, ...], compute: Callable[[Session], Any]) -> None:
@@ -70,7 +82,8 @@ class FigureCache:
 
         def run() -> None:
             try:
-                self._compute(key, compute)
+                with self._one_refresh:
+                    self._compute(key, compute)
             except Exception:
                 log.exception("recomputing %s failed; the previous figures stay", key)
             finally:

@@ -25,7 +25,7 @@ class ActionRecord(ShopOwned, Base):
     __tablename__ = "actions"
     __table_args__ = (
         UniqueConstraint("shop_id", "key"),
-        Index("ix_actions_shop_state", "shop_id", "state"),
+        Index("ix_actions_shop_state_priority", "shop_id", "state", "priority"),
     )
 
     key: Mapped[str] = mapped_column(String(200))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
@@ -206,3 +206,103 @@ def snooze_action(
     record.snoozed_until = until
     session.flush()
     return record
+
+
+# --- reads for the lists of the faces -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionSummary:
+    """What a list of actions shows, without the figures and steps (in a large shop those run to hundreds of
+    kilobytes per action: they are read one action at a time, with `get_action`)."""
+
+    id: int
+    kind: str
+    priority: float
+    subject_kind: str
+    subject: str
+    due: date
+    title: str
+    why: str
+    state: ActionState
+
+
+def summary_of(record: ActionRecord) -> ActionSummary:
+    return ActionSummary(
+        id=record.id,
+        kind=record.kind,
+        priority=record.priority,
+        subject_kind=record.subject_kind,
+        subject=record.subject,
+        due=record.due,
+        title=record.title,
+        why=record.why,
+        state=record.state,
+    )
+
+
+def ranked_open_actions(session: Session, *, shop_id: int) -> list[tuple[int, str, date]]:
+    """The open actions in the brief's order (priority, then due day, then key), as (id, kind, due)."""
+    rows = session.execute(
+        select(ActionRecord.id, ActionRecord.kind, ActionRecord.due)
+        .where(ActionRecord.shop_id == shop_id, ActionRecord.state == ActionState.OPEN)
+        .order_by(ActionRecord.priority.desc(), ActionRecord.due, ActionRecord.key)
+    )
+    return [(int(i), str(k), d) for i, k, d in rows]
+
+
+def recent_action_ids(
+    session: Session,
+    *,
+    shop_id: int,
+    state: ActionState | None = None,
+    kinds: Sequence[str] = (),
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[int]:
+    """Ids of the shop's actions, newest first (keyset pages: `before_id` is the last id of the previous page)."""
+    query = select(ActionRecord.id).where(ActionRecord.shop_id == shop_id)
+    if state is not None:
+        query = query.where(ActionRecord.state == state)
+    if kinds:
+        query = query.where(ActionRecord.kind.in_(list(kinds)))
+    if before_id is not None:
+        query = query.where(ActionRecord.id < before_id)
+    return list(session.scalars(query.order_by(ActionRecord.id.desc()).limit(limit)))
+
+
+# Built once: the lists run them on every request.
+_STATES_OF = select(ActionRecord.id, ActionRecord.state).where(
+    ActionRecord.shop_id == bindparam("shop_id"),
+    ActionRecord.state.in_(bindparam("states", expanding=True)),
+    ActionRecord.id.in_(bindparam("ids", expanding=True)),
+)
+_SUMMARIES_OF = select(
+    ActionRecord.id,
+    ActionRecord.kind,
+    ActionRecord.priority,
+    ActionRecord.subject_kind,
+    ActionRecord.subject,
+    ActionRecord.due,
+    ActionRecord.title,
+    ActionRecord.why,
+).where(ActionRecord.id.in_(bindparam("ids", expanding=True)))
+
+
+def action_summaries(
+    session: Session, *, shop_id: int, ids: Sequence[int], only_open: bool = False
+) -> list[ActionSummary]:
+    """The summaries of the actions `ids` (of this shop), in the order given; with `only_open`, the ones still open.
+
+    The state comes from the (shop, state) index rather than the row: SQLite stores it after the figures and
+    steps, and would walk their overflow pages to reach it."""
+    if not ids:
+        return []
+    wanted = [ActionState.OPEN] if only_open else list(ActionState)
+    rows_of_state = session.execute(_STATES_OF, {"shop_id": shop_id, "states": wanted, "ids": list(ids)})
+    states = {int(action_id): action_state for action_id, action_state in rows_of_state}
+    if not states:
+        return []
+    rows = session.execute(_SUMMARIES_OF, {"ids": list(states)})
+    found = {row[0]: ActionSummary(*row, state=states[row[0]]) for row in rows}
+    return [found[i] for i in ids if i in found]

@@ -50,7 +50,7 @@ class Order(ShopOwned, Base):
     __tablename__ = "orders"
     __table_args__ = (
         UniqueConstraint("shop_id", "number"),
-        Index("ix_orders_shop_status", "shop_id", "status"),
+        Index("ix_orders_shop_status_id", "shop_id", "status", "id"),
     )
 
     number: Mapped[str] = mapped_column(String(64))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from markupsafe import Markup
 
 from tradewind.api.reads.plans import StockOutlook
@@ -13,7 +13,7 @@ from tradewind.api.reads.shipping import LaneTrend
 
 def as_script_json(spec: dict[str, Any]) -> Markup:
     """JSON safe to place inside <script type="application/json"> (no closing tag can appear in it)."""
-    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = orjson.dumps(spec, default=str).decode()
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 

@@ -15,7 +15,7 @@ from tradewind.api.deps import DbSession, ReadShop, ShopAccess, State
 from tradewind.web.rendering import Pages, pick_language
 
 
-def pages(request: Request) -> Pages:
+async def pages(request: Request) -> Pages:
     found: Pages = request.app.state.pages
     return found
 
@@ -45,7 +45,9 @@ class PageContext:
         return self.request.headers.get("hx-request") == "true"
 
 
-def page_context(request: Request, access: ReadShop, session: DbSession, state: State, pages: PagesDep) -> PageContext:
+async def page_context(
+    request: Request, access: ReadShop, session: DbSession, state: State, pages: PagesDep
+) -> PageContext:
     principal = access.principal
     language = pick_language(request, principal.user.locale, state.server.default_locale)
     base = {

@@ -20,6 +20,8 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from tradewind.web.words import translated_names
+
 HERE = Path(__file__).resolve().parent
 TRANSLATIONS = HERE / "translations"
 STATIC = HERE / "static"
@@ -50,22 +52,20 @@ def pick_language(request: Request, preferred: str | None, default: str) -> str:
 
 
 def _gettext_callables(language: str) -> dict[str, Callable[..., Any]]:
+    """`_`, `gettext` and `ngettext` for the templates. Every template is HTML with autoescaping on, so a
+    translation is markup (its placeholders are escaped as they are filled in); each text is looked up once."""
     catalog = translations(language)
+    translated: dict[str, Markup] = {}
 
-    @pass_context
-    def gettext(context: Context, message: str, **variables: Any) -> str:
-        text = catalog.gettext(message)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
+    def gettext(message: str, **variables: Any) -> str:
+        text = translated.get(message)
+        if text is None:
+            text = translated[message] = Markup(catalog.gettext(message))
         return text % variables if variables else text
 
-    @pass_context
-    def ngettext(context: Context, singular: str, plural: str, count: int, **variables: Any) -> str:
+    def ngettext(singular: str, plural: str, count: int, **variables: Any) -> str:
         variables.setdefault("num", count)
-        text = catalog.ngettext(singular, plural, count)
-        if context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
+        return Markup(catalog.ngettext(singular, plural, count)) % variables
 
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext}
 
@@ -114,7 +114,22 @@ class Pages:
         )
         self.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
         self.env.filters["ordinal_date"] = lambda ordinal: date.fromordinal(int(ordinal)).isoformat()
-        self._language_globals = {lang: _gettext_callables(lang) | _formatters(lang) for lang in LANGUAGES}
+        # `number` and `day` as filters too (`{{ value|number(1) }}`): a filter is called directly, a function
+        # through the template context's call, which costs more than the formatting in a table of fifty rows.
+        self.env.filters["number"] = self._number_filter
+        self.env.filters["day"] = self._day_filter
+        self._language_globals: dict[str, dict[str, Any]] = {
+            lang: _gettext_callables(lang) | _formatters(lang) | translated_names(translations(lang).gettext)
+            for lang in LANGUAGES
+        }
+
+    @pass_context
+    def _number_filter(self, context: Context, value: float | int | Decimal | None, digits: int = 0) -> str:
+        return self._language_globals[context["language"]]["number"](value, digits)  # type: ignore[no-any-return]
+
+    @pass_context
+    def _day_filter(self, context: Context, value: date | datetime | str | None, style: str = "medium") -> str:
+        return self._language_globals[context["language"]]["day"](value, style)  # type: ignore[no-any-return]
 
     def translate(self, language: str, message: str) -> str:
         return translations(language).gettext(message)

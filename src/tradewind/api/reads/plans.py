@@ -37,9 +37,46 @@ class PlanSort(StrEnum):
 
 
 @dataclass(frozen=True)
+class PlanFigures:
+    """A SKU's stored plan as the faces show it (the `SkuPlan` columns, read without loading the record)."""
+
+    planned_on: date
+    method: str
+    demand_per_day: float
+    demand_sigma: float
+    lead_time_mean_days: float | None
+    lead_time_p90_days: float | None
+    service_level: float
+    safety_stock: float
+    reorder_point: float
+    order_up_to: float
+    on_hand: int
+    on_order: int
+    days_of_cover: float | None
+    stockout_on: date | None
+    order_by: date | None
+    suggested_quantity: int
+
+    @classmethod
+    def of(cls, plan: SkuPlan) -> PlanFigures:
+        return cls(*(getattr(plan, name) for name in _FIGURES))
+
+
+_FIGURES = tuple(PlanFigures.__dataclass_fields__)
+_FIGURE_COLUMNS = tuple(getattr(SkuPlan, name) for name in _FIGURES)
+
+
+@dataclass(frozen=True)
+class SkuLabel:
+    id: int
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
 class PlanRow:
-    plan: SkuPlan
-    sku: Sku
+    plan: PlanFigures
+    sku: SkuLabel
     supplier_code: str | None
     supplier_name: str | None
 
@@ -55,6 +92,9 @@ _SORT_COLUMNS = {
 }
 
 
+MAX_SEARCHES_KEPT = 64
+
+
 class PlanIndex:
     """The shop's stored plan as the list needs it to sort, search and page: one small tuple per SKU, and each
     ordering computed once. Kept per shop until the plan changes (a brief refresh) or for a minute at most."""
@@ -64,6 +104,7 @@ class PlanIndex:
         self._orders: dict[tuple[PlanSort, bool], list[int]] = {}
         self._text = {plan_id: text for plan_id, _, text, _ in rows}
         self._at_risk = {plan_id for plan_id, _, _, values in rows if values[PlanSort.STOCKOUT_ON] is not None}
+        self._searches: dict[tuple[PlanSort, bool, str, bool], list[int]] = {}
 
     def ordered(self, sort: PlanSort, descending: bool) -> list[int]:
         key = (sort, descending)
@@ -75,11 +116,22 @@ class PlanIndex:
             self._orders[key] = [row[0] for row in known + unknown]
         return self._orders[key]
 
-    def matching(self, ids: list[int], search: str | None, only_at_risk: bool) -> list[int]:
+    def matching(self, sort: PlanSort, descending: bool, search: str | None, only_at_risk: bool) -> list[int]:
+        """The plans in this order that match; the last few searches are kept (paging through one repeats it)."""
+        ids = self.ordered(sort, descending)
         needle = (search or "").strip().lower()
         if not needle and not only_at_risk:
             return ids
-        return [i for i in ids if (not needle or needle in self._text[i]) and (not only_at_risk or i in self._at_risk)]
+        key = (sort, descending, needle, only_at_risk)
+        found = self._searches.get(key)
+        if found is None:
+            found = [
+                i for i in ids if (not needle or needle in self._text[i]) and (not only_at_risk or i in self._at_risk)
+            ]
+            if len(self._searches) >= MAX_SEARCHES_KEPT:
+                self._searches.pop(next(iter(self._searches)), None)
+            self._searches[key] = found
+        return found
 
 
 def plan_index(session: Session, state: AppState, shop_id: int) -> PlanIndex:
@@ -138,19 +190,18 @@ def plan_rows(
     """One page of the stored plan and the number of rows matching. Empty values (no stockout in sight, no sales
     to cover) sort last either way; ties in SKU order."""
     index = plan_index(session, state, shop_id)
-    wanted = index.matching(index.ordered(sort, descending), search, only_at_risk)
+    wanted = index.matching(sort, descending, search, only_at_risk)
     page = wanted[offset : offset + limit]
     if not page:
         return [], len(wanted)
-    loaded = {
-        plan.id: PlanRow(plan, sku, code, name)
-        for plan, sku, code, name in session.execute(
-            select(SkuPlan, Sku, Supplier.code, Supplier.name)
-            .join(Sku, Sku.id == SkuPlan.sku_id)
-            .outerjoin(Supplier, Supplier.id == SkuPlan.supplier_id)
-            .where(SkuPlan.id.in_(page))
-        )
-    }
+    # Columns, not records: a page of plans is read-only, and loading records costs more than the query.
+    rows = session.execute(
+        select(SkuPlan.id, Sku.id, Sku.code, Sku.title, Supplier.code, Supplier.name, *_FIGURE_COLUMNS)
+        .join(Sku, Sku.id == SkuPlan.sku_id)
+        .outerjoin(Supplier, Supplier.id == SkuPlan.supplier_id)
+        .where(SkuPlan.id.in_(page))
+    )
+    loaded = {row[0]: PlanRow(PlanFigures(*row[6:]), SkuLabel(row[1], row[2], row[3]), row[4], row[5]) for row in rows}
     return [loaded[i] for i in page if i in loaded], len(wanted)
 
 
@@ -166,7 +217,7 @@ def plan_of(session: Session, *, shop_id: int, sku_code: str) -> PlanRow:
             f"SKU {sku_code!r} has no stored plan yet: refresh the brief or run `tradewind plan`",
             details={"sku": sku_code},
         )
-    return PlanRow(row[0], sku, row[1], row[2])
+    return PlanRow(PlanFigures.of(row[0]), SkuLabel(sku.id, sku.code, sku.title), row[1], row[2])
 
 
 def daily_demand(session: Session, *, shop_id: int, sku_id: int, start: date, end: date) -> list[float]:
@@ -233,11 +284,20 @@ class StockOutlook:
 
 
 def stock_outlook(
-    session: Session, *, shop_id: int, sku_code: str, today: date, history_days: int = 90, horizon: int = 90
+    session: Session,
+    *,
+    shop_id: int,
+    sku_code: str,
+    today: date,
+    history_days: int = 90,
+    horizon: int = 90,
+    row: PlanRow | None = None,
 ) -> StockOutlook:
     """The chart's data: the stored plan's demand, reorder point and dates; the projection is the planning
-    kernel's (`project_stock`), run for this one SKU with its open purchase orders."""
-    row = plan_of(session, shop_id=shop_id, sku_code=sku_code)
+    kernel's (`project_stock`), run for this one SKU with its open purchase orders. `row`: the SKU's plan, when
+    the caller has read it already."""
+    if row is None:
+        row = plan_of(session, shop_id=shop_id, sku_code=sku_code)
     plan = row.plan
     start = today - timedelta(days=history_days)
     sales = daily_demand(session, shop_id=shop_id, sku_id=row.sku.id, start=start, end=today)

@@ -183,11 +183,37 @@ def _line(offer: SupplyOffer, sku: Sku, supplier: Supplier) -> OfferLine:
 
 
 def offers_for_sku(session: Session, *, shop_id: int, sku_id: int) -> list[OfferLine]:
+    """The live supply offers of one SKU, preferred first (columns only: the SKU page reads them on every view)."""
     rows = session.execute(
-        select(SupplyOffer, Sku, Supplier)
+        select(
+            Sku.code,
+            Sku.title,
+            Supplier.code,
+            Supplier.name,
+            SupplyOffer.unit_cost,
+            SupplyOffer.currency,
+            SupplyOffer.moq,
+            SupplyOffer.lead_time_days,
+            SupplyOffer.lead_time_p90_days,
+            SupplyOffer.priority,
+        )
         .join(Sku, Sku.id == SupplyOffer.sku_id)
         .join(Supplier, Supplier.id == SupplyOffer.supplier_id)
         .where(SupplyOffer.shop_id == shop_id, SupplyOffer.sku_id == sku_id, SupplyOffer.active)
         .order_by(SupplyOffer.priority, SupplyOffer.unit_cost)
     )
-    return [_line(o, s, sup) for o, s, sup in rows]
+    return [
+        OfferLine(
+            sku=code,
+            sku_title=title,
+            supplier=supplier,
+            supplier_name=supplier_name,
+            unit_cost=str(cost),
+            currency=currency,
+            moq=moq,
+            lead_time_days=lead,
+            lead_time_p90_days=lead_p90,
+            priority=rank,
+        )
+        for code, title, supplier, supplier_name, cost, currency, moq, lead, lead_p90, rank in rows
+    ]

@@ -7,11 +7,13 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from tradewind.accounts.models import ApiToken
 from tradewind.accounts.service import issue_token, revoke_token, shops_of, tokens_of
-from tradewind.api.deps import CurrentUser, DbSession, State
+from tradewind.api.deps import CurrentUser, DbSession, Principal, State
 from tradewind.api.errors import ERRORS, WRITE_ERRORS
+from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import InputModel, RecordId
 
 router = APIRouter(tags=["accounts"])
@@ -23,6 +25,7 @@ class HealthOut(BaseModel):
 
 
 @router.get("/health", response_model=HealthOut, summary="Is the server up and the database reachable")
+@on_the_loop
 def health(session: DbSession) -> HealthOut:
     session.execute(text("SELECT 1"))
     return HealthOut(status="ok", database="ok")
@@ -44,7 +47,12 @@ class MeOut(BaseModel):
 
 
 @router.get("/me", response_model=MeOut, responses=ERRORS, summary="The signed-in user and their shops")
+@on_the_loop
 def me(principal: CurrentUser, session: DbSession) -> MeOut:
+    return _me(principal, session)
+
+
+def _me(principal: Principal, session: Session) -> MeOut:
     user = principal.user
     shops = [
         ShopOut(code=s.code, name=s.name, currency=s.currency, country=s.country, role=role.value)
@@ -54,8 +62,9 @@ def me(principal: CurrentUser, session: DbSession) -> MeOut:
 
 
 @router.get("/shops", response_model=list[ShopOut], responses=ERRORS, summary="The shops you belong to")
+@on_the_loop
 def my_shops(principal: CurrentUser, session: DbSession) -> list[ShopOut]:
-    return me(principal, session).shops
+    return _me(principal, session).shops
 
 
 class TokenOut(BaseModel):
@@ -90,6 +99,7 @@ def _token_out(row: ApiToken) -> TokenOut:
 
 
 @router.get("/me/tokens", response_model=list[TokenOut], responses=ERRORS, summary="Your API tokens")
+@on_the_loop
 def list_tokens(principal: CurrentUser, session: DbSession) -> list[TokenOut]:
     return [_token_out(t) for t in tokens_of(session, user_id=principal.user.id)]
 

@@ -7,22 +7,31 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field
 
 from tradewind.api.briefing import (
     edit_message_step,
     ensure_todays_brief,
-    open_action_page,
+    open_action_summaries,
     refresh_now,
 )
 from tradewind.api.deps import DbSession, ReadShop, State, WriteShop
 from tradewind.api.errors import ERRORS, WRITE_ERRORS
+from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import Cursor, InputModel, Limit, Page, RecordId, cursor_value, keyset_page
-from tradewind.brief.models import ActionRecord, ActionState
+from tradewind.brief.models import ActionState
 from tradewind.brief.producers import default_producers
-from tradewind.brief.schemas import ActionDetailOut, ActionOut, BriefOut
-from tradewind.brief.service import apply_action, dismiss_action, get_action, snooze_action
+from tradewind.brief.schemas import ActionDetailOut, ActionOut, SubjectOut
+from tradewind.brief.service import (
+    ActionSummary,
+    action_summaries,
+    apply_action,
+    dismiss_action,
+    get_action,
+    recent_action_ids,
+    snooze_action,
+    summary_of,
+)
 
 router = APIRouter(prefix="/shops/{shop}", tags=["brief"], responses=ERRORS)
 
@@ -38,49 +47,103 @@ KindFilter = Annotated[list[str] | None, Query(description="Only actions of thes
 UrgencyFilter = Annotated[Urgency | None, Query(description="overdue, today, this week or later")]
 
 
-def todays_actions(
-    session: DbSession,
-    access: ReadShop,
-    state: State,
-    kinds: list[str] | None,
-    urgency: Urgency | None,
-    limit: int | None = None,
-) -> list[ActionRecord]:
-    """The open actions, ranked, after making today's brief if it does not exist yet (or, while a large shop's is
-    still being made, the last brief's)."""
-    ensure_todays_brief(state, access.shop)
-    records, _ = open_action_page(
-        session,
-        state,
-        shop=access.shop,
-        kinds=kinds or (),
-        urgency=urgency.value if urgency else None,
-        offset=0,
-        limit=limit,
-    )
-    return records
+class ActionSummaryOut(BaseModel):
+    """An action in a list: what it is about and why, without its figures and steps (`GET /actions/{id}`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    kind: str
+    priority: float
+    subject: SubjectOut
+    due: date
+    title: str
+    why: str
+    state: str
+
+    @classmethod
+    def of(cls, summary: ActionSummary) -> ActionSummaryOut:
+        # From typed columns: checking each value again costs more than the query (lists of 50 rows).
+        return cls.model_construct(
+            id=summary.id,
+            kind=summary.kind,
+            priority=summary.priority,
+            subject=SubjectOut.model_construct(kind=summary.subject_kind, ref=summary.subject),
+            due=summary.due,
+            title=summary.title,
+            why=summary.why,
+            state=summary.state.value,
+        )
 
 
-@router.get("/brief", response_model=BriefOut, summary="Today's brief: the open actions, ranked")
+class BriefPageOut(BaseModel):
+    """A page of today's brief: the open actions in their ranking, as summaries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shop: str
+    today: date
+    total: int = Field(description="Open actions matching the filters, on every page")
+    actions: list[ActionSummaryOut]
+    next_cursor: str | None
+    limit: int
+
+
+@router.get("/brief", response_model=BriefPageOut, summary="Today's brief: the open actions, ranked, page by page")
+@on_the_loop
 def read_brief(
     access: ReadShop,
     session: DbSession,
     state: State,
     kind: KindFilter = None,
     urgency: UrgencyFilter = None,
-    limit: Annotated[int | None, Query(ge=1, le=10_000, description="At most this many actions")] = None,
-) -> BriefOut:
-    records = todays_actions(session, access, state, kind, urgency, limit)
-    return BriefOut(shop=access.shop.code, today=state.clock.today(), actions=[ActionOut.of(r) for r in records])
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> BriefPageOut:
+    """The open actions after making today's brief if it does not exist yet (or, while a large shop's is still
+    being made, the last brief's). Each action's figures, steps and message drafts: `GET /actions/{id}`."""
+    ensure_todays_brief(state, access.shop)
+    offset = cursor_value(cursor) or 0
+    summaries, total = open_action_summaries(
+        session,
+        state,
+        shop=access.shop,
+        kinds=kind or (),
+        urgency=urgency.value if urgency else None,
+        offset=offset,
+        limit=limit,
+    )
+    return BriefPageOut(
+        shop=access.shop.code,
+        today=state.clock.today(),
+        total=total,
+        actions=[ActionSummaryOut.of(s) for s in summaries],
+        next_cursor=str(offset + limit) if offset + limit < total else None,
+        limit=limit,
+    )
 
 
-@router.post("/brief/refresh", response_model=BriefOut, responses=WRITE_ERRORS, summary="Recompute today's brief")
-def refresh(access: WriteShop, session: DbSession, state: State) -> BriefOut:
+@router.post(
+    "/brief/refresh",
+    response_model=BriefPageOut,
+    responses=WRITE_ERRORS,
+    summary="Recompute today's brief (answers with its first page)",
+)
+def refresh(access: WriteShop, session: DbSession, state: State, limit: Limit = 50) -> BriefPageOut:
     brief = refresh_now(session, state, access.shop)
-    return BriefOut(shop=access.shop.code, today=brief.today, actions=[ActionOut.of(r) for r in brief.actions])
+    first = [ActionSummaryOut.of(summary_of(r)) for r in brief.actions[:limit]]
+    return BriefPageOut(
+        shop=access.shop.code,
+        today=brief.today,
+        total=len(brief.actions),
+        actions=first,
+        next_cursor=str(limit) if limit < len(brief.actions) else None,
+        limit=limit,
+    )
 
 
-@router.get("/actions", response_model=Page[ActionOut], summary="Actions in any state, newest first")
+@router.get("/actions", response_model=Page[ActionSummaryOut], summary="Actions in any state, newest first")
+@on_the_loop
 def list_actions(
     access: ReadShop,
     session: DbSession,
@@ -88,21 +151,19 @@ def list_actions(
     cursor: Cursor = None,
     state: Annotated[ActionState | None, Query(description="open, applied, dismissed, snoozed or expired")] = None,
     kind: KindFilter = None,
-) -> Page[ActionOut]:
-    query = select(ActionRecord).where(ActionRecord.shop_id == access.shop.id)
-    if state is not None:
-        query = query.where(ActionRecord.state == state)
-    if kind:
-        query = query.where(ActionRecord.kind.in_(kind))
-    after = cursor_value(cursor)
-    if after is not None:
-        query = query.where(ActionRecord.id < after)
-    rows = list(session.scalars(query.order_by(ActionRecord.id.desc()).limit(limit + 1)))
-    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
-    return Page[ActionOut](items=[ActionOut.of(r) for r in page], next_cursor=next_cursor, limit=limit)
+) -> Page[ActionSummaryOut]:
+    ids = recent_action_ids(
+        session, shop_id=access.shop.id, state=state, kinds=kind or (), before_id=cursor_value(cursor), limit=limit + 1
+    )
+    page, next_cursor = keyset_page(ids, limit, ids[limit - 1] if len(ids) > limit else None)
+    summaries = action_summaries(session, shop_id=access.shop.id, ids=page)
+    return Page[ActionSummaryOut](
+        items=[ActionSummaryOut.of(s) for s in summaries], next_cursor=next_cursor, limit=limit
+    )
 
 
 @router.get("/actions/{action_id}", response_model=ActionDetailOut, summary="One action with its history")
+@on_the_loop
 def read_action(action_id: RecordId, access: ReadShop, session: DbSession) -> ActionDetailOut:
     return ActionDetailOut.detail(get_action(session, shop=access.shop, action_id=action_id))
 

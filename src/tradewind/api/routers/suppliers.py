@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.api.deps import DbSession, ReadShop, State
 from tradewind.api.errors import ERRORS
+from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import Cursor, Limit, Page, cursor_value, keyset_page
 from tradewind.api.reads.suppliers import (
     OfferLine,
@@ -108,11 +109,13 @@ def suppliers_today(session: Session, state: AppState, shop: Shop) -> list[Suppl
 
 
 @router.get("/suppliers", response_model=list[SupplierOut], summary="Every supplier with its state today")
+@on_the_loop
 def list_suppliers(access: ReadShop, session: DbSession, state: State) -> list[SupplierOut]:
     return suppliers_today(session, state, access.shop)
 
 
 @router.get("/suppliers/{code}", response_model=SupplierOut, summary="One supplier's state")
+@on_the_loop
 def read_supplier(code: SupplierCode, access: ReadShop, session: DbSession, state: State) -> SupplierOut:
     found = supplier_overview(
         session,
@@ -130,6 +133,7 @@ def read_supplier(code: SupplierCode, access: ReadShop, session: DbSession, stat
     response_model=Page[StatusReportOut],
     summary="What the seller learned about a supplier, newest first",
 )
+@on_the_loop
 def list_status_reports(
     code: SupplierCode, access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[StatusReportOut]:
@@ -171,6 +175,7 @@ class OfferWithAlternativesOut(OfferOut):
     response_model=Page[OfferWithAlternativesOut],
     summary="The SKUs a supplier offers, each with the other suppliers' offers for it",
 )
+@on_the_loop
 def list_offers(
     code: SupplierCode, access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[OfferWithAlternativesOut]:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tradewind.api.deps import DbSession, State, WriteShop
+from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import MAX_ID, RecordId
 from tradewind.api.reads.messages import inbound_page, outbox_page
 from tradewind.messaging.models import OutboxState
@@ -17,11 +18,12 @@ from tradewind.messaging.service import edit_draft
 from tradewind.web.deps import Page
 
 router = APIRouter(prefix="/shops/{shop}")
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # messages carry their whole text (and the suggested reply): a page of 25 reads well
 TABS = ("inbound", "drafts", "outbox")
 
 
 @router.get("/messages")
+@on_the_loop
 def messages_page(
     page: Page,
     session: DbSession,

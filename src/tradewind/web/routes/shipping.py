@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tradewind.api.deps import DbSession, State, WriteShop
+from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import RecordId
 from tradewind.api.reads.shipping import at_risk_today, lane_trend, lanes_today, parcel_timeline
 from tradewind.clock import parse_day
@@ -22,6 +23,7 @@ PAGE_SIZE = 50
 
 
 @router.get("/shipping")
+@on_the_loop
 def shipping_page(
     page: Page,
     session: DbSession,
@@ -53,6 +55,7 @@ def shipping_page(
 
 
 @router.get("/shipping/parcels/{tracking_number}")
+@on_the_loop
 def parcel_fragment(
     tracking_number: Annotated[str, Path(max_length=64)], page: Page, session: DbSession, state: State
 ) -> HTMLResponse:

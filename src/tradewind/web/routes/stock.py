@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
 from tradewind.api.deps import DbSession, State
+from tradewind.api.inline import on_the_loop
 from tradewind.api.reads.plans import PlanSort, plan_of, plan_rows, stock_outlook
 from tradewind.api.reads.suppliers import offers_for_sku
 from tradewind.catalog.service import listings_of
@@ -19,6 +20,7 @@ PAGE_SIZE = 50
 
 
 @router.get("/stock")
+@on_the_loop
 def stock_page(
     page: Page,
     session: DbSession,
@@ -59,10 +61,11 @@ def stock_page(
 
 
 @router.get("/stock/{sku}")
+@on_the_loop
 def sku_page(sku: Annotated[str, Path(max_length=64)], page: Page, session: DbSession, state: State) -> HTMLResponse:
     shop = page.access.shop
     row = plan_of(session, shop_id=shop.id, sku_code=sku)
-    outlook = stock_outlook(session, shop_id=shop.id, sku_code=sku, today=state.clock.today())
+    outlook = stock_outlook(session, shop_id=shop.id, sku_code=sku, today=state.clock.today(), row=row)
     words = {
         "title": page.gettext("Stock of %(sku)s") % {"sku": row.sku.code},
         "units": page.gettext("units"),

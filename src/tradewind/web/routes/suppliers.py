@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
 from tradewind.api.deps import DbSession, State
+from tradewind.api.inline import on_the_loop
 from tradewind.api.reads.suppliers import offers_with_alternatives, supplier_overview
 from tradewind.api.routers.suppliers import suppliers_today
 from tradewind.web.deps import Page
@@ -17,6 +18,7 @@ PAGE_SIZE = 50
 
 
 @router.get("/suppliers")
+@on_the_loop
 def suppliers_page(page: Page, session: DbSession, state: State) -> HTMLResponse:
     return page.render(
         "suppliers.html", section="suppliers", suppliers=suppliers_today(session, state, page.access.shop)
@@ -24,6 +26,7 @@ def suppliers_page(page: Page, session: DbSession, state: State) -> HTMLResponse
 
 
 @router.get("/suppliers/{code}")
+@on_the_loop
 def supplier_page(
     code: Annotated[str, Path(max_length=64)],
     page: Page,

@@ -18,6 +18,7 @@ from tradewind.api.briefing import (
     refresh_now,
 )
 from tradewind.api.deps import DbSession, State, WriteShop
+from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import RecordId
 from tradewind.brief.producers import default_producers
 from tradewind.brief.ranking import urgency_group
@@ -26,7 +27,7 @@ from tradewind.clock import parse_day
 from tradewind.web.deps import Page
 
 router = APIRouter(prefix="/shops/{shop}")
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # a card carries its controls (apply, snooze, dismiss): 25 to a page
 
 
 def _back(page: Page) -> Response:
@@ -34,6 +35,7 @@ def _back(page: Page) -> Response:
 
 
 @router.get("/today")
+@on_the_loop
 def today_page(
     page: Page,
     session: DbSession,
@@ -166,6 +168,7 @@ def save_draft(
 
 
 @router.get("/actions/{action_id}/steps")
+@on_the_loop
 def action_steps(action_id: RecordId, page: Page, session: DbSession) -> HTMLResponse:
     """The figures and steps of one card, loaded when the seller opens them (the list stays light)."""
     record = get_action(session, shop=page.access.shop, action_id=action_id)
@@ -173,6 +176,7 @@ def action_steps(action_id: RecordId, page: Page, session: DbSession) -> HTMLRes
 
 
 @router.get("/actions/{action_id}")
+@on_the_loop
 def action_page(action_id: RecordId, page: Page, session: DbSession, state: State) -> HTMLResponse:
     record = get_action(session, shop=page.access.shop, action_id=action_id)
     return page.render(

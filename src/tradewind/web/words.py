@@ -1,0 +1,79 @@
+"""Words for the values the records hold (action kinds, roles, states, urgency groups) and for the controls
+repeated on every row, each a literal for the translation catalog. The pages look each up in a dictionary
+translated once per language (a page of fifty rows would otherwise translate them once per row, or per cell)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def _(message: str) -> str:
+    """Marks a text for the catalog (`pybabel extract`); it is translated when the dictionaries are built."""
+    return message
+
+
+ROLE_NAMES = {"owner": _("owner"), "staff": _("staff"), "viewer": _("viewer")}
+
+KIND_NAMES = {
+    "restock": _("Restock"),
+    "switch_supplier": _("Switch supplier"),
+    "stockout_playbook": _("Stockout playbook"),
+    "vacation_mode": _("Vacation mode"),
+    "overstock": _("Overstock"),
+    "switch_shipping": _("Switch shipping"),
+    "lane_blocked": _("Lane blocked"),
+    "notify_delay": _("Notify delay"),
+    "protection_expiring": _("Protection expiring"),
+    "pickup_reminder": _("Pickup reminder"),
+    "stalled_tracking": _("Stalled tracking"),
+    "unpaid_reminder": _("Unpaid reminder"),
+    "cancellation_followup": _("Cancellation follow-up"),
+    "supplier_check": _("Supplier check"),
+    "reply_needed": _("Reply needed"),
+    "growth_milestone": _("Growth milestone"),
+    "metric_risk": _("Metric at risk"),
+    "banner_update": _("Banner update"),
+}
+
+URGENCY_NAMES = {"overdue": _("overdue"), "today": _("today"), "this week": _("this week"), "later": _("later")}
+
+STATE_NAMES = {
+    "open": _("open"),
+    "applied": _("applied"),
+    "dismissed": _("dismissed"),
+    "snoozed": _("snoozed"),
+    "expired": _("expired"),
+    "operating": _("operating"),
+    "closed": _("closed"),
+    "uncertain": _("uncertain"),
+    "unknown": _("unknown"),
+    "draft": _("draft"),
+    "queued": _("queued"),
+    "sent": _("sent"),
+    "failed": _("failed"),
+    "cancelled": _("cancelled"),
+}
+
+
+# The controls of an action's card, repeated on every card of the Today page.
+CARD_WORDS = {
+    "apply": _("Apply"),
+    "snooze_until": _("Snooze until"),
+    "snooze": _("Snooze"),
+    "why_optional": _("why (optional)"),
+    "reason": _("Reason"),
+    "dismiss": _("Dismiss"),
+    "figures_and_steps": _("Figures and steps"),
+    "loading": _("Loading…"),
+}
+
+
+def translated_names(gettext: Callable[[str], str]) -> dict[str, dict[str, str]]:
+    """Every dictionary of words in one language, for the templates' context."""
+    return {
+        "role_names": {key: gettext(word) for key, word in ROLE_NAMES.items()},
+        "kind_names": {key: gettext(word) for key, word in KIND_NAMES.items()},
+        "urgency_names": {key: gettext(word) for key, word in URGENCY_NAMES.items()},
+        "state_names": {key: gettext(word) for key, word in STATE_NAMES.items()},
+        "card_words": {key: gettext(word) for key, word in CARD_WORDS.items()},
+    }
