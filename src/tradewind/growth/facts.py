@@ -3,13 +3,12 @@ shipments and their first carrier scan, buyer messages and their replies, listin
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Listing, Sku
@@ -103,22 +102,39 @@ def load_facts(
         placed = or_(placed, and_(Order.placed_at >= opened, Order.placed_at < opened + timedelta(days=milestone_days)))
     # Open orders count whenever placed: they are what the projections are about.
     open_now = Order.status.in_((OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED))
-    rows = session.execute(
-        select(Order).where(Order.shop_id == shop.id, Order.placed_at < end, or_(placed, open_now))
-    ).scalars()
-    orders = list(rows)
-    ids = [order.id for order in orders]
-    disputed = _order_ids(
-        session,
-        ids,
-        lambda part: select(Dispute.order_id).where(Dispute.shop_id == shop.id, Dispute.order_id.in_(part)),
+    chosen = (Order.shop_id == shop.id, Order.placed_at < end, or_(placed, open_now))
+    # Columns, not records: at a million orders, building ORM objects was most of the growth report's time.
+    orders = session.execute(
+        select(
+            Order.id,
+            Order.number,
+            Order.placed_at,
+            Order.paid_at,
+            Order.payment_state,
+            Order.status,
+            Order.currency,
+            Order.total,
+            Order.buyer_id,
+            Order.ship_by,
+            Order.shipped_at,
+            Order.delivered_at,
+            Order.protection_ends_on,
+            Order.cancelled_by,
+        ).where(*chosen)
+    ).all()
+    disputed = set(
+        session.scalars(
+            select(Dispute.order_id)
+            .join(Order, Order.id == Dispute.order_id)
+            .where(Dispute.shop_id == shop.id, *chosen)
+        )
     )
-    negative = _order_ids(
-        session,
-        ids,
-        lambda part: select(Feedback.order_id).where(
-            Feedback.shop_id == shop.id, Feedback.rating <= negative_rating, Feedback.order_id.in_(part)
-        ),
+    negative = set(
+        session.scalars(
+            select(Feedback.order_id)
+            .join(Order, Order.id == Feedback.order_id)
+            .where(Feedback.shop_id == shop.id, Feedback.rating <= negative_rating, *chosen)
+        )
     )
     facts = [
         OrderFact(
@@ -173,14 +189,6 @@ def load_facts(
     ).one()
     first_listed_on = local_day(_aware(first_listed), zone) if first_listed is not None else None
     return ShopFacts(zone, shop.opened_on, facts, shipments, messages, int(listings or 0), first_listed_on)
-
-
-def _order_ids(session: Session, ids: list[int], query: Callable[[list[int]], Select[int]]) -> set[int]:
-    """The order ids among `ids` that `query` (given a chunk of ids) finds."""
-    found: set[int] = set()
-    for start in range(0, len(ids), 500):
-        found.update(session.scalars(query(ids[start : start + 500])))
-    return found
 
 
 def _aware(moment: datetime) -> datetime:
