@@ -15,7 +15,7 @@ from tradewind.action import Action, BriefContext, StoredAction
 from tradewind.messaging.groups import buyers, gathered, tally
 from tradewind.messaging.models import InboundMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step, queue_message_steps
-from tradewind.messaging.outbox import Recipient, find_by_key, save_draft
+from tradewind.messaging.outbox import Recipient, keys_in_outbox, save_draft
 from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.triage import expected_deliveries, triage_inbox, triage_messages
 from tradewind.orders.models import Buyer, Order
@@ -93,10 +93,11 @@ class ReplyNeededProducer:
             b.id: b
             for b in session.scalars(select(Buyer).where(Buyer.id.in_([m.buyer_id for m in waiting if m.buyer_id])))
         }
+        known = keys_in_outbox(session, shop_id=shop.id, keys=[f"reply:{m.external_id}" for m in waiting])
         found = []
         for message, result in zip(waiting, results, strict=True):
             key = f"reply:{message.external_id}"
-            existing = find_by_key(session, shop_id=shop.id, idempotency_key=key)
+            existing = known.get(key)
             if existing is not None and existing.state != OutboxState.DRAFT:
                 continue
             assert result.reply is not None
@@ -118,6 +119,7 @@ class ReplyNeededProducer:
                 recipient=recipient,
                 facts={"intent": result.intent, "language": result.language, "inbound": message.external_id},
                 now=context.now,
+                known=known,
             )
             step = message_step(result.reply, reply, order=order.number if order else None)
             waited = (context.now - message.received_at).total_seconds() / 3600

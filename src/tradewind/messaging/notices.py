@@ -99,17 +99,13 @@ def render_notice(session: Session, *, shop: Shop, notice: BuyerNotice) -> Rende
     )
 
 
-def already_sent(session: Session, *, shop: Shop, keys: list[str]) -> set[str]:
-    """The keys whose notice is past the draft stage (queued, sent, failed or cancelled)."""
-    return {k for k, m in keys_in_outbox(session, shop_id=shop.id, keys=keys).items() if m.state.value != "draft"}
-
-
 def draft_notices(
     session: Session, *, shop: Shop, notices: list[BuyerNotice], context: BriefContext
 ) -> list[tuple[BuyerNotice, Rendered, dict[str, Any]]]:
     """Draft each notice into the outbox (refreshing an unedited draft); notices already on their way are skipped.
     Returns (notice, rendering, brief step) for the drafted ones."""
-    done = already_sent(session, shop=shop, keys=[n.key for n in notices])
+    known = keys_in_outbox(session, shop_id=shop.id, keys=[n.key for n in notices])
+    done = {key for key, message in known.items() if message.state.value != "draft"}
     channel = messaging_settings(context.settings).buyer_channel
     drafted = []
     for notice in notices:
@@ -125,6 +121,7 @@ def draft_notices(
             recipient=buyer_recipient(notice.order, channel),
             facts=json_facts(notice.facts),
             now=context.now,
+            known=known,
         )
         if is_draft:
             drafted.append((notice, rendered, message_step(rendered, message, order=notice.order.number)))

@@ -135,13 +135,20 @@ def save_draft(
     recipient: Recipient,
     facts: dict[str, Any],
     now: datetime,
+    known: dict[str, OutboxMessage] | None = None,
 ) -> tuple[OutboxMessage, bool]:
     """The draft of a notice, created or refreshed with today's facts; returns (message, is_draft).
 
     A draft the seller edited keeps the seller's words. A notice already queued, sent or cancelled is returned as it
     is with is_draft False: it is never drafted again (that is what makes a notice reach a buyer once).
+
+    `known` is the outbox rows of a whole batch by key (`keys_in_outbox`), read once instead of once per draft; a
+    draft created here is added to it.
     """
-    existing = find_by_key(session, shop_id=shop_id, idempotency_key=idempotency_key)
+    if known is None:
+        existing = find_by_key(session, shop_id=shop_id, idempotency_key=idempotency_key)
+    else:
+        existing = known.get(idempotency_key)
     if existing is not None:
         if existing.state != S.DRAFT:
             return existing, False
@@ -154,6 +161,8 @@ def save_draft(
         return existing, True
     address = _check_channel(recipient)
     message = _new(session, shop_id, shop_code, idempotency_key, rendered, recipient, address, facts, now, S.DRAFT)
+    if known is not None:
+        known[idempotency_key] = message
     return message, True
 
 

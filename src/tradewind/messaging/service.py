@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tradewind.db.session import memoized
 from tradewind.errors import ValidationError
 from tradewind.messaging.models import MessageTemplate, OutboxMessage, OutboxState
 from tradewind.messaging.outbox import edit_message, list_outbox
@@ -21,14 +22,20 @@ from tradewind.shops.models import Shop
 
 
 def shop_template(session: Session, *, shop_id: int, situation: str, locale: str) -> TemplateSource | None:
-    row = session.scalar(
-        select(MessageTemplate).where(
-            MessageTemplate.shop_id == shop_id,
-            MessageTemplate.situation == situation,
-            MessageTemplate.locale == locale,
+    """The shop's own wording for a situation and locale, if it has one (read once per `read_memo`: the brief
+    drafts thousands of messages from a handful of templates)."""
+
+    def read() -> TemplateSource | None:
+        row = session.scalar(
+            select(MessageTemplate).where(
+                MessageTemplate.shop_id == shop_id,
+                MessageTemplate.situation == situation,
+                MessageTemplate.locale == locale,
+            )
         )
-    )
-    return None if row is None else TemplateSource(subject=row.subject, body=row.body)
+        return None if row is None else TemplateSource(subject=row.subject, body=row.body)
+
+    return memoized(session, ("shop_template", shop_id, situation, locale), read)
 
 
 def draft(session: Session, *, shop_id: int, situation: str, locale: str, facts: dict[str, Any]) -> Rendered:
