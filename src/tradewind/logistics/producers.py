@@ -13,7 +13,7 @@ Tradewind's own records, once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -487,85 +487,92 @@ def _open_alternative(choice: DestinationChoice | None, disruption: Disruption, 
     return min(pool, key=lambda o: (o.cost is None, o.cost or Decimal(0), o.p90_days or 999)) if pool else None
 
 
-# More stalled parcels than this on one method make one action instead of one each.
-GROUP_STALLED_FROM = 3
+# This many stalled parcels on one method, or parcels waiting at pickup points in one country, make one action.
+GROUP_FROM = 3
+
+
+def _gathered(
+    actions: list[Action],
+    kind: str,
+    group_of: Callable[[Action], tuple[str, ...]],
+    build: Callable[[tuple[str, ...], list[Action]], Action],
+) -> list[Action]:
+    """Actions of `kind` that fall in one group (`group_of`) GROUP_FROM times or more become one action (`build`);
+    the others stay as they are."""
+    groups: dict[tuple[str, ...], list[Action]] = {}
+    others: list[Action] = []
+    for action in actions:
+        if action.kind == kind:
+            groups.setdefault(group_of(action), []).append(action)
+        else:
+            others.append(action)
+    for group, members in sorted(groups.items()):
+        if len(members) < GROUP_FROM:
+            others += members
+        else:
+            others.append(build(group, members))
+    return others
 
 
 def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]:
     """Stalled parcels of one method (and situation) become one chase action for the day: the seller writes to
     the carrier once, with the list."""
-    groups: dict[tuple[str, str], list[Action]] = {}
-    others: list[Action] = []
-    for action in actions:
-        if action.kind == "stalled_tracking":
-            key = (str(action.figures.get("situation")), str(action.figures.get("method") or "unknown"))
-            groups.setdefault(key, []).append(action)
-        else:
-            others.append(action)
-    for (situation, method), members in sorted(groups.items()):
-        if len(members) < GROUP_STALLED_FROM:
-            others += members
-            continue
+
+    def build(group: tuple[str, ...], members: list[Action]) -> Action:
+        situation, method = group
         members.sort(key=lambda a: (-int(a.figures.get("days") or 0), a.subject))
         longest = members[0]
         what = "no carrier scan" if situation == "no_first_scan" else "no tracking news"
         days = [int(a.figures.get("days") or 0) for a in members]
-        others.append(
-            gather(
-                members,
-                kind="stalled_tracking",
-                key=f"stalled_tracking:{situation}:{method}:{context.today.isoformat()}",
-                subject_kind="shipping_method",
-                subject=method,
-                title=f"Chase {len(members)} {method} parcels: {what} for {min(days)}–{max(days)} days",
-                why=f"Longest: {longest.title.removeprefix('Chase ')}. {longest.why}",
-                figures={
-                    "method": method,
-                    "situation": situation,
-                    "parcels": len(members),
-                    "days_min": min(days),
-                    "days_max": max(days),
-                    "shipments": [a.figures for a in members],
-                },
-            )
+        return gather(
+            members,
+            kind="stalled_tracking",
+            key=f"stalled_tracking:{situation}:{method}:{context.today.isoformat()}",
+            subject_kind="shipping_method",
+            subject=method,
+            title=f"Chase {len(members)} {method} parcels: {what} for {min(days)}–{max(days)} days",
+            why=f"Longest: {longest.title.removeprefix('Chase ')}. {longest.why}",
+            figures={
+                "method": method,
+                "situation": situation,
+                "parcels": len(members),
+                "days_min": min(days),
+                "days_max": max(days),
+                "shipments": [a.figures for a in members],
+            },
         )
-    return others
+
+    def method_of(action: Action) -> tuple[str, ...]:
+        return str(action.figures.get("situation")), str(action.figures.get("method") or "unknown")
+
+    return _gathered(actions, "stalled_tracking", method_of, build)
 
 
 def _group_pickups(actions: list[Action]) -> list[Action]:
     """Parcels waiting at pickup points in one country become one reminder action: one message to each buyer,
     one click. Keyed by its parcels, so the same parcels tomorrow are the same action."""
-    groups: dict[str, list[Action]] = {}
-    others: list[Action] = []
-    for action in actions:
-        if action.kind == "pickup_reminder":
-            groups.setdefault(str(action.figures.get("buyer_country") or "?"), []).append(action)
-        else:
-            others.append(action)
-    for country, members in sorted(groups.items()):
-        if len(members) < GROUP_STALLED_FROM:
-            others += members
-            continue
+
+    def build(group: tuple[str, ...], members: list[Action]) -> Action:
+        (country,) = group
         members.sort(key=lambda a: (str(a.figures.get("back_to_sender_from") or "9999"), a.subject))
         first = members[0]
         days = [int(a.figures.get("days_waiting") or 0) for a in members]
-        others.append(
-            gather(
-                members,
-                kind="pickup_reminder",
-                key=f"pickup_reminder:{country}:{members_digest(a.subject for a in members)}",
-                subject_kind="destination",
-                subject=country,
-                title=f"Remind {len(members)} buyers in {country} to collect their parcels: waiting {min(days)}–"
-                f"{max(days)} days at the post office",
-                why=f"First to go back: {first.title.removeprefix('Parcel ')}. {first.why}",
-                figures={
-                    "destination": country,
-                    "parcels": len(members),
-                    "days_min": min(days),
-                    "days_max": max(days),
-                    "shipments": [a.figures for a in members],
-                },
-            )
+        return gather(
+            members,
+            kind="pickup_reminder",
+            key=f"pickup_reminder:{country}:{members_digest(a.subject for a in members)}",
+            subject_kind="destination",
+            subject=country,
+            title=f"Remind {len(members)} buyers in {country} to collect their parcels: waiting {min(days)}–"
+            f"{max(days)} days at the post office",
+            why=f"First to go back: {first.title.removeprefix('Parcel ')}. {first.why}",
+            figures={
+                "destination": country,
+                "parcels": len(members),
+                "days_min": min(days),
+                "days_max": max(days),
+                "shipments": [a.figures for a in members],
+            },
         )
-    return others
+
+    return _gathered(actions, "pickup_reminder", lambda a: (str(a.figures.get("buyer_country") or "?"),), build)
