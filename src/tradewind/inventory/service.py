@@ -44,9 +44,10 @@ class Inbound:
     purchase_order: str
 
 
-def inbound_by_sku(session: Session, *, shop_id: int) -> dict[int, list[Inbound]]:
-    """Open purchase-order lines (placed or shipped, not yet fully received) per SKU id."""
-    rows = session.execute(
+def inbound_by_sku(session: Session, *, shop_id: int, sku_id: int | None = None) -> dict[int, list[Inbound]]:
+    """Open purchase-order lines (placed or shipped, not yet fully received) per SKU id, soonest first; every SKU's,
+    or `sku_id`'s only."""
+    query = (
         select(
             PurchaseOrderLine.sku_id,
             PurchaseOrderLine.quantity - PurchaseOrderLine.received_quantity,
@@ -57,6 +58,7 @@ def inbound_by_sku(session: Session, *, shop_id: int) -> dict[int, list[Inbound]
         .where(PurchaseOrder.shop_id == shop_id, PurchaseOrder.state.in_(OPEN_PURCHASE_STATES))
         .order_by(PurchaseOrderLine.sku_id, PurchaseOrder.expected_on, PurchaseOrder.code)
     )
+    rows = session.execute(query if sku_id is None else query.where(PurchaseOrderLine.sku_id == sku_id))
     inbound: dict[int, list[Inbound]] = {}
     for sku_id, outstanding, expected_on, code in rows:
         if outstanding and outstanding > 0:

@@ -78,11 +78,13 @@ def get_order(session: Session, *, shop_id: int, number: str) -> Order:
     return order
 
 
-def demand_lines(session: Session, *, shop_id: int, start: date, end: date) -> list[tuple[int, datetime, int]]:
+def demand_lines(
+    session: Session, *, shop_id: int, start: date, end: date, sku_id: int | None = None
+) -> list[tuple[int, datetime, int]]:
     """(sku id, placed at, units) of every order line placed on days [start, end) that was real demand: all orders
     except unpaid ones the platform closed and those the buyer cancelled (a seller's out-of-stock cancellation is
-    demand that went unserved)."""
-    rows = session.execute(
+    demand that went unserved). Every SKU's, or `sku_id`'s only."""
+    query = (
         select(OrderLine.sku_id, Order.placed_at, OrderLine.quantity)
         .join(Order, Order.id == OrderLine.order_id)
         .where(
@@ -93,6 +95,7 @@ def demand_lines(session: Session, *, shop_id: int, start: date, end: date) -> l
             or_(Order.status != OrderStatus.CANCELLED, Order.cancelled_by != CancelledBy.BUYER),
         )
     )
+    rows = session.execute(query if sku_id is None else query.where(OrderLine.sku_id == sku_id))
     return [(int(sku_id), placed_at, int(units)) for sku_id, placed_at, units in rows]
 
 

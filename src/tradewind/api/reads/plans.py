@@ -10,17 +10,15 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.api.state import AppState
 from tradewind.catalog.models import Sku
 from tradewind.catalog.service import get_sku
-from tradewind.clock import start_of_day
 from tradewind.errors import NotFoundError
-from tradewind.inventory.models import PurchaseOrder, PurchaseOrderLine
-from tradewind.inventory.service import OPEN_PURCHASE_STATES
-from tradewind.orders.models import CancelledBy, Order, OrderLine, OrderStatus
+from tradewind.inventory.service import inbound_by_sku
+from tradewind.orders.service import demand_lines
 from tradewind.planning.kernels.projection import project_stock
 from tradewind.planning.models import SkuPlan
 from tradewind.suppliers.models import Supplier
@@ -221,22 +219,9 @@ def plan_of(session: Session, *, shop_id: int, sku_code: str) -> PlanRow:
 
 
 def daily_demand(session: Session, *, shop_id: int, sku_id: int, start: date, end: date) -> list[float]:
-    """Units of one SKU demanded per day on [start, end), as planning counts demand (`orders.service.demand_lines`
-    for one SKU: belongs there)."""
-    rows = session.execute(
-        select(Order.placed_at, OrderLine.quantity)
-        .join(Order, Order.id == OrderLine.order_id)
-        .where(
-            OrderLine.sku_id == sku_id,
-            Order.shop_id == shop_id,
-            Order.placed_at >= start_of_day(start),
-            Order.placed_at < start_of_day(end),
-            Order.status != OrderStatus.CLOSED,
-            or_(Order.status != OrderStatus.CANCELLED, Order.cancelled_by != CancelledBy.BUYER),
-        )
-    )
+    """Units of one SKU demanded per day on [start, end), as planning counts demand (`demand_lines`)."""
     units = [0.0] * (end - start).days
-    for placed_at, quantity in rows:
+    for _, placed_at, quantity in demand_lines(session, shop_id=shop_id, start=start, end=end, sku_id=sku_id):
         index = (placed_at.date() - start).days
         if 0 <= index < len(units):
             units[index] += quantity
@@ -244,23 +229,9 @@ def daily_demand(session: Session, *, shop_id: int, sku_id: int, start: date, en
 
 
 def inbound_of(session: Session, *, shop_id: int, sku_id: int) -> list[tuple[date | None, int, str]]:
-    """Open purchase-order lines of one SKU: (expected on, units outstanding, order code)
-    (`inventory.service.inbound_by_sku` for one SKU: belongs there)."""
-    rows = session.execute(
-        select(
-            PurchaseOrder.expected_on,
-            PurchaseOrderLine.quantity - PurchaseOrderLine.received_quantity,
-            PurchaseOrder.code,
-        )
-        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.purchase_order_id)
-        .where(
-            PurchaseOrderLine.sku_id == sku_id,
-            PurchaseOrder.shop_id == shop_id,
-            PurchaseOrder.state.in_(OPEN_PURCHASE_STATES),
-        )
-        .order_by(PurchaseOrder.expected_on, PurchaseOrder.code)
-    )
-    return [(expected, int(units), code) for expected, units, code in rows if units and units > 0]
+    """Open purchase-order lines of one SKU: (expected on, units outstanding, order code)."""
+    lines = inbound_by_sku(session, shop_id=shop_id, sku_id=sku_id).get(sku_id, [])
+    return [(line.expected_on, line.quantity, line.purchase_order) for line in lines]
 
 
 @dataclass(frozen=True)
