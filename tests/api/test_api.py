@@ -26,7 +26,7 @@ def brief(client: TestClient, world: ShopWorld, query: str = "") -> dict[str, An
 
 def test_health_needs_no_sign_in(client: TestClient) -> None:
     response = client.get("/api/v1/health")
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "caches": "on demand"}
 
 
 def test_me_lists_only_my_shops(client: TestClient, world: ShopWorld) -> None:
@@ -256,3 +256,21 @@ def test_incoming_messages_carry_their_triage_and_suggested_reply(client: TestCl
     assert reply is not None and reply["state"] == "draft" and reply["locale"] == "ru"
     unanswered = client.get(api(world, "/inbound?unanswered=true"), headers=owner).json()["items"]
     assert [m["id"] for m in unanswered] == [message["id"]]
+
+
+def test_the_warm_up_fills_every_shops_caches_freezes_them_and_says_ready(app: Any, world: ShopWorld) -> None:
+    import gc
+
+    from tradewind.web.app import warm_caches
+
+    state = app.state.tradewind
+    state.caches = "warming"  # as the start-up sets it before the warm-up thread runs
+    try:
+        warm_caches(state)
+        assert gc.get_freeze_count() > 0  # the figures and what came before are out of the collector's sight
+    finally:
+        gc.unfreeze()
+    cached = {key[-1] for key in state.cache._entries if key[0] == world.shop.id}
+    assert {"suppliers", "lanes", "at_risk", "trend", "growth"} <= cached, cached
+    with TestClient(app, base_url="http://testserver") as client:
+        assert client.get("/api/v1/health").json()["caches"] == "ready"

@@ -113,6 +113,9 @@ class AppState:
     briefs_making: dict[tuple[int, Any], threading.Event] = field(default_factory=dict)
     # Tokens and sessions whose last use is due to be noted (by `deps.record_touches`, off the request's transaction).
     touches: set[tuple[str, int]] = field(default_factory=set)
+    # "on demand" (each figure computed at its first request), "warming" (a start-up thread is computing every
+    # shop's slow figures) or "ready"; `GET /health` reports it, so a load balancer or a benchmark can wait.
+    caches: str = "on demand"
 
     def context(self) -> BriefContext:
         return BriefContext(today=self.clock.today(), now=self.clock.now(), settings=self.settings)

@@ -22,13 +22,17 @@ router = APIRouter(tags=["accounts"])
 class HealthOut(BaseModel):
     status: str
     database: str
+    caches: str = Field(
+        description="`warming` while the server computes every shop's slow figures after it starts (pages answer, "
+        "slower), then `ready`; `on demand` when it does not warm them"
+    )
 
 
 @router.get("/health", response_model=HealthOut, summary="Is the server up and the database reachable")
 @on_the_loop
-def health(session: DbSession) -> HealthOut:
+def health(session: DbSession, state: State) -> HealthOut:
     session.execute(text("SELECT 1"))
-    return HealthOut(status="ok", database="ok")
+    return HealthOut(status="ok", database="ok", caches=state.caches)
 
 
 class ShopOut(BaseModel):
