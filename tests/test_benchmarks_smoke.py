@@ -4,6 +4,7 @@ The full sizes are run by hand for the closing notes (see each script's --help).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,19 @@ def test_benchmark_smoke_run(script: str) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert expected in result.stdout, result.stdout[-3000:]
+    if script == "web.py" and os.environ.get("CI") == "true":  # .ci/run installs wrk: the figures are wrk's
+        assert "clients: wrk" in result.stdout, result.stdout[-3000:]
+
+
+@pytest.mark.slow
+def test_web_benchmark_without_wrk_measures_with_its_own_clients() -> None:
+    arguments = ["--small", "--seconds", "1", "--clients", "4", "--client", "aiohttp", "--only", "Growth"]
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "web.py"), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "clients: aiohttp" in result.stdout and "Growth" in result.stdout, result.stdout[-3000:]
