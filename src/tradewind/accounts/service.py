@@ -3,7 +3,10 @@ their form token, and API tokens. Services take a session and never commit; the 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -275,6 +278,29 @@ def forget_old_attempts(session: Session, *, now: datetime, rules: AccountRules 
 
 
 # --- browser sessions ----------------------------------------------------------------------------------------------
+
+
+def masked(secret: str) -> str:
+    """A form token as a page shows it: XOR-ed with a fresh random pad, the pad in front (URL-safe base64). Every
+    response then carries different bytes for the same token, so a compressed page that also echoes what a
+    visitor typed cannot be used to find the token a byte at a time (the BREACH attack on HTTP compression).
+    `matches_masked` checks what comes back."""
+    raw = secret.encode()
+    pad = secrets.token_bytes(len(raw))
+    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(pad, raw, strict=True))).decode("ascii")
+
+
+def matches_masked(given: str, secret: str) -> bool:
+    """Whether `given` is `secret` as `masked` shows it (any pad); compared in constant time."""
+    expected = secret.encode()
+    try:
+        raw = base64.urlsafe_b64decode(given.encode("ascii"))
+    except (UnicodeEncodeError, binascii.Error, ValueError):
+        return False
+    if not expected or len(raw) != 2 * len(expected):
+        return False
+    pad, hidden = raw[: len(expected)], raw[len(expected) :]
+    return hmac.compare_digest(bytes(a ^ b for a, b in zip(pad, hidden, strict=True)), expected)
 
 
 def start_session(

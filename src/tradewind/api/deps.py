@@ -4,7 +4,6 @@ for (only their own), and whether they may change it. Cookie-authenticated write
 
 from __future__ import annotations
 
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from tradewind.accounts.models import Role, User, WebSession
 from tradewind.accounts.service import (
     AuthenticationError,
     PermissionDeniedError,
+    matches_masked,
     require_write,
     shop_for,
     touch_session,
@@ -147,7 +147,7 @@ async def current_principal(request: Request, session: DbSession, state: State) 
         raise AuthenticationError("sign in first: a session cookie or an API token (Authorization: Bearer …)")
     if principal.web_session is not None and request.method not in SAFE_METHODS:
         given = await _submitted_csrf(request)
-        if not given or not hmac.compare_digest(given, principal.web_session.csrf_token):
+        if not given or not matches_masked(given, principal.web_session.csrf_token):
             raise CsrfError("the form token is missing or stale: reload the page and try again")
     if state.touches:
         await run_in_threadpool(record_touches, state)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tradewind.accounts.service import shops_of
+from tradewind.accounts.service import masked, shops_of
 from tradewind.api.deps import DbSession, ReadShop, ShopAccess, State
 from tradewind.web.rendering import Pages, pick_language
 
@@ -56,7 +56,7 @@ async def page_context(
         "role": access.role.value,
         "can_write": access.can_write,
         "shops": [(s.code, s.name) for s, _ in shops_of(session, user_id=principal.user.id)],
-        "csrf_token": principal.web_session.csrf_token if principal.web_session else "",
+        "csrf_token": masked(principal.web_session.csrf_token) if principal.web_session else "",
         "today": state.clock.today(),
         "section": "",
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from typing import Annotated
 
@@ -13,6 +12,8 @@ from tradewind.accounts.service import (
     TooManyAttemptsError,
     authenticate,
     end_session,
+    masked,
+    matches_masked,
     set_locale,
     shop_for,
     shops_of,
@@ -59,7 +60,7 @@ def _login_page(
     response = pages.render(
         request,
         "login.html",
-        {"login_csrf": token, "next": next_path, "error": error, "email": email},
+        {"login_csrf": masked(token), "next": next_path, "error": error, "email": email},
         language=language,
         status=status,
     )
@@ -99,12 +100,12 @@ def login(
     pages: PagesDep,
     email: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
     next_path: Annotated[str, Form(alias="next", max_length=500)] = "/",
 ) -> Response:
     language = pick_language(request, request.cookies.get("tradewind_lang"), state.server.default_locale)
     expected = request.cookies.get(LOGIN_COOKIE, "")
-    if not expected or not hmac.compare_digest(expected, csrf_token):
+    if not expected or not matches_masked(csrf_token, expected):
         message = pages.translate(language, "The sign-in form expired: please try again.")
         return _login_page(
             request,
