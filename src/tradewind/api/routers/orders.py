@@ -110,7 +110,11 @@ def list_orders(
     after = cursor_value(cursor)
     if after is not None:
         query = query.where(Order.id < after)
-    rows = list(session.scalars(query.order_by(Order.id.desc()).limit(limit + 1)))
+    # The page's ids first, then their orders: asked for whole rows at once, PostgreSQL walks the primary key
+    # backwards and filters (it expects 80 % of orders delivered to come early; the newest are still on their
+    # way), 14,000 rows read for 51; for ids alone the (shop, status, id) index answers by itself.
+    ids = query.with_only_columns(Order.id).order_by(Order.id.desc()).limit(limit + 1).scalar_subquery()
+    rows = list(session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id.desc())))
     page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
     return Page[OrderOut](items=[OrderOut.of(o) for o in page], next_cursor=next_cursor, limit=limit)
 
