@@ -3,6 +3,7 @@ fragments, in-place changes do what they say, and the interface speaks the user'
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import time
@@ -230,3 +231,20 @@ def test_a_brief_that_takes_long_is_made_in_the_background(tmp_path: Path, monke
         time.sleep(0.2)
     assert action_ids(client.get(f"/shops/{world.shop.code}/today").text)
     engine.dispose()
+
+
+def test_a_pages_rows_are_freed_when_it_is_written_not_by_the_garbage_collector(app: FastAPI, world: ShopWorld) -> None:
+    from tradewind.api.reads.plans import PlanRow
+
+    client, _ = signed_in(app, world)
+    path = f"/shops/{world.shop.code}/stock"
+    assert client.get(path).status_code == 200
+    gc.collect()
+    gc.disable()
+    try:
+        before = sum(isinstance(o, PlanRow) for o in gc.get_objects())
+        assert "/stock/BOOT-" in client.get(path).text  # the page showed plan rows
+        left = sum(isinstance(o, PlanRow) for o in gc.get_objects()) - before
+    finally:
+        gc.enable()
+    assert left == 0  # the page's template contexts were emptied (`Pages.render`): no cycle kept them
