@@ -6,14 +6,14 @@ from __future__ import annotations
 import gettext as gettext_module
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.support import Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -75,8 +75,23 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
     locale = Locale.parse(BABEL_LOCALES[language])
     group, decimal = locale.number_symbols["latn"]["group"], locale.number_symbols["latn"]["decimal"]
 
+    # A moment as Babel's `format_datetime(value, "short")` writes it, put together from its two halves, each
+    # formatted once: a list of fifty messages repeats the same few days, and a day has 1,440 minutes.
+    moment_pattern = str(get_datetime_format("short", locale=locale)).replace("'", "")
+
+    @lru_cache(maxsize=4096)
+    def formatted_time(minute: time) -> str:
+        return format_time(minute, "short", locale=locale)
+
+    def moment(value: datetime) -> str:
+        return moment_pattern.replace("{0}", formatted_time(time(value.hour, value.minute))).replace(
+            "{1}", formatted_day(value.date(), "short_date")
+        )
+
     @lru_cache(maxsize=4096)
     def formatted_day(value: date, style: str) -> str:
+        if style == "short_date":
+            return format_date(value, "short", locale=locale)
         return format_date(value, "d MMM" if style == "short" else style, locale=locale)
 
     def day(value: date | datetime | str | None, style: str = "medium") -> str:
@@ -85,7 +100,7 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
         if isinstance(value, str):
             value = date.fromisoformat(value[:10])
         if isinstance(value, datetime):
-            return format_datetime(value, "short", locale=locale)
+            return moment(value)
         return formatted_day(value, style)  # a table repeats the same few days: each is formatted once
 
     def number(value: float | int | Decimal | None, digits: int = 0) -> str:
