@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -197,21 +198,16 @@ def wait_until_warm(base: str, limit_seconds: float = 3600.0) -> float:
     while it runs would measure the warm-up. The seconds it took."""
     started = time.monotonic()
     while time.monotonic() - started < limit_seconds:
-        if asyncio.run(_health(base)) != "warming":
+        _, body = asyncio.run(_get_once(base + "/api/v1/health", {}))
+        if json.loads(body)["caches"] != "warming":
             return time.monotonic() - started
         time.sleep(0.5)
     raise RuntimeError(f"the server's caches were not warm after {limit_seconds:.0f} s")
 
 
-async def _health(base: str) -> str:
-    async with aiohttp.ClientSession() as session, session.get(base + "/api/v1/health") as response:
-        return str((await response.json())["caches"])
-
-
-async def _get_once(url: str, headers: dict[str, str]) -> int:
+async def _get_once(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
     async with aiohttp.ClientSession() as session, session.get(url, headers=headers) as response:
-        await response.read()
-        return response.status
+        return response.status, await response.read()
 
 
 @dataclass
@@ -334,7 +330,7 @@ def run(args: argparse.Namespace) -> int:
             ]
             print(f"the server warmed its caches in {wait_until_warm(base):.0f} s", flush=True)
             for target in plan:  # warm-up: one request each (fills the per-day caches) and a check it answers
-                status = asyncio.run(_get_once(base + target.path, headers[target.kind]))
+                status, _ = asyncio.run(_get_once(base + target.path, headers[target.kind]))
                 if status != 200:
                     print(f"warm-up: {target.path} answered {status}", file=sys.stderr)
             print(
@@ -417,15 +413,16 @@ def main() -> int:
         help="Server worker processes (default 1: on two cores the clients need the other)",
     )
     parser.add_argument("--only", action="append", help="Only pages/endpoints whose label contains this")
+    wrk = shutil.which("wrk")
     parser.add_argument(
         "--client",
         choices=("wrk", "aiohttp"),
-        default="wrk" if shutil.which("wrk") else "aiohttp",
+        default="wrk" if wrk else "aiohttp",
         help="The load generator: wrk when it is installed (Debian's `wrk`), else asyncio clients in this process",
     )
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 25), help="The shop's day")
     args = parser.parse_args()
-    args.wrk = shutil.which("wrk") if args.client == "wrk" else None
+    args.wrk = wrk if args.client == "wrk" else None
     if args.client == "wrk" and args.wrk is None:
         parser.error("wrk is not installed (apt-get install wrk), or choose --client aiohttp")
     return run(args)

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +22,8 @@ from tradewind.db.session import transaction
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# What `GET /health` says of the per-process caches (see `AppState.caches`).
+CacheState = Literal["on demand", "warming", "ready"]
 
 
 class FigureCache:
@@ -115,7 +117,7 @@ class AppState:
     touches: set[tuple[str, int]] = field(default_factory=set)
     # "on demand" (each figure computed at its first request), "warming" (a start-up thread is computing every
     # shop's slow figures) or "ready"; `GET /health` reports it, so a load balancer or a benchmark can wait.
-    caches: str = "on demand"
+    caches: CacheState = "on demand"
 
     def context(self) -> BriefContext:
         return BriefContext(today=self.clock.today(), now=self.clock.now(), settings=self.settings)

@@ -85,14 +85,12 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
 
     def moment(value: datetime) -> str:
         return moment_pattern.replace("{0}", formatted_time(time(value.hour, value.minute))).replace(
-            "{1}", formatted_day(value.date(), "short_date")
+            "{1}", formatted_day(value.date(), "short")
         )
 
     @lru_cache(maxsize=4096)
-    def formatted_day(value: date, style: str) -> str:
-        if style == "short_date":
-            return format_date(value, "short", locale=locale)
-        return format_date(value, "d MMM" if style == "short" else style, locale=locale)
+    def formatted_day(value: date, babel_format: str) -> str:
+        return format_date(value, babel_format, locale=locale)
 
     def day(value: date | datetime | str | None, style: str = "medium") -> str:
         if value is None or value == "":
@@ -101,7 +99,8 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
             value = date.fromisoformat(value[:10])
         if isinstance(value, datetime):
             return moment(value)
-        return formatted_day(value, style)  # a table repeats the same few days: each is formatted once
+        # A table repeats the same few days: each is formatted once. The templates' "short" is day and month.
+        return formatted_day(value, "d MMM" if style == "short" else style)
 
     def number(value: float | int | Decimal | None, digits: int = 0) -> str:
         # The locale's grouping and decimal signs with Python's own formatting: Babel's pattern engine, called for
@@ -119,7 +118,7 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
 _PAGE_CONTEXTS: ContextVar[list[Context] | None] = ContextVar("tradewind_page_contexts", default=None)
 
 
-class PageContext(Context):
+class NotedContext(Context):
     """A template context that notes itself in the page being rendered (`Pages.render` empties them afterwards)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -141,7 +140,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.context_class = PageContext
+        self.env.context_class = NotedContext
         self.env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
         self.env.filters["ordinal_date"] = lambda ordinal: date.fromordinal(int(ordinal)).isoformat()
         # `number` and `day` as filters too (`{{ value|number(1) }}`): a filter is called directly, a function

@@ -15,6 +15,7 @@ from tradewind.api.deps import CurrentUser, DbSession, Principal, State
 from tradewind.api.errors import ERRORS, WRITE_ERRORS
 from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import InputModel, RecordId
+from tradewind.api.state import CacheState
 
 router = APIRouter(tags=["accounts"])
 
@@ -22,7 +23,7 @@ router = APIRouter(tags=["accounts"])
 class HealthOut(BaseModel):
     status: str
     database: str
-    caches: str = Field(
+    caches: CacheState = Field(
         description="`warming` while the server computes every shop's slow figures after it starts (pages answer, "
         "slower), then `ready`; `on demand` when it does not warm them"
     )
