@@ -1,5 +1,6 @@
 """The per-process figure cache (served stale while one refresh runs, refreshed no more often than its cost
-allows) and reading endpoints on the event loop (moved to the thread pool when they would wait)."""
+allows), reading endpoints on the event loop (moved to the thread pool when they would wait), and requests that
+wait for PostgreSQL on the loop (as many at once as the pool has connections)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import create_engine
+import pytest
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import Receive, Scope, Send
 
-from tradewind.api.inline import on_the_loop
+from tradewind.api.app import POOL_SIZE, build_state
+from tradewind.api.inline import GreenRequests, on_the_loop
 from tradewind.api.state import FigureCache
+from tradewind.config import Settings
+from tradewind.db.green import await_, in_green
 
 
 def cache() -> FigureCache:
@@ -64,3 +70,86 @@ def test_an_endpoint_runs_on_the_loop_and_moves_to_the_pool_when_a_figure_is_mis
     # The first try stops on the loop, runs again in the pool; the second runs on the loop only.
     assert threads[0] == loop_thread and threads[1] != loop_thread and threads[2] == loop_thread
     assert len(seen) == 3
+
+
+def test_requests_wait_on_the_loop_no_more_at_once_than_there_are_slots() -> None:
+    running: list[int] = []
+    peak = 0
+
+    async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal peak
+        running.append(1)
+        peak = max(peak, len(running))
+        await_(asyncio.sleep(0.01))  # what a PostgreSQL connection does within a request
+        running.pop()
+
+    async def five(app: GreenRequests) -> None:
+        async def receive() -> Any:
+            return {}
+
+        async def send(_: Any) -> None:
+            return None
+
+        await asyncio.gather(*(app({"type": "http"}, receive, send) for _ in range(5)))
+
+    asyncio.run(five(GreenRequests(endpoint, slots=2)))
+    assert peak == 2
+
+    async def plain(scope: Scope, receive: Receive, send: Send) -> None:
+        assert not in_green()
+
+    asyncio.run(five(GreenRequests(plain, slots=0)))  # SQLite: requests run as they are
+
+
+def test_only_postgresql_requests_wait_on_the_loop(engine: Engine) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    own = build_state(Settings(database_url=url))
+    try:
+        if engine.dialect.name == "postgresql":
+            assert own.green_slots == POOL_SIZE
+            # Sessions that share one connection (the tests' harness): one request at a time.
+            shared = build_state(Settings(database_url=url), engine=engine, sessions=sessionmaker(engine))
+            assert shared.green_slots == 1
+        else:
+            assert own.green_slots == 0
+    finally:
+        own.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_server_waits_for_postgresql_on_the_loop(postgres_engine: Engine) -> None:
+    """Through the whole app: while one request waits for PostgreSQL, another is answered."""
+    from httpx import ASGITransport, AsyncClient
+    from sqlalchemy import text
+
+    from tradewind.web.app import create_app
+
+    url = postgres_engine.url.render_as_string(hide_password=False)
+    app = create_app(Settings(database_url=url))
+    state = app.state.tradewind
+    finished: list[str] = []
+
+    async def slow_health() -> None:
+        # A request whose handler waits 0.3 s for PostgreSQL, as a slow query would.
+        with state.engine.connect() as connection:
+            connection.execute(text("SELECT pg_sleep(0.3)"))
+        finished.append("slow")
+
+    @app.get("/slow-for-test")
+    async def slow() -> dict[str, str]:
+        await slow_health()
+        return {}
+
+    async def both() -> None:
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
+            slow_request = asyncio.ensure_future(client.get("/slow-for-test"))
+            await asyncio.sleep(0.05)
+            assert (await client.get("/api/v1/health")).status_code == 200
+            finished.append("health")
+            assert (await slow_request).status_code == 200
+
+    try:
+        asyncio.run(both())
+    finally:
+        state.engine.dispose()
+    assert finished == ["health", "slow"]

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tradewind.api.config import ServerSettings
 from tradewind.api.deps import no_nul_characters
 from tradewind.api.errors import install_error_handlers
+from tradewind.api.inline import GreenRequests
 from tradewind.api.routers import (
     accounts,
     brief,
@@ -26,6 +27,7 @@ from tradewind.config import Settings
 from tradewind.db.session import make_engine, make_sessionmaker
 
 API_PREFIX = "/api/v1"
+POOL_SIZE = 20
 
 
 def build_state(
@@ -40,8 +42,11 @@ def build_state(
     factory (tests bind it to one connection whose transaction they roll back)."""
     the_settings = settings or Settings()
     the_server = server or ServerSettings()
-    the_engine = engine or make_engine(the_settings.database_url, pool_size=20, max_overflow=20)
+    the_engine = engine or make_engine(the_settings.database_url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
     factory = sessions or make_sessionmaker(the_engine)
+    # On PostgreSQL requests wait for it on the event loop, as many at once as the pool holds connections for
+    # certain (one when the given sessions all share a connection).
+    green_slots = 0 if the_engine.dialect.name != "postgresql" else 1 if sessions is not None else POOL_SIZE
     return AppState(
         settings=the_settings,
         server=the_server,
@@ -50,6 +55,7 @@ def build_state(
         clock=clock or SystemClock(),
         rules=the_server.account_rules(),
         cache=FigureCache(factory),
+        green_slots=green_slots,
     )
 
 
@@ -68,4 +74,5 @@ def create_api(state: AppState) -> FastAPI:
     app.state.tradewind = state
     install_error_handlers(app)
     app.include_router(api_router())
+    app.add_middleware(GreenRequests, slots=state.green_slots, engine=state.engine)
     return app

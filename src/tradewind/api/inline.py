@@ -5,16 +5,24 @@ endpoint takes (and threads contending for the interpreter lock add their own de
 declared with `on_the_loop`: they run on the event loop, and whatever may block for long — a figure computed for
 the first time (lane statistics over a year of parcels take seconds), today's brief still being made — calls
 `may_block()` first, which in that case stops the request there; it then runs again, whole, in the thread pool.
-Only for reading (GET) endpoints: a request stopped half-way has changed nothing."""
+Only for reading (GET) endpoints: a request stopped half-way has changed nothing.
+
+On PostgreSQL, `GreenRequests` runs each request within `db.green.run_green`, so that what runs on the loop does
+not stop it while PostgreSQL answers: the loop serves other requests meanwhile."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tradewind.db.green import run_green
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -46,3 +54,31 @@ def on_the_loop(endpoint: Callable[P, T]) -> Callable[P, Awaitable[T]]:
         return await run_in_threadpool(endpoint, *args, **kwargs)
 
     return run
+
+
+class GreenRequests:
+    """ASGI wrapper: each HTTP request runs within `run_green` (its waits for PostgreSQL go to the event loop).
+
+    At most `slots` requests run at once: a request suspended in a wait holds its pooled connection, and one that
+    found the pool empty would wait for a connection on the loop's own thread, stopping the loop (and with it the
+    requests that would give theirs back). `slots` is the pool's size (1 when every request shares one connection);
+    0 turns the wrapper off (SQLite: its waits are for the local disk).
+
+    Nothing may wait on the loop while holding a thread lock (another request on the same thread would wait for
+    it forever). SQLAlchemy holds one while it sets up its dialect on an engine's very first connection, so that
+    connection is made before the first request, the ordinary blocking way (`engine`)."""
+
+    def __init__(self, app: ASGIApp, slots: int, engine: Engine | None = None) -> None:
+        self.app = app
+        self._slots = asyncio.Semaphore(slots) if slots > 0 else None
+        self._engine = engine
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._slots is None or scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self._engine is not None:
+            with self._engine.connect():  # blocks, once (see above)
+                self._engine = None
+        async with self._slots:
+            await run_green(self.app(scope, receive, send))

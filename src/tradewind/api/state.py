@@ -118,6 +118,8 @@ class AppState:
     # "on demand" (each figure computed at its first request), "warming" (a start-up thread is computing every
     # shop's slow figures) or "ready"; `GET /health` reports it, so a load balancer or a benchmark can wait.
     caches: CacheState = "on demand"
+    # How many requests may wait for PostgreSQL on the event loop at once (`inline.GreenRequests`; 0: none do).
+    green_slots: int = 0
 
     def context(self) -> BriefContext:
         return BriefContext(today=self.clock.today(), now=self.clock.now(), settings=self.settings)

@@ -36,7 +36,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     if not parsed.drivername.startswith("postgresql"):
         raise ConfigurationError(f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://")
-    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "do_connect", _green_connect)
+    return engine
+
+
+def _green_connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+    """PostgreSQL connections that wait on the event loop within `green.run_green` (and block elsewhere)."""
+    from tradewind.db.green import GreenConnection  # psycopg is imported only for PostgreSQL
+
+    return GreenConnection.connect(*cargs, **cparams)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

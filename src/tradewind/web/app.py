@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tradewind.api.app import api_router, build_state
 from tradewind.api.config import ServerSettings
 from tradewind.api.errors import install_error_handlers
+from tradewind.api.inline import GreenRequests
 from tradewind.api.reads.growth import growth_today
 from tradewind.api.reads.shipping import at_risk_today, lane_trend, lanes_today
 from tradewind.api.routers.suppliers import suppliers_today
@@ -107,6 +108,7 @@ def create_app(
         )
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(GreenRequests, slots=state.green_slots, engine=state.engine)
     return app
 
 
