@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Receive, Scope, Send
 
 from tradewind.api.app import POOL_SIZE, build_state
-from tradewind.api.inline import GreenRequests, on_the_loop
+from tradewind.api.inline import GreenRequests, may_block, on_the_loop
 from tradewind.api.state import FigureCache
 from tradewind.config import Settings
-from tradewind.db.green import await_, in_green
+from tradewind.db.green import await_, in_green, run_green
 
 
 def cache() -> FigureCache:
@@ -153,3 +153,21 @@ def test_the_server_waits_for_postgresql_on_the_loop(postgres_engine: Engine) ->
     finally:
         state.engine.dispose()
     assert finished == ["health", "slow"]
+
+
+def test_a_long_wait_on_the_loop_outside_on_the_loop_is_refused() -> None:
+    """Within a request that waits for PostgreSQL on the loop, code that may wait for long (a first computation, a
+    brief being made) must be in an `on_the_loop` endpoint, which moves it to the thread pool."""
+
+    async def undeclared() -> None:
+        may_block()
+
+    with pytest.raises(RuntimeError, match="declare the endpoint with on_the_loop"):
+        asyncio.run(run_green(undeclared()))
+
+    @on_the_loop
+    def declared() -> bool:
+        may_block()
+        return in_green()
+
+    assert asyncio.run(run_green(declared())) is False  # it ran again, whole, in the thread pool

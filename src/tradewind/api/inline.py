@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from tradewind.db.green import run_green
+from tradewind.db.green import in_green, run_green
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -37,6 +37,10 @@ def may_block() -> None:
     """Call before something that may take long: on the event loop, it hands the request to the thread pool."""
     if _ON_THE_LOOP.get():
         raise MustWait
+    if in_green():
+        # On the loop's thread, not declared `on_the_loop`: the long wait (and the thread locks around it) would
+        # stop every request. A mistake in the endpoint's declaration, caught here rather than as a stalled server.
+        raise RuntimeError("about to wait for long on the event loop: declare the endpoint with on_the_loop")
 
 
 def on_the_loop(endpoint: Callable[P, T]) -> Callable[P, Awaitable[T]]:
