@@ -146,3 +146,25 @@ def test_a_postgresql_error_inside_the_bridge_leaves_the_connection_usable(postg
             return int(connection.execute(text("SELECT 2")).scalar_one())
 
     assert asyncio.run(run_green(request())) == 2
+
+
+@pytest.mark.postgres
+def test_a_request_cancelled_while_postgresql_works_gives_up_its_connection(postgres_engine: Engine) -> None:
+    """The connection is left mid-query: it is closed (not returned to the pool as if it were idle)."""
+
+    async def request() -> None:
+        with postgres_engine.connect() as connection:
+            connection.execute(text("SELECT pg_sleep(5)"))
+
+    async def cancel_it() -> float:
+        task = asyncio.ensure_future(run_green(request()))
+        await asyncio.sleep(0.2)
+        started = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return time.monotonic() - started
+
+    assert asyncio.run(cancel_it()) < 2.0  # not after the five seconds
+    with postgres_engine.connect() as connection:  # the pool gives a working connection
+        assert connection.execute(text("SELECT 3")).scalar_one() == 3
