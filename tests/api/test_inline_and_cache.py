@@ -10,7 +10,8 @@ import time
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Receive, Scope, Send
 
@@ -19,6 +20,7 @@ from tradewind.api.inline import GreenRequests, may_block, on_the_loop
 from tradewind.api.state import FigureCache
 from tradewind.config import Settings
 from tradewind.db.green import await_, in_green, run_green
+from tradewind.web.app import create_app
 
 
 def cache() -> FigureCache:
@@ -119,17 +121,12 @@ def test_only_postgresql_requests_wait_on_the_loop(engine: Engine) -> None:
 @pytest.mark.postgres
 def test_the_server_waits_for_postgresql_on_the_loop(postgres_engine: Engine) -> None:
     """Through the whole app: while one request waits for PostgreSQL, another is answered."""
-    from httpx import ASGITransport, AsyncClient
-    from sqlalchemy import text
-
-    from tradewind.web.app import create_app
-
     url = postgres_engine.url.render_as_string(hide_password=False)
     app = create_app(Settings(database_url=url))
     state = app.state.tradewind
     finished: list[str] = []
 
-    async def slow_health() -> None:
+    async def wait_in_postgresql() -> None:
         # A request whose handler waits 0.3 s for PostgreSQL, as a slow query would.
         with state.engine.connect() as connection:
             connection.execute(text("SELECT pg_sleep(0.3)"))
@@ -137,7 +134,7 @@ def test_the_server_waits_for_postgresql_on_the_loop(postgres_engine: Engine) ->
 
     @app.get("/slow-for-test")
     async def slow() -> dict[str, str]:
-        await slow_health()
+        await wait_in_postgresql()
         return {}
 
     async def both() -> None:

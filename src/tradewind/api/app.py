@@ -45,8 +45,10 @@ def build_state(
     the_engine = engine or make_engine(the_settings.database_url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
     factory = sessions or make_sessionmaker(the_engine)
     # On PostgreSQL requests wait for it on the event loop, as many at once as the pool holds connections for
-    # certain (one when the given sessions all share a connection).
-    green_slots = 0 if the_engine.dialect.name != "postgresql" else 1 if sessions is not None else POOL_SIZE
+    # certain; one at a time when the given sessions all share a connection.
+    green_slots = 0
+    if the_engine.dialect.name == "postgresql":
+        green_slots = POOL_SIZE if sessions is None else 1
     return AppState(
         settings=the_settings,
         server=the_server,

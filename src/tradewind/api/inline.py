@@ -76,13 +76,15 @@ class GreenRequests:
         self.app = app
         self._slots = asyncio.Semaphore(slots) if slots > 0 else None
         self._engine = engine
+        self._first_connection_made = engine is None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._slots is None or scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._engine is not None:
+        if not self._first_connection_made:
+            assert self._engine is not None
             with self._engine.connect():  # blocks, once (see above)
-                self._engine = None
+                self._first_connection_made = True
         async with self._slots:
             await run_green(self.app(scope, receive, send))
