@@ -1,4 +1,4 @@
-"""Reading orders: sales per SKU, unpaid orders, cancellations."""
+"""Reading orders: sales per SKU, unpaid orders, cancellations, pages of the order list."""
 
 from __future__ import annotations
 
@@ -65,6 +65,40 @@ def cancelled_orders(
             .order_by(Order.cancelled_at.desc(), Order.number)
         )
     )
+
+
+def orders_page(
+    session: Session,
+    *,
+    shop_id: int,
+    limit: int,
+    before_id: int | None = None,
+    status: OrderStatus | None = None,
+    payment_state: PaymentState | None = None,
+    destination: str | None = None,
+    placed_from: date | None = None,
+    placed_to: date | None = None,
+) -> list[Order]:
+    """Up to `limit` of the shop's orders, newest first, with id below `before_id` (keyset pages), placed from the
+    start of `placed_from` to the end of `placed_to`, to `destination` (ISO country code, any case)."""
+    query = select(Order.id).where(Order.shop_id == shop_id)
+    if status is not None:
+        query = query.where(Order.status == status)
+    if payment_state is not None:
+        query = query.where(Order.payment_state == payment_state)
+    if destination:
+        query = query.where(Order.destination_country == destination.upper())
+    if placed_from is not None:
+        query = query.where(Order.placed_at >= start_of_day(placed_from))
+    if placed_to is not None and placed_to < date.max:
+        query = query.where(Order.placed_at < start_of_day(placed_to.fromordinal(placed_to.toordinal() + 1)))
+    if before_id is not None:
+        query = query.where(Order.id < before_id)
+    # The page's ids first, then their orders: asked for whole rows at once, PostgreSQL walks the primary key
+    # backwards and filters (it expects 80 % of orders delivered to come early; the newest are still on their
+    # way), 14,000 rows read for 51; for ids alone the (shop, status, id) index answers by itself.
+    ids = query.order_by(Order.id.desc()).limit(limit).scalar_subquery()
+    return list(session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id.desc())))
 
 
 def get_order(session: Session, *, shop_id: int, number: str) -> Order:
