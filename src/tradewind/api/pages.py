@@ -2,18 +2,26 @@
 
 Long, growing lists (orders, shipments, messages, actions) page by key — the cursor is the last row's id and the
 next page is "ids below it", which an index answers in the same time on page 1 and page 10,000. Short, sortable
-lists (plans, SKUs, suppliers) page by offset, written into the same kind of cursor."""
+lists (plans, SKUs, suppliers) page by offset, written into the same kind of cursor.
+
+The busiest lists (orders, plans, actions, messages, parcels, SKUs) build each item as a plain dict from typed
+columns and write the page with orjson (`page_response`): constructing and serialising fifty Pydantic models cost
+≈ 0.45 ms of a 5 ms request. Their routes still declare the model (`response_model`) for the OpenAPI schema, and
+the tests check that Pydantic, given the same body, writes the very same bytes."""
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+import orjson
 from fastapi import Path, Query
 from pydantic import BaseModel, model_validator
+from starlette.responses import Response
 
 from tradewind.errors import ValidationError
 
 T = TypeVar("T")
+JsonObject = dict[str, Any]
 MAX_LIMIT = 200
 
 # Record ids are 32-bit integers (PostgreSQL's INTEGER): a larger number can only be "not found", never an overflow.
@@ -49,6 +57,17 @@ def keyset_page(rows: list[T], limit: int, key: int | None) -> tuple[list[T], st
 
 def offset_cursor(offset: int, limit: int, fetched: int) -> str | None:
     return str(offset + limit) if fetched > limit else None
+
+
+def json_response(content: JsonObject) -> Response:
+    """`content` written as Pydantic writes JSON: UTC times end in "Z", dates and times in ISO 8601, floats as
+    their shortest repr. A value orjson cannot write (a Decimal, say) raises rather than being turned into text."""
+    return Response(orjson.dumps(content, option=orjson.OPT_UTC_Z), media_type="application/json")
+
+
+def page_response(items: list[JsonObject], next_cursor: str | None, limit: int) -> Response:
+    """A `Page` of items already built as dicts (see the module's note)."""
+    return json_response({"items": items, "next_cursor": next_cursor, "limit": limit})
 
 
 class InputModel(BaseModel):

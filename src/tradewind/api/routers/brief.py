@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
 
 from tradewind.api.briefing import (
     edit_message_step,
@@ -18,7 +19,18 @@ from tradewind.api.briefing import (
 from tradewind.api.deps import DbSession, ReadShop, State, WriteShop
 from tradewind.api.errors import ERRORS, WRITE_ERRORS
 from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import Cursor, InputModel, Limit, Page, RecordId, cursor_value, keyset_page
+from tradewind.api.pages import (
+    Cursor,
+    InputModel,
+    JsonObject,
+    Limit,
+    Page,
+    RecordId,
+    cursor_value,
+    json_response,
+    keyset_page,
+    page_response,
+)
 from tradewind.brief.models import ActionState
 from tradewind.brief.producers import default_producers
 from tradewind.brief.schemas import ActionDetailOut, ActionOut, SubjectOut
@@ -61,19 +73,18 @@ class ActionSummaryOut(BaseModel):
     why: str
     state: str
 
-    @classmethod
-    def of(cls, summary: ActionSummary) -> ActionSummaryOut:
-        # From typed columns: checking each value again costs more than the query (lists of 50 rows).
-        return cls.model_construct(
-            id=summary.id,
-            kind=summary.kind,
-            priority=summary.priority,
-            subject=SubjectOut.model_construct(kind=summary.subject_kind, ref=summary.subject),
-            due=summary.due,
-            title=summary.title,
-            why=summary.why,
-            state=summary.state.value,
-        )
+
+def action_summary_json(summary: ActionSummary) -> JsonObject:
+    return {
+        "id": summary.id,
+        "kind": summary.kind,
+        "priority": summary.priority,
+        "subject": {"kind": summary.subject_kind, "ref": summary.subject},
+        "due": summary.due,
+        "title": summary.title,
+        "why": summary.why,
+        "state": summary.state.value,
+    }
 
 
 class BriefPageOut(BaseModel):
@@ -99,7 +110,7 @@ def read_brief(
     urgency: UrgencyFilter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
-) -> BriefPageOut:
+) -> Response:
     """The open actions after making today's brief if it does not exist yet (or, while a large shop's is still
     being made, the last brief's). Each action's figures, steps and message drafts: `GET /actions/{id}`."""
     ensure_todays_brief(state, access.shop)
@@ -113,13 +124,15 @@ def read_brief(
         offset=offset,
         limit=limit,
     )
-    return BriefPageOut(
-        shop=access.shop.code,
-        today=state.clock.today(),
-        total=total,
-        actions=[ActionSummaryOut.of(s) for s in summaries],
-        next_cursor=str(offset + limit) if offset + limit < total else None,
-        limit=limit,
+    return json_response(
+        {
+            "shop": access.shop.code,
+            "today": state.clock.today(),
+            "total": total,
+            "actions": [action_summary_json(s) for s in summaries],
+            "next_cursor": str(offset + limit) if offset + limit < total else None,
+            "limit": limit,
+        }
     )
 
 
@@ -131,7 +144,7 @@ def read_brief(
 )
 def refresh(access: WriteShop, session: DbSession, state: State, limit: Limit = 50) -> BriefPageOut:
     brief = refresh_now(session, state, access.shop)
-    first = [ActionSummaryOut.of(summary_of(r)) for r in brief.actions[:limit]]
+    first = [ActionSummaryOut(**action_summary_json(summary_of(r))) for r in brief.actions[:limit]]
     return BriefPageOut(
         shop=access.shop.code,
         today=brief.today,
@@ -151,15 +164,13 @@ def list_actions(
     cursor: Cursor = None,
     state: Annotated[ActionState | None, Query(description="open, applied, dismissed, snoozed or expired")] = None,
     kind: KindFilter = None,
-) -> Page[ActionSummaryOut]:
+) -> Response:
     ids = recent_action_ids(
         session, shop_id=access.shop.id, state=state, kinds=kind or (), before_id=cursor_value(cursor), limit=limit + 1
     )
     page, next_cursor = keyset_page(ids, limit, ids[limit - 1] if len(ids) > limit else None)
     summaries = action_summaries(session, shop_id=access.shop.id, ids=page)
-    return Page[ActionSummaryOut](
-        items=[ActionSummaryOut.of(s) for s in summaries], next_cursor=next_cursor, limit=limit
-    )
+    return page_response([action_summary_json(s) for s in summaries], next_cursor, limit)
 
 
 @router.get("/actions/{action_id}", response_model=ActionDetailOut, summary="One action with its history")

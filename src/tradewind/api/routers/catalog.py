@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 from sqlalchemy import or_, select
+from starlette.responses import Response
 
 from tradewind.api.deps import DbSession, ReadShop
 from tradewind.api.errors import ERRORS
 from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import Cursor, Limit, Page, cursor_value, keyset_page
+from tradewind.api.pages import Cursor, JsonObject, Limit, Page, cursor_value, keyset_page, page_response
 from tradewind.api.reads.suppliers import offers_for_sku
 from tradewind.api.routers.suppliers import OfferOut
 from tradewind.catalog.models import Sku
@@ -29,18 +30,17 @@ class SkuOut(BaseModel):
     unit: str
     active: bool
 
-    @classmethod
-    def of(cls, sku: Sku) -> SkuOut:
-        # From typed columns: checking each value again costs more than the query (lists of 50 rows).
-        return cls.model_construct(
-            code=sku.code,
-            title=sku.title,
-            attributes=dict(sku.attributes or {}),
-            price=str(sku.price) if sku.price is not None else None,
-            currency=sku.currency,
-            unit=sku.unit,
-            active=sku.active,
-        )
+
+def sku_json(sku: Sku) -> JsonObject:
+    return {
+        "code": sku.code,
+        "title": sku.title,
+        "attributes": dict(sku.attributes or {}),
+        "price": str(sku.price) if sku.price is not None else None,
+        "currency": sku.currency,
+        "unit": sku.unit,
+        "active": sku.active,
+    }
 
 
 class ListingOut(BaseModel):
@@ -65,7 +65,7 @@ def list_skus(
     cursor: Cursor = None,
     q: Annotated[str | None, Query(max_length=100, description="Part of a SKU code or title")] = None,
     active: bool | None = None,
-) -> Page[SkuOut]:
+) -> Response:
     query = select(Sku).where(Sku.shop_id == access.shop.id)
     if q and q.strip():
         pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -77,7 +77,7 @@ def list_skus(
         query = query.where(Sku.id < after)
     rows = list(session.scalars(query.order_by(Sku.id.desc()).limit(limit + 1)))
     page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
-    return Page[SkuOut](items=[SkuOut.of(s) for s in page], next_cursor=next_cursor, limit=limit)
+    return page_response([sku_json(s) for s in page], next_cursor, limit)
 
 
 @router.get("/skus/{sku}", response_model=SkuDetailOut, summary="One SKU with its listings and supply offers")
@@ -95,4 +95,4 @@ def read_sku(sku: Annotated[str, Path(max_length=64)], access: ReadShop, session
         for item in listings_of(session, shop_id=access.shop.id, sku_id=found.id)
     ]
     offers = [OfferOut.of(line) for line in offers_for_sku(session, shop_id=access.shop.id, sku_id=found.id)]
-    return SkuDetailOut(**SkuOut.of(found).model_dump(), listings=listings, offers=offers)
+    return SkuDetailOut(**sku_json(found), listings=listings, offers=offers)

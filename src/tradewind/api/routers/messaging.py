@@ -8,11 +8,22 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
+from starlette.responses import Response
 
 from tradewind.api.deps import DbSession, ReadShop, ShopAccess, State, WriteShop
 from tradewind.api.errors import ERRORS, WRITE_ERRORS
 from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import Cursor, InputModel, Limit, Page, RecordId, cursor_value
+from tradewind.api.pages import (
+    Cursor,
+    InputModel,
+    JsonObject,
+    Limit,
+    Page,
+    RecordId,
+    cursor_value,
+    keyset_page,
+    page_response,
+)
 from tradewind.api.reads.messages import Incoming, OutboxLine, inbound_page, outbox_page
 from tradewind.messaging.models import OutboxMessage, OutboxState
 from tradewind.messaging.outbox import cancel_message, queue_draft, retry_message
@@ -38,47 +49,46 @@ class OutboxOut(BaseModel):
     action_id: int | None
     edited: bool
 
-    @classmethod
-    def of(cls, m: OutboxMessage | OutboxLine) -> OutboxOut:
-        # From typed columns: checking each value again costs more than the query (lists of 50 rows).
-        return cls.model_construct(
-            id=m.id,
-            situation=m.situation,
-            recipient_kind=m.recipient_kind.value,
-            channel=m.channel,
-            address=m.address,
-            locale=m.locale,
-            subject=m.subject,
-            body=m.body,
-            state=m.state.value,
-            attempts=m.attempts,
-            created_at=m.created_at,
-            sent_at=m.sent_at,
-            last_error=m.last_error,
-            action_id=m.action_id,
-            edited=m.edited_at is not None,
-        )
+
+def outbox_json(m: OutboxMessage | OutboxLine) -> JsonObject:
+    return {
+        "id": m.id,
+        "situation": m.situation,
+        "recipient_kind": m.recipient_kind.value,
+        "channel": m.channel,
+        "address": m.address,
+        "locale": m.locale,
+        "subject": m.subject,
+        "body": m.body,
+        "state": m.state.value,
+        "attempts": m.attempts,
+        "created_at": m.created_at,
+        "sent_at": m.sent_at,
+        "last_error": m.last_error,
+        "action_id": m.action_id,
+        "edited": m.edited_at is not None,
+    }
 
 
 @router.get("/outbox", response_model=Page[OutboxOut], summary="Messages queued, sent or failed, newest first")
 @on_the_loop
 def list_outbox(
     access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None, state: OutboxState | None = None
-) -> Page[OutboxOut]:
+) -> Response:
     return _outbox(access, session, limit, cursor, state)
 
 
 def _outbox(
     access: ShopAccess, session: Session, limit: int, cursor: str | None, state: OutboxState | None
-) -> Page[OutboxOut]:
+) -> Response:
     rows = outbox_page(session, shop_id=access.shop.id, state=state, before_id=cursor_value(cursor), limit=limit + 1)
-    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
-    return Page[OutboxOut](items=[OutboxOut.of(m) for m in rows[:limit]], next_cursor=next_cursor, limit=limit)
+    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    return page_response([outbox_json(m) for m in page], next_cursor, limit)
 
 
 @router.get("/drafts", response_model=Page[OutboxOut], summary="Message drafts waiting (edit, queue or cancel them)")
 @on_the_loop
-def list_drafts(access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None) -> Page[OutboxOut]:
+def list_drafts(access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None) -> Response:
     return _outbox(access, session, limit, cursor, OutboxState.DRAFT)
 
 
@@ -109,7 +119,7 @@ def edit_outbox_message(
         now=state.clock.now(),
         actor=access.actor,
     )
-    return OutboxOut.of(message)
+    return OutboxOut(**outbox_json(message))
 
 
 @router.post("/outbox/{message_id}/queue", response_model=OutboxOut, responses=WRITE_ERRORS, summary="Send a draft")
@@ -117,7 +127,7 @@ def queue_outbox_message(message_id: RecordId, access: WriteShop, session: DbSes
     message = queue_draft(
         session, shop_id=access.shop.id, message_id=message_id, now=state.clock.now(), actor=access.actor
     )
-    return OutboxOut.of(message)
+    return OutboxOut(**outbox_json(message))
 
 
 @router.post("/outbox/{message_id}/cancel", response_model=OutboxOut, responses=WRITE_ERRORS, summary="Never send it")
@@ -132,7 +142,7 @@ def cancel_outbox_message(
         actor=access.actor,
         reason=body.reason if body else None,
     )
-    return OutboxOut.of(message)
+    return OutboxOut(**outbox_json(message))
 
 
 @router.post(
@@ -142,7 +152,7 @@ def retry_outbox_message(message_id: RecordId, access: WriteShop, session: DbSes
     message = retry_message(
         session, shop_id=access.shop.id, message_id=message_id, now=state.clock.now(), actor=access.actor
     )
-    return OutboxOut.of(message)
+    return OutboxOut(**outbox_json(message))
 
 
 class InboundOut(BaseModel):
@@ -159,24 +169,23 @@ class InboundOut(BaseModel):
     order: str | None
     suggested_reply: OutboxOut | None = Field(description="The reply drafted in the buyer's language, once triaged")
 
-    @classmethod
-    def of(cls, item: Incoming) -> InboundOut:
-        m = item.message
-        # From typed columns: checking each value again costs more than the query (lists of 50 rows).
-        return cls.model_construct(
-            id=m.id,
-            external_id=m.external_id,
-            received_at=m.received_at,
-            text=m.text,
-            language=m.language,
-            intent=m.intent,
-            confidence=m.confidence,
-            answered_at=m.answered_at,
-            buyer_name=item.buyer.name if item.buyer else None,
-            buyer_country=item.buyer.country if item.buyer else None,
-            order=item.order_number,
-            suggested_reply=OutboxOut.of(item.reply) if item.reply is not None else None,
-        )
+
+def inbound_json(item: Incoming) -> JsonObject:
+    m = item.message
+    return {
+        "id": m.id,
+        "external_id": m.external_id,
+        "received_at": m.received_at,
+        "text": m.text,
+        "language": m.language,
+        "intent": m.intent,
+        "confidence": m.confidence,
+        "answered_at": m.answered_at,
+        "buyer_name": item.buyer.name if item.buyer else None,
+        "buyer_country": item.buyer.country if item.buyer else None,
+        "order": item.order_number,
+        "suggested_reply": outbox_json(item.reply) if item.reply is not None else None,
+    }
 
 
 @router.get("/inbound", response_model=Page[InboundOut], summary="Incoming buyer messages with their triage")
@@ -188,7 +197,7 @@ def list_inbound(
     cursor: Cursor = None,
     unanswered: bool = False,
     intent: Annotated[str | None, Query(max_length=32)] = None,
-) -> Page[InboundOut]:
+) -> Response:
     rows = inbound_page(
         session,
         shop_id=access.shop.id,
@@ -197,5 +206,5 @@ def list_inbound(
         unanswered=unanswered,
         intent=intent,
     )
-    next_cursor = str(rows[limit - 1].message.id) if len(rows) > limit else None
-    return Page[InboundOut](items=[InboundOut.of(r) for r in rows[:limit]], next_cursor=next_cursor, limit=limit)
+    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].message.id if len(rows) > limit else None)
+    return page_response([inbound_json(r) for r in page], next_cursor, limit)

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
+from starlette.responses import Response
 
 from tradewind.api.deps import DbSession, ReadShop, State
 from tradewind.api.errors import ERRORS
 from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import Cursor, Limit, Page, cursor_value, offset_cursor
+from tradewind.api.pages import Cursor, JsonObject, Limit, Page, cursor_value, offset_cursor, page_response
 from tradewind.api.reads.plans import PlanRow, PlanSort, plan_of, plan_rows, stock_outlook
 
 router = APIRouter(prefix="/shops/{shop}", tags=["planning"], responses=ERRORS)
@@ -40,32 +41,31 @@ class PlanOut(BaseModel):
     supplier: str | None
     supplier_name: str | None
 
-    @classmethod
-    def of(cls, row: PlanRow) -> PlanOut:
-        p = row.plan
-        # From typed columns: checking each value again costs more than the query (lists of 50 rows).
-        return cls.model_construct(
-            sku=row.sku.code,
-            title=row.sku.title,
-            planned_on=p.planned_on,
-            method=p.method,
-            demand_per_day=round(p.demand_per_day, 3),
-            demand_sigma=round(p.demand_sigma, 3),
-            lead_time_mean_days=p.lead_time_mean_days,
-            lead_time_p90_days=p.lead_time_p90_days,
-            service_level=p.service_level,
-            safety_stock=round(p.safety_stock, 2),
-            reorder_point=round(p.reorder_point, 2),
-            order_up_to=round(p.order_up_to, 2),
-            on_hand=p.on_hand,
-            on_order=p.on_order,
-            days_of_cover=None if p.days_of_cover is None else round(p.days_of_cover, 1),
-            stockout_on=p.stockout_on,
-            order_by=p.order_by,
-            suggested_quantity=p.suggested_quantity,
-            supplier=row.supplier_code,
-            supplier_name=row.supplier_name,
-        )
+
+def plan_json(row: PlanRow) -> JsonObject:
+    p = row.plan
+    return {
+        "sku": row.sku.code,
+        "title": row.sku.title,
+        "planned_on": p.planned_on,
+        "method": p.method,
+        "demand_per_day": round(p.demand_per_day, 3),
+        "demand_sigma": round(p.demand_sigma, 3),
+        "lead_time_mean_days": p.lead_time_mean_days,
+        "lead_time_p90_days": p.lead_time_p90_days,
+        "service_level": p.service_level,
+        "safety_stock": round(p.safety_stock, 2),
+        "reorder_point": round(p.reorder_point, 2),
+        "order_up_to": round(p.order_up_to, 2),
+        "on_hand": p.on_hand,
+        "on_order": p.on_order,
+        "days_of_cover": None if p.days_of_cover is None else round(p.days_of_cover, 1),
+        "stockout_on": p.stockout_on,
+        "order_by": p.order_by,
+        "suggested_quantity": p.suggested_quantity,
+        "supplier": row.supplier_code,
+        "supplier_name": row.supplier_name,
+    }
 
 
 @router.get("/plans", response_model=Page[PlanOut], summary="The stored plan per SKU: sortable, searchable")
@@ -80,7 +80,7 @@ def list_plans(
     sort: PlanSort = PlanSort.STOCKOUT_ON,
     descending: bool = False,
     at_risk: Annotated[bool, Query(description="Only SKUs with a stockout in sight")] = False,
-) -> Page[PlanOut]:
+) -> Response:
     offset = cursor_value(cursor) or 0
     rows, _ = plan_rows(
         session,
@@ -93,15 +93,13 @@ def list_plans(
         limit=limit + 1,
         only_at_risk=at_risk,
     )
-    return Page[PlanOut](
-        items=[PlanOut.of(r) for r in rows[:limit]], next_cursor=offset_cursor(offset, limit, len(rows)), limit=limit
-    )
+    return page_response([plan_json(r) for r in rows[:limit]], offset_cursor(offset, limit, len(rows)), limit)
 
 
 @router.get("/plans/{sku}", response_model=PlanOut, summary="One SKU's stored plan")
 @on_the_loop
 def read_plan(sku: SkuCode, access: ReadShop, session: DbSession) -> PlanOut:
-    return PlanOut.of(plan_of(session, shop_id=access.shop.id, sku_code=sku))
+    return PlanOut(**plan_json(plan_of(session, shop_id=access.shop.id, sku_code=sku)))
 
 
 class InboundOut(BaseModel):
