@@ -15,7 +15,7 @@ from tradewind.brief.service import apply_action, refresh_brief
 from tradewind.config import Settings
 from tradewind.logistics.models import FollowUpKind, ShipmentFollowUp
 from tradewind.logistics.producers import ShipmentWatchProducer
-from tradewind.logistics.watch import orders_at_risk
+from tradewind.logistics.watch import order_outlooks, orders_at_risk, watch_shipments
 from tradewind.shops.models import Shop
 
 TODAY = date(2024, 3, 20)
@@ -86,6 +86,22 @@ def test_watch_actions_carry_the_facts_and_apply_once(session: Session, shop: Sh
     assert f"stalled_tracking:{silent.tracking_number}#2" in {a.key for a in later.actions}
 
 
+def test_a_missing_first_scan_is_news_only_when_tracking_reaches_the_shop(session: Session, shop: Shop) -> None:
+    # Parcels named by an order export, no tracking feed yet: nothing is known about any scan, none is overdue.
+    order = shipped_order(session, shop, placed_at=ago(11), promised_days=40)
+    from_export = parcel(session, shop, destination="RU", method_code="epacket", shipped_at=ago(9), order=order)
+    assert watch_shipments(session, shop=shop, now=NOW) == []
+    outlook = {o.order.id: o for o in order_outlooks(session, shop=shop, today=TODAY, now=NOW)}
+    assert "no_first_scan" not in outlook[order.id].reasons
+    # Once the feed brings news of any parcel, a parcel it says nothing of is overdue.
+    news = [(ago(2), "Accepted")]
+    parcel(session, shop, destination="ES", method_code="epacket", shipped_at=ago(3), events=news, now=NOW)
+    findings = watch_shipments(session, shop=shop, now=NOW)
+    assert [(f.situation, f.shipment.id) for f in findings] == [("no_first_scan", from_export.id)]
+    outlook = {o.order.id: o for o in order_outlooks(session, shop=shop, today=TODAY, now=NOW)}
+    assert "no_first_scan" in outlook[order.id].reasons
+
+
 def test_protection_expiring_extends_the_deadline_once(session: Session, shop: Shop) -> None:
     producers = [ShipmentWatchProducer()]
     order = shipped_order(session, shop, placed_at=ago(40), promised_days=None)
@@ -145,6 +161,8 @@ def test_orders_at_risk_give_the_reason_and_the_expected_date(session: Session, 
 
 def test_stalled_parcels_of_one_method_are_chased_together(session: Session, shop: Shop) -> None:
     producers = [ShipmentWatchProducer()]
+    news = [(ago(2), "Accepted")]  # the shop's tracking feed works: it has news of another parcel
+    parcel(session, shop, destination="ES", method_code="aliexpress-standard", shipped_at=ago(3), events=news, now=NOW)
     silent = [
         parcel(
             session,

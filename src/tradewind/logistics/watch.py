@@ -4,6 +4,9 @@ open order, whether it will arrive by its promised date (`orders_at_risk`, which
 
 Expected delivery is honest about time already spent: a parcel 20 days on its way is judged by the transit times
 of parcels that took more than 20 days (the conditional quantile of its lane's survival curve).
+
+A missing first scan is news only when tracking reaches the shop: parcels can come from an order export (AliExpress
+names them) before any tracking feed is set up, and without one no parcel is ever scanned as far as Tradewind knows.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.clock import start_of_day
@@ -156,22 +159,34 @@ def watch_shipments(
     """Every open parcel that needs the seller today, with the facts a message to the buyer needs."""
     config = rules or LogisticsRules()
     methods = _methods_by_id(session, shop)
-    shipments = open_shipments(
-        session, shop=shop, since=now - timedelta(days=config.watch_window_days), only=_may_need_a_look(now, config)
-    )
+    since = now - timedelta(days=config.watch_window_days)
+    scans = tracking_reaches(session, shop=shop, since=since)
+    shipments = open_shipments(session, shop=shop, since=since, only=_may_need_a_look(now, config, scans))
     orders = _orders_of(session, [s.order_id for s in shipments if s.order_id])
     findings: list[WatchFinding] = []
     for shipment in shipments:
         order = orders.get(shipment.order_id) if shipment.order_id is not None else None
         facts = parcel_facts(shipment, methods.get(shipment.method_id or 0, UNSPECIFIED_METHOD), now)
-        findings.extend(_parcel_findings(shipment, order, facts, now, config))
+        findings.extend(_parcel_findings(shipment, order, facts, now, config, scans))
     return findings
 
 
-def _may_need_a_look(now: datetime, rules: LogisticsRules) -> ColumnElement[bool]:
+def tracking_reaches(session: Session, *, shop: Shop, since: datetime) -> bool:
+    """Whether tracking news of the shop's parcels has come in since `since` (see the module's note): asked of the
+    newest parcels with any news, which the primary key finds without reading the shop's whole history."""
+    latest = session.scalars(
+        select(Shipment.last_event_at)
+        .where(Shipment.shop_id == shop.id, Shipment.last_event_at.is_not(None))
+        .order_by(Shipment.id.desc())
+        .limit(50)
+    ).all()
+    return any(moment is not None and moment >= since for moment in latest)
+
+
+def _may_need_a_look(now: datetime, rules: LogisticsRules, scans: bool) -> ColumnElement[bool]:
     """The parcels `_parcel_findings` can say something about, as SQL, so that only those are loaded with their
-    events: a first scan overdue, quiet for too long (but not yet expired), waiting at a pickup point, or a
-    protection deadline within the warning days and not yet passed."""
+    events: a first scan overdue (when tracking reaches the shop), quiet for too long (but not yet expired), waiting
+    at a pickup point, or a protection deadline within the warning days and not yet passed."""
     expired = now - timedelta(days=rules.expired_after_days)
     last_news = func.coalesce(Shipment.last_event_at, Shipment.first_scan_at)
     deadline = func.coalesce(Order.protection_ends_on, Order.promised_delivery_on)
@@ -180,6 +195,7 @@ def _may_need_a_look(now: datetime, rules: LogisticsRules) -> ColumnElement[bool
             Shipment.first_scan_at.is_(None),
             Shipment.shipped_at < now - timedelta(days=rules.first_scan_within_days),
             Shipment.shipped_at >= expired,
+            true() if scans else false(),
         ),
         and_(
             Shipment.first_scan_at.is_not(None),
@@ -192,12 +208,12 @@ def _may_need_a_look(now: datetime, rules: LogisticsRules) -> ColumnElement[bool
 
 
 def _parcel_findings(
-    shipment: Shipment, order: Order | None, facts: ParcelFacts, now: datetime, rules: LogisticsRules
+    shipment: Shipment, order: Order | None, facts: ParcelFacts, now: datetime, rules: LogisticsRules, scans: bool
 ) -> list[WatchFinding]:
     found = []
     since_shipping = (now - shipment.shipped_at).total_seconds() / DAY
     if shipment.first_scan_at is None and since_shipping > rules.first_scan_within_days:
-        if since_shipping <= rules.expired_after_days:  # later it is Expired: lost, no longer worth a chase
+        if scans and since_shipping <= rules.expired_after_days:  # later it is Expired: lost, no longer worth a chase
             found.append(WatchFinding("no_first_scan", shipment, order, facts, int(since_shipping)))
     elif shipment.status == S.AVAILABLE_FOR_PICKUP:
         waiting_since = _waiting_since(shipment)
@@ -308,6 +324,7 @@ def _order_outlooks(
     if not orders:
         return []
     shipments = _shipments_of_orders(session, [o.id for o in orders])
+    scans = tracking_reaches(session, shop=shop, since=moment - timedelta(days=config.watch_window_days))
     methods = _methods_by_id(session, shop)
     statistics = {s.lane: s for s in lane_statistics(session, shop=shop, now=moment, rules=config)}
     outlooks = []
@@ -327,7 +344,7 @@ def _order_outlooks(
                 )[0]
             method = defaults[destination]
         lane = Lane(origin, destination, method or UNSPECIFIED_METHOD) if destination else None
-        outlooks.append(_outlook(order, shipment, lane, statistics, methods, moment, config))
+        outlooks.append(_outlook(order, shipment, lane, statistics, methods, moment, config, scans))
     return outlooks
 
 
@@ -359,6 +376,7 @@ def _outlook(
     methods: dict[int, str],
     now: datetime,
     rules: LogisticsRules,
+    scans: bool,
 ) -> OrderAtRisk:
     reasons: list[tuple[str, str]] = []
     found = statistics.get(lane) if lane else None
@@ -369,7 +387,7 @@ def _outlook(
     if facts is not None and facts.substatus in TROUBLE:
         reasons.append((facts.substatus, f"the parcel is {TROUBLE[facts.substatus]}"))
     if shipment is not None:
-        situation = _parcel_findings(shipment, None, facts, now, rules) if facts else []
+        situation = _parcel_findings(shipment, None, facts, now, rules, scans) if facts else []
         for finding in situation:
             if finding.situation == "no_first_scan":
                 reasons.append(("no_first_scan", f"no carrier scan {finding.days} days after shipping"))
