@@ -52,6 +52,25 @@ def test_gbk_file_is_named(write_csv: WriteCsv, reject_orders: Reject) -> None:
     assert "GBK" in errors[0].message and errors[0].file == "订单.csv"
 
 
+def test_a_parcel_that_is_not_one_and_a_shipped_order_without_a_country(
+    write_csv: WriteCsv, reject_orders: Reject
+) -> None:
+    import csv
+    import io
+
+    from tests.importers.platform_samples import ALIEXPRESS_HEADER, ALIEXPRESS_ROWS
+
+    garbled, nowhere = [*ALIEXPRESS_ROWS[1]], [*ALIEXPRESS_ROWS[1]]
+    garbled[11] = "China Post Registered Air Mail:see the chat"
+    nowhere[0], nowhere[9] = "8100000000003", ""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([ALIEXPRESS_HEADER, garbled, nowhere])
+    errors = reject_orders("aliexpress", write_csv("orders.csv", buffer.getvalue()))
+    assert where(errors) == [(2, "tracking"), (6, "country")]  # the items cell spans lines 2–5
+    assert "'China Post Registered Air Mail:see the chat' is not a parcel" in errors[0].message
+    assert "8100000000003" in errors[1].message
+
+
 def test_every_row_problem_at_once(write_csv: WriteCsv, reject_orders: Reject) -> None:
     text = INVOICE_LINES.splitlines()
     text[1] = "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,six,2010-12-01 08:26:00,2.55,17850.0,United Kingdom"

@@ -28,6 +28,7 @@ from tests.importers.samples import WriteCsv
 from tradewind.catalog.models import Sku
 from tradewind.importers.platforms import import_orders
 from tradewind.importers.summary import ImportSummary
+from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
 from tradewind.orders.models import Buyer, CancelledBy, Order, OrderStatus, PaymentState
 from tradewind.shops.models import Shop
 
@@ -195,7 +196,14 @@ def test_aliexpress_workbook_chinese_headers_packed_items(
 ) -> None:
     rows = [*ALIEXPRESS_ROWS, ALIEXPRESS_ROWS[0]]  # the same order twice in one file
     summary = run_orders("aliexpress", write_xlsx(tmp_path / "orders.xlsx", ALIEXPRESS_HEADER, rows))
-    assert summary.created == {"skus": 3, "buyers": 2, "orders": 2, "order_lines": 3}
+    assert summary.created == {
+        "skus": 3,
+        "buyers": 2,
+        "orders": 2,
+        "order_lines": 3,
+        "shipping_methods": 1,
+        "shipments": 1,
+    }
     first = order(import_session, "8100000000001")
     # No price per item: the product total spread over the 3 units; USD, though no column says so.
     assert [(q, p) for _, q, p in lines(first)] == [(2, Decimal("15.0000")), (1, Decimal("15.0000"))]
@@ -224,6 +232,111 @@ def test_aliexpress_overlapping_exports_update_by_order_number(
     summary = run_orders("aliexpress", write_csv("february.csv", buffer.getvalue()))
     assert summary.updated["orders"] == 1 and summary.unchanged["orders"] == 1 and summary.created["orders"] == 0
     assert order(import_session, "8100000000001").status == OrderStatus.SHIPPED
+
+
+def aliexpress_csv(write_csv: WriteCsv, name: str, rows: list[list[Any]]) -> Path:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([ALIEXPRESS_HEADER, *rows])
+    return write_csv(name, buffer.getvalue())
+
+
+def parcel(session: Session, tracking_number: str) -> Shipment:
+    found = session.scalar(select(Shipment).where(Shipment.tracking_number == tracking_number))
+    assert found is not None, tracking_number
+    return found
+
+
+def method_code(session: Session, shipment: Shipment) -> str:
+    method = session.get(ShippingMethod, shipment.method_id)
+    assert method is not None, shipment.tracking_number
+    return method.code
+
+
+def test_aliexpress_parcels_become_shipments_of_their_orders(
+    run_orders: RunOrders, import_session: Session, write_csv: WriteCsv
+) -> None:
+    # A method the shop already has, under its own code: the export's name for it finds it.
+    import_session.add(
+        ShippingMethod(
+            shop_id=order_shop(import_session).id,
+            code="AE_STANDARD",
+            name="AliExpress Standard Shipping",
+            carrier="Cainiao",
+        )
+    )
+    import_session.flush()
+    run_orders("aliexpress", aliexpress_csv(write_csv, "january.csv", ALIEXPRESS_ROWS))
+    shipped = parcel(import_session, "RR123456789CN")
+    assert shipped.order_id == order(import_session, "8100000000002").id
+    assert (shipped.origin_country, shipped.destination_country) == ("CN", "UA")
+    assert shipped.status == TrackingStatus.PENDING and shipped.first_scan_at is None
+    assert shipped.shipped_at == datetime(2013, 1, 25, 16, tzinfo=UTC)  # no ship time given: paid (Shanghai midnight)
+    assert method_code(import_session, shipped) == "China Post Registered Air Mail"
+
+    summary = run_orders("aliexpress", aliexpress_csv(write_csv, "february.csv", [ALIEXPRESS_LATER_ROW]))
+    assert summary.created["shipments"] == 1 and summary.created["shipping_methods"] == 0
+    later = parcel(import_session, "LP00123456789")
+    assert later.order_id == order(import_session, "8100000000001").id and later.destination_country == "RU"
+    assert method_code(import_session, later) == "AE_STANDARD"
+
+    both = [*ALIEXPRESS_ROWS[1:], ALIEXPRESS_LATER_ROW]
+    again = run_orders("aliexpress", aliexpress_csv(write_csv, "again.csv", both))
+    assert again.created["shipments"] == 0 and again.updated["shipments"] == 0 and again.unchanged["shipments"] == 2
+
+
+def order_shop(session: Session) -> Shop:
+    found = session.scalar(select(Shop).where(Shop.code == "t"))
+    assert found is not None
+    return found
+
+
+def test_a_parcel_the_tracking_feed_made_is_linked_not_overwritten_and_delivered_with_its_order(
+    run_orders: RunOrders, import_session: Session, write_csv: WriteCsv
+) -> None:
+    scanned = datetime(2013, 1, 28, 9, tzinfo=UTC)
+    import_session.add(
+        Shipment(
+            shop_id=order_shop(import_session).id,
+            tracking_number="RR123456789CN",
+            destination_country="UA",
+            shipped_at=scanned,
+            first_scan_at=scanned,
+            last_event_at=scanned,
+            status=TrackingStatus.IN_TRANSIT,
+        )
+    )
+    import_session.flush()
+    summary = run_orders("aliexpress", aliexpress_csv(write_csv, "january.csv", ALIEXPRESS_ROWS))
+    assert summary.created["shipments"] == 0 and summary.updated["shipments"] == 1
+    tracked = parcel(import_session, "RR123456789CN")
+    assert tracked.order_id == order(import_session, "8100000000002").id
+    assert (tracked.status, tracked.first_scan_at, tracked.shipped_at) == (TrackingStatus.IN_TRANSIT, scanned, scanned)
+
+    completed = [*ALIEXPRESS_ROWS[1]]
+    completed[1] = "交易完成"
+    run_orders("aliexpress", aliexpress_csv(write_csv, "march.csv", [completed]))
+    assert parcel(import_session, "RR123456789CN").status == TrackingStatus.DELIVERED
+    assert order(import_session, "8100000000002").status == OrderStatus.DELIVERED
+
+
+def test_aliexpress_parcels_bare_numbers_several_per_order_and_dry_runs(
+    run_orders: RunOrders, import_session: Session, write_csv: WriteCsv
+) -> None:
+    row = [*ALIEXPRESS_ROWS[1]]
+    row[11] = "LP00999888777\nCainiao Super Economy Global：LP00999888778"  # a bare number; a full-width colon
+    path = aliexpress_csv(write_csv, "split.csv", [row])
+    dry = run_orders("aliexpress", path, dry_run=True)
+    assert dry.created["shipments"] == 2 and dry.created["shipping_methods"] == 2
+    assert import_session.scalar(select(Shipment.id)) is None
+    run_orders("aliexpress", path)
+    bare, economy = parcel(import_session, "LP00999888777"), parcel(import_session, "LP00999888778")
+    assert bare.order_id == economy.order_id == order(import_session, "8100000000002").id
+    # A bare number went by the service the buyer chose.
+    assert method_code(import_session, bare) == "China Post Registered Air Mail"
+    assert method_code(import_session, economy) == "Cainiao Super Economy Global"
 
 
 # Invoice lines ------------------------------------------------------------------------------------------------------

@@ -87,7 +87,10 @@ def import_command(
             if not as_json:
                 raise
             session.rollback()
-            failed = failed_orders_summary(exc.errors) if format is not None else failed_summary(kind, exc.errors)
+            if format is not None:
+                failed = failed_orders_summary(exc.errors, format)
+            else:
+                failed = failed_summary(kind, exc.errors)
             print_json(failed.to_json())
             raise typer.Exit(exc.exit_code) from None
         if dry_run:

@@ -6,6 +6,9 @@ files of overlapping periods: the order number is the key, and the row that come
 
 An item's unit price is its share of the product total (the total spread evenly over the units), since the export
 gives no other; an item without a seller SKU gets a code made from its title and attributes.
+
+The tracking cell (实际发货物流:运单号) names each parcel as `service:tracking number`, one per line or separated by
+commas when an order went in several; a bare number went by the service the buyer chose.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from decimal import Decimal
 from tradewind.errors import ValidationError
 from tradewind.importers import platform_values as pv
 from tradewind.importers import values
-from tradewind.importers.platform_orders import BuyerDraft, LineDraft, OrderDraft
+from tradewind.importers.platform_orders import BuyerDraft, LineDraft, OrderDraft, ParcelDraft
 from tradewind.importers.reading import Column, Layout, RecordSource, Row, iter_rows
 from tradewind.importers.sources import PlatformRead
 from tradewind.orders.models import OrderStatus, PaymentState
@@ -67,6 +70,8 @@ _FIELD = re.compile(r"^\s*[（(]\s*([^:：]+)[:：]\s*(.*?)\s*[)）]\s*$")
 _SKU_NAMES = frozenset({"商家编码", "merchant sku", "sku code", "sku", "seller sku"})
 _QUANTITY_NAMES = frozenset({"产品数量", "数量", "quantity", "product quantity"})
 _ATTRIBUTE_NAMES = frozenset({"产品属性", "商品属性", "product properties", "properties", "attributes"})
+_PARCEL_SEPARATORS = re.compile(r"[\n;,；，]+")
+_TRACKING_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{4,39}")
 _UNITS = re.compile(r"^\s*(\d+)\s*(pieces?|pcs|sets?|lots?|pairs?|件|个|双|套|批)?\s*$", re.IGNORECASE)
 
 
@@ -99,6 +104,7 @@ def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
             )
         product_total = table.value(row, "product_total", pv.money)
         _items(context, row, draft, product_total)
+        _parcels(context, row, draft)
         drafts[number] = draft  # a repeated order: the later row wins
     return drafts
 
@@ -165,6 +171,26 @@ def _items(context: PlatformRead, row: Row, draft: OrderDraft, product_total: De
     unit_price = (goods / units).quantize(Decimal("0.0001")) if goods is not None and units else Decimal(0)
     for sku, title, quantity in parsed:
         draft.lines.append(LineDraft(row.line, sku, title, quantity, unit_price))
+
+
+def _parcels(context: PlatformRead, row: Row, draft: OrderDraft) -> None:
+    for part in _PARCEL_SEPARATORS.split(row.cells.get("tracking", "")):
+        text = part.strip()
+        if not text:
+            continue
+        service, _, number = text.replace("：", ":").rpartition(":")  # a service's name may hold a colon too
+        number = number.strip()
+        if not _TRACKING_NUMBER.fullmatch(number):
+            context.error(
+                row.line,
+                "tracking",
+                f"{text!r} is not a parcel: write service:tracking number (e.g. AliExpress Standard Shipping:"
+                "LP00123456789), the number being 5 to 40 letters, digits or dashes",
+            )
+            continue
+        draft.parcels.append(ParcelDraft(number, service.strip()[:64] or draft.shipping_method))
+    if draft.parcels and draft.destination_country is None and not row.cells.get("country", "").strip():
+        context.error(row.line, "country", f"order {draft.number!r} was shipped, but to which country is not said")
 
 
 def _blocks(cell: str) -> list[tuple[str, dict[str, str]]]:

@@ -5,6 +5,11 @@ so that importing the same file, or an overlapping one, again changes nothing.
 
 Tips, shipping, fees and discounts are order money, never order lines: they reach `Order.total` and
 `Order.shipping_total`, not `order_lines`.
+
+Parcels an export names (AliExpress states each order's tracking number and the service it went by) become
+shipments linked to their order, so that the tracking feed's news reaches the order and its buyer. A parcel
+Tradewind already tracks keeps its tracking; the export only links it to its order, and marks it delivered once the
+platform says the order was.
 """
 
 from __future__ import annotations
@@ -15,12 +20,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from tradewind.catalog.models import Sku
 from tradewind.importers.bulk import UpsertPlan, apply_upsert, delete_ids, load_by_keys, load_ids, table_of
 from tradewind.importers.job import ImportJob
+from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
 from tradewind.orders.models import Buyer, CancelledBy, Order, OrderLine, OrderStatus, PaymentState
 
 TABLES = ("skus", "buyers", "orders", "order_lines")
+PARCEL_TABLES = ("shipping_methods", "shipments")
 ZERO = Decimal(0)
 _ORDER_FIELDS = (
     "channel",
@@ -62,6 +71,12 @@ class BuyerDraft:
 
 
 @dataclass(slots=True)
+class ParcelDraft:
+    tracking_number: str
+    method: str | None  # the service as the platform names it ("AliExpress Standard Shipping")
+
+
+@dataclass(slots=True)
 class OrderDraft:
     """One order as the export states it; None means "the file does not say"."""
 
@@ -86,6 +101,7 @@ class OrderDraft:
     cancelled_by: CancelledBy | None = None
     cancel_reason: str | None = None
     lines: list[LineDraft] = field(default_factory=list)
+    parcels: list[ParcelDraft] = field(default_factory=list)
 
     @property
     def lines_total(self) -> Decimal:
@@ -98,6 +114,8 @@ def write_orders(job: ImportJob, drafts: Mapping[str, OrderDraft], *, channel: s
     buyer_ids = _write_buyers(job, drafts)
     order_ids = _write_orders(job, drafts, buyer_ids, channel)
     _write_lines(job, drafts, order_ids, sku_ids)
+    if any(draft.parcels for draft in drafts.values()):
+        _write_parcels(job, drafts, order_ids)
 
 
 def _write_skus(job: ImportJob, drafts: Mapping[str, OrderDraft]) -> dict[str, int]:
@@ -162,8 +180,8 @@ def _write_buyers(job: ImportJob, drafts: Mapping[str, OrderDraft]) -> dict[str,
     return apply_upsert(job.session, Buyer, plan, dry_run=job.dry_run, summary=job.summary)
 
 
-def order_values(draft: OrderDraft, *, channel: str, currency: str, buyer_id: int | None) -> dict[str, Any]:
-    """The stored fields of an order: what the file states, and what follows from it where it is silent."""
+def payment_and_status(draft: OrderDraft) -> tuple[PaymentState, OrderStatus]:
+    """The order's payment state and status: as the file states them, else as its dates imply."""
     payment = draft.payment_state or (PaymentState.PAID if draft.paid_at is not None else PaymentState.UNPAID)
     status = draft.status
     if status is None:
@@ -177,6 +195,12 @@ def order_values(draft: OrderDraft, *, channel: str, currency: str, buyer_id: in
             status = OrderStatus.PLACED
         else:
             status = OrderStatus.AWAITING_SHIPMENT
+    return payment, status
+
+
+def order_values(draft: OrderDraft, *, channel: str, currency: str, buyer_id: int | None) -> dict[str, Any]:
+    """The stored fields of an order: what the file states, and what follows from it where it is silent."""
+    payment, status = payment_and_status(draft)
     total = draft.total
     if total is None:
         total = max(ZERO, draft.lines_total + draft.shipping_total + draft.other_money)
@@ -273,3 +297,84 @@ def _write_lines(
     if not job.dry_run:
         delete_ids(job.session, table_of(OrderLine), removed)
     job.summary.count("updated", "order_lines", len(removed))
+
+
+def _write_parcels(job: ImportJob, drafts: Mapping[str, OrderDraft], order_ids: dict[str, int]) -> None:
+    """A shipment per tracking number the orders name (the first order naming it owns it). The reader has checked
+    that each such order has a destination."""
+    parcels: dict[str, tuple[OrderDraft, ParcelDraft]] = {}
+    for draft in drafts.values():
+        for parcel in draft.parcels:
+            parcels.setdefault(parcel.tracking_number, (draft, parcel))
+    method_ids = _write_parcel_methods(job, {p.method for _, p in parcels.values() if p.method})
+    existing = {
+        row["tracking_number"]: row
+        for row in load_by_keys(
+            job.session,
+            (Shipment.id, Shipment.tracking_number, Shipment.order_id, Shipment.status, Shipment.delivered_at),
+            Shipment.tracking_number,
+            parcels,
+            Shipment.shop_id == job.shop_id,
+        )
+    }
+    plan = UpsertPlan(("tracking_number",))
+    for number, (draft, parcel) in parcels.items():
+        order_id = order_ids[draft.number]
+        delivered = payment_and_status(draft)[1] == OrderStatus.DELIVERED
+        stored = existing.get(number)
+        if stored is not None:
+            wanted: dict[str, Any] = {"order_id": order_id if stored["order_id"] is None else None}
+            if delivered and stored["delivered_at"] is None:
+                wanted["status"] = TrackingStatus.DELIVERED
+            plan.add(stored, wanted, {})
+            continue
+        plan.create.append(
+            {
+                "shop_id": job.shop_id,
+                "tracking_number": number,
+                "order_id": order_id,
+                "method_id": method_ids.get(parcel.method) if parcel.method else None,
+                "origin_country": job.shop.country,
+                "destination_country": draft.destination_country,
+                "shipped_at": draft.shipped_at or draft.paid_at or draft.placed_at,
+                "first_scan_at": None,
+                "delivered_at": draft.delivered_at,
+                "status": TrackingStatus.DELIVERED if delivered else TrackingStatus.PENDING,
+                "last_event_at": None,
+                "cost": None,
+                "currency": job.shop.currency,
+            }
+        )
+    apply_upsert(job.session, Shipment, plan, dry_run=job.dry_run, summary=job.summary)
+
+
+def _write_parcel_methods(job: ImportJob, names: set[str]) -> dict[str, int]:
+    """The id of the shop's method each name means: a method whose code or name it is (in any case), else a new one
+    with that code, as the tracking feed makes them."""
+    known: dict[str, int] = {}
+    for row in job.session.execute(
+        select(ShippingMethod.id, ShippingMethod.code, ShippingMethod.name)
+        .where(ShippingMethod.shop_id == job.shop_id)
+        .order_by(ShippingMethod.id)
+    ):
+        known.setdefault(row.code.casefold(), row.id)
+        known.setdefault(row.name.casefold(), row.id)
+    plan = UpsertPlan(("code",))
+    found: dict[str, int] = {}
+    for name in sorted(names):
+        if name.casefold() in known:
+            found[name] = known[name.casefold()]
+            plan.unchanged += 1
+        else:
+            plan.create.append(
+                {
+                    "shop_id": job.shop_id,
+                    "code": name[:64],
+                    "name": name[:200],
+                    "carrier": "unknown",
+                    "mode": "air",
+                    "tracked": True,
+                }
+            )
+    created = apply_upsert(job.session, ShippingMethod, plan, dry_run=job.dry_run, summary=job.summary)
+    return {**found, **{name: created[name[:64]] for name in names if name not in found}}

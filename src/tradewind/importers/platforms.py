@@ -18,7 +18,7 @@ from tradewind.errors import RowError, ValidationError
 from tradewind.importers import aliexpress, invoice_lines, shopify, woocommerce
 from tradewind.importers.job import ImportJob, Progress, ProgressCallback
 from tradewind.importers.mapping import load_mapping
-from tradewind.importers.platform_orders import TABLES, OrderDraft, write_orders
+from tradewind.importers.platform_orders import PARCEL_TABLES, TABLES, OrderDraft, write_orders
 from tradewind.importers.reading import ColumnMapping, Layout, RecordSource, open_records
 from tradewind.importers.sources import PlatformRead
 from tradewind.importers.summary import ImportSummary
@@ -30,12 +30,13 @@ class PlatformFormat:
     layout: Layout
     channel: str
     read: Callable[[PlatformRead, RecordSource], dict[str, OrderDraft]]
+    tables: tuple[str, ...] = TABLES  # what an import may write, as its summary lists them
 
 
 _FORMATS = {
     "shopify": PlatformFormat(shopify.LAYOUT, "shopify", shopify.read),
     "woocommerce": PlatformFormat(woocommerce.LAYOUT, "woocommerce", woocommerce.read),
-    "aliexpress": PlatformFormat(aliexpress.LAYOUT, "aliexpress", aliexpress.read),
+    "aliexpress": PlatformFormat(aliexpress.LAYOUT, "aliexpress", aliexpress.read, TABLES + PARCEL_TABLES),
     "invoice-lines": PlatformFormat(invoice_lines.LAYOUT, "invoice", invoice_lines.read),
 }
 
@@ -44,9 +45,10 @@ def order_formats() -> list[str]:
     return list(_FORMATS)
 
 
-def failed_orders_summary(errors: list[RowError]) -> ImportSummary:
+def failed_orders_summary(errors: list[RowError], format: str | None = None) -> ImportSummary:
     """The summary to print for an orders import that stopped on `errors` (from `InputFileError.errors`)."""
-    return ImportSummary.failed(TABLES, errors)
+    selected = _FORMATS.get((format or "").strip().lower())
+    return ImportSummary.failed(selected.tables if selected else TABLES, errors)
 
 
 def import_orders(
@@ -79,7 +81,7 @@ def import_orders(
     source = open_records(path, selected.layout, the_mapping)
     source.table.raise_if_errors()
     session.flush()
-    summary = ImportSummary.for_tables(TABLES, dry_run=dry_run)
+    summary = ImportSummary.for_tables(selected.tables, dry_run=dry_run)
     job = ImportJob(
         session=session,
         shop=shop,
