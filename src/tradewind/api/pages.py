@@ -11,6 +11,7 @@ the tests check that Pydantic, given the same body, writes the very same bytes."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
@@ -48,10 +49,11 @@ def cursor_value(cursor: str | None) -> int | None:
     return min(int(cursor), MAX_ID)  # past every id there is: the same as the largest
 
 
-def keyset_page(rows: list[T], limit: int, key: int | None) -> tuple[list[T], str | None]:
-    """`rows` fetched with limit + 1: the page, and the cursor of the next one (None on the last page)."""
+def keyset_page(rows: list[T], limit: int, key: Callable[[T], int]) -> tuple[list[T], str | None]:
+    """`rows` fetched with limit + 1: the page, and the cursor of the next one (the `key` of the page's last row;
+    None on the last page)."""
     if len(rows) > limit:
-        return rows[:limit], str(key) if key is not None else None
+        return rows[:limit], str(key(rows[limit - 1]))
     return rows, None
 
 

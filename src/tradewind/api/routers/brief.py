@@ -168,7 +168,7 @@ def list_actions(
     ids = recent_action_ids(
         session, shop_id=access.shop.id, state=state, kinds=kind or (), before_id=cursor_value(cursor), limit=limit + 1
     )
-    page, next_cursor = keyset_page(ids, limit, ids[limit - 1] if len(ids) > limit else None)
+    page, next_cursor = keyset_page(ids, limit, lambda action_id: action_id)
     summaries = action_summaries(session, shop_id=access.shop.id, ids=page)
     return page_response([action_summary_json(s) for s in summaries], next_cursor, limit)
 

@@ -76,7 +76,7 @@ def list_skus(
     if after is not None:
         query = query.where(Sku.id < after)
     rows = list(session.scalars(query.order_by(Sku.id.desc()).limit(limit + 1)))
-    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
     return page_response([sku_json(s) for s in page], next_cursor, limit)
 
 

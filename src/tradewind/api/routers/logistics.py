@@ -117,7 +117,7 @@ def list_shipments(
     if after is not None:
         query = query.where(Shipment.id < after)
     rows = list(session.scalars(query.order_by(Shipment.id.desc()).limit(limit + 1)))
-    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
     return page_response([shipment_json(s) for s in page], next_cursor, limit)
 
 

@@ -82,7 +82,7 @@ def _outbox(
     access: ShopAccess, session: Session, limit: int, cursor: str | None, state: OutboxState | None
 ) -> Response:
     rows = outbox_page(session, shop_id=access.shop.id, state=state, before_id=cursor_value(cursor), limit=limit + 1)
-    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
     return page_response([outbox_json(m) for m in page], next_cursor, limit)
 
 
@@ -206,5 +206,5 @@ def list_inbound(
         unanswered=unanswered,
         intent=intent,
     )
-    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].message.id if len(rows) > limit else None)
+    page, next_cursor = keyset_page(rows, limit, lambda row: row.message.id)
     return page_response([inbound_json(r) for r in page], next_cursor, limit)

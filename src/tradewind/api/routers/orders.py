@@ -106,7 +106,7 @@ def list_orders(
         placed_from=placed_from,
         placed_to=placed_to,
     )
-    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
     return page_response([order_json(o) for o in page], next_cursor, limit)
 
 

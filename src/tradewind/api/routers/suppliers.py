@@ -145,7 +145,7 @@ def list_status_reports(
     if after is not None:
         query = query.where(SupplierStatusReport.id < after)
     rows = list(session.scalars(query.order_by(SupplierStatusReport.id.desc()).limit(limit + 1)))
-    page, next_cursor = keyset_page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
+    page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
     return Page[StatusReportOut](items=[StatusReportOut.of(r) for r in page], next_cursor=next_cursor, limit=limit)
 
 
