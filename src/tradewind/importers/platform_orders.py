@@ -25,6 +25,7 @@ from sqlalchemy import select
 from tradewind.catalog.models import Sku
 from tradewind.importers.bulk import UpsertPlan, apply_upsert, delete_ids, load_by_keys, load_ids, table_of
 from tradewind.importers.job import ImportJob
+from tradewind.importers.shipments_csv import write_methods
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
 from tradewind.orders.models import Buyer, CancelledBy, Order, OrderLine, OrderStatus, PaymentState
 
@@ -350,7 +351,7 @@ def _write_parcels(job: ImportJob, drafts: Mapping[str, OrderDraft], order_ids: 
 
 def _write_parcel_methods(job: ImportJob, names: set[str]) -> dict[str, int]:
     """The id of the shop's method each name means: a method whose code or name it is (in any case), else a new one
-    with that code, as the tracking feed makes them."""
+    with that code, as the shipments import makes them."""
     known: dict[str, int] = {}
     for row in job.session.execute(
         select(ShippingMethod.id, ShippingMethod.code, ShippingMethod.name)
@@ -359,22 +360,8 @@ def _write_parcel_methods(job: ImportJob, names: set[str]) -> dict[str, int]:
     ):
         known.setdefault(row.code.casefold(), row.id)
         known.setdefault(row.name.casefold(), row.id)
-    plan = UpsertPlan(("code",))
-    found: dict[str, int] = {}
-    for name in sorted(names):
-        if name.casefold() in known:
-            found[name] = known[name.casefold()]
-            plan.unchanged += 1
-        else:
-            plan.create.append(
-                {
-                    "shop_id": job.shop_id,
-                    "code": name[:64],
-                    "name": name[:200],
-                    "carrier": "unknown",
-                    "mode": "air",
-                    "tracked": True,
-                }
-            )
-    created = apply_upsert(job.session, ShippingMethod, plan, dry_run=job.dry_run, summary=job.summary)
-    return {**found, **{name: created[name[:64]] for name in names if name not in found}}
+    found = {name: known[name.casefold()] for name in names if name.casefold() in known}
+    job.summary.count("unchanged", "shipping_methods", len(found))
+    new = [name for name in sorted(names) if name not in found]
+    created = write_methods(job, {name[:64]: None for name in new}) if new else {}
+    return {**found, **{name: created[name[:64]] for name in new}}

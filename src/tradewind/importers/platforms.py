@@ -45,9 +45,9 @@ def order_formats() -> list[str]:
     return list(_FORMATS)
 
 
-def failed_orders_summary(errors: list[RowError], format: str | None = None) -> ImportSummary:
-    """The summary to print for an orders import that stopped on `errors` (from `InputFileError.errors`)."""
-    selected = _FORMATS.get((format or "").strip().lower())
+def failed_orders_summary(errors: list[RowError], format: str) -> ImportSummary:
+    """The summary to print for an orders import in `format` that stopped on `errors` (`InputFileError.errors`)."""
+    selected = _FORMATS.get(format.strip().lower())
     return ImportSummary.failed(selected.tables if selected else TABLES, errors)
 
 

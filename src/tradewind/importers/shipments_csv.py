@@ -59,7 +59,7 @@ def run(job: ImportJob) -> None:
     existing = _existing_shipments(job)
     records, carriers = _read(job, existing)
     job.table.raise_if_errors()
-    method_ids = _write_methods(job, carriers)
+    method_ids = write_methods(job, carriers)
     plan = UpsertPlan(("tracking_number",))
     for record in records:
         given = {**record.given, "method_id": method_ids[record.method] if record.method else None}
@@ -176,7 +176,9 @@ def _state_carrier(
         job.table.error(line, "carrier", f"method {method!r} has carrier {known!r} on line {carrier_on[method]}")
 
 
-def _write_methods(job: ImportJob, carriers: dict[str, str | None]) -> dict[str, int]:
+def write_methods(job: ImportJob, carriers: dict[str, str | None]) -> dict[str, int]:
+    """The id of each method code: existing ones (their carrier set when one is given), new ones by air, carrier
+    unknown unless given."""
     existing = {
         row["code"]: row
         for row in load_by_keys(
