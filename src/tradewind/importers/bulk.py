@@ -53,6 +53,17 @@ def load_by_keys(
     return found
 
 
+def load_keyed(
+    session: Session,
+    columns: Sequence[Any],
+    key: QueryableAttribute[Any],
+    keys: Iterable[Any],
+    *conditions: ColumnElement[bool],
+) -> dict[Any, RowMapping]:
+    """`load_by_keys` by the value of `key` (one of `columns`)."""
+    return {row[key.key]: row for row in load_by_keys(session, columns, key, keys, *conditions)}
+
+
 def load_ids(
     session: Session,
     id_column: ColumnLike,

@@ -10,7 +10,7 @@ from typing import Any
 
 from tradewind.catalog.models import Sku
 from tradewind.importers import values
-from tradewind.importers.bulk import UpsertPlan, apply_upsert, delete_ids, load_by_keys, load_ids, table_of
+from tradewind.importers.bulk import UpsertPlan, apply_upsert, delete_ids, load_by_keys, load_ids, load_keyed, table_of
 from tradewind.importers.job import Codes, ImportJob
 from tradewind.importers.reading import Column, Layout, Row
 from tradewind.orders.models import Buyer, CancelledBy, Order, OrderLine, OrderStatus, PaymentState
@@ -203,16 +203,13 @@ def _write_buyers(job: ImportJob, drafts: dict[str, OrderDraft]) -> dict[str, in
         for column, name in _BUYER_COLUMNS.items():
             if draft.stated.get(column) is not None:
                 known[name] = draft.stated[column]
-    existing = {
-        row["external_id"]: row
-        for row in load_by_keys(
-            job.session,
-            (Buyer.id, Buyer.external_id, Buyer.name, Buyer.email, Buyer.country, Buyer.language),
-            Buyer.external_id,
-            details,
-            Buyer.shop_id == job.shop_id,
-        )
-    }
+    existing = load_keyed(
+        job.session,
+        (Buyer.id, Buyer.external_id, Buyer.name, Buyer.email, Buyer.country, Buyer.language),
+        Buyer.external_id,
+        details,
+        Buyer.shop_id == job.shop_id,
+    )
     plan = UpsertPlan(("external_id",))
     for buyer, stated in details.items():
         plan.add(
@@ -231,16 +228,13 @@ def _write_buyers(job: ImportJob, drafts: dict[str, OrderDraft]) -> dict[str, in
 
 
 def _write_orders(job: ImportJob, drafts: dict[str, OrderDraft], buyer_ids: dict[str, int]) -> dict[str, int]:
-    existing = {
-        row["number"]: row
-        for row in load_by_keys(
-            job.session,
-            (Order.id, Order.number, *(getattr(Order, name) for name in _ORDER_FIELDS)),
-            Order.number,
-            drafts,
-            Order.shop_id == job.shop_id,
-        )
-    }
+    existing = load_keyed(
+        job.session,
+        (Order.id, Order.number, *(getattr(Order, name) for name in _ORDER_FIELDS)),
+        Order.number,
+        drafts,
+        Order.shop_id == job.shop_id,
+    )
     plan = UpsertPlan(("number",))
     for number, draft in drafts.items():
         stated = draft.stated

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tradewind.catalog.models import Sku
-from tradewind.importers.bulk import UpsertPlan, apply_upsert, delete_ids, load_by_keys, load_ids, table_of
+from tradewind.importers.bulk import UpsertPlan, apply_upsert, delete_ids, load_by_keys, load_ids, load_keyed, table_of
 from tradewind.importers.job import ImportJob
 from tradewind.importers.shipments_csv import write_methods
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
@@ -162,16 +162,13 @@ def _write_buyers(job: ImportJob, drafts: Mapping[str, OrderDraft]) -> dict[str,
             value = getattr(draft.buyer, name)
             if value is not None:
                 setattr(known, name, value)
-    existing = {
-        row["external_id"]: row
-        for row in load_by_keys(
-            job.session,
-            (Buyer.id, Buyer.external_id, Buyer.name, Buyer.email, Buyer.country, Buyer.language),
-            Buyer.external_id,
-            details,
-            Buyer.shop_id == job.shop_id,
-        )
-    }
+    existing = load_keyed(
+        job.session,
+        (Buyer.id, Buyer.external_id, Buyer.name, Buyer.email, Buyer.country, Buyer.language),
+        Buyer.external_id,
+        details,
+        Buyer.shop_id == job.shop_id,
+    )
     plan = UpsertPlan(("external_id",))
     for external_id, buyer in details.items():
         wanted = {"name": buyer.name, "email": buyer.email, "country": buyer.country, "language": buyer.language}
@@ -229,16 +226,13 @@ def order_values(draft: OrderDraft, *, channel: str, currency: str, buyer_id: in
 def _write_orders(
     job: ImportJob, drafts: Mapping[str, OrderDraft], buyer_ids: dict[str, int], channel: str
 ) -> dict[str, int]:
-    existing = {
-        row["number"]: row
-        for row in load_by_keys(
-            job.session,
-            (Order.id, Order.number, *(getattr(Order, name) for name in _ORDER_FIELDS)),
-            Order.number,
-            drafts,
-            Order.shop_id == job.shop_id,
-        )
-    }
+    existing = load_keyed(
+        job.session,
+        (Order.id, Order.number, *(getattr(Order, name) for name in _ORDER_FIELDS)),
+        Order.number,
+        drafts,
+        Order.shop_id == job.shop_id,
+    )
     plan = UpsertPlan(("number",))
     currency = job.shop.currency
     for number, draft in drafts.items():
@@ -308,16 +302,13 @@ def _write_parcels(job: ImportJob, drafts: Mapping[str, OrderDraft], order_ids: 
         for parcel in draft.parcels:
             parcels.setdefault(parcel.tracking_number, (draft, parcel))
     method_ids = _write_parcel_methods(job, {p.method for _, p in parcels.values() if p.method})
-    existing = {
-        row["tracking_number"]: row
-        for row in load_by_keys(
-            job.session,
-            (Shipment.id, Shipment.tracking_number, Shipment.order_id, Shipment.status, Shipment.delivered_at),
-            Shipment.tracking_number,
-            parcels,
-            Shipment.shop_id == job.shop_id,
-        )
-    }
+    existing = load_keyed(
+        job.session,
+        (Shipment.id, Shipment.tracking_number, Shipment.order_id, Shipment.status, Shipment.delivered_at),
+        Shipment.tracking_number,
+        parcels,
+        Shipment.shop_id == job.shop_id,
+    )
     plan = UpsertPlan(("tracking_number",))
     for number, (draft, parcel) in parcels.items():
         order_id = order_ids[draft.number]

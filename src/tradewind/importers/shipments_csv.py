@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.engine import RowMapping
 
 from tradewind.importers import values
-from tradewind.importers.bulk import UpsertPlan, apply_upsert, load_by_keys
+from tradewind.importers.bulk import UpsertPlan, apply_upsert, load_by_keys, load_keyed
 from tradewind.importers.job import Codes, ImportJob
 from tradewind.importers.reading import Column, Layout, Row
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
@@ -85,16 +85,13 @@ def _read(
     existing: dict[str, RowMapping],
 ) -> tuple[list[ShipmentRecord], dict[str, str | None]]:
     table = job.table
-    orders = {
-        row["number"]: row
-        for row in load_by_keys(
-            job.session,
-            (Order.id, Order.number, Order.destination_country),
-            Order.number,
-            table.texts("order"),
-            Order.shop_id == job.shop_id,
-        )
-    }
+    orders = load_keyed(
+        job.session,
+        (Order.id, Order.number, Order.destination_country),
+        Order.number,
+        table.texts("order"),
+        Order.shop_id == job.shop_id,
+    )
     order_codes = Codes({number: row["id"] for number, row in orders.items()}, what="order", kind="orders")
     records: list[ShipmentRecord] = []
     carriers: dict[str, str | None] = {}
@@ -179,16 +176,13 @@ def _state_carrier(
 def write_methods(job: ImportJob, carriers: dict[str, str | None]) -> dict[str, int]:
     """The id of each method code: existing ones (their carrier set when one is given), new ones by air, carrier
     unknown unless given."""
-    existing = {
-        row["code"]: row
-        for row in load_by_keys(
-            job.session,
-            (ShippingMethod.id, ShippingMethod.code, ShippingMethod.carrier),
-            ShippingMethod.code,
-            carriers,
-            ShippingMethod.shop_id == job.shop_id,
-        )
-    }
+    existing = load_keyed(
+        job.session,
+        (ShippingMethod.id, ShippingMethod.code, ShippingMethod.carrier),
+        ShippingMethod.code,
+        carriers,
+        ShippingMethod.shop_id == job.shop_id,
+    )
     plan = UpsertPlan(("code",))
     for code, carrier in carriers.items():
         plan.add(

@@ -7,7 +7,7 @@ from typing import Any
 
 from tradewind.catalog.models import Product, Sku
 from tradewind.importers import values
-from tradewind.importers.bulk import UpsertPlan, apply_upsert, load_by_keys
+from tradewind.importers.bulk import UpsertPlan, apply_upsert, load_keyed
 from tradewind.importers.job import ImportJob
 from tradewind.importers.reading import Column, Layout
 
@@ -95,16 +95,13 @@ def _product_titles(job: ImportJob, records: list[SkuRecord]) -> dict[str, tuple
 
 
 def _write_products(job: ImportJob, titles: dict[str, tuple[str | None, str]]) -> dict[str, int]:
-    existing = {
-        row["code"]: row
-        for row in load_by_keys(
-            job.session,
-            (Product.id, Product.code, Product.title),
-            Product.code,
-            titles,
-            Product.shop_id == job.shop_id,
-        )
-    }
+    existing = load_keyed(
+        job.session,
+        (Product.id, Product.code, Product.title),
+        Product.code,
+        titles,
+        Product.shop_id == job.shop_id,
+    )
     plan = UpsertPlan(("code",))
     for code, (stated, fallback) in titles.items():
         plan.add(
@@ -117,16 +114,13 @@ def _write_products(job: ImportJob, titles: dict[str, tuple[str | None, str]]) -
 
 def _write_skus(job: ImportJob, records: list[SkuRecord], product_ids: dict[str, int]) -> None:
     columns = [Sku.id, Sku.code, *(getattr(Sku, name) for name in _SKU_FIELDS)]
-    existing = {
-        row["code"]: row
-        for row in load_by_keys(
-            job.session,
-            columns,
-            Sku.code,
-            (r.code for r in records),
-            Sku.shop_id == job.shop_id,
-        )
-    }
+    existing = load_keyed(
+        job.session,
+        columns,
+        Sku.code,
+        (r.code for r in records),
+        Sku.shop_id == job.shop_id,
+    )
     plan = UpsertPlan(("code",))
     for record in records:
         wanted = {**record.given, "product_id": product_ids[record.product] if record.product else None}

@@ -9,7 +9,7 @@ from typing import Any
 
 from tradewind.catalog.models import Sku
 from tradewind.importers import values
-from tradewind.importers.bulk import UpsertPlan, apply_upsert, insert_rows, load_by_keys, load_ids, table_of
+from tradewind.importers.bulk import UpsertPlan, apply_upsert, insert_rows, load_by_keys, load_ids, load_keyed, table_of
 from tradewind.importers.job import Codes, ImportJob
 from tradewind.importers.reading import Column, Layout
 from tradewind.inventory.models import MovementReason, StockLevel, StockMovement, Warehouse, WarehouseKind
@@ -103,16 +103,13 @@ def _merge_warehouse(
 
 
 def _write_warehouses(job: ImportJob, warehouses: dict[str, dict[str, Any]]) -> dict[str, int]:
-    existing = {
-        row["code"]: row
-        for row in load_by_keys(
-            job.session,
-            (Warehouse.id, Warehouse.code, Warehouse.name, Warehouse.kind, Warehouse.country),
-            Warehouse.code,
-            warehouses,
-            Warehouse.shop_id == job.shop_id,
-        )
-    }
+    existing = load_keyed(
+        job.session,
+        (Warehouse.id, Warehouse.code, Warehouse.name, Warehouse.kind, Warehouse.country),
+        Warehouse.code,
+        warehouses,
+        Warehouse.shop_id == job.shop_id,
+    )
     plan = UpsertPlan(("code",))
     for code, stated in warehouses.items():
         plan.add(

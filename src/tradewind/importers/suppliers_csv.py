@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tradewind.importers import values
-from tradewind.importers.bulk import UpsertPlan, apply_upsert, load_by_keys
+from tradewind.importers.bulk import UpsertPlan, apply_upsert, load_keyed
 from tradewind.importers.job import ImportJob
 from tradewind.importers.reading import Column, Layout
 from tradewind.suppliers.models import Supplier
@@ -39,16 +39,13 @@ class SupplierRecord:
 def run(job: ImportJob) -> None:
     records = _read(job)
     job.table.raise_if_errors()
-    existing = {
-        row["code"]: row
-        for row in load_by_keys(
-            job.session,
-            (Supplier.id, Supplier.code, *(getattr(Supplier, name) for name in _FIELDS)),
-            Supplier.code,
-            (r.code for r in records),
-            Supplier.shop_id == job.shop_id,
-        )
-    }
+    existing = load_keyed(
+        job.session,
+        (Supplier.id, Supplier.code, *(getattr(Supplier, name) for name in _FIELDS)),
+        Supplier.code,
+        (r.code for r in records),
+        Supplier.shop_id == job.shop_id,
+    )
     plan = UpsertPlan(("code",))
     for record in records:
         country = record.given["country"] or _DEFAULT_COUNTRY
