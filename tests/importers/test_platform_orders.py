@@ -30,6 +30,7 @@ from tradewind.importers.platforms import import_orders
 from tradewind.importers.summary import ImportSummary
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
 from tradewind.orders.models import Buyer, CancelledBy, Order, OrderStatus, PaymentState
+from tradewind.orders.service import demand_lines
 from tradewind.shops.models import Shop
 
 RunOrders = Callable[..., ImportSummary]
@@ -348,20 +349,76 @@ def test_invoice_lines_cancellations_postage_and_adjustments(
     mapping = tmp_path / "retail.toml"
     mapping.write_text('[defaults]\ncurrency = "GBP"\ntimezone = "Europe/London"\n', encoding="utf-8")
     summary = run_orders("invoice-lines", write_csv("retail.csv", INVOICE_LINES), mapping=mapping)
-    assert summary.created == {"skus": 3, "buyers": 2, "orders": 4, "order_lines": 5}
+    assert summary.created == {"skus": 3, "buyers": 2, "orders": 3, "order_lines": 4}
     assert summary.skipped == {
         "stock adjustment rows (negative quantity outside a cancellation invoice)": 1,
         "invoices with no product line (fees or adjustments only)": 1,
+        "credit notes netted against the invoices they cancel": 1,
     }
     first = order(import_session, "536365")
     assert len(first.lines) == 2 and first.shipping_total == Decimal("18.00")
-    assert first.total == Decimal("2.55") * 6 + Decimal("3.39") * 6 + 18
+    # C536379 credits 2 of its 6 hanging hearts: 4 were sold, and the credit note is no order of its own.
+    assert lines(first)[0] == ("85123A", 4, Decimal("2.5500"))
+    assert first.total == Decimal("2.55") * 4 + Decimal("3.39") * 6 + 18
     assert (first.currency, first.status) == ("GBP", OrderStatus.DELIVERED)
     assert first.buyer is not None and first.buyer.external_id == "17850" and first.buyer.country == "GB"
-    cancelled = order(import_session, "C536379")
-    assert cancelled.status == OrderStatus.CANCELLED and cancelled.cancelled_by == CancelledBy.BUYER
-    assert lines(cancelled) == [("85123A", 2, Decimal("2.5500"))]
+    assert import_session.scalar(select(Order.id).where(Order.number == "C536379")) is None
     anonymous = order(import_session, "536382")
     assert anonymous.buyer_id is None and anonymous.destination_country is None
     # Winter in London is UTC.
     assert first.placed_at == datetime(2010, 12, 1, 8, 26, tzinfo=UTC)
+
+
+CREDIT_NOTES = """\
+InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+581483,23843,LITTLE BIRDIE,80995,2011-12-09 09:15:00,2.08,16446.0,United Kingdom
+C581484,23843,LITTLE BIRDIE,-80995,2011-12-09 09:27:00,2.08,16446.0,United Kingdom
+600001,22633,HAND WARMER,6,2011-12-01 10:00:00,1.85,12583.0,France
+600002,22633,HAND WARMER,4,2011-12-02 10:00:00,1.85,12583.0,France
+600002,71053,LANTERN,3,2011-12-02 10:00:00,3.39,12583.0,France
+C600003,22633,HAND WARMER,-7,2011-12-05 10:00:00,1.85,12583.0,France
+C600004,71053,LANTERN,-5,2011-12-05 11:00:00,3.39,12583.0,France
+C600005,85123A,HEART,-2,2011-12-05 12:00:00,2.55,17850.0,United Kingdom
+"""
+
+
+def test_invoice_lines_credit_notes_net_against_the_invoices_they_cancel(
+    write_csv: WriteCsv, run_orders: RunOrders, import_session: Session, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "retail.toml"
+    mapping.write_text('[defaults]\ncurrency = "GBP"\ntimezone = "Europe/London"\n', encoding="utf-8")
+    summary = run_orders("invoice-lines", write_csv("credits.csv", CREDIT_NOTES), mapping=mapping)
+    # C600005 credits hearts 17850 never bought in this file; C600004 credits 5 lanterns where 3 were bought.
+    assert summary.skipped == {
+        "credit notes netted against the invoices they cancel": 3,
+        "credit-note lines with no invoice of that buyer and stock code in the file to net against": 2,
+    }
+    assert summary.created["orders"] == 3
+    # The 80,995 units cancelled twelve minutes later: a buyer-cancelled order, so no demand and no GMV.
+    birdie = order(import_session, "581483")
+    assert birdie.status == OrderStatus.CANCELLED and birdie.cancelled_by == CancelledBy.BUYER
+    assert lines(birdie) == [("23843", 80995, Decimal("2.0800"))]
+    # 7 hand warmers credited: the latest invoice first (4 of 4), then the one before (3 of 6).
+    first, second = order(import_session, "600001"), order(import_session, "600002")
+    assert lines(first) == [("22633", 3, Decimal("1.8500"))] and first.total == Decimal("5.55")
+    assert first.status == OrderStatus.DELIVERED
+    # Its 3 lanterns credited too (the 2 more the credit note names are counted, not taken from elsewhere).
+    assert second.status == OrderStatus.CANCELLED and second.total == Decimal("1.85") * 4 + Decimal("3.39") * 3
+    for number in ("C581484", "C600003", "C600004", "C600005"):
+        assert import_session.scalar(select(Order.id).where(Order.number == number)) is None
+    found = demand_lines(import_session, shop_id=birdie.shop_id, start=date(2011, 12, 1), end=date(2011, 12, 10))
+    assert found == [(first.lines[0].sku_id, first.placed_at, 3)]
+
+
+def test_invoice_lines_a_credit_note_naming_its_invoice_nets_against_that_one(
+    write_csv: WriteCsv, run_orders: RunOrders, import_session: Session
+) -> None:
+    text = (
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country,OriginalInvoice,currency\n"
+        "700001,22633,HAND WARMER,6,2011-12-01 10:00:00,1.85,12583.0,France,,GBP\n"
+        "700002,22633,HAND WARMER,6,2011-12-02 10:00:00,1.85,12583.0,France,,GBP\n"
+        "C700003,22633,HAND WARMER,-2,2011-12-05 10:00:00,1.85,12583.0,France,700001,GBP\n"
+    )
+    run_orders("invoice-lines", write_csv("named.csv", text))
+    assert lines(order(import_session, "700001"))[0][1] == 4
+    assert lines(order(import_session, "700002"))[0][1] == 6
