@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     shipment_cost: Decimal = Field(default=Decimal("25"), ge=0)
     holding_cost_rate_per_year: Decimal = Field(default=Decimal("0.25"), ge=0)
 
+    # Stale orders: an order still open (unpaid, awaiting shipment or shipped) this many days past its ship-by day
+    # (its placing day when it has none) is stale, listed for the seller to close and never written to. 60 days is
+    # the longest an AliExpress order lives before the platform confirms or closes it (ordinary post "one to two
+    # months", seeds/000; buyer protection up to 60 days); WooCommerce never closes a 'processing' order itself.
+    stale_order_days: int = Field(default=60, ge=1)
+
     def with_database(self, url: str | None) -> Settings:
         """A copy pointing at another database (the CLI's --db option)."""
         if url is None:

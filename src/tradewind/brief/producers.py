@@ -14,6 +14,7 @@ from tradewind.messaging.producers import (
     with_buyer_messages,
 )
 from tradewind.messaging.supplier_checks import SupplierCheckProducer
+from tradewind.orders.producers import StaleOrdersProducer
 from tradewind.planning.producers import ReplenishmentProducer
 
 
@@ -29,4 +30,5 @@ def default_producers() -> list[ActionProducer]:
         BannerUpdateProducer(),
         ReplyNeededProducer(),
         GrowthProducer(),
+        StaleOrdersProducer(),
     ]

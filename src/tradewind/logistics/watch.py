@@ -27,6 +27,7 @@ from tradewind.logistics.service import UNSPECIFIED_METHOD, LaneStatistics, defa
 from tradewind.logistics.timeline import build_timeline, stored_event
 from tradewind.logistics.transit import Lane, LaneEstimate
 from tradewind.orders.models import Order, OrderStatus, PaymentState
+from tradewind.orders.service import stale, stale_cutoff
 from tradewind.shops.models import Shop
 
 S = TrackingStatus
@@ -318,6 +319,7 @@ def _order_outlooks(
             Order.shop_id == shop.id,
             Order.status.in_((OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED)),
             Order.payment_state != PaymentState.UNPAID,
+            ~stale(stale_cutoff(today)),  # the stale_orders action lists them; no buyer is written to
         )
         .order_by(Order.placed_at, Order.number)
     ).all()

@@ -1,10 +1,10 @@
-"""Reading orders: sales per SKU, unpaid orders, cancellations, pages of the order list."""
+"""Reading orders: sales per SKU, unpaid orders, cancellations, stale orders, pages of the order list."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.clock import start_of_day
@@ -12,6 +12,55 @@ from tradewind.errors import NotFoundError
 from tradewind.orders.models import CancelledBy, Order, OrderLine, OrderStatus, PaymentState
 
 NOT_SALES = (OrderStatus.CANCELLED, OrderStatus.CLOSED)
+OPEN = (OrderStatus.PLACED, OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED)
+# The `stale_order_days` default of Settings, for the readers that are not given the settings.
+STALE_ORDER_DAYS = 60
+STALE_CLOSE_REASON = "open far past the platform's order life: closed by the seller"
+
+
+def stale_cutoff(today: date, stale_days: int = STALE_ORDER_DAYS) -> date:
+    """Orders due to ship before this day and still open are stale."""
+    return today - timedelta(days=stale_days)
+
+
+def stale(cutoff: date) -> ColumnElement[bool]:
+    """An open order whose ship-by day (its placing day when it has none) is before `cutoff`: the platform's life of
+    an order is long over, so it is a record to close, not a buyer to write to or demand to serve."""
+    return and_(
+        Order.status.in_(OPEN),
+        # Spelled out for SQL's NULLs: `~stale(...)` must keep an order without a ship-by day that is not stale.
+        or_(
+            and_(Order.ship_by.is_not(None), Order.ship_by < cutoff),
+            and_(Order.ship_by.is_(None), Order.placed_at < start_of_day(cutoff)),
+        ),
+    )
+
+
+def stale_orders(session: Session, *, shop_id: int, cutoff: date) -> list[Order]:
+    """The shop's stale orders (see `stale`), oldest first."""
+    return list(
+        session.scalars(
+            select(Order)
+            .options(selectinload(Order.buyer))
+            .where(Order.shop_id == shop_id, stale(cutoff))
+            .order_by(Order.placed_at, Order.number)
+        )
+    )
+
+
+def close_stale_orders(session: Session, *, shop_id: int, numbers: list[str], cutoff: date, now: datetime) -> list[str]:
+    """Mark closed those of `numbers` that are still stale (compare-and-set: an order shipped, paid or closed since
+    is left alone); the numbers closed."""
+    if not numbers:
+        return []
+    closed = session.scalars(
+        update(Order)
+        .where(Order.shop_id == shop_id, Order.number.in_(numbers), stale(cutoff))
+        .values(status=OrderStatus.CLOSED, cancelled_at=now, cancel_reason=STALE_CLOSE_REASON)
+        .returning(Order.number)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(closed)
 
 
 def units_sold_by_sku(session: Session, *, shop_id: int, start: date, end: date) -> dict[int, int]:
@@ -133,14 +182,18 @@ def demand_lines(
     return [(int(sku_id), placed_at, int(units)) for sku_id, placed_at, units in rows]
 
 
-def open_order_units(session: Session, *, shop_id: int) -> dict[int, list[tuple[str, int]]]:
-    """Per SKU id, the (order number, units) of paid orders not yet shipped, oldest first."""
-    rows = session.execute(
+def open_order_units(
+    session: Session, *, shop_id: int, stale_before: date | None = None
+) -> dict[int, list[tuple[str, int]]]:
+    """Per SKU id, the (order number, units) of paid orders not yet shipped, oldest first; with `stale_before`, not
+    the stale ones (no buyer is offered an exchange or refund for an order the platform's life left behind)."""
+    query = (
         select(OrderLine.sku_id, Order.number, OrderLine.quantity)
         .join(Order, Order.id == OrderLine.order_id)
         .where(Order.shop_id == shop_id, Order.status == OrderStatus.AWAITING_SHIPMENT)
         .order_by(Order.placed_at, Order.number)
     )
+    rows = session.execute(query if stale_before is None else query.where(~stale(stale_before)))
     found: dict[int, list[tuple[str, int]]] = {}
     for sku_id, number, units in rows:
         found.setdefault(int(sku_id), []).append((number, int(units)))

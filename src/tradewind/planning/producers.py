@@ -24,7 +24,7 @@ from tradewind.catalog.service import (
     unit_label,
 )
 from tradewind.inventory.service import PurchaseLine, place_purchase_order
-from tradewind.orders.service import open_order_units
+from tradewind.orders.service import open_order_units, stale_cutoff
 from tradewind.planning.decisions import SupplierOrder, supplier_orders
 from tradewind.planning.lead_time import Availability
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
@@ -88,7 +88,9 @@ class ReplenishmentProducer:
             if d.stockout_unavoidable and d.demand_per_day > 0:
                 model = products.get(d.sku.product_id or 0, d.sku.code)
                 unavoidable.setdefault(model, []).append(d)
-        open_orders = open_order_units(session, shop_id=shop.id)
+        open_orders = open_order_units(
+            session, shop_id=shop.id, stale_before=stale_cutoff(context.today, context.settings.stale_order_days)
+        )
         promotions = active_promotions_by_sku(session, shop_id=shop.id)
         found += [
             self._playbook(model, group, open_orders, promotions, context)
