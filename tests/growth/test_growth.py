@@ -123,6 +123,7 @@ def test_late_shipment_uses_the_shops_day_and_projects_open_orders(session: Sess
         "at_risk": sorted(o.number for o in due),
         "to_cross": 1,
         "worst_value": round(3 / 28, 4),
+        "certain": [],
     }
 
 
@@ -253,3 +254,64 @@ def test_a_just_reached_milestone_is_news_once(session: Session, shop: Shop, ope
     assert "growth_milestone:store_opened:reached" in keys
     later = GrowthProducer().actions(session, shop=shop, context=context(TODAY + timedelta(days=10)))
     assert "growth_milestone:store_opened:reached" not in [a.key for a in later]
+
+
+def test_orders_past_ship_by_count_as_certain_and_stale_ones_not_at_all(session: Session, shop: Shop) -> None:
+    deadline = TODAY - timedelta(days=5)
+    for _ in range(30):
+        sale(session, shop, at(deadline - timedelta(days=1)), ship_by=deadline, shipped_at=at(deadline, 3))
+    # Two open orders already past their ship-by day: late whatever happens, (0 + 2) / (30 + 2) = 6.25% > 4%.
+    past = [
+        sale(session, shop, at(TODAY - timedelta(days=4)), status=OrderStatus.AWAITING_SHIPMENT, ship_by=d)
+        for d in (TODAY - timedelta(days=2), TODAY - timedelta(days=1))
+    ]
+    tomorrow = sale(session, shop, at(TODAY), status=OrderStatus.AWAITING_SHIPMENT, ship_by=TODAY + timedelta(days=1))
+    # Open since long ago (61 days past its ship-by day): stale, neither certain nor at risk.
+    sale(
+        session,
+        shop,
+        at(TODAY - timedelta(days=70)),
+        status=OrderStatus.AWAITING_SHIPMENT,
+        ship_by=TODAY - timedelta(days=61),
+    )
+    found = metric(session, shop, "late_shipment_rate")
+    assert found["projection"] == {
+        "horizon_days": 7,
+        "at_risk": [past[0].number, past[1].number, tomorrow.number],
+        "to_cross": 0,
+        "worst_value": round(3 / 33, 4),
+        "certain": [past[0].number, past[1].number],
+    }
+    actions = [a for a in GrowthProducer().actions(session, shop=shop, context=context()) if a.kind == "metric_risk"]
+    assert len(actions) == 1
+    card = actions[0]
+    assert "2 orders already past their deadline can no longer be on time" in card.title
+    assert "if" not in card.title.split(":")[1]
+    # Certain (chance 1), 6.25% against 4% is 0.5625 of the limit past it, and late shipment costs half the sales:
+    # the period's 33 x 30.00 = 990.00 sales (the open orders are paid sales too) x 0.5 x 0.5625 = 278.44.
+    assert (card.figures["chance"], card.figures["depth"], card.figures["breach_cost_share"]) == (1.0, 0.5625, 0.5)
+    assert card.value_at_risk == Decimal("278.44") and card.figures["penalty"] == "278.44"
+    assert card.figures["fixed_by"] == ["stockout_playbook", "restock", "pickup_reminder"]
+
+
+def test_a_reply_rate_penalty_is_what_the_platform_does_times_how_far_below(session: Session, shop: Shop) -> None:
+    for day in range(10):
+        sale(session, shop, at(TODAY - timedelta(days=day + 1)), total="100.00")
+    for hours in (1, 30, 40, 50):  # one of four answered within 24 h: 25% against at least 90%
+        received = at(TODAY - timedelta(days=3))
+        session.add(
+            InboundMessage(
+                shop_id=shop.id,
+                external_id=f"M{hours}",
+                received_at=received,
+                answered_at=received + timedelta(hours=hours),
+                text="where is my order?",
+            )
+        )
+    session.flush()
+    actions = [a for a in GrowthProducer().actions(session, shop=shop, context=context()) if a.kind == "metric_risk"]
+    card = next(a for a in actions if a.subject == "reply_rate")
+    # (0.90 - 0.25) / 0.90 = 0.7222 below; slow replies cost a fifth of the sales: 1,000.00 x 0.2 x 0.7222.
+    assert card.figures["depth"] == 0.7222 and card.figures["chance"] == 1.0
+    assert card.value_at_risk == Decimal("144.44")
+    assert card.weight == 1.0 and card.figures["fixed_by"] == ["reply_needed"]

@@ -1,9 +1,13 @@
-"""How the brief orders actions: money at risk × how much that kind weighs × how soon it is due."""
+"""How the brief orders actions: money at risk × how much that kind weighs × how soon it is due. A metric's
+expected penalty is carried by the actions that fix it, not by the metric's card."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+
+from tradewind.action import Action
 
 
 def urgency(due: date, today: date) -> float:
@@ -16,6 +20,42 @@ def urgency(due: date, today: date) -> float:
 
 def priority(value_at_risk: Decimal, weight: float, due: date, today: date) -> float:
     return round(float(max(value_at_risk, Decimal(0))) * weight * urgency(due, today), 2)
+
+
+def carry_metric_penalties(actions: list[Action]) -> list[Action]:
+    """Move each `metric_risk` card's money (the breach's expected penalty) onto the actions of the kinds it names
+    in `fixed_by` that are in the brief, shared equally: the replies that lift a reply rate rank by what they save,
+    and the card, which only explains, keeps nothing. A card with none of its fixers in the brief keeps its money
+    (the seller has to act on it directly). The order of `actions` is kept."""
+    extra: dict[str, Decimal] = {}
+    carried: dict[str, dict[str, str]] = {}
+    emptied: set[str] = set()
+    for card in actions:
+        kinds = card.figures.get("fixed_by") if card.kind == "metric_risk" else None
+        if not kinds or card.value_at_risk <= 0:
+            continue
+        fixers = [a for a in actions if a.kind in kinds and a.key != card.key]
+        if not fixers:
+            continue
+        share = (card.value_at_risk / len(fixers)).quantize(Decimal("0.01"))
+        for fixer in fixers:
+            extra[fixer.key] = extra.get(fixer.key, Decimal(0)) + share
+            carried.setdefault(fixer.key, {})[card.subject] = str(share)
+        emptied.add(card.key)
+    if not extra and not emptied:
+        return actions
+    ranked = []
+    for action in actions:
+        if action.key in emptied:
+            action = replace(action, value_at_risk=Decimal(0), figures=action.figures | {"carried_by_fixes": True})
+        if action.key in extra:
+            action = replace(
+                action,
+                value_at_risk=action.value_at_risk + extra[action.key],
+                figures=action.figures | {"metric_penalty": carried[action.key]},
+            )
+        ranked.append(action)
+    return ranked
 
 
 def urgency_group(due: date, today: date) -> str:

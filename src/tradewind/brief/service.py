@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
-from tradewind.brief.ranking import priority
+from tradewind.brief.ranking import carry_metric_penalties, priority
 from tradewind.brief.states import TRANSITIONS, transition
 from tradewind.db.session import read_memo
 from tradewind.errors import NotFoundError, ValidationError
@@ -43,7 +43,7 @@ def collect(
             if action.key in seen:
                 raise ValueError(f"two actions share the key {action.key!r}")
             seen[action.key] = action
-    return [seen[key] for key in sorted(seen)]
+    return carry_metric_penalties([seen[key] for key in sorted(seen)])
 
 
 def refresh_brief(session: Session, *, shop: Shop, context: BriefContext, producers: Sequence[ActionProducer]) -> Brief:

@@ -15,6 +15,7 @@ from tradewind.catalog.models import Listing, Sku
 from tradewind.logistics.models import Shipment, TrackingStatus
 from tradewind.messaging.models import InboundMessage
 from tradewind.orders.models import CancelledBy, Dispute, Feedback, Order, OrderStatus, PaymentState
+from tradewind.orders.service import OPEN, STALE_ORDER_DAYS, stale_cutoff
 from tradewind.shops.models import Shop
 
 
@@ -34,6 +35,8 @@ class OrderFact:
     seller_cancelled: bool
     disputed: bool
     negative_feedback: bool
+    # Open far past the platform's life of an order: a record to close, not an order that can still go wrong.
+    stale: bool = False
 
     @property
     def is_sale(self) -> bool:
@@ -89,10 +92,17 @@ def local_day(moment: datetime, zone: tzinfo) -> date:
 
 
 def load_facts(
-    session: Session, *, shop: Shop, today: date, lookback_days: int, milestone_days: int, negative_rating: int = 2
+    session: Session,
+    *,
+    shop: Shop,
+    today: date,
+    lookback_days: int,
+    milestone_days: int,
+    negative_rating: int = 2,
+    stale_days: int = STALE_ORDER_DAYS,
 ) -> ShopFacts:
     """The shop's records for the metrics' windows (`lookback_days` before today) and for its first
-    `milestone_days` after opening."""
+    `milestone_days` after opening; open orders `stale_days` past their ship-by day are marked stale."""
     zone = shop_zone(shop)
     recent = day_start(today - timedelta(days=lookback_days), zone)
     end = day_start(today + timedelta(days=1), zone)
@@ -102,6 +112,7 @@ def load_facts(
         placed = or_(placed, and_(Order.placed_at >= opened, Order.placed_at < opened + timedelta(days=milestone_days)))
     # Open orders count whenever placed: they are what the projections are about.
     open_now = Order.status.in_((OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED))
+    stale_before = stale_cutoff(today, stale_days)
     chosen = (Order.shop_id == shop.id, Order.placed_at < end, or_(placed, open_now))
     # Columns, not records: at a million orders, building ORM objects was most of the growth report's time.
     orders = session.execute(
@@ -152,6 +163,7 @@ def load_facts(
             seller_cancelled=o.status == OrderStatus.CANCELLED and o.cancelled_by == CancelledBy.SELLER,
             disputed=o.id in disputed,
             negative_feedback=o.id in negative,
+            stale=o.status in OPEN and (o.ship_by or local_day(_aware(o.placed_at), zone)) < stale_before,
         )
         for o in orders
     ]

@@ -61,9 +61,15 @@ class Projection:
 
     horizon_days: int
     at_risk: tuple[str, ...]
-    # The fewest of them that, going wrong, take the metric past its limit (None: even all of them would not).
+    # The fewest of them that, going wrong, take the metric past its limit (None: even all of them would not; 0:
+    # the certain ones alone do).
     to_cross: int | None
     worst_value: float | None
+    # Those of `at_risk` already gone wrong, only not counted yet (an open order past its ship-by day will ship
+    # late): counted as certain, not as "if they go wrong".
+    certain: tuple[str, ...] = ()
+    # The metric's value once the fewest of them have gone wrong (the certain ones first).
+    crossing_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -123,19 +129,21 @@ def _fewest(
     limit: float,
     *,
     bad: Callable[[int, int, int], tuple[int, int]],
-) -> tuple[int | None, float | None]:
-    """The fewest of `items` going wrong that break the limit, and the value if all of them do."""
+) -> tuple[int | None, float | None, float | None]:
+    """The fewest of `items` going wrong that break the limit, the value if all of them do, and the value when the
+    fewest have."""
     if items == 0:
-        return None, None
+        return None, None, None
     worst: float | None = None
     found: int | None = None
+    crossing: float | None = None
     for count in range(1, items + 1):
         top, bottom = bad(numerator, denominator, count)
         value = top / bottom if bottom else None
         worst = value
         if found is None and not passes(value, bound, limit):
-            found = count
-    return found, worst
+            found, crossing = count, value
+    return found, worst, crossing
 
 
 def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
@@ -151,11 +159,12 @@ def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
         for o in sorted(orders, key=lambda o: (o.protection_ends_on or horizon, o.number))
         if not o.defect
         and o.status == OrderStatus.SHIPPED
+        and not o.stale
         and o.delivered_at is None
         and o.protection_ends_on is not None
         and o.protection_ends_on <= horizon
     )
-    to_cross, worst = _fewest(
+    to_cross, worst, crossing = _fewest(
         len(defects), len(orders), len(at_risk), "below", s.order_defect_limit, bad=lambda n, d, k: (n + k, d)
     )
     return ServiceMetric(
@@ -169,7 +178,7 @@ def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
         len(defects),
         len(orders),
         defects,
-        Projection(s.projection_days, at_risk, to_cross, worst) if at_risk else None,
+        Projection(s.projection_days, at_risk, to_cross, worst, crossing_value=crossing) if at_risk else None,
     )
 
 
@@ -195,7 +204,8 @@ def cancellation_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
 def late_shipment_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
     """Orders shipped after their handling deadline (shipped on a later day than `ship_by`, shop time zone), over
     the orders with a deadline shipped in the window. At risk: open orders whose deadline falls within the horizon
-    or has passed; each one that ships late joins both counts."""
+    or has passed (not stale ones); each one that ships late joins both counts, and those already past their
+    deadline will, for certain."""
     start, end = _window(today, s.late_shipment_window_days)
     shipped = [o for o in facts.orders if o.ship_by is not None and _in(o.shipped_at, facts, start, end)]
     late = tuple(o.number for o in shipped if _late(o, facts))
@@ -203,12 +213,25 @@ def late_shipment_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Serv
     open_orders = [
         o
         for o in facts.orders
-        if o.status == OrderStatus.AWAITING_SHIPMENT and o.ship_by is not None and o.ship_by <= horizon
+        if o.status == OrderStatus.AWAITING_SHIPMENT and o.ship_by is not None and o.ship_by <= horizon and not o.stale
     ]
-    at_risk = tuple(o.number for o in sorted(open_orders, key=lambda o: (o.ship_by, o.number)))
-    to_cross, worst = _fewest(
-        len(late), len(shipped), len(at_risk), "below", s.late_shipment_limit, bad=lambda n, d, k: (n + k, d + k)
+    ordered = sorted(open_orders, key=lambda o: (o.ship_by, o.number))
+    at_risk = tuple(o.number for o in ordered)
+    certain = tuple(o.number for o in ordered if o.ship_by is not None and o.ship_by < today)
+    sure = len(certain)
+    to_cross, worst, crossing = _fewest(
+        len(late) + sure,
+        len(shipped) + sure,
+        len(at_risk) - sure,
+        "below",
+        s.late_shipment_limit,
+        bad=lambda n, d, k: (n + k, d + k),
     )
+    if sure:
+        already = (len(late) + sure) / (len(shipped) + sure)
+        worst = already if worst is None else worst
+        if not passes(already, "below", s.late_shipment_limit):
+            to_cross, crossing = 0, already
     return ServiceMetric(
         "late_shipment_rate",
         "Late shipment rate",
@@ -220,7 +243,7 @@ def late_shipment_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Serv
         len(late),
         len(shipped),
         late,
-        Projection(s.projection_days, at_risk, to_cross, worst) if at_risk else None,
+        Projection(s.projection_days, at_risk, to_cross, worst, certain, crossing) if at_risk else None,
     )
 
 
@@ -253,7 +276,7 @@ def first_scan_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Service
     pending.sort(key=lambda p: (p.shipped_at, p.tracking_number))
     at_risk = tuple(p.order_number or p.tracking_number for p in pending)
     good = len(counted) - len(failed)
-    to_cross, worst = _fewest(
+    to_cross, worst, crossing = _fewest(
         good, len(counted), len(at_risk), "at_least", s.first_scan_minimum, bad=lambda n, d, k: (n, d + k)
     )
     return ServiceMetric(
@@ -267,7 +290,7 @@ def first_scan_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Service
         good,
         len(counted),
         tuple(failed),
-        Projection(s.projection_days, at_risk, to_cross, worst) if at_risk else None,
+        Projection(s.projection_days, at_risk, to_cross, worst, crossing_value=crossing) if at_risk else None,
         unit="parcels",
     )
 
@@ -332,6 +355,47 @@ def reply_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetri
         unit="messages",
         extra=extra,
     )
+
+
+def breach_depth(value: float | None, bound: str, limit: float) -> float:
+    """How far past its limit a value is, as a share of the limit: 0.5 for a 1.5% defect rate against 1%, 1 for no
+    reply in time against 90%; at least a tenth once past (being past at all brings the platform's warning), at
+    most 1."""
+    if value is None or passes(value, bound, limit):
+        return 0.0
+    shortfall = (value - limit) / limit if bound == "below" else (limit - value) / limit
+    return min(1.0, max(0.1, shortfall))
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """The expected cost of a metric's breach: `sales` × `cost_share` (what the platform does) × `depth` (how far
+    past the limit) × `chance` (how sure the breach is)."""
+
+    amount: Decimal
+    cost_share: float
+    depth: float
+    chance: float
+
+
+def expected_penalty(metric: ServiceMetric, sales: Decimal, s: GrowthSettings) -> Penalty:
+    """Over the limit: certain, as deep as the value is. At risk: as deep as the value once the fewest items at risk
+    have gone wrong; certain when the certain ones alone cross (orders already past their ship-by day), else the
+    rough chance that k of the n uncertain ones go wrong, (n - k + 1) / (n + 1) (1 of 10: 0.91, 3 of 3: 0.25)."""
+    share = s.breach_cost_share.get(metric.code, 0.0)
+    projection = metric.projection
+    if metric.state == "over limit":
+        depth, chance = breach_depth(metric.value, metric.bound, metric.limit), 1.0
+    elif metric.state == "at risk" and projection is not None and projection.to_cross is not None:
+        depth = breach_depth(projection.crossing_value, metric.bound, metric.limit)
+        uncertain = len(projection.at_risk) - len(projection.certain)
+        k = projection.to_cross
+        chance = 1.0 if k == 0 else (uncertain - k + 1) / (uncertain + 1)
+    else:
+        return Penalty(Decimal(0), share, 0.0, 0.0)
+    depth, chance = round(depth, 4), round(chance, 4)
+    amount = sales * Decimal(str(share)) * Decimal(str(depth)) * Decimal(str(chance))
+    return Penalty(amount.quantize(Decimal("0.01")), share, depth, chance)
 
 
 METRICS: tuple[Callable[[ShopFacts, date, GrowthSettings], ServiceMetric], ...] = (

@@ -1,6 +1,9 @@
 """The growth domain's voice in the brief: `growth_milestone` (a new-merchant task at risk, or just reached) and
 `metric_risk` (a service metric over its limit, or that open orders and live tracking would take over it in the
-coming days). Applying one records the seller's plan (or the milestone reached) once, in `growth_events`."""
+coming days). Applying one records the seller's plan (or the milestone reached) once, in `growth_events`.
+
+A metric_risk's money is the breach's expected penalty (`metrics.expected_penalty`), not the shop's sales; it names
+the kinds of action that fix the metric (`fixed_by`), and the brief's ranking gives them that weight to carry."""
 
 from __future__ import annotations
 
@@ -11,13 +14,24 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
-from tradewind.growth.metrics import ServiceMetric
+from tradewind.growth.metrics import ServiceMetric, expected_penalty
 from tradewind.growth.milestones import Milestone, pace_text
 from tradewind.growth.models import GrowthEventKind
 from tradewind.growth.service import GrowthReport, growth_report, record_event
 from tradewind.growth.settings import growth_settings
 from tradewind.money import convert
 from tradewind.shops.models import Shop
+
+# The kinds of action that fix each metric: the replies for the reply rate; for late shipment, the stock and the
+# pick-ups that let the open orders leave; for defects, the parcels watched and the buyers told in time.
+FIXED_BY: dict[str, tuple[str, ...]] = {
+    "reply_rate": ("reply_needed",),
+    "late_shipment_rate": ("stockout_playbook", "restock", "pickup_reminder"),
+    "cancellation_rate": ("stockout_playbook", "restock"),
+    "order_defect_rate": ("protection_expiring", "stalled_tracking", "notify_delay", "reply_needed"),
+    "first_scan_rate": ("pickup_reminder", "stalled_tracking"),
+    "valid_tracking_rate": ("stalled_tracking",),
+}
 
 
 def _percent(value: float | None) -> str:
@@ -131,6 +145,18 @@ class GrowthProducer:
                 f"({metric.start:%Y-%m-%d} to {metric.end:%Y-%m-%d})."
             )
             orders = list(metric.counted)
+        elif projection is not None and projection.to_cross == 0:
+            orders = list(projection.certain)
+            title = (
+                f"{metric.title} will cross its limit: {len(orders)} {metric.unit} already past their deadline "
+                f"can no longer be on time"
+            )
+            why = (
+                f"Now {_percent(metric.value)} ({metric.numerator}/{metric.denominator}), limit {word} "
+                f"{_percent(metric.limit)}; counting the {len(orders)} already late it is "
+                f"{_percent(projection.crossing_value)}, whatever else happens."
+            )
+            figures |= {"at_risk": list(projection.at_risk), "certain": orders, "to_cross": 0}
         else:
             assert projection is not None and projection.to_cross is not None
             orders = list(projection.at_risk)
@@ -144,6 +170,20 @@ class GrowthProducer:
                 f"{_percent(projection.worst_value)}."
             )
             figures |= {"at_risk": orders, "to_cross": projection.to_cross, "worst_value": projection.worst_value}
+            if projection.certain:
+                figures["certain"] = list(projection.certain)
+                title = title.replace(
+                    f"if {projection.to_cross} of {len(orders)}",
+                    f"if {projection.to_cross} more of {len(orders) - len(projection.certain)}",
+                )
+        penalty = expected_penalty(metric, report.period.gmv, growth_settings(context.settings))
+        figures |= {
+            "penalty": str(penalty.amount),
+            "breach_cost_share": penalty.cost_share,
+            "depth": penalty.depth,
+            "chance": penalty.chance,
+            "fixed_by": list(FIXED_BY.get(metric.code, ())),
+        }
         return Action(
             kind="metric_risk",
             key=f"metric_risk:{metric.code}",
@@ -152,8 +192,8 @@ class GrowthProducer:
             due=context.today,
             title=title,
             why=why,
-            value_at_risk=report.period.gmv,
-            weight=1.5 if state == "over limit" else 1.2,
+            value_at_risk=penalty.amount,
+            weight=1.0,
             figures=figures,
             steps=[{"type": "orders_first", "metric": metric.code, "orders": orders}],
         )

@@ -60,6 +60,7 @@ def growth_report(
         lookback_days=lookback,
         milestone_days=max(s.gmv_days, s.sales_days, s.listing_days),
         negative_rating=s.negative_feedback_max_rating,
+        stale_days=settings.stale_order_days,
     )
     rates = settings.usd_per_unit
     period = kpis(
@@ -146,6 +147,7 @@ def _metric_json(m: ServiceMetric) -> dict[str, Any]:
             "at_risk": list(projection.at_risk),
             "to_cross": projection.to_cross,
             "worst_value": _fraction(projection.worst_value),
+            "certain": list(projection.certain),
         },
         **m.extra,
     }

@@ -37,6 +37,21 @@ class GrowthSettings(BaseModel):
     reply_minimum: float = Field(default=0.90, gt=0, le=1, description="share of buyer messages answered in time")
     # Projection: what open orders and live tracking may do to the metrics in the coming days.
     projection_days: int = Field(default=7, ge=1, le=60)
+    # What the platform does to a shop past a metric's limit, as the share of its sales (last 30 days) that costs:
+    # Tradewind's reading of the published policies. An order defect rate over 1% deactivates the account (Amazon;
+    # AliExpress closes the store): all of it. Seller cancellations and late shipment restrict selling (Amazon may
+    # deactivate, AliExpress lowers the seller level and its traffic): half. Tracking and first scans demote the
+    # listings and restrict categories: 0.3. A slow reply rate lowers the shop's search rank: 0.2.
+    breach_cost_share: dict[str, float] = Field(
+        default_factory=lambda: {
+            "order_defect_rate": 1.0,
+            "cancellation_rate": 0.5,
+            "late_shipment_rate": 0.5,
+            "first_scan_rate": 0.3,
+            "valid_tracking_rate": 0.3,
+            "reply_rate": 0.2,
+        }
+    )
 
     # New-merchant milestones (AliExpress "Popeye" growth plan, seeds/001).
     listing_days: int = Field(default=30, ge=1)
