@@ -18,7 +18,7 @@ from tradewind.growth.producers import GrowthProducer
 from tradewind.growth.service import growth_report
 from tradewind.logistics.models import Shipment, TrackingStatus
 from tradewind.messaging.models import InboundMessage
-from tradewind.orders.models import CancelledBy, Dispute, Feedback, Order, OrderStatus
+from tradewind.orders.models import CancelledBy, Dispute, Feedback, Order, OrderStatus, PaymentState
 from tradewind.shops.models import Shop
 
 TODAY = date(2024, 3, 31)
@@ -315,3 +315,13 @@ def test_a_reply_rate_penalty_is_what_the_platform_does_times_how_far_below(sess
     assert card.figures["depth"] == 0.7222 and card.figures["chance"] == 1.0
     assert card.value_at_risk == Decimal("144.44")
     assert card.weight == 1.0 and card.figures["fixed_by"] == ["reply_needed"]
+
+
+def test_returns_are_not_sales(session: Session, shop: Shop) -> None:
+    sale(session, shop, at(TODAY - timedelta(days=2)), total="100.00")
+    # Delivered, then returned and refunded in full: neither GMV nor an order of the period.
+    sale(session, shop, at(TODAY - timedelta(days=2)), total="40.00", payment_state=PaymentState.REFUNDED)
+    # Refunded in part: still a sale (the file gives no refunded amount to net).
+    sale(session, shop, at(TODAY - timedelta(days=1)), total="10.00", payment_state=PaymentState.PARTIALLY_REFUNDED)
+    report = growth_report(session, shop=shop, today=TODAY, settings=SETTINGS).to_json()["kpis"]
+    assert (report["gmv"], report["orders"]) == ("110.00", 2)

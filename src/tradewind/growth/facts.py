@@ -37,11 +37,13 @@ class OrderFact:
     negative_feedback: bool
     # Open far past the platform's life of an order: a record to close, not an order that can still go wrong.
     stale: bool = False
+    # Its money went back to the buyer in full (a return, a lost parcel refunded): no sale.
+    refunded: bool = False
 
     @property
     def is_sale(self) -> bool:
-        """A paid order that was not cancelled: what counts as a sale and as GMV."""
-        return self.paid and self.status not in (OrderStatus.CANCELLED, OrderStatus.CLOSED)
+        """A paid order that was neither cancelled nor refunded in full: what counts as a sale and as GMV."""
+        return self.paid and not self.refunded and self.status not in (OrderStatus.CANCELLED, OrderStatus.CLOSED)
 
     @property
     def defect(self) -> bool:
@@ -163,6 +165,7 @@ def load_facts(
             seller_cancelled=o.status == OrderStatus.CANCELLED and o.cancelled_by == CancelledBy.SELLER,
             disputed=o.id in disputed,
             negative_feedback=o.id in negative,
+            refunded=o.payment_state == PaymentState.REFUNDED,
             stale=o.status in OPEN and (o.ship_by or local_day(_aware(o.placed_at), zone)) < stale_before,
         )
         for o in orders
