@@ -26,6 +26,8 @@ from tests.importers.platform_samples import (
 )
 from tests.importers.samples import WriteCsv
 from tradewind.catalog.models import Sku
+from tradewind.config import Settings
+from tradewind.growth.service import growth_report
 from tradewind.importers.platforms import import_orders
 from tradewind.importers.summary import ImportSummary
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
@@ -422,3 +424,26 @@ def test_invoice_lines_a_credit_note_naming_its_invoice_nets_against_that_one(
     run_orders("invoice-lines", write_csv("named.csv", text))
     assert lines(order(import_session, "700001"))[0][1] == 4
     assert lines(order(import_session, "700002"))[0][1] == 6
+
+
+def test_invoice_lines_netted_in_gmv_and_in_every_metric(
+    write_csv: WriteCsv, run_orders: RunOrders, import_session: Session, import_shop: Shop
+) -> None:
+    text = (
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country,currency\n"
+        "900001,X1,MUG,10,2011-12-01 10:00:00,2.00,111.0,France,USD\n"
+        "900002,X1,MUG,5,2011-12-02 10:00:00,2.00,111.0,France,USD\n"
+        "C900003,X1,MUG,-5,2011-12-02 10:30:00,2.00,111.0,France,USD\n"
+        "900004,Y1,JAR,3,2011-12-05 10:00:00,1.00,222.0,France,USD\n"
+        "C900005,Y1,JAR,-1,2011-12-06 10:00:00,1.00,222.0,France,USD\n"
+    )
+    run_orders("invoice-lines", write_csv("netted.csv", text))
+    report = growth_report(
+        import_session, shop=import_shop, today=date(2011, 12, 9), settings=Settings(database_url="sqlite://")
+    )
+    # 900001's 20.00 and 900004's 2 jars left (2.00); 900002 was credited in full. Unnetted: 33.00 over 3.
+    assert (report.period.gmv, report.period.orders) == (Decimal("22.00"), 2)
+    metrics = {m.code: m for m in report.metrics}
+    # The credit notes are no orders: 3 paid orders over 60 days (not 5), 1 over the last 7 days (not 2).
+    assert (metrics["order_defect_rate"].numerator, metrics["order_defect_rate"].denominator) == (0, 3)
+    assert (metrics["cancellation_rate"].numerator, metrics["cancellation_rate"].denominator) == (0, 1)
