@@ -98,6 +98,14 @@ def test_the_brief_speaks_to_every_buyer_in_their_language_and_nothing_twice(dem
     first_told = next(number for number in orders if number not in held)
     assert step["order"] == first_told and first_told in step["body"]
 
+    # "Later than promised" only when the estimate is after the promise (a customs hold within it is held up).
+    later = {"en": "later than we promised", "he": "מאוחר יותר ממה שהבטחנו", "ru": "позже, чем мы обещали"}
+    bodies = {s["order"]: s for a in delays for s in a.steps}
+    for notice in (n for a in delays for n in a.figures["notices"] if n["order"] in bodies):
+        step = bodies[notice["order"]]
+        if step["locale"] in later:
+            assert (later[step["locale"]] in step["body"]) == (notice["days_late"] > 0), notice["order"]
+
     # One voice per buyer: of every producer's drafts, at most one per order among the open actions.
     drafts_per_order = Counter(
         s["order"] for a in first.actions for s in a.steps if s["type"] == "message" and s.get("order")

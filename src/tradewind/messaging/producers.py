@@ -288,11 +288,15 @@ class NotifyDelayProducer(BuyerNoticeProducer):
             if not (late or customs) or (outlook.promised_on is not None and outlook.promised_on < horizon):
                 continue
             reason = delay_reason(outlook, disruptions, today=context.today, settings=context.settings)
+            # "Later than promised" only when the estimate says so; a parcel held by customs or a blocked lane
+            # whose estimate is still within the promise is held up, and the estimate (which does not see the
+            # hold) is not given as a date.
             facts: dict[str, Any] = {
                 "reason": reason.code,
                 "reason_until": reason.until,
+                "late": outlook.days_late > 0,
                 "promised_on": outlook.promised_on,
-                "expected_on": _expected(outlook, context.today),
+                "expected_on": _expected(outlook, context.today) if outlook.days_late > 0 else None,
                 "tracking_number": outlook.parcel.tracking_number if outlook.parcel else "",
                 "shipped": outlook.parcel is not None,
             }
