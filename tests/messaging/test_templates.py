@@ -59,7 +59,10 @@ def variants(situation: str) -> list[dict[str, Any]]:
     if situation == "order_status":
         return [{"parcel_state": p} for p in PARCEL_STATES]
     if situation == "reply":
-        return [{"intent": i, "shipped": s} for i in REPLY_INTENTS for s in (True, False)]
+        return [{"intent": i, "shipped": s} for i in REPLY_INTENTS for s in (True, False)] + [
+            {"intent": "refund_return", "shipped": True, "delivered": True},
+            {"intent": "refund_return", "shipped": True, "tracking_number": "LP00612345678901"},
+        ]
     if situation == "out_of_stock":
         return [{}, {"restock_on": None}]
     if situation == "supplier_status_check":
@@ -205,3 +208,17 @@ def test_a_delay_notice_says_later_than_promised_only_when_it_is() -> None:
     assert "מאוחר יותר ממה שהבטחנו" not in held and "מתעכבת בדרך" in held
     english = render("shipping_delay", "en", facts | {"late": False, "expected_on": None}).body
     assert "later than we promised" not in english and "is being held up on the way" in english
+
+
+@pytest.mark.parametrize("locale", BUYER_LOCALES)
+def test_a_refund_request_for_a_parcel_not_yet_arrived_gets_a_refund_not_a_return(locale: str) -> None:
+    """A buyer asking for their money back on a stuck parcel has nothing to return (and no size to swap)."""
+    facts = sample_facts("reply") | {"intent": "refund_return"}
+    stuck = render("reply", locale, facts | {"shipped": True, "tracking_number": "LP00612345678901"}).body
+    arrived = render("reply", locale, facts | {"shipped": True, "delivered": True}).body
+    assert stuck != arrived
+    assert "LP00612345678901" in stuck and "48" in stuck  # the parcel and the amount the records give
+    assert "48" not in arrived
+    if locale == "en":
+        assert "has not reached you yet" in stuck and "size" not in stuck
+        assert "if it is the size" in arrived
