@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     shipment_cost: Decimal = Field(default=Decimal("25"), ge=0)
     holding_cost_rate_per_year: Decimal = Field(default=Decimal("0.25"), ge=0)
 
+    # The shop banner (messaging.banner): a destination's delivery range is shown only from a lane with at least this
+    # many delivered parcels. The default is the transit model's own `min_delivered` (logistics.transit, 10): from
+    # that many deliveries a lane's estimate stands on its own parcels rather than on its wider group's.
+    banner_min_delivered_parcels: int = Field(default=10, ge=1)
+
     def with_database(self, url: str | None) -> Settings:
         """A copy pointing at another database (the CLI's --db option)."""
         if url is None:
