@@ -222,3 +222,19 @@ def test_a_refund_request_for_a_parcel_not_yet_arrived_gets_a_refund_not_a_retur
     if locale == "en":
         assert "has not reached you yet" in stuck and "size" not in stuck
         assert "if it is the size" in arrived
+
+
+def test_the_banner_counts_days_in_the_recipients_grammar() -> None:
+    ranges = [
+        {"countries": ["RU"], "low": 18, "high": 21},
+        {"countries": ["BY"], "low": 4, "high": 23},
+        {"countries": ["KZ"], "low": 18, "high": 28},
+        {"countries": ["SA"], "low": 3, "high": 9},
+    ]
+    facts = sample_facts("shop_banner") | {"ranges": ranges}
+    russian = render("shop_banner", "ru", facts).body
+    assert "18–21 день" in russian and "4–23 дня" in russian and "18–28 дней" in russian and "3–9 дней" in russian
+    ukrainian = render("shop_banner", "uk", facts).body
+    assert "18–21 день" in ukrainian and "4–23 дні" in ukrainian and "18–28 днів" in ukrainian
+    arabic = render("shop_banner", "ar", facts).body
+    assert "18–21 يومًا" in arabic and "3–9 أيام" in arabic

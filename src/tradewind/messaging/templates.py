@@ -116,6 +116,11 @@ def _environment(locale: str) -> Environment:
         items = [str(v) for v in values]
         return format_list(items, style=style, locale=locale) if items else ""
 
+    def plural_form(value: int) -> str:
+        """The CLDR plural category of `value` in the recipient's language ('one', 'few', 'many', 'other' …), for
+        the word after a number: ru 21 день, 23 дня, 28 дней."""
+        return str(_locale(locale).plural_form(value))
+
     def weekday(value: date | datetime | str) -> str:
         if isinstance(value, str):
             value = date.fromisoformat(value)
@@ -127,6 +132,7 @@ def _environment(locale: str) -> Environment:
     env.filters["country"] = country
     env.filters["join_words"] = listing
     env.filters["weekday"] = weekday
+    env.filters["plural_form"] = plural_form
     return env
 
 
