@@ -7,12 +7,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.service import dismiss_action, refresh_brief
 from tradewind.config import Settings
+from tradewind.messaging.inbox import ReplyNeededProducer
+from tradewind.messaging.models import InboundMessage
 from tradewind.messaging.voice import one_message_per_order
 from tradewind.shops.models import Shop
 
@@ -131,3 +134,24 @@ def test_precedence_ranks_unknown_situations_last_and_keeps_other_steps() -> Non
     kept = one_message_per_order([survey, unpaid, supplier])
     assert [a.key for a in kept] == ["unpaid:A", "supplier:S"]
     assert one_message_per_order([survey, unpaid], silent={"unpaid:A"}) == [survey, unpaid]
+
+
+def test_a_held_back_reply_leaves_its_message_unanswered(session: Session, shop: Shop) -> None:
+    received = datetime(2026, 12, 6, 18, tzinfo=UTC)
+    for external_id in ("MSG-1", "MSG-2"):
+        session.add(InboundMessage(shop_id=shop.id, external_id=external_id, received_at=received, text="где заказ?"))
+    session.flush()
+    stored = StoredAction(
+        id=1,
+        kind="reply_needed",
+        key="reply_needed:order_status:x",
+        subject_kind="buyer_group",
+        subject="order_status",
+        due=TODAY,
+        figures={"notices": [{"message": "MSG-1"}, {"message": "MSG-2", "held_back_for": "pickup_reminder"}]},
+        steps=[],  # the kept reply's step is queued by queue_message_steps; none here
+    )
+    done = ReplyNeededProducer().apply(session, shop=shop, action=stored, context=context())
+    assert done == ["message MSG-1 marked answered"]
+    answered = dict(session.execute(select(InboundMessage.external_id, InboundMessage.answered_at)).all())
+    assert answered["MSG-1"] is not None and answered["MSG-2"] is None
