@@ -208,6 +208,11 @@ def test_a_delay_notice_says_later_than_promised_only_when_it_is() -> None:
     assert "מאוחר יותר ממה שהבטחנו" not in held and "מתעכבת בדרך" in held
     english = render("shipping_delay", "en", facts | {"late": False, "expected_on": None}).body
     assert "later than we promised" not in english and "is being held up on the way" in english
+    subjects = {late: render("shipping_delay", "ru", facts | {"late": late}).subject for late in (True, False)}
+    assert subjects == {
+        True: "Заказ 8012000008290012 задерживается — объясняем почему",
+        False: "Заказ 8012000008290012 задерживается в пути — объясняем почему",
+    }
 
 
 @pytest.mark.parametrize("locale", BUYER_LOCALES)
