@@ -111,6 +111,7 @@ def test_each_order_keeps_its_most_pressing_draft(session: Session, shop: Shop) 
     }
     assert delays.figures["notices"] == [{"order": "A", "held_back_for": "pickup_reminder"}, {"order": "B"}]
     assert "1 buyer draft(s) held back: the buyer of order(s) A gets a more pressing message" in delays.why
+    assert delays.title == "notify_delay:flights_cut (1 of them written to in another action)"
     # The stalled parcel is still chased; the buyer is told by the delay notice, not told twice.
     stalled = by_key["stalled_tracking:RR1"]
     assert [s["type"] for s in stalled.steps] == ["chase_carrier"]

@@ -125,4 +125,6 @@ def _without_lower_drafts(action: Action, winners: dict[str, _Draft]) -> Action 
         f"{action.why} {len(held)} buyer draft(s) held back: the buyer of order(s) "
         f"{', '.join(sorted(held_orders))} gets a more pressing message in this brief ({', '.join(instead)})."
     )
-    return replace(action, steps=steps, figures=figures, why=why)
+    # The title counts the buyers its producer saw; say at a glance that some are written to elsewhere.
+    title = f"{action.title} ({len(held)} of them written to in another action)"
+    return replace(action, steps=steps, figures=figures, why=why, title=title)
