@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     # the longest an AliExpress order lives before the platform confirms or closes it (ordinary post "one to two
     # months", seeds/000; buyer protection up to 60 days); WooCommerce never closes a 'processing' order itself.
     stale_order_days: int = Field(default=60, ge=1)
+    # The shop banner (messaging.banner): a destination's delivery range is shown only from a lane with at least this
+    # many delivered parcels. The default is the transit model's own `min_delivered` (logistics.transit, 10): from
+    # that many deliveries a lane's estimate stands on its own parcels rather than on its wider group's.
+    banner_min_delivered_parcels: int = Field(default=10, ge=1)
 
     def with_database(self, url: str | None) -> Settings:
         """A copy pointing at another database (the CLI's --db option)."""

@@ -48,15 +48,21 @@ FACT_VALUES = (
     "温州鹿城鑫达鞋业有限公司",
 )
 ALLOWED_LATIN = {"PayPal", "WHO", "USD", "US"}
+DOUBLED_PUNCTUATION = re.compile(r"(?<!\.)\.\.(?!\.)|\.\s+\.|[,;:]\s*[.,;:]")
 
 
 def variants(situation: str) -> list[dict[str, Any]]:
     if situation == "shipping_delay":
-        return [{"reason": r, "shipped": s} for r in DELAY_REASONS for s in (True, False)]
+        return [{"reason": r, "shipped": s} for r in DELAY_REASONS for s in (True, False)] + [
+            {"reason": "customs", "shipped": True, "late": False, "expected_on": None}
+        ]
     if situation == "order_status":
         return [{"parcel_state": p} for p in PARCEL_STATES]
     if situation == "reply":
-        return [{"intent": i, "shipped": s} for i in REPLY_INTENTS for s in (True, False)]
+        return [{"intent": i, "shipped": s} for i in REPLY_INTENTS for s in (True, False)] + [
+            {"intent": "refund_return", "shipped": True, "delivered": True},
+            {"intent": "refund_return", "shipped": True, "tracking_number": "LP00612345678901"},
+        ]
     if situation == "out_of_stock":
         return [{}, {"restock_on": None}]
     if situation == "supplier_status_check":
@@ -89,6 +95,8 @@ def test_renders_in_its_language_without_leftovers(situation: str, locale: str, 
     assert "{{" not in text and "{%" not in text and "}}" not in text and "None" not in text
     assert rendered.subject.strip() and len(rendered.body.strip()) > 40
     assert "\n\n\n" not in rendered.body
+    # Babel's dates end in a period in ru and uk ("2026 г."): never a second one after it, in any locale.
+    assert not DOUBLED_PUNCTUATION.search(text), DOUBLED_PUNCTUATION.search(text)
     if SITUATIONS[situation].audience == "buyer" and situation not in ("covid_safety",):
         assert facts["order_number"] in text
     stripped = text
@@ -177,3 +185,61 @@ def test_unknown_situation_is_an_error() -> None:
 def test_sample_money_is_decimal() -> None:
     assert sample_facts("unpaid_reminder")["order_total"] == (Decimal("48.20"), "USD")
     assert sample_facts("unpaid_reminder")["placed_on"] == date(2026, 2, 1)
+
+
+@pytest.mark.parametrize("locale", BUYER_LOCALES)
+def test_a_date_that_ends_a_sentence_ends_it_once(locale: str) -> None:
+    """The unpaid reminder ends a sentence with the closing date, the delay notice with the new estimate."""
+    for situation in ("unpaid_reminder", "shipping_delay", "pickup_reminder", "order_status"):
+        rendered = render(situation, locale, sample_facts(situation))
+        text = rendered.subject + "\n" + rendered.body
+        assert "\x1f" not in text
+        assert not DOUBLED_PUNCTUATION.search(text), (situation, DOUBLED_PUNCTUATION.search(text))
+    russian = render("unpaid_reminder", "ru", sample_facts("unpaid_reminder")).body
+    if locale == "ru":
+        assert "закрываются автоматически 21 февраля 2026\u202fг. Если" in russian
+
+
+def test_a_delay_notice_says_later_than_promised_only_when_it_is() -> None:
+    facts = sample_facts("shipping_delay") | {"reason": "customs"}
+    late = render("shipping_delay", "he", facts).body
+    assert "מאוחר יותר ממה שהבטחנו" in late
+    held = render("shipping_delay", "he", facts | {"late": False, "expected_on": None}).body
+    assert "מאוחר יותר ממה שהבטחנו" not in held and "מתעכבת בדרך" in held
+    english = render("shipping_delay", "en", facts | {"late": False, "expected_on": None}).body
+    assert "later than we promised" not in english and "is being held up on the way" in english
+    subjects = {late: render("shipping_delay", "ru", facts | {"late": late}).subject for late in (True, False)}
+    assert subjects == {
+        True: "Заказ 8012000008290012 задерживается — объясняем почему",
+        False: "Заказ 8012000008290012 задерживается в пути — объясняем почему",
+    }
+
+
+@pytest.mark.parametrize("locale", BUYER_LOCALES)
+def test_a_refund_request_for_a_parcel_not_yet_arrived_gets_a_refund_not_a_return(locale: str) -> None:
+    """A buyer asking for their money back on a stuck parcel has nothing to return (and no size to swap)."""
+    facts = sample_facts("reply") | {"intent": "refund_return"}
+    stuck = render("reply", locale, facts | {"shipped": True, "tracking_number": "LP00612345678901"}).body
+    arrived = render("reply", locale, facts | {"shipped": True, "delivered": True}).body
+    assert stuck != arrived
+    assert "LP00612345678901" in stuck and "48" in stuck  # the parcel and the amount the records give
+    assert "48" not in arrived
+    if locale == "en":
+        assert "has not reached you yet" in stuck and "size" not in stuck
+        assert "if it is the size" in arrived
+
+
+def test_the_banner_counts_days_in_the_recipients_grammar() -> None:
+    ranges = [
+        {"countries": ["RU"], "low": 18, "high": 21},
+        {"countries": ["BY"], "low": 4, "high": 23},
+        {"countries": ["KZ"], "low": 18, "high": 28},
+        {"countries": ["SA"], "low": 3, "high": 9},
+    ]
+    facts = sample_facts("shop_banner") | {"ranges": ranges}
+    russian = render("shop_banner", "ru", facts).body
+    assert "18–21 день" in russian and "4–23 дня" in russian and "18–28 дней" in russian and "3–9 дней" in russian
+    ukrainian = render("shop_banner", "uk", facts).body
+    assert "18–21 день" in ukrainian and "4–23 дні" in ukrainian and "18–28 днів" in ukrainian
+    arabic = render("shop_banner", "ar", facts).body
+    assert "18–21 يومًا" in arabic and "3–9 أيام" in arabic

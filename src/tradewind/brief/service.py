@@ -17,6 +17,7 @@ from tradewind.brief.states import TRANSITIONS, transition
 from tradewind.db.session import read_memo
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.logging import get_logger
+from tradewind.messaging.voice import one_message_per_order
 from tradewind.shops.models import Shop
 
 ARCHIVE_MARK = "@"
@@ -50,7 +51,6 @@ def refresh_brief(session: Session, *, shop: Shop, context: BriefContext, produc
     """Store today's actions and return the open ones, ranked. Running it again the same day changes nothing."""
     log = get_logger(__name__, shop=shop.code, today=context.today.isoformat())
     candidates = collect(session, shop=shop, context=context, producers=producers)
-    by_key = {action.key: action for action in candidates}
     records = {
         record.key: record
         for record in session.scalars(
@@ -59,6 +59,10 @@ def refresh_brief(session: Session, *, shop: Shop, context: BriefContext, produc
             .where(ActionRecord.shop_id == shop.id, ActionRecord.key.not_like(f"%{ARCHIVE_MARK}%"))
         )
     }
+    # One voice per buyer, among the actions that will be open; an action whose every step was a draft held
+    # back for a more pressing one is not a situation today (an open record of it expires below).
+    candidates = one_message_per_order(candidates, silent=_not_shown_today(records, context))
+    by_key = {action.key: action for action in candidates}
     for key, action in by_key.items():
         record = records.get(key)
         if record is None:
@@ -86,6 +90,16 @@ def refresh_brief(session: Session, *, shop: Shop, context: BriefContext, produc
     session.flush()
     log.info("brief refreshed", extra={"candidates": len(candidates)})
     return Brief(shop=shop, today=context.today, actions=open_actions(session, shop=shop))
+
+
+def _not_shown_today(records: dict[str, ActionRecord], context: BriefContext) -> set[str]:
+    """Keys of the stored actions the brief does not show today: applied, dismissed, or snoozed past today."""
+    return {
+        key
+        for key, record in records.items()
+        if record.state in (ActionState.APPLIED, ActionState.DISMISSED)
+        or (record.state == ActionState.SNOOZED and (record.snoozed_until or context.today) > context.today)
+    }
 
 
 def _new_record(shop: Shop, action: Action, context: BriefContext) -> ActionRecord:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -30,6 +30,8 @@ from tradewind.messaging.situations import BUYER_LOCALES
 from tradewind.messaging.templates import Rendered
 from tradewind.orders.models import Buyer, Order
 from tradewind.shops.models import Shop
+from tradewind.suppliers.models import Supplier, SupplierStatus
+from tradewind.suppliers.service import latest_status_reports
 
 MATERIAL_DAYS = 2
 COUNTRIES_PER_REGION = 4
@@ -52,11 +54,17 @@ class BannerFacts:
 
 
 def banner_facts(session: Session, *, shop: Shop, context: BriefContext) -> BannerFacts:
-    """Delivery ranges per region from the lanes the shop ships on, and today's notices."""
+    """Delivery ranges per region from the lanes the shop ships on, and today's notices.
+
+    A range comes only from a lane with enough delivered parcels (`banner_min_delivered_parcels`): four parcels
+    still travelling say nothing about how long delivery takes."""
+    enough = context.settings.banner_min_delivered_parcels
     per_country: dict[str, tuple[int, int, int]] = {}
     for stats in lane_statistics(session, shop=shop, now=context.now):
         estimate = stats.estimate
         if estimate.blocked or estimate.p50_days is None or estimate.p90_days is None:
+            continue
+        if estimate.n_delivered < enough:
             continue
         weight = estimate.n_delivered
         low, high = estimate.p50_days + estimate.slowed_by_days, estimate.p90_days + estimate.slowed_by_days
@@ -76,7 +84,7 @@ def banner_facts(session: Session, *, shop: Shop, context: BriefContext) -> Bann
                 "high": max(high for _, _, _, high in members),
             }
         )
-    closure = spring_festival_closure(context.today, context.settings)
+    closure_until = _suppliers_closed_until(session, shop=shop, context=context)
     reasons: list[str] = []
     for disruption in list_disruptions(session, shop=shop, on=context.today):
         if disruption.kind == DisruptionKind.CAPACITY_CUT:
@@ -87,7 +95,36 @@ def banner_facts(session: Session, *, shop: Shop, context: BriefContext) -> Bann
             reasons.append("customs")
         if EPIDEMIC_WORDS.search(disruption.source):
             reasons.append("epidemic")
-    return BannerFacts(ranges=ranges, closure_until=closure[1] if closure else None, delay_reasons=sorted(set(reasons)))
+    return BannerFacts(ranges=ranges, closure_until=closure_until, delay_reasons=sorted(set(reasons)))
+
+
+def _suppliers_closed_until(session: Session, *, shop: Shop, context: BriefContext) -> date | None:
+    """When the shop's suppliers closed for the Spring Festival reopen, or None when none of them is: the banner
+    speaks of the shop's own active suppliers on the Chinese calendar, less those reported working through it.
+    A supplier that reported its own reopening day is taken at its word."""
+    closure = spring_festival_closure(context.today, context.settings)
+    if closure is None:
+        return None
+    starts, reopens = closure
+    suppliers = [
+        s
+        for s in session.scalars(select(Supplier).where(Supplier.shop_id == shop.id, Supplier.active.is_(True)))
+        if (s.calendar or s.country or "").upper().startswith("CN")
+    ]
+    reports = latest_status_reports(
+        session, shop_id=shop.id, as_of=context.today, supplier_ids=[s.id for s in suppliers]
+    )
+    until: list[date] = []
+    for supplier in suppliers:
+        report = reports.get(supplier.id)
+        if report is not None and report.status == SupplierStatus.OPERATING and report.reported_on >= starts:
+            continue  # working through the festival
+        closed = report is not None and report.status == SupplierStatus.CLOSED
+        if closed and report is not None and report.reopens_on is not None and report.reopens_on >= starts:
+            until.append(max(report.reopens_on, context.today))
+        else:
+            until.append(reopens)
+    return max(until) if until else None
 
 
 def banner_languages(session: Session, *, shop: Shop, context: BriefContext) -> list[str]:

@@ -165,7 +165,9 @@ class ReplyNeededProducer:
 
     def apply(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
         done = queue_message_steps(session, shop=shop, action=action, context=context)
-        ids = [str(n["message"]) for n in action.figures.get("notices") or []]
+        # A reply held back for a more pressing message to the same buyer (messaging.voice) was not sent: its
+        # message stays unanswered, and comes back once that other message has gone.
+        ids = [str(n["message"]) for n in action.figures.get("notices") or [] if not n.get("held_back_for")]
         for message in session.scalars(
             select(InboundMessage).where(InboundMessage.shop_id == shop.id, InboundMessage.external_id.in_(ids))
         ):

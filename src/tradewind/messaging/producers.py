@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.catalog.models import Sku
 from tradewind.logistics.disruptions import list_disruptions
-from tradewind.logistics.models import ShippingMethod
+from tradewind.logistics.models import ShippingMethod, TrackingStatus
 from tradewind.logistics.watch import OrderAtRisk, orders_at_risk
 from tradewind.messaging.delays import delay_reason
 from tradewind.messaging.groups import buyers, gathered, tally, top
@@ -34,6 +34,16 @@ from tradewind.shops.models import Shop
 
 # Orders whose promise passed this long ago are lost-parcel cases, not delays to announce.
 DELAY_NOTICE_HORIZON_DAYS = 60
+# Parcels that have reached the buyer's town (waiting for pickup, out for delivery, a missed delivery) or the buyer:
+# a delay notice ("arrives about 28 March") would contradict where the parcel is.
+ARRIVED_NEAR_BUYER = frozenset(
+    {
+        TrackingStatus.AVAILABLE_FOR_PICKUP.value,
+        TrackingStatus.OUT_FOR_DELIVERY.value,
+        TrackingStatus.ATTEMPT_FAIL.value,
+        TrackingStatus.DELIVERED.value,
+    }
+)
 
 
 class BuyerNoticeProducer(ABC):
@@ -283,16 +293,22 @@ class NotifyDelayProducer(BuyerNoticeProducer):
         disruptions = list_disruptions(session, shop=shop, on=context.today)
         found = []
         for outlook in outlooks:
+            if outlook.parcel is not None and outlook.parcel.status in ARRIVED_NEAR_BUYER:
+                continue  # it is at the buyer's post office or door: not a delay to explain, an arrival
             late = outlook.days_late > 0 or "lane_blocked" in outlook.reasons
             customs = outlook.parcel is not None and outlook.parcel.substatus in ("customs_hold", "awaiting_duties")
             if not (late or customs) or (outlook.promised_on is not None and outlook.promised_on < horizon):
                 continue
             reason = delay_reason(outlook, disruptions, today=context.today, settings=context.settings)
+            # "Later than promised" only when the estimate says so; a parcel held by customs or a blocked lane
+            # whose estimate is still within the promise is held up, and the estimate (which does not see the
+            # hold) is not given as a date.
             facts: dict[str, Any] = {
                 "reason": reason.code,
                 "reason_until": reason.until,
+                "late": outlook.days_late > 0,
                 "promised_on": outlook.promised_on,
-                "expected_on": _expected(outlook, context.today),
+                "expected_on": _expected(outlook, context.today) if outlook.days_late > 0 else None,
                 "tracking_number": outlook.parcel.tracking_number if outlook.parcel else "",
                 "shipped": outlook.parcel is not None,
             }

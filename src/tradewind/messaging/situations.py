@@ -56,7 +56,7 @@ SITUATIONS: dict[str, Situation] = {
         Situation(
             "shipping_delay",
             "buyer",
-            ("reason", "promised_on", "expected_on", "tracking_number", "shipped", "reason_until"),
+            ("reason", "promised_on", "expected_on", "tracking_number", "shipped", "reason_until", "late"),
             "the order will miss its promised date: the real reason and the new estimate",
         ),
         Situation("covid_safety", "buyer", (), "is the parcel safe? WHO and health authorities, what the shop does"),
@@ -181,6 +181,7 @@ SAMPLE_FACTS: dict[str, dict[str, Any]] = {
         "tracking_number": "LP00612345678901",
         "shipped": True,
         "reason_until": date(2026, 2, 24),
+        "late": True,
     },
     "covid_safety": {},
     "out_of_stock": {"item": "Ankle boot 38 black", "restock_on": date(2026, 3, 2), "reply_by": date(2026, 2, 5)},

@@ -23,6 +23,10 @@ from jinja2 import Environment, StrictUndefined, Template, TemplateSyntaxError, 
 from tradewind.errors import ValidationError
 
 FALLBACK_LOCALE = "en"
+# Babel's long dates end in a period in some locales ("18 декабря 2026 г.", "18 грудня 2026 р."); a template that
+# ends its sentence after a date would double it. The `day` filter marks such a date's end, and rendering drops the
+# template's period that follows the mark (then the mark), in every locale and template, shipped or the shop's own.
+_ENDS_IN_PERIOD = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,8 @@ def _environment(locale: str) -> Environment:
             value = date.fromisoformat(value)
         if isinstance(value, datetime):
             value = value.date()
-        return format_date(value, format="long", locale=locale)
+        written = format_date(value, format="long", locale=locale)
+        return written + _ENDS_IN_PERIOD if written.endswith(".") else written
 
     def number(value: Any) -> str:
         return format_decimal(value, locale=locale)
@@ -111,6 +116,11 @@ def _environment(locale: str) -> Environment:
         items = [str(v) for v in values]
         return format_list(items, style=style, locale=locale) if items else ""
 
+    def plural_form(value: int) -> str:
+        """The CLDR plural category of `value` in the recipient's language ('one', 'few', 'many', 'other' …), for
+        the word after a number: ru 21 день, 23 дня, 28 дней."""
+        return str(_locale(locale).plural_form(value))
+
     def weekday(value: date | datetime | str) -> str:
         if isinstance(value, str):
             value = date.fromisoformat(value)
@@ -122,6 +132,7 @@ def _environment(locale: str) -> Environment:
     env.filters["country"] = country
     env.filters["join_words"] = listing
     env.filters["weekday"] = weekday
+    env.filters["plural_form"] = plural_form
     return env
 
 
@@ -164,8 +175,8 @@ def render(situation: str, locale: str, facts: dict[str, Any], *, override: Temp
             raise ValidationError(f"no template for situation {situation!r}", details={"situation": situation})
         source = found
     try:
-        subject = _compiled(used, source.subject).render(**facts).strip()
-        body = _compiled(used, source.body).render(**facts).strip() + "\n"
+        subject = _one_period(_compiled(used, source.subject).render(**facts)).strip()
+        body = _one_period(_compiled(used, source.body).render(**facts)).strip() + "\n"
     except TemplateSyntaxError as exc:
         raise ValidationError(
             f"template {situation}/{used} has a syntax error on line {exc.lineno}: {exc.message}"
@@ -178,6 +189,11 @@ def render(situation: str, locale: str, facts: dict[str, Any], *, override: Temp
 @lru_cache(maxsize=2048)
 def _compiled(locale: str, text: str) -> Template:
     return _environment(locale).from_string(text)
+
+
+def _one_period(text: str) -> str:
+    """'… 2026 г.' + '.' → '… 2026 г.': a date that ends in a period ends the sentence too."""
+    return text.replace(_ENDS_IN_PERIOD + ".", "").replace(_ENDS_IN_PERIOD, "")
 
 
 def _tidy(body: str) -> str:
