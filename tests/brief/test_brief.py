@@ -121,11 +121,44 @@ def test_closed_supplier_switches_to_the_alternative(
     assert switch.figures["from_lead_time_mean_days"] == 35.0  # waits 25 days for the reopening, then 10
     assert switch.figures["to_lead_time_mean_days"] == 15.0
     assert "closed until 28 Feb" in switch.why
+    # On normal terms B is slower (p90 20 d vs 13 d) at the same price (45 CNY = 6.30 USD, the shop's currency):
+    # for good it would hold 2/day × 7 d more stock, 0.25 × 6.30 × 14 = 22.05 a year, so this order only.
+    assert switch.figures["permanent"] is False and switch.steps == []
+    assert "this once" in switch.title and "cost 22.05 a year" in switch.why
     apply_action(session, shop=shop, action_id=switch.id, context=context(), producers=default_producers())
     offers = {
         o.supplier_id: o.priority for o in session.scalars(select(SupplyOffer).where(SupplyOffer.sku_id == sku.id))
     }
-    assert offers[supplier.id] == 2 and min(offers.values()) == 1
+    assert offers[supplier.id] == 1 and max(offers.values()) == 2
+
+
+def test_a_switch_that_pays_is_for_good(session: Session, shop: Shop) -> None:
+    """A closed; B is as fast on normal terms (10 d, p90 13 d) and 5 CNY (0.70 USD) cheaper a unit at 2 pairs a
+    day: it saves 0.70 × 2 × 365 = 511.00 a year, so applying the switch makes B the preferred supplier."""
+    sku = f.sku(session, shop, "BOOT-38", price="25.00")
+    usual = f.supplier(session, shop, "SUP-A", name="Wenzhou Shoes")
+    f.offer(session, shop, usual, sku, lead_time_days=10)
+    cheaper = f.supplier(session, shop, "SUP-B", name="Quanzhou Footwear")
+    f.offer(session, shop, cheaper, sku, lead_time_days=10, priority=2, unit_cost="40.00")
+    f.stock(session, shop, f.warehouse(session, shop), sku, 3)
+    f.daily_sales(session, shop, sku, today=TODAY, per_day=2)
+    f.status_report(
+        session,
+        shop,
+        usual,
+        SupplierStatus.CLOSED,
+        reported_on=TODAY - timedelta(days=3),
+        reopens_on=TODAY + timedelta(days=25),
+    )
+    (switch,) = by_kind(brief(session, shop), "switch_supplier")
+    assert switch.figures["permanent"] is True and "from now on" in switch.title
+    (line,) = switch.figures["skus"]
+    assert Decimal(line["gain_per_year"]) == Decimal("511.00")
+    apply_action(session, shop=shop, action_id=switch.id, context=context(), producers=default_producers())
+    offers = {
+        o.supplier_id: o.priority for o in session.scalars(select(SupplyOffer).where(SupplyOffer.sku_id == sku.id))
+    }
+    assert offers == {cheaper.id: 1, usual.id: 2}
 
 
 def test_silent_supplier_is_uncertain_not_available(
