@@ -108,7 +108,10 @@ class ReplenishmentProducer:
         for d in shop_plan.decisions:
             if (action := self._overstock(d, context)) is not None:
                 overstocked.setdefault(products.get(d.sku.product_id or 0, d.sku.code), []).append((d, action))
-        found += [_overstock_of_model(model, members) for model, members in sorted(overstocked.items())]
+        found += [
+            _overstock_of_model(model, members, context.settings.dormant_after_days)
+            for model, members in sorted(overstocked.items())
+        ]
         found += self._vacation(session, shop, shop_plan, context)
         return found
 
@@ -207,7 +210,10 @@ class ReplenishmentProducer:
 
         def forces(d: SkuDecision) -> str:
             assert d.chosen is not None
-            what = f"MOQ {d.chosen.offer.moq}" if d.chosen.offer.moq >= d.moq_choice else f"{d.moq_choice} units"
+            offer = d.chosen.offer
+            what = f"MOQ {offer.moq}" if offer.moq > 1 else f"pack of {offer.pack_size}"
+            if offer.moq > 1 and d.moq_choice > offer.moq:
+                what += f" in packs of {offer.pack_size} ({d.moq_choice} units)"
             return f"{what} forces {d.moq_choice_cover_days or 0:.0f} days of cover"
 
         which = first.sku.code if len(group) == 1 else f"{len(group)} SKUs"
@@ -607,7 +613,7 @@ STEP_HANDLERS = {
 }
 
 
-def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]]) -> Action:
+def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], dormant_days: int) -> Action:
     """The overstocked sizes and colours of one product model as one action (one SKU stays its own action): the
     seller pauses purchasing and promotes the model, not each size. Keyed by its SKUs, so one more SKU makes it a
     new action."""
@@ -629,7 +635,7 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]]) -
         title=f"Overstock {model} ({len(actions)} SKUs): "
         + ", ".join(
             ([f"{min(covers):.0f}–{max(covers):.0f} days of cover"] if covers else [])
-            + ([f"{dormant} without a sale in a long time"] if dormant else [])
+            + ([f"{dormant} without a sale in {dormant_days} days"] if dormant else [])
         )
         + " — pause purchasing, promote it",
         why=f"{units} units above target cover ({value:.2f} at selling price). Largest: {first.subject}: {first.why}",
