@@ -233,7 +233,42 @@ def test_restock_without_offer_gets_a_playbook(session: Session, shop: Shop) -> 
     actions = brief(session, shop)
     assert by_kind(actions, "restock") == []
     (playbook,) = by_kind(actions, "stockout_playbook")
-    assert "no supplier offer on file" in playbook.why
+    assert "no source: no supplier offer on file" in playbook.why
+    assert playbook.figures["no_source"] == ["ORPHAN"]
+    (line,) = playbook.figures["skus"]
+    # No lead time is made up for it: no stock levels, no order date.
+    assert line["lead_time_mean_days"] is None and line["reorder_point"] is None and line["order_up_to"] is None
+    assert line["order_by"] is None and line["stockout_on"] is not None
+
+
+def test_an_moq_beyond_the_cover_cap_is_a_choice_not_an_order(session: Session, shop: Shop) -> None:
+    """1 pair a day, 3 on hand, MOQ 200: ordering it would hold (3 + 200) / 1 = 203 days, beyond the 90-day cap."""
+    sku = f.sku(session, shop, "BOOT-38", price="25.00")
+    supplier = f.supplier(session, shop, "SUP-A", name="Wenzhou Shoes")
+    f.offer(session, shop, supplier, sku, moq=200, pack_size=10, lead_time_days=10)
+    f.stock(session, shop, f.warehouse(session, shop), sku, 3)
+    f.daily_sales(session, shop, sku, today=TODAY, per_day=1)
+    (choice,) = by_kind(brief(session, shop), "restock")
+    assert choice.title == "MOQ 200 forces 203 days of cover of BOOT-38 from Wenzhou Shoes: negotiate, or skip"
+    assert choice.steps == [] and choice.figures["choice"] == "negotiate_or_skip"
+    (line,) = choice.figures["lines"]
+    assert line["moq_choice"] == 200 and line["moq_choice_cover_days"] == 203.0
+    assert session.scalar(select(func.count()).select_from(PurchaseOrder)) == 0
+
+
+def test_a_sku_unsold_for_90_days_is_overstock_not_a_stockout(session: Session, shop: Shop) -> None:
+    """Two pairs a day until 101 days ago, nothing since; 40 on hand."""
+    sku = f.sku(session, shop, "SANDAL-37", price="25.00")
+    sku.created_at = datetime(2025, 6, 1, tzinfo=UTC)
+    supplier = f.supplier(session, shop, "SUP-A")
+    f.offer(session, shop, supplier, sku, lead_time_days=10)
+    f.stock(session, shop, f.warehouse(session, shop), sku, 40)
+    f.daily_sales(session, shop, sku, today=TODAY - timedelta(days=100), per_day=2)
+    actions = brief(session, shop)
+    assert by_kind(actions, "stockout_playbook") == [] and by_kind(actions, "restock") == []
+    (overstock,) = by_kind(actions, "overstock")
+    assert overstock.title == "Overstock SANDAL-37: no sale in 90 days — pause purchasing, promote it"
+    assert overstock.figures["excess_units"] == 40 and overstock.figures["excess_value"] == "1000.00"
 
 
 def test_overstock_pauses_purchasing(session: Session, shop: Shop) -> None:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.typing import NDArray
 
+from tradewind.planning.decisions import fit_to_cover
 from tradewind.planning.kernels import SMOOTHED, estimate_demand, plan
 from tradewind.planning.kernels.policy import fit_order_to_cover, round_order
 
@@ -168,3 +169,18 @@ def test_plan_leaves_the_moq_to_the_seller() -> None:
     """2 a day, 5 on hand, weekly review: 28 wanted, but MOQ 200 would make (5 + 200) / 2 = 102.5 days > 90."""
     result = plan(np.full((1, 60), 2.0), None, 5.0, np.zeros((1, 20)), 10.0, 10.0, 0.9, 200.0, 10.0, 90.0, 7.0)
     assert result.suggested_quantity[0] == 0.0 and result.moq_choice_quantity[0] == 200.0
+
+
+@pytest.mark.parametrize(
+    ("needed", "moq", "pack", "room", "quantity"),
+    [
+        (25.0, 20, 10, 100.0, 30),  # rounded up to whole packs within the room
+        (25.0, 200, 10, 100.0, 0),  # the MOQ does not fit: not pulled forward
+        (95.0, 20, 10, 96.0, 90),  # 100 would exceed the room: 9 packs
+        (0.0, 20, 10, 100.0, 0),
+    ],
+)
+def test_a_pulled_forward_line_stays_within_the_cover_cap(
+    needed: float, moq: int, pack: int, room: float, quantity: int
+) -> None:
+    assert fit_to_cover(needed, moq, pack, room) == quantity
