@@ -174,6 +174,23 @@ def test_silent_supplier_is_uncertain_not_available(
     assert switch.figures["from_lead_time_p90_days"] == 20.0
 
 
+def test_a_silent_supplier_is_kept_when_the_alternative_is_slower_still(session: Session, shop: Shop) -> None:
+    """A is silent for 4 days: 10 d, p90 13 + 7 d of doubt = 20 d. B answers but takes 25 d (p90 33 d): neither
+    arrives before the stockout, and B would arrive 13 days later at p90, so the order stays with A."""
+    sku = f.sku(session, shop, "BOOT-38", price="25.00")
+    usual = f.supplier(session, shop, "SUP-A", name="Wenzhou Shoes")
+    f.offer(session, shop, usual, sku, lead_time_days=10)
+    slow = f.supplier(session, shop, "SUP-B", name="Quanzhou Footwear")
+    f.offer(session, shop, slow, sku, lead_time_days=25, priority=2)
+    f.stock(session, shop, f.warehouse(session, shop), sku, 3)
+    f.daily_sales(session, shop, sku, today=TODAY, per_day=2)
+    f.supplier_message(session, shop, usual, sent_at=context().now - timedelta(days=4))
+    actions = brief(session, shop)
+    assert by_kind(actions, "switch_supplier") == []
+    (restock,) = by_kind(actions, "restock")
+    assert restock.subject == "SUP-A" and restock.figures["lead_time_p90_days"] == 20.0
+
+
 def test_an_answer_ends_the_doubt(session: Session, shop: Shop, boot_short: tuple[Sku, Supplier]) -> None:
     _, supplier = boot_short
     f.supplier_message(session, shop, supplier, sent_at=context().now - timedelta(days=4))

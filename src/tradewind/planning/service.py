@@ -184,7 +184,8 @@ def choose_option(
     options: list[SupplyOption], runs_out: date | None, today: date
 ) -> tuple[SupplyOption | None, str | None]:
     """The preferred supplier when it can deliver in time; else the first alternative (by priority) that is
-    operating and can; else the operating one that arrives soonest; else whoever arrives soonest."""
+    operating and can; else whoever arrives soonest at p90 (an operating one on a tie): a silent supplier's doubt
+    is already in its p90, so a slower alternative is never chosen over it."""
     if not options:
         return None, None
     preferred = options[0]
@@ -196,11 +197,14 @@ def choose_option(
     if preferred in operating and in_time(preferred):
         return preferred, None
     timely = [o for o in operating if in_time(o)]
-    pick = timely[0] if timely else None
-    if pick is None and operating:
-        pick = min(operating, key=lambda o: (o.lead_time.p90_days, o.offer.priority))
-    if pick is None:
-        pick = min(options, key=lambda o: (o.lead_time.p90_days, o.offer.priority))
+    pick = (
+        timely[0]
+        if timely
+        else min(
+            options,
+            key=lambda o: (o.lead_time.p90_days, o.lead_time.availability != Availability.OPERATING, o.offer.priority),
+        )
+    )
     if pick is preferred:
         return preferred, None
     state = preferred.lead_time
