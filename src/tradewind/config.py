@@ -41,7 +41,9 @@ class Settings(BaseSettings):
     service_level_a: float = Field(default=0.97, gt=0.5, lt=1.0, description="best-sellers (top 20% of revenue)")
     service_level_b: float = Field(default=0.95, gt=0.5, lt=1.0, description="the next 30% of revenue")
     service_level_c: float = Field(default=0.90, gt=0.5, lt=1.0, description="the tail")
-    review_period_days: int = Field(default=1, ge=1, le=90)
+    # Days between two looks at the same supplier's orders: the seed's "about a week of sales" per order, so an
+    # order covers lead time + this review period + safety stock (issue 17).
+    review_period_days: int = Field(default=7, ge=1, le=90)
     max_cover_days: int = Field(default=90, ge=7, description="never order more than this many days of demand")
     overstock_cover_days: int = Field(default=120, ge=14, description="stock covering more than this is overstock")
     overstock_min_value: Decimal = Field(default=Decimal("50"), ge=0)
@@ -84,6 +86,9 @@ class Settings(BaseSettings):
     # many delivered parcels. The default is the transit model's own `min_delivered` (logistics.transit, 10): from
     # that many deliveries a lane's estimate stands on its own parcels rather than on its wider group's.
     banner_min_delivered_parcels: int = Field(default=10, ge=1)
+    # Order quantities and supplier switches (issue 17). A SKU with no sale for this many days is dormant: never in
+    # a stockout playbook, never restocked, and its stock is overstock (the issue's 90 days).
+    dormant_after_days: int = Field(default=90, ge=14, le=365)
 
     def with_database(self, url: str | None) -> Settings:
         """A copy pointing at another database (the CLI's --db option)."""

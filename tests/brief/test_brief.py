@@ -121,11 +121,44 @@ def test_closed_supplier_switches_to_the_alternative(
     assert switch.figures["from_lead_time_mean_days"] == 35.0  # waits 25 days for the reopening, then 10
     assert switch.figures["to_lead_time_mean_days"] == 15.0
     assert "closed until 28 Feb" in switch.why
+    # On normal terms B is slower (p90 20 d vs 13 d) at the same price (45 CNY = 6.30 USD, the shop's currency):
+    # for good it would hold 2/day × 7 d more stock, 0.25 × 6.30 × 14 = 22.05 a year, so this order only.
+    assert switch.figures["permanent"] is False and switch.steps == []
+    assert "this once" in switch.title and "cost 22.05 a year" in switch.why
     apply_action(session, shop=shop, action_id=switch.id, context=context(), producers=default_producers())
     offers = {
         o.supplier_id: o.priority for o in session.scalars(select(SupplyOffer).where(SupplyOffer.sku_id == sku.id))
     }
-    assert offers[supplier.id] == 2 and min(offers.values()) == 1
+    assert offers[supplier.id] == 1 and max(offers.values()) == 2
+
+
+def test_a_switch_that_pays_is_for_good(session: Session, shop: Shop) -> None:
+    """A closed; B is as fast on normal terms (10 d, p90 13 d) and 5 CNY (0.70 USD) cheaper a unit at 2 pairs a
+    day: it saves 0.70 × 2 × 365 = 511.00 a year, so applying the switch makes B the preferred supplier."""
+    sku = f.sku(session, shop, "BOOT-38", price="25.00")
+    usual = f.supplier(session, shop, "SUP-A", name="Wenzhou Shoes")
+    f.offer(session, shop, usual, sku, lead_time_days=10)
+    cheaper = f.supplier(session, shop, "SUP-B", name="Quanzhou Footwear")
+    f.offer(session, shop, cheaper, sku, lead_time_days=10, priority=2, unit_cost="40.00")
+    f.stock(session, shop, f.warehouse(session, shop), sku, 3)
+    f.daily_sales(session, shop, sku, today=TODAY, per_day=2)
+    f.status_report(
+        session,
+        shop,
+        usual,
+        SupplierStatus.CLOSED,
+        reported_on=TODAY - timedelta(days=3),
+        reopens_on=TODAY + timedelta(days=25),
+    )
+    (switch,) = by_kind(brief(session, shop), "switch_supplier")
+    assert switch.figures["permanent"] is True and "from now on" in switch.title
+    (line,) = switch.figures["skus"]
+    assert Decimal(line["gain_per_year"]) == Decimal("511.00")
+    apply_action(session, shop=shop, action_id=switch.id, context=context(), producers=default_producers())
+    offers = {
+        o.supplier_id: o.priority for o in session.scalars(select(SupplyOffer).where(SupplyOffer.sku_id == sku.id))
+    }
+    assert offers == {cheaper.id: 1, usual.id: 2}
 
 
 def test_silent_supplier_is_uncertain_not_available(
@@ -139,6 +172,23 @@ def test_silent_supplier_is_uncertain_not_available(
     (switch,) = by_kind(actions, "switch_supplier")
     assert "not answering for 4.0 days" in switch.why
     assert switch.figures["from_lead_time_p90_days"] == 20.0
+
+
+def test_a_silent_supplier_is_kept_when_the_alternative_is_slower_still(session: Session, shop: Shop) -> None:
+    """A is silent for 4 days: 10 d, p90 13 + 7 d of doubt = 20 d. B answers but takes 25 d (p90 33 d): neither
+    arrives before the stockout, and B would arrive 13 days later at p90, so the order stays with A."""
+    sku = f.sku(session, shop, "BOOT-38", price="25.00")
+    usual = f.supplier(session, shop, "SUP-A", name="Wenzhou Shoes")
+    f.offer(session, shop, usual, sku, lead_time_days=10)
+    slow = f.supplier(session, shop, "SUP-B", name="Quanzhou Footwear")
+    f.offer(session, shop, slow, sku, lead_time_days=25, priority=2)
+    f.stock(session, shop, f.warehouse(session, shop), sku, 3)
+    f.daily_sales(session, shop, sku, today=TODAY, per_day=2)
+    f.supplier_message(session, shop, usual, sent_at=context().now - timedelta(days=4))
+    actions = brief(session, shop)
+    assert by_kind(actions, "switch_supplier") == []
+    (restock,) = by_kind(actions, "restock")
+    assert restock.subject == "SUP-A" and restock.figures["lead_time_p90_days"] == 20.0
 
 
 def test_an_answer_ends_the_doubt(session: Session, shop: Shop, boot_short: tuple[Sku, Supplier]) -> None:
@@ -200,7 +250,42 @@ def test_restock_without_offer_gets_a_playbook(session: Session, shop: Shop) -> 
     actions = brief(session, shop)
     assert by_kind(actions, "restock") == []
     (playbook,) = by_kind(actions, "stockout_playbook")
-    assert "no supplier offer on file" in playbook.why
+    assert "no source: no supplier offer on file" in playbook.why
+    assert playbook.figures["no_source"] == ["ORPHAN"]
+    (line,) = playbook.figures["skus"]
+    # No lead time is made up for it: no stock levels, no order date.
+    assert line["lead_time_mean_days"] is None and line["reorder_point"] is None and line["order_up_to"] is None
+    assert line["order_by"] is None and line["stockout_on"] is not None
+
+
+def test_an_moq_beyond_the_cover_cap_is_a_choice_not_an_order(session: Session, shop: Shop) -> None:
+    """1 pair a day, 3 on hand, MOQ 200: ordering it would hold (3 + 200) / 1 = 203 days, beyond the 90-day cap."""
+    sku = f.sku(session, shop, "BOOT-38", price="25.00")
+    supplier = f.supplier(session, shop, "SUP-A", name="Wenzhou Shoes")
+    f.offer(session, shop, supplier, sku, moq=200, pack_size=10, lead_time_days=10)
+    f.stock(session, shop, f.warehouse(session, shop), sku, 3)
+    f.daily_sales(session, shop, sku, today=TODAY, per_day=1)
+    (choice,) = by_kind(brief(session, shop), "restock")
+    assert choice.title == "MOQ 200 forces 203 days of cover of BOOT-38 from Wenzhou Shoes: negotiate, or skip"
+    assert choice.steps == [] and choice.figures["choice"] == "negotiate_or_skip"
+    (line,) = choice.figures["lines"]
+    assert line["moq_choice"] == 200 and line["moq_choice_cover_days"] == 203.0
+    assert session.scalar(select(func.count()).select_from(PurchaseOrder)) == 0
+
+
+def test_a_sku_unsold_for_90_days_is_overstock_not_a_stockout(session: Session, shop: Shop) -> None:
+    """Two pairs a day until 101 days ago, nothing since; 40 on hand."""
+    sku = f.sku(session, shop, "SANDAL-37", price="25.00")
+    sku.created_at = datetime(2025, 6, 1, tzinfo=UTC)
+    supplier = f.supplier(session, shop, "SUP-A")
+    f.offer(session, shop, supplier, sku, lead_time_days=10)
+    f.stock(session, shop, f.warehouse(session, shop), sku, 40)
+    f.daily_sales(session, shop, sku, today=TODAY - timedelta(days=100), per_day=2)
+    actions = brief(session, shop)
+    assert by_kind(actions, "stockout_playbook") == [] and by_kind(actions, "restock") == []
+    (overstock,) = by_kind(actions, "overstock")
+    assert overstock.title == "Overstock SANDAL-37: no sale in 90 days — pause purchasing, promote it"
+    assert overstock.figures["excess_units"] == 40 and overstock.figures["excess_value"] == "1000.00"
 
 
 def test_overstock_pauses_purchasing(session: Session, shop: Shop) -> None:

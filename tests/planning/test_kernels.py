@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from numpy.typing import NDArray
 
+from tradewind.planning.decisions import fit_to_cover
 from tradewind.planning.kernels import SMOOTHED, estimate_demand, plan
-from tradewind.planning.kernels.policy import round_order
+from tradewind.planning.kernels.policy import fit_order_to_cover, round_order
 
 histories = arrays(
     np.float64,
@@ -124,3 +125,62 @@ def test_fill_rate_target_orders_less_than_the_same_cycle_level_for_fast_movers(
 def test_bad_shapes_are_refused() -> None:
     with pytest.raises(ValueError, match="in_stock"):
         estimate_demand(np.zeros((2, 5)), np.ones((2, 4), dtype=bool))
+
+
+def test_order_up_to_covers_lead_time_plus_the_review_period() -> None:
+    """2 a day, no noise, lead time 10 d: a daily review orders up to 10 + 1 − 1 = 10 days (20 units), a weekly
+    one up to 10 + 7 − 1 = 16 days (32 units); with 5 on hand that is 16 and 28 units to order."""
+    history = np.full((1, 60), 2.0)
+    daily = plan(history, None, 5.0, np.zeros((1, 20)), 10.0, 10.0, 0.9, review_period=1.0)
+    weekly = plan(history, None, 5.0, np.zeros((1, 20)), 10.0, 10.0, 0.9, review_period=7.0)
+    assert daily.order_up_to[0] == pytest.approx(20.0) and weekly.order_up_to[0] == pytest.approx(32.0)
+    assert daily.suggested_quantity[0] == 16.0 and weekly.suggested_quantity[0] == 28.0
+    assert weekly.reorder_point[0] == pytest.approx(20.0)  # the reorder point covers the lead time only
+
+
+@pytest.mark.parametrize(
+    ("wanted", "moq", "pack", "ordered", "choice"),
+    [
+        (30.0, 200.0, 10.0, 0.0, 200.0),  # MOQ 200 at 1/day with 10 held: 210 days > 90: a choice, not an order
+        (30.0, 20.0, 50.0, 50.0, 0.0),  # one pack of 50 brings the position to 60 days: within the cap
+        (75.0, 20.0, 12.0, 72.0, 0.0),  # 7 packs (84) would make 94 days: 6 packs (72, 82 days) fit and meet the MOQ
+        (75.0, 80.0, 12.0, 0.0, 84.0),  # … unless the MOQ is above what fits (80 > 72)
+        (0.0, 200.0, 10.0, 0.0, 0.0),  # nothing wanted, nothing to choose
+    ],
+)
+def test_an_moq_beyond_the_cover_cap_is_a_choice(
+    wanted: float, moq: float, pack: float, ordered: float, choice: float
+) -> None:
+    """Position 10, 1 a day, cap 90 days: room for 80 units."""
+    quantity, left = fit_order_to_cover(
+        np.array([wanted]), np.array([10.0]), np.array([1.0]), np.array([moq]), np.array([pack]), np.array([90.0])
+    )
+    assert (quantity[0], left[0]) == (ordered, choice)
+
+
+def test_without_a_cap_the_moq_is_ordered() -> None:
+    quantity, left = fit_order_to_cover(
+        np.array([30.0]), np.array([10.0]), np.array([1.0]), np.array([200.0]), np.array([10.0]), np.array([np.inf])
+    )
+    assert (quantity[0], left[0]) == (200.0, 0.0)
+
+
+def test_plan_leaves_the_moq_to_the_seller() -> None:
+    """2 a day, 5 on hand, weekly review: 28 wanted, but MOQ 200 would make (5 + 200) / 2 = 102.5 days > 90."""
+    result = plan(np.full((1, 60), 2.0), None, 5.0, np.zeros((1, 20)), 10.0, 10.0, 0.9, 200.0, 10.0, 90.0, 7.0)
+    assert result.suggested_quantity[0] == 0.0 and result.moq_choice_quantity[0] == 200.0
+
+
+@pytest.mark.parametrize(
+    ("needed", "moq", "pack", "room", "quantity"),
+    [
+        (25.0, 20, 10, 100.0, 30),  # rounded up to whole packs within the room
+        (25.0, 200, 10, 100.0, 0),  # the MOQ does not fit: not pulled forward
+        (95.0, 20, 10, 96.0, 90),  # 100 would exceed the room: 9 packs
+        (0.0, 20, 10, 100.0, 0),
+    ],
+)
+def test_a_pulled_forward_line_stays_within_the_cover_cap(
+    needed: float, moq: int, pack: int, room: float, quantity: int
+) -> None:
+    assert fit_to_cover(needed, moq, pack, room) == quantity

@@ -232,3 +232,36 @@ def test_backtest_bad_history_is_one_clear_line(tmp_path: Path, content: str, me
     history.write_text(content)
     result = runner.invoke(app, ["backtest", "--history", str(history)])
     assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_sku_without_an_offer_has_no_source_not_a_made_up_lead_time(session: Session, shop: Shop) -> None:
+    sku = f.sku(session, shop, "ORPHAN-40")
+    f.stock(session, shop, f.warehouse(session, shop), sku, 10)
+    f.daily_sales(session, shop, sku, today=TODAY, per_day=3)
+    (decision,) = build_plan(session, shop_id=shop.id, today=TODAY, now=NOW, settings=Settings()).decisions
+    assert decision.no_source and decision.chosen is None and decision.quantity == 0
+    assert np.isnan(decision.reorder_point) and np.isnan(decision.order_up_to) and decision.order_by is None
+    assert decision.stockout_on == TODAY + timedelta(days=4)  # the stock still runs out: 10 at 3/day
+    assert decision.stockout_unavoidable
+
+
+def test_the_plan_table_says_no_source(tmp_path: Path) -> None:
+    path = str(tmp_path / "orphan.db")
+    assert runner.invoke(app, ["init", "--shop", "s", "--name", "Shop", "--db", path]).exit_code == 0
+    from tradewind.db.session import make_engine
+    from tradewind.shops.service import get_shop
+
+    engine = make_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        shop = get_shop(session, code="s")
+        sku = f.sku(session, shop, "ORPHAN-40")
+        f.stock(session, shop, f.warehouse(session, shop), sku, 10)
+        f.daily_sales(session, shop, sku, today=TODAY, per_day=3)
+        session.commit()
+    engine.dispose()
+    table = runner.invoke(app, ["plan", "--db", path, "--today", TODAY.isoformat()])
+    assert table.exit_code == 0, table.stderr
+    assert "no source" in table.stdout
+    rows = json.loads(runner.invoke(app, ["plan", "--db", path, "--today", TODAY.isoformat(), "--json"]).stdout)
+    (row,) = rows["skus"]
+    assert row["supplier"] is None and row["lead_time_mean_days"] is None and row["reorder_point"] is None

@@ -103,14 +103,14 @@ def plan_command(
             row["method"],
             f"{row['demand_per_day']:.2f}±{row['demand_sigma']:.1f}",
             f"{row['lead_time_mean_days'] or 0:.0f}/{row['lead_time_p90_days'] or 0:.0f}",
-            f"{row['reorder_point']:.0f}",
+            "—" if row["reorder_point"] is None else f"{row['reorder_point']:.0f}",
             str(row["on_hand"]),
             str(row["on_order"]),
             "∞" if row["days_of_cover"] is None else f"{row['days_of_cover']:.0f}d",
             _short(row["stockout_on"]),
             _short(row["order_by"]),
             str(row["suggested_quantity"] or ""),
-            (row["supplier"] or "—") + (" ⚠" if row["supplier_note"] else ""),
+            (row["supplier"] or "no source") + (" ⚠" if row["supplier_note"] else ""),
         )
     print_table(table)
 

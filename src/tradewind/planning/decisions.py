@@ -4,6 +4,9 @@ SKUs at or below their reorder point must be ordered now. A SKU of the same supp
 point soon joins that order when carrying its stock for the extra days costs less than the shipment it saves
 (the seed's batch-shipping point; per-shipment and holding costs are settings). This is the classic
 joint-replenishment trade-off in its simplest form (Silver, Pyke & Peterson 1998, §11.3).
+
+An MOQ or pack size never pushes a line beyond the cover cap silently: a pulled-forward line that would is left
+for its own order, and a due SKU whose MOQ would (the kernel's `moq_choice`) is put to the seller as a choice.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from decimal import Decimal
 
 from tradewind.config import Settings
 from tradewind.money import convert
+from tradewind.planning.lead_time import normal_lead_time
 from tradewind.planning.service import SkuDecision, SupplyOption
 
 
@@ -47,11 +51,86 @@ class SupplierOrder:
         return sum((line.unit_cost * line.quantity for line in self.lines), Decimal(0))
 
 
+@dataclass(frozen=True)
+class SwitchCase:
+    """Whether moving a SKU to another supplier for good pays, on both offers' normal terms (no closure, no
+    silence): a year of the SKU's demand at the price difference, plus the stock a shorter p90 lead time no longer
+    has to hold, minus the extra stock a larger MOQ forces, both carried for a year. Positive pays: permanent."""
+
+    p90_gain_days: float  # the preferred offer's normal p90 − the alternative's (positive: faster)
+    unit_cost_change: Decimal  # alternative − preferred, per unit, shop currency
+    moq_change: int  # alternative − preferred
+    gain_per_year: Decimal  # shop currency
+
+    @property
+    def permanent(self) -> bool:
+        return self.gain_per_year > 0
+
+    def text(self, preferred: str, alternative: str) -> str:
+        terms = []
+        if self.p90_gain_days:
+            terms.append(f"p90 {abs(self.p90_gain_days):.0f} d {'shorter' if self.p90_gain_days > 0 else 'longer'}")
+        else:
+            terms.append("no p90 gain")
+        if self.unit_cost_change:
+            terms.append(
+                f"{abs(self.unit_cost_change):.2f} {'dearer' if self.unit_cost_change > 0 else 'cheaper'} a unit"
+            )
+        if self.moq_change > 0:
+            terms.append(f"MOQ {self.moq_change} higher")
+        verdict = (
+            f"switching for good gains {self.gain_per_year:.2f} a year"
+            if self.permanent
+            else f"for good it would cost {-self.gain_per_year:.2f} a year: this order only, "
+            f"{preferred} stays preferred"
+        )
+        return f"On normal terms {alternative} has {', '.join(terms)}; {verdict}"
+
+
+def switch_case(
+    preferred: SupplyOption, alternative: SupplyOption, demand_per_day: float, *, shop_currency: str, settings: Settings
+) -> SwitchCase:
+    rates = settings.usd_per_unit
+    old_cost = convert(preferred.offer.unit_cost, preferred.offer.currency, shop_currency, rates)
+    new_cost = convert(alternative.offer.unit_cost, alternative.offer.currency, shop_currency, rates)
+    p90_gain = normal_lead_time(preferred.offer)[1] - normal_lead_time(alternative.offer)[1]
+    moq_change = alternative.offer.moq - preferred.offer.moq
+    rate = Decimal(str(round(max(demand_per_day, 0.0), 4)))
+    holding = settings.holding_cost_rate_per_year
+    gain = (
+        (old_cost - new_cost) * rate * 365
+        + holding * new_cost * rate * Decimal(str(p90_gain))
+        - holding * new_cost * max(moq_change, 0) / 2
+    )
+    return SwitchCase(p90_gain, new_cost - old_cost, moq_change, gain.quantize(Decimal("0.01")))
+
+
 def round_up(needed: float, moq: int, pack_size: int) -> int:
     if needed <= 0:
         return 0
     pack = max(pack_size, 1)
     return int(math.ceil(max(needed, float(moq)) / pack - 1e-9) * pack)
+
+
+def fit_to_cover(needed: float, moq: int, pack_size: int, room: float) -> int:
+    """`needed` raised to the MOQ and whole packs, or the most whole packs within `room` units (if the MOQ allows)
+    when that would exceed it; 0 when no quantity that the supplier accepts fits."""
+    quantity = round_up(needed, moq, pack_size)
+    if quantity <= room + 1e-9:
+        return quantity
+    pack = max(pack_size, 1)
+    fits = math.floor(max(room, 0.0) / pack + 1e-9) * pack
+    return fits if fits > 0 and fits >= moq else 0
+
+
+def moq_choices(decisions: list[SkuDecision]) -> dict[int, list[SkuDecision]]:
+    """Per supplier id, the SKUs due now whose MOQ or pack would buy more than the cover cap: not ordered, put to
+    the seller as a choice (negotiate the MOQ, or skip)."""
+    found: dict[int, list[SkuDecision]] = {}
+    for decision in decisions:
+        if decision.chosen is not None and decision.moq_choice > 0 and decision.quantity == 0:
+            found.setdefault(decision.chosen.supplier.id, []).append(decision)
+    return found
 
 
 def supplier_orders(
@@ -104,7 +183,9 @@ def _pulled_forward(decision: SkuDecision, due: date, shop_currency: str, settin
     assert decision.chosen is not None
     offer = decision.chosen.offer
     needed = decision.order_up_to + decision.demand_per_day * early - decision.position
-    quantity = round_up(needed, offer.moq, offer.pack_size)
+    # Arriving `early` days sooner, the line may hold that many more days of demand, never more.
+    room = decision.demand_per_day * (settings.max_cover_days + early) - decision.position
+    quantity = fit_to_cover(needed, offer.moq, offer.pack_size, room)
     if quantity <= 0:
         return None
     return OrderLine(decision, quantity, offer.unit_cost, early)

@@ -4,6 +4,11 @@ processing time and the transit to the warehouse, as a distribution (mean and p9
 
 A supplier that has not answered for days, or whose status is unknown, is treated as uncertain: its lead time
 keeps its mean but its p90 widens, so plans stop leaning on it.
+
+A closure the supplier announced ("closed from … to …") stops the whole order: the factory does not produce and
+its couriers and forwarders do not move goods, so an order whose way to the warehouse meets it waits for the
+reopening and never arrives inside it. Without an announcement, the calendar's Spring Festival closure (a guess at
+the factory's break) holds up the order only while it is being made.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ class SupplierState:
     starts_on: date  # first day the supplier can start work on a new order
     reason: str
     silent_hours: float | None = None
+    # Closures the supplier announced that have not ended yet: (first closed day, reopening day).
+    announced_closures: tuple[tuple[date, date], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,20 @@ def supplier_state(
     settings: Settings,
 ) -> SupplierState:
     """What the seller knows today about whether `supplier` can work on an order."""
-    if report is not None and report.status == SupplierStatus.CLOSED:
+    announced = announced_closure(report, today)
+    closes_later = announced is not None and announced[0] > today
+    if announced is not None and not closes_later:
+        note = f" — {report.note}" if report is not None and report.note else ""
+        source = report.source if report is not None else "seller"
+        return SupplierState(
+            supplier.id,
+            Availability.CLOSED,
+            announced[1],
+            f"closed until {announced[1]:%d %b} ({source}, reported {report.reported_on:%d %b}){note}"
+            if report is not None
+            else f"closed until {announced[1]:%d %b}",
+        )
+    if report is not None and report.status == SupplierStatus.CLOSED and not closes_later:
         reopening = max((d for d in (report.reopens_on, report.restock_on) if d is not None), default=None)
         if reopening is None:
             return SupplierState(
@@ -101,7 +121,12 @@ def supplier_state(
                 reopening,
                 f"closed until {reopening:%d %b} ({report.source}, reported {report.reported_on:%d %b}){note}",
             )
+    # A closure announced for later moves the arrival of the orders that meet it (offer_lead_time), and replaces
+    # the calendar's guess at the Spring Festival.
+    ahead = (announced,) if announced is not None else ()
     closure = spring_festival_closure(supplier.calendar, today, settings)
+    if closure is not None and any(a < closure[1] and closure[0] < b for a, b in ahead):
+        closure = None
     reported_open_in_closure = (
         report is not None
         and report.status == SupplierStatus.OPERATING
@@ -120,12 +145,42 @@ def supplier_state(
             today,
             f"not answering for {silent_hours / 24:.1f} days (last message {silent_since:%d %b})",
             silent_hours,
+            ahead,
         )
     if report is not None and report.status == SupplierStatus.UNKNOWN:
         return SupplierState(
-            supplier.id, Availability.UNCERTAIN, today, f"status unknown since {report.reported_on:%d %b}"
+            supplier.id, Availability.UNCERTAIN, today, f"status unknown since {report.reported_on:%d %b}", None, ahead
         )
-    return SupplierState(supplier.id, Availability.OPERATING, today, "operating")
+    return SupplierState(supplier.id, Availability.OPERATING, today, "operating", None, ahead)
+
+
+def announced_closure(report: SupplierStatusReport | None, today: date) -> tuple[date, date] | None:
+    """The closure a status report announces ("closed from … to …"), when it has a reopening day after today."""
+    if report is None or report.closed_from is None:
+        return None
+    reopening = max((d for d in (report.reopens_on, report.restock_on) if d is not None), default=None)
+    if reopening is None or reopening <= today or reopening <= report.closed_from:
+        return None
+    return report.closed_from, reopening
+
+
+def normal_lead_time(offer: SupplyOffer) -> tuple[float, float]:
+    """The offer's own mean and p90 days, without any closure, holiday or doubt."""
+    mean = float(offer.lead_time_days)
+    return mean, max(float(offer.lead_time_p90_days or math.ceil(mean * 1.3)), mean)
+
+
+def days_closed_on_the_way(start: date, days: float, closures: list[tuple[date, date]]) -> int:
+    """Days an order started on `start` and taking `days` open days waits for closures (first closed day,
+    reopening day) on its way: every closure it meets before arriving, arrival day included, adds its closed days
+    from the later of its start and the order's, so the arrival is never on a closed day."""
+    waited = 0
+    for closed_from, reopens in sorted(closures):
+        arrives = start + timedelta(days=math.ceil(days) + waited)
+        if reopens <= start or closed_from > arrives:
+            continue
+        waited += (reopens - max(start, closed_from)).days
+    return waited
 
 
 def offer_lead_time(
@@ -140,21 +195,41 @@ def offer_lead_time(
     holiday_days = _holidays_while_processing(supplier, start, settings)
     if holiday_days:
         notes.append(f"+{holiday_days} d: public holidays while the order is made")
-    closure = spring_festival_closure(supplier.calendar, start, settings)
+    base_mean, base_p90 = normal_lead_time(offer)
+    base_mean += holiday_days
+    base_p90 += holiday_days
+    announced = list(state.announced_closures)
+    festival = spring_festival_closure(supplier.calendar, start, settings)
+    # The calendar's Spring Festival is a guess at the factory's break: it holds up the production days. The
+    # supplier's own announcement replaces that guess and holds up the whole way to the warehouse.
     festival_days = 0
-    if closure is not None and state.availability != Availability.CLOSED:
-        ships = start + timedelta(days=supplier.processing_days + holiday_days)
-        if start < closure[1] and ships > closure[0]:
-            festival_days = max(0, (closure[1] - max(start, closure[0])).days)
-            notes.append(f"+{festival_days} d: Spring Festival closure {closure[0]:%d %b}–{closure[1]:%d %b}")
-    base_mean = float(offer.lead_time_days)
-    base_p90 = float(offer.lead_time_p90_days or math.ceil(base_mean * 1.3))
-    extra = float(wait + holiday_days + festival_days)
+    if (
+        festival is not None
+        and state.availability != Availability.CLOSED
+        and not any(a < festival[1] and festival[0] < b for a, b in announced)
+    ):
+        festival_days = days_closed_on_the_way(start, float(supplier.processing_days + holiday_days), [festival])
+        if festival_days:
+            notes.append(f"+{festival_days} d: Spring Festival closure {festival[0]:%d %b}–{festival[1]:%d %b}")
+    closed_mean = days_closed_on_the_way(start, base_mean + festival_days, announced)
+    closed_p90 = days_closed_on_the_way(start, base_p90 + festival_days, announced)
+    if closed_p90:
+        met = ", ".join(
+            f"{a:%d %b}–{b:%d %b}"
+            for a, b in announced
+            if b > start and a <= start + timedelta(days=math.ceil(base_p90) + festival_days + closed_p90)
+        )
+        notes.append(f"+{closed_mean} d (p90 +{closed_p90} d): announced closure {met}, nothing made or moved")
+    closed_mean += festival_days
+    closed_p90 += festival_days
+    extra = float(wait)
     spread = 0.0
     if state.availability == Availability.UNCERTAIN:
-        spread = max(float(settings.uncertain_extra_days), 0.5 * base_mean)
+        spread = max(float(settings.uncertain_extra_days), 0.5 * float(offer.lead_time_days))
         notes.append(f"p90 +{spread:.0f} d: {state.reason}")
-    return LeadTime(base_mean + extra, max(base_p90, base_mean) + extra + spread, state.availability, tuple(notes))
+    return LeadTime(
+        base_mean + extra + closed_mean, base_p90 + extra + closed_p90 + spread, state.availability, tuple(notes)
+    )
 
 
 def _holidays_while_processing(supplier: Supplier, start: date, settings: Settings) -> int:

@@ -25,7 +25,7 @@ from tradewind.catalog.service import (
 )
 from tradewind.inventory.service import PurchaseLine, place_purchase_order
 from tradewind.orders.service import open_order_units, stale_cutoff
-from tradewind.planning.decisions import SupplierOrder, supplier_orders
+from tradewind.planning.decisions import SupplierOrder, moq_choices, supplier_orders, switch_case
 from tradewind.planning.lead_time import Availability
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
@@ -60,6 +60,10 @@ def sku_figures(d: SkuDecision) -> dict[str, Any]:
         "lead_time_mean_days": _num(lead.mean_days) if lead else None,
         "lead_time_p90_days": _num(lead.p90_days) if lead else None,
         "lead_time_notes": list(lead.notes) if lead else [],
+        "no_source": d.no_source,
+        "dormant": d.dormant,
+        "moq_choice": d.moq_choice,
+        "moq_choice_cover_days": _num(d.moq_choice_cover_days, 0),
     }
 
 
@@ -82,6 +86,7 @@ class ReplenishmentProducer:
             shop_plan.decisions, today=context.today, shop_currency=shop.currency, settings=context.settings
         )
         found += [self._restock(order, context) for order in orders]
+        found += [self._moq_choice(group, context) for _, group in sorted(moq_choices(shop_plan.decisions).items())]
         products = product_codes(session, shop_id=shop.id)
         unavoidable: dict[str, list[SkuDecision]] = {}
         for d in shop_plan.decisions:
@@ -100,12 +105,15 @@ class ReplenishmentProducer:
         for d in shop_plan.decisions:
             if d.switch_reason and d.quantity > 0 and d.chosen and d.preferred:
                 switches.setdefault((d.preferred.supplier.code, d.chosen.supplier.code), []).append(d)
-        found += [self._switch(group, context) for _, group in sorted(switches.items())]
+        found += [self._switch(group, shop.currency, context) for _, group in sorted(switches.items())]
         overstocked: dict[str, list[tuple[SkuDecision, Action]]] = {}
         for d in shop_plan.decisions:
             if (action := self._overstock(d, context)) is not None:
                 overstocked.setdefault(products.get(d.sku.product_id or 0, d.sku.code), []).append((d, action))
-        found += [_overstock_of_model(model, members) for model, members in sorted(overstocked.items())]
+        found += [
+            _overstock_of_model(model, members, context.settings.dormant_after_days)
+            for model, members in sorted(overstocked.items())
+        ]
         found += self._vacation(session, shop, shop_plan, context)
         return found
 
@@ -193,6 +201,64 @@ class ReplenishmentProducer:
             ],
         )
 
+    def _moq_choice(self, group: list[SkuDecision], context: BriefContext) -> Action:
+        """SKUs due now whose MOQ or pack would buy more than the cover cap: the seller negotiates or skips; nothing
+        is ordered silently."""
+        group = sorted(group, key=lambda d: (d.stockout_on or date.max, d.sku.code))
+        first = group[0]
+        assert first.chosen is not None
+        supplier, offer = first.chosen.supplier, first.chosen.offer
+        cap = context.settings.max_cover_days
+
+        def forces(d: SkuDecision) -> str:
+            assert d.chosen is not None
+            offer = d.chosen.offer
+            what = f"MOQ {offer.moq}" if offer.moq > 1 else f"pack of {offer.pack_size}"
+            if offer.moq > 1 and d.moq_choice > offer.moq:
+                what += f" in packs of {offer.pack_size} ({d.moq_choice} units)"
+            return f"{what} forces {d.moq_choice_cover_days or 0:.0f} days of cover"
+
+        which = first.sku.code if len(group) == 1 else f"{len(group)} SKUs"
+        title = (
+            f"{forces(first)} of {first.sku.code} from {supplier.name}: negotiate, or skip"
+            if len(group) == 1
+            else f"MOQs force more than {cap} days of cover on {which} from {supplier.name}: negotiate, or skip"
+        )
+        why = (
+            "; ".join(f"{d.sku.code}: {_cover_text(d)}, {forces(d)} (cap {cap} d)" for d in group[:6])
+            + (f" and {len(group) - 6} more" if len(group) > 6 else "")
+            + ". Nothing is ordered: ask for a smaller minimum, or skip until demand catches up."
+        )
+        return Action(
+            kind="restock",
+            key=f"restock_choice:{supplier.code}:{members_digest(d.sku.code for d in group)}",
+            subject_kind="supplier",
+            subject=supplier.code,
+            due=min((d.order_by or context.today for d in group), default=context.today),
+            title=title,
+            why=why,
+            value_at_risk=Decimal(0),
+            weight=0.6,
+            figures={
+                "supplier": supplier.code,
+                "supplier_name": supplier.name,
+                "choice": "negotiate_or_skip",
+                "max_cover_days": cap,
+                "cost_currency": offer.currency,
+                "lines": [
+                    sku_figures(d)
+                    | {
+                        "moq": d.chosen.offer.moq,
+                        "pack_size": d.chosen.offer.pack_size,
+                        "unit_cost": str(d.chosen.offer.unit_cost),
+                    }
+                    for d in group
+                    if d.chosen is not None
+                ],
+            },
+            steps=[],
+        )
+
     # stockout playbook -----------------------------------------------------------------------------------------
 
     def _playbook(
@@ -260,7 +326,7 @@ class ReplenishmentProducer:
         why = f"{first.sku.code}: {_cover_text(first)}; " + (
             f"the earliest any supplier can deliver is {arrival:%d %b} ({source})."
             if arrival
-            else "no supplier offer on file: nothing can arrive."
+            else "no source: no supplier offer on file, nothing can be ordered or arrive."
         )
         if len(group) > 1:
             why += (
@@ -286,16 +352,29 @@ class ReplenishmentProducer:
                 "promotions_to_pause": promoted,
                 "first_stockout_on": _day(first.stockout_on),
                 "earliest_arrival": _day(arrival),
+                "no_source": [d.sku.code for d in group if d.no_source],
             },
             steps=steps,
         )
 
     # switch supplier -------------------------------------------------------------------------------------------
 
-    def _switch(self, group: list[SkuDecision], context: BriefContext) -> Action:
+    def _switch(self, group: list[SkuDecision], shop_currency: str, context: BriefContext) -> Action:
+        """A switch is for this order only unless, on both offers' normal terms, the alternative's p90 or cost pays
+        for moving the SKU for good (decisions.switch_case); only then does applying it change the preferred
+        supplier."""
         first = group[0]
         assert first.chosen is not None and first.preferred is not None and first.switch_reason is not None
         new, old = first.chosen, first.preferred
+        cases = {
+            d.sku.code: switch_case(
+                d.preferred, d.chosen, d.demand_per_day, shop_currency=shop_currency, settings=context.settings
+            )
+            for d in group
+            if d.preferred is not None and d.chosen is not None
+        }
+        permanent = [code for code, case in cases.items() if case.permanent]
+        case = cases[first.sku.code]
         new_mean, new_p90 = new.lead_time.arrival(context.today)
         old_mean, old_p90 = old.lead_time.arrival(context.today)
         skus = [d.sku.code for d in group]
@@ -311,6 +390,8 @@ class ReplenishmentProducer:
                 "to_unit_cost": str(d.chosen.offer.unit_cost) if d.chosen else None,
                 "stockout_on": _day(d.stockout_on),
                 "quantity": d.quantity,
+                "permanent": cases[d.sku.code].permanent,
+                "gain_per_year": str(cases[d.sku.code].gain_per_year),
             }
             for d in group
         ]
@@ -324,10 +405,18 @@ class ReplenishmentProducer:
             subject_kind="supplier",
             subject=old.supplier.code,
             due=min((d.order_by or context.today for d in group), default=context.today),
-            title=f"Source {which} from {new.supplier.name} instead of {old.supplier.name}",
+            title=(
+                f"Source {which} from {new.supplier.name} instead of {old.supplier.name} from now on"
+                if len(permanent) == len(skus)
+                else f"Order {which} from {new.supplier.name} this once; {old.supplier.name} stays preferred"
+                if not permanent
+                else f"Order {which} from {new.supplier.name} instead of {old.supplier.name}; "
+                f"{len(permanent)} of them for good"
+            ),
             why=(
                 f"{first.switch_reason}. For {first.sku.code}: {new.supplier.name} delivers by {new_mean:%d %b} "
-                f"(p90 {new_p90:%d %b}) vs {old_mean:%d %b} (p90 {old_p90:%d %b}); {_cover_text(first)}."
+                f"(p90 {new_p90:%d %b}) vs {old_mean:%d %b} (p90 {old_p90:%d %b}); {_cover_text(first)}. "
+                f"{case.text(old.supplier.name, new.supplier.name)}."
             ),
             value_at_risk=value,
             weight=0.8,
@@ -339,18 +428,30 @@ class ReplenishmentProducer:
                 "from_lead_time_p90_days": round(old.lead_time.p90_days, 1),
                 "to_lead_time_mean_days": round(new.lead_time.mean_days, 1),
                 "to_lead_time_p90_days": round(new.lead_time.p90_days, 1),
+                "permanent": bool(permanent) and len(permanent) == len(skus),
+                "permanent_skus": permanent,
                 "skus": lines,
             },
-            steps=[{"type": "make_preferred_supplier", "supplier": new.supplier.code, "skus": skus}],
+            # One-off: the restock order to the new supplier is the whole change.
+            steps=[{"type": "make_preferred_supplier", "supplier": new.supplier.code, "skus": permanent}]
+            if permanent
+            else [],
         )
 
     # overstock -------------------------------------------------------------------------------------------------
 
     def _overstock(self, d: SkuDecision, context: BriefContext) -> Action | None:
         settings = context.settings
-        if d.days_of_cover is None or d.days_of_cover <= settings.overstock_cover_days or d.purchasing_paused:
+        if d.purchasing_paused:
             return None
-        excess = d.position - max(d.order_up_to, d.demand_per_day * settings.overstock_cover_days)
+        if d.dormant:
+            # Nothing sold in `dormant_after_days`: every unit held or on order is above cover.
+            excess = float(d.position)
+        elif d.days_of_cover is None or d.days_of_cover <= settings.overstock_cover_days:
+            return None
+        else:
+            target = 0.0 if math.isnan(d.order_up_to) else d.order_up_to
+            excess = d.position - max(target, d.demand_per_day * settings.overstock_cover_days)
         value = Decimal(str(round(max(excess, 0.0), 2))) * (d.sku.price or Decimal(0))
         if excess <= 0 or value < settings.overstock_min_value:
             return None
@@ -362,10 +463,21 @@ class ReplenishmentProducer:
             subject_kind="sku",
             subject=d.sku.code,
             due=context.today + timedelta(days=7),
-            title=f"Overstock {d.sku.code}: {d.days_of_cover:.0f} days of cover — pause purchasing, promote it",
+            title=f"Overstock {d.sku.code}: "
+            + (
+                f"no sale in {settings.dormant_after_days} days"
+                if d.dormant
+                else f"{d.days_of_cover:.0f} days of cover"
+            )
+            + " — pause purchasing, promote it",
             why=(
-                f"{_cover_text(d)}; {excess:.0f} units above {settings.overstock_cover_days} days of cover "
-                f"({value:.2f} at selling price, "
+                f"{_cover_text(d)}; "
+                + (
+                    f"not one sold in {settings.dormant_after_days} days, so all {excess:.0f} units are dead stock "
+                    if d.dormant
+                    else f"{excess:.0f} units above {settings.overstock_cover_days} days of cover "
+                )
+                + f"({value:.2f} at selling price, "
                 f"about {carrying:.2f} a year to carry). Spend promotion budget here rather than on SKUs that "
                 "are short."
             ),
@@ -503,7 +615,7 @@ STEP_HANDLERS = {
 }
 
 
-def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]]) -> Action:
+def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], dormant_days: int) -> Action:
     """The overstocked sizes and colours of one product model as one action (one SKU stays its own action): the
     seller pauses purchasing and promotes the model, not each size. Keyed by its SKUs, so one more SKU makes it a
     new action."""
@@ -511,7 +623,8 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]]) -
         return members[0][1]
     members.sort(key=lambda m: (-float(m[1].value_at_risk), m[0].sku.code))
     actions = [a for _, a in members]
-    covers = [float(d.days_of_cover or 0) for d, _ in members]
+    covers = [float(d.days_of_cover) for d, _ in members if d.days_of_cover is not None and not d.dormant]
+    dormant = sum(1 for d, _ in members if d.dormant)
     units = sum(int(a.figures["excess_units"]) for a in actions)
     value = sum((Decimal(str(a.figures["excess_value"])) for a in actions), Decimal(0))
     first = actions[0]
@@ -521,8 +634,12 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]]) -
         key=f"overstock:{model}:{members_digest(a.subject for a in actions)}",
         subject_kind="product",
         subject=model,
-        title=f"Overstock {model} ({len(actions)} SKUs): {min(covers):.0f}–{max(covers):.0f} days of cover — pause "
-        "purchasing, promote it",
+        title=f"Overstock {model} ({len(actions)} SKUs): "
+        + ", ".join(
+            ([f"{min(covers):.0f}–{max(covers):.0f} days of cover"] if covers else [])
+            + ([f"{dormant} without a sale in {dormant_days} days"] if dormant else [])
+        )
+        + " — pause purchasing, promote it",
         why=f"{units} units above target cover ({value:.2f} at selling price). Largest: {first.subject}: {first.why}",
         figures={
             "product": model,

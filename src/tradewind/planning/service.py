@@ -23,9 +23,6 @@ from tradewind.planning.models import SkuPlan
 from tradewind.suppliers.models import Supplier, SupplyOffer
 from tradewind.suppliers.service import latest_status_reports, offers_by_sku, suppliers_by_id, unanswered_since
 
-# Without any supplier offer, plan as if a typical cross-border order took this long.
-FALLBACK_LEAD_TIME = (30.0, 45.0)
-
 KernelRunner = Callable[..., PlanResult]
 
 
@@ -60,15 +57,31 @@ class SkuDecision:
     earliest_arrival: date | None
     earliest_option: SupplyOption | None
     purchasing_paused: bool
+    # Units the MOQ or pack size would force beyond the cover cap: left to the seller, not ordered (0 = none).
+    moq_choice: int = 0
+    # No sale for `dormant_after_days` (and the SKU is at least that old): dead stock, not a stockout.
+    dormant: bool = False
 
     @property
     def position(self) -> int:
         return self.on_hand + self.on_order
 
     @property
+    def no_source(self) -> bool:
+        """No live supplier offer: nothing can be ordered, so the SKU has no lead time and no stock levels."""
+        return self.chosen is None
+
+    @property
+    def moq_choice_cover_days(self) -> float | None:
+        """Days of demand the stock position would cover if the MOQ-forced quantity were ordered."""
+        if self.moq_choice <= 0 or self.demand_per_day <= 0:
+            return None
+        return (self.position + self.moq_choice) / self.demand_per_day
+
+    @property
     def stockout_unavoidable(self) -> bool:
         """The stock runs out before anything ordered today could arrive, even from the fastest source."""
-        if self.stockout_on is None:
+        if self.stockout_on is None or self.dormant:
             return False
         return self.earliest_arrival is None or self.earliest_arrival > self.stockout_on
 
@@ -138,8 +151,15 @@ def build_plan(
         chosen.append(pick)
         reasons.append(reason)
     result = runner(**common, **_supply_arrays(chosen))
-    decisions = _decisions(inputs, result, options, chosen, reasons, service_level, today)
+    dormant = dormant_skus(inputs, today=today, days=settings.dormant_after_days)
+    decisions = _decisions(inputs, result, options, chosen, reasons, service_level, dormant, today)
     return ShopPlan(today=today, inputs=inputs, decisions=decisions, supplier_states=states)
+
+
+def dormant_skus(inputs: PlanInputs, *, today: date, days: int) -> list[bool]:
+    """Per SKU: no unit sold in the last `days` days of history although the SKU has existed that long."""
+    sold = np.nansum(inputs.history[:, -days:], axis=1) > 0
+    return [not bool(sold[i]) and (today - sku.created_at.date()).days >= days for i, sku in enumerate(inputs.skus)]
 
 
 def service_levels(revenue: FloatArray, settings: Settings) -> FloatArray:
@@ -164,7 +184,8 @@ def choose_option(
     options: list[SupplyOption], runs_out: date | None, today: date
 ) -> tuple[SupplyOption | None, str | None]:
     """The preferred supplier when it can deliver in time; else the first alternative (by priority) that is
-    operating and can; else the operating one that arrives soonest; else whoever arrives soonest."""
+    operating and can; else whoever arrives soonest at p90 (an operating one on a tie): a silent supplier's doubt
+    is already in its p90, so a slower alternative is never chosen over it."""
     if not options:
         return None, None
     preferred = options[0]
@@ -176,11 +197,14 @@ def choose_option(
     if preferred in operating and in_time(preferred):
         return preferred, None
     timely = [o for o in operating if in_time(o)]
-    pick = timely[0] if timely else None
-    if pick is None and operating:
-        pick = min(operating, key=lambda o: (o.lead_time.p90_days, o.offer.priority))
-    if pick is None:
-        pick = min(options, key=lambda o: (o.lead_time.p90_days, o.offer.priority))
+    pick = (
+        timely[0]
+        if timely
+        else min(
+            options,
+            key=lambda o: (o.lead_time.p90_days, o.lead_time.availability != Availability.OPERATING, o.offer.priority),
+        )
+    )
     if pick is preferred:
         return preferred, None
     state = preferred.lead_time
@@ -196,8 +220,10 @@ def choose_option(
 
 
 def _supply_arrays(options: list[SupplyOption | None]) -> dict[str, FloatArray]:
-    mean = np.array([o.lead_time.mean_days if o else FALLBACK_LEAD_TIME[0] for o in options])
-    p90 = np.array([o.lead_time.p90_days if o else FALLBACK_LEAD_TIME[1] for o in options])
+    """Kernel inputs per SKU. A SKU without a source gets lead time 0 only so that the arrays are complete: its
+    stock levels and order dates are dropped (see `_decisions`), never reported with a made-up lead time."""
+    mean = np.array([o.lead_time.mean_days if o else 0.0 for o in options])
+    p90 = np.array([o.lead_time.p90_days if o else 0.0 for o in options])
     moq = np.array([float(o.offer.moq) if o else 0.0 for o in options])
     pack = np.array([float(max(o.offer.pack_size, 1)) if o else 1.0 for o in options])
     return {"lead_time_mean": mean, "lead_time_p90": p90, "moq": moq, "pack_size": pack}
@@ -215,6 +241,7 @@ def _decisions(
     chosen: list[SupplyOption | None],
     reasons: list[str | None],
     service_level: FloatArray,
+    dormant: list[bool],
     today: date,
 ) -> list[SkuDecision]:
     stockouts = _dates(result.stockout_day, today)
@@ -227,6 +254,14 @@ def _decisions(
         paused = sku.purchasing_paused_until is not None and sku.purchasing_paused_until > today
         cover = float(result.days_of_cover[i])
         order_by = order_bys[i]
+        sourced = chosen[i] is not None
+        # Without a source there is nothing to order and no lead time to protect: no levels, no order date.
+        levels = (
+            (float(result.safety_stock[i]), float(result.reorder_point[i]), float(result.order_up_to[i]))
+            if sourced
+            else (math.nan, math.nan, math.nan)
+        )
+        blocked = paused or dormant[i] or not sourced
         decisions.append(
             SkuDecision(
                 sku=sku,
@@ -234,21 +269,23 @@ def _decisions(
                 demand_per_day=float(result.demand_per_day[i]),
                 demand_sigma=float(result.demand_sigma[i]),
                 service_level=float(service_level[i]),
-                safety_stock=float(result.safety_stock[i]),
-                reorder_point=float(result.reorder_point[i]),
-                order_up_to=float(result.order_up_to[i]),
+                safety_stock=levels[0],
+                reorder_point=levels[1],
+                order_up_to=levels[2],
                 on_hand=int(inputs.on_hand[i]),
                 on_order=int(on_order[i]),
                 days_of_cover=None if math.isinf(cover) else cover,
                 stockout_on=stockouts[i],
-                order_by=None if order_by is None else max(order_by, today),
-                quantity=0 if paused else int(result.suggested_quantity[i]),
+                order_by=None if order_by is None or not sourced else max(order_by, today),
+                quantity=0 if blocked else int(result.suggested_quantity[i]),
                 chosen=chosen[i],
                 preferred=options[i][0] if options[i] else None,
                 switch_reason=reasons[i],
                 earliest_arrival=fastest.lead_time.arrival(today)[0] if fastest else None,
                 earliest_option=fastest,
                 purchasing_paused=paused,
+                moq_choice=0 if blocked else int(result.moq_choice_quantity[i]),
+                dormant=dormant[i],
             )
         )
     return decisions
@@ -268,9 +305,10 @@ def store_plan(session: Session, *, shop_id: int, shop_plan: ShopPlan) -> int:
             "lead_time_mean_days": d.chosen.lead_time.mean_days if d.chosen else None,
             "lead_time_p90_days": d.chosen.lead_time.p90_days if d.chosen else None,
             "service_level": d.service_level,
-            "safety_stock": d.safety_stock,
-            "reorder_point": d.reorder_point,
-            "order_up_to": d.order_up_to,
+            # The stored row has no NULL for these: a SKU without a source (supplier_id NULL) stores 0.
+            "safety_stock": _stored(d.safety_stock),
+            "reorder_point": _stored(d.reorder_point),
+            "order_up_to": _stored(d.order_up_to),
             "on_hand": d.on_hand,
             "on_order": d.on_order,
             "days_of_cover": d.days_of_cover,
@@ -284,3 +322,7 @@ def store_plan(session: Session, *, shop_id: int, shop_plan: ShopPlan) -> int:
     if rows:
         session.execute(insert(SkuPlan), rows)
     return len(rows)
+
+
+def _stored(value: float) -> float:
+    return 0.0 if math.isnan(value) else value

@@ -19,9 +19,9 @@ from tradewind.planning.kernels.policy import (
     cap_by_cover,
     cycle_level_for_fill_rate,
     demand_quantile,
+    fit_order_to_cover,
     lead_time_sigma,
     protection_periods,
-    round_order,
 )
 from tradewind.planning.kernels.projection import project_stock
 from tradewind.planning.kernels.recursions import METHOD_NAMES
@@ -44,6 +44,8 @@ class PlanResult:
     days_of_cover: FloatArray
     stockout_day: FloatArray
     order_by_day: FloatArray
+    # Units the MOQ or pack size would force beyond the cover cap; not ordered, left to the seller (0 = none).
+    moq_choice_quantity: FloatArray
 
     @property
     def method_name(self) -> list[str]:
@@ -134,8 +136,15 @@ def plan(
     )
     position = stock + inbound.sum(axis=1)
     wanted = np.where(position <= levels.reorder_point, levels.order_up_to - position, 0.0)
-    quantity = round_order(wanted, _per_sku(moq, n_skus, "moq"), _per_sku(pack_size, n_skus, "pack_size"))
     rate = estimate.rate
+    quantity, choice = fit_order_to_cover(
+        wanted,
+        position,
+        rate,
+        _per_sku(moq, n_skus, "moq"),
+        _per_sku(pack_size, n_skus, "pack_size"),
+        _per_sku(max_cover_days, n_skus, "max_cover_days"),
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(rate > 0, stock / np.where(rate > 0, rate, 1.0), np.inf)
     projection = project_stock(stock, inbound, rate, lt_p90)
@@ -150,6 +159,7 @@ def plan(
         days_of_cover=cover,
         stockout_day=projection.stockout_day,
         order_by_day=projection.order_by_day,
+        moq_choice_quantity=choice,
     )
 
 

@@ -78,6 +78,33 @@ def round_order(quantity: FloatArray, moq: FloatArray, pack_size: FloatArray) ->
     return np.where(wanted > 0, packs * pack, 0.0)
 
 
+def fit_order_to_cover(
+    wanted: FloatArray,
+    position: FloatArray,
+    demand_per_day: FloatArray,
+    moq: FloatArray,
+    pack_size: FloatArray,
+    max_cover_days: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """The quantity to order and the quantity left to the seller as a choice, both in units.
+
+    `wanted` is raised to the MOQ and whole packs (`round_order`). When that would take the stock position beyond
+    `max_cover_days` of demand, the largest whole number of packs that stays within the cap is ordered instead if
+    the MOQ allows it; otherwise nothing is ordered and the rounded quantity is returned as a choice (negotiate
+    the MOQ, or skip), never ordered silently.
+    """
+    rounded = round_order(wanted, moq, pack_size)
+    limited = np.isfinite(max_cover_days)
+    room = demand_per_day * np.where(limited, max_cover_days, 0.0) - position
+    beyond = limited & (rounded > 0) & (rounded > room + 1e-9)
+    pack = np.where(np.asarray(pack_size) > 0, pack_size, 1.0)
+    fits = np.floor(np.maximum(room, 0.0) / pack + 1e-9) * pack
+    fits_ok = (fits > 0) & (fits >= moq)
+    quantity = np.where(beyond, np.where(fits_ok, fits, 0.0), rounded)
+    choice = np.where(beyond & ~fits_ok, rounded, 0.0)
+    return quantity, choice
+
+
 def cap_by_cover(level: FloatArray, demand_per_day: FloatArray, max_cover_days: FloatArray) -> FloatArray:
     """Limit a stock level to `max_cover_days` of demand (no cap where the cap is infinite or NaN)."""
     limited = np.isfinite(max_cover_days)
