@@ -252,11 +252,16 @@ class LaneEstimate:
     slowed_by_days: int = 0
     restrictions: tuple[str, ...] = ()
 
-    def days_to_delivery(self, q: float, *, elapsed_days: int = 0) -> int:
-        """Total transit days by which a parcel already `elapsed_days` on its way arrives with probability `q`."""
+    def days_to_delivery(self, q: float, *, elapsed_days: int = 0) -> int | None:
+        """Total transit days by which a parcel already `elapsed_days` on its way arrives with probability `q`, or
+        None where the lane's curve cannot answer: it never gets to `q` (parcels still travelling), or the parcel has
+        been on its way longer than any the curve knows of (every one of them had arrived by then). The curve's
+        horizon is not an answer: a parcel 20 days late is not expected on the horizon's day, nor today."""
+        last = self.survival.shape[0] - 1
+        if elapsed_days > last or float(self.survival[max(0, elapsed_days)]) <= _TOLERANCE:
+            return None
         found = conditional_quantile_days(self.survival, elapsed_days, q)
-        base = found if found >= 0 else max(elapsed_days, self.survival.shape[0] - 1)
-        return base + self.slowed_by_days
+        return found + self.slowed_by_days if found >= 0 else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
