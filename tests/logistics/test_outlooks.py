@@ -11,7 +11,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from tests.logistics.parcels import history, parcel, shipped_order
+from tradewind.action import BriefContext
+from tradewind.brief.service import apply_action, refresh_brief
 from tradewind.config import Settings
+from tradewind.logistics.producers import ShipmentWatchProducer
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.watch import OrderAtRisk, order_outlooks, orders_at_risk, watch_shipments
 from tradewind.orders.models import Dispute, DisputeState, Order, PaymentState
@@ -23,6 +26,10 @@ NOW = datetime(2024, 3, 20, 12, tzinfo=UTC)
 
 def ago(days: float) -> datetime:
     return NOW - timedelta(days=days)
+
+
+def context(day: date = TODAY) -> BriefContext:
+    return BriefContext(today=day, now=datetime(day.year, day.month, day.day, 12, tzinfo=UTC), settings=Settings())
 
 
 def outlooks(session: Session, shop: Shop, rules: LogisticsRules | None = None) -> dict[str, OrderAtRisk]:
@@ -183,3 +190,28 @@ def test_no_expected_delivery_beyond_the_watch_window(session: Session, shop: Sh
     wide = outlooks(session, shop, replace(LogisticsRules(), watch_window_days=150))[order.number]
     assert wide.expected_p90_on is not None
     assert wide.expected_p90_on is not None and 125 <= (wide.expected_p90_on - ago(2).date()).days <= 135
+
+
+def test_a_probably_lost_parcel_asks_for_an_inquiry_and_a_refund_or_resend(session: Session, shop: Shop) -> None:
+    producers = [ShipmentWatchProducer()]
+    order = shipped_order(session, shop, placed_at=ago(60), promised_days=45)
+    order.protection_ends_on = TODAY + timedelta(days=10)
+    quiet_parcel(session, shop, order, shipped=58, last_news=40)
+    brief = refresh_brief(session, shop=shop, context=context(), producers=producers)
+    lost = [a for a in brief.actions if a.kind == "stalled_tracking"]
+    assert len(lost) == 1 and lost[0].figures["situation"] == "probably_lost" and lost[0].figures["days"] == 40
+    assert "probably lost" in lost[0].title and "before buyer protection ends on 2024-03-30" in lost[0].why
+    assert [s["type"] for s in lost[0].steps] == ["chase_carrier", "refund_or_resend", "tell_buyer"]
+    assert lost[0].steps[1] == {
+        "type": "refund_or_resend",
+        "order": order.number,
+        "choices": ["refund", "resend"],
+        "by": "2024-03-30",
+    }
+    _, done = apply_action(session, shop=shop, action_id=lost[0].id, context=context(), producers=producers)
+    assert done == [f"recorded: chased the carrier about parcel {lost[0].subject}"]
+    # A settled order's silent parcel is nobody's business any more.
+    order.payment_state = PaymentState.REFUNDED
+    session.flush()
+    later = refresh_brief(session, shop=shop, context=context(TODAY + timedelta(days=8)), producers=producers)
+    assert not [a for a in later.actions if a.kind == "stalled_tracking"]

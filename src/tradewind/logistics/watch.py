@@ -93,8 +93,8 @@ class ParcelFacts:
 
 @dataclass(frozen=True)
 class WatchFinding:
-    """One parcel that needs the seller: `situation` is no_first_scan, stalled, waiting_at_pickup or
-    protection_expiring."""
+    """One parcel that needs the seller: `situation` is no_first_scan, stalled, probably_lost (no carrier news for
+    `expired_after_days`), waiting_at_pickup or protection_expiring."""
 
     situation: str
     shipment: Shipment
@@ -205,23 +205,17 @@ def tracking_reaches(session: Session, *, shop: Shop, since: datetime) -> bool:
 
 def _may_need_a_look(now: datetime, rules: LogisticsRules, scans: bool) -> ColumnElement[bool]:
     """The parcels `_parcel_findings` can say something about, as SQL, so that only those are loaded with their
-    events: a first scan overdue (when tracking reaches the shop), quiet for too long (but not yet expired), waiting
-    at a pickup point, or a protection deadline within the warning days and not yet passed."""
-    expired = now - timedelta(days=rules.expired_after_days)
+    events: a first scan overdue (when tracking reaches the shop), quiet for too long (stalled, or expired: probably
+    lost), waiting at a pickup point, or a protection deadline within the warning days and not yet passed."""
     last_news = func.coalesce(Shipment.last_event_at, Shipment.first_scan_at)
     deadline = func.coalesce(Order.protection_ends_on, Order.promised_delivery_on)
     return or_(
         and_(
             Shipment.first_scan_at.is_(None),
             Shipment.shipped_at < now - timedelta(days=rules.first_scan_within_days),
-            Shipment.shipped_at >= expired,
             true() if scans else false(),
         ),
-        and_(
-            Shipment.first_scan_at.is_not(None),
-            last_news < now - timedelta(days=rules.stalled_after_days),
-            last_news >= expired,
-        ),
+        and_(Shipment.first_scan_at.is_not(None), last_news < now - timedelta(days=rules.stalled_after_days)),
         Shipment.status == S.AVAILABLE_FOR_PICKUP,
         and_(deadline >= now.date(), deadline <= (now + timedelta(days=rules.protection_warning_days)).date()),
     )
@@ -233,8 +227,10 @@ def _parcel_findings(
     found = []
     since_shipping = (now - shipment.shipped_at).total_seconds() / DAY
     if shipment.first_scan_at is None and since_shipping > rules.first_scan_within_days:
-        if scans and since_shipping <= rules.expired_after_days:  # later it is Expired: lost, no longer worth a chase
+        if scans and since_shipping <= rules.expired_after_days:
             found.append(WatchFinding("no_first_scan", shipment, order, facts, int(since_shipping)))
+        elif scans:  # later it is Expired: probably lost, an inquiry and a refund or resend rather than a chase
+            found.append(WatchFinding("probably_lost", shipment, order, facts, int(since_shipping)))
     elif shipment.status == S.AVAILABLE_FOR_PICKUP:
         waiting_since = _waiting_since(shipment)
         waited = (now - waiting_since).total_seconds() / DAY if waiting_since else 0.0
@@ -256,6 +252,8 @@ def _parcel_findings(
         quiet = (now - last).total_seconds() / DAY
         if rules.stalled_after_days < quiet <= rules.expired_after_days:
             found.append(WatchFinding("stalled", shipment, order, facts, int(quiet)))
+        elif quiet > rules.expired_after_days:
+            found.append(WatchFinding("probably_lost", shipment, order, facts, int(quiet)))
     deadline = _protection_deadline(order)
     if deadline is not None:
         left = (deadline - now.date()).days
@@ -423,7 +421,10 @@ def silent_days(shipment: Shipment, now: datetime, *, scans: bool) -> float | No
 def probably_lost(shipment: Shipment, now: datetime, rules: LogisticsRules, *, scans: bool) -> bool:
     """Expired (AfterShip's word): no carrier news for `expired_after_days`. A competing risk of delivery — such a
     parcel is probably lost, not late. Measured from the parcel's last news with the shop's `expired_after_days`;
-    the stored Expired status (set when tracking was last read, or by the carrier) counts only when there is none."""
+    the stored Expired status (set when tracking was last read, or by the carrier) counts only when there is none.
+    A parcel waiting at a pickup point is not lost: it is collected or goes back (`_at_pickup`)."""
+    if shipment.status == S.AVAILABLE_FOR_PICKUP:
+        return False
     quiet = silent_days(shipment, now, scans=scans)
     if quiet is None:
         return shipment.status == S.EXPIRED
