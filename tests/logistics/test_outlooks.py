@@ -142,13 +142,28 @@ def test_a_parcel_at_the_pickup_point_is_expected_by_the_end_of_its_storage(sess
         events=[(ago(39), "Прием, Иу 322000"), (ago(20), "Ожидает адресата в месте вручения, Казань 420111")],
         now=NOW,
     )
+    tardy = shipped_order(session, shop, placed_at=ago(40), promised_days=30)
+    parcel(
+        session,
+        shop,
+        destination="RU",
+        method_code="epacket",
+        shipped_at=ago(38),
+        order=tardy,
+        events=[(ago(37), "Прием, Иу 322000"), (ago(5), "Ожидает адресата в месте вручения, Казань 420111")],
+        now=NOW,
+    )
     found = outlooks(session, shop)
     here = found[waiting.number]
-    # Arrived 2024-03-16 (4 days ago) + 15 days of storage: 2024-03-31; promised 2024-02-27 + 30 = 2024-03-28, so
-    # 3 days late at worst.
+    # Arrived 2024-03-16 (4 days ago) + 15 days of storage: expected by 2024-03-31, not some 60 days after hand-over
+    # as the lane's curve says. It reached the point before the promised 2024-02-27 + 30 = 2024-03-28: on time.
     assert here.expected_p90_on == date(2024, 3, 31) and here.expected_p50_on == date(2024, 3, 31)
-    assert here.promised_on == date(2024, 3, 28) and here.days_late == 3
+    assert here.promised_on == date(2024, 3, 28) and here.days_late == 0 and here.reasons == ()
     assert here.expected_p90_on <= TODAY + timedelta(days=30)
+    # Arrived 2024-03-15, promised 2024-02-09 + 30 = 2024-03-10: 5 days late (not 20, to the end of its storage).
+    late = found[tardy.number]
+    assert late.expected_p90_on == date(2024, 3, 30) and late.promised_on == date(2024, 3, 10)
+    assert late.reasons == ("late",) and late.days_late == 5
     # With a 30-day storage period (Russian Post's usual one) it is 2024-04-15.
     longer = outlooks(session, shop, LogisticsRules.from_settings(Settings(logistics_pickup_hold_days=30)))
     assert longer[waiting.number].expected_p90_on == date(2024, 4, 15)

@@ -2,10 +2,10 @@
 
 `ShipmentWatchProducer`: stalled_tracking (no first carrier scan within the platforms' days, or no news for too
 long; after `expired_after_days` of silence the parcel is probably lost: a carrier inquiry, then a refund or a resend
-before buyer protection ends), pickup_reminder (the parcel waits at a pickup point) and protection_expiring (the buyer-protection deadline
-is near and the parcel is not delivered). `ShippingChoiceProducer`: switch_shipping (a destination's default method
-misses its promise, or another meets it for clearly less) and lane_blocked (a restriction blocks a lane: the orders
-on it, and whether to re-route or hold them).
+before buyer protection ends), pickup_reminder (the parcel waits at a pickup point) and protection_expiring (the
+buyer-protection deadline is near and the parcel is not delivered). `ShippingChoiceProducer`: switch_shipping (a
+destination's default method misses its promise, or another meets it for clearly less) and lane_blocked (a
+restriction blocks a lane: the orders on it, and whether to re-route or hold them).
 
 Each action's figures carry what a message to the buyer needs (status in plain words, pickup point, days waiting,
 tracking number): the drafts are the messaging domain's. Applying an action records what the seller did in

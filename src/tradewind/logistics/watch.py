@@ -470,11 +470,20 @@ def _outlook(
     p50_on: date | None = None
     p90_on: date | None = None
     days_late = 0
-    if not steps:  # a parcel lost or going back has no delivery date
-        if shipment is not None and shipment.status == S.AVAILABLE_FOR_PICKUP:
-            p50_on, p90_on = _at_pickup(shipment, now, rules, reasons)
-        else:
-            p50_on, p90_on = _expected(shipment, estimate, now, rules, reasons)
+    if shipment is not None and shipment.status == S.AVAILABLE_FOR_PICKUP and not steps:
+        # The carrier has delivered to the pickup point: late only by the days it got there after the promise.
+        arrived, p50_on, p90_on = _at_pickup(shipment, now, rules, reasons)
+        if promised is not None and arrived > promised:
+            days_late = (arrived - promised).days
+            reasons.append(
+                (
+                    "late",
+                    f"at the pickup point since {arrived}, {days_late} days after the promised {promised}; kept "
+                    f"there until {p90_on or 'no longer'}",
+                )
+            )
+    elif not steps:  # a parcel lost or going back has no delivery date
+        p50_on, p90_on = _expected(shipment, estimate, now, rules, reasons)
         latest = p90_on or p50_on
         if latest is not None and promised is not None and latest > promised:
             days_late = (latest - promised).days
@@ -517,21 +526,23 @@ def _lost_steps(order: Order, facts: ParcelFacts, act_by: date | None) -> tuple[
 
 def _at_pickup(
     shipment: Shipment, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, str]]
-) -> tuple[date | None, date | None]:
-    """A parcel at a pickup point is collected by the end of the point's storage period, or goes back: expected by
-    arrival + `pickup_hold_days` (both p50 and p90 — when in that period the buyer comes, nothing says)."""
+) -> tuple[date, date | None, date | None]:
+    """The day a parcel reached its pickup point, and when it is expected: collected by the end of the point's
+    storage period, or it goes back — arrival + `pickup_hold_days` (both p50 and p90: when in that period the
+    buyer comes, nothing says). Past that period, no date."""
     waiting_since = _waiting_since(shipment) or shipment.last_event_at or shipment.shipped_at
-    back_on = waiting_since.date() + timedelta(days=rules.pickup_hold_days)
+    arrived = waiting_since.date()
+    back_on = arrived + timedelta(days=rules.pickup_hold_days)
     if back_on < now.date():
         reasons.append(
             (
                 "pickup_uncollected",
-                f"waiting at the pickup point since {waiting_since.date()}: past its {rules.pickup_hold_days}-day "
-                f"storage period ({back_on}), on its way back to the sender",
+                f"waiting at the pickup point since {arrived}: past its {rules.pickup_hold_days}-day storage period "
+                f"({back_on}), on its way back to the sender",
             )
         )
-        return None, None
-    return back_on, back_on
+        return arrived, None, None
+    return arrived, back_on, back_on
 
 
 def _expected(
