@@ -112,7 +112,7 @@ def test_a_parcel_without_news_for_weeks_is_probably_lost_not_late(session: Sess
 
     # "Weeks" is a setting: with 50 days of silence allowed, 40 quiet days are only stalled.
     rules = LogisticsRules.from_settings(Settings(logistics_expired_after_days=50))
-    assert rules.expired_after_days == 50
+    assert rules.expired_after_days == 50 and rules.transit.lost_after_days == 50  # the lane curves' too
     patient = outlooks(session, shop, rules)[order.number]
     assert patient.reasons[0] == "stalled" and patient.steps == ()
 

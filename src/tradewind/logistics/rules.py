@@ -64,4 +64,5 @@ class LogisticsRules:
         rules = cls(**overrides)
         if transit_overrides:
             rules = replace(rules, transit=replace(rules.transit, **transit_overrides))
-        return rules
+        # The transit estimate censors a parcel as lost after the same silence the watch calls Expired.
+        return replace(rules, transit=replace(rules.transit, lost_after_days=float(rules.expired_after_days)))
