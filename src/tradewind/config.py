@@ -89,6 +89,13 @@ class Settings(BaseSettings):
     # Order quantities and supplier switches (issue 17). A SKU with no sale for this many days is dormant: never in
     # a stockout playbook, never restocked, and its stock is overstock (the issue's 90 days).
     dormant_after_days: int = Field(default=90, ge=14, le=365)
+    # Delivery outlooks (issue 17; read by logistics.rules.LogisticsRules.from_settings).
+    # A parcel with no carrier news for this many days is Expired, probably lost: a carrier inquiry and a refund or
+    # resend, not a date (AfterShip's "expired" is 30 days without news).
+    logistics_expired_after_days: int = Field(default=30, ge=7, le=180)
+    # Days a pickup point keeps a parcel before it goes back: a waiting parcel is expected by arrival + this
+    # (Russian Post keeps parcels 30 days, 15 for some; Correos 15; the shorter is the one a buyer can count on).
+    logistics_pickup_hold_days: int = Field(default=15, ge=1, le=90)
 
     def with_database(self, url: str | None) -> Settings:
         """A copy pointing at another database (the CLI's --db option)."""

@@ -4,14 +4,19 @@ disruption add/list/end, logistics methods/compare; errors are one line with an 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import typer
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from tests.logistics.parcels import parcel, shipped_order
 from tradewind.cli.db import init_command
 from tradewind.cli.logistics import disruption_app, logistics_app, track_app, transit_app
+from tradewind.db.session import make_engine, make_sessionmaker, transaction
+from tradewind.shops.models import Shop
 
 DATA = Path(__file__).parent / "data"
 runner = CliRunner()
@@ -153,3 +158,42 @@ def test_tracking_and_the_register_against_a_database(shop_db: str) -> None:
         assert isinstance(json.loads(out), list)
     code, _, err = invoke("logistics", "compare", "--sku", "NOPE", "--destination", "DE", "--db", shop_db)
     assert code == 3 and "no SKU 'NOPE'" in err
+
+
+def test_transit_at_risk_gives_steps_for_a_probably_lost_parcel_and_reads_the_settings(shop_db: str) -> None:
+    now = datetime(2024, 3, 20, 12, tzinfo=UTC)
+    engine = make_engine(f"sqlite:///{shop_db}")
+    with transaction(make_sessionmaker(engine)) as session:
+        shop = session.scalars(select(Shop)).one()
+        order = shipped_order(session, shop, placed_at=now - timedelta(days=60), promised_days=45)
+        order.protection_ends_on = now.date() + timedelta(days=10)
+        number = order.number
+        events = [(now - timedelta(days=57), "Прием, Иу 322000"), (now - timedelta(days=40), "Прибыло, Москва 101000")]
+        parcel(
+            session,
+            shop,
+            destination="RU",
+            method_code="epacket",
+            shipped_at=now - timedelta(days=58),
+            order=order,
+            events=events,
+            now=now,
+        )
+    engine.dispose()
+
+    code, out, err = invoke("transit", "at-risk", "--db", shop_db, "--json", "--today", "2024-03-20")
+    assert code == 0, err
+    (row,) = json.loads(out)
+    assert row["order"] == number and row["reason"] == "probably_lost" and row["expected_p90_on"] is None
+    assert [s["type"] for s in row["steps"]] == ["carrier_inquiry", "refund_or_resend"]
+    assert row["act_by"] == "2024-03-30"
+    code, out, err = invoke("transit", "at-risk", "--db", shop_db, "--today", "2024-03-20")
+    assert code == 0 and "none:" in out and "inquiry" in out and "resend" in out  # the table's cell, wrapped
+    # TRADEWIND_LOGISTICS_EXPIRED_AFTER_DAYS=50: 40 days of silence are only stalled.
+    result = runner.invoke(
+        app,
+        ["transit", "at-risk", "--db", shop_db, "--json", "--today", "2024-03-20"],
+        env={"TRADEWIND_LOGISTICS_EXPIRED_AFTER_DAYS": "50"},
+    )
+    assert result.exit_code == 0, result.stderr
+    assert [r["reason"] for r in json.loads(result.stdout)] == ["stalled"]

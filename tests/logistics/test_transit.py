@@ -192,3 +192,24 @@ def test_a_lane_still_travelling_beyond_its_data_gets_a_flagged_extrapolation() 
     (estimate,) = estimate_lanes(obs, as_of=START + timedelta(days=80, hours=1))
     assert estimate.p90_is_lower_bound and estimate.longest_in_transit_days == 30
     assert (estimate.p90_days or 0) > 30 and (estimate.p50_days or 0) <= (estimate.p90_days or 0)
+
+
+def test_a_parcel_silent_for_weeks_is_lost_not_still_travelling() -> None:
+    # 35 parcels took 10–13 days (9, 9, 9 and 8 of them); 5 were scanned on day 2 and never heard of again. Months
+    # on, the five still count as travelling: S(13) = 5/40, the curve never gets to nine in ten (p90 a lower bound).
+    days: list[float | None] = [10.0 + i % 4 for i in range(35)] + [None] * 5
+    rows = parcels(("CN", "RU", "epacket"), days, every=0.5)
+    news = [(row[4] if row[4] is not None else row[3] + timedelta(days=2)) for row in rows]
+    as_of = START + timedelta(days=80)
+    settings = TransitSettings(half_life_days=0, prior_strength=0, predictive=False)
+    (kept,) = estimate_lanes(TransitObservations.from_shipments(rows), as_of=as_of, settings=settings)
+    assert kept.p50_days == 12 and kept.p90_is_lower_bound and kept.days_to_delivery(0.9) is None
+    # With their last news known they left the parcels at risk after day 2 (Expired: a competing risk): of the 35
+    # left, 26 still travel after day 10 (0.74), 17 after day 11 (0.49: p50 11), 8 after 12, none after 13 (p90 13).
+    observations = TransitObservations.from_shipments(rows, last_news=news)
+    (lost,) = estimate_lanes(observations, as_of=as_of, settings=settings)
+    assert (lost.p50_days, lost.p90_days, lost.p90_is_lower_bound) == (11, 13, False)
+    assert lost.days_to_delivery(0.9) == 13
+    # Silent for less than `lost_after_days`: still travelling, as before.
+    (patient,) = estimate_lanes(observations, as_of=as_of, settings=replace(settings, lost_after_days=90))
+    assert patient.p90_is_lower_bound and patient.p50_days == 12

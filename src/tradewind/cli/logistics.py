@@ -282,24 +282,31 @@ def lanes_command(
 def at_risk_command(
     db: DbOption = None, shop: ShopOption = None, today: TodayOption = None, as_json: JsonOption = False
 ) -> None:
-    """Open orders that may miss their promised date: why, and the expected delivery (p90) against the promise."""
+    """Open orders that may miss their promised date: why, and the expected delivery (p90) against the promise —
+    or, for a parcel probably lost, what to do and by when."""
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
-        found = orders_at_risk(session, shop=the_shop, today=runtime.clock.today(), now=runtime.clock.now())
+        found = orders_at_risk(
+            session,
+            shop=the_shop,
+            today=runtime.clock.today(),
+            now=runtime.clock.now(),
+            rules=LogisticsRules.from_settings(runtime.settings),
+        )
         rows = [o.to_dict() for o in found]
     if as_json:
         print_json(rows)
         return
     grid = Table("order", "reason", "promised", "expected p90", "days late")
     for row in rows:
-        grid.add_row(
-            row["order"],
-            row["reason_words"],
-            str(row["promised_on"]),
-            str(row["expected_p90_on"]),
-            str(row["days_late"]),
-        )
+        if row["expected_p90_on"] is not None:
+            expected = str(row["expected_p90_on"])
+        elif row["steps"]:
+            expected = "none: " + ", then ".join(step["type"].replace("_", " ") for step in row["steps"])
+        else:
+            expected = "no date"
+        grid.add_row(row["order"], row["reason_words"], str(row["promised_on"]), expected, str(row["days_late"]))
     console.print(grid)
 
 

@@ -1,10 +1,11 @@
 """Logistics' voice in the brief.
 
 `ShipmentWatchProducer`: stalled_tracking (no first carrier scan within the platforms' days, or no news for too
-long), pickup_reminder (the parcel waits at a pickup point) and protection_expiring (the buyer-protection deadline
-is near and the parcel is not delivered). `ShippingChoiceProducer`: switch_shipping (a destination's default method
-misses its promise, or another meets it for clearly less) and lane_blocked (a restriction blocks a lane: the orders
-on it, and whether to re-route or hold them).
+long; after `expired_after_days` of silence the parcel is probably lost: a carrier inquiry, then a refund or a resend
+before buyer protection ends), pickup_reminder (the parcel waits at a pickup point) and protection_expiring (the
+buyer-protection deadline is near and the parcel is not delivered). `ShippingChoiceProducer`: switch_shipping (a
+destination's default method misses its promise, or another meets it for clearly less) and lane_blocked (a
+restriction blocks a lane: the orders on it, and whether to re-route or hold them).
 
 Each action's figures carry what a message to the buyer needs (status in plain words, pickup point, days waiting,
 tracking number): the drafts are the messaging domain's. Applying an action records what the seller did in
@@ -67,6 +68,39 @@ def _recently(follow_ups: Sequence[ShipmentFollowUp], now: datetime, days: int) 
     return bool(follow_ups) and now - follow_ups[-1].noted_at < timedelta(days=days)
 
 
+# The watch's situations answered by writing to the carrier (a stalled_tracking action).
+CHASED_SITUATIONS = ("no_first_scan", "stalled", "probably_lost")
+
+
+def _protection_end(order: Order | None) -> date | None:
+    return (order.protection_ends_on or order.promised_delivery_on) if order is not None else None
+
+
+def _lost_steps(finding: WatchFinding, order: Order | None) -> list[dict[str, Any]]:
+    """A parcel probably lost: an inquiry with the carrier (recorded as a chase when applied), then the seller's
+    choice of a refund or a resend before buyer protection ends, and the buyer told which."""
+    facts, by = finding.facts, _protection_end(order)
+    steps: list[dict[str, Any]] = [
+        {
+            "type": "chase_carrier",
+            "inquiry": True,
+            "tracking_number": facts.tracking_number,
+            "method": facts.carrier_method,
+        }
+    ]
+    if order is not None:
+        steps.append(
+            {
+                "type": "refund_or_resend",
+                "order": order.number,
+                "choices": ["refund", "resend"],
+                "by": by.isoformat() if by else None,
+            }
+        )
+        steps.append({"type": "tell_buyer", "order": order.number, "situation": finding.situation})
+    return steps
+
+
 class ShipmentWatchProducer:
     """Parcels that need the seller today."""
 
@@ -81,11 +115,9 @@ class ShipmentWatchProducer:
         reminded = follow_ups_by_shipment(session, shop=shop, kind=FollowUpKind.PICKUP_REMINDED)
         found: dict[str, Action] = {}
         for finding in watch_shipments(session, shop=shop, now=context.now, rules=rules):
-            history = (chased if finding.situation in ("no_first_scan", "stalled") else reminded).get(
-                finding.shipment.id, []
-            )
+            history = (chased if finding.situation in CHASED_SITUATIONS else reminded).get(finding.shipment.id, [])
             action: Action | None
-            if finding.situation in ("no_first_scan", "stalled"):
+            if finding.situation in CHASED_SITUATIONS:
                 if _recently(history, context.now, rules.chase_again_days):
                     continue
                 action = self._stalled(finding, len(history), context)
@@ -111,6 +143,17 @@ class ShipmentWatchProducer:
                 f"{_rules(self.rules, context).first_scan_within_days} days, or the order counts as not shipped."
             )
             weight = 1.3
+        elif finding.situation == "probably_lost":
+            title = (
+                f"Parcel {tracking} ({facts.carrier_method}) is probably lost: no carrier news for {finding.days} days"
+            )
+            by = _protection_end(order)
+            why = (
+                f"Shipped {facts.shipped_on}, {facts.days_since_shipping} days ago; status {facts.status_words}. "
+                "Open an inquiry with the carrier, then refund the buyer or send the order again"
+                + (f" before buyer protection ends on {by}." if by else ".")
+            )
+            weight = 1.4
         else:
             last = f" (last: “{facts.last_event}”)" if facts.last_event else ""
             title = f"Chase parcel {tracking} ({facts.carrier_method}): no tracking news for {finding.days} days"
@@ -133,7 +176,9 @@ class ShipmentWatchProducer:
             figures=facts.to_dict()
             | _order_figures(order)
             | {"situation": finding.situation, "days": finding.days, "times_chased": rounds},
-            steps=[
+            steps=_lost_steps(finding, order)
+            if finding.situation == "probably_lost"
+            else [
                 {"type": "chase_carrier", "tracking_number": tracking, "method": facts.carrier_method},
                 {"type": "tell_buyer", "order": order.number if order else None, "situation": finding.situation},
             ],
@@ -522,7 +567,9 @@ def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]
         situation, method = group
         members.sort(key=lambda a: (-int(a.figures.get("days") or 0), a.subject))
         longest = members[0]
-        what = "no carrier scan" if situation == "no_first_scan" else "no tracking news"
+        what = {"no_first_scan": "no carrier scan", "probably_lost": "probably lost, no tracking news"}.get(
+            situation, "no tracking news"
+        )
         days = [int(a.figures.get("days") or 0) for a in members]
         return gather(
             members,

@@ -26,14 +26,17 @@ class LogisticsRules:
     # Remind the buyer once the parcel has waited this long at the pickup point, and again after this many days.
     pickup_reminder_after_days: int = 3
     pickup_remind_again_days: int = 5
-    # How long post offices keep a parcel before sending it back (Russian Post, Correos, Israel Post: 14–30 days).
+    # How long post offices keep a parcel before sending it back (Russian Post, Correos, Israel Post: 14–30 days);
+    # a parcel waiting there is expected by arrival + this. Setting: logistics_pickup_hold_days.
     pickup_hold_days: int = 15
     # Warn this many days before the buyer-protection (promised delivery) deadline; extend it by this many days.
     protection_warning_days: int = 5
     protection_extension_days: int = 15
-    # Expired: no news from the carrier for this long.
+    # Expired: no news from the carrier for this long — probably lost, a carrier inquiry and a refund or resend
+    # rather than a date (AfterShip's 30 days). Setting: logistics_expired_after_days.
     expired_after_days: int = 30
-    # Parcels handed over longer ago than this are past every deadline the watch follows (lost or long closed).
+    # Parcels handed over longer ago than this are past every deadline the watch follows (lost or long closed); no
+    # delivery outlook is given further than this after hand-over.
     watch_window_days: int = 120
     # When orders carry no promised date: the promise to the buyer, and the days between order and hand-over.
     default_promise_days: int = 30
@@ -61,4 +64,5 @@ class LogisticsRules:
         rules = cls(**overrides)
         if transit_overrides:
             rules = replace(rules, transit=replace(rules.transit, **transit_overrides))
-        return rules
+        # The transit estimate censors a parcel as lost after the same silence the watch calls Expired.
+        return replace(rules, transit=replace(rules.transit, lost_after_days=float(rules.expired_after_days)))

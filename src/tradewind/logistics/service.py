@@ -61,7 +61,8 @@ class LaneStatistics:
 
 
 def shipment_observations(session: Session, *, shop: Shop, since: datetime) -> TransitObservations:
-    """The shop's parcels handed over since `since`, as transit observations."""
+    """The shop's parcels handed over since `since`, as transit observations, with each one's last carrier news
+    (a parcel silent for long is probably lost: `estimate_lanes` censors it there)."""
     rows = session.execute(
         select(
             Shipment.origin_country,
@@ -69,14 +70,18 @@ def shipment_observations(session: Session, *, shop: Shop, since: datetime) -> T
             ShippingMethod.code,
             Shipment.shipped_at,
             Shipment.delivered_at,
+            func.coalesce(Shipment.last_event_at, Shipment.first_scan_at),
         )
         .outerjoin(ShippingMethod, ShippingMethod.id == Shipment.method_id)
         .where(Shipment.shop_id == shop.id, Shipment.shipped_at >= since)
         .order_by(Shipment.shipped_at, Shipment.id)
     ).all()
     return TransitObservations.from_shipments(
-        (origin, destination, code or UNSPECIFIED_METHOD, shipped, delivered)
-        for origin, destination, code, shipped, delivered in rows
+        [
+            (origin, destination, code or UNSPECIFIED_METHOD, shipped, delivered)
+            for origin, destination, code, shipped, delivered, _ in rows
+        ],
+        last_news=[news for *_, news in rows],
     )
 
 

@@ -17,7 +17,12 @@ still travelling, as in a slowdown), the p90 is extrapolated from the last day t
 flagged as a lower bound.
 
 `as_of` makes the estimate what was known that day: later hand-overs are ignored, later deliveries count as still
-in transit. Everything here is pure (arrays in, estimates out); the database side is `service.lane_statistics`.
+in transit.
+
+A parcel with no carrier news for `lost_after_days` (Expired, probably lost) is a competing risk, not a slow
+delivery: it leaves the parcels at risk when it went silent (censored at its last news) instead of counting as still
+travelling for ever — a handful of lost parcels of a year ago would otherwise keep a lane's curve from ever reaching
+90 %. Everything here is pure (arrays in, estimates out); the database side is `service.lane_statistics`.
 """
 
 from __future__ import annotations
@@ -78,6 +83,8 @@ class TransitSettings:
     pace_half_life_days: float = 90.0
     # p50/p90 of the predictive curve (where the next parcel arrives), not of the curve's point estimate.
     predictive: bool = True
+    # A parcel silent this long is probably lost: censored at its last news (LogisticsRules.expired_after_days).
+    lost_after_days: float = 30.0
 
 
 class Lane(NamedTuple):
@@ -110,6 +117,8 @@ class TransitObservations:
     delivered: FloatArray  # NaN: not delivered (yet)
     weight: FloatArray
     is_review: BoolArray
+    # The carrier's last news of each parcel (NaN: none known); None: not known for any.
+    last_news: FloatArray | None = None
 
     @property
     def size(self) -> int:
@@ -126,6 +135,7 @@ class TransitObservations:
         *,
         weight: FloatArray | None = None,
         is_review: BoolArray | None = None,
+        last_news: FloatArray | None = None,
     ) -> TransitObservations:
         origin_names, origin_code = factorize(origins)
         destination_names, destination_code = factorize(destinations)
@@ -142,13 +152,17 @@ class TransitObservations:
             delivered=np.asarray(delivered, dtype=np.float64),
             weight=np.ones(n) if weight is None else np.asarray(weight, dtype=np.float64),
             is_review=np.zeros(n, dtype=bool) if is_review is None else np.asarray(is_review, dtype=bool),
+            last_news=None if last_news is None else np.asarray(last_news, dtype=np.float64),
         )
 
     @classmethod
     def from_shipments(
-        cls, shipments: Iterable[tuple[str, str, str, datetime, datetime | None]]
+        cls,
+        shipments: Iterable[tuple[str, str, str, datetime, datetime | None]],
+        last_news: Sequence[datetime | None] | None = None,
     ) -> TransitObservations:
-        """From (origin, destination, method, shipped_at, delivered_at or None) rows."""
+        """From (origin, destination, method, shipped_at, delivered_at or None) rows, and, when known, each parcel's
+        last carrier news (None: none)."""
         rows = list(shipments)
         return cls.from_columns(
             [row[0] for row in rows],
@@ -156,7 +170,14 @@ class TransitObservations:
             [row[2] for row in rows],
             np.array([row[3].timestamp() for row in rows], dtype=np.float64),
             np.array([row[4].timestamp() if row[4] else np.nan for row in rows], dtype=np.float64),
+            last_news=None
+            if last_news is None
+            else np.array([m.timestamp() if m else np.nan for m in last_news], dtype=np.float64),
         )
+
+    def news(self) -> FloatArray:
+        """The last carrier news of each parcel, NaN where none is known."""
+        return np.full(self.size, np.nan) if self.last_news is None else self.last_news
 
     def lanes(self, *, include_reviews: bool = False) -> list[Lane]:
         """The distinct lanes, in first-seen order."""
@@ -196,6 +217,9 @@ class TransitObservations:
             delivered=np.concatenate([self.delivered, other.delivered]),
             weight=np.concatenate([self.weight, other.weight]),
             is_review=np.concatenate([self.is_review, other.is_review]),
+            last_news=None
+            if self.last_news is None and other.last_news is None
+            else np.concatenate([self.news(), other.news()]),
         )
 
 
@@ -252,11 +276,16 @@ class LaneEstimate:
     slowed_by_days: int = 0
     restrictions: tuple[str, ...] = ()
 
-    def days_to_delivery(self, q: float, *, elapsed_days: int = 0) -> int:
-        """Total transit days by which a parcel already `elapsed_days` on its way arrives with probability `q`."""
+    def days_to_delivery(self, q: float, *, elapsed_days: int = 0) -> int | None:
+        """Total transit days by which a parcel already `elapsed_days` on its way arrives with probability `q`, or
+        None where the lane's curve cannot answer: it never gets to `q` (parcels still travelling), or the parcel has
+        been on its way longer than any the curve knows of (every one of them had arrived by then). The curve's
+        horizon is not an answer: a parcel 20 days late is not expected on the horizon's day, nor today."""
+        last = self.survival.shape[0] - 1
+        if elapsed_days > last or float(self.survival[max(0, elapsed_days)]) <= _TOLERANCE:
+            return None
         found = conditional_quantile_days(self.survival, elapsed_days, q)
-        base = found if found >= 0 else max(elapsed_days, self.survival.shape[0] - 1)
-        return base + self.slowed_by_days
+        return found + self.slowed_by_days if found >= 0 else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -295,7 +324,11 @@ def estimate_lanes(
     obs = observations
     known = (obs.shipped <= moment) & (obs.shipped >= moment - config.lookback_days * DAY_SECONDS)
     arrived = known & ~np.isnan(obs.delivered) & (obs.delivered <= moment)
-    end = np.where(arrived, obs.delivered, moment)
+    # Probably lost (silent for lost_after_days by now): out of the parcels at risk from its last news on.
+    news = obs.news()
+    with np.errstate(invalid="ignore"):
+        lost = ~arrived & (news + config.lost_after_days * DAY_SECONDS < moment)
+    end = np.where(arrived, obs.delivered, np.where(lost, np.maximum(news, obs.shipped), moment))
     durations = (end - obs.shipped) / DAY_SECONDS
     days = whole_days(durations, arrived)
     weights = recency_weights((moment - obs.shipped) / DAY_SECONDS, config.half_life_days) * obs.weight

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.clock import start_of_day
@@ -26,7 +26,7 @@ from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import UNSPECIFIED_METHOD, LaneStatistics, default_method, lane_statistics
 from tradewind.logistics.timeline import build_timeline, stored_event
 from tradewind.logistics.transit import Lane, LaneEstimate
-from tradewind.orders.models import Order, OrderStatus, PaymentState
+from tradewind.orders.models import Dispute, DisputeState, Order, OrderStatus, PaymentState
 from tradewind.orders.service import stale, stale_cutoff
 from tradewind.shops.models import Shop
 
@@ -42,6 +42,24 @@ TROUBLE = {
     Substatus.DAMAGED: "reported damaged",
     Substatus.ADDRESS_PROBLEM: "stuck on an address problem",
 }
+# A parcel in these states is not coming to the buyer: no delivery date to give.
+NOT_COMING = frozenset({Substatus.RETURNING_TO_SENDER, Substatus.LOST})
+
+
+def order_settled() -> ColumnElement[bool]:
+    """Orders the platform has settled with the buyer, whatever their parcel does: refunded in full, or with a
+    dispute closed (won by either side). They are no longer at risk (DESIGN §7) and leave every outlook."""
+    closed_dispute = exists().where(
+        Dispute.order_id == Order.id, or_(Dispute.state != DisputeState.OPEN, Dispute.closed_at.is_not(None))
+    )
+    return or_(Order.payment_state == PaymentState.REFUNDED, closed_dispute)
+
+
+def _settled_among(session: Session, ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        found.update(session.scalars(select(Order.id).where(Order.id.in_(ids[start : start + 500]), order_settled())))
+    return found
 
 
 @dataclass(frozen=True)
@@ -76,8 +94,8 @@ class ParcelFacts:
 
 @dataclass(frozen=True)
 class WatchFinding:
-    """One parcel that needs the seller: `situation` is no_first_scan, stalled, waiting_at_pickup or
-    protection_expiring."""
+    """One parcel that needs the seller: `situation` is no_first_scan, stalled, probably_lost (no carrier news for
+    `expired_after_days`), waiting_at_pickup or protection_expiring."""
 
     situation: str
     shipment: Shipment
@@ -91,8 +109,9 @@ class WatchFinding:
 def open_shipments(
     session: Session, *, shop: Shop, since: datetime | None = None, only: ColumnElement[bool] | None = None
 ) -> list[Shipment]:
-    """Parcels handed over since `since`, not yet delivered (nor back with the sender), whose order is still open,
-    with their events; `only` narrows them further (a condition on Shipment and Order)."""
+    """Parcels handed over since `since`, not yet delivered (nor back with the sender), whose order is still open
+    and not settled (refunded, or its dispute closed), with their events; `only` narrows them further (a condition
+    on Shipment and Order)."""
     query = (
         select(Shipment)
         .options(selectinload(Shipment.events))
@@ -105,10 +124,11 @@ def open_shipments(
         query = query.outerjoin(Order, Order.id == Shipment.order_id).where(only)
     shipments = session.scalars(query).all()
     orders = _orders_of(session, [s.order_id for s in shipments if s.order_id is not None])
+    settled = _settled_among(session, list(orders))
     found = []
     for shipment in shipments:
         order = orders.get(shipment.order_id) if shipment.order_id is not None else None
-        if order is not None and order.status in CLOSED_ORDERS:
+        if order is not None and (order.status in CLOSED_ORDERS or order.id in settled):
             continue
         latest = _latest_event(shipment.events)
         if latest is not None and latest.substatus == Substatus.RETURNED_TO_SENDER:
@@ -186,23 +206,17 @@ def tracking_reaches(session: Session, *, shop: Shop, since: datetime) -> bool:
 
 def _may_need_a_look(now: datetime, rules: LogisticsRules, scans: bool) -> ColumnElement[bool]:
     """The parcels `_parcel_findings` can say something about, as SQL, so that only those are loaded with their
-    events: a first scan overdue (when tracking reaches the shop), quiet for too long (but not yet expired), waiting
-    at a pickup point, or a protection deadline within the warning days and not yet passed."""
-    expired = now - timedelta(days=rules.expired_after_days)
+    events: a first scan overdue (when tracking reaches the shop), quiet for too long (stalled, or expired: probably
+    lost), waiting at a pickup point, or a protection deadline within the warning days and not yet passed."""
     last_news = func.coalesce(Shipment.last_event_at, Shipment.first_scan_at)
     deadline = func.coalesce(Order.protection_ends_on, Order.promised_delivery_on)
     return or_(
         and_(
             Shipment.first_scan_at.is_(None),
             Shipment.shipped_at < now - timedelta(days=rules.first_scan_within_days),
-            Shipment.shipped_at >= expired,
             true() if scans else false(),
         ),
-        and_(
-            Shipment.first_scan_at.is_not(None),
-            last_news < now - timedelta(days=rules.stalled_after_days),
-            last_news >= expired,
-        ),
+        and_(Shipment.first_scan_at.is_not(None), last_news < now - timedelta(days=rules.stalled_after_days)),
         Shipment.status == S.AVAILABLE_FOR_PICKUP,
         and_(deadline >= now.date(), deadline <= (now + timedelta(days=rules.protection_warning_days)).date()),
     )
@@ -214,8 +228,10 @@ def _parcel_findings(
     found = []
     since_shipping = (now - shipment.shipped_at).total_seconds() / DAY
     if shipment.first_scan_at is None and since_shipping > rules.first_scan_within_days:
-        if scans and since_shipping <= rules.expired_after_days:  # later it is Expired: lost, no longer worth a chase
+        if scans and since_shipping <= rules.expired_after_days:
             found.append(WatchFinding("no_first_scan", shipment, order, facts, int(since_shipping)))
+        elif scans:  # later it is Expired: probably lost, an inquiry and a refund or resend rather than a chase
+            found.append(WatchFinding("probably_lost", shipment, order, facts, int(since_shipping)))
     elif shipment.status == S.AVAILABLE_FOR_PICKUP:
         waiting_since = _waiting_since(shipment)
         waited = (now - waiting_since).total_seconds() / DAY if waiting_since else 0.0
@@ -237,6 +253,8 @@ def _parcel_findings(
         quiet = (now - last).total_seconds() / DAY
         if rules.stalled_after_days < quiet <= rules.expired_after_days:
             found.append(WatchFinding("stalled", shipment, order, facts, int(quiet)))
+        elif quiet > rules.expired_after_days:
+            found.append(WatchFinding("probably_lost", shipment, order, facts, int(quiet)))
     deadline = _protection_deadline(order)
     if deadline is not None:
         left = (deadline - now.date()).days
@@ -260,7 +278,12 @@ def _protection_deadline(order: Order | None) -> date | None:
 
 @dataclass(frozen=True)
 class OrderAtRisk:
-    """An open order that may not arrive by its promised date: why, and when it is expected (p50, p90)."""
+    """An open order that may not arrive by its promised date: why, and when it is expected (p50, p90).
+
+    No date where none is honest: a parcel probably lost (no carrier news for `expired_after_days`) or going back
+    to the sender has `steps` instead (ask the carrier; refund or resend by `act_by`), and a parcel the lane's
+    transit times cannot place says so (`no_estimate`) rather than give the curve's horizon.
+    """
 
     order: Order
     reason: str
@@ -274,6 +297,9 @@ class OrderAtRisk:
     estimate_source: str | None
     parcel: ParcelFacts | None
     restrictions: tuple[str, ...]
+    # What to do instead of waiting for a date, and by when (the buyer-protection deadline).
+    steps: tuple[dict[str, Any], ...] = ()
+    act_by: date | None = None
 
     @property
     def at_risk(self) -> bool:
@@ -293,14 +319,17 @@ class OrderAtRisk:
             "estimate_source": self.estimate_source,
             "parcel": self.parcel.to_dict() if self.parcel else None,
             "restrictions": list(self.restrictions),
+            "steps": [dict(step) for step in self.steps],
+            "act_by": self.act_by.isoformat() if self.act_by else None,
         }
 
 
 def order_outlooks(
     session: Session, *, shop: Shop, today: date, now: datetime | None = None, rules: LogisticsRules | None = None
 ) -> list[OrderAtRisk]:
-    """Every open order (paid, not delivered) with its expected delivery and, when it is at risk, why. Computed
-    once per `read_memo`."""
+    """Every open order (paid, not delivered, not settled: see `order_settled`) with its expected delivery and,
+    when it is at risk, why. An order whose parcel is back with the sender is not open. Computed once per
+    `read_memo`."""
     config = rules or LogisticsRules()
     moment = now or datetime.combine(today, time(12, 0), tzinfo=start_of_day(today).tzinfo)
     key = ("order_outlooks", shop.id, today, moment, repr(config))
@@ -320,6 +349,7 @@ def _order_outlooks(
             Order.status.in_((OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED)),
             Order.payment_state != PaymentState.UNPAID,
             ~stale(stale_cutoff(today)),  # the stale_orders action lists them; no buyer is written to
+            ~order_settled(),
         )
         .order_by(Order.placed_at, Order.number)
     ).all()
@@ -333,6 +363,8 @@ def _order_outlooks(
     defaults: dict[str, str | None] = {}
     for order in orders:
         shipment = shipments.get(order.id)
+        if shipment is not None and _returned(shipment):
+            continue  # back with the sender: nothing is on its way to the buyer
         origin = shipment.origin_country if shipment else shop.country
         destination = (shipment.destination_country if shipment else None) or order.destination_country
         if shipment is not None and shipment.method_id is not None:
@@ -350,9 +382,16 @@ def _order_outlooks(
     return outlooks
 
 
-def orders_at_risk(session: Session, *, shop: Shop, today: date, now: datetime | None = None) -> list[OrderAtRisk]:
+def _returned(shipment: Shipment) -> bool:
+    latest = _latest_event(shipment.events)
+    return latest is not None and latest.substatus == Substatus.RETURNED_TO_SENDER
+
+
+def orders_at_risk(
+    session: Session, *, shop: Shop, today: date, now: datetime | None = None, rules: LogisticsRules | None = None
+) -> list[OrderAtRisk]:
     """Open orders that may miss their promised date (for notify_delay), most late first."""
-    found = [o for o in order_outlooks(session, shop=shop, today=today, now=now) if o.at_risk]
+    found = [o for o in order_outlooks(session, shop=shop, today=today, now=now, rules=rules) if o.at_risk]
     return sorted(found, key=lambda o: (-o.days_late, o.promised_on or date.max, o.order.number))
 
 
@@ -370,6 +409,30 @@ def _shipments_of_orders(session: Session, order_ids: list[int]) -> dict[int, Sh
     return found
 
 
+def silent_days(shipment: Shipment, now: datetime, *, scans: bool) -> float | None:
+    """Days since the carrier last said anything of the parcel (since hand-over when it never did, but only when
+    tracking reaches the shop: otherwise nothing is known either way, None)."""
+    last = shipment.last_event_at or shipment.first_scan_at
+    if last is None:
+        if not scans:
+            return None
+        last = shipment.shipped_at
+    return (now - last).total_seconds() / DAY
+
+
+def probably_lost(shipment: Shipment, now: datetime, rules: LogisticsRules, *, scans: bool) -> bool:
+    """Expired (AfterShip's word): no carrier news for `expired_after_days`. A competing risk of delivery — such a
+    parcel is probably lost, not late. Measured from the parcel's last news with the shop's `expired_after_days`;
+    the stored Expired status (set when tracking was last read, or by the carrier) counts only when there is none.
+    A parcel waiting at a pickup point is not lost: it is collected or goes back (`_at_pickup`)."""
+    if shipment.status == S.AVAILABLE_FOR_PICKUP:
+        return False
+    quiet = silent_days(shipment, now, scans=scans)
+    if quiet is None:
+        return shipment.status == S.EXPIRED
+    return quiet > rules.expired_after_days
+
+
 def _outlook(
     order: Order,
     shipment: Shipment | None,
@@ -384,22 +447,53 @@ def _outlook(
     found = statistics.get(lane) if lane else None
     estimate: LaneEstimate | None = found.estimate if found else None
     facts = parcel_facts(shipment, lane.method if lane else UNSPECIFIED_METHOD, now) if shipment else None
+    promised = order.promised_delivery_on or order.protection_ends_on
+    act_by = order.protection_ends_on or order.promised_delivery_on
+    steps: tuple[dict[str, Any], ...] = ()
     if estimate is not None and estimate.blocked:
         reasons.append(("lane_blocked", f"the route {estimate.lane.describe()} is blocked"))
-    if facts is not None and facts.substatus in TROUBLE:
+    lost = shipment is not None and facts is not None and probably_lost(shipment, now, rules, scans=scans)
+    if shipment is not None and facts is not None and lost:
+        quiet = silent_days(shipment, now, scans=scans)
+        news = f"no carrier news for {int(quiet)} days" if quiet is not None else "no carrier news for weeks"
+        by = f" before buyer protection ends on {act_by}" if act_by else ""
+        reasons.append(("probably_lost", f"{news}: probably lost — ask the carrier, then refund or resend{by}"))
+        steps = _lost_steps(order, facts, act_by)
+    elif facts is not None and facts.substatus in TROUBLE:
         reasons.append((facts.substatus, f"the parcel is {TROUBLE[facts.substatus]}"))
-    if shipment is not None:
-        situation = _parcel_findings(shipment, None, facts, now, rules, scans) if facts else []
-        for finding in situation:
+        if facts.substatus in NOT_COMING:
+            steps = _lost_steps(order, facts, act_by)
+    if shipment is not None and facts is not None and not lost:
+        for finding in _parcel_findings(shipment, None, facts, now, rules, scans):
             if finding.situation == "no_first_scan":
                 reasons.append(("no_first_scan", f"no carrier scan {finding.days} days after shipping"))
             elif finding.situation == "stalled":
                 reasons.append(("stalled", f"no tracking news for {finding.days} days"))
-    p50_on, p90_on = _expected(shipment, estimate, now)
-    promised = order.promised_delivery_on or order.protection_ends_on
-    days_late = max(0, (p90_on - promised).days) if p90_on and promised else 0
-    if days_late > 0:
-        reasons.append(("late", f"expected by {p90_on} (p90), {days_late} days after the promised {promised}"))
+    p50_on: date | None = None
+    p90_on: date | None = None
+    days_late = 0
+    if shipment is not None and shipment.status == S.AVAILABLE_FOR_PICKUP and not steps:
+        # The carrier has delivered to the pickup point: late only by the days it got there after the promise.
+        arrived, p50_on, p90_on = _at_pickup(shipment, now, rules, reasons)
+        if promised is not None and arrived > promised:
+            days_late = (arrived - promised).days
+            reasons.append(
+                (
+                    "late",
+                    f"at the pickup point since {arrived}, {days_late} days after the promised {promised}; kept "
+                    f"there until {p90_on or 'no longer'}",
+                )
+            )
+    elif not steps:  # a parcel lost or going back has no delivery date
+        p50_on, p90_on = _expected(shipment, estimate, now, rules, reasons)
+        latest = p90_on or p50_on
+        if latest is not None and promised is not None and latest > promised:
+            days_late = (latest - promised).days
+            which = "p90" if p90_on else "p50; the p90 is beyond what the lane's parcels say"
+            reasons.append(("late", f"expected by {latest} ({which}), {days_late} days after the promised {promised}"))
+        elif p90_on is None and promised is not None and promised < now.date():
+            days_late = (now.date() - promised).days  # already that late, and no date to promise
+            reasons.append(("late", f"{days_late} days past the promised {promised}, with no date the records give"))
     return OrderAtRisk(
         order=order,
         reason=reasons[0][0] if reasons else "on_time",
@@ -413,12 +507,56 @@ def _outlook(
         estimate_source=estimate.source if estimate else None,
         parcel=facts,
         restrictions=estimate.restrictions if estimate else (),
+        steps=steps,
+        act_by=act_by if steps else None,
     )
 
 
+def _lost_steps(order: Order, facts: ParcelFacts, act_by: date | None) -> tuple[dict[str, Any], ...]:
+    """A parcel that is not coming: ask the carrier (an inquiry, with the tracking number), then refund the buyer
+    or send the order again, before the buyer-protection deadline makes the platform decide."""
+    return (
+        {"type": "carrier_inquiry", "tracking_number": facts.tracking_number, "method": facts.carrier_method},
+        {
+            "type": "refund_or_resend",
+            "order": order.number,
+            "choices": ["refund", "resend"],
+            "by": act_by.isoformat() if act_by else None,
+        },
+    )
+
+
+def _at_pickup(
+    shipment: Shipment, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, str]]
+) -> tuple[date, date | None, date | None]:
+    """The day a parcel reached its pickup point, and when it is expected: collected by the end of the point's
+    storage period, or it goes back — arrival + `pickup_hold_days` (both p50 and p90: when in that period the
+    buyer comes, nothing says). Past that period, no date."""
+    waiting_since = _waiting_since(shipment) or shipment.last_event_at or shipment.shipped_at
+    arrived = waiting_since.date()
+    back_on = arrived + timedelta(days=rules.pickup_hold_days)
+    if back_on < now.date():
+        reasons.append(
+            (
+                "pickup_uncollected",
+                f"waiting at the pickup point since {arrived}: past its {rules.pickup_hold_days}-day storage period "
+                f"({back_on}), on its way back to the sender",
+            )
+        )
+        return arrived, None, None
+    return arrived, back_on, back_on
+
+
 def _expected(
-    shipment: Shipment | None, estimate: LaneEstimate | None, now: datetime
+    shipment: Shipment | None,
+    estimate: LaneEstimate | None,
+    now: datetime,
+    rules: LogisticsRules,
+    reasons: list[tuple[str, str]],
 ) -> tuple[date | None, date | None]:
+    """p50 and p90 delivery from the lane's curve, given the days the parcel has already spent on its way; None
+    where the curve cannot answer, or answers beyond `watch_window_days` after hand-over (past every deadline the
+    shop follows), and then says so in `reasons`."""
     if estimate is None:
         return None, None
     if shipment is None:
@@ -426,6 +564,16 @@ def _expected(
     else:
         start = shipment.shipped_at.date()
         elapsed = max(0, int((now - shipment.shipped_at).total_seconds() // DAY))
-    p50 = estimate.days_to_delivery(0.5, elapsed_days=elapsed)
-    p90 = estimate.days_to_delivery(0.9, elapsed_days=elapsed)
-    return start + timedelta(days=p50), start + timedelta(days=p90)
+    found = []
+    for q in (0.5, 0.9):
+        days = estimate.days_to_delivery(q, elapsed_days=elapsed)
+        found.append(start + timedelta(days=days) if days is not None and days <= rules.watch_window_days else None)
+    if found[1] is None:
+        reasons.append(
+            (
+                "no_estimate",
+                f"on its way {elapsed} days: the transit times of {estimate.lane.describe()} cannot say when it "
+                f"arrives (not within {rules.watch_window_days} days of hand-over)",
+            )
+        )
+    return found[0], found[1]

@@ -85,7 +85,13 @@ def at_risk_today(session: Session, state: AppState, shop: Shop) -> list[dict[st
     """Open orders that may miss their promised date (`OrderAtRisk.to_dict`), most late first."""
 
     def compute(fresh: Session) -> list[dict[str, Any]]:
-        found = orders_at_risk(fresh, shop=_same_shop(fresh, shop), today=state.clock.today(), now=state.clock.now())
+        found = orders_at_risk(
+            fresh,
+            shop=_same_shop(fresh, shop),
+            today=state.clock.today(),
+            now=state.clock.now(),
+            rules=LogisticsRules.from_settings(state.settings),
+        )
         return [o.to_dict() for o in found]
 
     found: list[dict[str, Any]] = state.cache.get((shop.id, state.clock.today(), "at_risk"), compute)
