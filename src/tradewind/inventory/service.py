@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tradewind.clock import as_utc
 from tradewind.errors import ValidationError
 from tradewind.inventory.models import (
     PurchaseOrder,
@@ -139,8 +140,26 @@ def movements_since(session: Session, *, shop_id: int, start: datetime) -> list[
     return [(int(sku_id), occurred_at, int(quantity)) for sku_id, occurred_at, quantity in rows]
 
 
-def skus_with_movements(session: Session, *, shop_id: int) -> set[int]:
-    """SKUs whose stock history is recorded as movements (so past stock levels can be rebuilt)."""
-    return {
-        int(s) for s in session.scalars(select(StockMovement.sku_id).where(StockMovement.shop_id == shop_id).distinct())
-    }
+def first_stock_record_by_sku(session: Session, *, shop_id: int) -> dict[int, datetime]:
+    """When each SKU's stock history starts: its earliest stock movement or count in a sellable warehouse. Before
+    that its stock is unknown (neither in stock nor out); a SKU with no record at all is absent."""
+    first: dict[int, datetime] = {}
+    moved = session.execute(
+        select(StockMovement.sku_id, func.min(StockMovement.occurred_at))
+        .join(Warehouse, Warehouse.id == StockMovement.warehouse_id)
+        .where(StockMovement.shop_id == shop_id, Warehouse.kind.in_(SELLABLE_KINDS))
+        .group_by(StockMovement.sku_id)
+    )
+    counted = session.execute(
+        select(StockLevel.sku_id, func.min(StockLevel.counted_at))
+        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
+        .where(StockLevel.shop_id == shop_id, Warehouse.kind.in_(SELLABLE_KINDS), StockLevel.counted_at.is_not(None))
+        .group_by(StockLevel.sku_id)
+    )
+    for sku_id, when in [*moved, *counted]:
+        if when is None:
+            continue
+        when = as_utc(when)
+        known = first.get(int(sku_id))
+        first[int(sku_id)] = when if known is None else min(known, when)
+    return first
