@@ -15,6 +15,7 @@ from tradewind.messaging.producers import (
 )
 from tradewind.messaging.supplier_checks import SupplierCheckProducer
 from tradewind.planning.producers import ReplenishmentProducer
+from tradewind.planning.receipts import ReceiptMissingProducer
 
 
 def default_producers() -> list[ActionProducer]:
@@ -29,4 +30,5 @@ def default_producers() -> list[ActionProducer]:
         BannerUpdateProducer(),
         ReplyNeededProducer(),
         GrowthProducer(),
+        ReceiptMissingProducer(),
     ]
