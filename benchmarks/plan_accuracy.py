@@ -126,7 +126,7 @@ def planned(db: str, cut: date) -> dict[str, float]:
 def score(name: str, forecast: np.ndarray, actual: np.ndarray) -> tuple[float, float]:
     ratio = float(forecast.sum() / actual.sum())
     wape = float(np.abs(forecast - actual).sum() / actual.sum())
-    print(f"{name:>28}  Σ demand/day {forecast.sum():9.1f}  ratio {ratio:6.3f}  WAPE {wape:6.3f}")
+    print(f"{name:>28}  Σ demand/day {forecast.sum():9.1f}  ratio {ratio:6.3f}  WAPE {wape:6.4f}")
     return ratio, wape
 
 
@@ -167,7 +167,7 @@ def main() -> None:
     score("plan, no stock record", np.array([without.get(c, 0.0) for c in codes]), actual)
     ratio, wape = score("plan after a stock take", np.array([with_count.get(c, 0.0) for c in codes]), actual)
     print(
-        f"\nplan after the stock take: ratio {ratio:.3f} (goal 0.80–1.20), WAPE {wape:.3f} = "
+        f"\nplan after the stock take: ratio {ratio:.3f} (goal 0.80–1.20), WAPE {wape:.4f} = "
         f"{wape / mean_wape:.3f} × the 28-day mean's (goal ≤ 1)"
     )
     print(f"({time.perf_counter() - started:.0f} s in all)")

@@ -245,7 +245,7 @@ def missing_receipts(session: Session, *, shop_id: int, since: date | None = Non
     missing: list[MissingReceipt] = []
     for code, received_on, sku_id, quantity in lines:
         started, count = first.get(int(sku_id)), counted.get(int(sku_id))
-        if started is None or received_on < started.date() or (code, int(sku_id)) in receipted:
+        if received_on is None or started is None or received_on < started.date() or (code, int(sku_id)) in receipted:
             continue
         if count is not None and count.date() >= received_on:
             continue
