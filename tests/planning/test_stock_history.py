@@ -14,7 +14,7 @@ from tests import factories as f
 from tradewind.catalog.models import Sku
 from tradewind.clock import FixedClock
 from tradewind.importers.tradewind_csv import import_file
-from tradewind.inventory.models import MovementReason, StockLevel, StockMovement, Warehouse
+from tradewind.inventory.models import MovementReason, PurchaseOrderState, StockLevel, StockMovement, Warehouse
 from tradewind.planning.frames import known_stockouts, load_inputs
 from tradewind.planning.kernels import plan
 from tradewind.shops.models import Shop
@@ -145,6 +145,35 @@ def test_a_negative_rebuilt_level_makes_only_the_days_before_it_unknown(session:
 
     _, _, in_stock = _demand(session, shop)
     assert [i for i in range(DAYS) if not in_stock[i]] == [56, 57, 58, 59]
+
+
+def test_a_receipt_never_recorded_makes_the_days_after_it_unknown(session: Session, shop: Shop) -> None:
+    """Counted 10 on day −20, sold 2 a day to day −16 (recorded), then nothing: 0 on hand. A purchase order of 30 is
+    marked received on day −8 but no receipt movement was written, so the level from day −8 on is not the records'
+    0: only days −15 … −9 are stock-outs (before, all 15 days −15 … −1 were)."""
+    sku = f.sku(session, shop, "BOOT-44")
+    warehouse = f.warehouse(session, shop)
+    f.stock(session, shop, warehouse, sku, 0)
+    _move(session, shop, warehouse, sku, 20, 10, "stocktake")
+    for back in range(20, 15, -1):
+        _sell(session, shop, sku, back, 2)
+        _move(session, shop, warehouse, sku, back, -2, "sale")
+    order = f.purchase_order(
+        session,
+        shop,
+        f.supplier(session, shop),
+        warehouse,
+        sku,
+        30,
+        ordered_on=TODAY - timedelta(days=20),
+        expected_on=TODAY - timedelta(days=8),
+        state=PurchaseOrderState.RECEIVED,
+    )
+    order.received_on = TODAY - timedelta(days=8)
+    session.flush()
+
+    _, _, in_stock = _demand(session, shop)
+    assert [i for i in range(DAYS) if not in_stock[i]] == list(range(DAYS - 15, DAYS - 8))
 
 
 def test_known_stockouts_by_hand() -> None:

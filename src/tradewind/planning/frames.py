@@ -8,6 +8,8 @@ stock take is recorded as the difference to the level before it, so walking back
 records' level). A day whose rebuilt level is negative proves the records before it incomplete: the history is
 unknown from that day back. Only a known day with nothing on hand all day and no sale is out of stock (missing
 demand for the kernels rather than zero demand): a first stock count changes no demand estimate.
+A purchase order marked received without its receipt movement leaves the levels from its day on short of its
+units: those days are unknown too.
 """
 
 from __future__ import annotations
@@ -23,7 +25,13 @@ from sqlalchemy.orm import Session
 from tradewind.catalog.models import Sku
 from tradewind.catalog.service import active_skus
 from tradewind.clock import as_utc, start_of_day
-from tradewind.inventory.service import first_stock_record_by_sku, inbound_by_sku, movements_since, on_hand_by_sku
+from tradewind.inventory.service import (
+    first_stock_record_by_sku,
+    inbound_by_sku,
+    missing_receipts,
+    movements_since,
+    on_hand_by_sku,
+)
 from tradewind.orders.service import demand_lines
 
 FloatArray = NDArray[np.float64]
@@ -112,7 +120,14 @@ def _rebuild_in_stock(
         np.add.at(net, (rows, days), np.fromiter((q for _, _, q in moves), dtype=np.float64, count=len(moves)))
     tracked = np.fromiter(first_records, dtype=np.int64, count=len(first_records))
     starts = day_index(list(first_records.values()), first_day)
-    return known_stockouts(on_hand, net, history, tracked, starts)
+    # A receipt marked on a purchase order but never recorded as a movement: the levels from that day on lack its
+    # units, so those days are unknown again.
+    known_until = np.full(n_skus, n_days, dtype=np.int64)
+    for missing in missing_receipts(session, shop_id=shop_id):
+        if missing.sku_id in position:
+            row = position[missing.sku_id]
+            known_until[row] = min(known_until[row], max((missing.received_on - first_day).days, 0))
+    return known_stockouts(on_hand, net, history, tracked, starts, known_until)
 
 
 def known_stockouts(
@@ -121,11 +136,12 @@ def known_stockouts(
     history: FloatArray,
     tracked: NDArray[np.int64],
     first_record_day: NDArray[np.int64],
+    known_until: NDArray[np.int64] | None = None,
 ) -> NDArray[np.bool_]:
     """The in-stock mask from the records: `net` (n_skus, n_days + 1) holds each day's signed stock movements, the
     last column today's; `tracked` are the rows with a stock record, the first on day `first_record_day` (an index
-    on the history's calendar, negative when before it). False only on a known day with nothing on hand all day
-    and no sale."""
+    on the history's calendar, negative when before it); `known_until` (per row) the first day whose level the
+    records no longer give (default: none). False only on a known day with nothing on hand all day and no sale."""
     n_skus, n_days = history.shape
     # End-of-day level of day d = on hand now − every movement after day d.
     after = np.cumsum(net[:, ::-1], axis=1)[:, ::-1]  # after[:, d] = Σ net[d:]
@@ -137,5 +153,8 @@ def known_stockouts(
     negative = end_of_day < -1e-9  # the records before the end of this day are incomplete
     last_negative = np.where(negative.any(axis=1), n_days - 1 - np.argmax(negative[:, ::-1], axis=1), -1)
     known_from = np.maximum(known_from, last_negative + 1)
-    known = np.arange(n_days)[None, :] >= known_from[:, None]
+    days = np.arange(n_days)[None, :]
+    known = days >= known_from[:, None]
+    if known_until is not None:
+        known &= days < known_until[:, None]
     return np.asarray(~(known & empty), dtype=np.bool_)
