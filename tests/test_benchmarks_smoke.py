@@ -24,10 +24,11 @@ SMOKE_RUNS = {
     "triage.py": (["--small"], "messages"),
     "intent_cv.py": (["--folds", "2"], "fold CV over"),
     "web.py": (["--small", "--seconds", "2", "--clients", "4"], "p95"),
+    "plan_accuracy.py": (["--small"], "plan after the stock take: ratio"),
 }
 
 
-NEEDS_REAL_DATA = {"import.py"}
+NEEDS_REAL_DATA = {"import.py", "plan_accuracy.py"}
 
 
 def test_every_benchmark_has_a_smoke_run() -> None:

@@ -16,6 +16,7 @@ from tradewind.messaging.producers import (
 from tradewind.messaging.supplier_checks import SupplierCheckProducer
 from tradewind.orders.producers import StaleOrdersProducer
 from tradewind.planning.producers import ReplenishmentProducer
+from tradewind.planning.receipts import ReceiptMissingProducer
 
 
 def default_producers() -> list[ActionProducer]:
@@ -31,4 +32,5 @@ def default_producers() -> list[ActionProducer]:
         ReplyNeededProducer(),
         GrowthProducer(),
         StaleOrdersProducer(),
+        ReceiptMissingProducer(),
     ]

@@ -1,11 +1,14 @@
 """The demo shop's purchase orders: a year of received ones per factory (lead-time history), the receipt since the
 stock take, and the ones still on their way: from the closed factory (due only after it reopens), an express
-shipment, an unconfirmed order at the silent factory, and sea freight to the Madrid warehouse."""
+shipment, an unconfirmed order at the silent factory, and sea freight to the Madrid warehouse.
+
+Every order received since the stock take (when the shop's stock records start) is received as the product does
+it: a `receipt` stock movement per line. The SKUs that ran short are not in those orders (they would not be short)."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -18,8 +21,8 @@ from tradewind.demo.suppliers import CLOSED_FACTORY, FACTORIES, FACTORY_INDEX, S
 from tradewind.demo.writer import BulkWriter, Row
 from tradewind.inventory.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderState
 
-# A receipt since the stock take: SKU index → (pairs, when, purchase order code).
-Receipts = dict[int, tuple[int, datetime, str]]
+# The receipts since the stock take: SKU index → [(pairs, when, purchase order code)], all into the Yiwu warehouse.
+Receipts = dict[int, list[tuple[int, datetime, str]]]
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,16 @@ def _inbound(
     ]  # fmt: skip
 
 
+def _arrival(order: PlannedOrder, story: DemoStory) -> datetime:
+    return datetime.combine(order.received_on or story.today, time(3, 0), tzinfo=UTC)
+
+
+def _without(order: PlannedOrder, short: set[int]) -> PlannedOrder:
+    if order.state != PurchaseOrderState.RECEIVED:
+        return order
+    return replace(order, skus=[s for s in order.skus if s not in short])
+
+
 def write_purchase_orders(
     writer: BulkWriter,
     rng: np.random.Generator,
@@ -140,6 +153,12 @@ def write_purchase_orders(
         sourcing, story, short=short, healthy=healthy, overseas_healthy=overseas_healthy, cn_on_hand=cn_on_hand
     )
     planned.extend(order for order in inbound if order.skus)
+    stock_records_start = datetime.combine(story.stocktake_on, time(2, 0), tzinfo=UTC)
+    planned = [
+        _without(order, set(short.tolist())) if _arrival(order, story) >= stock_records_start else order
+        for order in planned
+    ]
+    planned = [order for order in planned if order.skus]
     planned.sort(key=lambda order: (order.ordered_on, order.factory, order.warehouse))
     first = writer.reserve_ids(PurchaseOrder, len(planned))
     line_first = writer.reserve_ids(PurchaseOrderLine, sum(len(order.skus) for order in planned))
@@ -169,8 +188,9 @@ def write_purchase_orders(
                 quantity = pairs_to_order(need, int(sourcing.moq[s]), int(sourcing.pack_size[s]))
             else:
                 quantity = int(cn_on_hand[s]) // 2
-                arrived = datetime.combine(order.received_on or story.today, time(3, 0), tzinfo=UTC)
-                receipts[s] = (quantity, arrived, code)
+            arrived = _arrival(order, story)
+            if order.state == PurchaseOrderState.RECEIVED and arrived >= stock_records_start:
+                receipts.setdefault(s, []).append((quantity, arrived, code))
             lines.append(
                 {
                     "id": line_first + len(lines),

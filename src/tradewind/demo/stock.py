@@ -235,8 +235,8 @@ def _write_levels_and_movements(
     np.add.at(sold_since, ((keys // 1_000) // catalog.size, (keys // 1_000) % catalog.size), units)
 
     received = np.zeros(catalog.size, dtype=np.int64)
-    for s, (quantity, _, _) in receipts.items():
-        received[s] = quantity
+    for s, arrivals in receipts.items():
+        received[s] = sum(quantity for quantity, _, _ in arrivals)
     levels: list[Row] = []
     movements: list[Row] = []
     stocked = [(0, s) for s in range(catalog.size)] + [(1, s) for s in np.flatnonzero(plan.overseas).tolist()]
@@ -268,15 +268,14 @@ def _write_levels_and_movements(
                 "note": "opening count",
             }
         )
-        if arrived:
-            _, when, reference = receipts[s]
+        for quantity, when, reference in receipts.get(s, []) if w == 0 else []:
             movements.append(
                 {
                     "shop_id": shop_id,
                     "warehouse_id": warehouse_ids[w],
                     "sku_id": int(catalog.sku_ids[s]),
                     "occurred_at": when,
-                    "quantity": arrived,
+                    "quantity": quantity,
                     "reason": MovementReason.RECEIPT,
                     "reference": reference,
                     "note": None,

@@ -1,9 +1,15 @@
 """The edge between the records and the kernels: load one shop's history into arrays (SKUs × days), and nothing
 else. Days are UTC calendar days; day index `n_days - 1` is yesterday, today's sales are not complete yet.
 
-Stock-outs: where a SKU's stock is recorded as movements, its end-of-day level is rebuilt backwards from today's
-on-hand, and days on which it had nothing to sell are marked out of stock, so the kernels read them as missing
-demand rather than zero demand.
+Stock-outs: a SKU's stock history starts at its first stock record (its earliest movement or count); before that
+its stock is unknown, and an unknown day counts like a day in stock (its sales, or their absence, are demand).
+From the first record on, the end-of-day level is rebuilt backwards from today's on-hand through the movements (a
+stock take is recorded as the difference to the level before it, so walking back through it restores the earlier
+records' level). A day whose rebuilt level is negative proves the records before it incomplete: the history is
+unknown from that day back. Only a known day with nothing on hand all day and no sale is out of stock (missing
+demand for the kernels rather than zero demand): a first stock count changes no demand estimate.
+A purchase order marked received without its receipt movement leaves the levels from its day on short of its
+units: those days are unknown too.
 """
 
 from __future__ import annotations
@@ -19,7 +25,13 @@ from sqlalchemy.orm import Session
 from tradewind.catalog.models import Sku
 from tradewind.catalog.service import active_skus
 from tradewind.clock import as_utc, start_of_day
-from tradewind.inventory.service import inbound_by_sku, movements_since, on_hand_by_sku, skus_with_movements
+from tradewind.inventory.service import (
+    first_stock_record_by_sku,
+    inbound_by_sku,
+    missing_receipts,
+    movements_since,
+    on_hand_by_sku,
+)
 from tradewind.orders.service import demand_lines
 
 FloatArray = NDArray[np.float64]
@@ -67,7 +79,7 @@ def load_inputs(session: Session, *, shop_id: int, today: date, history_days: in
 
     stock_now = on_hand_by_sku(session, shop_id=shop_id)
     on_hand = np.array([float(stock_now.get(sku.id, 0)) for sku in skus])
-    in_stock = _rebuild_in_stock(session, shop_id, skus, position, on_hand, history, first_day, today)
+    in_stock = _rebuild_in_stock(session, shop_id, position, on_hand, history, first_day)
 
     inbound = np.zeros((n_skus, horizon))
     overdue = np.zeros(n_skus)
@@ -89,31 +101,60 @@ def load_inputs(session: Session, *, shop_id: int, today: date, history_days: in
 def _rebuild_in_stock(
     session: Session,
     shop_id: int,
-    skus: list[Sku],
     position: dict[int, int],
     on_hand: FloatArray,
     history: FloatArray,
     first_day: date,
-    today: date,
 ) -> NDArray[np.bool_]:
     n_skus, n_days = history.shape
-    in_stock = np.ones((n_skus, n_days), dtype=bool)
-    tracked = [position[s] for s in skus_with_movements(session, shop_id=shop_id) if s in position]
-    if not tracked:
-        return in_stock
+    first_records = {
+        position[s]: when for s, when in first_stock_record_by_sku(session, shop_id=shop_id).items() if s in position
+    }
+    if not first_records:
+        return np.ones((n_skus, n_days), dtype=bool)
     net = np.zeros((n_skus, n_days + 1))  # the last column is today
     moves = [m for m in movements_since(session, shop_id=shop_id, start=start_of_day(first_day)) if m[0] in position]
     if moves:
         rows = np.fromiter((position[s] for s, _, _ in moves), dtype=np.int64, count=len(moves))
         days = np.minimum(day_index([when for _, when, _ in moves], first_day), n_days)
         np.add.at(net, (rows, days), np.fromiter((q for _, _, q in moves), dtype=np.float64, count=len(moves)))
+    tracked = np.fromiter(first_records, dtype=np.int64, count=len(first_records))
+    starts = day_index(list(first_records.values()), first_day)
+    # A receipt marked on a purchase order but never recorded as a movement: the levels from that day on lack its
+    # units, so those days are unknown again.
+    known_until = np.full(n_skus, n_days, dtype=np.int64)
+    for missing in missing_receipts(session, shop_id=shop_id):
+        if missing.sku_id in position:
+            row = position[missing.sku_id]
+            known_until[row] = min(known_until[row], max((missing.received_on - first_day).days, 0))
+    return known_stockouts(on_hand, net, history, tracked, starts, known_until)
+
+
+def known_stockouts(
+    on_hand: FloatArray,
+    net: FloatArray,
+    history: FloatArray,
+    tracked: NDArray[np.int64],
+    first_record_day: NDArray[np.int64],
+    known_until: NDArray[np.int64] | None = None,
+) -> NDArray[np.bool_]:
+    """The in-stock mask from the records: `net` (n_skus, n_days + 1) holds each day's signed stock movements, the
+    last column today's; `tracked` are the rows with a stock record, the first on day `first_record_day` (an index
+    on the history's calendar, negative when before it); `known_until` (per row) the first day whose level the
+    records no longer give (default: none). False only on a known day with nothing on hand all day and no sale."""
+    n_skus, n_days = history.shape
     # End-of-day level of day d = on hand now − every movement after day d.
     after = np.cumsum(net[:, ::-1], axis=1)[:, ::-1]  # after[:, d] = Σ net[d:]
     end_of_day = on_hand[:, None] - after[:, 1:]
     start_of_day_level = np.concatenate([end_of_day[:, :1] - net[:, :1], end_of_day[:, :-1]], axis=1)
-    had_stock = (np.maximum(start_of_day_level, end_of_day) > 0) | (history > 0)
-    consistent = (end_of_day >= -1e-9).all(axis=1)  # a negative level means the movements are incomplete
-    rows_to_use = np.array(tracked, dtype=np.int64)
-    rows_to_use = rows_to_use[consistent[rows_to_use]]
-    in_stock[rows_to_use] = had_stock[rows_to_use]
-    return in_stock
+    empty = (np.maximum(start_of_day_level, end_of_day) <= 1e-9) & (history <= 0)
+    known_from = np.full(n_skus, n_days, dtype=np.int64)  # no record: never known
+    known_from[tracked] = np.maximum(first_record_day, 0)
+    negative = end_of_day < -1e-9  # the records before the end of this day are incomplete
+    last_negative = np.where(negative.any(axis=1), n_days - 1 - np.argmax(negative[:, ::-1], axis=1), -1)
+    known_from = np.maximum(known_from, last_negative + 1)
+    days = np.arange(n_days)[None, :]
+    known = days >= known_from[:, None]
+    if known_until is not None:
+        known &= days < known_until[:, None]
+    return np.asarray(~(known & empty), dtype=np.bool_)

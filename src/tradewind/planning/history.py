@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -209,6 +209,42 @@ def load_online_retail(path: str | Path) -> History:
             key = (code, date.fromisoformat(row["InvoiceDate"][:10]))
             totals[key] = totals.get(key, 0.0) + float(row["Quantity"])
     return history_from_entries({key: units for key, units in totals.items() if units > 0})
+
+
+def load_online_retail_netted(path: str | Path) -> History:
+    """Daily product demand from the UCI "Online Retail" invoice lines, each cancellation netted against the sale
+    it cancels: a `C` invoice line takes its units off the same customer's latest purchases of the same stock code
+    at or before it (lines without a customer count as one anonymous customer); what finds no earlier sale (bought
+    before the data starts) is dropped. Other negative lines (stock adjustments) are no demand. Postage, fees and
+    gift vouchers are left out; days with a positive total are kept."""
+    bought: dict[tuple[str, str], list[list[Any]]] = {}  # (code, customer) → [[day, units], …] in time order
+    with _open_text(Path(path)) as handle:
+        for row in csv.DictReader(handle):
+            code = row["StockCode"].strip()
+            if code.upper() in NOT_PRODUCTS or code.lower().startswith("gift_"):
+                continue
+            units = float(row["Quantity"])
+            key = (code, row["CustomerID"].strip())
+            if units > 0 and not row["InvoiceNo"].startswith("C"):
+                bought.setdefault(key, []).append([date.fromisoformat(row["InvoiceDate"][:10]), units])
+            elif units < 0 and row["InvoiceNo"].startswith("C"):
+                _cancel(bought.get(key, []), -units)
+    totals: dict[tuple[str, date], float] = {}
+    for (code, _), sales in bought.items():
+        for day, units in sales:
+            if units > 0:
+                totals[(code, day)] = totals.get((code, day), 0.0) + units
+    return history_from_entries(totals)
+
+
+def _cancel(sales: list[list[Any]], units: float) -> None:
+    """Take `units` off the latest sales first (the list holds only sales before the cancellation)."""
+    for sale in reversed(sales):
+        if units <= 0:
+            return
+        taken = min(sale[1], units)
+        sale[1] -= taken
+        units -= taken
 
 
 def synthetic_intermittent_history(n_skus: int = 2600, n_months: int = 51, seed: int = 7) -> History:
