@@ -178,3 +178,25 @@ def test_receipt_missing_in_the_brief_and_applying_records_it(session: Session, 
     assert missing_receipts(session, shop_id=shop.id) == []
     later = refresh_brief(session, shop=shop, context=_context(), producers=default_producers()).actions
     assert [a for a in later if a.kind == "receipt_missing"] == []
+
+
+def test_a_sku_whose_receipt_is_missing_gets_no_stockout_playbook(session: Session, shop: Shop) -> None:
+    """Its on-hand lacks the units received, so 'out of stock' may be false: the receipt_missing action asks the
+    seller to record it instead of pausing its listings; a twin SKU with its records complete gets the playbook."""
+    warehouse = f.warehouse(session, shop)
+    unrecorded = f.sku(session, shop, "BOOT-40", price="25.00")
+    recorded = f.sku(session, shop, "BOOT-41", price="25.00")
+    for sku in (unrecorded, recorded):
+        _count(session, shop, warehouse, sku.id, 40, back=20)
+        for back in range(1, 21):
+            placed = datetime.combine(TODAY - timedelta(days=back), datetime.min.time(), tzinfo=UTC)
+            f.order(session, shop, [(sku, 2)], placed_at=placed + timedelta(hours=10))
+        level = session.scalar(select(StockLevel).where(StockLevel.sku_id == sku.id))
+        assert level is not None
+        level.on_hand = 0  # the 40 counted were sold
+    _received(session, shop, warehouse, unrecorded.id, 30, TODAY - timedelta(days=3))
+    assert unreceived_skus(session, shop_id=shop.id) == {unrecorded.id}
+
+    actions = refresh_brief(session, shop=shop, context=_context(), producers=default_producers()).actions
+    in_playbooks = {line["sku"] for a in actions if a.kind == "stockout_playbook" for line in a.figures["skus"]}
+    assert "BOOT-41" in in_playbooks and "BOOT-40" not in in_playbooks

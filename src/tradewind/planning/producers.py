@@ -23,10 +23,11 @@ from tradewind.catalog.service import (
     set_listing_stock,
     unit_label,
 )
-from tradewind.inventory.service import PurchaseLine, place_purchase_order
+from tradewind.inventory.service import PurchaseLine, place_purchase_order, unreceived_skus
 from tradewind.orders.service import open_order_units, stale_cutoff
 from tradewind.planning.decisions import SupplierOrder, moq_choices, supplier_orders, switch_case
 from tradewind.planning.lead_time import Availability
+from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
 from tradewind.suppliers.service import get_supplier, make_preferred
@@ -88,9 +89,14 @@ class ReplenishmentProducer:
         found += [self._restock(order, context) for order in orders]
         found += [self._moq_choice(group, context) for _, group in sorted(moq_choices(shop_plan.decisions).items())]
         products = product_codes(session, shop_id=shop.id)
+        # A SKU whose received purchase order never reached its stock records has an on-hand that lacks those
+        # units: its stockout may be false, and the receipt_missing action asks the seller to record it first.
+        unrecorded = unreceived_skus(
+            session, shop_id=shop.id, since=context.today - timedelta(days=RECEIPT_LOOKBACK_DAYS)
+        )
         unavoidable: dict[str, list[SkuDecision]] = {}
         for d in shop_plan.decisions:
-            if d.stockout_unavoidable and d.demand_per_day > 0:
+            if d.stockout_unavoidable and d.demand_per_day > 0 and d.sku.id not in unrecorded:
                 model = products.get(d.sku.product_id or 0, d.sku.code)
                 unavoidable.setdefault(model, []).append(d)
         open_orders = open_order_units(
