@@ -17,7 +17,7 @@ from tradewind.errors import ValidationError
 from tradewind.importers import platform_values as pv
 from tradewind.importers import values
 from tradewind.importers.platform_orders import BuyerDraft, LineDraft, OrderDraft
-from tradewind.importers.reading import Column, Layout, RecordSource
+from tradewind.importers.reading import Column, Layout, RecordSource, RepeatedRows
 from tradewind.importers.sources import PlatformRead
 from tradewind.orders.models import CancelledBy, OrderStatus
 
@@ -42,6 +42,9 @@ OTHER_MONEY_CODES = frozenset({"D", "M", "BANK CHARGES", "AMAZONFEE", "CRUK", "S
 VOUCHER_PREFIX = "GIFT_"
 SKIPPED_ADJUSTMENT = "stock adjustment rows (negative quantity outside a cancellation invoice)"
 SKIPPED_NO_PRODUCT = "invoices with no product line (fees or adjustments only)"
+# Invoice-line exports repeat some rows word for word (the UCI file holds 5,268 such rows): the same line of the same
+# invoice, which would count it twice.
+SKIPPED_REPEATED = "rows repeating an earlier row word for word (counted once)"
 
 
 def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
@@ -58,9 +61,14 @@ def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
     drafts: dict[str, OrderDraft] = {}
     advance = context.progress_advance
     skipped = 0
+    repeated = RepeatedRows()
+    repeats = 0
     for count, (line, cells) in enumerate(source.records, start=1):
         if not count % 2000:
             advance(2000)
+        if repeated.first_line(line, cells) is not None:
+            repeats += 1
+            continue
         if len(cells) < width:
             table.error(line, "", f"the row has {len(cells)} values but the header has {width} (is it cut short?)")
             continue
@@ -129,6 +137,8 @@ def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
             draft.lines.append(LineDraft(line, code, title, quantity, price))
     if skipped:
         context.skip(SKIPPED_ADJUSTMENT, skipped)
+    if repeats:
+        context.skip(SKIPPED_REPEATED, repeats)
     for number in [n for n, d in drafts.items() if not d.lines]:
         context.skip(SKIPPED_NO_PRODUCT)
         del drafts[number]

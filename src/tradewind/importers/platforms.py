@@ -19,7 +19,7 @@ from tradewind.importers import aliexpress, invoice_lines, shopify, woocommerce
 from tradewind.importers.job import ImportJob, Progress, ProgressCallback
 from tradewind.importers.mapping import load_mapping
 from tradewind.importers.platform_orders import PARCEL_TABLES, TABLES, OrderDraft, write_orders
-from tradewind.importers.reading import ColumnMapping, Layout, RecordSource, open_records
+from tradewind.importers.reading import ColumnMapping, Layout, ReadLimits, RecordSource, open_records
 from tradewind.importers.sources import PlatformRead
 from tradewind.importers.summary import ImportSummary
 from tradewind.shops.models import Shop
@@ -61,6 +61,7 @@ def import_orders(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     clock: Clock | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportSummary:
     """Import the orders in the platform export `path` (written by `format`) into `shop`.
 
@@ -78,7 +79,7 @@ def import_orders(
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationError(f"the shop's time zone {zone_name!r} is unknown") from None
-    source = open_records(path, selected.layout, the_mapping)
+    source = open_records(path, selected.layout, the_mapping, limits)
     source.table.raise_if_errors()
     session.flush()
     summary = ImportSummary.for_tables(selected.tables, dry_run=dry_run)

@@ -10,7 +10,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
@@ -392,7 +392,16 @@ def _workbook_records(data: bytes, file: str, limits: ReadLimits) -> Iterator[tu
         number = 0
         try:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                _check_size(file, number, number, len(values), limits)
+                if not values:
+                    continue  # a row the sheet does not hold (openpyxl fills the gaps between real rows)
+                if number > limits.rows + 1:
+                    raise _refuse(
+                        file,
+                        number,
+                        f"the sheet has a cell on row {number:,}; an import reads at most {limits.rows:,} rows "
+                        f"(setting TRADEWIND_IMPORT_MAX_ROWS): delete what lies below the table, or split it",
+                    )
+                _check_size(file, number, 0, len(values), limits)
                 cells = [cell_text(value) for value in values]
                 while cells and not cells[-1]:
                     cells.pop()
@@ -453,7 +462,12 @@ def _likely_encoding(data: bytes) -> str:
     """The legacy encoding the bytes most likely are in, as a hint: a Chinese or a Cyrillic Windows code page.
 
     Cyrillic in Windows-1251 also decodes as GBK, but into rare characters: real Chinese text is mostly made of the
-    3,755 common characters (GB2312 level 1, lead bytes 0xB0-0xD7), Russian lower case falls beyond them."""
+    3,755 common characters (GB2312 level 1, lead bytes 0xB0-0xD7), Russian lower case falls beyond them.
+
+    Western European text (Latin-1, Windows-1252) has its accented letters one at a time inside words of plain
+    letters ("café", "Müller"), where Cyrillic and Chinese have words made wholly of bytes beyond ASCII."""
+    if _looks_latin(data):
+        return "it looks like Latin-1 or Windows-1252 (Western European)"
     try:
         chinese = [char for char in data.decode("gbk") if "\u4e00" <= char <= "\u9fff"]
     except UnicodeDecodeError:
@@ -465,6 +479,22 @@ def _likely_encoding(data: bytes) -> str:
     if non_ascii and sum(1 for char in non_ascii if "\u0400" <= char <= "\u04ff") / len(non_ascii) > 0.9:
         return "it looks like Windows-1251 (Cyrillic)"
     return "perhaps Windows-1251, GBK or Latin-1"
+
+
+def _looks_latin(data: bytes) -> bool:
+    """Most bytes beyond ASCII stand alone next to an ASCII letter, as accented letters in Latin-1 words do."""
+    high = alone = 0
+    for index, byte in enumerate(data):
+        if byte < 0x80:
+            continue
+        high += 1
+        before = data[index - 1] if index > 0 else 0x20
+        after = data[index + 1] if index + 1 < len(data) else 0x20
+        if (before < 0x80 and after < 0x80) and (chr(before).isalpha() or chr(after).isalpha()):
+            alone += 1
+        if high >= 10_000:
+            break
+    return high > 0 and alone / high > 0.5
 
 
 def _records(content: str, table: CsvTable, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
@@ -544,10 +574,39 @@ def _match_header(header: list[str], table: CsvTable, mapping: ColumnMapping | N
     return positions
 
 
-def iter_rows(source: RecordSource) -> Iterator[Row]:
-    """The source's records as `Row`s; rows cut short or too long are recorded as errors and passed over."""
+class RepeatedRows:
+    """Rows a file holds twice, word for word (every cell the same, spaces around them aside).
+
+    Kept as a hash of each row, so that a file of a million rows costs a few dozen megabytes, not a copy of it.
+    """
+
+    def __init__(self) -> None:
+        self._first: dict[int, int] = {}
+
+    def first_line(self, line: int, cells: Iterable[str]) -> int | None:
+        """The line the same row was first on, or None the first time it is seen."""
+        first = self._first.setdefault(hash(tuple(cell.strip() for cell in cells)), line)
+        return None if first == line else first
+
+
+def repeated_row_error(first: int) -> str:
+    return (
+        f"this row repeats line {first} word for word, which would count its order line twice: delete one of "
+        f"them (if the order really has two such lines, tell them apart, e.g. by a line column)"
+    )
+
+
+def iter_rows(source: RecordSource, *, once: bool = False) -> Iterator[Row]:
+    """The source's records as `Row`s; rows cut short or too long are recorded as errors and passed over; with
+    `once`, so is a row that repeats an earlier one word for word (an error naming both lines)."""
     by_index = {index: name for name, index in source.positions.items()}
+    repeated = RepeatedRows() if once else None
     for line, cells in source.records:
+        if repeated is not None:
+            first = repeated.first_line(line, cells)
+            if first is not None:
+                source.table.error(line, "", repeated_row_error(first))
+                continue
         row = _row(source.table, by_index, source.width, line, cells)
         if row is not None:
             yield row
