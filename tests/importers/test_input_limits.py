@@ -248,3 +248,11 @@ def test_invoice_lines_repeated_word_for_word_are_counted_once(
 
 def test_skus_file_imports_unchanged_under_the_default_limits(write_csv: WriteCsv, run_import: RunImport) -> None:
     assert run_import("skus", write_csv("skus.csv", SKUS)).created["skus"] == 3
+
+
+def test_a_platform_export_without_an_order_date_column_is_an_error_not_a_null(
+    write_csv: WriteCsv, reject_orders: Reject
+) -> None:
+    # Found by test_import_fuzz on PostgreSQL: the order was written with placed_at NULL (a NotNullViolation).
+    errors = reject_orders("woocommerce", write_csv("orders.csv", "order,line_items\n1001,\n"))
+    assert where(errors) == [(2, "placed_at")] and "no date it was placed" in errors[0].message

@@ -80,7 +80,7 @@ def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
     moment = pv.moment_in(context.zone)
     currency = context.stated_currency or "USD"
     drafts: dict[str, OrderDraft] = {}
-    for row in iter_rows(source, once=True):
+    for row in iter_rows(source):
         context.progress_advance(1)
         number = table.value(row, "order", values.text(64), required=True)
         if number is None:
