@@ -17,9 +17,11 @@ import openpyxl  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from tests.importers.platform_samples import INVOICE_LINES, SHOPIFY
 from tests.importers.samples import SKUS, RunImport, WriteCsv, where
+from tradewind.cli.main import app
 from tradewind.errors import InputFileError, RowError
 from tradewind.importers import skus_csv
 from tradewind.importers.platforms import import_orders
@@ -256,3 +258,15 @@ def test_a_platform_export_without_an_order_date_column_is_an_error_not_a_null(
     # Found by test_import_fuzz on PostgreSQL: the order was written with placed_at NULL (a NotNullViolation).
     errors = reject_orders("woocommerce", write_csv("orders.csv", "order,line_items\n1001,\n"))
     assert where(errors) == [(2, "placed_at")] and "no date it was placed" in errors[0].message
+
+
+def test_the_cli_reads_the_limits_from_the_settings(write_csv: WriteCsv, tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "shop.db")
+    assert runner.invoke(app, ["init", "--shop", "s", "--name", "Shop", "--db", db]).exit_code == 0
+    path = write_csv("skus.csv", SKUS)
+    limited = runner.invoke(app, ["import", "skus", str(path), "--db", db], env={"TRADEWIND_IMPORT_MAX_ROWS": "2"})
+    assert limited.exit_code == 2
+    assert "skus.csv:4: the file has more than 2 rows" in limited.stderr
+    assert "TRADEWIND_IMPORT_MAX_ROWS" in limited.stderr
+    assert runner.invoke(app, ["import", "skus", str(path), "--db", db]).exit_code == 0
