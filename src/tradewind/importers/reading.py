@@ -228,7 +228,7 @@ def open_records(
     if workbook:
         records = _workbook_records(data, table.file, limits)
         estimated = 0
-        has_nul = False  # XML, so a workbook's text cannot hold one
+        has_nul = True  # XML cannot hold one, but a cell escaped as Excel escapes control characters might
     else:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") and not data.startswith(tuple(_NOT_CSV)):
             raise _refuse(
