@@ -96,6 +96,16 @@ class Settings(BaseSettings):
     # Days a pickup point keeps a parcel before it goes back: a waiting parcel is expected by arrival + this
     # (Russian Post keeps parcels 30 days, 15 for some; Correos 15; the shorter is the one a buyer can count on).
     logistics_pickup_hold_days: int = Field(default=15, ge=1, le=90)
+    # Import limits (issue 18, point 5): a file beyond one is refused with one clear error, before it can use up memory
+    # or time. The defaults leave room for the largest real export we know, the UCI Online Retail invoice lines
+    # (541,909 rows, 8 columns, 48 MB as CSV, 7.6 MB gzipped): twice its size and rows, and the widest platform export
+    # (Shopify's 80 columns, WooCommerce's with meta columns) many times over.
+    import_max_file_bytes: int = Field(default=100 * 1024 * 1024, ge=1024, description="the file as it is on disk")
+    import_max_unpacked_bytes: int = Field(
+        default=128 * 1024 * 1024, ge=1024, description="a .csv.gz or .xlsx once decompressed (read as a stream)"
+    )
+    import_max_rows: int = Field(default=1_100_000, ge=1, description="records of a CSV, rows of a sheet")
+    import_max_columns: int = Field(default=1000, ge=8, description="cells of a header or a row")
 
     def with_database(self, url: str | None) -> Settings:
         """A copy pointing at another database (the CLI's --db option)."""

@@ -24,6 +24,7 @@ from tradewind.cli.runtime import (
 from tradewind.errors import InputFileError, ValidationError
 from tradewind.importers.mapping import load_mapping
 from tradewind.importers.platforms import failed_orders_summary, import_orders, order_formats
+from tradewind.importers.reading import ReadLimits
 from tradewind.importers.summary import ImportSummary
 from tradewind.importers.tradewind_csv import failed_summary, import_file, import_kinds
 
@@ -72,6 +73,7 @@ def import_command(
                         dry_run=dry_run,
                         progress=report,
                         clock=runtime.clock,
+                        limits=ReadLimits.from_settings(runtime.settings),
                     )
                 else:
                     summary = import_file(
@@ -82,6 +84,7 @@ def import_command(
                         dry_run=dry_run,
                         progress=report,
                         mapping=the_mapping,
+                        limits=ReadLimits.from_settings(runtime.settings),
                     )
         except InputFileError as exc:
             if not as_json:

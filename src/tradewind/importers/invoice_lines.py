@@ -21,7 +21,7 @@ from tradewind.errors import ValidationError
 from tradewind.importers import platform_values as pv
 from tradewind.importers import values
 from tradewind.importers.platform_orders import BuyerDraft, LineDraft, OrderDraft
-from tradewind.importers.reading import Column, Layout, RecordSource
+from tradewind.importers.reading import Column, Layout, RecordSource, RepeatedRows
 from tradewind.importers.sources import PlatformRead
 from tradewind.orders.models import CancelledBy, OrderStatus
 
@@ -51,6 +51,9 @@ SKIPPED_ADJUSTMENT = "stock adjustment rows (negative quantity outside a cancell
 SKIPPED_NO_PRODUCT = "invoices with no product line (fees or adjustments only)"
 NETTED = "credit notes netted against the invoices they cancel"
 SKIPPED_UNMATCHED = "credit-note lines with no invoice of that buyer and stock code in the file to net against"
+# Invoice-line exports repeat some rows word for word (the UCI file holds 5,268 such rows): the same line of the same
+# invoice, which would count it twice.
+SKIPPED_REPEATED = "rows repeating an earlier row word for word (counted once)"
 
 
 def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
@@ -71,9 +74,14 @@ def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
     originals: dict[str, str] = {}
     advance = context.progress_advance
     skipped = 0
+    repeated = RepeatedRows()
+    repeats = 0
     for count, (line, cells) in enumerate(source.records, start=1):
         if not count % 2000:
             advance(2000)
+        if repeated.first_line(line, cells) is not None:
+            repeats += 1
+            continue
         if len(cells) < width:
             table.error(line, "", f"the row has {len(cells)} values but the header has {width} (is it cut short?)")
             continue
@@ -145,6 +153,8 @@ def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
     if skipped:
         context.skip(SKIPPED_ADJUSTMENT, skipped)
     _net_credit_notes(context, drafts, originals)
+    if repeats:
+        context.skip(SKIPPED_REPEATED, repeats)
     for number in [n for n, d in drafts.items() if not d.lines]:
         context.skip(SKIPPED_NO_PRODUCT)
         del drafts[number]

@@ -24,20 +24,27 @@ from tradewind.importers.reading import ColumnMapping, header_key
 from tradewind.orders.models import OrderStatus
 
 DEFAULTS = ("currency", "timezone", "country", "channel")
+# A mapping file names a few dozen columns: anything larger is not one.
+MAX_MAPPING_BYTES = 1024 * 1024
 
 
 def load_mapping(path: Path) -> ColumnMapping:
     """Read and check a mapping file; every problem is reported at once, naming the file."""
     file = path.name
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_MAPPING_BYTES + 1)
     except OSError as problem:
         raise InputFileError([RowError(file, 0, "", f"cannot read the mapping file: {problem.strerror}")]) from None
+    if len(raw) > MAX_MAPPING_BYTES:
+        raise InputFileError([RowError(file, 0, "", "the mapping file is larger than 1 MB: is this the right file?")])
     try:
         text = raw.decode("utf-8-sig")
         document: Any = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    except (UnicodeDecodeError, ValueError) as problem:
+    except (UnicodeDecodeError, ValueError, RecursionError) as problem:
         raise InputFileError([RowError(file, 1, "", f"the mapping file cannot be read: {problem}")]) from None
+    if not isinstance(document, dict):
+        raise InputFileError([RowError(file, 1, "", "the mapping file must hold [columns], [defaults], [statuses]")])
     errors: list[RowError] = []
     sections = {name: document.get(name, {}) for name in ("columns", "defaults", "statuses")}
     for name in set(document) - set(sections):
@@ -47,6 +54,10 @@ def load_mapping(path: Path) -> ColumnMapping:
             errors.append(RowError(file, 0, name, f"[{name}] must map names to text values"))
     if errors:
         raise InputFileError(errors)
+    for name, section in sections.items():
+        for key, value in section.items():
+            if "\x00" in key or "\x00" in value:
+                errors.append(RowError(file, 0, name, f"[{name}] {key!r} holds a NUL character (byte 0x00)"))
     defaults = dict(sections["defaults"])
     for key, value in defaults.items():
         reason = _check_default(key, value)
@@ -72,6 +83,8 @@ def _check_default(key: str, value: str) -> str | None:
             values.currency(value)
         elif key == "country":
             values.country(value)
+        elif key == "channel":
+            values.text(32)(value)
         elif key == "timezone":
             ZoneInfo(value)
     except ValidationError as problem:

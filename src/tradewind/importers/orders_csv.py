@@ -12,7 +12,7 @@ from tradewind.catalog.models import Sku
 from tradewind.importers import values
 from tradewind.importers.bulk import UpsertPlan, apply_upsert, delete_ids, load_by_keys, load_ids, load_keyed, table_of
 from tradewind.importers.job import Codes, ImportJob
-from tradewind.importers.reading import Column, Layout, Row
+from tradewind.importers.reading import Column, Layout, RepeatedRows, Row, repeated_row_error
 from tradewind.orders.models import Buyer, CancelledBy, Order, OrderLine, OrderStatus, PaymentState
 
 LAYOUT = Layout(
@@ -152,8 +152,16 @@ def _read(job: ImportJob) -> dict[str, OrderDraft]:
         load_ids(job.session, Sku.id, Sku.code, table.texts("sku"), Sku.shop_id == job.shop_id), what="SKU", kind="skus"
     )
     drafts: dict[str, OrderDraft] = {}
+    # Without a line column, a row given twice would become a second line of its order (with one, it is the error
+    # that the line is already there).
+    repeated = RepeatedRows() if "line" not in table.present else None
     for row in table.rows:
         job.progress.advance()
+        if repeated is not None:
+            first = repeated.first_line(row.line, row.cells.values())
+            if first is not None:
+                table.error(row.line, "", repeated_row_error(first))
+                continue
         number = table.value(row, "order", values.code, required=True)
         stated = {column: table.value(row, column, parse) for column, parse in _ORDER_COLUMNS.items()}
         line = _line(job, row, skus)

@@ -78,7 +78,7 @@ class MomentParser:
     def _parse(self, value: str) -> datetime:
         text = value.strip()
         if self.serial_numbers and _SERIAL.fullmatch(text):
-            local = _EXCEL_EPOCH + timedelta(days=float(text))
+            local = values.within_years(_EXCEL_EPOCH + timedelta(days=float(text)), text)
             return local.replace(microsecond=0, tzinfo=self.zone).astimezone(UTC)
         match = _MOMENT.fullmatch(text)
         if match is None:
@@ -99,11 +99,16 @@ class MomentParser:
             )
         except ValueError:
             raise ValidationError(f"{value.strip()!r} is not a real date") from None
+        values.within_years(local, value.strip())  # before moving it to UTC, which overflows beyond years 1 and 9999
         if offset is None:
             return local.replace(tzinfo=self.zone).astimezone(UTC)
         if offset.upper() in ("Z", "UTC"):
             return local.replace(tzinfo=UTC)
         digits = offset.replace(":", "")
+        if int(digits[1:3]) > 14 or int(digits[3:5]) > 59:
+            raise ValidationError(
+                f"{offset!r} in {value.strip()!r} is not a UTC offset (they run from -12:00 to +14:00)"
+            )
         delta = timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
         return (local - delta if digits[0] == "+" else local + delta).replace(tzinfo=UTC)
 

@@ -6,7 +6,7 @@ The service never commits: the caller owns the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,7 +19,7 @@ from tradewind.importers import aliexpress, invoice_lines, shopify, woocommerce
 from tradewind.importers.job import ImportJob, Progress, ProgressCallback
 from tradewind.importers.mapping import load_mapping
 from tradewind.importers.platform_orders import PARCEL_TABLES, TABLES, OrderDraft, write_orders
-from tradewind.importers.reading import ColumnMapping, Layout, RecordSource, open_records
+from tradewind.importers.reading import ColumnMapping, CsvTable, Layout, ReadLimits, RecordSource, open_records
 from tradewind.importers.sources import PlatformRead
 from tradewind.importers.summary import ImportSummary
 from tradewind.shops.models import Shop
@@ -61,6 +61,7 @@ def import_orders(
     dry_run: bool = False,
     progress: ProgressCallback | None = None,
     clock: Clock | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportSummary:
     """Import the orders in the platform export `path` (written by `format`) into `shop`.
 
@@ -78,7 +79,7 @@ def import_orders(
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationError(f"the shop's time zone {zone_name!r} is unknown") from None
-    source = open_records(path, selected.layout, the_mapping)
+    source = open_records(path, selected.layout, the_mapping, limits)
     source.table.raise_if_errors()
     session.flush()
     summary = ImportSummary.for_tables(selected.tables, dry_run=dry_run)
@@ -102,6 +103,7 @@ def import_orders(
         stated_currency=(the_mapping.defaults.get("currency") or "").upper() or None,
     )
     drafts = selected.read(context, source)
+    _require_placed_at(job.table, drafts)
     job.table.raise_if_errors()
     write_orders(job, drafts, channel=the_mapping.defaults.get("channel", selected.channel))
     if not dry_run:
@@ -109,3 +111,16 @@ def import_orders(
         session.expire_all()
     job.progress.finish()
     return summary
+
+
+def _require_placed_at(table: CsvTable, drafts: Mapping[str, OrderDraft]) -> None:
+    """Every order needs the moment it was placed; one whose file gives none (no date column, or a date that could
+    not be read) is an error on its first line, unless that line already says so."""
+    said = {error.line for error in table.errors if error.column == "placed_at"}
+    for draft in drafts.values():
+        if draft.placed_at is None and draft.line not in said:
+            table.error(
+                draft.line,
+                "placed_at",
+                f"order {draft.number!r} has no date it was placed: the file needs its order date column",
+            )

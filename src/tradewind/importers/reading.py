@@ -8,25 +8,69 @@ import csv
 import gzip
 import io
 import re
-from collections.abc import Callable, Iterator, Mapping
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tradewind.config import Settings
 from tradewind.errors import InputFileError, RowError, ValidationError
 
 T = TypeVar("T")
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
+# The errors one file reports in full; beyond them only their number (a file of a million bad rows, or a header of a
+# million unknown columns, would otherwise answer with hundreds of megabytes of errors).
+MAX_ERRORS = 1000
 _UTF8_BOM = b"\xef\xbb\xbf"
+_NUL = "\x00"
+_HOLDS_NUL = (
+    "holds a NUL character (byte 0x00), which no text may hold (PostgreSQL refuses it): the file is damaged or "
+    "not text; remove it, or save the file again as CSV UTF-8"
+)
 _SAVE_AS_UTF8 = 'save it as UTF-8 (Excel: "CSV UTF-8 (Comma delimited)"; LibreOffice: character set "Unicode (UTF-8)")'
 _NOT_CSV = {
     b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
     b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)",
     b"%PDF": "a PDF document",
 }
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The most one import file may hold (the settings `import_max_*`); beyond any of them the file is refused with
+    one clear error before it can use up memory or time."""
+
+    file_bytes: int
+    unpacked_bytes: int
+    rows: int
+    columns: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReadLimits:
+        return cls(
+            file_bytes=settings.import_max_file_bytes,
+            unpacked_bytes=settings.import_max_unpacked_bytes,
+            rows=settings.import_max_rows,
+            columns=settings.import_max_columns,
+        )
+
+    @classmethod
+    def default(cls) -> ReadLimits:
+        """The documented defaults of `Settings` (without reading the environment)."""
+        return cls.from_settings(Settings.model_construct())
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size} bytes"
+
+
+def _refuse(file: str, line: int, message: str) -> InputFileError:
+    return InputFileError([RowError(file, line, "", message)])
 
 
 @dataclass(frozen=True)
@@ -101,8 +145,13 @@ class CsvTable:
     present: set[str] = field(default_factory=set)
     rows: list[Row] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Errors found beyond the first MAX_ERRORS: counted, not kept.
+    more_errors: int = 0
 
     def error(self, line: int, column: str, message: str) -> None:
+        if len(self.errors) >= MAX_ERRORS:
+            self.more_errors += 1
+            return
         self.errors.append(RowError(self.file, line, column, message))
 
     def texts(self, column: str) -> set[str]:
@@ -121,6 +170,10 @@ class CsvTable:
         if self.errors:
             order = {column.name: index for index, column in enumerate(self.layout.columns)}
             ordered = sorted(self.errors, key=lambda e: (e.line, order.get(e.column, len(order))))
+            if self.more_errors:
+                ordered.append(
+                    RowError(self.file, 0, "", f"… and {self.more_errors:,} more errors, not listed: fix these first")
+                )
             raise InputFileError(ordered)
 
     def value(self, row: Row, column: str, parse: Callable[[str], T], *, required: bool = False) -> T | None:
@@ -151,9 +204,12 @@ class RecordSource:
     estimated_rows: int = 0
 
 
-def read_table(path: Path, layout: Layout, mapping: ColumnMapping | None = None) -> CsvTable:
-    """Read `path` against `layout`; file-level problems (unreadable, not UTF-8, no header) raise at once."""
-    source = open_records(path, layout, mapping)
+def read_table(
+    path: Path, layout: Layout, mapping: ColumnMapping | None = None, limits: ReadLimits | None = None
+) -> CsvTable:
+    """Read `path` against `layout`; file-level problems (unreadable, not UTF-8, no header, beyond a limit) raise at
+    once."""
+    source = open_records(path, layout, mapping, limits)
     table = source.table
     by_index = {index: name for name, index in source.positions.items()}
     for line, cells in source.records:
@@ -161,18 +217,32 @@ def read_table(path: Path, layout: Layout, mapping: ColumnMapping | None = None)
     return table
 
 
-def open_records(path: Path, layout: Layout, mapping: ColumnMapping | None = None) -> RecordSource:
+def open_records(
+    path: Path, layout: Layout, mapping: ColumnMapping | None = None, limits: ReadLimits | None = None
+) -> RecordSource:
     """Open `path` (CSV, or an .xlsx workbook's first sheet) and match its header row against `layout`."""
+    limits = limits or ReadLimits.default()
     table = CsvTable(file=path.name, layout=layout)
-    data = _read_bytes(path, table.file)
-    if data.startswith(b"PK\x03\x04"):
-        records = _workbook_records(data, table.file)
+    data = _read_bytes(path, table.file, limits)
+    workbook = data.startswith(b"PK\x03\x04")
+    if workbook:
+        records = _workbook_records(data, table.file, limits)
         estimated = 0
+        has_nul = True  # XML cannot hold one, but a cell escaped as Excel escapes control characters might
     else:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") and not data.startswith(tuple(_NOT_CSV)):
+            raise _refuse(
+                table.file,
+                1,
+                f"the file is named {path.suffix} but is not an Excel workbook (it is damaged, or not a spreadsheet "
+                f"at all): open it in Excel and save it again as .xlsx, or as CSV UTF-8",
+            )
         content = _decode(data, table.file)
+        del data
         estimated = content.count("\n")
+        has_nul = _NUL in content
         delimiter = "," if layout.strict else _delimiter(content)
-        records = _records(content, table, delimiter)
+        records = _limited(_records(content, table, delimiter), table.file, limits)
     header = next(records, None)
     if header is None or not any(cell.strip() for cell in header[1]):
         expected = ", ".join(column.name for column in layout.columns if column.required)
@@ -186,27 +256,98 @@ def open_records(path: Path, layout: Layout, mapping: ColumnMapping | None = Non
                 )
             ]
         )
+    if any(_NUL in cell for cell in header[1]):
+        for index, cell in enumerate(header[1], start=1):
+            if _NUL in cell:
+                table.error(1, cell.replace(_NUL, "").strip(), f"header cell {index} {_HOLDS_NUL}")
+        table.raise_if_errors()
+    if has_nul:
+        records = _without_nul(records, table, header[1])
     by_index = _match_header(header[1], table, mapping)
     positions = {name: index for index, name in by_index.items()}
     width = len(header[1])
-    if data.startswith(b"PK\x03\x04"):
+    if workbook:
         # A sheet's row ends at its last filled cell: empty cells at the end are no sign of a row cut short.
         records = ((line, cells + [""] * (width - len(cells))) for line, cells in records)
     return RecordSource(table, positions, width, records, estimated)
 
 
-def _read_bytes(path: Path, file: str) -> bytes:
-    """The file's bytes; a gzip-compressed file (`orders.csv.gz`) is read uncompressed."""
+def _read_bytes(path: Path, file: str, limits: ReadLimits) -> bytes:
+    """The file's bytes, at most `limits.file_bytes` of them; a gzip-compressed file (`orders.csv.gz`) is read
+    uncompressed, as a stream that stops at `limits.unpacked_bytes`."""
+    too_large = (
+        f"the file is larger than {_megabytes(limits.file_bytes)}, the most an import reads "
+        f"(setting TRADEWIND_IMPORT_MAX_FILE_BYTES): split it, e.g. by month"
+    )
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(limits.file_bytes + 1)
     except OSError as problem:
-        raise InputFileError([RowError(file, 0, "", f"cannot read the file: {problem.strerror}")]) from None
+        raise _refuse(file, 0, f"cannot read the file: {problem.strerror or problem}") from None
+    if len(data) > limits.file_bytes:
+        raise _refuse(file, 0, too_large)
     if data.startswith(b"\x1f\x8b"):
-        try:
-            return gzip.decompress(data)
-        except (OSError, EOFError) as problem:
-            raise InputFileError([RowError(file, 0, "", f"the compressed file is damaged: {problem}")]) from None
+        return _gunzip(data, file, limits)
     return data
+
+
+def _gunzip(data: bytes, file: str, limits: ReadLimits) -> bytes:
+    unpacked = io.BytesIO()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            while chunk := stream.read(1024 * 1024):
+                if unpacked.tell() + len(chunk) > limits.unpacked_bytes:
+                    raise _refuse(
+                        file,
+                        0,
+                        f"the compressed file unpacks to more than {_megabytes(limits.unpacked_bytes)}, the most an "
+                        f"import reads (setting TRADEWIND_IMPORT_MAX_UNPACKED_BYTES): split it, e.g. by month",
+                    )
+                unpacked.write(chunk)
+    except (OSError, EOFError, zlib.error) as problem:
+        raise _refuse(file, 0, f"the compressed file is damaged: {problem}") from None
+    return unpacked.getvalue()
+
+
+def _limited(
+    records: Iterator[tuple[int, list[str]]], file: str, limits: ReadLimits
+) -> Iterator[tuple[int, list[str]]]:
+    """The records, refusing the file at the first one beyond `limits.rows` or wider than `limits.columns`."""
+    for count, (line, cells) in enumerate(records, start=1):
+        _check_size(file, line, count, len(cells), limits)
+        yield line, cells
+
+
+def _without_nul(
+    records: Iterator[tuple[int, list[str]]], table: CsvTable, header: list[str]
+) -> Iterator[tuple[int, list[str]]]:
+    """The records without a NUL character; each one that holds one is an error naming its column, and is passed
+    over so that no importer ever sees it."""
+    for line, cells in records:
+        bad = [index for index, cell in enumerate(cells) if _NUL in cell]
+        if not bad:
+            yield line, cells
+            continue
+        for index in bad:
+            column = header[index].strip() if index < len(header) else f"column {index + 1}"
+            table.error(line, column, f"the value {_HOLDS_NUL}")
+
+
+def _check_size(file: str, line: int, rows: int, width: int, limits: ReadLimits) -> None:
+    if rows > limits.rows + 1:  # the header, then at most `limits.rows` records
+        raise _refuse(
+            file,
+            line,
+            f"the file has more than {limits.rows:,} rows, the most an import reads "
+            f"(setting TRADEWIND_IMPORT_MAX_ROWS): split it, e.g. by month",
+        )
+    if width > limits.columns:
+        raise _refuse(
+            file,
+            line,
+            f"the row has {width:,} cells; an import reads at most {limits.columns:,} columns "
+            f"(setting TRADEWIND_IMPORT_MAX_COLUMNS): is this the right file?",
+        )
 
 
 def _delimiter(content: str) -> str:
@@ -216,34 +357,60 @@ def _delimiter(content: str) -> str:
     return max(counts, key=lambda separator: (counts[separator], separator == ","))
 
 
-def _workbook_records(data: bytes, file: str) -> Iterator[tuple[int, list[str]]]:
-    """The rows of a workbook's first sheet as text cells, numbered as Excel numbers them."""
+def _workbook_records(data: bytes, file: str, limits: ReadLimits) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a workbook's first sheet as text cells, numbered as Excel numbers them.
+
+    The sheet's real cells are read, not the range it declares (`<dimension ref="A1:XFD1048576">` would make every
+    row 16,384 cells wide); the zip's parts may unpack to at most `limits.unpacked_bytes` together."""
     import openpyxl  # only when a workbook is read
 
+    unreadable = (
+        "this is an Excel workbook (.xlsx) or another zip file that cannot be read ({problem}): "
+        "save it again from Excel as .xlsx, or as CSV UTF-8"
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as problem:
+        raise _refuse(file, 1, unreadable.format(problem=problem)) from None
+    if unpacked > limits.unpacked_bytes:
+        raise _refuse(
+            file,
+            1,
+            f"the workbook unpacks to {_megabytes(unpacked)}, more than the {_megabytes(limits.unpacked_bytes)} an "
+            f"import reads (setting TRADEWIND_IMPORT_MAX_UNPACKED_BYTES): save the sheet as CSV UTF-8, or split it",
+        )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
     except Exception as problem:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise InputFileError(
-            [
-                RowError(
-                    file,
-                    1,
-                    "",
-                    f"this is an Excel workbook (.xlsx) or another zip file that cannot be read ({problem}): "
-                    f"save it again from Excel as .xlsx, or as CSV UTF-8",
-                )
-            ]
-        ) from None
+        raise _refuse(file, 1, unreadable.format(problem=problem)) from None
+    if hasattr(sheet, "reset_dimensions"):  # a read-only sheet: read its cells, not its declared range
+        sheet.reset_dimensions()
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 0
         try:
-            sheet = workbook.worksheets[0]
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if not values:
+                    continue  # a row the sheet does not hold (openpyxl fills the gaps between real rows)
+                if number > limits.rows + 1:
+                    raise _refuse(
+                        file,
+                        number,
+                        f"the sheet has a cell on row {number:,}; an import reads at most {limits.rows:,} rows "
+                        f"(setting TRADEWIND_IMPORT_MAX_ROWS): delete what lies below the table, or split it",
+                    )
+                _check_size(file, number, 0, len(values), limits)
                 cells = [cell_text(value) for value in values]
                 while cells and not cells[-1]:
                     cells.pop()
                 if any(cell.strip() for cell in cells):
                     yield number, cells
+        except InputFileError:
+            raise
+        except Exception as problem:  # a damaged part shows only as its rows are read
+            raise _refuse(file, number + 1, unreadable.format(problem=problem)) from None
         finally:
             workbook.close()
 
@@ -295,7 +462,12 @@ def _likely_encoding(data: bytes) -> str:
     """The legacy encoding the bytes most likely are in, as a hint: a Chinese or a Cyrillic Windows code page.
 
     Cyrillic in Windows-1251 also decodes as GBK, but into rare characters: real Chinese text is mostly made of the
-    3,755 common characters (GB2312 level 1, lead bytes 0xB0-0xD7), Russian lower case falls beyond them."""
+    3,755 common characters (GB2312 level 1, lead bytes 0xB0-0xD7), Russian lower case falls beyond them.
+
+    Western European text (Latin-1, Windows-1252) has its accented letters one at a time inside words of plain
+    letters ("café", "Müller"), where Cyrillic and Chinese have words made wholly of bytes beyond ASCII."""
+    if _looks_latin(data):
+        return "it looks like Latin-1 or Windows-1252 (Western European)"
     try:
         chinese = [char for char in data.decode("gbk") if "\u4e00" <= char <= "\u9fff"]
     except UnicodeDecodeError:
@@ -307,6 +479,22 @@ def _likely_encoding(data: bytes) -> str:
     if non_ascii and sum(1 for char in non_ascii if "\u0400" <= char <= "\u04ff") / len(non_ascii) > 0.9:
         return "it looks like Windows-1251 (Cyrillic)"
     return "perhaps Windows-1251, GBK or Latin-1"
+
+
+def _looks_latin(data: bytes) -> bool:
+    """Most bytes beyond ASCII stand alone next to an ASCII letter, as accented letters in Latin-1 words do."""
+    high = alone = 0
+    for index, byte in enumerate(data):
+        if byte < 0x80:
+            continue
+        high += 1
+        before = data[index - 1] if index > 0 else 0x20
+        after = data[index + 1] if index + 1 < len(data) else 0x20
+        if (before < 0x80 and after < 0x80) and (chr(before).isalpha() or chr(after).isalpha()):
+            alone += 1
+        if high >= 10_000:
+            break
+    return high > 0 and alone / high > 0.5
 
 
 def _records(content: str, table: CsvTable, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
@@ -386,10 +574,39 @@ def _match_header(header: list[str], table: CsvTable, mapping: ColumnMapping | N
     return positions
 
 
-def iter_rows(source: RecordSource) -> Iterator[Row]:
-    """The source's records as `Row`s; rows cut short or too long are recorded as errors and passed over."""
+class RepeatedRows:
+    """Rows a file holds twice, word for word (every cell the same, spaces around them aside).
+
+    Kept as a hash of each row, so that a file of a million rows costs a few dozen megabytes, not a copy of it.
+    """
+
+    def __init__(self) -> None:
+        self._first: dict[int, int] = {}
+
+    def first_line(self, line: int, cells: Iterable[str]) -> int | None:
+        """The line the same row was first on, or None the first time it is seen."""
+        first = self._first.setdefault(hash(tuple(cell.strip() for cell in cells)), line)
+        return None if first == line else first
+
+
+def repeated_row_error(first: int) -> str:
+    return (
+        f"this row repeats line {first} word for word, which would count its order line twice: delete one of "
+        f"them (if the order really has two such lines, tell them apart, e.g. by a line column)"
+    )
+
+
+def iter_rows(source: RecordSource, *, once: bool = False) -> Iterator[Row]:
+    """The source's records as `Row`s; rows cut short or too long are recorded as errors and passed over; with
+    `once`, so is a row that repeats an earlier one word for word (an error naming both lines)."""
     by_index = {index: name for name, index in source.positions.items()}
+    repeated = RepeatedRows() if once else None
     for line, cells in source.records:
+        if repeated is not None:
+            first = repeated.first_line(line, cells)
+            if first is not None:
+                source.table.error(line, "", repeated_row_error(first))
+                continue
         row = _row(source.table, by_index, source.width, line, cells)
         if row is not None:
             yield row

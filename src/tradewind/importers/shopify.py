@@ -65,7 +65,7 @@ def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
     moment = pv.moment_in(context.zone)
     drafts: dict[str, OrderDraft] = {}
     skipped_drafts: set[str] = set()
-    for row in iter_rows(source):
+    for row in iter_rows(source, once=True):
         context.progress_advance(1)
         number = table.value(row, "order", values.text(64), required=True)
         if number is None:

@@ -24,7 +24,7 @@ from tradewind.importers import (
     suppliers_csv,
 )
 from tradewind.importers.job import ImportJob, Progress, ProgressCallback
-from tradewind.importers.reading import ColumnMapping, Layout, read_table
+from tradewind.importers.reading import ColumnMapping, Layout, ReadLimits, read_table
 from tradewind.importers.summary import ImportSummary
 from tradewind.shops.models import Shop
 
@@ -71,6 +71,7 @@ def import_file(
     progress: ProgressCallback | None = None,
     clock: Clock | None = None,
     mapping: ColumnMapping | None = None,
+    limits: ReadLimits | None = None,
 ) -> ImportSummary:
     """Import the Tradewind CSV file `path` (or an .xlsx workbook's first sheet, e.g. a stock list) of `kind` into
     `shop`; `mapping` names columns the file calls differently.
@@ -80,7 +81,7 @@ def import_file(
     called as rows are checked and then written (each row counts once for each).
     """
     selected = _kind(kind)
-    table = read_table(path, selected.layout, mapping)
+    table = read_table(path, selected.layout, mapping, limits)
     session.flush()
     job = ImportJob(
         session=session,

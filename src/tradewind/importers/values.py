@@ -28,6 +28,10 @@ _COUNTRY_ALIASES = {"UK": "GB", "RUSSIA": "RU", "TURKEY": "TR", "ENGLAND": "GB"}
 # Money columns are NUMERIC(18, 4): more decimals would be rounded on the way in and never compare equal again.
 _MAX_DECIMALS = 4
 _MAX_AMOUNT = Decimal(10) ** 14
+# Dates an import accepts: a shop's records fall well within these years; a date beyond them is a typo or a
+# placeholder (0001-01-01, 9999-12-31), which would otherwise overflow on its way to UTC.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
 _TRUE = frozenset({"true", "yes", "y", "1"})
 _FALSE = frozenset({"false", "no", "n", "0"})
 
@@ -52,7 +56,19 @@ def day(value: str) -> date:
     """A calendar date written YYYY-MM-DD."""
     if not _DAY.fullmatch(value):
         raise ValidationError(f"must be a date written YYYY-MM-DD (e.g. 2024-03-31), not {value!r}")
-    return parse_day(value)
+    return within_years(parse_day(value), value)
+
+
+D = TypeVar("D", date, datetime)
+
+
+def within_years(moment: D, value: str) -> D:
+    """`moment` if its year is within EARLIEST_YEAR..LATEST_YEAR, else an error naming the range."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ValidationError(
+            f"{value!r} is not a plausible date: dates must fall within the years {EARLIEST_YEAR}-{LATEST_YEAR}"
+        )
+    return moment
 
 
 @lru_cache(maxsize=4096)
@@ -68,6 +84,7 @@ def moment(value: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError(problem) from None
+    within_years(parsed, value)  # before moving it to UTC, which overflows beyond year 1 and 9999
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)

@@ -110,7 +110,7 @@ def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
     table.raise_if_errors()
     moment = pv.moment_in(context.zone, serial_numbers=True)
     drafts: dict[str, OrderDraft] = {}
-    for row in iter_rows(source):
+    for row in iter_rows(source, once=True):
         context.progress_advance(1)
         number = row.cells.get("order") or row.cells.get("order_id")
         if not number:

@@ -21,6 +21,7 @@ from tradewind.errors import ConfigurationError
 from tradewind.messaging.models import OutboxMessage
 from tradewind.messaging.outbox import Envelope
 from tradewind.messaging.settings import MessagingSettings
+from tradewind.spreadsheet import safe_cell
 
 
 @dataclass(frozen=True)
@@ -171,5 +172,5 @@ def export_text(rows: list[dict[str, Any]], *, fmt: str) -> str:
     writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row[k] for k in EXPORT_COLUMNS})
+        writer.writerow({k: "" if row.get(k) is None else safe_cell(row[k]) for k in EXPORT_COLUMNS})
     return buffer.getvalue()
