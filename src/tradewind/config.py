@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     shipment_cost: Decimal = Field(default=Decimal("25"), ge=0)
     holding_cost_rate_per_year: Decimal = Field(default=Decimal("0.25"), ge=0)
 
+    # Busy database: how long a statement waits for another writer's lock (SQLite's busy_timeout, PostgreSQL's
+    # lock_timeout) before the command or request answers "the database is busy; try again". The default, 10 s, is
+    # the busy_timeout Tradewind has always set on SQLite (db.session.BUSY_TIMEOUT_SECONDS).
+    database_busy_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+
     def with_database(self, url: str | None) -> Settings:
         """A copy pointing at another database (the CLI's --db option)."""
         if url is None:
