@@ -10,15 +10,17 @@ import multiprocessing
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import tradewind.brief.service as brief_service
 from tests.brief.race_shop import (
     CHANGES,
+    NOW,
     Outcome,
     RaceShop,
     attempt,
@@ -31,7 +33,9 @@ from tests.conftest import drop_postgres_database, fresh_postgres_database
 from tradewind.brief.models import ActionRecord, ActionState
 from tradewind.db.migrate import upgrade
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
-from tradewind.errors import StateChangedError
+from tradewind.errors import InvalidTransitionError, StateChangedError
+from tradewind.messaging.models import OutboxMessage, OutboxState
+from tradewind.messaging.outbox import cancel_message, claim_due, message_events, record_sent, transition
 
 STATE_OF = {
     "apply": ActionState.APPLIED,
@@ -193,3 +197,86 @@ def test_the_race_shop_holds_one_open_action(tmp_path: Path) -> None:
         assert change(session, "apply", race) == "applied"
     assert outcome(sessions, race).queued == 1
     engine.dispose()
+
+
+# --- outbox messages ------------------------------------------------------------------------------------------------
+
+
+def queued_message(sessions: sessionmaker[Session], race: RaceShop) -> int:
+    """Apply the race shop's action: one message to the buyer, queued."""
+    with transaction(sessions) as session:
+        change(session, "apply", race)
+        return int(session.scalars(select(OutboxMessage.id).where(OutboxMessage.shop_id == race.shop_id)).one())
+
+
+def message_states(sessions: sessionmaker[Session], message_id: int) -> list[str]:
+    with transaction(sessions) as session:
+        shop_id = session_shop(session, message_id)
+        return [event.to_state for event in message_events(session, shop_id=shop_id, message_id=message_id)]
+
+
+def session_shop(session: Session, message_id: int) -> int:
+    message = session.get(OutboxMessage, message_id)
+    assert message is not None
+    return message.shop_id
+
+
+@DATABASES
+def test_a_worker_recording_a_message_the_seller_cancelled_meanwhile_records_nothing(
+    sessions: sessionmaker[Session],
+) -> None:
+    race = build(sessions)
+    message_id = queued_message(sessions, race)
+    with transaction(sessions) as worker:
+        stale = worker.get(OutboxMessage, message_id)  # the worker read it queued …
+        assert stale is not None and stale.state == OutboxState.QUEUED
+        with transaction(sessions) as seller:  # … the seller cancels it and commits …
+            cancel_message(seller, shop_id=race.shop_id, message_id=message_id, now=NOW)
+        with pytest.raises(StateChangedError):  # … and the worker's stale change loses
+            transition(stale, OutboxState.SENT, at=NOW, actor="worker")
+    assert message_states(sessions, message_id) == ["draft", "queued", "cancelled"]
+
+
+@DATABASES
+def test_a_message_on_its_way_to_the_server_cannot_be_cancelled(sessions: sessionmaker[Session]) -> None:
+    race = build(sessions)
+    message_id = queued_message(sessions, race)
+    with transaction(sessions) as session:
+        (envelope,) = claim_due(session, worker="w1", now=NOW, lease=timedelta(minutes=2), channel="export")
+    assert envelope.id == message_id
+    with pytest.raises(InvalidTransitionError, match="being sent"), transaction(sessions) as session:
+        cancel_message(session, shop_id=race.shop_id, message_id=message_id, now=NOW + timedelta(seconds=30))
+    with transaction(sessions) as session:
+        assert record_sent(session, message_id=message_id, worker="w1", now=NOW + timedelta(seconds=40))
+    assert message_states(sessions, message_id) == ["draft", "queued", "sent"]  # sent, and recorded as sent
+
+
+@DATABASES
+def test_cancels_racing_a_claim_have_one_winner(sessions: sessionmaker[Session]) -> None:
+    """A seller cancelling while a worker claims: either the claim wins (the cancel is refused: being sent) or the
+    cancel wins (nothing is claimed, nothing is sent); never a cancelled message that a worker then sends."""
+    for _ in range(4):
+        assert race_a_claim_and_a_cancel(sessions) in ((1, "refused"), (0, "cancelled"))
+
+
+def race_a_claim_and_a_cancel(sessions: sessionmaker[Session]) -> tuple[int, str]:
+    race = build(sessions)
+    message_id = queued_message(sessions, race)
+    start = threading.Barrier(2)
+
+    def claim() -> int:
+        start.wait()
+        with transaction(sessions) as session:
+            return len(claim_due(session, worker="w", now=NOW, lease=timedelta(minutes=2), channel="export"))
+
+    def cancel() -> str:
+        start.wait()
+        try:
+            with transaction(sessions) as session:
+                return cancel_message(session, shop_id=race.shop_id, message_id=message_id, now=NOW).state.value
+        except InvalidTransitionError:
+            return "refused"
+
+    with ThreadPoolExecutor(2) as pool:
+        claimed, cancelled = pool.submit(claim), pool.submit(cancel)
+        return claimed.result(), cancelled.result()

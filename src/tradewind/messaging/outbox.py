@@ -41,13 +41,20 @@ BACKOFF_CAP_SECONDS = 6 * 3600
 
 
 def transition(
-    message: OutboxMessage, to: OutboxState, *, at: datetime, actor: str = "tradewind", note: str | None = None
+    message: OutboxMessage,
+    to: OutboxState,
+    *,
+    at: datetime,
+    actor: str = "tradewind",
+    note: str | None = None,
+    unclaimed_at: datetime | None = None,
 ) -> None:
     """Move a stored message to `to`, or raise saying why it cannot; appends the event row.
 
     The change is a compare-and-set on the row (`UPDATE … WHERE state = :from`): when another transaction changed
     the message first (a worker recording it sent while the seller cancels it, two cancels), this one raises
-    `StateChangedError` and `message` holds the state that won."""
+    `StateChangedError` and `message` holds the state that won. With `unclaimed_at`, the message must also not be
+    claimed by a worker whose lease runs past that time (it may be on its way to the server)."""
     if to not in TRANSITIONS[message.state]:
         raise InvalidTransitionError(
             f"message #{message.id} is {message.state.value}: it cannot become {to.value}",
@@ -58,14 +65,16 @@ def transition(
         raise RuntimeError("an outbox message must be stored before its state changes")
     expected = message.state
     session.flush()
+    unchanged = [OutboxMessage.id == message.id, OutboxMessage.state == expected]
+    if unclaimed_at is not None:
+        unchanged.append(or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claim_expires_at < unclaimed_at))
     result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.state == expected)
-        .values(state=to)
-        .execution_options(synchronize_session=False)
+        update(OutboxMessage).where(*unchanged).values(state=to).execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(message)
+        if unclaimed_at is not None and message.state == expected:
+            raise _being_sent(message)
         raise StateChangedError(
             f"message #{message.id} was {expected.value} but has just become {message.state.value} "
             "(another change won): nothing was done",
@@ -352,8 +361,10 @@ def cancel_message(
     message = get_message(session, shop_id=shop_id, message_id=message_id)
     if message.state == S.CANCELLED:
         return message
+    if message.claimed_by is not None and message.claim_expires_at is not None and message.claim_expires_at > now:
+        raise _being_sent(message)
     try:
-        transition(message, S.CANCELLED, at=now, actor=actor, note=reason)
+        transition(message, S.CANCELLED, at=now, actor=actor, note=reason, unclaimed_at=now)
     except StateChangedError:
         if message.state == S.CANCELLED:
             return message
@@ -361,6 +372,15 @@ def cancel_message(
     message.claimed_by = message.claim_expires_at = None
     session.flush()
     return message
+
+
+def _being_sent(message: OutboxMessage) -> InvalidTransitionError:
+    """A message a worker has claimed may be on its way to the server: cancelling it could not stop it."""
+    return InvalidTransitionError(
+        f"message #{message.id} is being sent right now: it cannot be cancelled (try again in a minute: it will be "
+        "sent, or back in the queue)",
+        details={"message": message.id, "state": message.state.value, "claimed_by": message.claimed_by},
+    )
 
 
 def retry_message(
