@@ -177,8 +177,8 @@ def apply_action(
         raise ValidationError(f"no producer carries out actions of kind {record.kind!r}")
     try:
         before = claim(record, ActionState.APPLIED)
-    except StateChangedError:
-        if record.state == ActionState.APPLIED:
+    except StateChangedError as lost:
+        if lost.details["state"] == ActionState.APPLIED:  # another apply won: a double click
             return record, _already_applied(record)
         raise
     done = producer.apply(session, shop=shop, action=_stored(record), context=context)
@@ -207,8 +207,8 @@ def dismiss_action(
         return record
     try:
         transition(record, ActionState.DISMISSED, at=context.now, actor=actor, note=reason)
-    except StateChangedError:
-        if record.state == ActionState.DISMISSED:
+    except StateChangedError as lost:
+        if lost.details["state"] == ActionState.DISMISSED:
             return record
         raise
     session.flush()

@@ -347,8 +347,8 @@ def queue_draft(
         message.address = valid_address(message.address)
     try:
         _queue(message, now, actor)
-    except StateChangedError:
-        if message.state == S.QUEUED:  # queued by another request at the same time: the same answer
+    except StateChangedError as lost:
+        if lost.details["state"] == S.QUEUED:  # queued by another request at the same time: the same answer
             return message
         raise
     session.flush()
@@ -365,8 +365,8 @@ def cancel_message(
         raise _being_sent(message)
     try:
         transition(message, S.CANCELLED, at=now, actor=actor, note=reason, unclaimed_at=now)
-    except StateChangedError:
-        if message.state == S.CANCELLED:
+    except StateChangedError as lost:
+        if lost.details["state"] == S.CANCELLED:
             return message
         raise
     message.claimed_by = message.claim_expires_at = None
