@@ -242,7 +242,9 @@ def test_a_message_on_its_way_to_the_server_cannot_be_cancelled(sessions: sessio
     race = build(sessions)
     message_id = queued_message(sessions, race)
     with transaction(sessions) as session:
-        (envelope,) = claim_due(session, worker="w1", now=NOW, lease=timedelta(minutes=2), channel="export")
+        (envelope,) = claim_due(
+            session, worker="w1", now=NOW, lease=timedelta(minutes=2), channel="export", shop_id=race.shop_id
+        )
     assert envelope.id == message_id
     with pytest.raises(InvalidTransitionError, match="being sent"), transaction(sessions) as session:
         cancel_message(session, shop_id=race.shop_id, message_id=message_id, now=NOW + timedelta(seconds=30))
@@ -267,7 +269,10 @@ def race_a_claim_and_a_cancel(sessions: sessionmaker[Session]) -> tuple[int, str
     def claim() -> int:
         start.wait()
         with transaction(sessions) as session:
-            return len(claim_due(session, worker="w", now=NOW, lease=timedelta(minutes=2), channel="export"))
+            due = claim_due(
+                session, worker="w", now=NOW, lease=timedelta(minutes=2), channel="export", shop_id=race.shop_id
+            )
+            return len(due)
 
     def cancel() -> str:
         start.wait()
