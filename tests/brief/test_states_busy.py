@@ -213,3 +213,25 @@ def test_a_row_lock_held_too_long_on_postgresql_is_busy(postgres_server_url: str
     finally:
         engine.dispose()
         drop_postgres_database(postgres_server_url, name)
+
+
+@pytest.mark.postgres
+def test_bookkeeping_does_not_wait_on_postgresql_either(postgres_server_url: str) -> None:
+    name, url = fresh_postgres_database(postgres_server_url)
+    engine = make_engine(url, busy_timeout_seconds=5)
+    try:
+        upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        race = build(sessions)
+        with engine.connect() as holder:
+            holder.execute(text("SELECT id FROM shops WHERE id = :id FOR UPDATE"), {"id": race.shop_id})
+            started = time.monotonic()
+            with pytest.raises(BusyError), transaction(sessions) as session, without_waiting(session):
+                session.execute(text("UPDATE shops SET name = name WHERE id = :id"), {"id": race.shop_id})
+            assert time.monotonic() - started < 2  # not the 5 seconds a statement waits otherwise
+            holder.rollback()
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "5s"
+    finally:
+        engine.dispose()
+        drop_postgres_database(postgres_server_url, name)
