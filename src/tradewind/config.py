@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     )
     import_max_rows: int = Field(default=1_100_000, ge=1, description="records of a CSV, rows of a sheet")
     import_max_columns: int = Field(default=1000, ge=8, description="cells of a header or a row")
+    # Busy database: how long a statement waits for another writer's lock (SQLite's busy_timeout, PostgreSQL's
+    # lock_timeout) before the command or request answers "the database is busy; try again". The default, 10 s, is
+    # the busy_timeout Tradewind has always set on SQLite (db.session.BUSY_TIMEOUT_SECONDS).
+    database_busy_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
 
     def with_database(self, url: str | None) -> Settings:
         """A copy pointing at another database (the CLI's --db option)."""

@@ -42,6 +42,24 @@ class InvalidTransitionError(ConflictError):
     code = "invalid_transition"
 
 
+class StateChangedError(ConflictError):
+    """Another change of the same record won: its state is no longer the one this change started from."""
+
+    code = "state_changed"
+
+
+class BusyError(TradewindError):
+    """Another writer held the database's lock longer than we wait: nothing was changed, trying again works."""
+
+    code = "busy"
+    exit_code = 1
+    http_status = 503
+
+    def __init__(self, message: str, *, retry_after: int, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
+
+
 class ConfigurationError(TradewindError):
     code = "configuration"
     exit_code = 2

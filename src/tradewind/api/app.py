@@ -42,7 +42,12 @@ def build_state(
     factory (tests bind it to one connection whose transaction they roll back)."""
     the_settings = settings or Settings()
     the_server = server or ServerSettings()
-    the_engine = engine or make_engine(the_settings.database_url, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
+    the_engine = engine or make_engine(
+        the_settings.database_url,
+        busy_timeout_seconds=the_settings.database_busy_timeout_seconds,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_SIZE,
+    )
     factory = sessions or make_sessionmaker(the_engine)
     # On PostgreSQL requests wait for it on the event loop, as many at once as the pool holds connections for
     # certain; one at a time when the given sessions all share a connection.

@@ -28,8 +28,8 @@ from tradewind.accounts.service import (
     user_for_token,
 )
 from tradewind.api.state import AppState
-from tradewind.db.session import transaction
-from tradewind.errors import ValidationError
+from tradewind.db.session import transaction, without_waiting
+from tradewind.errors import BusyError, ValidationError
 from tradewind.shops.models import Shop
 
 log = logging.getLogger(__name__)
@@ -130,14 +130,17 @@ def record_touches(state: AppState) -> None:
     state.touches.difference_update(pending)
     now = state.clock.now()
     try:
-        with transaction(state.sessions) as session:
+        with transaction(state.sessions) as session, without_waiting(session):
             for kind, number in pending:
                 if kind == "token":
                     touch_token(session, token_id=number, now=now)
                 else:
                     touch_session(session, session_id=number, now=now)
-    except OperationalError:
-        log.warning("could not note the last use of %d tokens or sessions (database busy)", len(pending))
+    except (BusyError, OperationalError):
+        # Another writer holds the lock: noting a last use never waits for it (a read must not); a later request
+        # notes it.
+        state.touches.update(pending)
+        log.info("did not wait to note the last use of %d tokens or sessions (database busy)", len(pending))
 
 
 async def current_principal(request: Request, session: DbSession, state: State) -> Principal:

@@ -11,10 +11,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tradewind.accounts.service import TooManyAttemptsError
-from tradewind.errors import TradewindError
+from tradewind.db.session import busy_error
+from tradewind.errors import BusyError, TradewindError
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (403, "Not allowed: a viewer writing, or a form without its token"),
         (404, "Not found, or not one of your shops"),
         (422, "Invalid input"),
+        (503, "The database is busy (another import or brief is running): try again after Retry-After seconds"),
     )
 }
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = ERRORS | {409: {"model": ErrorOut, "description": "Conflict"}}
@@ -46,6 +49,7 @@ _HTTP_CODES = {
     409: "conflict",
     413: "too_large",
     422: "invalid",
+    503: "busy",
 }
 
 
@@ -67,7 +71,7 @@ def install_error_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> No
     @app.exception_handler(TradewindError)
     async def tradewind_error(request: Request, exc: TradewindError) -> Response:
         response = respond(request, exc.http_status, exc.code, exc.message, exc.details)
-        if isinstance(exc, TooManyAttemptsError):
+        if isinstance(exc, TooManyAttemptsError | BusyError):
             response.headers["Retry-After"] = str(exc.retry_after)
         if exc.http_status >= 500:
             log.error("server error %s: %s", exc.code, exc.message)
@@ -96,3 +100,11 @@ def install_error_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> No
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return respond(request, 500, "internal", "something went wrong on the server; it has been logged", {})
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> Response:
+        busy = busy_error(exc)
+        if busy is None:
+            return await unexpected(request, exc)
+        log.warning("answered busy on %s %s: %s", request.method, request.url.path, exc.orig)
+        return await tradewind_error(request, busy)

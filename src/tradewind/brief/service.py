@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, selectinload
 from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.ranking import carry_metric_penalties, priority
-from tradewind.brief.states import TRANSITIONS, transition
+from tradewind.brief.states import claim, record_event, transition
 from tradewind.db.session import read_memo
-from tradewind.errors import NotFoundError, ValidationError
+from tradewind.errors import NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
 from tradewind.messaging.voice import one_message_per_order
 from tradewind.shops.models import Shop
@@ -178,19 +178,31 @@ def apply_action(
     producers: Sequence[ActionProducer],
     actor: str = "seller",
 ) -> tuple[ActionRecord, list[str]]:
-    """Do what the action says and mark it applied. Applying an applied action does nothing more."""
+    """Do what the action says and mark it applied. Applying an applied action does nothing more.
+
+    The action is claimed (compare-and-set to applied) before any step runs: of concurrent applies, dismissals and
+    snoozes exactly one wins, the steps run only for the winner, and an apply that loses to another apply (a
+    double click) is answered like applying twice."""
     record = get_action(session, shop=shop, action_id=action_id)
     if record.state == ActionState.APPLIED:
-        return record, [f"already applied; nothing more to do (action #{record.id})"]
+        return record, _already_applied(record)
     producer = next((p for p in producers if record.kind in p.kinds), None)
     if producer is None:
         raise ValidationError(f"no producer carries out actions of kind {record.kind!r}")
-    if ActionState.APPLIED not in TRANSITIONS[record.state]:
-        transition(record, ActionState.APPLIED, at=context.now, actor=actor)  # raises, saying why
+    try:
+        before = claim(record, ActionState.APPLIED)
+    except StateChangedError as lost:
+        if lost.details["state"] == ActionState.APPLIED:  # another apply won: a double click
+            return record, _already_applied(record)
+        raise
     done = producer.apply(session, shop=shop, action=_stored(record), context=context)
-    transition(record, ActionState.APPLIED, at=context.now, actor=actor, note="; ".join(done) or None)
+    record_event(record, before, ActionState.APPLIED, at=context.now, actor=actor, note="; ".join(done) or None)
     session.flush()
     return record, done
+
+
+def _already_applied(record: ActionRecord) -> list[str]:
+    return [f"already applied; nothing more to do (action #{record.id})"]
 
 
 def dismiss_action(
@@ -202,10 +214,17 @@ def dismiss_action(
     actor: str = "seller",
     reason: str | None = None,
 ) -> ActionRecord:
+    """Drop the action (a compare-and-set: a dismissal that loses to another change raises a conflict, except to
+    another dismissal, which it repeats)."""
     record = get_action(session, shop=shop, action_id=action_id)
     if record.state == ActionState.DISMISSED:
         return record
-    transition(record, ActionState.DISMISSED, at=context.now, actor=actor, note=reason)
+    try:
+        transition(record, ActionState.DISMISSED, at=context.now, actor=actor, note=reason)
+    except StateChangedError as lost:
+        if lost.details["state"] == ActionState.DISMISSED:
+            return record
+        raise
     session.flush()
     return record
 
@@ -213,6 +232,7 @@ def dismiss_action(
 def snooze_action(
     session: Session, *, shop: Shop, action_id: int, until: date, context: BriefContext, actor: str = "seller"
 ) -> ActionRecord:
+    """Hide the action until a day (a compare-and-set: a snooze that loses to another change raises a conflict)."""
     if until <= context.today:
         raise ValidationError(f"snooze until a day after today ({context.today}), not {until}")
     record = get_action(session, shop=shop, action_id=action_id)

@@ -16,14 +16,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradewind.action import BriefContext
 from tradewind.clock import Clock, FixedClock, SystemClock, parse_day
 from tradewind.config import Settings, database_url_for_path
 from tradewind.db.migrate import current_revision, head_revision
-from tradewind.db.session import make_engine, make_sessionmaker, transaction
+from tradewind.db.session import busy_error, make_engine, make_sessionmaker, transaction
 from tradewind.errors import ConfigurationError, TradewindError
 from tradewind.shops.models import Shop
 from tradewind.shops.service import get_shop
@@ -46,12 +46,19 @@ R = TypeVar("R")
 
 
 def friendly_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """A TradewindError becomes one red line on stderr and its exit code, never a traceback."""
+    """A TradewindError becomes one red line on stderr and its exit code, never a traceback; so does a database
+    lock another writer held too long (exit 1: try again)."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
+        except DBAPIError as exc:
+            busy = busy_error(exc)
+            if busy is None:
+                raise
+            error_console.print(f"[bold red]error:[/] {escape(busy.message)}", highlight=False, soft_wrap=True)
+            raise typer.Exit(busy.exit_code) from None
         except TradewindError as exc:
             error_console.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
             extra = exc.details.get("errors") if isinstance(exc.details, dict) else None
@@ -98,7 +105,7 @@ def open_runtime(db: str | None, today: str | None, *, must_exist: bool = True) 
         raise ConfigurationError(
             f"no database at {url.removeprefix('sqlite:///')}: run `tradewind demo` or `tradewind init` first"
         )
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout_seconds=settings.database_busy_timeout_seconds)
     if must_exist:
         try:
             revision = current_revision(engine)

@@ -1,7 +1,14 @@
-"""Engines and sessions. Services take a session and never commit; the edge owns the transaction."""
+"""Engines and sessions. Services take a session and never commit; the edge owns the transaction.
+
+A lock another writer holds longer than `BUSY_TIMEOUT_SECONDS` (SQLite's `busy_timeout`, PostgreSQL's
+`lock_timeout`) ends the transaction with a `BusyError`: one line for the CLI (exit 1), a 503 with `Retry-After`
+for the API, never a traceback. See docs/security.md, "Busy database".
+"""
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -10,33 +17,47 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from tradewind.errors import ConfigurationError
+from tradewind.errors import BusyError, ConfigurationError
+
+# How long a statement waits for another writer's lock before the database is "busy". Ten seconds is SQLite's
+# busy_timeout Tradewind always used: longer than any write of the brief or an action, shorter than a person waits.
+BUSY_TIMEOUT_SECONDS = 10.0
+BUSY_MESSAGE = "the database is busy (another import or brief is running); try again"
+# SQLite's primary result codes SQLITE_BUSY and SQLITE_LOCKED (extended codes such as SQLITE_BUSY_SNAPSHOT keep
+# them in their low byte); PostgreSQL's lock_not_available (lock_timeout), deadlock_detected and
+# serialization_failure: each means "another transaction is in the way; the same request again will work".
+_SQLITE_BUSY_CODES = frozenset({5, 6})
+_POSTGRES_BUSY_STATES = frozenset({"55P03", "40P01", "40001"})
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")  # first: switching to WAL may wait for a lock
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for a SQLite file (WAL mode, foreign keys on) or a PostgreSQL server (psycopg 3)."""
+def make_engine(url: str, *, busy_timeout_seconds: float = BUSY_TIMEOUT_SECONDS, **kwargs: Any) -> Engine:
+    """An engine for a SQLite file (WAL mode, foreign keys on) or a PostgreSQL server (psycopg 3); a statement
+    waits at most `busy_timeout_seconds` for another writer's lock."""
     try:
         parsed = make_url(url)
     except Exception as exc:
         raise ConfigurationError(f"not a database URL: {url!r}") from exc
+    timeout_ms = max(int(busy_timeout_seconds * 1000), 0)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername.startswith("sqlite"):
         engine = create_engine(parsed, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", functools.partial(_sqlite_pragmas, busy_timeout_ms=timeout_ms))
         return engine
     if not parsed.drivername.startswith("postgresql"):
         raise ConfigurationError(f"unsupported database {parsed.drivername!r}: use sqlite:/// or postgresql://")
-    engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("options", f"-c lock_timeout={timeout_ms}")
+    engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, **kwargs)
     event.listen(engine, "do_connect", _green_connect)
     return engine
 
@@ -48,19 +69,62 @@ def _green_connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any
     return GreenConnection.connect(*cargs, **cparams)
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` (a SQLAlchemy error or the driver's own) says another transaction held a lock too long."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_BUSY_CODES
+    if type(orig).__module__.startswith("sqlite3"):
+        return "database is locked" in str(orig) or "database table is locked" in str(orig)
+    return getattr(orig, "sqlstate", None) in _POSTGRES_BUSY_STATES
+
+
+def busy_error(exc: BaseException) -> BusyError | None:
+    """The seller's answer for a lock held too long, or None when `exc` is something else."""
+    if isinstance(exc, BusyError):
+        return exc
+    if not is_busy(exc):
+        return None
+    return BusyError(BUSY_MESSAGE, retry_after=math.ceil(BUSY_TIMEOUT_SECONDS))
+
+
+@contextmanager
+def without_waiting(session: Session) -> Iterator[None]:
+    """Within this block a lock another writer holds fails at once (the transaction ends in a `BusyError`)
+    instead of waiting: for bookkeeping (when a token was last used) that must never hold up the request."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        before = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(before or 0)}")
+        return
+    before = connection.exec_driver_sql("SELECT current_setting('lock_timeout')").scalar()
+    connection.exec_driver_sql("SELECT set_config('lock_timeout', '1ms', true)")  # until the transaction ends
+    yield  # when the block raises, the transaction is over anyway: nothing to restore
+    connection.exec_driver_sql("SELECT set_config('lock_timeout', %(v)s, true)", {"v": str(before)})
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit when the block succeeds, roll back everything when it raises."""
+    """One unit of work: commit when the block succeeds, roll back everything when it raises (a lock held too
+    long by another writer raises `BusyError`)."""
     session = factory()
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        busy = busy_error(exc)
+        if busy is not None and busy is not exc:
+            raise busy from None
         raise
     finally:
         session.close()

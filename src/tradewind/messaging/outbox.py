@@ -19,8 +19,9 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from tradewind.errors import InvalidTransitionError, NotFoundError, ValidationError
+from tradewind.errors import InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.messaging.models import OutboxEvent, OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.templates import Rendered
 
@@ -40,16 +41,47 @@ BACKOFF_CAP_SECONDS = 6 * 3600
 
 
 def transition(
-    message: OutboxMessage, to: OutboxState, *, at: datetime, actor: str = "tradewind", note: str | None = None
+    message: OutboxMessage,
+    to: OutboxState,
+    *,
+    at: datetime,
+    actor: str = "tradewind",
+    note: str | None = None,
+    unclaimed_at: datetime | None = None,
 ) -> None:
-    """Move a message to `to`, or raise saying why it cannot; appends the event row."""
+    """Move a stored message to `to`, or raise saying why it cannot; appends the event row.
+
+    The change is a compare-and-set on the row (`UPDATE … WHERE state = :from`): when another transaction changed
+    the message first (a worker recording it sent while the seller cancels it, two cancels), this one raises
+    `StateChangedError` and `message` holds the state that won. With `unclaimed_at`, the message must also not be
+    claimed by a worker whose lease runs past that time (it may be on its way to the server)."""
     if to not in TRANSITIONS[message.state]:
         raise InvalidTransitionError(
             f"message #{message.id} is {message.state.value}: it cannot become {to.value}",
             details={"message": message.id, "state": message.state.value, "to": to.value},
         )
-    _event(message, from_state=message.state.value, to_state=to.value, at=at, actor=actor, note=note)
-    message.state = to
+    session = object_session(message)
+    if session is None or message.id is None:
+        raise RuntimeError("an outbox message must be stored before its state changes")
+    expected = message.state
+    session.flush()
+    unchanged = [OutboxMessage.id == message.id, OutboxMessage.state == expected]
+    if unclaimed_at is not None:
+        unchanged.append(or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claim_expires_at < unclaimed_at))
+    result = session.execute(
+        update(OutboxMessage).where(*unchanged).values(state=to).execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(message)
+        if unclaimed_at is not None and message.state == expected:
+            raise _being_sent(message)
+        raise StateChangedError(
+            f"message #{message.id} was {expected.value} but has just become {message.state.value} "
+            "(another change won): nothing was done",
+            details={"message": message.id, "expected": expected.value, "state": message.state.value, "to": to.value},
+        )
+    set_committed_value(message, "state", to)
+    _event(message, from_state=expected.value, to_state=to.value, at=at, actor=actor, note=note)
 
 
 def _event(
@@ -313,7 +345,12 @@ def queue_draft(
         if not message.address:
             raise ValidationError(f"message #{message.id} goes by e-mail but has no address: nothing queued")
         message.address = valid_address(message.address)
-    _queue(message, now, actor)
+    try:
+        _queue(message, now, actor)
+    except StateChangedError as lost:
+        if lost.details["state"] == S.QUEUED:  # queued by another request at the same time: the same answer
+            return message
+        raise
     session.flush()
     return message
 
@@ -324,10 +361,26 @@ def cancel_message(
     message = get_message(session, shop_id=shop_id, message_id=message_id)
     if message.state == S.CANCELLED:
         return message
-    transition(message, S.CANCELLED, at=now, actor=actor, note=reason)
+    if message.claimed_by is not None and message.claim_expires_at is not None and message.claim_expires_at > now:
+        raise _being_sent(message)
+    try:
+        transition(message, S.CANCELLED, at=now, actor=actor, note=reason, unclaimed_at=now)
+    except StateChangedError as lost:
+        if lost.details["state"] == S.CANCELLED:
+            return message
+        raise
     message.claimed_by = message.claim_expires_at = None
     session.flush()
     return message
+
+
+def _being_sent(message: OutboxMessage) -> InvalidTransitionError:
+    """A message a worker has claimed may be on its way to the server: cancelling it could not stop it."""
+    return InvalidTransitionError(
+        f"message #{message.id} is being sent right now: it cannot be cancelled (try again in a minute: it will be "
+        "sent, or back in the queue)",
+        details={"message": message.id, "state": message.state.value, "claimed_by": message.claimed_by},
+    )
 
 
 def retry_message(
@@ -387,7 +440,10 @@ def cancel_stale_drafts(
     cancelled = 0
     for message in session.scalars(query):
         if message.idempotency_key not in keep:
-            transition(message, S.CANCELLED, at=now, note="the situation no longer applies")
+            try:
+                transition(message, S.CANCELLED, at=now, note="the situation no longer applies")
+            except StateChangedError:
+                continue  # the seller queued or cancelled it meanwhile: theirs is the last word
             cancelled += 1
     return cancelled
 
@@ -474,7 +530,10 @@ def record_sent(session: Session, *, message_id: int, worker: str, now: datetime
     message = session.get(OutboxMessage, message_id, populate_existing=True)
     if message is None or message.state != S.QUEUED:
         return False
-    transition(message, S.SENT, at=now, actor=worker, note=note or f"attempt {message.attempts}")
+    try:
+        transition(message, S.SENT, at=now, actor=worker, note=note or f"attempt {message.attempts}")
+    except StateChangedError:
+        return False  # another worker recorded it, or the seller cancelled it, first
     message.sent_at = now
     message.claimed_by = message.claim_expires_at = None
     message.last_error = None
@@ -502,19 +561,22 @@ def record_failure(
         return message.state if message is not None else S.FAILED
     message.last_error = error[:2000]
     message.claimed_by = message.claim_expires_at = None
-    if permanent or message.attempts >= max_attempts:
-        why = "refused" if permanent else f"gave up after {message.attempts} attempts"
-        transition(message, S.FAILED, at=now, actor=worker, note=f"{why}: {error[:300]}")
-        return S.FAILED
-    wait = backoff(message.attempts)
-    message.next_attempt_at = now + wait
-    transition(
-        message,
-        S.QUEUED,
-        at=now,
-        actor=worker,
-        note=f"attempt {message.attempts} failed, retry in {wait}: {error[:300]}",
-    )
+    try:
+        if permanent or message.attempts >= max_attempts:
+            why = "refused" if permanent else f"gave up after {message.attempts} attempts"
+            transition(message, S.FAILED, at=now, actor=worker, note=f"{why}: {error[:300]}")
+            return S.FAILED
+        wait = backoff(message.attempts)
+        message.next_attempt_at = now + wait
+        transition(
+            message,
+            S.QUEUED,
+            at=now,
+            actor=worker,
+            note=f"attempt {message.attempts} failed, retry in {wait}: {error[:300]}",
+        )
+    except StateChangedError:
+        return message.state  # cancelled (or recorded by another worker) meanwhile: that stands
     return S.QUEUED
 
 
