@@ -39,7 +39,7 @@ def growth_command(
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
         report = growth_report(
-            session, shop=the_shop, today=runtime.clock.today(), settings=runtime.settings, period_days=days
+            session, shop=the_shop, today=runtime.today_of(the_shop), settings=runtime.settings, period_days=days
         )
         payload = report.to_json()
         session.rollback()
