@@ -152,10 +152,12 @@ def _read(job: ImportJob) -> dict[str, OrderDraft]:
         load_ids(job.session, Sku.id, Sku.code, table.texts("sku"), Sku.shop_id == job.shop_id), what="SKU", kind="skus"
     )
     drafts: dict[str, OrderDraft] = {}
+    # Times without an offset are the shop's local times.
+    parsers = {column: job.read_moment if parse is values.moment else parse for column, parse in _ORDER_COLUMNS.items()}
     for row in table.rows:
         job.progress.advance()
         number = table.value(row, "order", values.code, required=True)
-        stated = {column: table.value(row, column, parse) for column, parse in _ORDER_COLUMNS.items()}
+        stated = {column: table.value(row, column, parse) for column, parse in parsers.items()}
         line = _line(job, row, skus)
         if number is None:
             continue
