@@ -4,6 +4,7 @@ imports and growth windows, and `sku list`."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 
 from tests import factories as f
 from tradewind.cli.main import app
+from tradewind.cli.runtime import open_runtime
 from tradewind.clock import FixedClock, SystemClock, local_today
 from tradewind.db.session import make_engine
 from tradewind.orders.models import Order, OrderStatus
@@ -199,3 +201,16 @@ def test_sku_list_prints_every_code_with_its_title(tmp_path: Path) -> None:
     assert code == 0 and [s["code"] for s in json.loads(out)] == ["BOOT-38"]
     code, out, _ = invoke("sku", "list", "--db", db)
     assert code == 0 and "BOOT-38" in out and "Enamel mug" in out and "(2)" in out
+
+
+def test_the_brief_and_the_plan_are_about_the_shops_day(tmp_path: Path) -> None:
+    db = str(tmp_path / "us.db")
+    assert invoke("init", "--shop", "us", "--name", "Mugs", "--country", "US", "--db", db)[0] == 0
+    runtime = replace(open_runtime(db, None), clock=FixedClock(datetime(2026, 12, 8, 2, 0, tzinfo=UTC)))
+    with runtime.transaction() as session:
+        shop = get_shop(session, code="us")
+        assert runtime.context(shop).today == date(2026, 12, 7)  # 21:00 on 7 December in New York
+        assert runtime.context(shop).now == datetime(2026, 12, 8, 2, 0, tzinfo=UTC)
+        shop.timezone = "Asia/Tokyo"
+        assert runtime.today_of(shop) == date(2026, 12, 8)
+    runtime.engine.dispose()
