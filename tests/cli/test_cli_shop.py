@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests import factories as f
+from tests.importers.platform_samples import SHOPIFY_HEADER, shopify_row
 from tradewind.cli.main import app
 from tradewind.cli.runtime import open_runtime
 from tradewind.clock import FixedClock, SystemClock, local_today
@@ -214,3 +215,40 @@ def test_the_brief_and_the_plan_are_about_the_shops_day(tmp_path: Path) -> None:
         shop.timezone = "Asia/Tokyo"
         assert runtime.today_of(shop) == date(2026, 12, 8)
     runtime.engine.dispose()
+
+
+def test_a_us_shopify_export_lands_on_us_days_and_its_generated_codes_are_listed(tmp_path: Path) -> None:
+    db = str(tmp_path / "us.db")
+    code, _, err = invoke(
+        "init", "--shop", "us", "--name", "Mugs", "--country", "US", "--platform", "shopify", "--db", db
+    )
+    assert code == 0, err
+    export = tmp_path / "orders_export.csv"
+    row = shopify_row(
+        Name="#2001",
+        Email="sam@example.com",
+        Financial_Status="paid",
+        Paid_at="2026-03-03 23:31:00",
+        Currency="USD",
+        Subtotal="12.00",
+        Shipping="0.00",
+        Taxes="0.00",
+        Total="12.00",
+        Created_at="2026-03-03 23:30:00",
+        Lineitem_quantity="1",
+        Lineitem_name="Enamel camping mug",
+        Lineitem_price="12.00",
+        Shipping_Country="US",
+        Id="7700000001",
+    )
+    export.write_text(SHOPIFY_HEADER + "\n" + row + "\n")
+    code, _, err = invoke("import", "orders", str(export), "--format", "shopify", "--db", db)
+    assert code == 0, err
+    engine = make_engine(f"sqlite:///{db}")
+    with Session(engine) as session:
+        placed = session.scalars(select(Order.placed_at)).one().replace(tzinfo=UTC)
+    engine.dispose()
+    assert placed == datetime(2026, 3, 4, 4, 30, tzinfo=UTC)  # 23:30 in New York, not 15:30 UTC (Shanghai's clock)
+    code, out, _ = invoke("sku", "list", "--db", db, "--json")
+    listed = json.loads(out)
+    assert code == 0 and [s["title"] for s in listed] == ["Enamel camping mug"] and listed[0]["code"]
