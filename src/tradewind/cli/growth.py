@@ -74,7 +74,7 @@ def growth_command(
         )
     print_table(metrics)
     if not payload["milestones"]:
-        console.print("Milestones: the shop's opening day is not set (Shop.opened_on).")
+        console.print("Milestones: the shop's opening day is not set: `tradewind shop set --opened-on YYYY-MM-DD`.")
         return
     tasks = Table(title="New-merchant milestones")
     for column in ("milestone", "progress", "day", "state", "pace"):
