@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
 from tradewind.errors import ValidationError
@@ -31,17 +31,30 @@ class FixedClock:
         if instant.tzinfo is None:
             raise ValueError("FixedClock needs a timezone-aware datetime")
         self._instant = instant
+        # Set by `on`: the day the clock was stopped on, which is that day in every time zone (noon UTC is
+        # already tomorrow in Auckland in summer, UTC+13).
+        self.day: date | None = None
 
     @classmethod
     def on(cls, day: date) -> FixedClock:
         """Noon UTC on `day`: far from midnight so that no time zone moves it to another date."""
-        return cls(datetime.combine(day, time(12, 0), tzinfo=UTC))
+        clock = cls(datetime.combine(day, time(12, 0), tzinfo=UTC))
+        clock.day = day
+        return clock
 
     def now(self) -> datetime:
         return self._instant
 
     def today(self) -> date:
         return self._instant.date()
+
+
+def local_today(clock: Clock, zone: tzinfo) -> date:
+    """Today in a shop's time zone: the date on its wall at the clock's instant (at 01:00 UTC it is still
+    yesterday in New York); a clock stopped on a day (`--today`) is on that day wherever the shop is."""
+    if isinstance(clock, FixedClock) and clock.day is not None:
+        return clock.day
+    return clock.now().astimezone(zone).date()
 
 
 def parse_day(text: str, *, what: str = "date") -> date:

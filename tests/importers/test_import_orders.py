@@ -76,7 +76,7 @@ def test_orders_lines_and_buyers_are_created(
     assert (first.buyer.country, first.buyer.language) == ("RU", "ru")
 
     unpaid = orders["A1002"]
-    assert unpaid.placed_at == datetime(2024, 3, 3, 12, 0, tzinfo=UTC)  # no offset: UTC
+    assert unpaid.placed_at == datetime(2024, 3, 3, 4, 0, tzinfo=UTC)  # no offset: Asia/Shanghai, the shop's zone
     assert (unpaid.payment_state, unpaid.status, unpaid.total) == (
         PaymentState.UNPAID,
         OrderStatus.PLACED,

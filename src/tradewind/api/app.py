@@ -19,6 +19,7 @@ from tradewind.api.routers import (
     messaging,
     orders,
     planning,
+    shops,
     suppliers,
 )
 from tradewind.api.state import AppState, FigureCache
@@ -69,7 +70,7 @@ def build_state(
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX, dependencies=[Depends(no_nul_characters)])
     router.include_router(accounts.router)
-    for module in (brief, planning, catalog, suppliers, orders, logistics, messaging, growth):
+    for module in (brief, planning, catalog, suppliers, orders, logistics, messaging, growth, shops):
         router.include_router(module.router)
     router.include_router(logistics.webhooks)
     return router

@@ -56,7 +56,7 @@ def ensure_todays_brief(state: AppState, shop: Shop, *, wait_seconds: float | No
     It is made in a background thread and a transaction of its own; the request waits for it up to `wait_seconds`
     (a small shop's brief takes a second or two). A large shop's takes minutes: then the request goes on with the
     brief last made and the page says that today's is on its way (run `tradewind brief` early to avoid it)."""
-    today = state.clock.today()
+    today = state.today_of(shop)
     key = (shop.id, today)
     if key in state.briefs_ready:
         return True
@@ -83,7 +83,7 @@ def _make_brief(state: AppState, shop_id: int, shop_code: str, today: date, done
                 started = time.perf_counter()
                 the_shop = session.get(Shop, shop_id)
                 assert the_shop is not None
-                refresh_brief(session, shop=the_shop, context=state.context(), producers=default_producers())
+                refresh_brief(session, shop=the_shop, context=state.context(the_shop), producers=default_producers())
                 log.info("made today's brief for shop %s in %.1f s", shop_code, time.perf_counter() - started)
         state.briefs_ready.add(key)
         state.cache.forget_shop(shop_id)
@@ -100,8 +100,8 @@ def _make_brief(state: AppState, shop_id: int, shop_code: str, today: date, done
 
 def refresh_now(session: Session, state: AppState, shop: Shop) -> Brief:
     """An explicit refresh (the seller changed something): recompute in the request's transaction."""
-    brief = refresh_brief(session, shop=shop, context=state.context(), producers=default_producers())
-    state.briefs_ready.add((shop.id, state.clock.today()))
+    brief = refresh_brief(session, shop=shop, context=state.context(shop), producers=default_producers())
+    state.briefs_ready.add((shop.id, state.today_of(shop)))
     state.cache.forget_shop(shop.id)
     return brief
 
@@ -204,7 +204,7 @@ def open_action_summaries(
 def _page_ids(
     state: AppState, shop: Shop, kinds: Sequence[str], urgency: str | None, offset: int, limit: int | None
 ) -> tuple[list[int], int]:
-    wanted = open_ranking(state, shop).matching(kinds, urgency, state.clock.today())
+    wanted = open_ranking(state, shop).matching(kinds, urgency, state.today_of(shop))
     return wanted[offset : None if limit is None else offset + limit], len(wanted)
 
 

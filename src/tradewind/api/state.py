@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Engine
@@ -16,9 +17,11 @@ from tradewind.accounts.service import AccountRules
 from tradewind.action import BriefContext
 from tradewind.api.config import ServerSettings
 from tradewind.api.inline import may_block
-from tradewind.clock import Clock
+from tradewind.clock import Clock, local_today
 from tradewind.config import Settings
 from tradewind.db.session import transaction
+from tradewind.shops.models import Shop
+from tradewind.shops.service import shop_zone
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -121,5 +124,11 @@ class AppState:
     # How many requests may wait for PostgreSQL on the event loop at once (`inline.GreenRequests`; 0: none do).
     green_slots: int = 0
 
-    def context(self) -> BriefContext:
-        return BriefContext(today=self.clock.today(), now=self.clock.now(), settings=self.settings)
+    def context(self, shop: Shop | None = None) -> BriefContext:
+        """The brief's day and instant; with a shop, its day is the shop's local day."""
+        today = self.today_of(shop) if shop is not None else self.clock.today()
+        return BriefContext(today=today, now=self.clock.now(), settings=self.settings)
+
+    def today_of(self, shop: Shop) -> date:
+        """Today on the shop's wall (its time zone), which is the day its brief, windows and KPIs are about."""
+        return local_today(self.clock, shop_zone(shop))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Listing, ListingState, Product, Promotion, PromotionState, Sku
@@ -14,6 +15,45 @@ from tradewind.errors import NotFoundError
 
 def active_skus(session: Session, *, shop_id: int) -> list[Sku]:
     return list(session.scalars(select(Sku).where(Sku.shop_id == shop_id, Sku.active).order_by(Sku.code)))
+
+
+def find_skus(
+    session: Session,
+    *,
+    shop_id: int,
+    search: str | None = None,
+    active: bool | None = None,
+    before_id: int | None = None,
+    limit: int | None = None,
+) -> list[Sku]:
+    """The shop's SKUs, newest first (by id, so that a page ends where the next begins: keyset paging with
+    `before_id`), optionally only those whose code or title contains `search` or that are (in)active. What
+    `tradewind sku list` and `GET /shops/{shop}/skus` both show: the codes an import made from titles among them."""
+    query = select(Sku).where(Sku.shop_id == shop_id)
+    if search and search.strip():
+        pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Sku.code.ilike(pattern, escape="\\"), Sku.title.ilike(pattern, escape="\\")))
+    if active is not None:
+        query = query.where(Sku.active == active)
+    if before_id is not None:
+        query = query.where(Sku.id < before_id)
+    query = query.order_by(Sku.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def sku_to_dict(sku: Sku) -> dict[str, Any]:
+    """A SKU as the API and `tradewind sku list --json` write it."""
+    return {
+        "code": sku.code,
+        "title": sku.title,
+        "attributes": dict(sku.attributes or {}),
+        "price": str(sku.price) if sku.price is not None else None,
+        "currency": sku.currency,
+        "unit": sku.unit,
+        "active": sku.active,
+    }
 
 
 def skus_by_code(session: Session, *, shop_id: int, codes: Sequence[str]) -> dict[str, Sku]:

@@ -54,7 +54,7 @@ def brief_command(
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
-        brief = refresh_brief(session, shop=the_shop, context=runtime.context(), producers=default_producers())
+        brief = refresh_brief(session, shop=the_shop, context=runtime.context(the_shop), producers=default_producers())
         actions = [a for a in brief.actions if not kind or a.kind in kind]
         payload = BriefOut(
             shop=the_shop.code,
@@ -174,7 +174,8 @@ def change_state(db: str | None, shop: str | None, today: str | None, as_json: b
     """One state change in one transaction, reported as JSON or as a line per thing done."""
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
-        record, done = change(session, resolve_shop(session, runtime, shop), runtime.context())
+        the_shop = resolve_shop(session, runtime, shop)
+        record, done = change(session, the_shop, runtime.context(the_shop))
         out = ActionOut.of(record)
     if as_json:
         print_json({"action": out.model_dump(mode="json"), "done": done})

@@ -6,9 +6,10 @@ from typing import Annotated
 
 import typer
 
-from tradewind.cli.runtime import DbOption, console, friendly_errors, open_runtime
+from tradewind.cli.runtime import DbOption, console, friendly_errors, open_runtime, parse_optional_day
+from tradewind.cli.shop import CurrencyOption, LanguageOption, OpenedOption, PlatformOption, TimezoneOption
 from tradewind.db.migrate import current_revision, schema_drift, upgrade
-from tradewind.shops.service import create_shop
+from tradewind.shops.service import create_shop, settings_for_country
 
 db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
 
@@ -35,17 +36,62 @@ def check_command(db: DbOption = None) -> None:
     console.print("schema matches the models")
 
 
+# Without --country: Tradewind's first seller, a shop in China selling on AliExpress and pricing in US dollars.
+_NO_COUNTRY = {"country": "CN", "timezone": "Asia/Shanghai", "currency": "USD", "language": "en"}
+
+
 @friendly_errors
 def init_command(
     shop: Annotated[str, typer.Option("--shop", help="A short code for the shop")],
     name: Annotated[str, typer.Option("--name", help="The shop's name as buyers see it")],
-    currency: Annotated[str, typer.Option("--currency", help="ISO 4217 code of the shop's currency")] = "USD",
-    country: Annotated[str, typer.Option("--country", help="ISO 3166 code of where the shop ships from")] = "CN",
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country",
+            help="ISO 3166 code of where the shop ships from; gives the time zone, currency and language not given "
+            "(default: CN, Asia/Shanghai, USD, en)",
+        ),
+    ] = None,
+    timezone: TimezoneOption = None,
+    currency: CurrencyOption = None,
+    language: LanguageOption = None,
+    platform: PlatformOption = None,
+    opened_on: OpenedOption = None,
     db: DbOption = None,
 ) -> None:
-    """Create the database (if needed) and a shop in it."""
+    """Create the database (if needed) and a shop in it. Change its settings later with `tradewind shop set`."""
+    opened = parse_optional_day(opened_on, "--opened-on")
+    if country is None:
+        chosen = settings_for_country(
+            _NO_COUNTRY["country"],
+            timezone=timezone or _NO_COUNTRY["timezone"],
+            currency=currency or _NO_COUNTRY["currency"],
+            language=language or _NO_COUNTRY["language"],
+        )
+    else:
+        chosen = settings_for_country(country, timezone=timezone, currency=currency, language=language)
     runtime = open_runtime(db, None, must_exist=False)
     upgrade(runtime.engine)
     with runtime.transaction() as session:
-        created = create_shop(session, code=shop, name=name, currency=currency, country=country)
-        console.print(f"created shop {created.code!r} ({created.name}, {created.currency})")
+        created = create_shop(
+            session,
+            code=shop,
+            name=name,
+            currency=chosen.currency,
+            country=chosen.country,
+            timezone=chosen.timezone,
+            language=chosen.language,
+            platform=platform or "aliexpress",
+            opened_on=opened,
+        )
+        console.print(
+            f"created shop {created.code!r} ({created.name}, {created.country}, {created.currency}, "
+            f"{created.timezone}, {created.language}, {created.platform})",
+            highlight=False,
+        )
+    if timezone is None and chosen.zones_in_country > 1:
+        console.print(
+            f"{chosen.country} has {chosen.zones_in_country} time zones: the shop's days are counted in "
+            f"{chosen.timezone}; change it with `tradewind shop set --timezone ZONE`",
+            highlight=False,
+        )

@@ -39,7 +39,7 @@ def growth_command(
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
         report = growth_report(
-            session, shop=the_shop, today=runtime.clock.today(), settings=runtime.settings, period_days=days
+            session, shop=the_shop, today=runtime.today_of(the_shop), settings=runtime.settings, period_days=days
         )
         payload = report.to_json()
         session.rollback()
@@ -74,7 +74,7 @@ def growth_command(
         )
     print_table(metrics)
     if not payload["milestones"]:
-        console.print("Milestones: the shop's opening day is not set (Shop.opened_on).")
+        console.print("Milestones: the shop's opening day is not set: `tradewind shop set --opened-on YYYY-MM-DD`.")
         return
     tasks = Table(title="New-merchant milestones")
     for column in ("milestone", "progress", "day", "state", "pace"):

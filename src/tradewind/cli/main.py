@@ -13,6 +13,7 @@ from tradewind.cli.logistics import disruption_app, logistics_app, track_app, tr
 from tradewind.cli.messages import messages_app, supplier_app, triage_command
 from tradewind.cli.planning import backtest_command, plan_command
 from tradewind.cli.serve import serve_command
+from tradewind.cli.shop import shop_app, sku_app
 from tradewind.cli.users import user_app
 
 app = typer.Typer(
@@ -40,6 +41,8 @@ app.add_typer(logistics_app, name="logistics")
 app.add_typer(messages_app, name="messages")
 app.add_typer(supplier_app, name="supplier")
 app.add_typer(user_app, name="user")
+app.add_typer(shop_app, name="shop")
+app.add_typer(sku_app, name="sku")
 
 
 def run() -> None:

@@ -71,9 +71,9 @@ def plan_command(
 ) -> None:
     """The replenishment plan per SKU: demand, spread, lead time, safety stock, reorder point, dates, quantity."""
     runtime = open_runtime(db, today)
-    context = runtime.context()
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
+        context = runtime.context(the_shop)
         runner_context = _runner(dask)
         with runner_context as runner:
             shop_plan = build_plan(

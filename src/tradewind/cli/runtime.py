@@ -20,13 +20,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradewind.action import BriefContext
-from tradewind.clock import Clock, FixedClock, SystemClock, parse_day
+from tradewind.clock import Clock, FixedClock, SystemClock, local_today, parse_day
 from tradewind.config import Settings, database_url_for_path
 from tradewind.db.migrate import current_revision, head_revision
 from tradewind.db.session import busy_error, make_engine, make_sessionmaker, transaction
 from tradewind.errors import ConfigurationError, TradewindError
 from tradewind.shops.models import Shop
-from tradewind.shops.service import get_shop
+from tradewind.shops.service import get_shop, shop_zone
 
 console = Console()
 error_console = Console(stderr=True)
@@ -80,8 +80,14 @@ class Runtime:
     sessions: sessionmaker[Session]
     clock: Clock
 
-    def context(self) -> BriefContext:
-        return BriefContext(today=self.clock.today(), now=self.clock.now(), settings=self.settings)
+    def context(self, shop: Shop | None = None) -> BriefContext:
+        """The brief's day and instant; with a shop, its day is the shop's local day."""
+        today = self.today_of(shop) if shop is not None else self.clock.today()
+        return BriefContext(today=today, now=self.clock.now(), settings=self.settings)
+
+    def today_of(self, shop: Shop) -> date:
+        """Today on the shop's wall (its time zone): `--today`, or the date in the shop's zone right now."""
+        return local_today(self.clock, shop_zone(shop))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from tradewind.messaging.models import InboundMessage
 from tradewind.orders.models import CancelledBy, Dispute, Feedback, Order, OrderStatus, PaymentState
 from tradewind.orders.service import OPEN, STALE_ORDER_DAYS, stale_cutoff
 from tradewind.shops.models import Shop
+from tradewind.shops.service import shop_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +75,6 @@ class ShopFacts:
     messages: list[MessageFact]
     listings: int
     first_listed_on: date | None
-
-
-def shop_zone(shop: Shop) -> tzinfo:
-    try:
-        return ZoneInfo(shop.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def day_start(day: date, zone: tzinfo) -> datetime:

@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
+from tradewind.importers import values
 from tradewind.importers.reading import CsvTable
 from tradewind.importers.summary import ImportSummary, Outcome
 from tradewind.shops.models import Shop
+from tradewind.shops.service import shop_zone
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -55,6 +58,11 @@ class ImportJob:
     @property
     def shop_id(self) -> int:
         return self.shop.id
+
+    @cached_property
+    def read_moment(self) -> Callable[[str], datetime]:
+        """The parser of a date and time cell: a time without an offset is the shop's local time."""
+        return values.moment_in(shop_zone(self.shop))
 
     def tally(self, outcome: Outcome, table: str, number: int = 1) -> None:
         self.summary.count(outcome, table, number)

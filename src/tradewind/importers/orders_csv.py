@@ -155,6 +155,8 @@ def _read(job: ImportJob) -> dict[str, OrderDraft]:
     # Without a line column, a row given twice would become a second line of its order (with one, it is the error
     # that the line is already there).
     repeated = RepeatedRows() if "line" not in table.present else None
+    # Times without an offset are the shop's local times.
+    parsers = {column: job.read_moment if parse is values.moment else parse for column, parse in _ORDER_COLUMNS.items()}
     for row in table.rows:
         job.progress.advance()
         if repeated is not None:
@@ -163,7 +165,7 @@ def _read(job: ImportJob) -> dict[str, OrderDraft]:
                 table.error(row.line, "", repeated_row_error(first))
                 continue
         number = table.value(row, "order", values.code, required=True)
-        stated = {column: table.value(row, column, parse) for column, parse in _ORDER_COLUMNS.items()}
+        stated = {column: table.value(row, column, parse) for column, parse in parsers.items()}
         line = _line(job, row, skus)
         if number is None:
             continue

@@ -140,9 +140,9 @@ def _route_and_dates(job: ImportJob, row: Row) -> dict[str, Any]:
     given: dict[str, Any] = {
         "origin_country": table.value(row, "origin", values.country),
         "destination_country": table.value(row, "destination", values.country),
-        "shipped_at": table.value(row, "shipped_at", values.moment, required=True),
-        "first_scan_at": table.value(row, "first_scan_at", values.moment),
-        "delivered_at": table.value(row, "delivered_at", values.moment),
+        "shipped_at": table.value(row, "shipped_at", job.read_moment, required=True),
+        "first_scan_at": table.value(row, "first_scan_at", job.read_moment),
+        "delivered_at": table.value(row, "delivered_at", job.read_moment),
         "cost": table.value(row, "cost", values.amount),
         "currency": table.value(row, "currency", values.currency),
         "status": None,

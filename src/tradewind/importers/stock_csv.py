@@ -60,7 +60,7 @@ def _read(job: ImportJob) -> tuple[list[CountRecord], dict[str, dict[str, Any]]]
         warehouse = table.value(row, "warehouse", values.code, required=True)
         sku = table.value(row, "sku", values.code, required=True)
         on_hand = table.value(row, "on_hand", values.whole_number(0), required=True)
-        counted_at = table.value(row, "counted_at", values.moment)
+        counted_at = table.value(row, "counted_at", job.read_moment)
         stated = {
             "name": table.value(row, "warehouse_name", values.text(200)),
             "kind": table.value(row, "warehouse_kind", values.choice(WarehouseKind)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -71,12 +71,29 @@ def within_years(moment: D, value: str) -> D:
     return moment
 
 
-@lru_cache(maxsize=4096)
 def moment(value: str) -> datetime:
     """An ISO 8601 date and time, in UTC; without an offset the time is taken as UTC."""
+    return moment_in(UTC)(value)
+
+
+def moment_in(zone: tzinfo) -> Callable[[str], datetime]:
+    """An ISO 8601 date and time, in UTC; a time without an offset is read on the shop's clock (`zone`), a date
+    alone as that day's midnight there."""
+
+    def parse(value: str) -> datetime:
+        parsed = _as_written(value)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=zone)
+        return parsed.astimezone(UTC)
+
+    return parse
+
+
+@lru_cache(maxsize=4096)
+def _as_written(value: str) -> datetime:
     problem = (
         f"must be a date and time in ISO 8601, e.g. 2024-03-31T14:05:00+08:00 "
-        f"(without an offset the time is UTC), not {value!r}"
+        f"(without an offset the time is the shop's), not {value!r}"
     )
     if not _MOMENT.fullmatch(value):
         raise ValidationError(problem)
@@ -84,10 +101,7 @@ def moment(value: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError(problem) from None
-    within_years(parsed, value)  # before moving it to UTC, which overflows beyond year 1 and 9999
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return within_years(parsed, value)  # before moving it to UTC, which overflows beyond year 1 and 9999
 
 
 def amount(value: str) -> Decimal:

@@ -57,7 +57,7 @@ async def page_context(
         "can_write": access.can_write,
         "shops": [(s.code, s.name) for s, _ in shops_of(session, user_id=principal.user.id)],
         "csrf_token": masked(principal.web_session.csrf_token) if principal.web_session else "",
-        "today": state.clock.today(),
+        "today": state.today_of(access.shop),
         "section": "",
     }
     return PageContext(request, access, pages, language, base)

@@ -16,8 +16,8 @@ def growth_today(session: Session, state: AppState, shop: Shop) -> dict[str, Any
     def compute(fresh: Session) -> dict[str, Any]:
         the_shop = fresh.get(Shop, shop.id)
         assert the_shop is not None
-        report = growth_report(fresh, shop=the_shop, today=state.clock.today(), settings=state.settings)
+        report = growth_report(fresh, shop=the_shop, today=state.today_of(the_shop), settings=state.settings)
         return report.to_json()
 
-    found: dict[str, Any] = state.cache.get((shop.id, state.clock.today(), "growth"), compute)
+    found: dict[str, Any] = state.cache.get((shop.id, state.today_of(shop), "growth"), compute)
     return found

@@ -127,7 +127,7 @@ def read_brief(
     return json_response(
         {
             "shop": access.shop.code,
-            "today": state.clock.today(),
+            "today": state.today_of(access.shop),
             "total": total,
             "actions": [action_summary_json(s) for s in summaries],
             "next_cursor": str(offset + limit) if offset + limit < total else None,
@@ -203,7 +203,7 @@ def apply(action_id: RecordId, access: WriteShop, session: DbSession, state: Sta
         session,
         shop=access.shop,
         action_id=action_id,
-        context=state.context(),
+        context=state.context(access.shop),
         producers=default_producers(),
         actor=access.actor,
     )
@@ -219,7 +219,7 @@ def dismiss(
         session,
         shop=access.shop,
         action_id=action_id,
-        context=state.context(),
+        context=state.context(access.shop),
         actor=access.actor,
         reason=body.reason if body else None,
     )
@@ -230,7 +230,12 @@ def dismiss(
 @router.post("/actions/{action_id}/snooze", response_model=ActionOut, responses=WRITE_ERRORS)
 def snooze(action_id: RecordId, body: SnoozeIn, access: WriteShop, session: DbSession, state: State) -> ActionOut:
     record = snooze_action(
-        session, shop=access.shop, action_id=action_id, until=body.until, context=state.context(), actor=access.actor
+        session,
+        shop=access.shop,
+        action_id=action_id,
+        until=body.until,
+        context=state.context(access.shop),
+        actor=access.actor,
     )
     state.cache.forget_shop(access.shop.id)
     return ActionOut.of(record)

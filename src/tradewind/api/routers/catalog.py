@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
-from sqlalchemy import or_, select
 from starlette.responses import Response
 
 from tradewind.api.deps import DbSession, ReadShop
@@ -16,7 +15,7 @@ from tradewind.api.pages import Cursor, JsonObject, Limit, Page, cursor_value, k
 from tradewind.api.reads.suppliers import offers_for_sku
 from tradewind.api.routers.suppliers import OfferOut
 from tradewind.catalog.models import Sku
-from tradewind.catalog.service import get_sku, listings_of
+from tradewind.catalog.service import find_skus, get_sku, listings_of, sku_to_dict
 
 router = APIRouter(prefix="/shops/{shop}", tags=["catalog"], responses=ERRORS)
 
@@ -32,15 +31,7 @@ class SkuOut(BaseModel):
 
 
 def sku_json(sku: Sku) -> JsonObject:
-    return {
-        "code": sku.code,
-        "title": sku.title,
-        "attributes": dict(sku.attributes or {}),
-        "price": str(sku.price) if sku.price is not None else None,
-        "currency": sku.currency,
-        "unit": sku.unit,
-        "active": sku.active,
-    }
+    return sku_to_dict(sku)
 
 
 class ListingOut(BaseModel):
@@ -66,16 +57,9 @@ def list_skus(
     q: Annotated[str | None, Query(max_length=100, description="Part of a SKU code or title")] = None,
     active: bool | None = None,
 ) -> Response:
-    query = select(Sku).where(Sku.shop_id == access.shop.id)
-    if q and q.strip():
-        pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Sku.code.ilike(pattern, escape="\\"), Sku.title.ilike(pattern, escape="\\")))
-    if active is not None:
-        query = query.where(Sku.active == active)
-    after = cursor_value(cursor)
-    if after is not None:
-        query = query.where(Sku.id < after)
-    rows = list(session.scalars(query.order_by(Sku.id.desc()).limit(limit + 1)))
+    rows = find_skus(
+        session, shop_id=access.shop.id, search=q, active=active, before_id=cursor_value(cursor), limit=limit + 1
+    )
     page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
     return page_response([sku_json(s) for s in page], next_cursor, limit)
 

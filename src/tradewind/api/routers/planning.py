@@ -143,7 +143,7 @@ def read_outlook(
         session,
         shop_id=access.shop.id,
         sku_code=sku,
-        today=state.clock.today(),
+        today=state.today_of(access.shop),
         history_days=history_days,
         horizon=horizon,
     )

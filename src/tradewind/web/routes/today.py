@@ -46,7 +46,7 @@ def today_page(
 ) -> HTMLResponse:
     shop = page.access.shop
     ready = ensure_todays_brief(state, shop)
-    today = state.clock.today()
+    today = state.today_of(shop)
     chosen_urgency = urgency if urgency in URGENCY_GROUPS else None
     kinds = [kind] if kind else []
     records, total = open_action_summaries(
@@ -91,7 +91,7 @@ def apply(action_id: RecordId, page: Page, access: WriteShop, session: DbSession
         session,
         shop=access.shop,
         action_id=action_id,
-        context=state.context(),
+        context=state.context(access.shop),
         producers=default_producers(),
         actor=access.actor,
     )
@@ -112,7 +112,7 @@ def dismiss(
         session,
         shop=access.shop,
         action_id=action_id,
-        context=state.context(),
+        context=state.context(access.shop),
         actor=access.actor,
         reason=reason.strip() or None,
     )
@@ -131,7 +131,12 @@ def snooze(
 ) -> Response:
     day: date = parse_day(until, what="snooze until")
     record = snooze_action(
-        session, shop=access.shop, action_id=action_id, until=day, context=state.context(), actor=access.actor
+        session,
+        shop=access.shop,
+        action_id=action_id,
+        until=day,
+        context=state.context(access.shop),
+        actor=access.actor,
     )
     state.cache.forget_shop(access.shop.id)
     message = page.gettext("Snoozed until %(day)s: %(title)s") % {
@@ -183,5 +188,5 @@ def action_page(action_id: RecordId, page: Page, session: DbSession, state: Stat
         "action_page.html",
         section="today",
         action=record,
-        group=urgency_group(record.due, state.clock.today()),
+        group=urgency_group(record.due, state.today_of(page.access.shop)),
     )
