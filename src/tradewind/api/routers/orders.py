@@ -114,9 +114,9 @@ def list_orders(
 @on_the_loop
 def read_order(number: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession) -> OrderDetailOut:
     order = get_order(session, shop_id=access.shop.id, number=number)
-    codes = dict(
-        session.execute(select(Sku.id, Sku.code).where(Sku.id.in_([line.sku_id for line in order.lines]))).tuples()
-    )
+    # Rows are tuples on SQLAlchemy 2.0 and 2.1 (where the deprecated Result.tuples() is not iterable).
+    wanted = select(Sku.id, Sku.code).where(Sku.id.in_([line.sku_id for line in order.lines]))
+    codes = dict(session.execute(wanted))
     tracking = list(
         session.scalars(
             select(Shipment.tracking_number)
