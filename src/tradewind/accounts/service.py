@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from tradewind.accounts.models import ApiToken, LoginAttempt, Role, ShopMembership, User, WebSession
+from tradewind.accounts.models import ApiToken, LoginAttempt, Role, ShopMembership, User, WebhookSecret, WebSession
 from tradewind.errors import NotFoundError, TradewindError, ValidationError
 from tradewind.shops.models import Shop
 
@@ -437,3 +437,49 @@ def revoke_token(session: Session, *, user_id: int, token_id: int, now: datetime
         session.flush()
     return token
 
+
+# --- webhook secrets -----------------------------------------------------------------------------------------------
+
+WEBHOOK_SECRET_MIN_LENGTH = 16
+
+
+def set_webhook_secret(session: Session, *, shop: Shop, secret: str | None = None) -> str:
+    """Give `shop` its own tracking-webhook key: `secret` as the provider shows it, or a new random one. Returns
+    the key (the caller shows it once, to paste into the provider's settings). Replaces the shop's previous key."""
+    key = secrets.token_urlsafe(32) if secret is None else secret.strip()
+    if len(key) < WEBHOOK_SECRET_MIN_LENGTH or len(key) > 200 or not key.isprintable():
+        raise ValidationError(
+            f"a webhook secret needs {WEBHOOK_SECRET_MIN_LENGTH} to 200 printable characters",
+            details={"field": "secret"},
+        )
+    row = session.scalar(select(WebhookSecret).where(WebhookSecret.shop_id == shop.id))
+    if row is None:
+        session.add(WebhookSecret(shop_id=shop.id, secret=key))
+    else:
+        row.secret = key
+    session.flush()
+    return key
+
+
+def clear_webhook_secret(session: Session, *, shop: Shop) -> bool:
+    """Remove the shop's own key; returns whether it had one."""
+    result = session.execute(delete(WebhookSecret).where(WebhookSecret.shop_id == shop.id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+_WEBHOOK_KEY_OF_SHOP = (
+    select(Shop.id, WebhookSecret.secret)
+    .outerjoin(WebhookSecret, WebhookSecret.shop_id == Shop.id)
+    .where(Shop.code == bindparam("shop_code"))
+)
+
+
+def webhook_key(session: Session, *, shop_code: str, fallback: str | None) -> str | None:
+    """The key that signs webhooks for `shop_code`: the shop's own; the server-wide `fallback` (the older
+    TRADEWIND_TRACKING_WEBHOOK_SECRET) only for a shop without one of its own; None for an unknown shop or when
+    there is no key (every call refused)."""
+    row = session.execute(_WEBHOOK_KEY_OF_SHOP, {"shop_code": shop_code}).first()
+    if row is None:
+        return None
+    own: str | None = row[1]
+    return own if own is not None else (fallback or None)
