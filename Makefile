@@ -36,10 +36,10 @@ $(VENV)/.installed-dev: pyproject.toml $(DEV_LOCK)
 # uv resolves (in a venv of its own); the dev lock is made first and the app's lock keeps its versions.
 lock:
 	test -x .venv-lock/bin/uv || ($(PYTHON) -m venv .venv-lock && .venv-lock/bin/python -m pip install --quiet uv)
-	.venv-lock/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	.venv-lock/bin/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.11 \
 		--python-platform x86_64-manylinux_2_28 --generate-hashes $(if $(UPGRADE),--upgrade) -o $(DEV_LOCK)
 	cp $(DEV_LOCK) $(LOCK)
-	.venv-lock/bin/uv pip compile pyproject.toml --python-version 3.11 \
+	.venv-lock/bin/uv pip compile --quiet pyproject.toml --python-version 3.11 \
 		--python-platform x86_64-manylinux_2_28 --generate-hashes -o $(LOCK)
 
 demo: $(VENV)/.installed
