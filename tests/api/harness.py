@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.shop_data import PASSWORD, TODAY, WEBHOOK_SECRET, ShopWorld, build_world
 from tradewind.api.config import ServerSettings
-from tradewind.clock import FixedClock
+from tradewind.clock import Clock, FixedClock
 from tradewind.config import Settings
 from tradewind.web.app import create_app
 
@@ -48,7 +48,7 @@ def world(db: Session) -> ShopWorld:
     return built
 
 
-def make_app(connection: Connection, **server: object) -> FastAPI:
+def make_app(connection: Connection, *, security_clock: Clock | None = None, **server: object) -> FastAPI:
     sessions = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     settings = Settings(database_url=connection.engine.url.render_as_string(hide_password=False))
     options: dict[str, object] = {
@@ -64,6 +64,7 @@ def make_app(connection: Connection, **server: object) -> FastAPI:
         engine=connection.engine,
         sessions=sessions,
         clock=FixedClock.on(TODAY),
+        security_clock=security_clock,
     )
 
 

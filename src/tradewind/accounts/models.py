@@ -87,3 +87,15 @@ class LoginAttempt(IdMixin, Base):
     client: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     succeeded: Mapped[bool]
+
+
+class WebhookSecret(ShopOwned, Base):
+    """The key a shop's tracking provider signs its webhooks with (HMAC-SHA256). Kept as given, not as a digest:
+    checking a signature needs the key itself. One per shop: a provider that knows one shop's key cannot write
+    into another's parcels."""
+
+    __tablename__ = "webhook_secrets"
+    __table_args__ = (UniqueConstraint("shop_id"),)
+
+    secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import functools
 import hashlib
 import hmac
 import re
@@ -17,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from tradewind.accounts.models import ApiToken, LoginAttempt, Role, ShopMembership, User, WebSession
+from tradewind.accounts.models import ApiToken, LoginAttempt, Role, ShopMembership, User, WebhookSecret, WebSession
 from tradewind.errors import NotFoundError, TradewindError, ValidationError
 from tradewind.shops.models import Shop
 
@@ -225,7 +227,12 @@ def authenticate(
     client = client[:64]
     _check_rate(session, email=address, client=client, now=now, rules=config)
     user = session.scalar(select(User).where(User.email == address))
-    ok = user is not None and user.active and _verify(user, password, config)
+    if user is None or not user.active:
+        # The same argon2 work as for a known address, so that the answer's time does not tell who has an account.
+        _verify_dummy(password, config)
+        ok = False
+    else:
+        ok = _verify(user, password, config)
     session.add(LoginAttempt(email=address, client=client, at=now, succeeded=ok))
     session.flush()
     if not ok or user is None:
@@ -245,19 +252,37 @@ def _verify(user: User, password: str, rules: AccountRules) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4)
+def _dummy_hash(rules: AccountRules) -> str:
+    return rules.hasher().hash(secrets.token_urlsafe(16))
+
+
+def _verify_dummy(password: str, rules: AccountRules) -> None:
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        rules.hasher().verify(_dummy_hash(rules), password)
+
+
 def _check_rate(session: Session, *, email: str, client: str, now: datetime, rules: AccountRules) -> None:
+    """Failures within the window before `now` (the real time: never a `--today`), per e-mail and per client
+    address. A successful sign-in ends the e-mail's count (its owner knows the password) but not the address's:
+    otherwise an attacker could sign in to an account of their own between guesses. Attempts dated after `now`
+    (recorded by a server whose clock was ahead) do not count."""
     since = now - timedelta(minutes=rules.login_window_minutes)
-    for column, value, limit in (
-        (LoginAttempt.email, email, rules.login_max_failures),
-        (LoginAttempt.client, client, rules.login_max_failures * 4),
+    for column, value, limit, reset_by_success in (
+        (LoginAttempt.email, email, rules.login_max_failures, True),
+        (LoginAttempt.client, client, rules.login_max_failures * 4, False),
     ):
-        last_success = session.scalar(
-            select(func.max(LoginAttempt.at)).where(column == value, LoginAttempt.succeeded, LoginAttempt.at >= since)
-        )
-        start = max(since, last_success) if last_success is not None else since
+        start = since
+        if reset_by_success:
+            last_success = session.scalar(
+                select(func.max(LoginAttempt.at)).where(
+                    column == value, LoginAttempt.succeeded, LoginAttempt.at >= since, LoginAttempt.at <= now
+                )
+            )
+            start = max(since, last_success) if last_success is not None else since
         failures = session.execute(
             select(func.count(), func.min(LoginAttempt.at)).where(
-                column == value, LoginAttempt.at >= start, LoginAttempt.succeeded.is_(False)
+                column == value, LoginAttempt.at >= start, LoginAttempt.at <= now, LoginAttempt.succeeded.is_(False)
             )
         ).one()
         if failures[0] >= limit:
@@ -411,3 +436,50 @@ def revoke_token(session: Session, *, user_id: int, token_id: int, now: datetime
         token.revoked_at = now
         session.flush()
     return token
+
+
+# --- webhook secrets -----------------------------------------------------------------------------------------------
+
+WEBHOOK_SECRET_MIN_LENGTH = 16
+
+
+def set_webhook_secret(session: Session, *, shop: Shop, secret: str | None = None) -> str:
+    """Give `shop` its own tracking-webhook key: `secret` as the provider shows it, or a new random one. Returns
+    the key (the caller shows it once, to paste into the provider's settings). Replaces the shop's previous key."""
+    key = secrets.token_urlsafe(32) if secret is None else secret.strip()
+    if len(key) < WEBHOOK_SECRET_MIN_LENGTH or len(key) > 200 or not key.isprintable():
+        raise ValidationError(
+            f"a webhook secret needs {WEBHOOK_SECRET_MIN_LENGTH} to 200 printable characters",
+            details={"field": "secret"},
+        )
+    row = session.scalar(select(WebhookSecret).where(WebhookSecret.shop_id == shop.id))
+    if row is None:
+        session.add(WebhookSecret(shop_id=shop.id, secret=key))
+    else:
+        row.secret = key
+    session.flush()
+    return key
+
+
+def clear_webhook_secret(session: Session, *, shop: Shop) -> bool:
+    """Remove the shop's own key; returns whether it had one."""
+    result = session.execute(delete(WebhookSecret).where(WebhookSecret.shop_id == shop.id))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+_WEBHOOK_KEY_OF_SHOP = (
+    select(Shop.id, WebhookSecret.secret)
+    .outerjoin(WebhookSecret, WebhookSecret.shop_id == Shop.id)
+    .where(Shop.code == bindparam("shop_code"))
+)
+
+
+def webhook_key(session: Session, *, shop_code: str, fallback: str | None) -> str | None:
+    """The key that signs webhooks for `shop_code`: the shop's own; the server-wide `fallback` (the older
+    TRADEWIND_TRACKING_WEBHOOK_SECRET) only for a shop without one of its own; None for an unknown shop or when
+    there is no key (every call refused)."""
+    row = session.execute(_WEBHOOK_KEY_OF_SHOP, {"shop_code": shop_code}).first()
+    if row is None:
+        return None
+    own: str | None = row[1]
+    return own if own is not None else (fallback or None)

@@ -38,6 +38,7 @@ def build_state(
     engine: Engine | None = None,
     clock: Clock | None = None,
     sessions: sessionmaker[Session] | None = None,
+    security_clock: Clock | None = None,
 ) -> AppState:
     """Settings are read here, when the app is made, and never at import time. `sessions` replaces the session
     factory (tests bind it to one connection whose transaction they roll back)."""
@@ -64,6 +65,7 @@ def build_state(
         rules=the_server.account_rules(),
         cache=FigureCache(factory),
         green_slots=green_slots,
+        security_clock=security_clock or SystemClock(),
     )
 
 

@@ -104,7 +104,7 @@ TOUCH_EVERY = timedelta(minutes=5)
 
 def identify(request: Request, session: Session, state: AppState) -> Principal | None:
     """The user behind the request's bearer token or session cookie, or None."""
-    now = state.clock.now()
+    now = state.security_clock.now()
     authorization = request.headers.get("authorization", "")
     if authorization[:7].lower() == "bearer ":
         by_token = user_for_token(session, secret=authorization[7:].strip(), now=now)
@@ -128,7 +128,7 @@ def record_touches(state: AppState) -> None:
     """Note when tokens and sessions were last used, in a short transaction of its own, off the request's."""
     pending = list(state.touches)
     state.touches.difference_update(pending)
-    now = state.clock.now()
+    now = state.security_clock.now()
     try:
         with transaction(state.sessions) as session, without_waiting(session):
             for kind, number in pending:

@@ -17,7 +17,7 @@ from tradewind.accounts.service import AccountRules
 from tradewind.action import BriefContext
 from tradewind.api.config import ServerSettings
 from tradewind.api.inline import may_block
-from tradewind.clock import Clock, local_today
+from tradewind.clock import Clock, SystemClock, local_today
 from tradewind.config import Settings
 from tradewind.db.session import transaction
 from tradewind.shops.models import Shop
@@ -112,6 +112,9 @@ class AppState:
     clock: Clock
     rules: AccountRules
     cache: FigureCache
+    # Sign-in, sessions and API tokens always run on the real time, whatever `clock` says (`serve --today` pins
+    # only the shop's day): a lockout then ends and a session expires on time.
+    security_clock: Clock = field(default_factory=SystemClock)
     brief_lock: threading.Lock = field(default_factory=threading.Lock)
     # Shops whose brief is known to exist for a day: (shop id, day) → True, so the check costs nothing after once.
     briefs_ready: set[tuple[int, Any]] = field(default_factory=set)

@@ -27,7 +27,8 @@ def serve_command(
     today: TodayOption = None,
     log_level: Annotated[str, typer.Option("--log-level", help="uvicorn's log level")] = "info",
 ) -> None:
-    """Serve the dashboard (/) and the REST API (/api/v1, OpenAPI at /docs). Add users with `tradewind user add`."""
+    """Serve the dashboard (/) and the REST API (/api/v1, OpenAPI at /docs). Add users with `tradewind user add`.
+    --today sets the shop's day only: sign-in limits, sessions and tokens always run on the real time."""
     import uvicorn
 
     runtime = open_runtime(db, today)

@@ -1,4 +1,5 @@
-"""`tradewind user add|grant|token|list`: who may use the dashboard and the API, and in which shops."""
+"""`tradewind user add|grant|token|list|webhook-secret`: who may use the dashboard and the API, in which shops, and
+the key each shop's tracking provider signs its webhooks with."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from tradewind.accounts.models import User
 from tradewind.accounts.service import (
     AccountRules,
     all_users,
+    clear_webhook_secret,
     create_user,
     get_user,
     grant,
     issue_token,
     parse_role,
+    set_webhook_secret,
     shops_of,
 )
 from tradewind.cli.runtime import (
@@ -130,6 +133,44 @@ def token_command(
         return
     console.print(f"API token #{payload['id']} for {payload['user']} ({name}); keep it now, it is not shown again:")
     sys.stdout.write(secret + "\n")
+
+
+@user_app.command("webhook-secret")
+@friendly_errors
+def webhook_secret_command(
+    shop: Annotated[str, typer.Argument(help="The shop whose tracking webhook the secret signs")],
+    secret_stdin: Annotated[
+        bool, typer.Option("--secret-stdin", help="Read the secret your provider shows from standard input")
+    ] = False,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the shop's own secret")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The shop's own tracking-webhook secret (HMAC-SHA256 of each body): a new random one, printed this once, or
+    the provider's (--secret-stdin). Webhooks for the shop are then accepted only with it; the server-wide
+    TRADEWIND_TRACKING_WEBHOOK_SECRET still serves the shops that have none (--clear goes back to it)."""
+    if clear and secret_stdin:
+        raise ValidationError("--clear and --secret-stdin do not go together")
+    given = sys.stdin.readline().rstrip("\r\n") if secret_stdin else None
+    runtime = open_runtime(db, None)
+    with runtime.transaction() as session:
+        the_shop = get_shop(session, code=shop)
+        if clear:
+            had = clear_webhook_secret(session, shop=the_shop)
+            payload: dict[str, Any] = {"shop": the_shop.code, "cleared": had}
+        else:
+            key = set_webhook_secret(session, shop=the_shop, secret=given)
+            payload = {"shop": the_shop.code, "secret": key if given is None else None}
+    if as_json:
+        print_json(payload)
+        return
+    if clear:
+        console.print(f"{payload['shop']}: " + ("own webhook secret removed" if payload["cleared"] else "had none"))
+    elif given is not None:
+        console.print(f"{payload['shop']}: webhook secret set (the one read from standard input)")
+    else:
+        console.print(f"{payload['shop']}: new webhook secret; paste it into your provider, it is not shown again:")
+        sys.stdout.write(str(payload["secret"]) + "\n")
 
 
 @user_app.command("list")

@@ -51,11 +51,14 @@ def create_app(
     engine: Engine | None = None,
     clock: Clock | None = None,
     sessions: sessionmaker[Session] | None = None,
+    security_clock: Clock | None = None,
 ) -> FastAPI:
     the_server = server or ServerSettings()
     if clock is None and the_server.today is not None:
         clock = FixedClock.on(the_server.today)
-    state = build_state(settings, server=the_server, engine=engine, clock=clock, sessions=sessions)
+    state = build_state(
+        settings, server=the_server, engine=engine, clock=clock, sessions=sessions, security_clock=security_clock
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -163,5 +163,5 @@ def timelines_of_orders(
         .where(Order.shop_id == shop.id, Order.number.in_(order_numbers))
         .order_by(Shipment.shipped_at)
     )
-    latest: dict[str, Shipment] = dict(rows.tuples().all())
+    latest: dict[str, Shipment] = dict(rows.all())
     return {number: timeline_of(session, shipment, now) for number, shipment in latest.items()}

@@ -114,12 +114,12 @@ def list_tokens(principal: CurrentUser, session: DbSession) -> list[TokenOut]:
 )
 def create_token(body: TokenIn, principal: CurrentUser, session: DbSession, state: State) -> TokenCreatedOut:
     secret, row = issue_token(
-        session, user=principal.user, name=body.name, now=state.clock.now(), expires_at=body.expires_at
+        session, user=principal.user, name=body.name, now=state.security_clock.now(), expires_at=body.expires_at
     )
     return TokenCreatedOut(**_token_out(row).model_dump(), token=secret)
 
 
 @router.delete("/me/tokens/{token_id}", response_model=TokenOut, responses=WRITE_ERRORS, summary="Revoke a token")
 def delete_token(token_id: RecordId, principal: CurrentUser, session: DbSession, state: State) -> TokenOut:
-    row = revoke_token(session, user_id=principal.user.id, token_id=token_id, now=state.clock.now())
+    row = revoke_token(session, user_id=principal.user.id, token_id=token_id, now=state.security_clock.now())
     return _token_out(row)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from tradewind.accounts.service import webhook_key
 from tradewind.api.deps import DbSession, ReadShop, State, WriteShop
 from tradewind.api.errors import ERRORS, WRITE_ERRORS, ErrorOut
 from tradewind.api.inline import on_the_loop
@@ -34,6 +35,7 @@ from tradewind.api.reads.shipping import (
     parcel_timeline,
 )
 from tradewind.api.state import AppState
+from tradewind.api.webhook_checks import check_webhook_body
 from tradewind.db.session import transaction
 from tradewind.errors import ValidationError
 from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
@@ -309,16 +311,19 @@ async def tracking_webhook(
     body = await request.body()
     if len(body) > MAX_WEBHOOK_BYTES:
         raise ValidationError("the webhook body is larger than 1 MiB")
-    secret = state.server.tracking_webhook_secret
-    key = secret.get_secret_value() if secret is not None else ""
-    # The signature is checked before anything else, so an unsigned caller learns nothing, not even shop codes.
-    if not key or not verify_signature(body, signature, key):
-        raise BadSignatureError("the webhook signature does not match: rejected, nothing was stored")
-    return await run_in_threadpool(_store_webhook, state, shop, body, signature, key)
+    return await run_in_threadpool(_store_webhook, state, shop, body, signature)
 
 
-def _store_webhook(state: AppState, shop: str, body: bytes, signature: str, key: str) -> WebhookOut:
+def _store_webhook(state: AppState, shop: str, body: bytes, signature: str) -> WebhookOut:
+    fallback = state.server.tracking_webhook_secret
     with transaction(state.sessions) as session:
+        # The shop's own key; the server-wide one only for a shop without its own. The signature is checked
+        # before anything else, and an unknown shop is refused like a bad signature: an unsigned caller learns
+        # nothing, not even which shop codes exist.
+        key = webhook_key(session, shop_code=shop, fallback=fallback.get_secret_value() if fallback else None)
+        if not key or not verify_signature(body, signature, key):
+            raise BadSignatureError("the webhook signature does not match: rejected, nothing was stored")
+        check_webhook_body(body)
         the_shop = get_shop(session, code=shop)
         summary = receive_webhook(
             session, shop=the_shop, body=body, signature=signature, secret=key, now=state.clock.now()

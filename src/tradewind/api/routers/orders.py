@@ -114,9 +114,10 @@ def list_orders(
 @on_the_loop
 def read_order(number: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession) -> OrderDetailOut:
     order = get_order(session, shop_id=access.shop.id, number=number)
-    codes = dict(
-        session.execute(select(Sku.id, Sku.code).where(Sku.id.in_([line.sku_id for line in order.lines]))).tuples()
-    )
+    # dict() of the rows, not of the Result (a Result has keys(): dict() would read it as a mapping) nor of
+    # Result.tuples(), deprecated and no longer iterable on SQLAlchemy 2.1.
+    wanted = select(Sku.id, Sku.code).where(Sku.id.in_([line.sku_id for line in order.lines]))
+    codes = dict(session.execute(wanted).all())
     tracking = list(
         session.scalars(
             select(Shipment.tracking_number)

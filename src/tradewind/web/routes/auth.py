@@ -118,7 +118,7 @@ def login(
             status=403,
         )
     client = request.client.host if request.client else "unknown"
-    now = state.clock.now()
+    now = state.security_clock.now()  # the real time, whatever `--today` says
     try:
         user = authenticate(session, email=email, password=password, client=client, now=now, rules=state.rules)
     except TooManyAttemptsError as exc:

@@ -1,0 +1,108 @@
+"""Sign-in that holds (issue 18, 8): the rate limit runs on the real time whatever `serve --today` says, a
+successful sign-in does not reset the per-address count, and an unknown e-mail costs the same argon2 work as a
+known one."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from tests.api.harness import make_app
+from tests.api.shop_data import CHEAP, PASSWORD, ShopWorld
+from tradewind.accounts import service
+from tradewind.accounts.models import LoginAttempt
+from tradewind.accounts.service import TooManyAttemptsError, authenticate
+
+
+class MovableClock:
+    """A clock the test moves forward (the real time, as a server running for a while would see it)."""
+
+    def __init__(self, instant: datetime) -> None:
+        self.instant = instant
+
+    def now(self) -> datetime:
+        return self.instant
+
+    def today(self) -> object:
+        return self.instant.date()
+
+
+def _login(client: TestClient, email: str, password: str) -> int:
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    data = {"email": email, "password": password, "csrf_token": token.group(1)}
+    return client.post("/login", data=data, follow_redirects=False).status_code
+
+
+def test_a_lockout_ends_on_the_real_clock_whatever_today_says(connection: Connection, world: ShopWorld) -> None:
+    # The app's day is pinned (`serve --today`: FixedClock in make_app); the sign-in clock is the real one.
+    real = MovableClock(datetime(2031, 3, 1, 9, tzinfo=UTC))
+    client = TestClient(make_app(connection, security_clock=real))
+    assert [_login(client, world.owner.email, "wrong password") for _ in range(5)] == [401] * 5
+    assert _login(client, world.owner.email, PASSWORD) == 429
+    real.instant += timedelta(minutes=16)  # the 15-minute window has passed on the real clock
+    assert _login(client, world.owner.email, PASSWORD) == 303
+    attempts = connection.execute(select(LoginAttempt.at).where(LoginAttempt.email == world.owner.email)).all()
+    assert {row.at.date() for row in attempts} == {real.instant.date()}  # recorded on the real time
+
+
+def test_attempts_dated_in_the_future_do_not_lock_anyone_out(
+    connection: Connection, world: ShopWorld, db: Session
+) -> None:
+    # What a server started with a `--today` ahead of the real date used to record: a real-clock server then
+    # answered 429 with a Retry-After of hours (31982 s in the issue).
+    real = MovableClock(datetime(2031, 3, 1, 9, tzinfo=UTC))
+    later = real.instant + timedelta(hours=9)
+    for _ in range(5):
+        db.add(LoginAttempt(email=world.owner.email, client="testclient", at=later, succeeded=False))
+    db.commit()
+    client = TestClient(make_app(connection, security_clock=real))
+    assert _login(client, world.owner.email, PASSWORD) == 303
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_the_per_address_limit(db: Session, world: ShopWorld) -> None:
+    now = datetime(2031, 3, 1, 9, tzinfo=UTC)
+    victims = [f"victim{n}-{world.shop.code}@example.com" for n in range(6)]
+    failures = 0
+    # 4 wrong passwords for each of 5 addresses (under the per-e-mail limit of 5), the attacker signing in to
+    # their own account (the staff user) after each 4: 20 failures from one address, the per-address limit.
+    for victim in victims[:5]:
+        now += timedelta(seconds=5)
+        own = authenticate(db, email=world.staff.email, password=PASSWORD, client="10.0.0.9", now=now, rules=CHEAP)
+        assert own is not None
+        for _ in range(4):
+            now += timedelta(seconds=5)
+            assert authenticate(db, email=victim, password="guess", client="10.0.0.9", now=now, rules=CHEAP) is None
+            failures += 1
+    assert failures == 20
+    with pytest.raises(TooManyAttemptsError):
+        authenticate(db, email=victims[5], password="guess", client="10.0.0.9", now=now, rules=CHEAP)
+    # another address is not affected, and the owner of an e-mail still resets that e-mail's count
+    assert authenticate(db, email=world.owner.email, password=PASSWORD, client="10.0.0.10", now=now, rules=CHEAP)
+
+
+def test_an_unknown_email_costs_the_same_argon2_work_as_a_known_one(
+    db: Session, world: ShopWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real_verify = service.PasswordHasher.verify
+
+    def counting(self: service.PasswordHasher, hash: str, password: str | bytes) -> bool:
+        calls.append(hash)
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(service.PasswordHasher, "verify", counting)
+    now = datetime(2031, 3, 1, 9, tzinfo=UTC)
+    assert authenticate(db, email=world.owner.email, password="wrong one", client="a", now=now, rules=CHEAP) is None
+    assert authenticate(db, email="nobody@example.com", password="wrong one", client="a", now=now, rules=CHEAP) is None
+    world.viewer.active = False
+    assert authenticate(db, email=world.viewer.email, password=PASSWORD, client="a", now=now, rules=CHEAP) is None
+    assert len(calls) == 3
+    # the dummy hash has the same parameters as a real one, so its check takes as long
+    assert all(h.split("$")[3] == calls[0].split("$")[3] for h in calls), calls
