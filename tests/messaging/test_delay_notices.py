@@ -92,3 +92,19 @@ def test_delay_notices_only_for_parcels_on_their_way(session: Session, shop: Sho
     (held,) = by_order[orders["נועה"].number].steps
     assert "מאוחר יותר ממה שהבטחנו" not in held["body"] and "מתעכבת בדרך" in held["body"]
     assert "12 בדצמבר" not in held["body"]  # the estimate does not see the customs hold: no date is promised
+
+
+def test_a_delay_notice_promises_no_date_where_the_curve_gives_no_p90() -> None:
+    """The median alone is no date to promise a buyer: where the lane cannot place the parcel at its 90th percentile
+    the notice gives none (it gave the p50 before)."""
+    from types import SimpleNamespace
+
+    from tradewind.messaging.producers import _expected
+
+    today = date(2026, 12, 7)
+    median_only = SimpleNamespace(expected_p90_on=None, expected_p50_on=date(2026, 12, 20))
+    both = SimpleNamespace(expected_p90_on=date(2026, 12, 28), expected_p50_on=date(2026, 12, 20))
+    passed = SimpleNamespace(expected_p90_on=date(2026, 12, 1), expected_p50_on=date(2026, 11, 28))
+    assert _expected(median_only, today) is None  # type: ignore[arg-type]
+    assert _expected(both, today) == date(2026, 12, 28)  # type: ignore[arg-type]
+    assert _expected(passed, today) is None  # type: ignore[arg-type]

@@ -366,7 +366,9 @@ class NotifyDelayProducer(BuyerNoticeProducer):
 
 
 def _expected(outlook: OrderAtRisk, today: date) -> date | None:
-    expected = outlook.expected_p90_on or outlook.expected_p50_on
+    """The date a buyer may be told: the p90 (the date we can stand behind). Where the lane's curve cannot give one
+    (a lost parcel, a lane without enough deliveries), the median is no promise either: no date."""
+    expected = outlook.expected_p90_on
     if expected is not None and expected <= today:
         return None  # the estimate has run out: promise no date rather than a past one
     return expected
