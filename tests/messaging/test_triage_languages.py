@@ -10,19 +10,30 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
+from tests import factories as f
 from tests.messaging.triage_eval_support import Measurement, Row, measure, read_set
+from tradewind.action import BriefContext
+from tradewind.brief.service import collect
+from tradewind.config import Settings
+from tradewind.messaging.inbox import ReplyNeededProducer
 from tradewind.messaging.intent import INTENTS, normalize, training_messages
 from tradewind.messaging.language import DETECTED_LANGUAGES, detect_language, detect_languages
+from tradewind.messaging.models import InboundMessage
 from tradewind.messaging.situations import BUYER_LOCALES
+from tradewind.messaging.triage import triage_messages
+from tradewind.shops.models import Shop
 
 DATA = Path(__file__).parent / "data"
 LANGUAGES_SET = DATA / "triage_languages.tsv"
 UNTEMPLATED = sorted(set(DETECTED_LANGUAGES) - set(BUYER_LOCALES))
+NOW = datetime(2026, 12, 7, 9, tzinfo=UTC)
 
 OVERALL_TARGET = 0.95
 PER_LANGUAGE_FLOOR = 0.8  # 4 of 5
@@ -85,3 +96,49 @@ def test_detection_meets_the_target_in_every_added_language() -> None:
     assert measurement.language_accuracy >= OVERALL_TARGET, report
     assert min(by_language.values()) >= PER_LANGUAGE_FLOOR, report
     assert all(intent in INTENTS for intent in measurement.intents)  # an unknown language still gets an intent
+
+
+def test_a_reply_in_a_language_without_templates_is_in_english_and_says_so() -> None:
+    czech, polish = triage_messages(
+        ["Dobrý den, kde je moje zásilka? Čekám už tři týdny.", "Dzień dobry, gdzie jest moja paczka?"],
+        settings=Settings(),
+        now=NOW,
+    )
+    assert czech.language == "cs" and czech.reply is not None
+    assert czech.reply.locale == "en" and czech.reply.requested_locale == "cs" and czech.reply.fell_back
+    assert polish.language == "pl" and polish.reply is not None and not polish.reply.fell_back
+
+
+def test_the_brief_says_which_replies_fell_back_to_english(session: Session, shop: Shop) -> None:
+    today = date(2026, 12, 7)
+    buyer = f.buyer(session, shop, country="CZ", language="en", name="Jana")
+    the_order = f.order(session, shop, [(f.sku(session, shop), 1)], the_buyer=buyer, placed_at=NOW - timedelta(days=9))
+    texts = {
+        "M-cs": "Dobrý den, kde je moje zásilka? Čekám už tři týdny.",
+        "M-sv": "Hej, var är mitt paket? Jag har väntat länge.",
+        "M-ru": "Здравствуйте, где моя посылка?",
+    }
+    for number, (external_id, text) in enumerate(texts.items()):
+        session.add(
+            InboundMessage(
+                shop_id=shop.id,
+                external_id=external_id,
+                received_at=NOW - timedelta(hours=5 + number),
+                text=text,
+                buyer_id=buyer.id if external_id == "M-cs" else None,
+                order_id=the_order.id if external_id == "M-cs" else None,
+            )
+        )
+    session.flush()
+    context = BriefContext(today=today, now=NOW, settings=Settings(database_url="sqlite://"))
+    members = {a.subject: a for a in ReplyNeededProducer().message_actions(session, shop=shop, context=context)}
+    assert {m: a.figures["language"] for m, a in members.items()} == {"M-cs": "cs", "M-sv": "sv", "M-ru": "ru"}
+    assert members["M-cs"].figures["reply_locale"] == "en" and members["M-cs"].figures["fallback_from"] == "cs"
+    assert members["M-cs"].why.endswith("No cs wording yet: the draft is in English.")
+    assert the_order.number in members["M-cs"].steps[0]["body"]
+    assert members["M-sv"].steps[0]["fallback_from"] == "sv"
+    assert members["M-ru"].figures["reply_locale"] == "ru" and members["M-ru"].figures["fallback_from"] is None
+    assert "wording yet" not in members["M-ru"].why
+    gathered = collect(session, shop=shop, context=context, producers=[ReplyNeededProducer()])
+    (group,) = [a for a in gathered if a.kind == "reply_needed"]
+    assert "No wording yet in cs 1, sv 1: those drafts are in English." in group.why
