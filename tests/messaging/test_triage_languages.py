@@ -3,8 +3,8 @@ and Swedish buyers were taken for Spanish, Turkish, Dutch and German ones. Detec
 and the other markets' (`DETECTED_LANGUAGES`); a reply to such a buyer is drafted in English and the brief says so.
 
 The messages in data/triage_languages.tsv were written for this test (a handful per language: where is my parcel, a
-refund, a size, cancel, thanks) and are never read by training; detection is measured on them per language
-(`pytest -rA` shows the table)."""
+refund, a size, cancel, thanks) and are never read by training (data/intent_train_more_languages.tsv was written
+apart); detection and intent are measured on them per language (`pytest -rA` shows the table)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ NOW = datetime(2026, 12, 7, 9, tzinfo=UTC)
 
 OVERALL_TARGET = 0.95
 PER_LANGUAGE_FLOOR = 0.8  # 4 of 5
+INTENT_FLOOR = 0.6  # far below the 16 template languages' 90 %: a handful of training messages per language
 
 
 def language_set() -> list[Row]:
@@ -61,8 +62,19 @@ def test_the_set_has_every_untemplated_language_and_shares_nothing_with_training
     assert set(counts) == set(UNTEMPLATED), set(UNTEMPLATED) ^ set(counts)
     assert min(counts.values()) >= 5, counts
     assert {intent for _, _, intent in rows} <= set(INTENTS)
-    trained = {normalize(text) for text, _, _ in training_messages()}
-    assert not [text for text, _, _ in rows if normalize(text) in trained]
+
+    def trigrams(text: str) -> set[str]:
+        norm = f" {normalize(text)} "
+        return {norm[i : i + 3] for i in range(len(norm) - 2)}
+
+    # Not in training, nor nearly (≥ 0.75 similarity of character trigrams), as for the other evaluation sets.
+    trained = [(normalize(text), trigrams(text)) for text, _, _ in training_messages()]
+    too_close = []
+    for text, _, _ in rows:
+        norm, grams = normalize(text), trigrams(text)
+        if any(norm == other or len(grams & g) / max(len(grams | g), 1) >= 0.75 for other, g in trained):
+            too_close.append(text)
+    assert not too_close, too_close
     assert len({normalize(text) for text, _, _ in rows}) == len(rows), "a message is in the set twice"
 
 
@@ -95,7 +107,8 @@ def test_detection_meets_the_target_in_every_added_language() -> None:
     report = "\n".join([measurement.table("languages without templates"), *measurement.misses()])
     assert measurement.language_accuracy >= OVERALL_TARGET, report
     assert min(by_language.values()) >= PER_LANGUAGE_FLOOR, report
-    assert all(intent in INTENTS for intent in measurement.intents)  # an unknown language still gets an intent
+    # The English draft answers the intent: 36 of 104 right before these languages had training messages, 71 after.
+    assert measurement.intent_accuracy >= INTENT_FLOOR, report
 
 
 def test_a_reply_in_a_language_without_templates_is_in_english_and_says_so() -> None:
