@@ -8,6 +8,8 @@ apart); detection and intent are measured on them per language (`pytest -rA` sho
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -155,3 +157,38 @@ def test_the_brief_says_which_replies_fell_back_to_english(session: Session, sho
     gathered = collect(session, shop=shop, context=context, producers=[ReplyNeededProducer()])
     (group,) = [a for a in gathered if a.kind == "reply_needed"]
     assert "No wording yet in cs 1, sv 1: those drafts are in English." in group.why
+
+
+_COMMANDS_THEN_DETECTOR = """
+import os
+import subprocess
+import sys
+from typer.testing import CliRunner
+from tradewind.cli.main import app
+from tradewind.messaging.language import detector
+
+db = sys.argv[1]
+for args in (
+    ["demo", "--db", db, "--seed", "7", "--today", "2026-12-07", "--replace"],
+    ["plan", "--db", db, "--today", "2026-12-07"],
+    ["growth", "--db", db, "--today", "2026-12-07"],
+    ["triage", "Dobrý den, kde je moje zásilka?"],
+):
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, (args, result.output)
+    print(args[0], detector.cache_info().currsize)
+"""
+
+
+@pytest.mark.slow
+def test_only_triage_builds_the_detector(tmp_path: Path) -> None:
+    """Lingua's detector (seconds and hundreds of MB) is built by the first command that triages, not before."""
+    found = subprocess.run(
+        [sys.executable, "-c", _COMMANDS_THEN_DETECTOR, str(tmp_path / "demo.db")],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert found.returncode == 0, found.stderr[-2000:]
+    assert found.stdout.split("\n")[:4] == ["demo 0", "plan 0", "growth 0", "triage 1"]
