@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
-from tradewind.messaging.groups import buyers, gathered, tally
+from tradewind.messaging.groups import buyers, gathered, tally, top
 from tradewind.messaging.models import InboundMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step, queue_message_steps
 from tradewind.messaging.outbox import Recipient, keys_in_outbox, save_draft
@@ -57,6 +57,9 @@ class ReplyNeededProducer:
                 f"Oldest waiting {float(oldest.figures['hours_waiting']):.0f} h: {oldest.title}. Replies within "
                 f"{RESPONSE_HOURS} h count toward the response rate."
             )
+            untemplated = tally(str(a.figures["fallback_from"]) for a in members if a.figures.get("fallback_from"))
+            if untemplated:
+                why += f" No wording yet in {top(untemplated)}: those drafts are in English."
             found.append(gathered("reply_needed", intent, members, title=title, why=why))
         return found
 
@@ -125,6 +128,9 @@ class ReplyNeededProducer:
             waited = (context.now - message.received_at).total_seconds() / 3600
             who = (buyer.name if buyer and buyer.name else None) or "a buyer"
             snippet = message.text if len(message.text) <= 70 else message.text[:67] + "…"
+            fallback = ""
+            if result.reply.fell_back:  # a language detected but without templates: Czech, Swedish, Thai…
+                fallback = f" No {result.reply.requested_locale} wording yet: the draft is in English."
             due = (message.received_at + timedelta(hours=RESPONSE_HOURS)).date()
             found.append(
                 Action(
@@ -141,7 +147,8 @@ class ReplyNeededProducer:
                         f"({result.confidence:.0%} sure), language {result.language or 'unknown'} "
                         f"({result.language_confidence:.0%}). Replies within {RESPONSE_HOURS} h count toward the "
                         "response rate."
-                    ),
+                    )
+                    + fallback,
                     value_at_risk=order.total if order is not None else Decimal(0),
                     weight=1.0,
                     figures={
@@ -153,6 +160,7 @@ class ReplyNeededProducer:
                         "confidence": result.confidence,
                         "order": order.number if order else result.order,
                         "reply_locale": result.reply.locale,
+                        "fallback_from": result.reply.requested_locale if result.reply.fell_back else None,
                         "hours_waiting": round(waited, 1),
                         "outbox_id": reply.id,
                         "buyer_country": (buyer.country if buyer else None)

@@ -2,12 +2,12 @@
 
 The model is a multinomial logistic regression (softmax) over hashed character n-grams (2 to 5 characters inside
 word boundaries, plus whole words, plus single characters for Chinese and Japanese), trained with full-batch Adam
-(L2-regularised) on the training messages shipped in `data/intent_train*.tsv` (about 4,000, 16 languages). Character
-n-grams carry across typos ("cancelr", "cancelar"), inflections ("отменить", "отмените") and scripts without spaces
-(zh, ja), which is why no tokenizer or downloaded embedding is needed. The trained weights ship in
-`data/intent_model.npz`; when they do not match the training files, training takes about two seconds and happens once
-per process, the first time a message is classified. The settings were chosen by cross-validation on the training
-messages (`benchmarks/intent_cv.py`).
+(L2-regularised) on the training messages shipped in `data/intent_train*.tsv` (about 4,200: the 16 template
+languages, and a few each in the 20 other detected languages). Character n-grams carry across typos ("cancelr",
+"cancelar"), inflections ("отменить", "отмените") and scripts without spaces (zh, ja), which is why no tokenizer or
+downloaded embedding is needed. The trained weights ship in `data/intent_model.npz`; when they do not match the
+training files, training takes about two seconds and happens once per process, the first time a message is
+classified. The settings were chosen by cross-validation on the training messages (`benchmarks/intent_cv.py`).
 
 The evaluation messages (tests/messaging/data/) are never read here: see docs/messaging.md.
 """

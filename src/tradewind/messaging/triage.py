@@ -23,7 +23,7 @@ from tradewind.messaging.language import detect_languages
 from tradewind.messaging.models import InboundMessage
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
 from tradewind.messaging.service import draft
-from tradewind.messaging.situations import BUYER_LOCALES, blank_buyer_facts, with_defaults
+from tradewind.messaging.situations import blank_buyer_facts, with_defaults
 from tradewind.messaging.templates import Rendered, render
 from tradewind.orders.models import Order, OrderStatus, PaymentState
 from tradewind.shops.models import Shop
@@ -118,7 +118,9 @@ class OrderLookup:
 
 
 def reply_locale(language: str | None, order: Order | None, shop: Shop | None) -> str:
-    if language in BUYER_LOCALES:
+    """The language the buyer wrote in; the draft falls back to English (and says so) where there is no wording in
+    it. Only a message without a language (an order number alone) is answered in the buyer's or shop's language."""
+    if language is not None:
         return language
     if order is not None and order.buyer is not None and order.buyer.language:
         return order.buyer.language
