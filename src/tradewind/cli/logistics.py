@@ -21,6 +21,7 @@ from tradewind.cli.runtime import (
     ShopOption,
     TodayOption,
     console,
+    error_console,
     friendly_errors,
     open_runtime,
     parse_optional_day,
@@ -196,7 +197,9 @@ def estimate_command(
     as_json: JsonOption = False,
 ) -> None:
     """p50 and p90 transit days per lane, counting parcels still in transit; thin lanes borrow and say so."""
-    observations = read_shipments_csv(shipments)
+    shipments_file = read_shipments_csv(shipments)
+    _say_skipped(shipments_file.skipped, shipments_file.rows)
+    observations = shipments_file.observations
     settings = TransitSettings(half_life_days=half_life)
     lanes = observations.lanes()
     day = parse_optional_day(as_of, "--as-of")
@@ -223,6 +226,25 @@ def estimate_command(
             source,
         )
     console.print(grid)
+
+
+# The impossible rows named one by one; beyond these only their count.
+_SKIPPED_NAMED = 5
+
+
+def _say_skipped(skipped: tuple[RowError, ...], rows: int) -> None:
+    """On stderr (the --json output stays the lanes): how many impossible rows were left out, the first ones named."""
+    if not skipped:
+        return
+    error_console.print(
+        f"Left out {len(skipped)} of {rows} shipments delivered before they were shipped (the estimate reads the "
+        "rest; an import would refuse the file):",
+        highlight=False,
+    )
+    for problem in skipped[:_SKIPPED_NAMED]:
+        error_console.print(f"  {problem}", highlight=False, markup=False)
+    if len(skipped) > _SKIPPED_NAMED:
+        error_console.print(f"  … and {len(skipped) - _SKIPPED_NAMED} more", highlight=False)
 
 
 def _estimate_row(full: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 For each lane: the days from hand-over to delivery by which half (p50) and nine in ten (p90) parcels arrive,
 estimated by a recency-weighted Kaplan–Meier (`survival`) in which parcels still travelling count as censored.
 Lanes with too little data borrow from wider groups — same destination region and method, same method, all lanes —
-and say so. What they borrow is the wider group's *shape* at the lane's own *pace*: each lane's pace (how much slower
+and say so; a lane to a state or province (ISO 3166-2, `BR-SP`) borrows first from its country (every lane from the
+same origin by the same method to that country or to its states), then as a lane to the country would.
+What they borrow is the wider group's *shape* at the lane's own *pace*: each lane's pace (how much slower
 than its region, its region than its method) is measured over a long memory and shrunk toward the wider group's, the
 wider groups pool their parcels with the paces divided out, and a lane's prior is that curve stretched back to its
 pace — Japan borrows how spread out ePacket parcels arrive, not Russia's days. Buyers' reviews that name the method
@@ -34,7 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tradewind.logistics.regions import region_of
+from tradewind.logistics.regions import country_of, is_subdivision, region_of
 from tradewind.logistics.survival import (
     BoolArray,
     DailyCounts,
@@ -58,7 +60,7 @@ from tradewind.logistics.survival import (
 
 DAY_SECONDS = 86_400.0
 _TOLERANCE = 1e-12
-LEVELS = ("lane", "region", "method", "all")
+LEVELS = ("lane", "country", "region", "method", "all")
 
 
 @dataclass(frozen=True)
@@ -428,8 +430,14 @@ def _beyond_the_data(
 
 @dataclass(frozen=True)
 class _Groups:
-    """The wider groups of the lanes: same origin, destination region and method; same method; all lanes."""
+    """The wider groups of the lanes: same origin, destination country and method (only lanes to a state or province
+    lean on it); same origin, destination region and method; same method; all lanes."""
 
+    country_names: tuple[str, ...]
+    country_of_lane: IntArray
+    region_of_country: IntArray
+    # The lane's destination is a state or province: it borrows from its country before its region.
+    to_subdivision: BoolArray
     region_names: tuple[str, ...]
     region_of_lane: IntArray
     method_names: tuple[str, ...]
@@ -441,10 +449,26 @@ class _Groups:
         region_names, region_of_lane = factorize(
             [f"{lane.origin}→{region_of(lane.destination, regions)} by {lane.method}" for lane in lanes]
         )
+        country_names, country_of_lane = factorize(
+            [f"{lane.origin}→{country_of(lane.destination)} by {lane.method}" for lane in lanes]
+        )
+        region_of_country = np.zeros(len(country_names), dtype=np.int64)
+        region_of_country[country_of_lane] = region_of_lane
+        to_subdivision = np.array([is_subdivision(lane.destination) for lane in lanes], dtype=bool)
         method_names, method_of_lane = factorize([lane.method for lane in lanes])
         method_of_region = np.zeros(len(region_names), dtype=np.int64)
         method_of_region[region_of_lane] = method_of_lane
-        return cls(region_names, region_of_lane, method_names, method_of_lane, method_of_region)
+        return cls(
+            country_names,
+            country_of_lane,
+            region_of_country,
+            to_subdivision,
+            region_names,
+            region_of_lane,
+            method_names,
+            method_of_lane,
+            method_of_region,
+        )
 
     @property
     def n_lanes(self) -> int:
@@ -475,7 +499,8 @@ def _lane_paces(groups: _Groups, parcels: _Parcels, config: TransitSettings) -> 
 
     Measured over a long memory (how much slower Brazil is than Spain hardly changes) in three steps, each shrunk
     toward the wider group's (`time_scales`): the method's pace, its region's relative to it, the destination's
-    relative to that. Parcels are compared with the shape all parcels share once each lane's pace is divided out;
+    relative to that (for a state or province, its country's relative to the region first, then the state's).
+    Parcels are compared with the shape all parcels share once each lane's pace is divided out;
     the first round, with no paces yet, compares them with all parcels as they are.
 
     A pace rests on n deliveries and `pace_strength` pseudo-deliveries: its log is uncertain by about the shape's
@@ -500,6 +525,15 @@ def _lane_paces(groups: _Groups, parcels: _Parcels, config: TransitSettings) -> 
             by_region, stretched(np.repeat(shape, len(groups.region_names), 0), region), strength=strength
         )
         lane = region[groups.region_of_lane]
+        if groups.to_subdivision.any():
+            countries = len(groups.country_names)
+            country = region[groups.region_of_country]
+            country = country * time_scales(
+                raw.merged(groups.country_of_lane, countries),
+                stretched(np.repeat(shape, countries, 0), country),
+                strength=strength,
+            )
+            lane = np.where(groups.to_subdivision, country[groups.country_of_lane], lane)
         scales = lane * time_scales(raw, stretched(np.repeat(shape, n, 0), lane), strength=strength)
     usual = kaplan_meier(parcels.counts(n, config.max_days, scales).merged(everyone, 1), min_at_risk=floor)
     return _Paces(scales, _log_spread(usual.survival[0]) / np.sqrt(raw.effective_delivered + strength), usual)
@@ -569,28 +603,54 @@ def _lane_curves(
         prior_hazard_variance=method.hazard_variance[groups.method_of_region],
         prior_at_risk=method.at_risk[groups.method_of_region],
     )
+    wider = (
+        region.survival[groups.region_of_lane],
+        region.hazard_variance[groups.region_of_lane],
+        region.at_risk[groups.region_of_lane],
+    )
+    if groups.to_subdivision.any():
+        # A state leans on its country (all its states and the country itself), the country on its region.
+        country = kaplan_meier(
+            normalized.merged(groups.country_of_lane, len(groups.country_names)),
+            prior=region.survival[groups.region_of_country],
+            prior_strength=strength,
+            min_at_risk=floor,
+            prior_hazard_variance=region.hazard_variance[groups.region_of_country],
+            prior_at_risk=region.at_risk[groups.region_of_country],
+        )
+        state = groups.to_subdivision[:, None]
+        wider = (
+            np.where(state, country.survival[groups.country_of_lane], wider[0]),
+            np.where(state, country.hazard_variance[groups.country_of_lane], wider[1]),
+            np.where(state, country.at_risk[groups.country_of_lane], wider[2]),
+        )
     fit = kaplan_meier(
         counts,
-        prior=_at_pace(region.survival[groups.region_of_lane], paces, stretched),
+        prior=_at_pace(wider[0], paces, stretched),
         prior_strength=strength,
         min_at_risk=floor,
-        prior_hazard_variance=_at_pace(region.hazard_variance[groups.region_of_lane], paces, stretched_variance),
-        prior_at_risk=_at_pace(region.at_risk[groups.region_of_lane], paces, stretched_levels),
+        prior_hazard_variance=_at_pace(wider[1], paces, stretched_variance),
+        prior_at_risk=_at_pace(wider[2], paces, stretched_levels),
     )
     return predictive_survival(fit.survival, fit.variance) if config.predictive else fit.survival
 
 
 def _sources(groups: _Groups, counts: DailyCounts, config: TransitSettings) -> list[tuple[str, str | None]]:
-    """Whose parcels each lane's estimate mostly rests on: its own, or its region's, its method's, all lanes'."""
+    """Whose parcels each lane's estimate mostly rests on: its own, or (for a state or province) its country's, or
+    its region's, its method's, all lanes'."""
     enough = config.min_delivered
     lane_n = counts.effective_delivered
+    country_n = counts.merged(groups.country_of_lane, len(groups.country_names)).effective_delivered
     region_n = counts.merged(groups.region_of_lane, len(groups.region_names)).effective_delivered
     method_n = counts.merged(groups.method_of_lane, len(groups.method_names)).effective_delivered
     sources: list[tuple[str, str | None]] = []
     for i in range(groups.n_lanes):
         region, method = groups.region_of_lane[i], groups.method_of_lane[i]
+        country = groups.country_of_lane[i]
         if lane_n[i] >= enough:
             sources.append(("lane", None))
+        elif groups.to_subdivision[i] and country_n[country] >= enough:
+            sources.append(("country", f"{groups.country_names[country]} ({country_n[country]:.0f} parcels)"))
         elif region_n[region] >= enough:
             sources.append(("region", f"{groups.region_names[region]} ({region_n[region]:.0f} parcels)"))
         elif method_n[method] >= enough:

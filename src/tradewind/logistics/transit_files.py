@@ -2,6 +2,11 @@
 shipped_at, delivered_at — empty delivered_at: not delivered yet) and, optionally, buyers' reviews that name the
 method and the days it took (destination, method, days, reviewed_on, origin). Every problem is collected with
 its line and column and raised at once as `InputFileError`.
+
+An origin or destination is a country (ISO 3166-1: `BR`, `Brazil`) or a state or province (ISO 3166-2: `BR-SP`).
+The estimate only reads the file, so a few impossible rows (delivered before they were handed over: a real
+marketplace export has 3 in 1,400) are left out and listed in `ShipmentsFile.skipped` rather than refusing the whole
+file; importing shipments into the shop still refuses them.
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pycountry
 
 from tradewind.errors import InputFileError, RowError
+from tradewind.logistics.regions import subdivision_code
 from tradewind.logistics.transit import TransitObservations, reviews_as_observations
 
 SHIPMENT_COLUMNS = ("shipment_id", "origin", "destination", "method", "shipped_at", "delivered_at")
@@ -31,6 +38,19 @@ def _country(text: str) -> str | None:
         return str(pycountry.countries.lookup(text).alpha_2)
     except LookupError:
         return None
+
+
+def _place(text: str) -> str | None:
+    """A country's alpha-2 code, or a state's or province's ISO 3166-2 code; None where it is neither."""
+    return _country(text) or subdivision_code(text)
+
+
+class ShipmentsFile(NamedTuple):
+    """The shipments a file gives, and the impossible rows left out of them (each with its line and why)."""
+
+    observations: TransitObservations
+    skipped: tuple[RowError, ...]
+    rows: int
 
 
 @lru_cache(maxsize=65536)
@@ -95,13 +115,16 @@ class _Table:
             raise InputFileError(self.errors)
 
 
-def read_shipments_csv(path: Path) -> TransitObservations:
-    """The shipments file as observations; `InputFileError` with every bad cell."""
+def read_shipments_csv(path: Path) -> ShipmentsFile:
+    """The shipments file as observations, with the impossible rows left out and named; `InputFileError` with every
+    bad cell."""
     table = _Table(_read(path), path.name, SHIPMENT_COLUMNS, ("origin", "destination", "method", "shipped_at"))
     table.raise_if_errors()
     origins, destinations, methods = [], [], []
     shipped = np.empty(len(table.rows))
     delivered = np.full(len(table.rows), np.nan)
+    kept = np.ones(len(table.rows), dtype=bool)
+    skipped: list[RowError] = []
     for i, (line, row) in enumerate(table.rows):
         origin = _required_country(table, line, row, "origin")
         destination = _required_country(table, line, row, "destination")
@@ -115,7 +138,15 @@ def read_shipments_csv(path: Path) -> TransitObservations:
             if end is None:
                 table.error(line, "delivered_at", _moment_problem(row["delivered_at"]))
             elif start is not None and end < start:
-                table.error(line, "delivered_at", "delivered_at is before shipped_at")
+                kept[i] = False
+                skipped.append(
+                    RowError(
+                        path.name,
+                        line,
+                        "delivered_at",
+                        f"delivered {row['delivered_at']} before it was shipped ({row['shipped_at']}): left out",
+                    )
+                )
         origins.append(origin or "")
         destinations.append(destination or "")
         methods.append(method)
@@ -125,7 +156,23 @@ def read_shipments_csv(path: Path) -> TransitObservations:
     table.raise_if_errors()
     if not table.rows:
         raise InputFileError([RowError(path.name, 2, "", "the file has a header but no shipments")])
-    return TransitObservations.from_columns(origins, destinations, methods, shipped, delivered)
+    if not kept.any():
+        raise InputFileError(
+            [
+                *skipped,
+                RowError(
+                    path.name, 2, "", "every shipment was delivered before it was shipped: are the columns swapped?"
+                ),
+            ]
+        )
+    observations = TransitObservations.from_columns(
+        [o for o, keep in zip(origins, kept, strict=True) if keep],
+        [d for d, keep in zip(destinations, kept, strict=True) if keep],
+        [m for m, keep in zip(methods, kept, strict=True) if keep],
+        shipped[kept],
+        delivered[kept],
+    )
+    return ShipmentsFile(observations, tuple(skipped), len(table.rows))
 
 
 def read_reviews_csv(path: Path, *, review_weight: float, default_origin: str = "CN") -> TransitObservations:
@@ -135,7 +182,7 @@ def read_reviews_csv(path: Path, *, review_weight: float, default_origin: str = 
     rows: list[tuple[str, str, str, date, int]] = []
     for line, row in table.rows:
         destination = _required_country(table, line, row, "destination")
-        origin = _country(row["origin"]) if row.get("origin") else default_origin
+        origin = _place(row["origin"]) if row.get("origin") else default_origin
         if origin is None:
             table.error(line, "origin", f"unknown country {row['origin']!r}")
         days = _whole(table, line, row, "days")
@@ -160,9 +207,13 @@ def _required_country(table: _Table, line: int, row: dict[str, str], column: str
     if not value:
         table.error(line, column, f"{column} is required")
         return None
-    found = _country(value)
+    found = _place(value)
     if found is None:
-        table.error(line, column, f"unknown country {value!r}: use an ISO code such as CN, RU, ES")
+        table.error(
+            line,
+            column,
+            f"unknown country or region {value!r}: use an ISO code such as CN, RU, ES, or a state's such as BR-SP",
+        )
     return found
 
 
