@@ -36,6 +36,7 @@ LAYOUT = Layout(
         Column("unit_price", required=True),
         Column("shipping_total"),
         Column("destination_country"),
+        Column("destination_region", aliases=("region", "state", "province")),
         Column("shipping_method"),
         Column("ship_by"),
         Column("promised_delivery_on"),
@@ -63,6 +64,7 @@ _ORDER_COLUMNS: dict[str, Callable[[str], Any]] = {
     "currency": values.currency,
     "shipping_total": values.amount,
     "destination_country": values.country,
+    "destination_region": values.iso_region,
     "shipping_method": values.text(64),
     "ship_by": values.day,
     "promised_delivery_on": values.day,
@@ -83,6 +85,7 @@ _SAME_NAME = (
     "currency",
     "shipping_total",
     "destination_country",
+    "destination_region",
     "shipping_method",
     "ship_by",
     "promised_delivery_on",
@@ -166,6 +169,7 @@ def _read(job: ImportJob) -> dict[str, OrderDraft]:
                 continue
         number = table.value(row, "order", values.code, required=True)
         stated = {column: table.value(row, column, parse) for column, parse in parsers.items()}
+        _region_in_country(job, row, stated)
         line = _line(job, row, skus)
         if number is None:
             continue
@@ -289,6 +293,18 @@ def _new_order(job: ImportJob, draft: OrderDraft) -> dict[str, Any]:
         delivered_at=None,
     )
     return defaults
+
+
+def _region_in_country(job: ImportJob, row: Row, stated: dict[str, Any]) -> None:
+    """A region names its country: it fills an empty destination_country and must agree with a stated one."""
+    region = stated.get("destination_region")
+    if region is None:
+        return
+    country = stated.get("destination_country")
+    if country is None and not row.cells.get("destination_country"):
+        stated["destination_country"] = region.split("-", 1)[0]
+    elif country is not None and not region.startswith(f"{country}-"):
+        job.table.error(row.line, "destination_region", f"{region} is not in {country}")
 
 
 def _write_lines(job: ImportJob, drafts: dict[str, OrderDraft], order_ids: dict[str, int]) -> None:

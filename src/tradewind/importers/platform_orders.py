@@ -23,9 +23,13 @@ from typing import Any
 from sqlalchemy import select
 
 from tradewind.catalog.models import Sku
+from tradewind.errors import ValidationError
+from tradewind.importers import values
 from tradewind.importers.bulk import UpsertPlan, apply_upsert, delete_ids, load_by_keys, load_ids, load_keyed, table_of
 from tradewind.importers.job import ImportJob
+from tradewind.importers.reading import Row
 from tradewind.importers.shipments_csv import write_methods
+from tradewind.importers.sources import PlatformRead
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
 from tradewind.orders.models import Buyer, CancelledBy, Order, OrderLine, OrderStatus, PaymentState
 
@@ -43,6 +47,7 @@ _ORDER_FIELDS = (
     "total",
     "shipping_total",
     "destination_country",
+    "destination_region",
     "shipping_method",
     "ship_by",
     "shipped_at",
@@ -94,6 +99,8 @@ class OrderDraft:
     other_money: Decimal = ZERO
     buyer: BuyerDraft | None = None
     destination_country: str | None = None
+    # The state or province (ISO 3166-2) where the export names one (`read_region`).
+    destination_region: str | None = None
     shipping_method: str | None = None
     ship_by: date | None = None
     shipped_at: datetime | None = None
@@ -213,6 +220,7 @@ def order_values(draft: OrderDraft, *, channel: str, currency: str, buyer_id: in
         "total": total,
         "shipping_total": draft.shipping_total,
         "destination_country": draft.destination_country,
+        "destination_region": draft.destination_region,
         "shipping_method": draft.shipping_method,
         "ship_by": draft.ship_by,
         "shipped_at": draft.shipped_at,
@@ -328,6 +336,7 @@ def _write_parcels(job: ImportJob, drafts: Mapping[str, OrderDraft], order_ids: 
                 "method_id": method_ids.get(parcel.method) if parcel.method else None,
                 "origin_country": job.shop.country,
                 "destination_country": draft.destination_country,
+                "destination_region": draft.destination_region,
                 "shipped_at": draft.shipped_at or draft.paid_at or draft.placed_at,
                 "first_scan_at": None,
                 "delivered_at": draft.delivered_at,
@@ -338,6 +347,24 @@ def _write_parcels(job: ImportJob, drafts: Mapping[str, OrderDraft], order_ids: 
             }
         )
     apply_upsert(job.session, Shipment, plan, dry_run=job.dry_run, summary=job.summary)
+
+
+UNKNOWN_REGIONS = "states or provinces that are no ISO 3166-2 region (the order keeps its country only)"
+
+
+def read_region(context: PlatformRead, row: Row, column: str, country: str | None) -> str | None:
+    """The ISO 3166-2 region of the order's state or province cell (`SP` or `São Paulo` in Brazil, `BR-SP`).
+
+    Shops write free text here (`Greater London`), so one that is no ISO region is counted as skipped, not refused:
+    the order keeps its country."""
+    text = row.cells.get(column, "").strip()
+    if not text or country is None:
+        return None
+    try:
+        return values.region(text, country)
+    except ValidationError:
+        context.skip(UNKNOWN_REGIONS)
+        return None
 
 
 def _write_parcel_methods(job: ImportJob, names: set[str]) -> dict[str, int]:

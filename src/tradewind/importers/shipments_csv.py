@@ -1,5 +1,6 @@
 """The `shipments` kind of Tradewind CSV: parcels by tracking number, with their order, shipping method (created
-on demand), route, dates and cost."""
+on demand), route, dates and cost. The destination is a country, or a state or province (ISO 3166-2: `BR-SP` in
+`destination`, or `SP` in a `region` column next to the country): a domestic seller's lanes go there."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import RowMapping
 
+from tradewind.errors import ValidationError
 from tradewind.importers import values
 from tradewind.importers.bulk import UpsertPlan, apply_upsert, load_by_keys, load_keyed
 from tradewind.importers.job import Codes, ImportJob
@@ -24,6 +26,7 @@ LAYOUT = Layout(
         Column("carrier"),
         Column("origin"),
         Column("destination"),
+        Column("destination_region", aliases=("region", "state", "province")),
         Column("shipped_at", required=True),
         Column("first_scan_at"),
         Column("delivered_at"),
@@ -37,6 +40,7 @@ _FIELDS = (
     "method_id",
     "origin_country",
     "destination_country",
+    "destination_region",
     "shipped_at",
     "first_scan_at",
     "delivered_at",
@@ -87,7 +91,7 @@ def _read(
     table = job.table
     orders = load_keyed(
         job.session,
-        (Order.id, Order.number, Order.destination_country),
+        (Order.id, Order.number, Order.destination_country, Order.destination_region),
         Order.number,
         table.texts("order"),
         Order.shop_id == job.shop_id,
@@ -131,15 +135,19 @@ def _default_destination(
         return
     if order is not None and order["destination_country"] is not None:
         given["destination_country"] = order["destination_country"]
+        if given["destination_region"] is None and not row.cells.get("destination_region"):
+            given["destination_region"] = order["destination_region"]
     else:
         job.table.error(row.line, "destination", "destination is required (the row names no order with a destination)")
 
 
 def _route_and_dates(job: ImportJob, row: Row) -> dict[str, Any]:
     table = job.table
+    country, region = _destination(job, row)
     given: dict[str, Any] = {
         "origin_country": table.value(row, "origin", values.country),
-        "destination_country": table.value(row, "destination", values.country),
+        "destination_country": country,
+        "destination_region": region,
         "shipped_at": table.value(row, "shipped_at", job.read_moment, required=True),
         "first_scan_at": table.value(row, "first_scan_at", job.read_moment),
         "delivered_at": table.value(row, "delivered_at", job.read_moment),
@@ -153,6 +161,35 @@ def _route_and_dates(job: ImportJob, row: Row) -> dict[str, Any]:
         if shipped is not None and delivered < shipped:
             table.error(row.line, "delivered_at", "delivered_at is before shipped_at")
     return given
+
+
+def _destination(job: ImportJob, row: Row) -> tuple[str | None, str | None]:
+    """The destination country and, where the row names one, its state or province (ISO 3166-2)."""
+    table = job.table
+    text = row.cells.get("destination", "")
+    country = region = None
+    if text:
+        try:
+            country = values.country(text)
+        except ValidationError as problem:
+            try:
+                region = values.iso_region(text)
+            except ValidationError:
+                table.error(row.line, "destination", f"{problem.message}, or a state's ISO 3166-2 code such as BR-SP")
+                return None, None
+            country = region.split("-", 1)[0]
+    stated = row.cells.get("destination_region", "")
+    if stated:
+        try:
+            named = values.region(stated, country)
+        except ValidationError as problem:
+            table.error(row.line, "destination_region", problem.message)
+            return country, region
+        if region is not None and named != region:
+            table.error(row.line, "destination_region", f"{named} is not the destination {region}")
+        region = named
+        country = country or named.split("-", 1)[0]
+    return country, region
 
 
 def _state_carrier(

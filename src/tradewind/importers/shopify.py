@@ -10,7 +10,7 @@ from decimal import Decimal
 from tradewind.errors import ValidationError
 from tradewind.importers import platform_values as pv
 from tradewind.importers import values
-from tradewind.importers.platform_orders import BuyerDraft, LineDraft, OrderDraft
+from tradewind.importers.platform_orders import BuyerDraft, LineDraft, OrderDraft, read_region
 from tradewind.importers.reading import Column, Layout, RecordSource, Row, iter_rows
 from tradewind.importers.sources import PlatformRead
 from tradewind.orders.models import OrderStatus, PaymentState
@@ -40,6 +40,7 @@ LAYOUT = Layout(
         Column("shipping_name", aliases=("Shipping Name",)),
         Column("shipping_zip", aliases=("Shipping Zip",)),
         Column("shipping_country", aliases=("Shipping Country",)),
+        Column("shipping_province", aliases=("Shipping Province",)),
         Column("cancelled_at", aliases=("Cancelled at",)),
         Column("refunded_amount", aliases=("Refunded Amount",)),
         Column("source", aliases=("Source",)),
@@ -115,6 +116,8 @@ def _order_columns(context: PlatformRead, row: Row, draft: OrderDraft, moment: p
     country_text = row.cells.get("shipping_country") or row.cells.get("billing_country") or ""
     country = _country(context, row, country_text)
     draft.destination_country = country
+    if row.cells.get("shipping_country"):
+        draft.destination_region = read_region(context, row, "shipping_province", country)
     email = table.value(row, "email", values.text(200))
     name = row.cells.get("billing_name") or row.cells.get("shipping_name") or None
     buyer_key = (email or name or "").strip().lower()

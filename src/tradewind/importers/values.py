@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
@@ -167,6 +168,41 @@ def country(value: str) -> str:
             f"unknown country {value!r}: use an ISO 3166 code such as DE, US, RU (or DEU, or the English name)"
         ) from None
     return str(found.alpha_2)
+
+
+def region(value: str, country: str | None) -> str:
+    """A state or province as its ISO 3166-2 code (`BR-SP`), from the code itself or, within `country`, the part
+    after the dash (`SP`, as Shopify's `Shipping Province Code` and WooCommerce's state give it) or its name."""
+    cleaned = value.strip()
+    candidates = [cleaned.upper()]
+    if country:
+        candidates.append(f"{country.upper()}-{cleaned.upper()}")
+    for candidate in candidates:
+        found: Any = pycountry.subdivisions.get(code=candidate)
+        if found is not None and (country is None or found.country_code == country.upper()):
+            return str(found.code)
+    if country:
+        named = [
+            sub
+            for sub in pycountry.subdivisions.get(country_code=country.upper()) or ()
+            # pycountry writes a second name in brackets: "Catalunya [Cataluña]"
+            if _folded(cleaned) in {_folded(name.strip(" ]")) for name in sub.name.split("[")}
+        ]
+        if len(named) == 1:
+            return str(named[0].code)
+    where = f" of {country.upper()}" if country else ""
+    raise ValidationError(
+        f"unknown state or province{where} {value!r}: use its ISO 3166-2 code such as BR-SP, RU-MOW, ES-CT"
+    )
+
+
+def iso_region(value: str) -> str:
+    """A state or province written as its full ISO 3166-2 code (`BR-SP`), where no country is there to complete it."""
+    return region(value, None)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold().strip()
 
 
 @lru_cache(maxsize=512)

@@ -17,7 +17,7 @@ from typing import Any
 from tradewind.errors import ValidationError
 from tradewind.importers import platform_values as pv
 from tradewind.importers import values
-from tradewind.importers.platform_orders import BuyerDraft, LineDraft, OrderDraft
+from tradewind.importers.platform_orders import BuyerDraft, LineDraft, OrderDraft, read_region
 from tradewind.importers.reading import Column, Layout, RecordSource, Row, iter_rows
 from tradewind.importers.sources import PlatformRead
 from tradewind.orders.models import OrderStatus, PaymentState
@@ -52,6 +52,7 @@ LAYOUT = Layout(
             "shipping_country",
             aliases=("Country Code (Shipping)", "Código de país (envío)", "País (envío)", "Shipping Country"),
         ),
+        Column("shipping_state", aliases=("State Code (Shipping)", "State (Shipping)", "Shipping State")),
         Column("shipping_method", aliases=("Shipping Method Title", "Método de envío")),
         Column("item", aliases=("Item Name", "Product Name", "Nombre del artículo", "Artículo", "Producto")),
         Column("sku", aliases=("Item SKU", "Product SKU")),
@@ -154,6 +155,8 @@ def _order_columns(context: PlatformRead, row: Row, draft: OrderDraft, moment: p
             column = "shipping_country" if row.cells.get("shipping_country") else "billing_country"
             table.error(row.line, column, problem.message)
     draft.destination_country = country
+    if row.cells.get("shipping_country") or not row.cells.get("billing_country"):
+        draft.destination_region = read_region(context, row, "shipping_state", country)
     email = row.cells.get("email") or None
     customer = row.cells.get("customer_id", "").strip()
     name = " ".join(part for part in (row.cells.get("first_name"), row.cells.get("last_name")) if part) or None

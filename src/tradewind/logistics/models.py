@@ -50,6 +50,8 @@ class Shipment(ShopOwned, Base):
     tracking_number: Mapped[str] = mapped_column(String(64))
     origin_country: Mapped[str] = mapped_column(String(2), default="CN")
     destination_country: Mapped[str] = mapped_column(String(2))
+    # The state or province (ISO 3166-2, `BR-SP`) where known: a domestic seller's lanes go there.
+    destination_region: Mapped[str | None] = mapped_column(String(6))
     shipped_at: Mapped[datetime]
     first_scan_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]

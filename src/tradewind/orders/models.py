@@ -64,6 +64,8 @@ class Order(ShopOwned, Base):
     total: Mapped[Decimal] = mapped_column(default=Decimal(0))
     shipping_total: Mapped[Decimal] = mapped_column(default=Decimal(0))
     destination_country: Mapped[str | None] = mapped_column(String(2))
+    # The state or province (ISO 3166-2, `BR-SP`) where the export names one: a domestic seller's lanes go there.
+    destination_region: Mapped[str | None] = mapped_column(String(6))
     shipping_method: Mapped[str | None] = mapped_column(String(64))
     ship_by: Mapped[date | None]
     promised_delivery_on: Mapped[date | None]
