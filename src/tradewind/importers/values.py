@@ -170,6 +170,10 @@ def country(value: str) -> str:
     return str(found.alpha_2)
 
 
+# pycountry's subdivision database has no type hints.
+_SUBDIVISIONS: Any = pycountry.subdivisions
+
+
 def region(value: str, country: str | None) -> str:
     """A state or province as its ISO 3166-2 code (`BR-SP`), from the code itself or, within `country`, the part
     after the dash (`SP`, as Shopify's `Shipping Province Code` and WooCommerce's state give it) or its name."""
@@ -178,13 +182,13 @@ def region(value: str, country: str | None) -> str:
     if country:
         candidates.append(f"{country.upper()}-{cleaned.upper()}")
     for candidate in candidates:
-        found: Any = pycountry.subdivisions.get(code=candidate)
+        found: Any = _SUBDIVISIONS.get(code=candidate)
         if found is not None and (country is None or found.country_code == country.upper()):
             return str(found.code)
     if country:
         named = [
             sub
-            for sub in pycountry.subdivisions.get(country_code=country.upper()) or ()
+            for sub in _SUBDIVISIONS.get(country_code=country.upper()) or ()
             # pycountry writes a second name in brackets: "Catalunya [Cataluña]"
             if _folded(cleaned) in {_folded(name.strip(" ]")) for name in sub.name.split("[")}
         ]

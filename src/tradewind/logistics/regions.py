@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 import pycountry
 
@@ -30,6 +31,8 @@ DEFAULT_REGIONS: dict[str, str] = {
     country: region for region, countries in _DEFAULT_GROUPS.items() for country in countries.split()
 }
 OTHER_REGION = "Other"
+# pycountry's subdivision database has no type hints.
+_SUBDIVISIONS: Any = pycountry.subdivisions
 
 
 def country_of(destination: str) -> str:
@@ -49,7 +52,7 @@ def subdivision_code(text: str) -> str | None:
     candidate = text.strip().upper().replace("_", "-").replace(" ", "-")
     if "-" not in candidate:
         return None
-    found = pycountry.subdivisions.get(code=candidate)
+    found = _SUBDIVISIONS.get(code=candidate)
     return None if found is None else str(found.code)
 
 
