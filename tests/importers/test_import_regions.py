@@ -29,6 +29,8 @@ ORDERS = (
     "P-1,2026-10-02T10:00:00-03:00,2026-10-02T10:05:00-03:00,BR,BR-RJ,SH-38-BLK,1,89.90\n"
     "P-2,2026-10-03T11:00:00-03:00,2026-10-03T11:01:00-03:00,,BR-BA,CAP-RED,2,19.90\n"
     "P-3,2026-10-03T12:00:00+03:00,2026-10-03T12:01:00+03:00,RU,,CAP-RED,1,990\n"
+    "P-4,2026-10-04T12:00:00+03:00,2026-10-04T12:01:00+03:00,RU,Sankt-Peterburg,CAP-RED,1,990\n"
+    "P-5,2026-10-04T12:00:00-03:00,2026-10-04T12:01:00-03:00,BR,SP,CAP-RED,1,19.90\n"
 )
 
 
@@ -44,6 +46,8 @@ def test_the_orders_csv_keeps_the_region_and_names_its_country(
     assert (found["P-1"].destination_country, found["P-1"].destination_region) == ("BR", "BR-RJ")
     assert (found["P-2"].destination_country, found["P-2"].destination_region) == ("BR", "BR-BA")
     assert (found["P-3"].destination_country, found["P-3"].destination_region) == ("RU", None)
+    # The code's part after the dash, or the region's name, within the destination country.
+    assert (found["P-4"].destination_region, found["P-5"].destination_region) == ("RU-SPE", "BR-SP")
     shipments = (
         "tracking_number,order,method,origin,destination,region,shipped_at,delivered_at\n"
         "SS123456785BR,P-1,SEDEX,BR,,,2026-10-03T09:00:00-03:00,2026-10-05T15:00:00-03:00\n"
@@ -72,7 +76,7 @@ def test_a_region_that_does_not_fit_is_an_error_with_its_line(
             "orders.csv",
             "order,placed_at,destination_country,region,sku,quantity,unit_price\n"
             "P-1,2026-10-02T10:00:00Z,RU,BR-RJ,SH-38-BLK,1,89.90\n"
-            "P-2,2026-10-02T10:00:00Z,BR,SP,SH-38-BLK,1,89.90\n",
+            "P-2,2026-10-02T10:00:00Z,RU,SP,SH-38-BLK,1,89.90\n",
         ),
     )
     assert where(errors) == [(2, "destination_region"), (3, "destination_region")]

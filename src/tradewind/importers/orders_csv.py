@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from tradewind.catalog.models import Sku
+from tradewind.errors import ValidationError
 from tradewind.importers import values
 from tradewind.importers.bulk import UpsertPlan, apply_upsert, delete_ids, load_by_keys, load_ids, load_keyed, table_of
 from tradewind.importers.job import Codes, ImportJob
@@ -64,7 +65,8 @@ _ORDER_COLUMNS: dict[str, Callable[[str], Any]] = {
     "currency": values.currency,
     "shipping_total": values.amount,
     "destination_country": values.country,
-    "destination_region": values.iso_region,
+    # Read as written, then as a state of the destination country (`_region_in_country`).
+    "destination_region": values.text(100),
     "shipping_method": values.text(64),
     "ship_by": values.day,
     "promised_delivery_on": values.day,
@@ -296,15 +298,23 @@ def _new_order(job: ImportJob, draft: OrderDraft) -> dict[str, Any]:
 
 
 def _region_in_country(job: ImportJob, row: Row, stated: dict[str, Any]) -> None:
-    """A region names its country: it fills an empty destination_country and must agree with a stated one."""
-    region = stated.get("destination_region")
-    if region is None:
+    """The region as an ISO 3166-2 code: `BR-SP`, or `SP` or `São Paulo` in the destination country. A full code
+    names its country: it fills an empty destination_country and must agree with a stated one."""
+    written = stated.get("destination_region")
+    if written is None:
         return
     country = stated.get("destination_country")
-    if country is None and not row.cells.get("destination_country"):
-        stated["destination_country"] = region.split("-", 1)[0]
-    elif country is not None and not region.startswith(f"{country}-"):
-        job.table.error(row.line, "destination_region", f"{region} is not in {country}")
+    if country is None and row.cells.get("destination_country"):
+        stated["destination_region"] = None  # the country is unreadable (its own error): so is the region
+        return
+    try:
+        region = values.region(written, country)
+    except ValidationError as problem:
+        job.table.error(row.line, "destination_region", problem.message)
+        stated["destination_region"] = None
+        return
+    stated["destination_region"] = region
+    stated["destination_country"] = region.split("-", 1)[0]
 
 
 def _write_lines(job: ImportJob, drafts: dict[str, OrderDraft], order_ids: dict[str, int]) -> None:

@@ -173,7 +173,7 @@ def _destination(job: ImportJob, row: Row) -> tuple[str | None, str | None]:
             country = values.country(text)
         except ValidationError as problem:
             try:
-                region = values.iso_region(text)
+                region = values.region(text, None)
             except ValidationError:
                 table.error(row.line, "destination", f"{problem.message}, or a state's ISO 3166-2 code such as BR-SP")
                 return None, None

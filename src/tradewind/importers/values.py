@@ -200,11 +200,6 @@ def region(value: str, country: str | None) -> str:
     )
 
 
-def iso_region(value: str) -> str:
-    """A state or province written as its full ISO 3166-2 code (`BR-SP`), where no country is there to complete it."""
-    return region(value, None)
-
-
 def _folded(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold().strip()
 
