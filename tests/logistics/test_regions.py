@@ -10,18 +10,25 @@ from __future__ import annotations
 import csv
 import json
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import typer
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests.logistics.parcels import parcel
 from tradewind.cli.logistics import transit_app
 from tradewind.errors import InputFileError
+from tradewind.logistics.disruptions import add_disruption
 from tradewind.logistics.regions import country_of, region_of, subdivision_code
+from tradewind.logistics.rules import LogisticsRules
+from tradewind.logistics.service import lane_statistics
 from tradewind.logistics.transit import Lane, TransitObservations, TransitSettings, estimate_lanes
 from tradewind.logistics.transit_files import read_reviews_csv, read_shipments_csv
+from tradewind.shops.models import Shop
 
 DATA = Path(__file__).parent / "data"
 REGIONAL = DATA / "regional_shipments.csv"
@@ -204,3 +211,46 @@ def test_transit_estimate_reads_regions_and_names_the_rows_it_left_out() -> None
     assert "Left out 3 of 453 shipments" in result.stderr
     for line in (41, 171, 302):
         assert f"regional_shipments.csv:{line} [delivered_at]" in result.stderr
+
+
+def test_the_shop_s_lanes_by_region_borrow_from_their_country_and_share_its_restrictions(
+    session: Session, shop: Shop
+) -> None:
+    now = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    for region, days, count in (("BR-SP", 5, 12), ("BR-AM", 15, 12), (None, 8, 3)):
+        for i in range(count):
+            shipped = now - timedelta(days=30 + i)
+            row = parcel(
+                session,
+                shop,
+                destination="BR",
+                method_code="correios-pac",
+                shipped_at=shipped,
+                delivered_at=shipped + timedelta(days=days, hours=-2),
+                cost="4.00" if region == "BR-AM" else "2.00",
+            )
+            row.destination_region = region
+    session.flush()
+    flat = TransitSettings(half_life_days=0)
+    rules = LogisticsRules(transit=flat)
+    (country,) = lane_statistics(session, shop=shop, now=now, rules=rules)
+    assert country.lane == Lane("CN", "BR", "correios-pac") and country.estimate.n_delivered == 27
+    by_region = {
+        s.lane.destination: s for s in lane_statistics(session, shop=shop, now=now, rules=rules, by_region=True)
+    }
+    assert set(by_region) == {"BR-SP", "BR-AM", "BR"}
+    assert (by_region["BR-SP"].estimate.p50_days, by_region["BR-AM"].estimate.p50_days) == (5, 15)
+    assert by_region["BR-AM"].mean_cost == Decimal("4.00") and by_region["BR-AM"].n_costed == 12
+    # Three parcels without a region: their lane borrows from the region group, which holds all 27 to Brazil.
+    assert by_region["BR"].estimate.source == "region"
+    add_disruption(
+        session,
+        shop=shop,
+        kind="suspended_route",
+        destination="BR",
+        starts_on=date(2026, 11, 1),
+        source="Correios strike notice",
+        now=now,
+    )
+    blocked = lane_statistics(session, shop=shop, now=now + timedelta(seconds=1), rules=rules, by_region=True)
+    assert all(s.estimate.blocked for s in blocked)  # Brazil's restriction covers its states' lanes

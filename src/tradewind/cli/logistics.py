@@ -273,14 +273,24 @@ def _latest_moment(observations: TransitObservations) -> datetime:
 @transit_app.command("lanes")
 @friendly_errors
 def lanes_command(
-    db: DbOption = None, shop: ShopOption = None, today: TodayOption = None, as_json: JsonOption = False
+    db: DbOption = None,
+    shop: ShopOption = None,
+    today: TodayOption = None,
+    by_region: Annotated[
+        bool,
+        typer.Option(
+            "--by-region", help="Lanes to each state or province parcels were imported with (BR-SP), not per country"
+        ),
+    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """The shop's lanes from its own parcels: transit p50/p90, cost, and what the disruption register says."""
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
         rules = LogisticsRules.from_settings(runtime.settings)
-        rows = [s.to_dict() for s in lane_statistics(session, shop=the_shop, now=runtime.clock.now(), rules=rules)]
+        statistics = lane_statistics(session, shop=the_shop, now=runtime.clock.now(), rules=rules, by_region=by_region)
+        rows = [s.to_dict() for s in statistics]
     if as_json:
         print_json(rows)
         return

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.logistics.models import Disruption, DisruptionKind
+from tradewind.logistics.regions import country_of
 from tradewind.logistics.transit import Lane, LaneRestriction
 from tradewind.shops.models import Shop
 
@@ -125,7 +126,8 @@ def in_force(disruption: Disruption, day: date) -> bool:
 def covers(disruption: Disruption, lane: Lane) -> bool:
     return (
         (disruption.origin_country is None or disruption.origin_country == lane.origin)
-        and (disruption.destination_country is None or disruption.destination_country == lane.destination)
+        # A country's restriction covers the lanes to its states and provinces (BR covers BR-SP).
+        and (disruption.destination_country is None or disruption.destination_country == country_of(lane.destination))
         and (disruption.method_code is None or disruption.method_code == lane.method)
     )
 

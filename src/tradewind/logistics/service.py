@@ -60,13 +60,23 @@ class LaneStatistics:
         }
 
 
-def shipment_observations(session: Session, *, shop: Shop, since: datetime) -> TransitObservations:
+def _destination(by_region: bool) -> Any:
+    """A parcel's lane destination: its country, or (`by_region`) its state or province where it has one."""
+    if by_region:
+        return func.coalesce(Shipment.destination_region, Shipment.destination_country)
+    return Shipment.destination_country
+
+
+def shipment_observations(
+    session: Session, *, shop: Shop, since: datetime, by_region: bool = False
+) -> TransitObservations:
     """The shop's parcels handed over since `since`, as transit observations, with each one's last carrier news
-    (a parcel silent for long is probably lost: `estimate_lanes` censors it there)."""
+    (a parcel silent for long is probably lost: `estimate_lanes` censors it there). `by_region`: a parcel to a
+    state or province (ISO 3166-2) is on the lane to it, which borrows from its country's."""
     rows = session.execute(
         select(
             Shipment.origin_country,
-            Shipment.destination_country,
+            _destination(by_region),
             ShippingMethod.code,
             Shipment.shipped_at,
             Shipment.delivered_at,
@@ -85,12 +95,15 @@ def shipment_observations(session: Session, *, shop: Shop, since: datetime) -> T
     )
 
 
-def lane_costs(session: Session, *, shop: Shop, since: datetime) -> dict[Lane, tuple[Decimal, int]]:
+def lane_costs(
+    session: Session, *, shop: Shop, since: datetime, by_region: bool = False
+) -> dict[Lane, tuple[Decimal, int]]:
     """Mean cost and number of costed parcels per lane (parcels priced in the shop's currency)."""
+    destination = _destination(by_region)
     rows = session.execute(
         select(
             Shipment.origin_country,
-            Shipment.destination_country,
+            destination,
             ShippingMethod.code,
             func.avg(Shipment.cost),
             func.count(Shipment.cost),
@@ -102,7 +115,7 @@ def lane_costs(session: Session, *, shop: Shop, since: datetime) -> dict[Lane, t
             Shipment.cost.is_not(None),
             Shipment.currency == shop.currency,
         )
-        .group_by(Shipment.origin_country, Shipment.destination_country, ShippingMethod.code)
+        .group_by(Shipment.origin_country, destination, ShippingMethod.code)
     ).all()
     return {
         Lane(origin, destination, code or UNSPECIFIED_METHOD): (Decimal(str(mean)).quantize(Decimal("0.01")), int(n))
@@ -118,26 +131,41 @@ def lane_statistics(
     now: datetime,
     rules: LogisticsRules | None = None,
     lanes: list[Lane] | None = None,
+    by_region: bool = False,
 ) -> list[LaneStatistics]:
     """Transit estimates of every lane the shop has shipped on (or of `lanes`), with the disruption register
-    applied (blocked lanes flagged, slowed lanes slower) and each lane's cost. Computed once per `read_memo`."""
+    applied (blocked lanes flagged, slowed lanes slower) and each lane's cost. Computed once per `read_memo`.
+
+    Lanes go to countries; `by_region` (`transit lanes --by-region`) splits them by the state or province parcels
+    were imported with, each borrowing from its country. The shop's other figures (order outlooks, method choice,
+    the brief) stay per country."""
     config = rules or LogisticsRules()
-    key = ("lane_statistics", shop.id, now, repr(config), tuple(lanes) if lanes is not None else None)
-    return memoized(session, key, lambda: _lane_statistics(session, shop=shop, now=now, config=config, lanes=lanes))
+    key = ("lane_statistics", shop.id, now, repr(config), tuple(lanes) if lanes is not None else None, by_region)
+    return memoized(
+        session,
+        key,
+        lambda: _lane_statistics(session, shop=shop, now=now, config=config, lanes=lanes, by_region=by_region),
+    )
 
 
 def _lane_statistics(
-    session: Session, *, shop: Shop, now: datetime, config: LogisticsRules, lanes: list[Lane] | None
+    session: Session,
+    *,
+    shop: Shop,
+    now: datetime,
+    config: LogisticsRules,
+    lanes: list[Lane] | None,
+    by_region: bool = False,
 ) -> list[LaneStatistics]:
     since = now - timedelta(days=config.transit.lookback_days)
-    observations = shipment_observations(session, shop=shop, since=since)
+    observations = shipment_observations(session, shop=shop, since=since, by_region=by_region)
     wanted = lanes if lanes is not None else observations.lanes()
     estimates = estimate_lanes(observations, as_of=now, settings=config.transit, lanes=wanted)
     disruptions = list_disruptions(session, shop=shop, on=now.date())
     restrictions = restrictions_for(wanted, disruptions, now.date())
     if restrictions:
         estimates = with_restrictions(estimates, observations, restrictions, settings=config.transit)
-    costs = lane_costs(session, shop=shop, since=now - timedelta(days=COST_WINDOW_DAYS))
+    costs = lane_costs(session, shop=shop, since=now - timedelta(days=COST_WINDOW_DAYS), by_region=by_region)
     return [
         LaneStatistics(
             estimate=estimate,
