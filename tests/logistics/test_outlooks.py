@@ -230,3 +230,45 @@ def test_a_probably_lost_parcel_asks_for_an_inquiry_and_a_refund_or_resend(sessi
     session.flush()
     later = refresh_brief(session, shop=shop, context=context(TODAY + timedelta(days=8)), producers=producers)
     assert not [a for a in later.actions if a.kind == "stalled_tracking"]
+
+
+def test_a_parcel_out_for_delivery_is_expected_within_a_day_or_two(session: Session, shop: Shop) -> None:
+    # Every parcel of the lane arrived within 14–18 days: of one 40 days on its way the curve knows nothing, but
+    # the courier has it since yesterday.
+    history(session, shop, destination="RU", method_code="epacket", days=[14 + i % 5 for i in range(40)], end=NOW)
+    courier = shipped_order(session, shop, placed_at=ago(42), promised_days=45)
+    parcel(
+        session,
+        shop,
+        destination="RU",
+        method_code="epacket",
+        shipped_at=ago(40),
+        order=courier,
+        events=[(ago(39), "Прием, Иу 322000"), (ago(1), "Передано почтальону, Казань 420111")],
+        now=NOW,
+    )
+    missed = shipped_order(session, shop, placed_at=ago(42), promised_days=45)
+    parcel(
+        session,
+        shop,
+        destination="RU",
+        method_code="epacket",
+        shipped_at=ago(40),
+        order=missed,
+        events=[(ago(39), "Прием, Иу 322000"), (ago(6), "Передано почтальону, Казань 420111")],
+        now=NOW,
+    )
+
+    found = outlooks(session, shop)
+    here = found[courier.number]
+    # Out for delivery on 2024-03-19: expected 2024-03-20 (p50), by 2024-03-21 (p90) — before, `no_estimate`.
+    assert (here.expected_p50_on, here.expected_p90_on) == (date(2024, 3, 20), date(2024, 3, 21))
+    assert here.reasons == () and here.days_late == 0  # promised 2024-02-07 + 45 = 2024-03-23
+    # The window is a setting: 5 days after the event.
+    slower = outlooks(session, shop, LogisticsRules.from_settings(Settings(logistics_out_for_delivery_days=5)))
+    assert slower[courier.number].expected_p90_on == date(2024, 3, 24)
+    assert slower[courier.number].reasons == ("late",) and slower[courier.number].days_late == 1
+    # Out for delivery six days ago and still not delivered: no date, and the reason says what happened.
+    gone = found[missed.number]
+    assert gone.expected_p90_on is None and gone.expected_p50_on is None
+    assert gone.reasons == ("no_estimate",) and "out for delivery since 2024-03-14" in gone.reason_words
