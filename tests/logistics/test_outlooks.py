@@ -17,6 +17,7 @@ from tradewind.config import Settings
 from tradewind.logistics.producers import ShipmentWatchProducer
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.watch import OrderAtRisk, order_outlooks, orders_at_risk, watch_shipments
+from tradewind.messaging.producers import with_buyer_messages
 from tradewind.orders.models import Dispute, DisputeState, Order, PaymentState
 from tradewind.shops.models import Shop
 
@@ -272,3 +273,26 @@ def test_a_parcel_out_for_delivery_is_expected_within_a_day_or_two(session: Sess
     gone = found[missed.number]
     assert gone.expected_p90_on is None and gone.expected_p50_on is None
     assert gone.reasons == ("no_estimate",) and "out for delivery since 2024-03-14" in gone.reason_words
+
+
+def test_the_buyer_of_a_probably_lost_parcel_is_asked_refund_or_resend(session: Session, shop: Shop) -> None:
+    producers = [with_buyer_messages(ShipmentWatchProducer())]
+    order = shipped_order(session, shop, placed_at=ago(60), promised_days=45)
+    order.protection_ends_on = TODAY + timedelta(days=10)
+    quiet_parcel(session, shop, order, shipped=58, last_news=40)
+    brief = refresh_brief(session, shop=shop, context=context(), producers=producers)
+    (lost,) = [a for a in brief.actions if a.kind == "stalled_tracking"]
+    (draft,) = [s for s in lost.steps if s["type"] == "message"]
+    # Its own text (before: the generic "stalled" order status): the inquiry, the protection end 2024-03-30 as the
+    # day to decide by, and the buyer's choice — in the buyer's Russian, the date once-punctuated.
+    assert draft["situation"] == "parcel_inquiry" and draft["locale"] == "ru" and draft["order"] == order.number
+    assert "запрос на её розыск" in draft["body"] and lost.subject in draft["body"]
+    assert "до 30 марта 2024\u202fг., мы полностью вернём вам деньги или отправим заказ заново" in draft["body"]
+    assert "возврат денег или новая посылка" in draft["body"]
+    # Protection already over: no date to decide by is promised.
+    order.protection_ends_on = TODAY - timedelta(days=1)
+    session.flush()
+    late = refresh_brief(session, shop=shop, context=context(TODAY + timedelta(days=1)), producers=producers)
+    (again,) = [a for a in late.actions if a.kind == "stalled_tracking"]
+    (text,) = [s["body"] for s in again.steps if s["type"] == "message"]
+    assert "в ближайшие дни" in text and "2024" not in text.split("Если")[1].split(".")[0]
