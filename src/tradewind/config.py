@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # Days a pickup point keeps a parcel before it goes back: a waiting parcel is expected by arrival + this
     # (Russian Post keeps parcels 30 days, 15 for some; Correos 15; the shorter is the one a buyer can count on).
     logistics_pickup_hold_days: int = Field(default=15, ge=1, le=90)
+    # Days within which a parcel out for delivery arrives: expected the day after that event (p50) and by this many
+    # days after it (p90). The default, 2, is the carriers' "out for delivery" promise of delivery within 1–2 days.
+    logistics_out_for_delivery_days: int = Field(default=2, ge=1, le=14)
     # Import limits (issue 18, point 5): a file beyond one is refused with one clear error, before it can use up memory
     # or time. The defaults leave room for the largest real export we know, the UCI Online Retail invoice lines
     # (541,909 rows, 8 columns, 48 MB as CSV, 7.6 MB gzipped): twice its size and rows, and the widest platform export

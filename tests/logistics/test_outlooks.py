@@ -17,6 +17,7 @@ from tradewind.config import Settings
 from tradewind.logistics.producers import ShipmentWatchProducer
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.watch import OrderAtRisk, order_outlooks, orders_at_risk, watch_shipments
+from tradewind.messaging.producers import with_buyer_messages
 from tradewind.orders.models import Dispute, DisputeState, Order, PaymentState
 from tradewind.shops.models import Shop
 
@@ -230,3 +231,68 @@ def test_a_probably_lost_parcel_asks_for_an_inquiry_and_a_refund_or_resend(sessi
     session.flush()
     later = refresh_brief(session, shop=shop, context=context(TODAY + timedelta(days=8)), producers=producers)
     assert not [a for a in later.actions if a.kind == "stalled_tracking"]
+
+
+def test_a_parcel_out_for_delivery_is_expected_within_a_day_or_two(session: Session, shop: Shop) -> None:
+    # Every parcel of the lane arrived within 14–18 days: of one 40 days on its way the curve knows nothing, but
+    # the courier has it since yesterday.
+    history(session, shop, destination="RU", method_code="epacket", days=[14 + i % 5 for i in range(40)], end=NOW)
+    courier = shipped_order(session, shop, placed_at=ago(42), promised_days=45)
+    parcel(
+        session,
+        shop,
+        destination="RU",
+        method_code="epacket",
+        shipped_at=ago(40),
+        order=courier,
+        events=[(ago(39), "Прием, Иу 322000"), (ago(1), "Передано почтальону, Казань 420111")],
+        now=NOW,
+    )
+    missed = shipped_order(session, shop, placed_at=ago(42), promised_days=45)
+    parcel(
+        session,
+        shop,
+        destination="RU",
+        method_code="epacket",
+        shipped_at=ago(40),
+        order=missed,
+        events=[(ago(39), "Прием, Иу 322000"), (ago(6), "Передано почтальону, Казань 420111")],
+        now=NOW,
+    )
+
+    found = outlooks(session, shop)
+    here = found[courier.number]
+    # Out for delivery on 2024-03-19: expected 2024-03-20 (p50), by 2024-03-21 (p90) — before, `no_estimate`.
+    assert (here.expected_p50_on, here.expected_p90_on) == (date(2024, 3, 20), date(2024, 3, 21))
+    assert here.reasons == () and here.days_late == 0  # promised 2024-02-07 + 45 = 2024-03-23
+    # The window is a setting: 5 days after the event.
+    slower = outlooks(session, shop, LogisticsRules.from_settings(Settings(logistics_out_for_delivery_days=5)))
+    assert slower[courier.number].expected_p90_on == date(2024, 3, 24)
+    assert slower[courier.number].reasons == ("late",) and slower[courier.number].days_late == 1
+    # Out for delivery six days ago and still not delivered: no date, and the reason says what happened.
+    gone = found[missed.number]
+    assert gone.expected_p90_on is None and gone.expected_p50_on is None
+    assert gone.reasons == ("no_estimate",) and "out for delivery since 2024-03-14" in gone.reason_words
+
+
+def test_the_buyer_of_a_probably_lost_parcel_is_asked_refund_or_resend(session: Session, shop: Shop) -> None:
+    producers = [with_buyer_messages(ShipmentWatchProducer())]
+    order = shipped_order(session, shop, placed_at=ago(60), promised_days=45)
+    order.protection_ends_on = TODAY + timedelta(days=10)
+    quiet_parcel(session, shop, order, shipped=58, last_news=40)
+    brief = refresh_brief(session, shop=shop, context=context(), producers=producers)
+    (lost,) = [a for a in brief.actions if a.kind == "stalled_tracking"]
+    (draft,) = [s for s in lost.steps if s["type"] == "message"]
+    # Its own text (before: the generic "stalled" order status): the inquiry, the protection end 2024-03-30 as the
+    # day to decide by, and the buyer's choice — in the buyer's Russian, the date once-punctuated.
+    assert draft["situation"] == "parcel_inquiry" and draft["locale"] == "ru" and draft["order"] == order.number
+    assert "запрос на её розыск" in draft["body"] and lost.subject in draft["body"]
+    assert "до 30 марта 2024\u202fг., мы полностью вернём вам деньги или отправим заказ заново" in draft["body"]
+    assert "возврат денег или новая посылка" in draft["body"]
+    # Protection already over: no date to decide by is promised.
+    order.protection_ends_on = TODAY - timedelta(days=1)
+    session.flush()
+    late = refresh_brief(session, shop=shop, context=context(TODAY + timedelta(days=1)), producers=producers)
+    (again,) = [a for a in late.actions if a.kind == "stalled_tracking"]
+    (text,) = [s["body"] for s in again.steps if s["type"] == "message"]
+    assert "в ближайшие дни" in text and "2024" not in text.split("Если")[1].split(".")[0]

@@ -222,3 +222,90 @@ def test_default_method_counts_only_parcels_from_the_origin(session: Session, sh
         session, shop=shop, origin="CN", destination="ES", today=date(2024, 3, 20), rules=LogisticsRules()
     )
     assert (method, source) == ("epacket", "orders")
+
+
+def test_a_switch_forced_by_a_temporary_disruption_is_one_off(session: Session, russia: Shop) -> None:
+    waiting = [
+        shipped_order(session, russia, placed_at=ago(1), method_code="epacket", status=OrderStatus.AWAITING_SHIPMENT)
+        for _ in range(2)
+    ]
+    add_disruption(
+        session,
+        shop=russia,
+        kind="capacity_cut",
+        destination="RU",
+        method="epacket",
+        starts_on=TODAY - timedelta(days=1),
+        extra_days=12,
+        source="flights cut",
+        now=NOW,
+    )
+    producers = [ShippingChoiceProducer()]
+    brief = refresh_brief(session, shop=russia, context=CONTEXT, producers=producers)
+    (switch,) = [a for a in brief.actions if a.kind == "switch_shipping"]
+    # ePacket's p90 is now beyond the 28 days the promise leaves: rail meets it, but only while the cut lasts.
+    assert switch.figures["reason"] == "slower" and switch.figures["proposed"]["method"] == "rail"
+    assert switch.figures["permanent"] is False and "capacity cut" in switch.figures["temporary_cause"]
+    assert "one-off, epacket stays the default" in switch.title and "while the capacity cut lasts" in switch.title
+    numbers = sorted(o.number for o in waiting)
+    assert switch.steps == [
+        {"type": "reroute_orders", "orders": numbers, "from_method": "epacket", "to_method": "rail"}
+    ]
+    _, done = apply_action(session, shop=russia, action_id=switch.id, context=CONTEXT, producers=producers)
+    assert done == [f"re-routed 2 orders to rail: {', '.join(numbers)}"]
+    assert session.scalar(select(ShippingPreference).where(ShippingPreference.shop_id == russia.id)) is None
+    assert default_method(session, shop=russia, origin="CN", destination="RU", today=TODAY, rules=LogisticsRules()) == (
+        "epacket",
+        "orders",
+    )
+
+
+def test_a_cheaper_method_on_time_pays_for_good(session: Session, russia: Shop) -> None:
+    add_disruption(
+        session,
+        shop=russia,
+        kind=DisruptionKind.IMPORT_BAN,
+        destination="RU",
+        method="rail",
+        starts_on=TODAY - timedelta(days=3),
+        source="rail cargo banned",
+        now=NOW,
+    )
+    brief = refresh_brief(session, shop=russia, context=CONTEXT, producers=[ShippingChoiceProducer()])
+    (switch,) = [a for a in brief.actions if a.kind == "switch_shipping"]
+    # 20 orders in 30 days: 243.3 parcels a year, each 0.80 cheaper (3.20 → 2.40), none of either method late.
+    figures = switch.figures
+    assert figures["reason"] == "cheaper" and figures["permanent"] is True
+    assert figures["parcels_per_year"] == 243.3 and figures["cost_change_per_parcel"] == "-0.80"
+    assert figures["late_share_change"] == 0 and figures["gain_per_year"] == "194.67"
+    assert "for good" in switch.title and "gains 194.67 a year" in switch.why
+    assert [s["type"] for s in switch.steps] == ["set_default_method", "reroute_orders"]
+
+
+def test_a_faster_method_that_does_not_pay_for_good_takes_the_open_orders_once(session: Session, shop: Shop) -> None:
+    # ePacket takes 25–33 days: 5 parcels in 9 later than the 28 days the promise leaves. A courier takes 5–8 days
+    # but costs 25.00 a parcel on 30.00 orders.
+    days = [25 + i % 9 for i in range(45)]
+    history(session, shop, destination="RU", method_code="epacket", days=days, end=NOW, cost="3.20")
+    history(
+        session,
+        shop,
+        destination="RU",
+        method_code="courier",
+        days=[5 + i % 4 for i in range(30)],
+        end=NOW,
+        cost="25.00",
+    )
+    for back in range(1, 21):
+        shipped_order(session, shop, placed_at=ago(back), method_code="epacket", promised_days=30)
+    waiting = shipped_order(session, shop, placed_at=ago(1), status=OrderStatus.AWAITING_SHIPMENT)
+    session.flush()
+    brief = refresh_brief(session, shop=shop, context=CONTEXT, producers=[ShippingChoiceProducer()])
+    (switch,) = [a for a in brief.actions if a.kind == "switch_shipping"]
+    figures = switch.figures
+    assert figures["reason"] == "slower" and figures["proposed"]["method"] == "courier"
+    assert figures["permanent"] is False and "temporary_cause" not in figures
+    assert float(figures["gain_per_year"]) < 0 and "this time only" in switch.why
+    assert switch.steps == [
+        {"type": "reroute_orders", "orders": [waiting.number], "from_method": "epacket", "to_method": "courier"}
+    ]

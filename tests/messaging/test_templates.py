@@ -65,6 +65,8 @@ def variants(situation: str) -> list[dict[str, Any]]:
         ]
     if situation == "out_of_stock":
         return [{}, {"restock_on": None}]
+    if situation == "parcel_inquiry":
+        return [{}, {"decide_by": None}]
     if situation == "supplier_status_check":
         return [{"chase": False}, {"chase": True}]
     return [{}]

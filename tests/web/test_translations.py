@@ -10,7 +10,9 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 import tradewind.web
+from tradewind.brief.producers import default_producers
 from tradewind.web.rendering import TRANSLATIONS
+from tradewind.web.words import KIND_NAMES
 
 WEB = Path(tradewind.web.__file__).resolve().parent
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
@@ -47,3 +49,9 @@ def test_the_compiled_catalog_matches_the_po_file() -> None:
     expected = {flat(m.id): flat(m.string) for m in source if m.id and not m.fuzzy}
     actual = {flat(m.id): flat(m.string) for m in compiled if m.id}
     assert actual == expected, "run: pybabel compile -d src/tradewind/web/translations"
+
+
+def test_every_kind_of_action_the_brief_makes_has_a_name() -> None:
+    kinds = {kind for producer in default_producers() for kind in producer.kinds}
+    assert {"stale_orders", "receipt_missing"} <= kinds
+    assert not kinds - set(KIND_NAMES), "add them to web/words.py KIND_NAMES and the zh catalog"

@@ -15,6 +15,7 @@ Tradewind's own records, once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 from tradewind.action import Action, BriefContext, StoredAction, gather, members_digest
 from tradewind.logistics.choice import DestinationChoice, MethodOption, choose_methods
 from tradewind.logistics.disruptions import BLOCKING, KIND_WORDS, covers, describe, list_disruptions
-from tradewind.logistics.models import Disruption, FollowUpKind, Shipment, ShipmentFollowUp
+from tradewind.logistics.models import Disruption, DisruptionKind, FollowUpKind, Shipment, ShipmentFollowUp
 from tradewind.logistics.rerouting import hold_orders, open_order_lanes, reroute_orders, unshipped_orders
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import (
@@ -358,7 +359,6 @@ class ShippingChoiceProducer:
             return None
         if not current.meets_promise and proposed.meets_promise:
             reason = "slower"
-            value = choice.order_value_last_window * Decimal(str(current.late_share))
             why = (
                 f"{current.method} to {choice.destination}: p90 {current.p90_days} days, but the promise leaves "
                 f"{choice.transit_budget_days} days after {choice.handling_days} days of handling "
@@ -373,7 +373,6 @@ class ShippingChoiceProducer:
             and proposed.cost <= current.cost * (1 - rules.switch_min_saving)
         ):
             reason = "cheaper"
-            value = (current.cost - proposed.cost) * choice.orders_last_window
             why = (
                 f"Both meet the {choice.promise_days}-day promise to {choice.destination}; {proposed.method} costs "
                 f"{proposed.cost} vs {current.cost} {choice.currency} per parcel (p90 {proposed.p90_days} vs "
@@ -381,31 +380,45 @@ class ShippingChoiceProducer:
             )
         else:
             return None
+        case = shipping_switch_case(choice, current, proposed, rules)
+        cause = _temporary_cause(session, shop, choice, current, proposed, context) if reason == "slower" else None
+        permanent = case.pays and cause is None
         unshipped = unshipped_orders(session, shop, choice.destination, current.method)
-        return Action(
-            kind="switch_shipping",
-            key=f"switch_shipping:{choice.origin}-{choice.destination}:{proposed.method}",
-            subject_kind="lane",
-            subject=f"{choice.origin}-{choice.destination}",
-            due=context.today,
-            title=f"Ship to {choice.destination} by {proposed.method} instead of {current.method}"
-            + (" (the current method misses the promise)" if reason == "slower" else " (cheaper, still on time)"),
-            why=why,
-            value_at_risk=value.quantize(Decimal("0.01")),
-            weight=1.1,
-            figures={
-                "destination": choice.destination,
-                "origin": choice.origin,
-                "reason": reason,
-                "current": current.to_dict(),
-                "proposed": proposed.to_dict(),
-                "promise_days": choice.promise_days,
-                "handling_days": choice.handling_days,
-                "transit_budget_days": choice.transit_budget_days,
-                "orders_last_window": choice.orders_last_window,
-                "unshipped_orders": [o.number for o in unshipped],
-            },
-            steps=[
+        numbers = [o.number for o in unshipped]
+        if not permanent and (reason == "cheaper" or not numbers):
+            # One-off advice needs orders to route today: a cheaper method whose extra late parcels cost more than
+            # it saves is no advice at all, and a slow spell with no order waiting has nothing to re-route.
+            return None
+        figures: dict[str, Any] = {
+            "destination": choice.destination,
+            "origin": choice.origin,
+            "reason": reason,
+            "current": current.to_dict(),
+            "proposed": proposed.to_dict(),
+            "promise_days": choice.promise_days,
+            "handling_days": choice.handling_days,
+            "transit_budget_days": choice.transit_budget_days,
+            "orders_last_window": choice.orders_last_window,
+            "unshipped_orders": numbers,
+            "permanent": permanent,
+        } | case.to_dict()
+        reroute = {
+            "type": "reroute_orders",
+            "orders": numbers,
+            "from_method": current.method,
+            "to_method": proposed.method,
+        }
+        if permanent:
+            if reason == "slower":
+                value = choice.order_value_last_window * Decimal(str(current.late_share))
+            else:
+                assert current.cost is not None and proposed.cost is not None
+                value = (current.cost - proposed.cost) * choice.orders_last_window
+            title = f"Ship to {choice.destination} by {proposed.method} instead of {current.method} for good" + (
+                " (the current method misses the promise)" if reason == "slower" else " (cheaper, still on time)"
+            )
+            why += f" {case.text()}: the default method changes."
+            steps: list[dict[str, Any]] = [
                 {
                     "type": "set_default_method",
                     "origin": choice.origin,
@@ -413,13 +426,42 @@ class ShippingChoiceProducer:
                     "method": proposed.method,
                     "previous": current.method,
                 },
-                {
-                    "type": "reroute_orders",
-                    "orders": [o.number for o in unshipped],
-                    "from_method": current.method,
-                    "to_method": proposed.method,
-                },
-            ],
+                reroute,
+            ]
+            key = f"switch_shipping:{choice.origin}-{choice.destination}:{proposed.method}"
+        else:
+            # One-off: these orders go by the other method, the default stays (nothing to remember to switch back
+            # when the disruption ends; the orders that come while it lasts get their own action).
+            value = sum((o.total for o in unshipped), Decimal(0)) * Decimal(str(current.late_share))
+            if cause is not None:
+                figures |= {"temporary_cause": describe(cause), "cause_ends_on": _iso(cause.ends_on)}
+                while_ = f"while the {KIND_WORDS[cause.kind]} lasts" + (
+                    f" (until {cause.ends_on})" if cause.ends_on else ""
+                )
+                why += f" The delay comes from a temporary disruption ({describe(cause)}): this time only."
+            else:
+                while_ = "this time"
+                why += f" {case.text()}: this time only."
+            title = (
+                f"Ship {len(numbers)} open order(s) to {choice.destination} by {proposed.method} instead of "
+                f"{current.method} {while_}: one-off, {current.method} stays the default"
+            )
+            steps = [reroute]
+            key = (
+                f"switch_shipping:{choice.origin}-{choice.destination}:{proposed.method}:once:{members_digest(numbers)}"
+            )
+        return Action(
+            kind="switch_shipping",
+            key=key,
+            subject_kind="lane",
+            subject=f"{choice.origin}-{choice.destination}",
+            due=context.today,
+            title=title,
+            why=why,
+            value_at_risk=value.quantize(Decimal("0.01")),
+            weight=1.1,
+            figures=figures,
+            steps=steps,
         )
 
     def _blocked(
@@ -506,6 +548,93 @@ class ShippingChoiceProducer:
                 done.append(f"{len(step['orders'])} buyers to tell: their notify_delay drafts are in the brief")
         session.flush()
         return done
+
+
+@dataclass(frozen=True)
+class ShippingSwitchCase:
+    """Whether changing a destination's default method for good pays, over a year of that destination's parcels (the
+    last `method_window_days` of orders, scaled to 365 days): the cost difference per parcel, plus the parcels that
+    would no longer be late (the share of the current method's parcels later than the promise minus the proposed
+    method's) at the destination's mean order value, the money a late parcel puts at risk (a refund or a dispute, as
+    the action's value at risk already counts it). Positive pays: permanent."""
+
+    parcels_per_year: float
+    cost_change: Decimal | None  # proposed − current, per parcel; None when either cost is unknown
+    late_share_change: float  # proposed − current (negative: fewer parcels late)
+    order_value: Decimal  # mean order value to the destination
+    gain_per_year: Decimal
+
+    @property
+    def pays(self) -> bool:
+        return self.gain_per_year > 0
+
+    def text(self) -> str:
+        terms = []
+        if self.cost_change is not None and self.cost_change:
+            terms.append(f"{abs(self.cost_change):.2f} {'dearer' if self.cost_change > 0 else 'cheaper'} a parcel")
+        elif self.cost_change is None:
+            terms.append("cost unknown")
+        if self.late_share_change:
+            terms.append(
+                f"{abs(self.late_share_change):.1%} {'more' if self.late_share_change > 0 else 'fewer'} parcels late "
+                f"(orders average {self.order_value:.2f})"
+            )
+        verdict = f"gains {self.gain_per_year:.2f} a year" if self.pays else f"costs {-self.gain_per_year:.2f} a year"
+        return (
+            f"For good ({self.parcels_per_year:.0f} parcels a year): {', '.join(terms) or 'no difference'}; {verdict}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "parcels_per_year": round(self.parcels_per_year, 1),
+            "cost_change_per_parcel": str(self.cost_change) if self.cost_change is not None else None,
+            "late_share_change": round(self.late_share_change, 3),
+            "mean_order_value": str(self.order_value),
+            "gain_per_year": str(self.gain_per_year),
+        }
+
+
+def shipping_switch_case(
+    choice: DestinationChoice, current: MethodOption, proposed: MethodOption, rules: LogisticsRules
+) -> ShippingSwitchCase:
+    parcels = choice.orders_last_window * 365 / max(rules.method_window_days, 1)
+    order_value = (
+        (choice.order_value_last_window / choice.orders_last_window).quantize(Decimal("0.01"))
+        if choice.orders_last_window
+        else Decimal(0)
+    )
+    cost_change = proposed.cost - current.cost if proposed.cost is not None and current.cost is not None else None
+    late_change = proposed.late_share - current.late_share
+    per_parcel = -(cost_change or Decimal(0)) - Decimal(str(late_change)) * order_value
+    gain = (per_parcel * Decimal(str(parcels))).quantize(Decimal("0.01"))
+    return ShippingSwitchCase(parcels, cost_change, late_change, order_value, gain)
+
+
+# Disruptions that pass: a suspended route or a capacity cut (cut flights) is lifted in time; any other with an end.
+PASSING = frozenset({DisruptionKind.SUSPENDED_ROUTE, DisruptionKind.CAPACITY_CUT})
+
+
+def _temporary_cause(
+    session: Session,
+    shop: Shop,
+    choice: DestinationChoice,
+    current: MethodOption,
+    proposed: MethodOption,
+    context: BriefContext,
+) -> Disruption | None:
+    """The temporary disruption in force today that slows the current method and not the proposed one: the reason
+    the current method misses the promise, for as long as it lasts."""
+    now_lane = Lane(choice.origin, choice.destination, current.method)
+    new_lane = Lane(choice.origin, choice.destination, proposed.method)
+    for disruption in list_disruptions(session, shop=shop, on=context.today):
+        passing = disruption.kind in PASSING or disruption.ends_on is not None
+        if passing and covers(disruption, now_lane) and not covers(disruption, new_lane):
+            return disruption
+    return None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _cost_words(option: MethodOption) -> str:

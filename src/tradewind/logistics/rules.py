@@ -29,6 +29,10 @@ class LogisticsRules:
     # How long post offices keep a parcel before sending it back (Russian Post, Correos, Israel Post: 14–30 days);
     # a parcel waiting there is expected by arrival + this. Setting: logistics_pickup_hold_days.
     pickup_hold_days: int = 15
+    # A parcel out for delivery (the courier has it in the buyer's town) is expected the next day and at the latest
+    # this many days after that event, whatever its lane's curve says (carriers deliver within 1–2 days, issue 17).
+    # Setting: logistics_out_for_delivery_days.
+    out_for_delivery_days: int = 2
     # Warn this many days before the buyer-protection (promised delivery) deadline; extend it by this many days.
     protection_warning_days: int = 5
     protection_extension_days: int = 15

@@ -485,7 +485,10 @@ def _outlook(
                 )
             )
     elif not steps:  # a parcel lost or going back has no delivery date
-        p50_on, p90_on = _expected(shipment, estimate, now, rules, reasons)
+        if shipment is not None and shipment.status == S.OUT_FOR_DELIVERY:
+            p50_on, p90_on = _out_for_delivery(shipment, now, rules, reasons)
+        else:
+            p50_on, p90_on = _expected(shipment, estimate, now, rules, reasons)
         latest = p90_on or p50_on
         if latest is not None and promised is not None and latest > promised:
             days_late = (latest - promised).days
@@ -545,6 +548,30 @@ def _at_pickup(
         )
         return arrived, None, None
     return arrived, back_on, back_on
+
+
+def _out_for_delivery(
+    shipment: Shipment, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, str]]
+) -> tuple[date | None, date | None]:
+    """A parcel the courier has out for delivery is judged by that milestone, not by its lane's curve (which knows
+    nothing of the parcel's last leg, and for a parcel long on its way may give no date at all): expected the day
+    after the event (p50) and by `out_for_delivery_days` after it (p90). Once that has passed with no delivery, no
+    date: the delivery failed somewhere, and the reason says so."""
+    out = [e for e in shipment.events if e.status == S.OUT_FOR_DELIVERY]
+    since = max(e.occurred_at for e in out) if out else (shipment.last_event_at or shipment.shipped_at)
+    out_on = since.date()
+    p50_on = out_on + timedelta(days=1)
+    p90_on = out_on + timedelta(days=rules.out_for_delivery_days)
+    if p90_on < now.date():
+        reasons.append(
+            (
+                "no_estimate",
+                f"out for delivery since {out_on} but not delivered within {rules.out_for_delivery_days} days: ask "
+                "the carrier what happened",
+            )
+        )
+        return None, None
+    return max(p50_on, now.date()), p90_on
 
 
 def _expected(

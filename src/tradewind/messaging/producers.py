@@ -413,6 +413,8 @@ def buyer_notices_for_action(
         order = _orders(session, shop, [figures["order"]]).get(figures["order"])
         if order is None:
             return []
+        if figures.get("situation") == "probably_lost":
+            return [_inquiry_notice(order, figures, context)]
         shipment = latest_shipments(session, order_ids=[order.id]).get(order.id)
         view = parcel_view(order, shipment, now=context.now, methods=method_names(session, shop_id=shop.id))
         state = "label_created" if figures.get("situation") == "no_first_scan" else "stalled"
@@ -439,6 +441,18 @@ def buyer_notices_for_action(
             notices.append(BuyerNotice("shipping_method_changed", f"shipping_method_changed:{number}", order, facts))
         return notices
     return []
+
+
+def _inquiry_notice(order: Order, figures: dict[str, Any], context: BriefContext) -> BuyerNotice:
+    """A parcel probably lost: the buyer is told of the carrier inquiry and asked to choose a refund or a resend,
+    should it not be found by the end of buyer protection (no date once that has passed: "in the next few days").
+    Once per order, however often the carrier is chased again."""
+    ends = _day(figures.get("protection_ends_on") or figures.get("promised_delivery_on"))
+    facts = {
+        "tracking_number": figures.get("tracking_number") or "",
+        "decide_by": ends if ends is not None and ends >= context.today else None,
+    }
+    return BuyerNotice("parcel_inquiry", f"parcel_inquiry:{order.number}", order, facts)
 
 
 def _stockout_notices(session: Session, shop: Shop, action: Action, context: BriefContext) -> list[BuyerNotice]:

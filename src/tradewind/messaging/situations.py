@@ -100,6 +100,13 @@ SITUATIONS: dict[str, Situation] = {
             "the buyer-protection deadline is near: the seller extends it",
         ),
         Situation(
+            "parcel_inquiry",
+            "buyer",
+            ("tracking_number", "decide_by"),
+            "the parcel is probably lost: an inquiry with the carrier, and a refund or a resend if it is not found by "
+            "the protection end (`decide_by`; None when that has passed), the buyer chooses which",
+        ),
+        Situation(
             "shipping_method_changed",
             "buyer",
             ("old_method", "new_method", "change_reason", "expected_on"),
@@ -207,6 +214,7 @@ SAMPLE_FACTS: dict[str, dict[str, Any]] = {
         "back_to_sender_from": date(2026, 2, 28),
     },
     "protection_extended": {"tracking_number": "LP00612345678901", "extend_to": date(2026, 3, 10)},
+    "parcel_inquiry": {"tracking_number": "LP00612345678901", "decide_by": date(2026, 3, 10)},
     "shipping_method_changed": {
         "old_method": "ePacket",
         "new_method": "AliExpress Standard Shipping",

@@ -16,11 +16,13 @@ from typing import Any
 from tradewind.action import Action
 
 # Most telling first. What the parcel is doing now beats what it may do: a parcel waiting at the post office
-# (collect it or it goes back) beats a protection deadline, which beats an answer to the buyer's own question
+# (collect it or it goes back) beats a parcel probably lost (we asked the carrier; refund or resend, which do you
+# prefer), which beats a protection deadline, which beats an answer to the buyer's own question
 # (built from the same parcel state), which beats a delay notice, which beats a bare status, a method change, an
 # out-of-stock choice, a payment reminder and a cancellation follow-up.
 PRECEDENCE = (
     "pickup_reminder",
+    "parcel_inquiry",
     "protection_extended",
     "reply",
     "shipping_delay",

@@ -33,6 +33,8 @@ KIND_NAMES = {
     "growth_milestone": _("Growth milestone"),
     "metric_risk": _("Metric at risk"),
     "banner_update": _("Banner update"),
+    "stale_orders": _("Stale orders"),
+    "receipt_missing": _("Receipt missing"),
 }
 
 URGENCY_NAMES = {"overdue": _("overdue"), "today": _("today"), "this week": _("this week"), "later": _("later")}
