@@ -212,13 +212,13 @@ def _item_row(context: PlatformRead, row: Row, draft: OrderDraft) -> None:
     price = table.value(row, "item_cost", pv.money)
     if quantity is None:
         return
-    if price is None and not row.cells.get("item_cost"):
-        context.warn(NO_PRICE)
     if quantity < 0:
         table.error(row.line, column, f"must not be negative, not {row.cells[column]!r}")
         return
     if quantity == 0:
         return  # refunded in full
+    if price is None and not row.cells.get("item_cost"):
+        context.warn(NO_PRICE)
     _add_line(context, row, draft, "sku", row.cells.get("sku", ""), name, quantity, price or Decimal(0))
 
 
