@@ -303,3 +303,17 @@ def reject_orders_(import_session: Session, import_shop: Shop) -> Callable[..., 
         return caught.value.errors
 
     return reject
+
+
+def test_docs_list_every_accepted_column_name() -> None:
+    from tradewind.importers.platforms import _FORMATS
+
+    text = (Path(__file__).parents[2] / "docs" / "importers.md").read_text(encoding="utf-8")
+    missing = [
+        f"{name}: {alias}"
+        for name, selected in _FORMATS.items()
+        for column in selected.layout.columns
+        for alias in column.aliases
+        if f"`{alias}`" not in text
+    ]
+    assert not missing
