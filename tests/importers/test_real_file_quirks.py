@@ -141,7 +141,7 @@ def aliexpress_as_exported() -> list[list[str]]:
     header[8] = "产品信息\n（双击单元格展开所有产品信息！）"
     first = [*ALIEXPRESS_ROWS[0]]
     first[10] = "AliExpress Standard Shipping\nAliExpress Standard Shipping\n"  # two items, two lines
-    return [header, first, ALIEXPRESS_ROWS[1]]
+    return [header, first, [*ALIEXPRESS_ROWS[1]]]
 
 
 def test_aliexpress_noted_header_and_repeated_method(
