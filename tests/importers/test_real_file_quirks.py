@@ -317,3 +317,26 @@ def test_docs_list_every_accepted_column_name() -> None:
         if f"`{alias}`" not in text
     ]
     assert not missing
+
+
+def test_a_mapping_default_country_reaches_shopify_orders_without_one(
+    write_csv: WriteCsv, import_session: Session, import_shop: Shop, tmp_path: Path
+) -> None:
+    from tests.importers.platform_samples import SHOPIFY_HEADER, shopify_row
+
+    row = shopify_row(
+        Name="#1001",
+        Financial_Status="paid",
+        Currency="EUR",
+        Total="10.00",
+        Created_at="2024-01-05 10:00:00 +0100",
+        Lineitem_quantity="1",
+        Lineitem_name="Socks",
+        Lineitem_price="10.00",
+    )
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[defaults]\ncountry = "DE"\n', encoding="utf-8")
+    path = write_csv("orders_export.csv", f"{SHOPIFY_HEADER}\n{row}\n")
+    summary = import_orders(import_session, shop=import_shop, path=path, format="shopify", mapping=mapping)
+    assert summary.ok
+    assert import_session.scalar(select(Order.destination_country)) == "DE"  # was None
