@@ -23,7 +23,7 @@ from tradewind.cli.runtime import (
 )
 from tradewind.errors import InputFileError, ValidationError
 from tradewind.importers.mapping import load_mapping
-from tradewind.importers.platforms import failed_orders_summary, import_orders, order_formats
+from tradewind.importers.platforms import failed_orders_summary, import_orders, order_formats, recognise_format
 from tradewind.importers.reading import ReadLimits
 from tradewind.importers.summary import ImportSummary
 from tradewind.importers.tradewind_csv import failed_summary, import_file, import_kinds
@@ -57,6 +57,12 @@ def import_command(
         raise ValidationError(f"unknown format {format!r}: choose one of {', '.join(order_formats())}")
     the_mapping = load_mapping(mapping) if mapping is not None else None
     runtime = open_runtime(db, None)
+    recognised = None
+    if kind == "orders" and format is None:
+        # A platform's export imported without --format: recognised from its header and read as that platform's.
+        recognised = format = recognise_format(file, ReadLimits.from_settings(runtime.settings))
+        if recognised and not as_json:
+            console.print(f"this looks like a {recognised} export: read as --format {recognised}", highlight=False)
     session = runtime.sessions()
     try:
         the_shop = resolve_shop(session, runtime, shop)
@@ -75,6 +81,7 @@ def import_command(
                         clock=runtime.clock,
                         limits=ReadLimits.from_settings(runtime.settings),
                     )
+                    summary.recognised_format = recognised
                 else:
                     summary = import_file(
                         session,
@@ -92,6 +99,7 @@ def import_command(
             session.rollback()
             if format is not None:
                 failed = failed_orders_summary(exc.errors, format)
+                failed.recognised_format = recognised
             else:
                 failed = failed_summary(kind, exc.errors)
             print_json(failed.to_json())
@@ -118,6 +126,8 @@ def import_command(
     for name in tables:
         table.add_row(name, *(str(payload[c].get(name, 0)) for c in ("created", "updated", "unchanged")))
     print_table(table)
+    for message, count in summary.warnings.items():
+        console.print(f"warning: {count} {message}", highlight=False)
     for reason, count in summary.skipped.items():
         console.print(f"skipped {count} {reason}", highlight=False)
     if dry_run:

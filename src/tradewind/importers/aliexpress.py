@@ -80,6 +80,14 @@ def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
     moment = pv.moment_in(context.zone)
     currency = context.stated_currency or "USD"
     drafts: dict[str, OrderDraft] = {}
+    if "product_total" not in table.present and "total" not in table.present:
+        table.error(
+            1,
+            "product_total",
+            "no money column: expected 产品总金额 (product total) or 订单金额 (order total), or map one with "
+            "--mapping: without it every price would be 0",
+        )
+        table.raise_if_errors()
     for row in iter_rows(source):
         context.progress_advance(1)
         number = table.value(row, "order", values.text(64), required=True)
@@ -168,6 +176,8 @@ def _items(context: PlatformRead, row: Row, draft: OrderDraft, product_total: De
     goods = product_total
     if goods is None and draft.total is not None:
         goods = max(Decimal(0), draft.total - draft.shipping_total)
+    if goods is None:
+        context.warn("orders without a product total or order total (their items' price is 0)")
     unit_price = (goods / units).quantize(Decimal("0.0001")) if goods is not None and units else Decimal(0)
     for sku, title, quantity in parsed:
         draft.lines.append(LineDraft(row.line, sku, title, quantity, unit_price))

@@ -1,8 +1,9 @@
 """The seller's mapping file: names for columns an importer does not recognise, values a file never states, and
 what custom order statuses mean. TOML (or the same shape in JSON):
 
-    [columns]                 # the file's header → the importer's column
+    [columns]                 # the file's header → the importer's column, or "ignore" to pass it over
     "Número de pedido" = "order"
+    "买家选择物流" = "ignore"
     [defaults]                # what the file leaves out
     currency = "GBP"
     timezone = "Europe/London"
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tradewind.errors import InputFileError, RowError, ValidationError
 from tradewind.importers import values
-from tradewind.importers.reading import ColumnMapping, header_key
+from tradewind.importers.reading import IGNORE, ColumnMapping, names_index
 from tradewind.orders.models import OrderStatus
 
 DEFAULTS = ("currency", "timezone", "country", "channel")
@@ -71,7 +72,11 @@ def load_mapping(path: Path) -> ColumnMapping:
             errors.append(RowError(file, 0, status, f"status {status!r}: {problem.message}"))
     if errors:
         raise InputFileError(errors)
-    columns = {header_key(source): target.strip() for source, target in sections["columns"].items()}
+    by_target: dict[str, list[str]] = {}
+    for source, target in sections["columns"].items():
+        wanted = target.strip()
+        by_target.setdefault("" if wanted.lower() in ("", IGNORE) else wanted, []).append(source)
+    columns = names_index(by_target)
     return ColumnMapping(columns=columns, defaults=defaults, statuses=statuses, file=file)
 
 

@@ -14,12 +14,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from tradewind.clock import Clock, SystemClock
-from tradewind.errors import RowError, ValidationError
-from tradewind.importers import aliexpress, invoice_lines, shopify, woocommerce
+from tradewind.errors import InputFileError, RowError, ValidationError
+from tradewind.importers import aliexpress, invoice_lines, orders_csv, shopify, woocommerce
 from tradewind.importers.job import ImportJob, Progress, ProgressCallback
 from tradewind.importers.mapping import load_mapping
 from tradewind.importers.platform_orders import PARCEL_TABLES, TABLES, OrderDraft, write_orders
-from tradewind.importers.reading import ColumnMapping, CsvTable, Layout, ReadLimits, RecordSource, open_records
+from tradewind.importers.reading import (
+    ColumnMapping,
+    CsvTable,
+    Layout,
+    ReadLimits,
+    RecordSource,
+    header_key,
+    open_records,
+)
 from tradewind.importers.sources import PlatformRead
 from tradewind.importers.summary import ImportSummary
 from tradewind.shops.models import Shop
@@ -39,6 +47,49 @@ _FORMATS = {
     "aliexpress": PlatformFormat(aliexpress.LAYOUT, "aliexpress", aliexpress.read, TABLES + PARCEL_TABLES),
     "invoice-lines": PlatformFormat(invoice_lines.LAYOUT, "invoice", invoice_lines.read),
 }
+
+
+# What a header must name for a file to be recognised as a platform's export (the columns no other format has).
+_SIGNATURES: dict[str, tuple[frozenset[str], ...]] = {
+    "shopify": (frozenset({"order", "placed_at", "quantity", "item", "unit_price", "financial_status"}),),
+    "woocommerce": (
+        frozenset({"order", "item", "item_cost"}),
+        frozenset({"order_id", "line_items"}),
+        frozenset({"order_id", "line_item_1"}),
+    ),
+    "aliexpress": (frozenset({"order", "placed_at", "items"}),),
+    "invoice-lines": (frozenset(column.name for column in invoice_lines.LAYOUT.columns if column.required),),
+}
+
+
+_INVOICE_NUMBER = frozenset(header_key(name) for name in ("InvoiceNo", "Invoice", "invoice_number"))
+
+
+def recognise_format(path: Path, limits: ReadLimits | None = None) -> str | None:
+    """The platform whose export `path` is, from its header row: the format whose distinctive columns the header
+    names (the most of its columns when several would do), or None for a Tradewind CSV or a file no format fits.
+    A file that cannot be read is None too: the import that follows reports why."""
+    try:
+        header = open_records(path, Layout("header", (), strict=False), None, limits).header
+    except InputFileError:
+        return None
+    if all(orders_csv.LAYOUT.find(cell) is not None for cell in header if cell.strip()):
+        return None  # Tradewind's own orders CSV
+    keys = {header_key(cell) for cell in header}
+    best: tuple[int, str] | None = None
+    tied = False
+    for name, signatures in _SIGNATURES.items():
+        layout = _FORMATS[name].layout
+        found = {column.name for cell in header if (column := layout.find(cell)) is not None}
+        if not any(signature <= found for signature in signatures):
+            continue
+        if name == "invoice-lines" and not keys & _INVOICE_NUMBER:
+            continue  # Tradewind's own columns (order, sku, …) with a stray one: not an invoice export
+        if best is None or len(found) > best[0]:
+            best, tied = (len(found), name), False
+        elif len(found) == best[0]:
+            tied = True
+    return None if best is None or tied else best[1]
 
 
 def order_formats() -> list[str]:

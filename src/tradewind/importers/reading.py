@@ -8,6 +8,7 @@ import csv
 import gzip
 import io
 import re
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -96,14 +97,10 @@ class Layout:
 
     @cached_property
     def _by_key(self) -> dict[str, Column]:
-        found: dict[str, Column] = {}
-        for column in self.columns:
-            for name in (column.name, *column.aliases):
-                found.setdefault(header_key(name), column)
-        return found
+        return names_index({column: (column.name, *column.aliases) for column in self.columns})
 
     def find(self, header_cell: str) -> Column | None:
-        return self._by_key.get(header_key(header_cell))
+        return match_header(header_cell, self._by_key)
 
     def column(self, name: str) -> Column | None:
         return next((column for column in self.columns if column.name == name), None)
@@ -121,11 +118,108 @@ class ColumnMapping:
     file: str = ""
 
     def column_for(self, header_cell: str) -> str | None:
-        return self.columns.get(header_key(header_cell))
+        """The column the mapping file names for `header_cell` (matched as `match_header` matches), "" when the
+        file says to ignore it, None when it says nothing of it."""
+        return match_header(header_cell, self.columns)
+
+
+# What a mapping file writes as a column's target to have the column passed over.
+IGNORE = "ignore"
+# Articles and the like that a platform's wording adds or drops between versions ("Coste de artículo" and
+# "Coste del artículo"): dropped from a header only where the result names one column.
+_ARTICLES = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "of",
+        "de",
+        "del",
+        "de la",
+        "la",
+        "el",
+        "los",
+        "las",
+        "le",
+        "les",
+        "du",
+        "des",
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "do",
+        "da",
+        "dos",
+        "di",
+        "della",
+        "dello",
+        "il",
+        "lo",
+    }
+)
+_ARTICLE_WORDS = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(a) for a in _ARTICLES), key=len, reverse=True)) + r")\b"
+)
+_NOTE_IN_BRACKETS = re.compile(r"[(（\[【][^()（）\[\]【】]*[)）\]】]")
+
+
+def _fold(text: str) -> str:
+    """NFKC (full-width letters and punctuation as half-width), accents dropped, case folded."""
+    normal = unicodedata.normalize("NFKC", text.replace("\ufeff", ""))
+    decomposed = unicodedata.normalize("NFKD", normal)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return unicodedata.normalize("NFKC", bare).casefold()
 
 
 def header_key(name: str) -> str:
-    return _SEPARATORS.sub("", name.replace("\ufeff", "")).lower()
+    """A header cell as a person reads it: the same whatever its case, width (full-width `ＩＤ`), accents, spaces,
+    '_' and '-'."""
+    return _SEPARATORS.sub("", _fold(name))
+
+
+def header_keys(name: str) -> list[str]:
+    """The keys `name` may be known by, most exact first: the whole cell; without a note after a line break
+    (`产品信息` + newline + `（双击…）`); without notes in brackets; without articles (`Coste de artículo`)."""
+    folded = _fold(name)
+    first_line = next((line for line in folded.splitlines() if line.strip()), "")
+    unbracketed = _NOTE_IN_BRACKETS.sub(" ", first_line)
+    bare = _ARTICLE_WORDS.sub(" ", unbracketed)
+    keys: list[str] = []
+    for text in (folded, first_line, unbracketed, bare):
+        key = _SEPARATORS.sub("", text)
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def names_index(names: Mapping[T, Iterable[str]]) -> dict[str, T]:
+    """Each key the names may be matched by (see `header_keys`), to the one thing it names; a key that two things'
+    names share once their notes or articles are dropped names neither (ambiguous), while their exact keys stay."""
+    exact: dict[str, T] = {}
+    loose: dict[str, set[T]] = {}
+    for thing, spellings in names.items():
+        for spelling in spellings:
+            keys = header_keys(spelling)
+            exact.setdefault(keys[0], thing)
+            for key in keys[1:]:
+                loose.setdefault(key, set()).add(thing)
+    found = dict(exact)
+    for key, things in loose.items():
+        if key not in found and len(things) == 1:
+            found[key] = next(iter(things))
+    return found
+
+
+def match_header(header_cell: str, index: Mapping[str, T]) -> T | None:
+    """What `header_cell` names in `index` (made by `names_index`, or keyed by `header_key`): its exact key first,
+    then without its notes, then without articles; the one function every importer matches headers with."""
+    for key in header_keys(header_cell):
+        found = index.get(key)
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass(frozen=True)
@@ -202,6 +296,8 @@ class RecordSource:
     records: Iterator[tuple[int, list[str]]]
     # Rows the file holds, about (physical lines of a CSV): the total a progress bar counts to.
     estimated_rows: int = 0
+    # The header row's cells as the file writes them.
+    header: list[str] = field(default_factory=list)
 
 
 def read_table(
@@ -269,7 +365,7 @@ def open_records(
     if workbook:
         # A sheet's row ends at its last filled cell: empty cells at the end are no sign of a row cut short.
         records = ((line, cells + [""] * (width - len(cells))) for line, cells in records)
-    return RecordSource(table, positions, width, records, estimated)
+    return RecordSource(table, positions, width, records, estimated, header[1])
 
 
 def _read_bytes(path: Path, file: str, limits: ReadLimits) -> bytes:
@@ -541,6 +637,8 @@ def _match_header(header: list[str], table: CsvTable, mapping: ColumnMapping | N
         if not name.strip():
             continue
         mapped = mapping.column_for(name) if mapping is not None else None
+        if mapped == "":
+            continue  # the mapping file says to pass over this column
         column = layout.column(mapped) if mapped is not None else layout.find(name)
         if mapped is not None and column is None:
             known = ", ".join(c.name for c in layout.columns)
@@ -622,7 +720,7 @@ def _row(table: CsvTable, positions: dict[int, str], width: int, line: int, cell
     if len(cells) < width:
         missing = [positions[i] for i in range(len(cells), width) if i in positions]
         if not table.layout.strict and not missing:
-            return Row(line, {name: cells[index].strip() for index, name in positions.items()})
+            return Row(line, {name: collapse_repeats(cells[index]) for index, name in positions.items()})
         where = missing[0] if missing else ""
         table.error(
             line,
@@ -639,4 +737,17 @@ def _row(table: CsvTable, positions: dict[int, str], width: int, line: int, cell
             f"a value that is not quoted?)",
         )
         return None
+    if not table.layout.strict:
+        return Row(line, {name: collapse_repeats(cells[index]) for index, name in positions.items()})
     return Row(line, {name: cells[index].strip() for index, name in positions.items()})
+
+
+def collapse_repeats(cell: str) -> str:
+    """The stripped cell; a platform's per-order cell that repeats one value once per item, one per line
+    (AliExpress's 买家选择物流), is that value."""
+    text = cell.strip()
+    if "\n" not in text:
+        return text
+    lines = {part.strip() for part in text.splitlines()}
+    lines.discard("")
+    return lines.pop() if len(lines) == 1 else text

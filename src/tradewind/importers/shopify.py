@@ -113,7 +113,9 @@ def _order_columns(context: PlatformRead, row: Row, draft: OrderDraft, moment: p
         draft.shipped_at = shipped or draft.paid_at or draft.placed_at
     if draft.cancelled_at is not None:
         draft.status = OrderStatus.CANCELLED
-    country_text = row.cells.get("shipping_country") or row.cells.get("billing_country") or ""
+    country_text = (
+        row.cells.get("shipping_country") or row.cells.get("billing_country") or context.default_country or ""
+    )
     country = _country(context, row, country_text)
     draft.destination_country = country
     if row.cells.get("shipping_country"):

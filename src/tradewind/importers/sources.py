@@ -26,5 +26,8 @@ class PlatformRead:
     def skip(self, reason: str, number: int = 1) -> None:
         self.summary.skip(reason, number)
 
+    def warn(self, message: str, number: int = 1) -> None:
+        self.summary.warn(message, number)
+
     def error(self, line: int, column: str, message: str) -> None:
         self.table.error(line, column, message)

@@ -18,7 +18,8 @@ class ImportSummary:
     `to_json()` is exactly `{"created": {table: n}, "updated": {…}, "unchanged": {…}, "errors": [{"file", "line",
     "column", "message"}]}`; every table the import can touch is listed, with 0 when nothing happened to it. A
     platform export may also hold rows that are not records at all (a stock adjustment in an invoice file, an open
-    draft order): those are counted by reason under `"skipped"`, present only when something was skipped.
+    draft order): those are counted by reason under `"skipped"`, present only when something was skipped; likewise
+    `"warnings"` ({message: rows}) and `"format"` (the platform recognised from the header when none was named).
     """
 
     created: dict[str, int] = field(default_factory=dict)
@@ -27,6 +28,11 @@ class ImportSummary:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     skipped: dict[str, int] = field(default_factory=dict)
+    # What the seller should know although nothing stopped the import (a price cell left empty read as 0), by
+    # message, with how many rows it concerns.
+    warnings: dict[str, int] = field(default_factory=dict)
+    # The platform format recognised from the header, when the seller named none.
+    recognised_format: str | None = None
 
     @classmethod
     def for_tables(cls, tables: Iterable[str], *, dry_run: bool = False) -> ImportSummary:
@@ -56,6 +62,9 @@ class ImportSummary:
     def skip(self, reason: str, number: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + number
 
+    def warn(self, message: str, number: int = 1) -> None:
+        self.warnings[message] = self.warnings.get(message, 0) + number
+
     def total(self, outcome: Outcome) -> int:
         return sum(getattr(self, outcome).values())
 
@@ -69,4 +78,8 @@ class ImportSummary:
         }
         if self.skipped:
             payload["skipped"] = dict(self.skipped)
+        if self.warnings:
+            payload["warnings"] = dict(self.warnings)
+        if self.recognised_format:
+            payload["format"] = self.recognised_format
         return payload

@@ -29,7 +29,8 @@ LAYOUT = Layout(
         Column("order", aliases=("Order Number", "Número de pedido", "Numéro de commande", "Bestellnummer")),
         Column("order_id", aliases=("Order ID", "ID del pedido", "id")),
         Column("status", aliases=("Order Status", "Estado del pedido", "Statut de la commande", "Bestellstatus")),
-        Column("placed_at", aliases=("Order Date", "Fecha del pedido", "Date de la commande", "Bestelldatum")),
+        # SkyVerge's Customer/Order CSV Export calls the order date just `date`.
+        Column("placed_at", aliases=("Order Date", "Fecha del pedido", "Date de la commande", "Bestelldatum", "date")),
         Column("paid_at", aliases=("Paid Date", "Date Paid", "Fecha de pago")),
         Column("completed_at", aliases=("Completed Date", "Date Completed", "Fecha de finalización")),
         Column("currency", aliases=("Order Currency", "Currency", "Moneda")),
@@ -67,6 +68,7 @@ LAYOUT = Layout(
     ),
     strict=False,
 )
+NO_PRICE = "items without a price (their price is 0): the file's item price is empty"
 # Statuses by their slug, their English label and the Spanish one; "wc-" prefixes are dropped first.
 _STATUSES: dict[str, tuple[PaymentState, OrderStatus | None]] = {
     "pending": (PaymentState.UNPAID, OrderStatus.PLACED),
@@ -108,6 +110,18 @@ def read(context: PlatformRead, source: RecordSource) -> dict[str, OrderDraft]:
             "no item columns: expected 'Item Name' and 'Quantity' (Advanced Order Export), 'line_items' "
             "(Customer/Order CSV Export) or 'line_item_1' (Order Export & Import)",
         )
+    if "placed_at" not in present:
+        table.error(1, "placed_at", "no order date column: expected 'Order Date', 'order_date' or 'date' (or map it)")
+    if "item" in present and "line_items" not in present and "line_item_1" not in present:
+        if "quantity" not in present and "quantity_net" not in present:
+            table.error(1, "quantity", "no quantity column: expected 'Quantity', 'Cantidad' or 'Qty' (or map it)")
+        if "item_cost" not in present:
+            table.error(
+                1,
+                "item_cost",
+                "no item price column: expected 'Item Cost', 'Coste del artículo' or 'Item Price' (or map it with "
+                "--mapping): without it every price would be 0",
+            )
     table.raise_if_errors()
     moment = pv.moment_in(context.zone, serial_numbers=True)
     drafts: dict[str, OrderDraft] = {}
@@ -206,6 +220,8 @@ def _item_row(context: PlatformRead, row: Row, draft: OrderDraft) -> None:
         return
     if quantity == 0:
         return  # refunded in full
+    if price is None and not row.cells.get("item_cost"):
+        context.warn(NO_PRICE)
     _add_line(context, row, draft, "sku", row.cells.get("sku", ""), name, quantity, price or Decimal(0))
 
 
@@ -230,7 +246,10 @@ def _packed_lines(context: PlatformRead, row: Row, draft: OrderDraft, column: st
     for item in unpack(cell):
         try:
             quantity = pv.quantity(item.get("quantity", "1"))
-            total = pv.money(item.get("subtotal") or item.get("total") or item.get("sub_total") or "0")
+            stated = item.get("subtotal") or item.get("total") or item.get("sub_total")
+            if not stated:
+                context.warn(NO_PRICE)
+            total = pv.money(stated or "0")
         except ValidationError as problem:
             context.error(row.line, column, f"item {item.get('name', '?')!r}: {problem.message}")
             continue
