@@ -271,13 +271,16 @@ def test_buyers_speak_their_countrys_language(demo_engine: BuiltDemo) -> None:
             assert expected[str(country)] == language
 
 
-def test_inbound_messages_wait_for_triage(demo_engine: BuiltDemo) -> None:
+def test_inbound_messages_arrive_triaged(demo_engine: BuiltDemo) -> None:
     engine, today = demo_engine.engine, demo_engine.today
     messages = rows(
-        engine, "SELECT external_id, received_at, language, intent, order_id, buyer_id FROM inbound_messages"
+        engine,
+        "SELECT external_id, received_at, language, intent, order_id, buyer_id, triage_model, language_confidence "
+        "FROM inbound_messages",
     )
     assert len({m[0] for m in messages}) == len(messages)
-    assert all(m[2] is None and m[3] is None for m in messages)
+    assert all(m[3] is not None and m[6] is not None and m[7] is not None for m in messages)
+    assert sum(m[2] is not None for m in messages) >= len(messages) - 2  # a message of digits alone has no language
     assert all(m[4] is not None and m[5] is not None for m in messages)
     assert all(str(m[1]) >= (today - timedelta(days=3)).isoformat() for m in messages)
     scripts = {str(t)[0] for (t,) in rows(engine, "SELECT text FROM inbound_messages")}

@@ -52,7 +52,7 @@ from tradewind.messaging.supplier_threads import (
     thread_statistics,
 )
 from tradewind.messaging.templates import render, shipped_locales
-from tradewind.messaging.triage import triage_inbox, triage_messages
+from tradewind.messaging.triage import triage_inbox, triage_messages, triage_version
 from tradewind.suppliers.models import MessageDirection, SupplierStatus
 
 messages_app = typer.Typer(
@@ -416,6 +416,33 @@ def template_command(
             body=source.body,
         )
     console.print(f"[green]stored[/] the shop's wording for {situation_name}/{locale}")
+
+
+@messages_app.command("retriage")
+@friendly_errors
+def retriage_command(
+    db: DbOption = None,
+    shop: ShopOption = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Triage every incoming message again and store it (after a change of the language or intent model)."""
+    runtime = open_runtime(db, today)
+    with runtime.transaction() as session:
+        the_shop = resolve_shop(session, runtime, shop)
+        found = triage_inbox(
+            session,
+            shop=the_shop,
+            settings=runtime.settings,
+            now=runtime.clock.now(),
+            retriage=True,
+            with_replies=False,
+        )
+        version, code = triage_version(), the_shop.code
+    if as_json:
+        print_json({"shop": code, "retriaged": len(found), "model": version})
+        return
+    console.print(f"retriaged {len(found)} incoming messages of {code} with {version}")
 
 
 # --- triage ---------------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from tradewind.config import Settings
 from tradewind.demo.catalog import build_catalog, write_listings, write_promotions
 from tradewind.demo.demand import generate_demand
 from tradewind.demo.inbox import write_inbox
@@ -29,6 +30,7 @@ from tradewind.demo.suppliers import (
 )
 from tradewind.demo.writer import BulkWriter
 from tradewind.errors import ConflictError, ValidationError
+from tradewind.messaging.triage import triage_inbox
 from tradewind.models import Base
 from tradewind.shops.models import Shop
 
@@ -156,6 +158,12 @@ def build_demo_shop(
         scale=scale,
     )
     writer.finish()
+    # The messages arrived before today: their triage is stored as it would have been on arrival (the history ends
+    # before today's midnight, the triage's time with it).
+    the_shop = session.get(Shop, shop_id)
+    assert the_shop is not None
+    triaged = story.cutoff - timedelta(minutes=1)
+    triage_inbox(session, shop=the_shop, settings=Settings(), now=triaged, with_replies=False)
     writer.report(INBOX_STAGE, 1, 1)
     short = np.flatnonzero((plan.kind == SHORT) | (plan.kind == ZERO))
     return DemoSummary(

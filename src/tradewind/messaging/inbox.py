@@ -1,5 +1,6 @@
 """`reply_needed`: every incoming buyer message still unanswered, with its language, intent and a suggested reply in
-the buyer's language filled with the order's facts. The reply is drafted into the outbox (the seller edits it there);
+the buyer's language filled with the order's facts. The triage is the one stored when the message arrived
+(messaging.triage): the brief loads no language model. The reply is drafted into the outbox (the seller edits it there);
 applying the action queues it and marks the message answered.
 """
 
@@ -17,7 +18,7 @@ from tradewind.messaging.models import InboundMessage, OutboxState, RecipientKin
 from tradewind.messaging.notices import message_step, queue_message_steps
 from tradewind.messaging.outbox import Recipient, keys_in_outbox, save_draft
 from tradewind.messaging.settings import messaging_settings
-from tradewind.messaging.triage import expected_deliveries, triage_inbox, triage_messages
+from tradewind.messaging.triage import expected_deliveries, stored_triage
 from tradewind.orders.models import Buyer, Order
 from tradewind.shops.models import Shop
 
@@ -67,7 +68,6 @@ class ReplyNeededProducer:
         """One action per unanswered message, its suggested reply the step: the members of `actions`' groups."""
         window = messaging_settings(context.settings).reply_window_days
         since = context.now - timedelta(days=window)
-        triage_inbox(session, shop=shop, settings=context.settings, now=context.now, since=since, with_replies=False)
         waiting = list(
             session.scalars(
                 select(InboundMessage)
@@ -83,14 +83,8 @@ class ReplyNeededProducer:
         if not waiting:
             return []
         expected = expected_deliveries(session, shop=shop, today=context.today, now=context.now)
-        results = triage_messages(
-            [m.text for m in waiting],
-            settings=context.settings,
-            now=context.now,
-            session=session,
-            shop=shop,
-            senders=[(m.buyer_id, m.order_id) for m in waiting],
-            expected=expected,
+        results = stored_triage(
+            session, waiting, shop=shop, settings=context.settings, now=context.now, expected=expected
         )
         buyers = {
             b.id: b

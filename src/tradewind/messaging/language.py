@@ -10,6 +10,8 @@ one short message in twenty. Among the Cyrillic languages, letters a language ne
 reads some Ukrainian as Kazakh or Belarusian).
 
 A text with no letters left (an order number alone, "??", an emoji) has no language: None.
+
+Lingua is imported only when a text is detected: a command (or the brief) that reads stored triage never imports it.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-
-from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+from importlib.metadata import version
+from typing import TYPE_CHECKING
 
 from tradewind.messaging.situations import BUYER_LOCALES
+
+if TYPE_CHECKING:
+    from lingua import IsoCode639_1, LanguageDetector
 
 _NOISE = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[#№]?\d[\d\s\-/.]*|[_*~`|<>\[\]{}()\"'«»“”„]+")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -63,13 +68,23 @@ def detector() -> LanguageDetector:
 @lru_cache(maxsize=32)
 def _detector_among(codes: tuple[str, ...]) -> LanguageDetector:
     """A detector for some of the languages; Lingua keeps loaded models per process, so detectors share them."""
+    from lingua import Language, LanguageDetectorBuilder
+
     languages = [Language.from_iso_code_639_1(_iso(code)) for code in codes]
     return LanguageDetectorBuilder.from_languages(*languages).build()
 
 
 def _iso(code: str) -> IsoCode639_1:
+    from lingua import IsoCode639_1
+
     found: IsoCode639_1 = getattr(IsoCode639_1, code.upper())
     return found
+
+
+def detection_version() -> str:
+    """What detection depends on: Lingua's version, the languages detected and the Cyrillic letter rules."""
+    rules = ";".join(f"{code}:{letters}" for code, letters in sorted(_NEVER_WRITES.items()))
+    return f"lingua {version('lingua-language-detector')}|{','.join(DETECTED_LANGUAGES)}|{rules}|{_NOISE.pattern}"
 
 
 def _possible(code: str, letters: set[str]) -> bool:

@@ -101,3 +101,8 @@ class InboundMessage(ShopOwned, Base):
     confidence: Mapped[float | None]
     answered_at: Mapped[datetime | None]
     triaged_at: Mapped[datetime | None]
+    # The triage stored when the message arrives (messaging.triage): the brief reads it and loads no language model.
+    language_confidence: Mapped[float | None]
+    triage_order: Mapped[str | None] = mapped_column(String(64))  # the order number found, or the first in the text
+    triage_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    triage_model: Mapped[str | None] = mapped_column(String(64))  # the models' version; None: not triaged yet

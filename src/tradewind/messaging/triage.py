@@ -1,15 +1,18 @@
 """Triage of incoming buyer messages: the language (ISO 639-1), the intent, the order the message is about (a number
 in the text, or the sender's order), and a suggested reply in the buyer's language filled with that order's facts.
 
-`triage_messages` works on plain texts (with or without a database); `triage_inbox` fills the shop's stored
-`InboundMessage` rows (language, intent, confidence, order) and returns the results for the brief's `reply_needed`.
+`triage_messages` works on plain texts (with or without a database); `triage_inbox` stores the triage of the shop's
+`InboundMessage` rows (language and its confidence, intent and its confidence, the order, the models' version) when
+they arrive, or all of them again after a model change (`tradewind messages retriage`). `stored_triage` gives the
+brief's `reply_needed` the stored results with their suggested replies, without loading a language model.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,8 +21,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from tradewind.config import Settings
 from tradewind.logistics.watch import order_outlooks
-from tradewind.messaging.intent import classify_intents
-from tradewind.messaging.language import detect_languages
+from tradewind.messaging.intent import classify_intents, training_digest
+from tradewind.messaging.language import detect_languages, detection_version
 from tradewind.messaging.models import InboundMessage
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
 from tradewind.messaging.service import draft
@@ -212,30 +215,45 @@ def triage_messages(
         language, (intent, confidence) = languages[index], intents[index]
         buyer_id, order_id = senders[index] if senders else (None, None)
         order = lookup.find(text, buyer_id=buyer_id, order_id=order_id) if lookup is not None else None
-        reply = None
-        if with_replies:
-            reply = suggested_reply(
-                intent,
-                reply_locale(language.code, order, shop),
-                session=session,
-                shop=shop,
-                order=order,
-                now=now,
-                settings=settings,
-                expected=expected,
-            )
-        results.append(
-            TriageResult(
-                text=text,
-                language=language.code,
-                language_confidence=language.confidence,
-                intent=intent,
-                confidence=confidence,
-                order=order.number if order is not None else next(iter(numbers_in(text)), None),
-                reply=reply,
-            )
+        result = TriageResult(
+            text=text,
+            language=language.code,
+            language_confidence=language.confidence,
+            intent=intent,
+            confidence=confidence,
+            order=order.number if order is not None else next(iter(numbers_in(text)), None),
+            reply=None,
         )
+        if with_replies:
+            result = with_reply(
+                result, order, session=session, shop=shop, now=now, settings=settings, expected=expected
+            )
+        results.append(result)
     return results
+
+
+def with_reply(
+    result: TriageResult,
+    order: Order | None,
+    *,
+    session: Session | None,
+    shop: Shop | None,
+    now: datetime,
+    settings: Settings,
+    expected: dict[int, date | None] | None,
+) -> TriageResult:
+    """The result with its suggested reply, about `order` (the order triage found)."""
+    reply = suggested_reply(
+        result.intent,
+        reply_locale(result.language, order, shop),
+        session=session,
+        shop=shop,
+        order=order,
+        now=now,
+        settings=settings,
+        expected=expected,
+    )
+    return replace(result, reply=reply)
 
 
 def expected_deliveries(session: Session, *, shop: Shop, today: date, now: datetime) -> dict[int, date | None]:
@@ -245,6 +263,13 @@ def expected_deliveries(session: Session, *, shop: Shop, today: date, now: datet
         for o in order_outlooks(session, shop=shop, today=today, now=now)
         if o.expected_p90_on is None or o.expected_p90_on > today
     }
+
+
+def triage_version() -> str:
+    """The version of the models triage runs (language detection, intent weights): stored with each message's
+    triage, so that a stored triage can be told from one the current models would give."""
+    digest = hashlib.sha256(f"{detection_version()}|{training_digest()}".encode()).hexdigest()
+    return f"triage-{digest[:16]}"
 
 
 def triage_inbox(
@@ -257,13 +282,14 @@ def triage_inbox(
     retriage: bool = False,
     with_replies: bool = True,
 ) -> list[tuple[InboundMessage, TriageResult]]:
-    """Triage the shop's incoming messages (those not triaged yet, or all with `retriage`): fill language, intent,
-    confidence and the order, and return each with its result (and suggested reply)."""
+    """Triage the shop's incoming messages (those without a stored triage, or all with `retriage`) and store it:
+    language and intent with their confidence, the order found (and the message's order where it had none), the
+    models' version. Returns each message with its result (and suggested reply)."""
     query = select(InboundMessage).where(InboundMessage.shop_id == shop.id).order_by(InboundMessage.received_at)
     if since is not None:
         query = query.where(InboundMessage.received_at >= since)
     if not retriage:
-        query = query.where(InboundMessage.triaged_at.is_(None))
+        query = query.where(InboundMessage.triage_model.is_(None))
     messages = list(session.scalars(query))
     if not messages:
         return []
@@ -286,12 +312,53 @@ def triage_inbox(
             )
         )
     }
+    version = triage_version()
     for message, result in zip(messages, results, strict=True):
         message.language = result.language
+        message.language_confidence = result.language_confidence
         message.intent = result.intent
         message.confidence = result.confidence
+        message.triage_order = result.order
+        message.triage_order_id = orders.get(result.order) if result.order else None
         if message.order_id is None and result.order in orders:
             message.order_id = orders[result.order]
+        message.triage_model = version
         message.triaged_at = now
     session.flush()
     return list(zip(messages, results, strict=True))
+
+
+def stored_triage(
+    session: Session,
+    messages: Sequence[InboundMessage],
+    *,
+    shop: Shop,
+    settings: Settings,
+    now: datetime,
+    expected: dict[int, date | None] | None = None,
+) -> list[TriageResult]:
+    """The stored triage of messages (triage_inbox stored it), each with its suggested reply filled with the facts
+    of now: no language model is loaded. A message without a stored triage is triaged (and stored) first."""
+    if any(m.triage_model is None for m in messages):
+        triage_inbox(session, shop=shop, settings=settings, now=now, with_replies=False)
+    ids = sorted({m.triage_order_id for m in messages if m.triage_order_id is not None})
+    orders = {
+        o.id: o for o in session.scalars(select(Order).options(selectinload(Order.buyer)).where(Order.id.in_(ids)))
+    }
+    results = []
+    for message in messages:
+        assert message.intent is not None and message.confidence is not None
+        result = TriageResult(
+            text=message.text,
+            language=message.language,
+            language_confidence=message.language_confidence or 0.0,
+            intent=message.intent,
+            confidence=message.confidence,
+            order=message.triage_order,
+            reply=None,
+        )
+        order = orders.get(message.triage_order_id) if message.triage_order_id is not None else None
+        results.append(
+            with_reply(result, order, session=session, shop=shop, now=now, settings=settings, expected=expected)
+        )
+    return results

@@ -1,0 +1,69 @@
+"""`tradewind` starts fast: `--help` imports no command's module (so no domain and no heavy library), each command
+imports its own module when it runs, and the help the top level lists is each command's own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tradewind.cli.main import COMMANDS, app, load_command
+
+HEAVY = ("lingua", "pandas", "statsforecast", "dask", "distributed", "playwright", "numba", "numpy", "sqlalchemy")
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def _modules_after(*args: str) -> set[str]:
+    """The modules a fresh interpreter has imported once `tradewind <args>` has run."""
+    script = (
+        "import json, sys\n"
+        f"sys.argv = ['tradewind', *{list(args)!r}]\n"
+        "from tradewind.cli.main import run\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('MODULES' + json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert "MODULES" in done.stderr, done.stderr
+    return set(json.loads(done.stderr.split("MODULES", 1)[1]))
+
+
+def test_help_imports_no_domain_and_no_heavy_library() -> None:
+    modules = _modules_after("--help")
+    assert sorted(m for m in modules if m.split(".")[0] in HEAVY) == []
+    assert sorted(m for m in modules if m.startswith("tradewind.")) == ["tradewind.cli", "tradewind.cli.main"]
+
+
+def test_a_command_imports_its_own_module_only() -> None:
+    modules = _modules_after("shop", "--help")
+    assert "tradewind.cli.shop" in modules
+    assert not {"tradewind.cli.brief", "tradewind.cli.planning", "tradewind.messaging.language"} & modules
+    assert sorted(m for m in modules if m.split(".")[0] in ("lingua", "pandas", "statsforecast", "playwright")) == []
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_the_listed_help_is_the_command_s_own(name: str) -> None:
+    command = load_command(name)
+    assert command.name == name
+    assert command.help == COMMANDS[name][2]
+
+
+def test_help_lists_every_command_and_a_typo_gets_a_suggestion() -> None:
+    runner = CliRunner()
+    listed = runner.invoke(app, ["--help"])
+    assert listed.exit_code == 0
+    for name in COMMANDS:
+        assert f"\n  {name} " in listed.output
+    typo = runner.invoke(app, ["bref"])
+    assert typo.exit_code == 2
+    assert "Did you mean 'brief'?" in typo.output
