@@ -4,7 +4,7 @@ Language (with its confidence), intent, the order the message is about and the v
 them are stored with the message; the brief reads them instead of running the language detector again.
 
 Revision ID: 0016_triage
-Revises: 0014_signin
+Revises: 0015_regions
 Create Date: 2026-12-07 05:30:00.000000
 """
 
