@@ -93,16 +93,7 @@ def delivered_only(settings: TransitSettings) -> Estimator:
     def estimate(obs: TransitObservations, as_of: datetime, lanes: list[Lane]) -> dict[Lane, tuple[int, int]]:
         moment = as_of.timestamp()
         arrived = ~np.isnan(obs.delivered) & (obs.delivered <= moment)
-        kept = replace(
-            obs,
-            origin_code=obs.origin_code[arrived],
-            destination_code=obs.destination_code[arrived],
-            method_code=obs.method_code[arrived],
-            shipped=obs.shipped[arrived],
-            delivered=obs.delivered[arrived],
-            weight=obs.weight[arrived],
-            is_review=obs.is_review[arrived],
-        )
+        kept = obs.where(arrived)
         found = estimate_lanes(kept, as_of=as_of, settings=settings, lanes=lanes)
         return {e.lane: (e.p50_days or 0, e.p90_days or 0) for e in found}
 

@@ -181,6 +181,20 @@ class TransitObservations:
         """The last carrier news of each parcel, NaN where none is known."""
         return np.full(self.size, np.nan) if self.last_news is None else self.last_news
 
+    def where(self, keep: BoolArray) -> TransitObservations:
+        """Only the parcels (and reviews) `keep` marks, every per-parcel column alike."""
+        return replace(
+            self,
+            origin_code=self.origin_code[keep],
+            destination_code=self.destination_code[keep],
+            method_code=self.method_code[keep],
+            shipped=self.shipped[keep],
+            delivered=self.delivered[keep],
+            weight=self.weight[keep],
+            is_review=self.is_review[keep],
+            last_news=None if self.last_news is None else self.last_news[keep],
+        )
+
     def lanes(self, *, include_reviews: bool = False) -> list[Lane]:
         """The distinct lanes, in first-seen order."""
         keep = np.ones(self.size, dtype=bool) if include_reviews else ~self.is_review
