@@ -45,7 +45,7 @@ from tradewind.api.briefing import brief_made_on
 from tradewind.brief.producers import default_producers
 from tradewind.brief.service import refresh_brief
 from tradewind.catalog.models import Sku
-from tradewind.clock import FixedClock
+from tradewind.clock import FixedClock, SystemClock
 from tradewind.config import Settings, database_url_for_path
 from tradewind.db.migrate import upgrade
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
@@ -138,8 +138,11 @@ def prepare(url: str, today: date) -> Prepared:
             cheap = AccountRules(hash_time_cost=1, hash_memory_kib=1024, hash_parallelism=1)
             user = create_user(session, email=BENCH_USER, password="benchmark only!", name="Bench", rules=cheap)
         grant(session, user=user, shop=shop, role=Role.OWNER)
-        cookie, _ = start_session(session, user=user, now=clock.now())
-        token, _ = issue_token(session, user=user, name="benchmark", now=clock.now())
+        # Sessions and tokens live on the real clock, whatever day the shop's figures are pinned to (as the server
+        # checks them).
+        signed_in = SystemClock().now()
+        cookie, _ = start_session(session, user=user, now=signed_in)
+        token, _ = issue_token(session, user=user, name="benchmark", now=signed_in)
         sku = session.execute(
             select(SkuPlan.sku_id).where(SkuPlan.shop_id == shop.id).order_by(SkuPlan.stockout_on).limit(1)
         ).scalar()
