@@ -322,7 +322,7 @@ def at_risk_command(
         found = orders_at_risk(
             session,
             shop=the_shop,
-            today=runtime.clock.today(),
+            today=runtime.today_of(the_shop),
             now=runtime.clock.now(),
             rules=LogisticsRules.from_settings(runtime.settings),
         )
@@ -364,9 +364,10 @@ def disruption_add_command(
     """Register a restriction: it blocks or slows the lanes in its scope in the estimates and the method choice."""
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
+        the_shop = resolve_shop(session, runtime, shop)
         disruption = add_disruption(
             session,
-            shop=resolve_shop(session, runtime, shop),
+            shop=the_shop,
             kind=kind,
             starts_on=parse_day(starts, what="--from"),
             ends_on=parse_optional_day(until, "--until"),
@@ -377,7 +378,7 @@ def disruption_add_command(
             extra_days=extra_days,
             now=runtime.clock.now(),
         )
-        payload = disruption_to_dict(disruption, today=runtime.clock.today())
+        payload = disruption_to_dict(disruption, today=runtime.today_of(the_shop))
         words = describe(disruption)
     if as_json:
         print_json(payload)
@@ -397,8 +398,9 @@ def disruption_list_command(
     """The restrictions in force today (or all of them with --all)."""
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
-        day = runtime.clock.today()
-        found = list_disruptions(session, shop=resolve_shop(session, runtime, shop), on=None if include_ended else day)
+        the_shop = resolve_shop(session, runtime, shop)
+        day = runtime.today_of(the_shop)
+        found = list_disruptions(session, shop=the_shop, on=None if include_ended else day)
         rows = [disruption_to_dict(d, today=day) for d in found]
         lines = [describe(d) for d in found]
     if as_json:
@@ -423,13 +425,14 @@ def disruption_end_command(
     """Mark a restriction as ended."""
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
+        the_shop = resolve_shop(session, runtime, shop)
         disruption = end_disruption(
             session,
-            shop=resolve_shop(session, runtime, shop),
+            shop=the_shop,
             disruption_id=disruption_id,
-            ends_on=parse_optional_day(on, "--on") or runtime.clock.today(),
+            ends_on=parse_optional_day(on, "--on") or runtime.today_of(the_shop),
         )
-        payload = disruption_to_dict(disruption, today=runtime.clock.today())
+        payload = disruption_to_dict(disruption, today=runtime.today_of(the_shop))
         words = describe(disruption)
     if as_json:
         print_json(payload)
@@ -452,7 +455,7 @@ def methods_command(
         choices = choose_methods(
             session,
             shop=the_shop,
-            today=runtime.clock.today(),
+            today=runtime.today_of(the_shop),
             now=runtime.clock.now(),
             rules=LogisticsRules.from_settings(runtime.settings),
         )
@@ -512,7 +515,7 @@ def compare_command(
             shop=the_shop,
             skus=sku,
             destination=country,
-            today=runtime.clock.today(),
+            today=runtime.today_of(the_shop),
             now=runtime.clock.now(),
             rules=LogisticsRules.from_settings(runtime.settings),
             window_days=runtime.settings.sales_window_days,

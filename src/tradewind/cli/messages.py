@@ -570,7 +570,7 @@ def supplier_status_command(
             session,
             shop=the_shop,
             supplier_code=supplier,
-            today=runtime.clock.today(),
+            today=runtime.today_of(the_shop),
             closed_until=parse_day(closed_until, what="--closed-until") if closed_until else None,
             restock_on=parse_day(restock_on, what="--restock-on") if restock_on else None,
             status=SupplierStatus.UNKNOWN if unknown else None,

@@ -29,6 +29,7 @@ TREND_LANES = 8
 
 def lanes_today(session: Session, state: AppState, shop: Shop) -> list[dict[str, Any]]:
     """Every lane's statistics today (`LaneStatistics.to_dict`), busiest first."""
+    today = state.today_of(shop)
 
     def compute(fresh: Session) -> list[dict[str, Any]]:
         rules = LogisticsRules.from_settings(state.settings)
@@ -36,7 +37,7 @@ def lanes_today(session: Session, state: AppState, shop: Shop) -> list[dict[str,
         rows = [s.to_dict() for s in lane_statistics(fresh, shop=the_shop, now=state.clock.now(), rules=rules)]
         return sorted(rows, key=lambda r: (-(r["n_delivered"] + r["n_in_transit"]), r["destination"], r["method"]))
 
-    found: list[dict[str, Any]] = state.cache.get((shop.id, state.clock.today(), "lanes"), compute)
+    found: list[dict[str, Any]] = state.cache.get((shop.id, today, "lanes"), compute)
     return found
 
 
@@ -55,11 +56,11 @@ class LaneTrend:
 
 def lane_trend(session: Session, state: AppState, shop: Shop) -> LaneTrend:
     """p50 and p90 transit days of the busiest lanes as known at the end of each of the last weeks."""
+    today = state.today_of(shop)
 
     def compute(fresh: Session) -> LaneTrend:
         rules = LogisticsRules.from_settings(state.settings)
         now = state.clock.now()
-        today = state.clock.today()
         busiest = lanes_today(fresh, state, shop)[:TREND_LANES]
         lanes = [Lane(r["origin"], r["destination"], r["method"]) for r in busiest]
         weeks = [today - timedelta(days=7 * back) for back in range(TREND_WEEKS - 1, -1, -1)]
@@ -77,24 +78,25 @@ def lane_trend(session: Session, state: AppState, shop: Shop) -> LaneTrend:
                 series[estimate.lane]["p90"].append(estimate.p90_days)
         return LaneTrend(weeks, [{"lane": lane.describe(), **values} for lane, values in series.items()])
 
-    found: LaneTrend = state.cache.get((shop.id, state.clock.today(), "trend"), compute)
+    found: LaneTrend = state.cache.get((shop.id, today, "trend"), compute)
     return found
 
 
 def at_risk_today(session: Session, state: AppState, shop: Shop) -> list[dict[str, Any]]:
     """Open orders that may miss their promised date (`OrderAtRisk.to_dict`), most late first."""
+    today = state.today_of(shop)
 
     def compute(fresh: Session) -> list[dict[str, Any]]:
         found = orders_at_risk(
             fresh,
             shop=_same_shop(fresh, shop),
-            today=state.clock.today(),
+            today=today,
             now=state.clock.now(),
             rules=LogisticsRules.from_settings(state.settings),
         )
         return [o.to_dict() for o in found]
 
-    found: list[dict[str, Any]] = state.cache.get((shop.id, state.clock.today(), "at_risk"), compute)
+    found: list[dict[str, Any]] = state.cache.get((shop.id, today, "at_risk"), compute)
     return found
 
 

@@ -215,7 +215,7 @@ def read_disruptions(
     state: State,
     include_ended: Annotated[bool, Query(description="Also the ended and future ones")] = False,
 ) -> list[DisruptionOut]:
-    today = state.clock.today()
+    today = state.today_of(access.shop)
     rows = list_disruptions(session, shop=access.shop, on=today, include_ended=include_ended)
     return [DisruptionOut(**disruption_to_dict(d, today=today)) for d in rows]
 
@@ -242,7 +242,7 @@ def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession,
         now=state.clock.now(),
     )
     state.cache.forget_shop(access.shop.id)
-    return DisruptionOut(**disruption_to_dict(disruption, today=state.clock.today()))
+    return DisruptionOut(**disruption_to_dict(disruption, today=state.today_of(access.shop)))
 
 
 @router.post(
@@ -254,10 +254,10 @@ def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession,
 def finish_disruption(
     disruption_id: RecordId, access: WriteShop, session: DbSession, state: State, body: DisruptionEndIn | None = None
 ) -> DisruptionOut:
-    ends_on = (body.ends_on if body else None) or state.clock.today()
+    ends_on = (body.ends_on if body else None) or state.today_of(access.shop)
     disruption = end_disruption(session, shop=access.shop, disruption_id=disruption_id, ends_on=ends_on)
     state.cache.forget_shop(access.shop.id)
-    return DisruptionOut(**disruption_to_dict(disruption, today=state.clock.today()))
+    return DisruptionOut(**disruption_to_dict(disruption, today=state.today_of(access.shop)))
 
 
 class AtRiskOut(BaseModel):

@@ -97,14 +97,13 @@ class SupplierOut(BaseModel):
 
 def suppliers_today(session: Session, state: AppState, shop: Shop) -> list[SupplierOut]:
     """Every supplier's state (reads their whole message thread and status history): kept for a few minutes."""
+    today = state.today_of(shop)
 
     def compute(fresh: Session) -> list[SupplierOut]:
-        found = supplier_overviews(
-            fresh, shop_id=shop.id, today=state.clock.today(), now=state.clock.now(), settings=state.settings
-        )
+        found = supplier_overviews(fresh, shop_id=shop.id, today=today, now=state.clock.now(), settings=state.settings)
         return [SupplierOut.of(o) for o in found]
 
-    cached: list[SupplierOut] = state.cache.get((shop.id, state.clock.today(), "suppliers"), compute, ttl_seconds=60)
+    cached: list[SupplierOut] = state.cache.get((shop.id, today, "suppliers"), compute, ttl_seconds=60)
     return cached
 
 
@@ -121,7 +120,7 @@ def read_supplier(code: SupplierCode, access: ReadShop, session: DbSession, stat
         session,
         shop_id=access.shop.id,
         code=code,
-        today=state.clock.today(),
+        today=state.today_of(access.shop),
         now=state.clock.now(),
         settings=state.settings,
     )

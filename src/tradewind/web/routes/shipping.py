@@ -32,7 +32,7 @@ def shipping_page(
     ended: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     shop = page.access.shop
-    today = state.clock.today()
+    today = state.today_of(shop)
     at_risk = at_risk_today(session, state, shop)
     trend = lane_trend(session, state, shop)
     words = {
@@ -106,7 +106,7 @@ def end(
     state: State,
     ends_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    day = parse_day(ends_on, what="end on") if ends_on.strip() else state.clock.today()
+    day = parse_day(ends_on, what="end on") if ends_on.strip() else state.today_of(access.shop)
     end_disruption(session, shop=access.shop, disruption_id=disruption_id, ends_on=day)
     state.cache.forget_shop(access.shop.id)
     return _back(access.shop.code)

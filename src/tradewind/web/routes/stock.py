@@ -65,7 +65,7 @@ def stock_page(
 def sku_page(sku: Annotated[str, Path(max_length=64)], page: Page, session: DbSession, state: State) -> HTMLResponse:
     shop = page.access.shop
     row = plan_of(session, shop_id=shop.id, sku_code=sku)
-    outlook = stock_outlook(session, shop_id=shop.id, sku_code=sku, today=state.clock.today(), row=row)
+    outlook = stock_outlook(session, shop_id=shop.id, sku_code=sku, today=state.today_of(shop), row=row)
     words = {
         "title": page.gettext("Stock of %(sku)s") % {"sku": row.sku.code},
         "units": page.gettext("units"),

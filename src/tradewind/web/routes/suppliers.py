@@ -36,7 +36,12 @@ def supplier_page(
 ) -> HTMLResponse:
     shop_id = page.access.shop.id
     found = supplier_overview(
-        session, shop_id=shop_id, code=code, today=state.clock.today(), now=state.clock.now(), settings=state.settings
+        session,
+        shop_id=shop_id,
+        code=code,
+        today=state.today_of(page.access.shop),
+        now=state.clock.now(),
+        settings=state.settings,
     )
     offers, total = offers_with_alternatives(
         session, shop_id=shop_id, supplier_id=found.supplier.id, offset=offset, limit=PAGE_SIZE
