@@ -3,14 +3,18 @@ their filters and pages, and errors as {"code", "message", "details"}."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
-from tests.api.harness import bearer
+from tests.api.harness import bearer, make_app
 from tests.api.shop_data import TODAY, ShopWorld
 from tradewind.api.routers.brief import BriefPageOut
 from tradewind.brief.schemas import ActionDetailOut
+from tradewind.clock import FixedClock
 
 
 def api(world: ShopWorld, path: str) -> str:
@@ -202,6 +206,27 @@ def test_shipments_timeline_lanes_and_disruptions(client: TestClient, world: Sho
     assert ended.json()["ends_on"] == TODAY.isoformat()
     register = client.get(api(world, "/disruptions?include_ended=true"), headers=owner).json()
     assert register[0]["id"] == added.json()["id"]
+
+
+def test_the_disruption_register_is_about_the_shops_local_day(
+    connection: Connection, db: Session, world: ShopWorld
+) -> None:
+    world.shop.timezone = "America/New_York"
+    db.commit()
+    app = make_app(connection)
+    app.state.tradewind.clock = FixedClock(datetime(2026, 11, 26, 2, 0, tzinfo=UTC))  # 21:00 on 25 Nov in New York
+    owner = bearer(world, "owner")
+    with TestClient(app, base_url="http://testserver") as client:
+        for starts_on in ("2026-11-20", "2026-11-26"):
+            body = {"kind": "import_ban", "destination": "RU", "starts_on": starts_on, "source": "carrier notice"}
+            assert client.post(api(world, "/disruptions"), json=body, headers=owner).status_code == 201
+        # The one starting on 26 November (already today in UTC) is not yet in force on the shop's 25 November.
+        in_force = client.get(api(world, "/disruptions"), headers=owner).json()
+        assert [d["starts_on"] for d in in_force] == ["2026-11-20"]
+        assert in_force[0]["in_force"] is True
+        ended = client.post(api(world, f"/disruptions/{in_force[0]['id']}/end"), json={}, headers=owner)
+        assert ended.status_code == 200, ended.text
+        assert ended.json()["ends_on"] == "2026-11-25"
 
 
 def test_errors_are_json_with_code_message_details(client: TestClient, world: ShopWorld) -> None:

@@ -252,3 +252,25 @@ def test_a_us_shopify_export_lands_on_us_days_and_its_generated_codes_are_listed
     code, out, _ = invoke("sku", "list", "--db", db, "--json")
     listed = json.loads(out)
     assert code == 0 and [s["title"] for s in listed] == ["Enamel camping mug"] and listed[0]["code"]
+
+
+def test_the_disruption_register_is_about_the_shops_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = str(tmp_path / "us.db")
+    assert invoke("init", "--shop", "us", "--name", "Mugs", "--country", "US", "--db", db)[0] == 0
+    from tradewind.cli import runtime as cli_runtime
+
+    instant = FixedClock(datetime(2026, 12, 8, 2, 0, tzinfo=UTC))  # 21:00 on 7 December in New York
+    monkeypatch.setattr(cli_runtime, "clock_for", lambda today: instant)
+    for starts in ("2026-12-01", "2026-12-08"):
+        code, _, err = invoke(
+            "disruption", "add", "--kind", "import_ban", "--from", starts, "--source", "news", "--db", db
+        )
+        assert code == 0, err
+    # The ban starting on 8 December (already today in UTC) is not yet in force on the shop's 7 December.
+    code, out, err = invoke("disruption", "list", "--db", db, "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [(r["starts_on"], r["in_force"]) for r in rows] == [("2026-12-01", True)]
+    code, out, err = invoke("disruption", "end", str(rows[0]["id"]), "--db", db, "--json")
+    assert code == 0, err
+    assert json.loads(out)["ends_on"] == "2026-12-07"
