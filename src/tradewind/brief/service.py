@@ -17,7 +17,7 @@ from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.ranking import carry_metric_penalties, priority
 from tradewind.brief.states import claim, record_event, transition
 from tradewind.db.session import read_memo
-from tradewind.errors import NotFoundError, StateChangedError, ValidationError
+from tradewind.errors import InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
 from tradewind.messaging.voice import one_message_per_order
 from tradewind.shops.models import Shop
@@ -229,6 +229,58 @@ def dismiss_action(
         raise
     session.flush()
     return record
+
+
+def reopen_action(
+    session: Session,
+    *,
+    shop: Shop,
+    action_id: int,
+    context: BriefContext,
+    producers: Sequence[ActionProducer],
+    actor: str = "seller",
+) -> tuple[ActionRecord, list[str]]:
+    """Put a handled action back in the brief (a compare-and-set to open), with the event in its history.
+
+    A dismissed, snoozed or expired action simply reopens. An applied one reopens only with the undo of what
+    applying it did, done by the producer that applied it (a purchase order not yet shipped is cancelled, a default
+    shipping method restored); when that cannot be undone (a message queued, an order shipped) it raises
+    `InvalidTransitionError` saying why, and nothing changes. Reopening an open action does nothing."""
+    record = get_action(session, shop=shop, action_id=action_id)
+    if record.state == ActionState.OPEN:
+        return record, []
+    if ARCHIVE_MARK in record.key:  # its situation ended and the key was freed: take it back if no newer one has it
+        key = record.key.split(ARCHIVE_MARK)[0]
+        newer = session.scalar(select(ActionRecord.id).where(ActionRecord.shop_id == shop.id, ActionRecord.key == key))
+        if newer is not None:
+            raise InvalidTransitionError(
+                f"action #{record.id} cannot be reopened: action #{newer} stands for the same situation now",
+                details={"action": record.id, "newer": newer},
+            )
+    undone: list[str] = []
+    if record.state == ActionState.APPLIED:
+        producer = next((p for p in producers if record.kind in p.kinds), None)
+        undo = getattr(producer, "undo", None)
+        if undo is None:
+            why = (
+                "its messages were queued and cannot be called back"
+                if any(step.get("type") == "message" for step in record.steps)
+                else f"what applying it did ({record.kind}) cannot be undone"
+            )
+            raise InvalidTransitionError(
+                f"action #{record.id} cannot be reopened: {why}",
+                details={"action": record.id, "state": record.state.value, "requested": ActionState.OPEN.value},
+            )
+        before = claim(record, ActionState.OPEN)
+        undone = list(undo(session, shop=shop, action=_stored(record), context=context))
+        note = "reopened; undone: " + "; ".join(undone) if undone else "reopened"
+        record_event(record, before, ActionState.OPEN, at=context.now, actor=actor, note=note)
+    else:
+        transition(record, ActionState.OPEN, at=context.now, actor=actor, note="reopened")
+    record.snoozed_until = None
+    record.key = record.key.split(ARCHIVE_MARK)[0]
+    session.flush()
+    return record, undone
 
 
 def latest_snooze(due: date, today: date, grace_days: int) -> date:

@@ -106,6 +106,24 @@ def reroute_orders(
     return done
 
 
+def route_back(session: Session, shop: Shop, action: StoredAction, step: dict[str, Any]) -> list[str]:
+    """Undo `reroute_orders`: the orders still awaiting shipment on the method they were moved to go back to the
+    one they had; the ones shipped meanwhile stay as they went."""
+    back, kept = [], []
+    for order in orders_by_number(session, shop, list(step.get("orders", []))):
+        if order.shipping_method != step["to_method"]:
+            continue
+        if order.status != OrderStatus.AWAITING_SHIPMENT:
+            kept.append(order.number)
+            continue
+        order.shipping_method = step.get("from_method")
+        back.append(order.number)
+    done = [f"routed {len(back)} orders back to {step.get('from_method') or 'no method'}"]
+    if kept:
+        done.append(f"left {len(kept)} orders that have shipped meanwhile: {', '.join(kept)}")
+    return done
+
+
 def hold_orders(
     session: Session, shop: Shop, action: StoredAction, step: dict[str, Any], context: BriefContext
 ) -> list[str]:

@@ -33,6 +33,7 @@ from tradewind.brief.service import (
     handled_actions,
     needs_confirmation,
     planned_orders,
+    reopen_action,
     snooze_action,
 )
 from tradewind.clock import parse_day
@@ -156,6 +157,21 @@ def apply(
     )
     state.cache.forget_shop(access.shop.id)
     return _removed(page, page.gettext("Applied: %(title)s") % {"title": record.title}, done)
+
+
+@router.post("/actions/{action_id}/reopen")
+def reopen(action_id: RecordId, page: Page, access: WriteShop, session: DbSession, state: State) -> Response:
+    """Back to the brief, with the undo of what applying did; the action's page shows it reopened and why."""
+    record, _ = reopen_action(
+        session,
+        shop=access.shop,
+        action_id=action_id,
+        context=state.context(access.shop),
+        producers=default_producers(),
+        actor=access.actor,
+    )
+    state.cache.forget_shop(access.shop.id)
+    return RedirectResponse(f"/shops/{access.shop.code}/actions/{record.id}", status_code=303)
 
 
 @router.post("/actions/{action_id}/dismiss")
