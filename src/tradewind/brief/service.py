@@ -538,5 +538,10 @@ def handled_actions(
         .offset(offset)
         .limit(limit)
     )
-    found = [HandledAction(ActionSummary(*row[:8], state=row[8]), row[9]) for row in rows]
+    found = [
+        HandledAction(
+            ActionSummary(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], state=row[8]), row[9]
+        )
+        for row in rows
+    ]
     return found, int(total)
