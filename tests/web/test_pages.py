@@ -155,6 +155,26 @@ def test_the_done_view_lists_handled_actions_by_state(app: FastAPI, world: ShopW
     assert f'id="done-{ids[2]}"' not in done  # still open
 
 
+def test_reopen_from_the_action_page(app: FastAPI, world: ShopWorld) -> None:
+    client, csrf = signed_in(app, world, "owner")
+    base = f"/shops/{world.shop.code}"
+    actions = client.get(f"/api/v1/shops/{world.shop.code}/brief").json()["actions"]
+    restock = next(a["id"] for a in actions if a["kind"] == "restock")
+    message = next(a["id"] for a in actions if a["kind"] == "unpaid_reminder")
+    form = {"csrf_token": csrf, "confirmed": "1"}
+    client.post(f"{base}/actions/{restock}/apply", data=form, follow_redirects=False)
+    page = client.get(f"{base}/actions/{restock}").text
+    assert f'action="{base}/actions/{restock}/reopen"' in page
+    reopened = client.post(f"{base}/actions/{restock}/reopen", data={"csrf_token": csrf}, follow_redirects=False)
+    assert reopened.status_code == 303 and reopened.headers["location"] == f"{base}/actions/{restock}"
+    history = client.get(f"{base}/actions/{restock}").text
+    assert "reopened; undone: cancelled purchase order TW-" in history
+    assert restock in action_ids(client.get(f"{base}/today").text)
+    client.post(f"{base}/actions/{message}/apply", data=form, follow_redirects=False)
+    refused = client.post(f"{base}/actions/{message}/reopen", data={"csrf_token": csrf}, follow_redirects=False)
+    assert refused.status_code == 409 and "cannot be called back" in refused.text
+
+
 def test_a_draft_is_edited_on_the_today_page(app: FastAPI, world: ShopWorld) -> None:
     client, csrf = signed_in(app, world)
     base = f"/shops/{world.shop.code}"
