@@ -332,8 +332,12 @@ def test_an_applied_restock_is_undone_and_reopened(page: Any) -> None:
     base = page.url.split("/today")[0]
     page.goto(f"{base}/done?state=applied")
     page.locator(f"#done-{number} a").click()
-    with page.expect_navigation():  # the form posts, then the action's page loads again (303)
-        page.locator("button.reopen").click()
+    page.wait_for_url(f"**/actions/{number}")
+    with page.expect_response(lambda r: r.url.endswith(f"/actions/{number}/reopen")) as posted:
+        page.locator("button.reopen").click()  # the form posts, then the action's page loads again (303)
+    assert posted.value.status == 303, (posted.value.status, posted.value.text()[:500])
+    page.wait_for_url(f"**/actions/{number}")
+    page.wait_for_load_state()
     history = page.locator("table.history").inner_text()
     assert "reopened; undone: cancelled purchase order TW-" in history
     assert page.locator(f"#{action_id} button.apply").count() == 1  # open again, with its controls
