@@ -77,6 +77,16 @@ class ActionProducer(Protocol):
         ...
 
 
+class UndoableProducer(ActionProducer, Protocol):
+    """A producer that can undo what applying one of its actions did, so that the action can be reopened."""
+
+    def undo(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        """Undo in Tradewind's records what `apply` did; returns what was undone, one line each. Raises
+        `InvalidTransitionError` saying why when it cannot be undone (a purchase order already shipped, a message
+        already queued); nothing is then changed."""
+        ...
+
+
 def members_digest(subjects: Iterable[str]) -> str:
     """The identity of a group action's membership, for its key. The same members tomorrow are the same action (a
     snooze or a dismissal holds); one more, or some of them dealt with, makes it a new action (applying the earlier

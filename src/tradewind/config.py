@@ -113,6 +113,10 @@ class Settings(BaseSettings):
     # lock_timeout) before the command or request answers "the database is busy; try again". The default, 10 s, is
     # the busy_timeout Tradewind has always set on SQLite (db.session.BUSY_TIMEOUT_SECONDS).
     database_busy_timeout_seconds: float = Field(default=10.0, gt=0, le=600)
+    # Snoozing an action (brief.service.snooze_action): at most this many days past its due day, or past today when
+    # it is overdue. The default, 7, is the weekly review most small sellers keep: a snooze never hides a deadline
+    # longer than one review cycle.
+    snooze_grace_days: int = Field(default=7, ge=1, le=365)
 
     def with_database(self, url: str | None) -> Settings:
         """A copy pointing at another database (the CLI's --db option)."""

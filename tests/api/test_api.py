@@ -94,6 +94,26 @@ def test_apply_dismiss_snooze(client: TestClient, world: ShopWorld) -> None:
     assert detail.events[-1].actor == world.staff.email
 
 
+def test_reopen_undoes_and_says_what_cannot_be_undone(client: TestClient, world: ShopWorld) -> None:
+    actions = brief(client, world)["actions"]
+    owner = bearer(world, "owner")
+    restock = next(a["id"] for a in actions if a["kind"] == "restock")
+    client.post(api(world, f"/actions/{restock}/apply"), headers=owner)
+    reopened = client.post(api(world, f"/actions/{restock}/reopen"), headers=owner)
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["action"]["state"] == "open"
+    assert reopened.json()["done"][0].startswith("cancelled purchase order TW-")
+    detail = ActionDetailOut.model_validate(client.get(api(world, f"/actions/{restock}"), headers=owner).json())
+    assert [e.to_state for e in detail.events][-2:] == ["applied", "open"]
+    assert restock in {a["id"] for a in brief(client, world)["actions"]}
+    messages = next((a["id"] for a in actions if any(s.get("type") == "message" for s in a.get("steps", []))), None)
+    if messages is None:
+        messages = next(a["id"] for a in actions if a["kind"] in ("unpaid_reminder", "notify_delay"))
+    client.post(api(world, f"/actions/{messages}/apply"), headers=owner)
+    refused = client.post(api(world, f"/actions/{messages}/reopen"), headers=owner)
+    assert refused.status_code == 409 and "cannot be called back" in refused.json()["message"]
+
+
 def test_snoozing_into_the_past_is_invalid(client: TestClient, world: ShopWorld) -> None:
     action = brief(client, world)["actions"][0]["id"]
     response = client.post(

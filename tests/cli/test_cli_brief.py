@@ -106,6 +106,20 @@ def test_apply_dismiss_snooze_from_the_command_line(shop_db: str) -> None:
     assert code == 4 and "cannot become dismissed" in err
 
 
+def test_reopen_from_the_command_line(shop_db: str) -> None:
+    actions = json.loads(invoke("brief", "--db", shop_db, "--today", TODAY, "--json")[1])["actions"]
+    restock = next(a for a in actions if a["kind"] == "restock")
+    unpaid = next(a for a in actions if a["kind"] == "unpaid_reminder")
+    invoke("action", "apply", str(restock["id"]), "--db", shop_db, "--today", TODAY)
+    code, out, _ = invoke("action", "reopen", str(restock["id"]), "--db", shop_db, "--today", TODAY)
+    assert code == 0 and "reopened" in out and "cancelled purchase order TW-" in out
+    detail = json.loads(invoke("action", "show", str(restock["id"]), "--db", shop_db, "--json")[1])
+    assert [e["to_state"] for e in detail["events"]] == ["open", "applied", "open"]
+    invoke("action", "apply", str(unpaid["id"]), "--db", shop_db, "--today", TODAY)
+    code, _, err = invoke("action", "reopen", str(unpaid["id"]), "--db", shop_db, "--today", TODAY)
+    assert code == 4 and "cannot be called back" in err and "Traceback" not in err
+
+
 @pytest.mark.parametrize(
     ("args", "exit_code", "message"),
     [

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.logistics.parcels import history, shipped_order
 from tradewind.action import BriefContext
-from tradewind.brief.service import apply_action, refresh_brief
+from tradewind.brief.service import apply_action, refresh_brief, reopen_action
 from tradewind.config import Settings
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.logistics.choice import choose_methods
@@ -165,6 +165,16 @@ def test_a_blocked_lane_is_never_chosen_and_its_orders_are_rerouted(session: Ses
     assert default_method(session, shop=russia, origin="CN", destination="RU", today=TODAY, rules=LogisticsRules())[
         1
     ] == ("preference")
+
+    # Reopening undoes both (issue 20): the default method is epacket again, the rerouted order back on its method.
+    _, undone = reopen_action(session, shop=russia, action_id=switch.id, context=CONTEXT, producers=producers)
+    assert undone[0] == "restored default method to RU: epacket"
+    session.refresh(preference)
+    assert preference.method_code == "epacket"
+    _, undone = reopen_action(session, shop=russia, action_id=blocked.id, context=CONTEXT, producers=producers)
+    assert undone[0] == f"routed 1 orders back: {rail_order.number} to rail"
+    session.refresh(rail_order)
+    assert rail_order.shipping_method == "rail"
 
 
 def test_an_import_ban_with_no_way_round_holds_the_orders(session: Session, russia: Shop) -> None:

@@ -7,6 +7,7 @@ import gc
 import json
 import re
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,10 @@ def test_apply_dismiss_and_snooze_in_place(app: FastAPI, world: ShopWorld) -> No
     base = f"/shops/{world.shop.code}"
     ids = action_ids(client.get(f"{base}/today").text)
     htmx = {"HX-Request": "true", "X-CSRF-Token": csrf}
-    applied = client.post(f"{base}/actions/{ids[0]}/apply", headers=htmx)
+    asked = client.post(f"{base}/actions/{ids[0]}/apply", headers=htmx)  # a restock: it spends money, so it asks
+    assert asked.status_code == 200 and "order-lines" in asked.text and 'name="confirmed" value="1"' in asked.text
+    assert 'hx-swap-oob="innerHTML"' not in asked.text  # nothing applied yet
+    applied = client.post(f"{base}/actions/{ids[0]}/apply", data={"confirmed": "1"}, headers=htmx)
     assert applied.status_code == 200 and 'hx-swap-oob="innerHTML"' in applied.text
     assert 'id="action-' not in applied.text  # the card is swapped for nothing: it leaves the list
     dismissed = client.post(f"{base}/actions/{ids[1]}/dismiss", data={"reason": "handled by phone"}, headers=htmx)
@@ -96,6 +100,79 @@ def test_apply_dismiss_and_snooze_in_place(app: FastAPI, world: ShopWorld) -> No
     assert not set(ids[:3]) & set(remaining)
     too_early = client.post(f"{base}/actions/{ids[3]}/snooze", data={"until": "2026-11-20"}, headers=htmx)
     assert too_early.status_code == 422 and too_early.headers["HX-Retarget"] == "#flash"
+
+
+def test_the_card_has_one_form_per_verb(app: FastAPI, world: ShopWorld) -> None:
+    """Enter in a field submits that field's form: the reason box is in the dismiss form, the day in the snooze
+    form, and the apply form holds nothing but its button."""
+    client, _ = signed_in(app, world, "staff")
+    html = client.get(f"/shops/{world.shop.code}/today").text
+    card = html[html.index('<article class="card action"') : html.index("</article>")]
+    forms = re.findall(r'<form class="(\w+)".*?action="[^"]*/(\w+)"(.*?)</form>', card, re.S)
+    assert [(name, verb) for name, verb, _ in forms] == [
+        ("apply", "apply"),
+        ("snooze", "snooze"),
+        ("dismiss", "dismiss"),
+    ]
+    fields = {name: re.findall(r'<input type="(\w+)" name="(\w+)"', body) for name, _, body in forms}
+    assert fields == {
+        "apply": [("hidden", "csrf_token")],
+        "snooze": [("hidden", "csrf_token"), ("date", "until")],
+        "dismiss": [("hidden", "csrf_token"), ("text", "reason")],
+    }
+
+
+def test_snooze_stops_a_week_past_the_due_day(app: FastAPI, world: ShopWorld) -> None:
+    client, csrf = signed_in(app, world, "staff")
+    base = f"/shops/{world.shop.code}"
+    brief = client.get(f"/api/v1/shops/{world.shop.code}/brief").json()["actions"]
+    action = brief[0]
+    latest = max(date.fromisoformat(action["due"]), TODAY) + timedelta(days=7)
+    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf}
+    too_late = client.post(
+        f"{base}/actions/{action['id']}/snooze", data={"until": (latest + timedelta(days=1)).isoformat()}, headers=htmx
+    )
+    assert too_late.status_code == 422 and latest.isoformat() in too_late.text
+    assert (
+        client.post(f"{base}/actions/{action['id']}/snooze", data={"until": "2031-01-01"}, headers=htmx).status_code
+        == 422
+    )
+    ok = client.post(f"{base}/actions/{action['id']}/snooze", data={"until": latest.isoformat()}, headers=htmx)
+    assert ok.status_code == 200 and latest.isoformat() in ok.text
+
+
+def test_the_done_view_lists_handled_actions_by_state(app: FastAPI, world: ShopWorld) -> None:
+    client, csrf = signed_in(app, world, "staff")
+    base = f"/shops/{world.shop.code}"
+    ids = action_ids(client.get(f"{base}/today").text)
+    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf}
+    client.post(f"{base}/actions/{ids[0]}/apply", data={"confirmed": "1"}, headers=htmx)
+    client.post(f"{base}/actions/{ids[1]}/dismiss", data={"reason": "no"}, headers=htmx)
+    done = client.get(f"{base}/done").text
+    assert f'id="done-{ids[0]}"' in done and f'id="done-{ids[1]}"' in done
+    dismissed = client.get(f"{base}/done?state=dismissed").text
+    assert f'id="done-{ids[1]}"' in dismissed and f'id="done-{ids[0]}"' not in dismissed
+    assert f'id="done-{ids[2]}"' not in done  # still open
+
+
+def test_reopen_from_the_action_page(app: FastAPI, world: ShopWorld) -> None:
+    client, csrf = signed_in(app, world, "owner")
+    base = f"/shops/{world.shop.code}"
+    actions = client.get(f"/api/v1/shops/{world.shop.code}/brief").json()["actions"]
+    restock = next(a["id"] for a in actions if a["kind"] == "restock")
+    message = next(a["id"] for a in actions if a["kind"] == "unpaid_reminder")
+    form = {"csrf_token": csrf, "confirmed": "1"}
+    client.post(f"{base}/actions/{restock}/apply", data=form, follow_redirects=False)
+    page = client.get(f"{base}/actions/{restock}").text
+    assert f'action="{base}/actions/{restock}/reopen"' in page
+    reopened = client.post(f"{base}/actions/{restock}/reopen", data={"csrf_token": csrf}, follow_redirects=False)
+    assert reopened.status_code == 303 and reopened.headers["location"] == f"{base}/actions/{restock}"
+    history = client.get(f"{base}/actions/{restock}").text
+    assert "reopened; undone: cancelled purchase order TW-" in history
+    assert restock in action_ids(client.get(f"{base}/today").text)
+    client.post(f"{base}/actions/{message}/apply", data=form, follow_redirects=False)
+    refused = client.post(f"{base}/actions/{message}/reopen", data={"csrf_token": csrf}, follow_redirects=False)
+    assert refused.status_code == 409 and "cannot be called back" in refused.text
 
 
 def test_a_draft_is_edited_on_the_today_page(app: FastAPI, world: ShopWorld) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
@@ -15,7 +17,7 @@ from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.ranking import carry_metric_penalties, priority
 from tradewind.brief.states import claim, record_event, transition
 from tradewind.db.session import read_memo
-from tradewind.errors import NotFoundError, StateChangedError, ValidationError
+from tradewind.errors import InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
 from tradewind.messaging.voice import one_message_per_order
 from tradewind.shops.models import Shop
@@ -229,17 +231,169 @@ def dismiss_action(
     return record
 
 
+def reopen_action(
+    session: Session,
+    *,
+    shop: Shop,
+    action_id: int,
+    context: BriefContext,
+    producers: Sequence[ActionProducer],
+    actor: str = "seller",
+) -> tuple[ActionRecord, list[str]]:
+    """Put a handled action back in the brief (a compare-and-set to open), with the event in its history.
+
+    A dismissed, snoozed or expired action simply reopens. An applied one reopens only with the undo of what
+    applying it did, done by the producer that applied it (a purchase order not yet shipped is cancelled, a default
+    shipping method restored); when that cannot be undone (a message queued, an order shipped) it raises
+    `InvalidTransitionError` saying why, and nothing changes. Reopening an open action does nothing."""
+    record = get_action(session, shop=shop, action_id=action_id)
+    if record.state == ActionState.OPEN:
+        return record, []
+    if ARCHIVE_MARK in record.key:  # its situation ended and the key was freed: take it back if no newer one has it
+        key = record.key.split(ARCHIVE_MARK)[0]
+        newer = session.scalar(select(ActionRecord.id).where(ActionRecord.shop_id == shop.id, ActionRecord.key == key))
+        if newer is not None:
+            raise InvalidTransitionError(
+                f"action #{record.id} cannot be reopened: action #{newer} stands for the same situation now",
+                details={"action": record.id, "newer": newer},
+            )
+    undone: list[str] = []
+    if record.state == ActionState.APPLIED:
+        producer = next((p for p in producers if record.kind in p.kinds), None)
+        undo = getattr(producer, "undo", None)
+        if undo is None:
+            why = (
+                "its messages were queued and cannot be called back"
+                if any(step.get("type") == "message" for step in record.steps)
+                else f"what applying it did ({record.kind}) cannot be undone"
+            )
+            raise InvalidTransitionError(
+                f"action #{record.id} cannot be reopened: {why}",
+                details={"action": record.id, "state": record.state.value, "requested": ActionState.OPEN.value},
+            )
+        before = claim(record, ActionState.OPEN)
+        undone = list(undo(session, shop=shop, action=_stored(record), context=context))
+        note = "reopened; undone: " + "; ".join(undone) if undone else "reopened"
+        record_event(record, before, ActionState.OPEN, at=context.now, actor=actor, note=note)
+    else:
+        transition(record, ActionState.OPEN, at=context.now, actor=actor, note="reopened")
+    record.snoozed_until = None
+    record.key = record.key.split(ARCHIVE_MARK)[0]
+    session.flush()
+    return record, undone
+
+
+def latest_snooze(due: date, today: date, grace_days: int) -> date:
+    """The last day an action may be snoozed to: `grace_days` past its due day, or past today when it is overdue
+    (an action with a deadline is not hidden until long after it; a refund question is not put off to 2031)."""
+    return max(due, today) + timedelta(days=grace_days)
+
+
 def snooze_action(
     session: Session, *, shop: Shop, action_id: int, until: date, context: BriefContext, actor: str = "seller"
 ) -> ActionRecord:
-    """Hide the action until a day (a compare-and-set: a snooze that loses to another change raises a conflict)."""
+    """Hide the action until a day (a compare-and-set: a snooze that loses to another change raises a conflict).
+
+    The day is after today and no later than `latest_snooze` of the action's due day."""
     if until <= context.today:
         raise ValidationError(f"snooze until a day after today ({context.today}), not {until}")
     record = get_action(session, shop=shop, action_id=action_id)
+    latest = latest_snooze(record.due, context.today, context.settings.snooze_grace_days)
+    if until > latest:
+        raise ValidationError(
+            f"snooze until {latest} at the latest ({context.settings.snooze_grace_days} days past the action's due "
+            f"day {record.due}, or past today when it is overdue), not {until}",
+            details={"action": record.id, "latest": latest.isoformat()},
+        )
     transition(record, ActionState.SNOOZED, at=context.now, actor=actor, note=f"until {until}")
     record.snoozed_until = until
     session.flush()
     return record
+
+
+# --- asking before applying -----------------------------------------------------------------------------------------
+
+# The steps that spend money or change what buyers see (listings, promotions, shipping, suppliers): the dashboard
+# shows their lines and asks for confirmation before applying an action that has one.
+CONFIRM_STEPS = frozenset(
+    {
+        "purchase_order",
+        "set_listing_stock",
+        "pause_promotions",
+        "make_preferred_supplier",
+        "pause_purchasing",
+        "pause_channel",
+        "set_default_method",
+        "reroute_orders",
+    }
+)
+
+
+def needs_confirmation(steps: Sequence[dict[str, Any]]) -> bool:
+    """Whether applying an action with these steps spends money or changes listings (and so asks first)."""
+    return any(step.get("type") in CONFIRM_STEPS for step in steps)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One line of a purchase order an action would place: what is paid, in the order's currency."""
+
+    sku: str
+    quantity: int
+    unit_cost: Decimal
+    total: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class PlannedOrder:
+    supplier: str
+    currency: str
+    expected_on: str
+    lines: list[OrderLine]
+
+    @property
+    def units(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.total for line in self.lines), Decimal(0))
+
+
+def _decimal(value: object) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def planned_orders(steps: Sequence[dict[str, Any]]) -> list[PlannedOrder]:
+    """The purchase orders an action's steps would place, line by line (SKU, quantity, unit cost, total)."""
+    orders = []
+    for step in steps:
+        if step.get("type") != "purchase_order":
+            continue
+        currency = str(step.get("currency") or "")
+        lines = [
+            OrderLine(
+                sku=str(line["sku"]),
+                quantity=int(line["quantity"]),
+                unit_cost=_decimal(line["unit_cost"]),
+                total=(int(line["quantity"]) * _decimal(line["unit_cost"])).quantize(Decimal("0.01")),
+                currency=currency,
+            )
+            for line in step.get("lines", [])
+        ]
+        orders.append(
+            PlannedOrder(
+                supplier=str(step.get("supplier", "")),
+                currency=currency,
+                expected_on=str(step.get("expected_on", "")),
+                lines=lines,
+            )
+        )
+    return orders
 
 
 # --- reads for the lists of the faces -------------------------------------------------------------------------------
@@ -340,3 +494,54 @@ def action_summaries(
     rows = session.execute(_SUMMARIES_OF, {"ids": list(states)})
     found = {row[0]: ActionSummary(*row, state=states[row[0]]) for row in rows}
     return [found[i] for i in ids if i in found]
+
+
+DONE_STATES = (ActionState.APPLIED, ActionState.DISMISSED, ActionState.SNOOZED, ActionState.EXPIRED)
+
+
+@dataclass(frozen=True)
+class HandledAction:
+    """An action no longer open, with the instant of its last change (the "Done" view groups them by its day)."""
+
+    summary: ActionSummary
+    changed_at: datetime
+
+
+def handled_actions(
+    session: Session, *, shop_id: int, states: Sequence[ActionState] = DONE_STATES, offset: int = 0, limit: int = 50
+) -> tuple[list[HandledAction], int]:
+    """The shop's actions in `states` (applied, dismissed, snoozed, expired), latest change first, and how many."""
+    last_change = (
+        select(ActionEvent.action_id, func.max(ActionEvent.at).label("at"))
+        .where(ActionEvent.shop_id == shop_id)
+        .group_by(ActionEvent.action_id)
+        .subquery()
+    )
+    wanted = [ActionRecord.shop_id == shop_id, ActionRecord.state.in_(list(states))]
+    total = session.scalar(select(func.count()).select_from(ActionRecord).where(*wanted)) or 0
+    rows = session.execute(
+        select(
+            ActionRecord.id,
+            ActionRecord.kind,
+            ActionRecord.priority,
+            ActionRecord.subject_kind,
+            ActionRecord.subject,
+            ActionRecord.due,
+            ActionRecord.title,
+            ActionRecord.why,
+            ActionRecord.state,
+            last_change.c.at,
+        )
+        .join(last_change, last_change.c.action_id == ActionRecord.id)
+        .where(*wanted)
+        .order_by(last_change.c.at.desc(), ActionRecord.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    found = [
+        HandledAction(
+            ActionSummary(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], state=row[8]), row[9]
+        )
+        for row in rows
+    ]
+    return found, int(total)

@@ -30,7 +30,8 @@ TRANSITIONS: dict[ActionState, frozenset[ActionState]] = {
     ),
     ActionState.DISMISSED: frozenset({ActionState.OPEN}),
     ActionState.EXPIRED: frozenset({ActionState.OPEN}),
-    ActionState.APPLIED: frozenset(),
+    # Reopening an applied action is allowed only with the undo of what applying it did (brief.service.reopen_action).
+    ActionState.APPLIED: frozenset({ActionState.OPEN}),
 }
 
 VISIBLE = (ActionState.OPEN,)

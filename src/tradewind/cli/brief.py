@@ -15,7 +15,15 @@ from tradewind.brief.models import ActionRecord
 from tradewind.brief.producers import default_producers
 from tradewind.brief.ranking import GROUP_ORDER, urgency_group
 from tradewind.brief.schemas import ActionDetailOut, ActionOut, BriefOut
-from tradewind.brief.service import Brief, apply_action, dismiss_action, get_action, refresh_brief, snooze_action
+from tradewind.brief.service import (
+    Brief,
+    apply_action,
+    dismiss_action,
+    get_action,
+    refresh_brief,
+    reopen_action,
+    snooze_action,
+)
 from tradewind.cli.runtime import (
     DbOption,
     JsonOption,
@@ -202,6 +210,30 @@ def apply_command(
         as_json,
         "applied",
         lambda session, the_shop, context: apply_action(
+            session, shop=the_shop, action_id=action_id, context=context, producers=default_producers()
+        ),
+    )
+
+
+@action_app.command("reopen")
+@friendly_errors
+def reopen_command(
+    action_id: Annotated[int, typer.Argument(help="The action's number in the brief")],
+    db: DbOption = None,
+    shop: ShopOption = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Put a handled action back in the brief; an applied one only with the undo of what it did (a purchase order
+    not yet shipped is cancelled, a default shipping method restored). One whose effects cannot be undone (messages
+    queued) says so and stays applied."""
+    change_state(
+        db,
+        shop,
+        today,
+        as_json,
+        "reopened",
+        lambda session, the_shop, context: reopen_action(
             session, shop=the_shop, action_id=action_id, context=context, producers=default_producers()
         ),
     )

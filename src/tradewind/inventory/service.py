@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.clock import as_utc
-from tradewind.errors import NotFoundError, ValidationError
+from tradewind.errors import InvalidTransitionError, NotFoundError, ValidationError
 from tradewind.inventory.models import (
     MovementReason,
     PurchaseOrder,
@@ -125,6 +125,48 @@ def place_purchase_order(
     session.add(order)
     session.flush()
     return order, True
+
+
+def cancel_purchase_order(session: Session, *, shop_id: int, code: str) -> PurchaseOrder | None:
+    """Cancel a placed purchase order that has not shipped (undoing the action that placed it); None when there is
+    no such order. One already shipped or received cannot be cancelled here: that raises, saying so."""
+    order = session.scalar(select(PurchaseOrder).where(PurchaseOrder.shop_id == shop_id, PurchaseOrder.code == code))
+    if order is None or order.state == PurchaseOrderState.CANCELLED:
+        return order
+    if order.state not in (PurchaseOrderState.DRAFT, PurchaseOrderState.PLACED):
+        raise InvalidTransitionError(
+            f"purchase order {code} is {order.state.value}: it can no longer be cancelled",
+            details={"purchase_order": code, "state": order.state.value},
+        )
+    order.state = PurchaseOrderState.CANCELLED
+    session.flush()
+    return order
+
+
+def reinstate_purchase_order(
+    session: Session,
+    order: PurchaseOrder,
+    *,
+    ordered_on: date,
+    expected_on: date | None,
+    currency: str,
+    lines: Sequence[PurchaseLine],
+) -> PurchaseOrder:
+    """Place a cancelled purchase order again (an action reopened, then applied again), with the lines of now."""
+    if not lines or any(line.quantity <= 0 for line in lines):
+        raise ValidationError("a purchase order needs at least one line with a positive quantity")
+    order.state = PurchaseOrderState.PLACED
+    order.ordered_on = ordered_on
+    order.expected_on = expected_on
+    order.currency = currency
+    order.lines = []
+    session.flush()  # the old lines go before the new ones (one line per SKU)
+    order.lines = [
+        PurchaseOrderLine(shop_id=order.shop_id, sku_id=line.sku_id, quantity=line.quantity, unit_cost=line.unit_cost)
+        for line in lines
+    ]
+    session.flush()
+    return order
 
 
 def movements_since(session: Session, *, shop_id: int, start: datetime) -> list[tuple[int, datetime, int]]:

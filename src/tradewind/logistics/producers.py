@@ -24,10 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction, gather, members_digest
+from tradewind.errors import InvalidTransitionError
 from tradewind.logistics.choice import DestinationChoice, MethodOption, choose_methods
 from tradewind.logistics.disruptions import BLOCKING, KIND_WORDS, covers, describe, list_disruptions
 from tradewind.logistics.models import Disruption, DisruptionKind, FollowUpKind, Shipment, ShipmentFollowUp
-from tradewind.logistics.rerouting import hold_orders, open_order_lanes, reroute_orders, unshipped_orders
+from tradewind.logistics.rerouting import hold_orders, open_order_lanes, reroute_orders, route_back, unshipped_orders
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import (
     follow_ups_by_shipment,
@@ -546,6 +547,40 @@ class ShippingChoiceProducer:
                 done.extend(hold_orders(session, shop, action, step, context))
             elif kind == "notify_buyers" and step.get("orders"):
                 done.append(f"{len(step['orders'])} buyers to tell: their notify_delay drafts are in the brief")
+        session.flush()
+        return done
+
+    def undo(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        """Restore the default method applying the action replaced and route the orders it moved (those not
+        shipped since) back. Held orders and a default set where there was none cannot be undone, and say so."""
+        blocked = [
+            str(step.get("type"))
+            for step in action.steps
+            if step.get("type") == "hold_orders"
+            or (step.get("type") == "set_default_method" and not step.get("previous"))
+        ]
+        if blocked:
+            raise InvalidTransitionError(
+                f"action #{action.id} cannot be reopened: {', '.join(sorted(set(blocked)))} cannot be undone "
+                "(orders held, or no default method before)",
+                details={"action": action.id, "steps": sorted(set(blocked))},
+            )
+        done = []
+        for step in action.steps:
+            if step.get("type") == "set_default_method":
+                _, changed = set_preferred_method(
+                    session,
+                    shop=shop,
+                    origin=step["origin"],
+                    destination=step["destination"],
+                    method=step["previous"],
+                    now=context.now,
+                    reason=f"brief action #{action.id} reopened: default restored",
+                )
+                verb = "restored" if changed else "already back to"
+                done.append(f"{verb} default method to {step['destination']}: {step['previous']}")
+            elif step.get("type") == "reroute_orders":
+                done.extend(route_back(session, shop, action, step))
         session.flush()
         return done
 

@@ -3,6 +3,7 @@ method and holding them while a route is closed — each recorded once as a foll
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.action import BriefContext, StoredAction
 from tradewind.logistics.choice import DestinationChoice
-from tradewind.logistics.models import FollowUpKind, Shipment, ShippingMethod, TrackingStatus
+from tradewind.logistics.models import FollowUpKind, Shipment, ShipmentFollowUp, ShippingMethod, TrackingStatus
 from tradewind.logistics.service import record_follow_up
 from tradewind.logistics.transit import Lane
 from tradewind.logistics.watch import CLOSED_ORDERS
@@ -101,6 +102,37 @@ def reroute_orders(
         )
         moved.append(order.number)
     done = [f"re-routed {len(moved)} orders to {step['to_method']}" + (f": {', '.join(moved)}" if moved else "")]
+    if kept:
+        done.append(f"left {len(kept)} orders that have shipped meanwhile: {', '.join(kept)}")
+    return done
+
+
+REROUTED_FROM = re.compile(r"^re-routed from (.+?) to ")
+
+
+def route_back(session: Session, shop: Shop, action: StoredAction, step: dict[str, Any]) -> list[str]:
+    """Undo `reroute_orders`: each order it moved that still awaits shipment on the method it was moved to goes
+    back to the method its follow-up note says it had; the ones shipped meanwhile stay as they went."""
+    back, kept = [], []
+    for order in orders_by_number(session, shop, list(step.get("orders", []))):
+        note = session.scalar(
+            select(ShipmentFollowUp.note).where(
+                ShipmentFollowUp.shop_id == shop.id,
+                ShipmentFollowUp.action_id == action.id,
+                ShipmentFollowUp.order_id == order.id,
+                ShipmentFollowUp.kind == FollowUpKind.REROUTED,
+            )
+        )
+        found = REROUTED_FROM.match(note or "")
+        if found is None or order.shipping_method != step["to_method"]:
+            continue  # not moved by this action, or moved again since
+        if order.status != OrderStatus.AWAITING_SHIPMENT:
+            kept.append(order.number)
+            continue
+        previous = found.group(1)
+        order.shipping_method = None if previous == "no method" else previous
+        back.append(f"{order.number} to {previous}")
+    done = [f"routed {len(back)} orders back" + (f": {', '.join(back)}" if back else "")]
     if kept:
         done.append(f"left {len(kept)} orders that have shipped meanwhile: {', '.join(kept)}")
     return done

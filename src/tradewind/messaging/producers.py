@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.catalog.models import Sku
+from tradewind.errors import InvalidTransitionError
 from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.models import ShippingMethod, TrackingStatus
 from tradewind.logistics.watch import OrderAtRisk, orders_at_risk
@@ -530,6 +531,22 @@ class WithBuyerMessages:
         done = list(self.inner.apply(session, shop=shop, action=action, context=context))
         done += queue_message_steps(session, shop=shop, action=action, context=context)
         return done
+
+    def undo(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        """The inner producer's undo, when applying queued no buyer message: a message handed to the outbox cannot
+        be called back from here."""
+        if any(step.get("type") == "message" for step in action.steps):
+            raise InvalidTransitionError(
+                f"action #{action.id} cannot be reopened: its buyer messages were queued and cannot be called back",
+                details={"action": action.id},
+            )
+        undo = getattr(self.inner, "undo", None)
+        if undo is None:
+            raise InvalidTransitionError(
+                f"action #{action.id} cannot be reopened: what applying it did cannot be undone",
+                details={"action": action.id},
+            )
+        return list(undo(session, shop=shop, action=action, context=context))
 
 
 def with_buyer_messages(producer: ActionProducer) -> ActionProducer:

@@ -23,7 +23,15 @@ from tradewind.catalog.service import (
     set_listing_stock,
     unit_label,
 )
-from tradewind.inventory.service import PurchaseLine, place_purchase_order, unreceived_skus
+from tradewind.errors import InvalidTransitionError
+from tradewind.inventory.models import PurchaseOrderState
+from tradewind.inventory.service import (
+    PurchaseLine,
+    cancel_purchase_order,
+    place_purchase_order,
+    reinstate_purchase_order,
+    unreceived_skus,
+)
 from tradewind.orders.service import open_order_units, stale_cutoff
 from tradewind.planning.decisions import SupplierOrder, moq_choices, supplier_orders, switch_case
 from tradewind.planning.lead_time import Availability
@@ -542,8 +550,34 @@ class ReplenishmentProducer:
         session.flush()
         return done
 
+    def undo(self, session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:
+        """Cancel the purchase order applying the action placed, when it has not shipped. The other steps
+        (listings, promotions, preferred supplier, paused purchasing or channel) keep no record of what they
+        replaced: an action with one of them cannot be undone, and says so."""
+        others = sorted({str(step["type"]) for step in action.steps if step["type"] not in UNDOABLE_STEPS})
+        if others:
+            raise InvalidTransitionError(
+                f"action #{action.id} cannot be reopened: {', '.join(others)} cannot be undone from Tradewind",
+                details={"action": action.id, "steps": others},
+            )
+        done = []
+        for step in action.steps:
+            if step["type"] == "purchase_order":
+                order = cancel_purchase_order(session, shop_id=shop.id, code=purchase_order_code(action))
+                done.append(f"cancelled purchase order {order.code}" if order else "no purchase order to cancel")
+        session.flush()
+        return done
+
 
 Step = dict[str, Any]
+
+
+def purchase_order_code(action: StoredAction) -> str:
+    """The code of the purchase order an action places: one per action, so applying twice places it once."""
+    return f"TW-{action.id:06d}"
+
+
+UNDOABLE_STEPS = frozenset({"purchase_order", "notify_orders"})
 
 
 def _purchase_order(session: Session, shop: Shop, action: StoredAction, step: Step, context: BriefContext) -> str:
@@ -557,7 +591,7 @@ def _purchase_order(session: Session, shop: Shop, action: StoredAction, step: St
     order, created = place_purchase_order(
         session,
         shop_id=shop.id,
-        code=f"TW-{action.id:06d}",
+        code=purchase_order_code(action),
         supplier_id=supplier.id,
         ordered_on=context.today,
         expected_on=date.fromisoformat(step["expected_on"]),
@@ -566,6 +600,16 @@ def _purchase_order(session: Session, shop: Shop, action: StoredAction, step: St
         note=f"From brief action #{action.id}",
     )
     units = sum(line.quantity for line in lines)
+    if not created and order.state == PurchaseOrderState.CANCELLED:  # the action was reopened, then applied again
+        reinstate_purchase_order(
+            session,
+            order,
+            ordered_on=context.today,
+            expected_on=date.fromisoformat(step["expected_on"]),
+            currency=step["currency"],
+            lines=lines,
+        )
+        created = True
     verb = "placed" if created else "already placed:"
     return f"{verb} purchase order {order.code}: {units} units in {len(lines)} lines from {supplier.code}"
 

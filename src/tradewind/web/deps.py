@@ -58,6 +58,7 @@ async def page_context(
         "shops": [(s.code, s.name) for s, _ in shops_of(session, user_id=principal.user.id)],
         "csrf_token": masked(principal.web_session.csrf_token) if principal.web_session else "",
         "today": state.today_of(access.shop),
+        "snooze_grace_days": state.settings.snooze_grace_days,
         "section": "",
     }
     return PageContext(request, access, pages, language, base)

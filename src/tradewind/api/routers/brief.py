@@ -41,6 +41,7 @@ from tradewind.brief.service import (
     dismiss_action,
     get_action,
     recent_action_ids,
+    reopen_action,
     snooze_action,
     summary_of,
 )
@@ -209,6 +210,24 @@ def apply(action_id: RecordId, access: WriteShop, session: DbSession, state: Sta
     )
     state.cache.forget_shop(access.shop.id)
     return AppliedOut(action=ActionOut.of(record), done=done)
+
+
+@router.post(
+    "/actions/{action_id}/reopen", response_model=AppliedOut, responses=WRITE_ERRORS, summary="Undo and reopen"
+)
+def reopen(action_id: RecordId, access: WriteShop, session: DbSession, state: State) -> AppliedOut:
+    """Put a handled action back in the brief; an applied one only with the undo of what applying it did (409,
+    saying why, when that cannot be undone). `done` lists what was undone."""
+    record, undone = reopen_action(
+        session,
+        shop=access.shop,
+        action_id=action_id,
+        context=state.context(access.shop),
+        producers=default_producers(),
+        actor=access.actor,
+    )
+    state.cache.forget_shop(access.shop.id)
+    return AppliedOut(action=ActionOut.of(record), done=undone)
 
 
 @router.post("/actions/{action_id}/dismiss", response_model=ActionOut, responses=WRITE_ERRORS)

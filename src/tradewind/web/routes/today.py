@@ -20,9 +20,22 @@ from tradewind.api.briefing import (
 from tradewind.api.deps import DbSession, State, WriteShop
 from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import RecordId
+from tradewind.brief.models import ActionState
 from tradewind.brief.producers import default_producers
 from tradewind.brief.ranking import urgency_group
-from tradewind.brief.service import apply_action, dismiss_action, get_action, snooze_action
+from tradewind.brief.service import (
+    CONFIRM_STEPS,
+    DONE_STATES,
+    HandledAction,
+    apply_action,
+    dismiss_action,
+    get_action,
+    handled_actions,
+    needs_confirmation,
+    planned_orders,
+    reopen_action,
+    snooze_action,
+)
 from tradewind.clock import parse_day
 from tradewind.web.deps import Page
 
@@ -70,6 +83,38 @@ def today_page(
     return page.render("today.html", **context)
 
 
+@router.get("/done")
+@on_the_loop
+def done_page(
+    page: Page,
+    session: DbSession,
+    state: Annotated[str | None, Query(max_length=16)] = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> HTMLResponse:
+    """What was handled: the actions applied, dismissed, snoozed or expired, by day of their last change."""
+    chosen = next((s for s in DONE_STATES if s.value == state), None)
+    found, total = handled_actions(
+        session,
+        shop_id=page.access.shop.id,
+        states=[chosen] if chosen else DONE_STATES,
+        offset=offset,
+        limit=PAGE_SIZE * 2,
+    )
+    days: dict[date, list[HandledAction]] = {}
+    for item in found:
+        days.setdefault(item.changed_at.date(), []).append(item)
+    return page.render(
+        "done.html",
+        section="done",
+        days=days,
+        total=total,
+        offset=offset,
+        page_size=PAGE_SIZE * 2,
+        state=chosen.value if chosen else "",
+        done_states=[s.value for s in DONE_STATES],
+    )
+
+
 @router.post("/today/refresh")
 def refresh(page: Page, access: WriteShop, session: DbSession, state: State) -> Response:
     refresh_now(session, state, access.shop)
@@ -86,7 +131,22 @@ def _removed(page: Page, message: str, lines: list[str]) -> Response:
 
 
 @router.post("/actions/{action_id}/apply")
-def apply(action_id: RecordId, page: Page, access: WriteShop, session: DbSession, state: State) -> Response:
+def apply(
+    action_id: RecordId,
+    page: Page,
+    access: WriteShop,
+    session: DbSession,
+    state: State,
+    confirmed: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Apply an action. One whose steps spend money or change listings is answered first with its lines and a
+    Confirm button (which posts here again with `confirmed=1`); nothing is done until then."""
+    pending = get_action(session, shop=access.shop, action_id=action_id)
+    if confirmed != "1" and pending.state != ActionState.APPLIED and needs_confirmation(pending.steps):
+        context = {"action": pending, "orders": planned_orders(pending.steps), "confirm_steps": CONFIRM_STEPS}
+        if page.is_htmx:
+            return page.render("action_confirm.html", **context)
+        return page.render("action_confirm_page.html", section="today", **context)
     record, done = apply_action(
         session,
         shop=access.shop,
@@ -97,6 +157,21 @@ def apply(action_id: RecordId, page: Page, access: WriteShop, session: DbSession
     )
     state.cache.forget_shop(access.shop.id)
     return _removed(page, page.gettext("Applied: %(title)s") % {"title": record.title}, done)
+
+
+@router.post("/actions/{action_id}/reopen")
+def reopen(action_id: RecordId, page: Page, access: WriteShop, session: DbSession, state: State) -> Response:
+    """Back to the brief, with the undo of what applying did; the action's page shows it reopened and why."""
+    record, _ = reopen_action(
+        session,
+        shop=access.shop,
+        action_id=action_id,
+        context=state.context(access.shop),
+        producers=default_producers(),
+        actor=access.actor,
+    )
+    state.cache.forget_shop(access.shop.id)
+    return RedirectResponse(f"/shops/{access.shop.code}/actions/{record.id}", status_code=303)
 
 
 @router.post("/actions/{action_id}/dismiss")
