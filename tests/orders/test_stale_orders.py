@@ -96,3 +96,13 @@ def test_one_action_lists_them_and_applying_closes_them(session: Session, shop: 
     assert woo is not None and woo.status == OrderStatus.CLOSED and woo.cancel_reason == STALE_CLOSE_REASON
     assert producer.apply(session, shop=shop, action=stored, context=context())[0].startswith("2 orders no longer")
     assert producer.actions(session, shop=shop, context=context()) == []
+
+
+def test_the_logistics_watch_reads_the_shops_stale_age() -> None:
+    """One setting for what is stale: the delivery outlooks leave out the orders the stale_orders action lists."""
+    from tradewind.config import Settings
+    from tradewind.logistics.rules import LogisticsRules
+
+    rules = LogisticsRules.from_settings(Settings(database_url="sqlite://", stale_order_days=90))
+    assert rules.stale_order_days == 90
+    assert LogisticsRules().stale_order_days == Settings(database_url="sqlite://").stale_order_days

@@ -13,6 +13,7 @@ from typing import Any
 
 from tradewind.config import Settings
 from tradewind.logistics.transit import TransitSettings
+from tradewind.orders.service import STALE_ORDER_DAYS
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class LogisticsRules:
     # Parcels handed over longer ago than this are past every deadline the watch follows (lost or long closed); no
     # delivery outlook is given further than this after hand-over.
     watch_window_days: int = 120
+    # Orders open this long past their ship-by day are stale (the stale_orders action lists them): no outlook, no
+    # buyer message. Setting: stale_order_days, the one the orders domain and the brief read.
+    stale_order_days: int = STALE_ORDER_DAYS
     # When orders carry no promised date: the promise to the buyer, and the days between order and hand-over.
     default_promise_days: int = 30
     default_handling_days: int = 3
@@ -65,7 +69,7 @@ class LogisticsRules:
             for item in fields(TransitSettings)
             if getattr(settings, f"transit_{item.name}", None) is not None
         }
-        rules = cls(**overrides)
+        rules = cls(**overrides, stale_order_days=settings.stale_order_days)
         if transit_overrides:
             rules = replace(rules, transit=replace(rules.transit, **transit_overrides))
         # The transit estimate censors a parcel as lost after the same silence the watch calls Expired.

@@ -348,7 +348,8 @@ def _order_outlooks(
             Order.shop_id == shop.id,
             Order.status.in_((OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED)),
             Order.payment_state != PaymentState.UNPAID,
-            ~stale(stale_cutoff(today)),  # the stale_orders action lists them; no buyer is written to
+            # Stale orders: the stale_orders action lists them; no buyer is written to.
+            ~stale(stale_cutoff(today, config.stale_order_days)),
             ~order_settled(),
         )
         .order_by(Order.placed_at, Order.number)
