@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -106,3 +107,37 @@ def test_an_unknown_email_costs_the_same_argon2_work_as_a_known_one(
     assert len(calls) == 3
     # the dummy hash has the same parameters as a real one, so its check takes as long
     assert all(h.split("$")[3] == calls[0].split("$")[3] for h in calls), calls
+
+
+def test_a_write_is_committed_before_its_response_is_sent(connection: Connection, world: ShopWorld) -> None:
+    """A browser follows a sign-in's 303 at once: the session it was given must already be committed. (FastAPI
+    ends a `yield` dependency after the response by default; the CI saw the redirect land on the login page.)"""
+    from sqlalchemy import event
+
+    events: list[str] = []
+    app = make_app(connection)
+    inner = app.build_middleware_stack()
+
+    async def recording(scope: Any, receive: Any, send: Any) -> None:
+        async def noting(message: Any) -> None:
+            if message["type"] == "http.response.start" and scope["method"] == "POST":
+                events.append("response")
+            await send(message)
+
+        if scope.get("method") == "POST":
+            events.append("post")
+        await inner(scope, receive, noting)
+
+    app.middleware_stack = recording  # type: ignore[assignment]
+
+    def committed(_session: Session) -> None:
+        events.append("commit")
+
+    event.listen(Session, "after_commit", committed)
+    try:
+        with TestClient(app, base_url="http://testserver") as client:
+            assert _login(client, world.owner.email, PASSWORD) == 303
+    finally:
+        event.remove(Session, "after_commit", committed)
+    posted = events[events.index("post") :]
+    assert "response" in posted and "commit" in posted[: posted.index("response")], events

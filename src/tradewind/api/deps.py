@@ -52,7 +52,12 @@ async def db_session(request: Request, state: State) -> AsyncIterator[Session]:
     A reading request's transaction is opened and closed on the event loop: a new session does no I/O, the
     request's first reads (who is asking, which shop) run there anyway, and ending a read-only transaction is
     next to free, while each hop to the thread pool and back costs more than the rest of a small request. A
-    changing request ends its transaction in the pool: a commit may wait for the disk or for another writer."""
+    changing request ends its transaction in the pool: a commit may wait for the disk or for another writer.
+
+    The transaction ends before the response is sent (`scope="function"`; FastAPI's default for a dependency with
+    `yield` runs its end after the response): a client that follows the 303 of a sign-in or an apply at once must
+    find the change committed, and a commit that fails must answer with the error, not with a success already
+    sent."""
     if request.method in SAFE_METHODS:
         with transaction(state.sessions) as session:
             yield session
@@ -68,7 +73,7 @@ async def db_session(request: Request, state: State) -> AsyncIterator[Session]:
         await run_in_threadpool(session.close)
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 @dataclass(frozen=True)
