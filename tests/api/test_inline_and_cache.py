@@ -46,7 +46,7 @@ def test_a_stale_figure_is_served_while_it_is_refreshed_and_costly_ones_wait_lon
     while figures.get((1, "slow"), slow, ttl_seconds=1000.0) != 2 and time.monotonic() < deadline:
         time.sleep(0.01)
     assert figures.get((1, "slow"), slow, ttl_seconds=1000.0) == 2
-    figures.forget_shop(1)
+    figures.forget_shops([1])
     assert figures.get((1, "slow"), slow, ttl_seconds=1000.0) == 3
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.accounts.models import ApiToken, LoginAttempt, Role, ShopMembership, User, WebhookSecret, WebSession
+from tradewind.db.changes import mark_shop_changed
 from tradewind.errors import NotFoundError, TradewindError, ValidationError
 from tradewind.shops.models import Shop
 
@@ -463,6 +464,7 @@ def set_webhook_secret(session: Session, *, shop: Shop, secret: str | None = Non
 
 def clear_webhook_secret(session: Session, *, shop: Shop) -> bool:
     """Remove the shop's own key; returns whether it had one."""
+    mark_shop_changed(session, shop.id)
     result = session.execute(delete(WebhookSecret).where(WebhookSecret.shop_id == shop.id))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

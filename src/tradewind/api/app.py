@@ -25,6 +25,7 @@ from tradewind.api.routers import (
 from tradewind.api.state import AppState, FigureCache
 from tradewind.clock import Clock, SystemClock
 from tradewind.config import Settings
+from tradewind.db.changes import on_commit_forget
 from tradewind.db.session import make_engine, make_sessionmaker
 
 API_PREFIX = "/api/v1"
@@ -56,6 +57,9 @@ def build_state(
     green_slots = 0
     if the_engine.dialect.name == "postgresql":
         green_slots = POOL_SIZE if sessions is None else 1
+    cache = FigureCache(factory)
+    # The one place the figures learn of a change: after the commit of any of this app's transactions.
+    on_commit_forget(factory, cache.forget_shops)
     return AppState(
         settings=the_settings,
         server=the_server,
@@ -63,7 +67,7 @@ def build_state(
         sessions=factory,
         clock=clock or SystemClock(),
         rules=the_server.account_rules(),
-        cache=FigureCache(factory),
+        cache=cache,
         green_slots=green_slots,
         security_clock=security_clock or SystemClock(),
     )

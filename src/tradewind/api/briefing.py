@@ -86,7 +86,6 @@ def _make_brief(state: AppState, shop_id: int, shop_code: str, today: date, done
                 refresh_brief(session, shop=the_shop, context=state.context(the_shop), producers=default_producers())
                 log.info("made today's brief for shop %s in %.1f s", shop_code, time.perf_counter() - started)
         state.briefs_ready.add(key)
-        state.cache.forget_shop(shop_id)
     except IntegrityError:
         log.info("another process made today's brief for shop %s first", shop_code)
         state.briefs_ready.add(key)
@@ -102,7 +101,6 @@ def refresh_now(session: Session, state: AppState, shop: Shop) -> Brief:
     """An explicit refresh (the seller changed something): recompute in the request's transaction."""
     brief = refresh_brief(session, shop=shop, context=state.context(shop), producers=default_producers())
     state.briefs_ready.add((shop.id, state.today_of(shop)))
-    state.cache.forget_shop(shop.id)
     return brief
 
 
@@ -175,8 +173,8 @@ RANKING_SECONDS = 20.0  # how stale a ranking may get through changes made elsew
 
 
 def open_ranking(state: AppState, shop: Shop) -> OpenRanking:
-    """The ranking of the shop's open actions, kept for a few seconds (and dropped at once by any change made
-    through this server), so that paging and filtering the brief costs one primary-key load of a page of rows."""
+    """The ranking of the shop's open actions, kept for a few seconds (and dropped as soon as a change made through
+    this server commits), so that paging and filtering the brief costs one primary-key load of a page of rows."""
 
     def compute(session: Session) -> OpenRanking:
         return OpenRanking(tuple(ranked_open_actions(session, shop_id=shop.id)))

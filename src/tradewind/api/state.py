@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, TypeVar
@@ -35,8 +35,12 @@ class FigureCache:
 
     Each entry is computed in a transaction of its own. Once it is older than its time-to-live the stale value is
     still served while a background thread computes the new one, so no request waits for a recomputation; only
-    the very first request for an entry waits (and one computation serves every request that came meanwhile). A
-    change made through the server (a disruption, an applied action, a webhook) drops the shop's entries.
+    the very first request for an entry waits (and one computation serves every request that came meanwhile).
+
+    A transaction of the server's sessions that changed a shop's records drops the shop's entries once it has
+    committed (`forget_shops`, called by the `db.changes.on_commit_forget` hook that `build_state` registers), and
+    moves the shop's generation on: a computation that started before that commit read the records before the
+    change, so its result is handed to the request that asked for it but not kept. The computations only read.
 
     A recomputation shares the server's interpreter (and its lock) with the requests, so an entry is refreshed no
     more often than `COST_FACTOR` times what it took to compute: lane statistics that take ten seconds over a
@@ -54,6 +58,8 @@ class FigureCache:
         self._gates: dict[tuple[Any, ...], threading.Lock] = {}
         self._refreshing: set[tuple[Any, ...]] = set()
         self._one_refresh = threading.Lock()
+        # shop id → how many committed changes of the shop this cache has been told of
+        self._generations: dict[Any, int] = {}
 
     def get(self, key: tuple[Any, ...], compute: Callable[[Session], T], ttl_seconds: float = 300.0) -> T:
         found = self._entries.get(key)
@@ -72,11 +78,18 @@ class FigureCache:
             return self._compute(key, compute)
 
     def _compute(self, key: tuple[Any, ...], compute: Callable[[Session], T]) -> T:
+        # Read before the transaction starts: a change committed after this read moves the generation on, and one
+        # committed before it is in what the transaction reads.
+        generation = self.generation(key[0])
         started = time.monotonic()
         with transaction(self._sessions) as session:
             value = compute(session)
         finished = time.monotonic()
-        self._entries[key] = (finished, finished - started, value)
+        with self._lock:
+            if self._generations.get(key[0], 0) == generation:
+                self._entries[key] = (finished, finished - started, value)
+            else:
+                log.info("not keeping %s: the shop changed while it was computed", key)
         return value
 
     def _refresh_in_background(self, key: tuple[Any, ...], compute: Callable[[Session], Any]) -> None:
@@ -97,9 +110,19 @@ class FigureCache:
 
         threading.Thread(target=run, name=f"tradewind-cache-{key[-1]}", daemon=True).start()
 
-    def forget_shop(self, shop_id: int) -> None:
+    def generation(self, shop_id: Any) -> int:
+        """How many committed changes of the shop this cache has been told of."""
         with self._lock:
-            for key in [k for k in self._entries if k and k[0] == shop_id]:
+            return self._generations.get(shop_id, 0)
+
+    def forget_shops(self, shop_ids: Iterable[int]) -> None:
+        """The shops' records changed (a transaction has committed): drop their entries, and do not keep what a
+        computation already running finds."""
+        wanted = set(shop_ids)
+        with self._lock:
+            for shop_id in wanted:
+                self._generations[shop_id] = self._generations.get(shop_id, 0) + 1
+            for key in [k for k in self._entries if k and k[0] in wanted]:
                 self._entries.pop(key, None)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
+from tradewind.db.changes import mark_shop_changed
 from tradewind.errors import InvalidTransitionError, StateChangedError
 
 TRANSITIONS: dict[ActionState, frozenset[ActionState]] = {
@@ -58,6 +59,7 @@ def claim(record: ActionRecord, to: ActionState) -> ActionState:
         record.state = to
         return expected
     session.flush()  # pending changes of the record go first: the compare-and-set is the last word on its state
+    mark_shop_changed(session, record.shop_id)
     result = session.execute(
         update(ActionRecord)
         .where(ActionRecord.id == record.id, ActionRecord.state == expected)

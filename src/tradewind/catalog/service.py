@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Listing, ListingState, Product, Promotion, PromotionState, Sku
+from tradewind.db.changes import mark_shop_changed
 from tradewind.errors import NotFoundError
 
 
@@ -80,6 +81,7 @@ def listings_of(session: Session, *, shop_id: int, sku_id: int) -> list[Listing]
 
 def set_listing_stock(session: Session, *, shop_id: int, sku_id: int, stock_shown: int) -> int:
     """Show `stock_shown` units on every listing of the SKU; returns how many listings changed."""
+    mark_shop_changed(session, shop_id)
     result = session.execute(
         update(Listing)
         .where(Listing.shop_id == shop_id, Listing.sku_id == sku_id, Listing.stock_shown != stock_shown)
@@ -89,6 +91,7 @@ def set_listing_stock(session: Session, *, shop_id: int, sku_id: int, stock_show
 
 
 def pause_listings(session: Session, *, shop_id: int, sku_id: int) -> int:
+    mark_shop_changed(session, shop_id)
     result = session.execute(
         update(Listing)
         .where(Listing.shop_id == shop_id, Listing.sku_id == sku_id, Listing.state == ListingState.ACTIVE)
@@ -148,6 +151,7 @@ def active_listings_by_channel(session: Session, *, shop_id: int) -> dict[str, l
 
 def pause_channel(session: Session, *, shop_id: int, channel: str) -> int:
     """Vacation mode on a channel: pause every active listing on it; returns how many were paused."""
+    mark_shop_changed(session, shop_id)
     result = session.execute(
         update(Listing)
         .where(Listing.shop_id == shop_id, Listing.channel == channel, Listing.state == ListingState.ACTIVE)

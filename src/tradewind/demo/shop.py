@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tradewind.config import Settings
+from tradewind.db.changes import mark_shop_changed
 from tradewind.demo.catalog import build_catalog, write_listings, write_promotions
 from tradewind.demo.demand import generate_demand
 from tradewind.demo.inbox import write_inbox
@@ -182,6 +183,7 @@ def build_demo_shop(
 
 def delete_shop_records(session: Session, shop_id: int) -> None:
     """Delete a shop and every row that belongs to it, dependants first."""
+    mark_shop_changed(session, shop_id)
     for table in reversed(Base.metadata.sorted_tables):
         if "shop_id" in table.c:
             session.execute(delete(table).where(table.c.shop_id == shop_id))

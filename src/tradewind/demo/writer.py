@@ -10,6 +10,7 @@ from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from tradewind.db.base import Base
+from tradewind.db.changes import mark_shop_changed
 
 Progress = Callable[[str, int, int], None]
 Row = dict[str, Any]
@@ -45,6 +46,9 @@ class BulkWriter:
     def write(self, model: type[Base], rows: Sequence[Row]) -> None:
         """INSERT `rows` (each with its id) in chunks."""
         table = table_of(model)
+        if "shop_id" in table.c:
+            for shop_id in {row["shop_id"] for row in rows}:
+                mark_shop_changed(self._session, shop_id)
         for start in range(0, len(rows), CHUNK_ROWS):
             self._session.execute(insert(table), list(rows[start : start + CHUNK_ROWS]))
         self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session
 
+from tradewind.db.changes import mark_shop_changed
 from tradewind.importers import values
 from tradewind.importers.reading import CsvTable
 from tradewind.importers.summary import ImportSummary, Outcome
@@ -54,6 +55,10 @@ class ImportJob:
     now: datetime
     dry_run: bool
     progress: Progress
+
+    def __post_init__(self) -> None:
+        # The importers write in bulk statements the ORM does not see: the shop's figures change with the commit.
+        mark_shop_changed(self.session, self.shop.id)
 
     @property
     def shop_id(self) -> int:

@@ -21,6 +21,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from tradewind.db.changes import mark_shop_changed
 from tradewind.errors import InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.messaging.models import OutboxEvent, OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.templates import Rendered
@@ -65,6 +66,7 @@ def transition(
         raise RuntimeError("an outbox message must be stored before its state changes")
     expected = message.state
     session.flush()
+    mark_shop_changed(session, message.shop_id)
     unchanged = [OutboxMessage.id == message.id, OutboxMessage.state == expected]
     if unclaimed_at is not None:
         unchanged.append(or_(OutboxMessage.claimed_by.is_(None), OutboxMessage.claim_expires_at < unclaimed_at))
@@ -506,6 +508,7 @@ def claim_due(
             continue  # another worker took it first
         message = session.get(OutboxMessage, message_id, populate_existing=True)
         assert message is not None
+        mark_shop_changed(session, message.shop_id)
         claimed.append(
             Envelope(
                 id=message.id,

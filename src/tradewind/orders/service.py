@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.clock import start_of_day
+from tradewind.db.changes import mark_shop_changed
 from tradewind.errors import NotFoundError
 from tradewind.orders.models import CancelledBy, Order, OrderLine, OrderStatus, PaymentState
 
@@ -53,6 +54,7 @@ def close_stale_orders(session: Session, *, shop_id: int, numbers: list[str], cu
     is left alone); the numbers closed."""
     if not numbers:
         return []
+    mark_shop_changed(session, shop_id)
     closed = session.scalars(
         update(Order)
         .where(Order.shop_id == shop_id, Order.number.in_(numbers), stale(cutoff))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Sku
 from tradewind.config import Settings
+from tradewind.db.changes import mark_shop_changed
 from tradewind.planning.frames import FloatArray, PlanInputs, load_inputs
 from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.lead_time import Availability, LeadTime, SupplierState, offer_lead_time, supplier_state
@@ -293,6 +294,7 @@ def _decisions(
 
 def store_plan(session: Session, *, shop_id: int, shop_plan: ShopPlan) -> int:
     """Replace the shop's stored plan with this one; returns the number of SKU rows."""
+    mark_shop_changed(session, shop_id)
     session.execute(delete(SkuPlan).where(SkuPlan.shop_id == shop_id))
     rows = [
         {

@@ -208,7 +208,6 @@ def apply(action_id: RecordId, access: WriteShop, session: DbSession, state: Sta
         producers=default_producers(),
         actor=access.actor,
     )
-    state.cache.forget_shop(access.shop.id)
     return AppliedOut(action=ActionOut.of(record), done=done)
 
 
@@ -226,7 +225,6 @@ def reopen(action_id: RecordId, access: WriteShop, session: DbSession, state: St
         producers=default_producers(),
         actor=access.actor,
     )
-    state.cache.forget_shop(access.shop.id)
     return AppliedOut(action=ActionOut.of(record), done=undone)
 
 
@@ -242,7 +240,6 @@ def dismiss(
         actor=access.actor,
         reason=body.reason if body else None,
     )
-    state.cache.forget_shop(access.shop.id)
     return ActionOut.of(record)
 
 
@@ -256,7 +253,6 @@ def snooze(action_id: RecordId, body: SnoozeIn, access: WriteShop, session: DbSe
         context=state.context(access.shop),
         actor=access.actor,
     )
-    state.cache.forget_shop(access.shop.id)
     return ActionOut.of(record)
 
 

@@ -241,7 +241,6 @@ def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession,
         extra_days=body.extra_days,
         now=state.clock.now(),
     )
-    state.cache.forget_shop(access.shop.id)
     return DisruptionOut(**disruption_to_dict(disruption, today=state.today_of(access.shop)))
 
 
@@ -256,7 +255,6 @@ def finish_disruption(
 ) -> DisruptionOut:
     ends_on = (body.ends_on if body else None) or state.today_of(access.shop)
     disruption = end_disruption(session, shop=access.shop, disruption_id=disruption_id, ends_on=ends_on)
-    state.cache.forget_shop(access.shop.id)
     return DisruptionOut(**disruption_to_dict(disruption, today=state.today_of(access.shop)))
 
 
@@ -328,6 +326,5 @@ def _store_webhook(state: AppState, shop: str, body: bytes, signature: str) -> W
         summary = receive_webhook(
             session, shop=the_shop, body=body, signature=signature, secret=key, now=state.clock.now()
         )
-    state.cache.forget_shop(the_shop.id)
     payload = summary.to_dict()
     return WebhookOut(created=payload["created"], updated=payload["updated"], unchanged=payload["unchanged"])

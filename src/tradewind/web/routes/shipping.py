@@ -94,7 +94,6 @@ def add(
         extra_days=int(extra_days) if extra_days.strip().isdigit() else None,
         now=state.clock.now(),
     )
-    state.cache.forget_shop(access.shop.id)
     return _back(access.shop.code)
 
 
@@ -108,5 +107,4 @@ def end(
 ) -> Response:
     day = parse_day(ends_on, what="end on") if ends_on.strip() else state.today_of(access.shop)
     end_disruption(session, shop=access.shop, disruption_id=disruption_id, ends_on=day)
-    state.cache.forget_shop(access.shop.id)
     return _back(access.shop.code)

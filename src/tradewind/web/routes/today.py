@@ -155,7 +155,6 @@ def apply(
         producers=default_producers(),
         actor=access.actor,
     )
-    state.cache.forget_shop(access.shop.id)
     return _removed(page, page.gettext("Applied: %(title)s") % {"title": record.title}, done)
 
 
@@ -170,7 +169,6 @@ def reopen(action_id: RecordId, page: Page, access: WriteShop, session: DbSessio
         producers=default_producers(),
         actor=access.actor,
     )
-    state.cache.forget_shop(access.shop.id)
     return RedirectResponse(f"/shops/{access.shop.code}/actions/{record.id}", status_code=303)
 
 
@@ -191,7 +189,6 @@ def dismiss(
         actor=access.actor,
         reason=reason.strip() or None,
     )
-    state.cache.forget_shop(access.shop.id)
     return _removed(page, page.gettext("Dismissed: %(title)s") % {"title": record.title}, [])
 
 
@@ -213,7 +210,6 @@ def snooze(
         context=state.context(access.shop),
         actor=access.actor,
     )
-    state.cache.forget_shop(access.shop.id)
     message = page.gettext("Snoozed until %(day)s: %(title)s") % {
         "day": day.isoformat(),
         "title": record.title,
