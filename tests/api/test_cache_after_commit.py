@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import Engine, delete
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, delete, event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from tests.api.harness import bearer
 from tests.api.shop_data import TODAY, WEBHOOK_SECRET, ShopWorld, build_world
@@ -29,7 +29,7 @@ from tradewind.catalog.models import Sku
 from tradewind.catalog.service import pause_listings
 from tradewind.clock import FixedClock
 from tradewind.config import Settings
-from tradewind.db.changes import mark_shop_changed
+from tradewind.db.changes import _note_flushed, changed_shops, mark_shop_changed
 from tradewind.db.session import transaction
 from tradewind.demo.shop import delete_shop_records
 from tradewind.web.app import create_app
@@ -172,3 +172,46 @@ def test_reading_changes_nothing_and_a_change_to_another_shop_keeps_this_ones_fi
         mark_shop_changed(session, other.id)
     assert served.state.cache.generation(shop.id) == generation
     assert served.ranking() is cached
+
+
+def test_every_transaction_that_writes_a_shops_rows_names_the_shop(served: Served) -> None:
+    """A bulk statement the ORM does not see must name its shop (`mark_shop_changed`), or the figures would not
+    learn of it: every commit of the app's sessions that executed an INSERT, UPDATE or DELETE on a shop's table
+    (a flush writes through the connection, not `Session.execute`: these are the bulk statements) has named a
+    shop itself, the notes of flushed records left out. Driven through making the brief and applying, reopening,
+    dismissing and snoozing its actions."""
+    written: dict[int, set[str]] = {}
+    unnamed: list[set[str]] = []
+
+    def executed(run: ORMExecuteState) -> None:
+        if run.is_insert or run.is_update or run.is_delete:
+            table = getattr(run.statement, "table", None)
+            if table is not None and "shop_id" in table.c:
+                written.setdefault(id(run.session), set()).add(table.name)
+
+    def committed(session: Session) -> None:
+        tables = written.pop(id(session), set())
+        if tables and not changed_shops(session):
+            unnamed.append(tables)
+
+    sessions = served.state.sessions
+    event.remove(sessions, "after_flush", _note_flushed)
+    event.listen(sessions, "do_orm_execute", executed)
+    event.listen(sessions, "after_commit", committed, insert=True)  # before the notes are handed over
+    try:
+        ids = served.brief_ids()
+        staff = bearer(served.world, "staff")
+        base = f"/api/v1/shops/{served.world.shop.code}/actions"
+        for number, action_id in enumerate(ids):
+            verb = ("apply", "dismiss", "snooze")[number % 3]
+            body = {"until": "2026-12-01"} if verb == "snooze" else {}
+            answer = served.client.post(f"{base}/{action_id}/{verb}", json=body, headers=staff)
+            assert answer.status_code == 200, answer.text
+        applied = ids[0]
+        served.client.post(f"{base}/{applied}/reopen", headers=staff)
+        refreshed = served.client.post(f"/api/v1/shops/{served.world.shop.code}/brief/refresh", headers=staff)
+        assert refreshed.status_code == 200, refreshed.text
+    finally:
+        event.remove(sessions, "do_orm_execute", executed)
+        event.remove(sessions, "after_commit", committed)
+    assert ids and not unnamed, unnamed
