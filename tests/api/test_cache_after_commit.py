@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import Engine, delete, event
+from sqlalchemy import Engine, delete, event, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from tests.api.harness import bearer
@@ -32,6 +32,7 @@ from tradewind.config import Settings
 from tradewind.db.changes import _note_flushed, changed_shops, mark_shop_changed
 from tradewind.db.session import transaction
 from tradewind.demo.shop import delete_shop_records
+from tradewind.shops.models import Shop
 from tradewind.web.app import create_app
 
 
@@ -215,3 +216,19 @@ def test_every_transaction_that_writes_a_shops_rows_names_the_shop(served: Serve
         event.remove(sessions, "do_orm_execute", executed)
         event.remove(sessions, "after_commit", committed)
     assert ids and not unnamed, unnamed
+
+
+def test_a_record_set_to_the_value_it_had_changes_nothing_and_the_shop_itself_counts(served: Served) -> None:
+    shop = served.world.shop
+    served.brief_ids()
+    generation = served.state.cache.generation(shop.id)
+    with transaction(served.state.sessions) as session:
+        record = session.scalars(select(ActionRecord).where(ActionRecord.shop_id == shop.id)).first()
+        assert record is not None
+        record.title = str(record.title)  # the same text: dirty, but not modified
+    assert served.state.cache.generation(shop.id) == generation
+    with transaction(served.state.sessions) as session:
+        the_shop = session.get(Shop, shop.id)
+        assert the_shop is not None
+        the_shop.name = "Renamed shoe shop"
+    assert served.state.cache.generation(shop.id) == generation + 1

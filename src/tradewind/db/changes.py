@@ -53,9 +53,10 @@ def _shop_of(record: Any) -> int | None:
 
 def _note_flushed(session: Session, _flush: UOWTransaction) -> None:
     # After the flush the new records have their keys, and `new`, `dirty` and `deleted` still hold what was flushed.
-    for record in (*session.new, *session.deleted, *session.dirty):
-        if record in session.dirty and not session.is_modified(record, include_collections=False):
-            continue
+    # `dirty` also holds records whose attributes were set to the values they had: those changed nothing.
+    changed = [*session.new, *session.deleted]
+    changed += [r for r in session.dirty if session.is_modified(r, include_collections=False)]
+    for record in changed:
         shop_id = _shop_of(record)
         if shop_id is not None:
             mark_shop_changed(session, shop_id)
