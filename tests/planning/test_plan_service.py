@@ -83,6 +83,36 @@ def test_plan_decisions_carry_every_figure(session: Session, shop: Shop) -> None
     assert decision.stockout_unavoidable
 
 
+def test_an_overdue_purchase_order_counts_once(session: Session, shop: Shop) -> None:
+    """10 on hand, 3 sold a day, one PO line of 20 units expected five days ago (assumed to arrive tomorrow): on
+    order is 20, and the projection has 10 + 20 = 30 units, 3 a day for ten days (tomorrow … day 10), short on the
+    11th day. Counting the 20 twice gave on order 40 and 50 units, short on the 17th day."""
+    sku = f.sku(session, shop, "BOOT-42")
+    supplier = f.supplier(session, shop, "SUP-A")
+    f.offer(session, shop, supplier, sku, moq=1, pack_size=1, lead_time_days=5)
+    warehouse = f.warehouse(session, shop)
+    f.stock(session, shop, warehouse, sku, 10)
+    f.daily_sales(session, shop, sku, today=TODAY, per_day=3)
+    f.purchase_order(
+        session,
+        shop,
+        supplier,
+        warehouse,
+        sku,
+        20,
+        ordered_on=TODAY - timedelta(days=20),
+        expected_on=TODAY - timedelta(days=5),
+    )
+    inputs = load_inputs(session, shop_id=shop.id, today=TODAY, history_days=60, horizon=30)
+    assert float(inputs.inbound.sum()) == 20.0 and float(inputs.inbound[0, 0]) == 20.0
+    (decision,) = build_plan(session, shop_id=shop.id, today=TODAY, now=NOW, settings=Settings()).decisions
+    assert decision.demand_per_day == pytest.approx(3.0)
+    assert decision.on_hand == 10
+    assert decision.on_order == 20
+    assert decision.stockout_on == TODAY + timedelta(days=11)
+    assert decision.days_of_cover == pytest.approx(10 / 3)
+
+
 @pytest.fixture
 def planned_db(tmp_path: Path) -> str:
     path = str(tmp_path / "plan.db")

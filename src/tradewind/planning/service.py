@@ -135,7 +135,7 @@ def build_plan(
     common: dict[str, Any] = {
         "history": inputs.history,
         "in_stock": inputs.in_stock,
-        "on_hand": inputs.on_hand + inputs.inbound_overdue,
+        "on_hand": inputs.on_hand,
         "inbound": inputs.inbound,
         "service_level": service_level,
         "max_cover_days": float(settings.max_cover_days),
@@ -247,7 +247,7 @@ def _decisions(
     stockouts = _dates(result.stockout_day, today)
     order_bys = _dates(result.order_by_day, today)
     methods = result.method_name
-    on_order = inputs.inbound.sum(axis=1) + inputs.inbound_overdue
+    on_order = inputs.inbound.sum(axis=1)  # overdue lines are in it, on tomorrow
     decisions = []
     for i, sku in enumerate(inputs.skus):
         fastest = min(options[i], key=lambda o: o.lead_time.mean_days, default=None)
