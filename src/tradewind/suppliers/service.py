@@ -20,22 +20,31 @@ from tradewind.suppliers.models import (
 )
 
 
-def offers_by_sku(session: Session, *, shop_id: int) -> dict[int, list[SupplyOffer]]:
-    """Live offers of active suppliers per SKU id, preferred first (priority, then cost, then supplier id)."""
-    rows = session.scalars(
+def offers_by_sku(session: Session, *, shop_id: int, sku_id: int | None = None) -> dict[int, list[SupplyOffer]]:
+    """Live offers of active suppliers per SKU id (of one SKU when `sku_id` is given), preferred first (priority,
+    then cost, then supplier id)."""
+    query = (
         select(SupplyOffer)
         .join(Supplier, Supplier.id == SupplyOffer.supplier_id)
         .where(SupplyOffer.shop_id == shop_id, SupplyOffer.active, Supplier.active)
         .order_by(SupplyOffer.sku_id, SupplyOffer.priority, SupplyOffer.unit_cost, SupplyOffer.supplier_id)
     )
+    if sku_id is not None:
+        query = query.where(SupplyOffer.sku_id == sku_id)
+    rows = session.scalars(query)
     offers: dict[int, list[SupplyOffer]] = {}
     for offer in rows:
         offers.setdefault(offer.sku_id, []).append(offer)
     return offers
 
 
-def suppliers_by_id(session: Session, *, shop_id: int) -> dict[int, Supplier]:
-    return {s.id: s for s in session.scalars(select(Supplier).where(Supplier.shop_id == shop_id))}
+def suppliers_by_id(
+    session: Session, *, shop_id: int, supplier_ids: Sequence[int] | None = None
+) -> dict[int, Supplier]:
+    query = select(Supplier).where(Supplier.shop_id == shop_id)
+    if supplier_ids is not None:
+        query = query.where(Supplier.id.in_(list(supplier_ids)))
+    return {s.id: s for s in session.scalars(query)}
 
 
 def get_supplier(session: Session, *, shop_id: int, code: str) -> Supplier:
