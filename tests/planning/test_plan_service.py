@@ -4,6 +4,7 @@ the backtest command, and the same plan on a Dask cluster."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -247,6 +248,24 @@ def test_backtest_command(tmp_path: Path) -> None:
         ],
     )
     assert sweep.exit_code == 0 and "tradewind@0.95" in sweep.stdout
+
+
+@pytest.mark.parametrize("missing", ["statsforecast", "pandas"])
+def test_backtest_without_the_extra_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    """A plain install has neither pandas nor statsforecast: the default policies (statsforecast among them) say
+    which extra to install, exit 2, no traceback; the policies that need neither still run."""
+    history = tmp_path / "history.csv"
+    days = [date(2024, 1, 1) + timedelta(days=d) for d in range(90)]
+    history.write_text("sku,date,units\n" + "".join(f"A,{day.isoformat()},{1 + day.day % 3}\n" for day in days))
+    monkeypatch.setitem(sys.modules, missing, None)  # `import missing` raises ImportError
+    result = runner.invoke(app, ["backtest", "--history", str(history)])
+    assert result.exit_code == 2, result.output
+    assert "tradewind backtest needs the backtest extra: pip install 'tradewind[backtest]'" in result.stderr
+    assert "Traceback" not in result.stderr and isinstance(result.exception, SystemExit)
+    plain = runner.invoke(app, ["backtest", "--history", str(history), "--policy", "seed", "--policy", "tradewind"])
+    assert plain.exit_code == 0, plain.stderr
 
 
 @pytest.mark.parametrize(
