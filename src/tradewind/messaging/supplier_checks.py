@@ -61,7 +61,7 @@ class SupplierCheckProducer:
             report = reports.get(supplier.id)
             times = thread_response_times(threads.get(supplier.id, []))
             waiting = times.waiting_since
-            reason, situation, anchor, chase = self._why(supplier, report, waiting, closure, context, config)
+            reason, situation, anchor, chase = self._why(report, waiting, closure, context, config)
             if reason is None:
                 continue
             facts: dict[str, Any] = {
@@ -88,7 +88,6 @@ class SupplierCheckProducer:
 
     def _why(
         self,
-        supplier: Supplier,
         report: Any,
         waiting: datetime | None,
         closure: tuple[date, date] | None,
@@ -176,7 +175,7 @@ class SupplierCheckProducer:
                 + (f"It usually answers in {median:.0f} h. " if median is not None else "")
                 + "Planning counts a supplier with an unknown or stale status as uncertain."
             ),
-            value_at_risk=_value_at_risk(session, shop, supplier),
+            value_at_risk=_value_at_risk(session, supplier),
             weight=0.8,
             figures={
                 "supplier": supplier.code,
@@ -270,7 +269,7 @@ class SupplierCheckProducer:
                 f"{', '.join(d.kind.value for d in disruptions)} in force; suppliers ship every day and know which "
                 f"routes move. {supplier.name} answers fastest (median {median:.0f} h)."
             ),
-            value_at_risk=_value_at_risk(session, shop, supplier),
+            value_at_risk=_value_at_risk(session, supplier),
             weight=0.5,
             figures={"supplier": supplier.code, "situation": "shipping_advice_request", "outbox_id": message.id},
             steps=[step],
@@ -353,7 +352,7 @@ def _threads(session: Session, shop: Shop) -> dict[int, list[SupplierMessage]]:
     return found
 
 
-def _value_at_risk(session: Session, shop: Shop, supplier: Supplier) -> Any:
+def _value_at_risk(session: Session, supplier: Supplier) -> Any:
     from decimal import Decimal
 
     prices = session.scalars(

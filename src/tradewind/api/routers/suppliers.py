@@ -105,7 +105,7 @@ class SupplierOut(BaseModel):
         )
 
 
-def suppliers_today(session: Session, state: AppState, shop: Shop) -> list[SupplierOut]:
+def suppliers_today(state: AppState, shop: Shop) -> list[SupplierOut]:
     """Every supplier's state (reads their whole message thread and status history): kept for a few minutes."""
     today = state.today_of(shop)
 
@@ -119,8 +119,8 @@ def suppliers_today(session: Session, state: AppState, shop: Shop) -> list[Suppl
 
 @router.get("/suppliers", response_model=list[SupplierOut], summary="Every supplier with its state today")
 @on_the_loop
-def list_suppliers(access: ReadShop, session: DbSession, state: State) -> list[SupplierOut]:
-    return suppliers_today(session, state, access.shop)
+def list_suppliers(access: ReadShop, state: State) -> list[SupplierOut]:
+    return suppliers_today(state, access.shop)
 
 
 @router.get("/suppliers/{code}", response_model=SupplierOut, summary="One supplier's state")
