@@ -17,7 +17,7 @@ import argparse
 import json
 import time
 import warnings
-from datetime import date
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -141,7 +141,11 @@ def main() -> None:
     normalisation = bench_normalisation(events, baseline_sample=min(events, 20_000))
     lanes = bench_lanes(shipments, baseline=not args.no_baseline)
     if args.json:
-        print(json.dumps({"normalisation": normalisation, "lane_statistics": lanes, "day": date.today().isoformat()}))
+        print(
+            json.dumps(
+                {"normalisation": normalisation, "lane_statistics": lanes, "day": datetime.now(UTC).date().isoformat()}
+            )
+        )
         return
     n = normalisation
     print(

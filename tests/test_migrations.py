@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from tradewind.db.migrate import current_revision, schema_drift
+from tradewind.db.migrate import alembic_config, current_revision, head_revision, schema_drift, upgrade
+from tradewind.db.session import make_engine
 from tradewind.models import Base
 
 
@@ -13,7 +17,23 @@ def test_models_and_migrations_agree(engine: Engine) -> None:
 
 
 def test_database_is_at_head(engine: Engine) -> None:
-    assert current_revision(engine) is not None
+    """The test database is at the migration scripts' one head (get_current_head fails on two heads)."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    (head,) = scripts.get_heads()
+    assert head_revision() == head
+    assert current_revision(engine) == head
+
+
+def test_a_database_behind_the_head_is_not_at_head(tmp_path: Path) -> None:
+    """The check above can fail: a database migrated to the revision before the head is not at the head."""
+    head = ScriptDirectory.from_config(alembic_config()).get_revision(head_revision())
+    assert head is not None and isinstance(head.down_revision, str)
+    engine = make_engine(f"sqlite:///{tmp_path / 'behind.db'}")
+    try:
+        upgrade(engine, head.down_revision)
+        assert current_revision(engine) == head.down_revision != head_revision()
+    finally:
+        engine.dispose()
 
 
 def test_every_table_is_created(engine: Engine) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests import factories as f
 from tradewind.action import BriefContext
+from tradewind.api.reads.suppliers import supplier_overview
 from tradewind.config import Settings
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.messaging.supplier_checks import SupplierCheckProducer
@@ -92,3 +93,27 @@ def test_supplier_check_asks_in_its_language_then_waits(session: Session, shop: 
     later = BriefContext(today=two_days.date(), now=two_days, settings=Settings())
     chase = producer.actions(session, shop=shop, context=later)[0]
     assert "again" in chase.title and "再次询问" in chase.steps[0]["subject"]
+
+
+def test_one_median_reply_time_for_the_brief_and_the_supplier_page(session: Session, shop: Shop) -> None:
+    """Two answers, after 2 h and 4 h: the median is 3.0 h in the brief's words and figures, on the supplier page
+    and in the thread statistics (the brief took the upper middle one, 4 h)."""
+    supplier = f.supplier(session, shop, "SUP-NB", name="Ningbo Boots")
+    f.offer(session, shop, supplier, f.sku(session, shop, "BOOT-39"))
+    for hours_ago, direction in ((50, OUT), (48, IN), (30, OUT), (26, IN)):
+        record_supplier_message(
+            session,
+            shop=shop,
+            supplier_code="SUP-NB",
+            direction=direction,
+            text="…",
+            at=NOW - timedelta(hours=hours_ago),
+        )
+    context = BriefContext(today=NOW.date(), now=NOW, settings=Settings())
+    (action,) = SupplierCheckProducer().actions(session, shop=shop, context=context)
+    assert "It usually answers in 3 h." in action.why
+    assert action.figures["median_response_hours"] == 3.0
+    page = supplier_overview(session, shop_id=shop.id, code="SUP-NB", today=NOW.date(), now=NOW, settings=Settings())
+    assert page.responses.answered == 2 and page.responses.median_hours == 3.0
+    assert page.responses.p90_hours == 4.0
+    assert thread_statistics(session, shop=shop, now=NOW)[0].median_response_hours == 3.0

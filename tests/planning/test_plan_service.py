@@ -4,6 +4,7 @@ the backtest command, and the same plan on a Dask cluster."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -81,6 +82,36 @@ def test_plan_decisions_carry_every_figure(session: Session, shop: Shop) -> None
     assert decision.stockout_on == TODAY + timedelta(days=4)  # 10 units at 3/day: short on the 4th day
     assert decision.order_by == TODAY  # p90 lead time is longer than the cover
     assert decision.stockout_unavoidable
+
+
+def test_an_overdue_purchase_order_counts_once(session: Session, shop: Shop) -> None:
+    """10 on hand, 3 sold a day, one PO line of 20 units expected five days ago (assumed to arrive tomorrow): on
+    order is 20, and the projection has 10 + 20 = 30 units, 3 a day for ten days (tomorrow … day 10), short on the
+    11th day. Counting the 20 twice gave on order 40 and 50 units, short on the 17th day."""
+    sku = f.sku(session, shop, "BOOT-42")
+    supplier = f.supplier(session, shop, "SUP-A")
+    f.offer(session, shop, supplier, sku, moq=1, pack_size=1, lead_time_days=5)
+    warehouse = f.warehouse(session, shop)
+    f.stock(session, shop, warehouse, sku, 10)
+    f.daily_sales(session, shop, sku, today=TODAY, per_day=3)
+    f.purchase_order(
+        session,
+        shop,
+        supplier,
+        warehouse,
+        sku,
+        20,
+        ordered_on=TODAY - timedelta(days=20),
+        expected_on=TODAY - timedelta(days=5),
+    )
+    inputs = load_inputs(session, shop_id=shop.id, today=TODAY, history_days=60, horizon=30)
+    assert float(inputs.inbound.sum()) == 20.0 and float(inputs.inbound[0, 0]) == 20.0
+    (decision,) = build_plan(session, shop_id=shop.id, today=TODAY, now=NOW, settings=Settings()).decisions
+    assert decision.demand_per_day == pytest.approx(3.0)
+    assert decision.on_hand == 10
+    assert decision.on_order == 20
+    assert decision.stockout_on == TODAY + timedelta(days=11)
+    assert decision.days_of_cover == pytest.approx(10 / 3)
 
 
 @pytest.fixture
@@ -217,6 +248,24 @@ def test_backtest_command(tmp_path: Path) -> None:
         ],
     )
     assert sweep.exit_code == 0 and "tradewind@0.95" in sweep.stdout
+
+
+@pytest.mark.parametrize("missing", ["statsforecast", "pandas"])
+def test_backtest_without_the_extra_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missing: str
+) -> None:
+    """A plain install has neither pandas nor statsforecast: the default policies (statsforecast among them) say
+    which extra to install, exit 2, no traceback; the policies that need neither still run."""
+    history = tmp_path / "history.csv"
+    days = [date(2024, 1, 1) + timedelta(days=d) for d in range(90)]
+    history.write_text("sku,date,units\n" + "".join(f"A,{day.isoformat()},{1 + day.day % 3}\n" for day in days))
+    monkeypatch.setitem(sys.modules, missing, None)  # `import missing` raises ImportError
+    result = runner.invoke(app, ["backtest", "--history", str(history)])
+    assert result.exit_code == 2, result.output
+    assert "tradewind backtest needs the backtest extra: pip install 'tradewind[backtest]'" in result.stderr
+    assert "Traceback" not in result.stderr and isinstance(result.exception, SystemExit)
+    plain = runner.invoke(app, ["backtest", "--history", str(history), "--policy", "seed", "--policy", "tradewind"])
+    assert plain.exit_code == 0, plain.stderr
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ parsed once.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -173,7 +173,7 @@ def _net_credit_notes(context: PlatformRead, drafts: dict[str, OrderDraft], orig
     80,995-unit line and its credit note twelve minutes later net to nothing)."""
     credits = sorted(
         (d for d in drafts.values() if d.cancel_reason == CREDIT_NOTE and d.lines),
-        key=lambda d: (d.placed_at or datetime.min, d.number),
+        key=lambda d: (d.placed_at or datetime.min.replace(tzinfo=UTC), d.number),
     )
     if not credits:
         return
@@ -187,7 +187,7 @@ def _net_credit_notes(context: PlatformRead, drafts: dict[str, OrderDraft], orig
     for candidates in sold.values():
         candidates.sort(key=lambda c: (c[0], c[1]))
     invoiced = {item.line: item.quantity for d in drafts.values() if d.cancel_reason != CREDIT_NOTE for item in d.lines}
-    credited: dict[str, datetime] = {}
+    credited: dict[str, datetime | None] = {}
     unmatched = netted = 0
     for credit in credits:
         took = False
@@ -197,7 +197,7 @@ def _net_credit_notes(context: PlatformRead, drafts: dict[str, OrderDraft], orig
             if named is not None and named.cancel_reason != CREDIT_NOTE:
                 left = _take(left, [line for line in named.lines if line.sku == item.sku])
                 if left < item.quantity:
-                    credited[named.number] = credit.placed_at or datetime.min
+                    credited[named.number] = credit.placed_at  # None: the file does not say when
             if left and credit.buyer is not None and credit.placed_at is not None:
                 earlier = [c for c in sold.get((credit.buyer.external_id, item.sku), ()) if c[0] <= credit.placed_at]
                 for _, number, line in reversed(earlier):

@@ -159,7 +159,7 @@ def _order_columns(context: PlatformRead, row: Row, draft: OrderDraft, moment: p
     draft.shipping_method = table.value(row, "shipping_method", values.text(64))
     status_text = row.cells.get("status", "")
     if status_text:
-        _status(context, row, draft, status_text, table.value(row, "completed_at", moment))
+        _status(context, draft, status_text, table.value(row, "completed_at", moment))
     country_text = row.cells.get("shipping_country") or row.cells.get("billing_country") or context.default_country
     country = None
     if country_text:
@@ -185,7 +185,7 @@ def _order_columns(context: PlatformRead, row: Row, draft: OrderDraft, moment: p
         )
 
 
-def _status(context: PlatformRead, row: Row, draft: OrderDraft, text: str, completed_at: Any) -> None:
+def _status(context: PlatformRead, draft: OrderDraft, text: str, completed_at: Any) -> None:
     lowered = text.strip().lower()
     custom = context.statuses.get(lowered) or context.statuses.get(lowered.removeprefix("wc-"))
     if custom is not None:

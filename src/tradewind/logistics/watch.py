@@ -379,7 +379,7 @@ def _order_outlooks(
                 )[0]
             method = defaults[destination]
         lane = Lane(origin, destination, method or UNSPECIFIED_METHOD) if destination else None
-        outlooks.append(_outlook(order, shipment, lane, statistics, methods, moment, config, scans))
+        outlooks.append(_outlook(order, shipment, lane, statistics, moment, config, scans))
     return outlooks
 
 
@@ -439,7 +439,6 @@ def _outlook(
     shipment: Shipment | None,
     lane: Lane | None,
     statistics: dict[Lane, LaneStatistics],
-    methods: dict[int, str],
     now: datetime,
     rules: LogisticsRules,
     scans: bool,

@@ -22,11 +22,11 @@ from tradewind.messaging.outbox import Recipient, cancel_stale_drafts, find_by_k
 from tradewind.messaging.service import draft, json_facts
 from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.situations import SUPPLIER_LOCALES
-from tradewind.messaging.supplier_threads import record_supplier_message, response_times
+from tradewind.messaging.supplier_threads import record_supplier_message
 from tradewind.messaging.templates import Rendered
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection, Supplier, SupplierMessage, SupplierStatus, SupplyOffer
-from tradewind.suppliers.service import latest_status_reports
+from tradewind.suppliers.service import ResponseTimes, latest_status_reports, thread_response_times
 
 SITUATIONS = ("supplier_status_check", "restock_date_request", "shipping_advice_request")
 ADVICE_EVERY_DAYS = 30
@@ -59,8 +59,9 @@ class SupplierCheckProducer:
             if supplier.id not in skus:
                 continue
             report = reports.get(supplier.id)
-            hours, waiting = response_times(threads.get(supplier.id, []))
-            reason, situation, anchor, chase = self._why(supplier, report, waiting, closure, context, config)
+            times = thread_response_times(threads.get(supplier.id, []))
+            waiting = times.waiting_since
+            reason, situation, anchor, chase = self._why(report, waiting, closure, context, config)
             if reason is None:
                 continue
             facts: dict[str, Any] = {
@@ -72,7 +73,7 @@ class SupplierCheckProducer:
             }
             key = f"{situation}:{supplier.code}:{anchor}"
             keep.add(key)
-            action = self._action(session, shop, supplier, situation, key, facts, reason, hours, waiting, context)
+            action = self._action(session, shop, supplier, situation, key, facts, reason, times, context)
             if action is not None:
                 found.append(action)
         advice = self._advice(session, shop, suppliers, threads, reports, skus, context)
@@ -87,7 +88,6 @@ class SupplierCheckProducer:
 
     def _why(
         self,
-        supplier: Supplier,
         report: Any,
         waiting: datetime | None,
         closure: tuple[date, date] | None,
@@ -137,8 +137,7 @@ class SupplierCheckProducer:
         key: str,
         facts: dict[str, Any],
         reason: str,
-        hours: list[float],
-        waiting: datetime | None,
+        times: ResponseTimes,
         context: BriefContext,
     ) -> Action | None:
         existing = find_by_key(session, shop_id=shop.id, idempotency_key=key)
@@ -159,7 +158,7 @@ class SupplierCheckProducer:
             "supplier": supplier.code,
             "supplier_id": supplier.id,
         }
-        median = sorted(hours)[len(hours) // 2] if hours else None
+        median, waiting = times.median_hours, times.waiting_since
         what = {
             "supplier_status_check": "Ask {name} for its status",
             "restock_date_request": "Ask {name} for a restock date",
@@ -176,7 +175,7 @@ class SupplierCheckProducer:
                 + (f"It usually answers in {median:.0f} h. " if median is not None else "")
                 + "Planning counts a supplier with an unknown or stale status as uncertain."
             ),
-            value_at_risk=_value_at_risk(session, shop, supplier),
+            value_at_risk=_value_at_risk(session, supplier),
             weight=0.8,
             figures={
                 "supplier": supplier.code,
@@ -217,12 +216,13 @@ class SupplierCheckProducer:
         ranked = []
         for supplier in suppliers:
             report = reports.get(supplier.id)
-            hours, waiting = response_times(threads.get(supplier.id, []))
-            if supplier.id not in skus or waiting is not None or not hours:
+            times = thread_response_times(threads.get(supplier.id, []))
+            median = times.median_hours
+            if supplier.id not in skus or times.waiting_since is not None or median is None:
                 continue
             if report is not None and report.status != SupplierStatus.OPERATING:
                 continue
-            ranked.append((sorted(hours)[len(hours) // 2], supplier.code, supplier))
+            ranked.append((median, supplier.code, supplier))
         if not ranked:
             return None
         median, _, supplier = min(ranked)
@@ -269,7 +269,7 @@ class SupplierCheckProducer:
                 f"{', '.join(d.kind.value for d in disruptions)} in force; suppliers ship every day and know which "
                 f"routes move. {supplier.name} answers fastest (median {median:.0f} h)."
             ),
-            value_at_risk=_value_at_risk(session, shop, supplier),
+            value_at_risk=_value_at_risk(session, supplier),
             weight=0.5,
             figures={"supplier": supplier.code, "situation": "shipping_advice_request", "outbox_id": message.id},
             steps=[step],
@@ -352,7 +352,7 @@ def _threads(session: Session, shop: Shop) -> dict[int, list[SupplierMessage]]:
     return found
 
 
-def _value_at_risk(session: Session, shop: Shop, supplier: Supplier) -> Any:
+def _value_at_risk(session: Session, supplier: Supplier) -> Any:
     from decimal import Decimal
 
     prices = session.scalars(

@@ -8,7 +8,6 @@ The planning engine reads what this records: `SupplierStatusReport` rows and una
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,7 +24,7 @@ from tradewind.suppliers.models import (
     SupplierStatus,
     SupplierStatusReport,
 )
-from tradewind.suppliers.service import get_supplier, latest_status_reports
+from tradewind.suppliers.service import get_supplier, latest_status_reports, thread_response_times
 
 
 def record_supplier_message(
@@ -131,20 +130,6 @@ class ThreadStatistics:
         }
 
 
-def response_times(messages: list[SupplierMessage]) -> tuple[list[float], datetime | None]:
-    """Hours from each question (the first outgoing message after the supplier's last word) to the supplier's next
-    message; and when the question still waiting for an answer was asked."""
-    hours: list[float] = []
-    waiting: datetime | None = None
-    for message in sorted(messages, key=lambda m: (m.sent_at, m.id)):
-        if message.direction == MessageDirection.OUTGOING:
-            waiting = waiting or message.sent_at
-        elif waiting is not None:
-            hours.append((message.sent_at - waiting).total_seconds() / 3600)
-            waiting = None
-    return hours, waiting
-
-
 def thread_statistics(
     session: Session, *, shop: Shop, now: datetime, supplier_code: str | None = None
 ) -> list[ThreadStatistics]:
@@ -164,16 +149,17 @@ def thread_statistics(
     found = []
     for supplier in suppliers:
         thread = threads[supplier.id]
-        hours, waiting = response_times(thread)
+        times = thread_response_times(thread)
+        median, last, waiting = times.median_hours, times.last_hours, times.waiting_since
         report = reports.get(supplier.id)
         found.append(
             ThreadStatistics(
                 supplier=supplier.code,
                 name=supplier.name,
                 messages=len(thread),
-                answered=len(hours),
-                median_response_hours=round(statistics.median(hours), 1) if hours else None,
-                last_response_hours=round(hours[-1], 1) if hours else None,
+                answered=times.answered,
+                median_response_hours=None if median is None else round(median, 1),
+                last_response_hours=None if last is None else round(last, 1),
                 unanswered_since=waiting,
                 unanswered_hours=round((now - waiting).total_seconds() / 3600, 1) if waiting else None,
                 last_message_at=max((m.sent_at for m in thread), default=None),

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tradewind.errors import ConfigurationError
 from tradewind.planning.history import Freq, History
 from tradewind.planning.kernels import DemandEstimate, DemandSettings, estimate_demand, replenishment_levels
 
@@ -246,8 +247,25 @@ def run_backtest(
     unknown = sorted(set(policies) - set(POLICIES))
     if unknown:
         raise ValueError(f"unknown policies {unknown}: choose from {', '.join(POLICIES)}")
+    require_extra(policies)
     demand = history.demand(freq)
     return backtest_demand(demand, freq, lead_time, review_period, service_levels, policies, statsforecast_refit_every)
+
+
+def require_extra(policies: Sequence[str]) -> None:
+    """The `statsforecast` policy needs pandas and statsforecast, which only the `backtest` extra installs: their
+    absence is a clear error (exit 2), not a traceback from deep inside a run."""
+    if "statsforecast" not in policies:
+        return
+    try:
+        import pandas  # noqa: F401
+        import statsforecast  # noqa: F401
+    except ImportError as exc:
+        raise ConfigurationError(
+            "tradewind backtest needs the backtest extra: pip install 'tradewind[backtest]'"
+            f" (or leave out --policy statsforecast; {exc.name or 'a package'} is missing)",
+            details={"missing": exc.name},
+        ) from exc
 
 
 def backtest_demand(

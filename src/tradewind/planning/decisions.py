@@ -154,7 +154,7 @@ def supplier_orders(
         # early costs less than that one shipment.
         holding, joined = Decimal(0), 0
         for candidate in sorted(later.get(supplier_id, []), key=lambda d: (d.order_by or date.max, d.sku.code)):
-            line = _pulled_forward(candidate, due, shop_currency, settings)
+            line = _pulled_forward(candidate, due, settings)
             if line is None:
                 continue
             cost = _holding_cost(line, shop_currency, settings)
@@ -173,7 +173,7 @@ def _unit_cost(decision: SkuDecision) -> Decimal:
     return decision.chosen.offer.unit_cost
 
 
-def _pulled_forward(decision: SkuDecision, due: date, shop_currency: str, settings: Settings) -> OrderLine | None:
+def _pulled_forward(decision: SkuDecision, due: date, settings: Settings) -> OrderLine | None:
     """The line if `decision` were ordered on `due` instead of its own order-by day (within a review horizon)."""
     if decision.order_by is None:
         return None

@@ -47,8 +47,8 @@ class PlanInputs:
     history: FloatArray  # (n_skus, n_days) units demanded per day, oldest first
     in_stock: NDArray[np.bool_]  # (n_skus, n_days) the SKU could be sold that day
     on_hand: FloatArray  # (n_skus,)
-    inbound: FloatArray  # (n_skus, horizon) units arriving on each day from tomorrow
-    inbound_overdue: FloatArray  # (n_skus,) units on order whose expected date has passed (assumed tomorrow)
+    inbound: FloatArray  # (n_skus, horizon) units arriving on each day from tomorrow (every unit on order, once)
+    inbound_overdue: FloatArray  # (n_skus,) the part of inbound[:, 0] whose expected date has passed
     price: FloatArray  # (n_skus,) selling price in the shop's currency
 
     @property

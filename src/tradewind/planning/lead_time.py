@@ -192,7 +192,7 @@ def offer_lead_time(
     if wait:
         notes.append(f"+{wait} d: {state.reason}")
     start = today + timedelta(days=wait)
-    holiday_days = _holidays_while_processing(supplier, start, settings)
+    holiday_days = _holidays_while_processing(supplier, start)
     if holiday_days:
         notes.append(f"+{holiday_days} d: public holidays while the order is made")
     base_mean, base_p90 = normal_lead_time(offer)
@@ -232,7 +232,7 @@ def offer_lead_time(
     )
 
 
-def _holidays_while_processing(supplier: Supplier, start: date, settings: Settings) -> int:
+def _holidays_while_processing(supplier: Supplier, start: date) -> int:
     """Public holidays (other than the Spring Festival, counted as a closure) within the processing days."""
     if not supplier.calendar:
         return 0

@@ -36,6 +36,7 @@ from tradewind.orders.service import open_order_units, stale_cutoff
 from tradewind.planning.decisions import SupplierOrder, moq_choices, supplier_orders, switch_case
 from tradewind.planning.lead_time import Availability
 from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
+from tradewind.planning.schemas import plan_figure
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
 from tradewind.suppliers.service import get_supplier, make_preferred
@@ -55,24 +56,24 @@ def sku_figures(d: SkuDecision) -> dict[str, Any]:
     return {
         "sku": d.sku.code,
         "method": d.method,
-        "demand_per_day": _num(d.demand_per_day, 2),
-        "demand_sigma": _num(d.demand_sigma, 2),
-        "service_level": _num(d.service_level, 2),
-        "safety_stock": _num(d.safety_stock),
-        "reorder_point": _num(d.reorder_point),
-        "order_up_to": _num(d.order_up_to),
+        "demand_per_day": plan_figure("demand_per_day", d.demand_per_day),
+        "demand_sigma": plan_figure("demand_sigma", d.demand_sigma),
+        "service_level": plan_figure("service_level", d.service_level),
+        "safety_stock": plan_figure("safety_stock", d.safety_stock),
+        "reorder_point": plan_figure("reorder_point", d.reorder_point),
+        "order_up_to": plan_figure("order_up_to", d.order_up_to),
         "on_hand": d.on_hand,
         "on_order": d.on_order,
-        "days_of_cover": _num(d.days_of_cover),
+        "days_of_cover": plan_figure("days_of_cover", d.days_of_cover),
         "stockout_on": _day(d.stockout_on),
         "order_by": _day(d.order_by),
-        "lead_time_mean_days": _num(lead.mean_days) if lead else None,
-        "lead_time_p90_days": _num(lead.p90_days) if lead else None,
+        "lead_time_mean_days": plan_figure("lead_time_mean_days", lead.mean_days if lead else None),
+        "lead_time_p90_days": plan_figure("lead_time_p90_days", lead.p90_days if lead else None),
         "lead_time_notes": list(lead.notes) if lead else [],
         "no_source": d.no_source,
         "dormant": d.dormant,
         "moq_choice": d.moq_choice,
-        "moq_choice_cover_days": _num(d.moq_choice_cover_days, 0),
+        "moq_choice_cover_days": plan_figure("moq_choice_cover_days", d.moq_choice_cover_days),
     }
 
 

@@ -114,29 +114,14 @@ def build_plan(
     suppliers = suppliers_by_id(session, shop_id=shop_id)
     if not inputs.skus:
         return ShopPlan(today=today, inputs=inputs, decisions=[], supplier_states={})
-    reports = latest_status_reports(session, shop_id=shop_id, as_of=today)
-    silent = unanswered_since(session, shop_id=shop_id)
-    states = {
-        sid: supplier_state(s, reports.get(sid), silent.get(sid), today=today, now=now, settings=settings)
-        for sid, s in suppliers.items()
-    }
+    states = supplier_states(session, suppliers, shop_id=shop_id, today=today, now=now, settings=settings)
     offers = offers_by_sku(session, shop_id=shop_id)
-    options = [
-        [
-            SupplyOption(
-                o,
-                suppliers[o.supplier_id],
-                offer_lead_time(o, suppliers[o.supplier_id], states[o.supplier_id], today=today, settings=settings),
-            )
-            for o in offers.get(sku.id, [])
-        ]
-        for sku in inputs.skus
-    ]
+    options = [_options(offers.get(sku.id, []), suppliers, states, today, settings) for sku in inputs.skus]
     service_level = service_levels(inputs.revenue(), settings)
     common: dict[str, Any] = {
         "history": inputs.history,
         "in_stock": inputs.in_stock,
-        "on_hand": inputs.on_hand + inputs.inbound_overdue,
+        "on_hand": inputs.on_hand,
         "inbound": inputs.inbound,
         "service_level": service_level,
         "max_cover_days": float(settings.max_cover_days),
@@ -155,6 +140,47 @@ def build_plan(
     dormant = dormant_skus(inputs, today=today, days=settings.dormant_after_days)
     decisions = _decisions(inputs, result, options, chosen, reasons, service_level, dormant, today)
     return ShopPlan(today=today, inputs=inputs, decisions=decisions, supplier_states=states)
+
+
+def supplier_states(
+    session: Session, suppliers: dict[int, Supplier], *, shop_id: int, today: date, now: datetime, settings: Settings
+) -> dict[int, SupplierState]:
+    """Whether each supplier can take an order today (from its status reports and unanswered messages)."""
+    reports = latest_status_reports(session, shop_id=shop_id, as_of=today, supplier_ids=list(suppliers))
+    silent = unanswered_since(session, shop_id=shop_id)
+    return {
+        sid: supplier_state(s, reports.get(sid), silent.get(sid), today=today, now=now, settings=settings)
+        for sid, s in suppliers.items()
+    }
+
+
+def supply_options(
+    session: Session, *, shop_id: int, sku_id: int, today: date, now: datetime, settings: Settings
+) -> list[SupplyOption]:
+    """One SKU's live offers, preferred first, each with its lead time for an order placed today: the lead times
+    the plan, the brief's cards and the SKU page show (`offer_lead_time`: production time, holidays, closures and
+    doubt about the supplier on top of the offer's own days)."""
+    offers = offers_by_sku(session, shop_id=shop_id, sku_id=sku_id).get(sku_id, [])
+    suppliers = suppliers_by_id(session, shop_id=shop_id, supplier_ids=[o.supplier_id for o in offers])
+    states = supplier_states(session, suppliers, shop_id=shop_id, today=today, now=now, settings=settings)
+    return _options(offers, suppliers, states, today, settings)
+
+
+def _options(
+    offers: list[SupplyOffer],
+    suppliers: dict[int, Supplier],
+    states: dict[int, SupplierState],
+    today: date,
+    settings: Settings,
+) -> list[SupplyOption]:
+    return [
+        SupplyOption(
+            o,
+            suppliers[o.supplier_id],
+            offer_lead_time(o, suppliers[o.supplier_id], states[o.supplier_id], today=today, settings=settings),
+        )
+        for o in offers
+    ]
 
 
 def dormant_skus(inputs: PlanInputs, *, today: date, days: int) -> list[bool]:
@@ -248,7 +274,7 @@ def _decisions(
     stockouts = _dates(result.stockout_day, today)
     order_bys = _dates(result.order_by_day, today)
     methods = result.method_name
-    on_order = inputs.inbound.sum(axis=1) + inputs.inbound_overdue
+    on_order = inputs.inbound.sum(axis=1)  # overdue lines are in it, on tomorrow
     decisions = []
     for i, sku in enumerate(inputs.skus):
         fastest = min(options[i], key=lambda o: o.lead_time.mean_days, default=None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -18,22 +20,31 @@ from tradewind.suppliers.models import (
 )
 
 
-def offers_by_sku(session: Session, *, shop_id: int) -> dict[int, list[SupplyOffer]]:
-    """Live offers of active suppliers per SKU id, preferred first (priority, then cost, then supplier id)."""
-    rows = session.scalars(
+def offers_by_sku(session: Session, *, shop_id: int, sku_id: int | None = None) -> dict[int, list[SupplyOffer]]:
+    """Live offers of active suppliers per SKU id (of one SKU when `sku_id` is given), preferred first (priority,
+    then cost, then supplier id)."""
+    query = (
         select(SupplyOffer)
         .join(Supplier, Supplier.id == SupplyOffer.supplier_id)
         .where(SupplyOffer.shop_id == shop_id, SupplyOffer.active, Supplier.active)
         .order_by(SupplyOffer.sku_id, SupplyOffer.priority, SupplyOffer.unit_cost, SupplyOffer.supplier_id)
     )
+    if sku_id is not None:
+        query = query.where(SupplyOffer.sku_id == sku_id)
+    rows = session.scalars(query)
     offers: dict[int, list[SupplyOffer]] = {}
     for offer in rows:
         offers.setdefault(offer.sku_id, []).append(offer)
     return offers
 
 
-def suppliers_by_id(session: Session, *, shop_id: int) -> dict[int, Supplier]:
-    return {s.id: s for s in session.scalars(select(Supplier).where(Supplier.shop_id == shop_id))}
+def suppliers_by_id(
+    session: Session, *, shop_id: int, supplier_ids: Sequence[int] | None = None
+) -> dict[int, Supplier]:
+    query = select(Supplier).where(Supplier.shop_id == shop_id)
+    if supplier_ids is not None:
+        query = query.where(Supplier.id.in_(list(supplier_ids)))
+    return {s.id: s for s in session.scalars(query)}
 
 
 def get_supplier(session: Session, *, shop_id: int, code: str) -> Supplier:
@@ -74,6 +85,66 @@ def unanswered_since(session: Session, *, shop_id: int) -> dict[int, datetime]:
         else:
             waiting.setdefault(supplier_id, sent_at)
     return waiting
+
+
+@dataclass(frozen=True)
+class ResponseTimes:
+    """How fast a supplier answers: the hours from each question (the first outgoing message after the supplier's
+    last word) to the supplier's next message, in the order of the replies; and when the question still waiting
+    for an answer was asked. The one place for a supplier's reply times: the brief, the supplier pages, the API
+    and `tradewind supplier-status` all read these figures."""
+
+    hours: tuple[float, ...] = ()
+    waiting_since: datetime | None = None
+
+    @property
+    def answered(self) -> int:
+        return len(self.hours)
+
+    @property
+    def median_hours(self) -> float | None:
+        """The median reply time (the mean of the two middle ones for an even count)."""
+        return statistics.median(self.hours) if self.hours else None
+
+    @property
+    def p90_hours(self) -> float | None:
+        ordered = sorted(self.hours)
+        return ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] if ordered else None
+
+    @property
+    def last_hours(self) -> float | None:
+        return self.hours[-1] if self.hours else None
+
+
+def response_times(messages: Iterable[tuple[datetime, int, MessageDirection]]) -> ResponseTimes:
+    """A supplier's reply times from its thread, given as (sent at, message id, direction) in any order."""
+    hours: list[float] = []
+    waiting: datetime | None = None
+    for sent_at, _, direction in sorted(messages, key=lambda m: (m[0], m[1])):
+        if direction == MessageDirection.OUTGOING:
+            waiting = waiting or sent_at
+        elif waiting is not None:
+            hours.append((sent_at - waiting).total_seconds() / 3600)
+            waiting = None
+    return ResponseTimes(tuple(hours), waiting)
+
+
+def thread_response_times(messages: Iterable[SupplierMessage]) -> ResponseTimes:
+    """`response_times` of loaded messages (one supplier's)."""
+    return response_times((m.sent_at, m.id, m.direction) for m in messages)
+
+
+def response_times_by_supplier(session: Session, *, shop_id: int) -> dict[int, ResponseTimes]:
+    """`response_times` of every supplier of the shop that has a message (read as columns)."""
+    threads: dict[int, list[tuple[datetime, int, MessageDirection]]] = {}
+    rows = session.execute(
+        select(
+            SupplierMessage.supplier_id, SupplierMessage.sent_at, SupplierMessage.id, SupplierMessage.direction
+        ).where(SupplierMessage.shop_id == shop_id)
+    )
+    for supplier_id, sent_at, message_id, direction in rows:
+        threads.setdefault(supplier_id, []).append((sent_at, message_id, direction))
+    return {supplier_id: response_times(thread) for supplier_id, thread in threads.items()}
 
 
 def make_preferred(session: Session, *, shop_id: int, sku_id: int, supplier_id: int) -> bool:

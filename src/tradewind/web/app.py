@@ -160,16 +160,15 @@ def _warm(state: AppState) -> None:
         shops = list(session.scalars(select(Shop).order_by(Shop.id)))
     for shop in shops:
         for name, compute in (
-            ("suppliers", lambda s, shop=shop: suppliers_today(s, state, shop)),
-            ("lanes", lambda s, shop=shop: lanes_today(s, state, shop)),
-            ("orders at risk", lambda s, shop=shop: at_risk_today(s, state, shop)),
-            ("lane trend", lambda s, shop=shop: lane_trend(s, state, shop)),
-            ("growth", lambda s, shop=shop: growth_today(s, state, shop)),
+            ("suppliers", lambda shop=shop: suppliers_today(state, shop)),
+            ("lanes", lambda shop=shop: lanes_today(state, shop)),
+            ("orders at risk", lambda shop=shop: at_risk_today(state, shop)),
+            ("lane trend", lambda shop=shop: lane_trend(state, shop)),
+            ("growth", lambda shop=shop: growth_today(state, shop)),
         ):
             started = time.perf_counter()
             try:
-                with transaction(state.sessions) as session:
-                    compute(session)
+                compute()  # the figure store opens its own transaction
             except Exception:
                 log.exception("warming %s of shop %s failed", name, shop.code)
                 continue

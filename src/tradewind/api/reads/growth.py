@@ -12,7 +12,7 @@ from tradewind.growth.service import growth_report
 from tradewind.shops.models import Shop
 
 
-def growth_today(session: Session, state: AppState, shop: Shop) -> dict[str, Any]:
+def growth_today(state: AppState, shop: Shop) -> dict[str, Any]:
     def compute(fresh: Session) -> dict[str, Any]:
         the_shop = fresh.get(Shop, shop.id)
         assert the_shop is not None

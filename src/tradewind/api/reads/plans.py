@@ -132,7 +132,7 @@ class PlanIndex:
         return found
 
 
-def plan_index(session: Session, state: AppState, shop_id: int) -> PlanIndex:
+def plan_index(state: AppState, shop_id: int) -> PlanIndex:
     def compute(fresh: Session) -> PlanIndex:
         rows = fresh.execute(
             select(
@@ -187,7 +187,7 @@ def plan_rows(
 ) -> tuple[list[PlanRow], int]:
     """One page of the stored plan and the number of rows matching. Empty values (no stockout in sight, no sales
     to cover) sort last either way; ties in SKU order."""
-    index = plan_index(session, state, shop_id)
+    index = plan_index(state, shop_id)
     wanted = index.matching(sort, descending, search, only_at_risk)
     page = wanted[offset : offset + limit]
     if not page:

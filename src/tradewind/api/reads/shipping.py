@@ -27,7 +27,7 @@ TREND_WEEKS = 12
 TREND_LANES = 8
 
 
-def lanes_today(session: Session, state: AppState, shop: Shop) -> list[dict[str, Any]]:
+def lanes_today(state: AppState, shop: Shop) -> list[dict[str, Any]]:
     """Every lane's statistics today (`LaneStatistics.to_dict`), busiest first."""
     today = state.today_of(shop)
 
@@ -54,14 +54,14 @@ class LaneTrend:
     lanes: list[dict[str, Any]]  # {"lane": "CN→ES by X", "p50": [...], "p90": [...]}
 
 
-def lane_trend(session: Session, state: AppState, shop: Shop) -> LaneTrend:
+def lane_trend(state: AppState, shop: Shop) -> LaneTrend:
     """p50 and p90 transit days of the busiest lanes as known at the end of each of the last weeks."""
     today = state.today_of(shop)
 
     def compute(fresh: Session) -> LaneTrend:
         rules = LogisticsRules.from_settings(state.settings)
         now = state.clock.now()
-        busiest = lanes_today(fresh, state, shop)[:TREND_LANES]
+        busiest = lanes_today(state, shop)[:TREND_LANES]
         lanes = [Lane(r["origin"], r["destination"], r["method"]) for r in busiest]
         weeks = [today - timedelta(days=7 * back) for back in range(TREND_WEEKS - 1, -1, -1)]
         observations = shipment_observations(
@@ -82,7 +82,7 @@ def lane_trend(session: Session, state: AppState, shop: Shop) -> LaneTrend:
     return found
 
 
-def at_risk_today(session: Session, state: AppState, shop: Shop) -> list[dict[str, Any]]:
+def at_risk_today(state: AppState, shop: Shop) -> list[dict[str, Any]]:
     """Open orders that may miss their promised date (`OrderAtRisk.to_dict`), most late first."""
     today = state.today_of(shop)
 

@@ -3,7 +3,6 @@ their last status report (restock date), how fast they answer, and per SKU the a
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,23 +13,17 @@ from tradewind.catalog.models import Sku
 from tradewind.config import Settings
 from tradewind.planning.lead_time import SupplierState, supplier_state
 from tradewind.suppliers.models import (
-    MessageDirection,
     Supplier,
-    SupplierMessage,
     SupplierStatusReport,
     SupplyOffer,
 )
-from tradewind.suppliers.service import get_supplier, latest_status_reports, unanswered_since
-
-
-@dataclass(frozen=True)
-class ResponseTimes:
-    """Hours from a message to the supplier to their reply (`suppliers.service` is where this belongs)."""
-
-    answered: int
-    median_hours: float | None
-    p90_hours: float | None
-    waiting_since: datetime | None
+from tradewind.suppliers.service import (
+    ResponseTimes,
+    get_supplier,
+    latest_status_reports,
+    response_times_by_supplier,
+    unanswered_since,
+)
 
 
 @dataclass(frozen=True)
@@ -41,32 +34,6 @@ class SupplierOverview:
     responses: ResponseTimes
     skus_offered: int
     skus_preferred: int
-
-
-def response_times(session: Session, *, shop_id: int) -> dict[int, ResponseTimes]:
-    rows = session.execute(
-        select(SupplierMessage.supplier_id, SupplierMessage.direction, SupplierMessage.sent_at)
-        .where(SupplierMessage.shop_id == shop_id)
-        .order_by(SupplierMessage.supplier_id, SupplierMessage.sent_at, SupplierMessage.id)
-    )
-    waits: dict[int, list[float]] = {}
-    pending: dict[int, datetime] = {}
-    for supplier_id, direction, sent_at in rows:
-        waits.setdefault(supplier_id, [])
-        if direction == MessageDirection.OUTGOING:
-            pending.setdefault(supplier_id, sent_at)
-        elif supplier_id in pending:
-            waits[supplier_id].append((sent_at - pending.pop(supplier_id)).total_seconds() / 3600)
-    found = {}
-    for supplier_id, hours in waits.items():
-        ordered = sorted(hours)
-        found[supplier_id] = ResponseTimes(
-            answered=len(ordered),
-            median_hours=round(statistics.median(ordered), 1) if ordered else None,
-            p90_hours=round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))], 1) if ordered else None,
-            waiting_since=pending.get(supplier_id),
-        )
-    return found
 
 
 def _offer_counts(session: Session, shop_id: int) -> dict[int, tuple[int, int]]:
@@ -87,9 +54,9 @@ def supplier_overviews(
     suppliers = list(session.scalars(select(Supplier).where(Supplier.shop_id == shop_id).order_by(Supplier.code)))
     reports = latest_status_reports(session, shop_id=shop_id, as_of=today)
     silent = unanswered_since(session, shop_id=shop_id)
-    times = response_times(session, shop_id=shop_id)
+    times = response_times_by_supplier(session, shop_id=shop_id)
     offers = _offer_counts(session, shop_id)
-    empty = ResponseTimes(0, None, None, None)
+    empty = ResponseTimes()
     return [
         SupplierOverview(
             supplier=s,

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tradewind.api.deps import DbSession, ReadShop, State
+from tradewind.api.deps import ReadShop, State
 from tradewind.api.errors import ERRORS
 from tradewind.api.inline import on_the_loop
 from tradewind.api.reads.growth import growth_today
@@ -63,5 +63,5 @@ class GrowthOut(BaseModel):
 
 @router.get("/growth", response_model=GrowthOut, summary="KPIs, service metrics and milestones with their pace")
 @on_the_loop
-def read_growth(access: ReadShop, session: DbSession, state: State) -> GrowthOut:
-    return GrowthOut.model_validate(growth_today(session, state, access.shop))
+def read_growth(access: ReadShop, state: State) -> GrowthOut:
+    return GrowthOut.model_validate(growth_today(state, access.shop))

@@ -156,8 +156,8 @@ class LaneOut(BaseModel):
 
 @router.get("/lanes", response_model=list[LaneOut], summary="Transit p50/p90 per lane, with restrictions")
 @on_the_loop
-def list_lanes(access: ReadShop, session: DbSession, state: State) -> list[LaneOut]:
-    return [LaneOut(**row) for row in lanes_today(session, state, access.shop)]
+def list_lanes(access: ReadShop, state: State) -> list[LaneOut]:
+    return [LaneOut(**row) for row in lanes_today(state, access.shop)]
 
 
 class LaneSeriesOut(BaseModel):
@@ -173,8 +173,8 @@ class LaneTrendOut(BaseModel):
 
 @router.get("/lanes/trend", response_model=LaneTrendOut, summary="p50/p90 of the busiest lanes, week by week")
 @on_the_loop
-def read_lane_trend(access: ReadShop, session: DbSession, state: State) -> LaneTrendOut:
-    trend = lane_trend(session, state, access.shop)
+def read_lane_trend(access: ReadShop, state: State) -> LaneTrendOut:
+    trend = lane_trend(state, access.shop)
     return LaneTrendOut(weeks=trend.weeks, lanes=[LaneSeriesOut(**lane) for lane in trend.lanes])
 
 
@@ -275,10 +275,8 @@ class AtRiskOut(BaseModel):
 
 @router.get("/orders-at-risk", response_model=Page[AtRiskOut], summary="Open orders that may miss their promised date")
 @on_the_loop
-def list_at_risk(
-    access: ReadShop, session: DbSession, state: State, limit: Limit = 50, cursor: Cursor = None
-) -> Page[AtRiskOut]:
-    rows = at_risk_today(session, state, access.shop)
+def list_at_risk(access: ReadShop, state: State, limit: Limit = 50, cursor: Cursor = None) -> Page[AtRiskOut]:
+    rows = at_risk_today(state, access.shop)
     offset = cursor_value(cursor) or 0
     items = [AtRiskOut(**row) for row in rows[offset : offset + limit]]
     return Page[AtRiskOut](

@@ -14,6 +14,7 @@ from tradewind.api.errors import ERRORS
 from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import Cursor, JsonObject, Limit, Page, cursor_value, offset_cursor, page_response
 from tradewind.api.reads.plans import PlanRow, PlanSort, plan_of, plan_rows, stock_outlook
+from tradewind.planning.schemas import plan_figure
 
 router = APIRouter(prefix="/shops/{shop}", tags=["planning"], responses=ERRORS)
 SkuCode = Annotated[str, Path(max_length=64, description="The SKU's code")]
@@ -49,17 +50,17 @@ def plan_json(row: PlanRow) -> JsonObject:
         "title": row.sku.title,
         "planned_on": p.planned_on,
         "method": p.method,
-        "demand_per_day": round(p.demand_per_day, 3),
-        "demand_sigma": round(p.demand_sigma, 3),
-        "lead_time_mean_days": p.lead_time_mean_days,
-        "lead_time_p90_days": p.lead_time_p90_days,
-        "service_level": p.service_level,
-        "safety_stock": round(p.safety_stock, 2),
-        "reorder_point": round(p.reorder_point, 2),
-        "order_up_to": round(p.order_up_to, 2),
+        "demand_per_day": plan_figure("demand_per_day", p.demand_per_day),
+        "demand_sigma": plan_figure("demand_sigma", p.demand_sigma),
+        "lead_time_mean_days": plan_figure("lead_time_mean_days", p.lead_time_mean_days),
+        "lead_time_p90_days": plan_figure("lead_time_p90_days", p.lead_time_p90_days),
+        "service_level": plan_figure("service_level", p.service_level),
+        "safety_stock": plan_figure("safety_stock", p.safety_stock),
+        "reorder_point": plan_figure("reorder_point", p.reorder_point),
+        "order_up_to": plan_figure("order_up_to", p.order_up_to),
         "on_hand": p.on_hand,
         "on_order": p.on_order,
-        "days_of_cover": None if p.days_of_cover is None else round(p.days_of_cover, 1),
+        "days_of_cover": plan_figure("days_of_cover", p.days_of_cover),
         "stockout_on": p.stockout_on,
         "order_by": p.order_by,
         "suggested_quantity": p.suggested_quantity,

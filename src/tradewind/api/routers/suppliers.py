@@ -25,7 +25,7 @@ from tradewind.api.reads.suppliers import (
 from tradewind.api.state import AppState
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import SupplierStatusReport
-from tradewind.suppliers.service import get_supplier
+from tradewind.suppliers.service import ResponseTimes, get_supplier
 
 router = APIRouter(prefix="/shops/{shop}", tags=["suppliers"], responses=ERRORS)
 SupplierCode = Annotated[str, Path(max_length=64, description="The supplier's code")]
@@ -61,6 +61,16 @@ class ResponseTimesOut(BaseModel):
     p90_hours: float | None
     waiting_since: datetime | None
 
+    @classmethod
+    def of(cls, times: ResponseTimes) -> ResponseTimesOut:
+        median, p90 = times.median_hours, times.p90_hours
+        return cls(
+            answered=times.answered,
+            median_hours=None if median is None else round(median, 1),
+            p90_hours=None if p90 is None else round(p90, 1),
+            waiting_since=times.waiting_since,
+        )
+
 
 class SupplierOut(BaseModel):
     code: str
@@ -89,13 +99,13 @@ class SupplierOut(BaseModel):
             reason=o.state.reason,
             can_start_on=o.state.starts_on,
             latest_report=StatusReportOut.of(o.report) if o.report else None,
-            response_times=ResponseTimesOut(**o.responses.__dict__),
+            response_times=ResponseTimesOut.of(o.responses),
             skus_offered=o.skus_offered,
             skus_preferred=o.skus_preferred,
         )
 
 
-def suppliers_today(session: Session, state: AppState, shop: Shop) -> list[SupplierOut]:
+def suppliers_today(state: AppState, shop: Shop) -> list[SupplierOut]:
     """Every supplier's state (reads their whole message thread and status history): kept for a few minutes."""
     today = state.today_of(shop)
 
@@ -109,8 +119,8 @@ def suppliers_today(session: Session, state: AppState, shop: Shop) -> list[Suppl
 
 @router.get("/suppliers", response_model=list[SupplierOut], summary="Every supplier with its state today")
 @on_the_loop
-def list_suppliers(access: ReadShop, session: DbSession, state: State) -> list[SupplierOut]:
-    return suppliers_today(session, state, access.shop)
+def list_suppliers(access: ReadShop, state: State) -> list[SupplierOut]:
+    return suppliers_today(state, access.shop)
 
 
 @router.get("/suppliers/{code}", response_model=SupplierOut, summary="One supplier's state")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from tradewind.api.deps import DbSession, State
+from tradewind.api.deps import State
 from tradewind.api.inline import on_the_loop
 from tradewind.api.reads.growth import growth_today
 from tradewind.web.deps import Page
@@ -15,6 +15,6 @@ router = APIRouter(prefix="/shops/{shop}")
 
 @router.get("/growth")
 @on_the_loop
-def growth_page(page: Page, session: DbSession, state: State) -> HTMLResponse:
-    report = growth_today(session, state, page.access.shop)
+def growth_page(page: Page, state: State) -> HTMLResponse:
+    report = growth_today(state, page.access.shop)
     return page.render("growth.html", section="growth", report=report)

@@ -33,8 +33,8 @@ def shipping_page(
 ) -> HTMLResponse:
     shop = page.access.shop
     today = state.today_of(shop)
-    at_risk = at_risk_today(session, state, shop)
-    trend = lane_trend(session, state, shop)
+    at_risk = at_risk_today(state, shop)
+    trend = lane_trend(state, shop)
     words = {
         "title": page.gettext("Transit days of the busiest lanes, week by week"),
         "days": page.gettext("days"),
@@ -42,7 +42,7 @@ def shipping_page(
     return page.render(
         "shipping.html",
         section="shipping",
-        lanes=lanes_today(session, state, shop),
+        lanes=lanes_today(state, shop),
         trend_chart=as_script_json(lane_trend_chart(trend, words)) if trend.lanes else None,
         disruptions=list_disruptions(session, shop=shop, on=today, include_ended=ended),
         show_ended=ended,

@@ -12,6 +12,7 @@ from tradewind.api.inline import on_the_loop
 from tradewind.api.reads.plans import PlanSort, plan_of, plan_rows, stock_outlook
 from tradewind.api.reads.suppliers import offers_for_sku
 from tradewind.catalog.service import listings_of
+from tradewind.planning.service import supply_options
 from tradewind.web.charts import as_script_json, stock_chart
 from tradewind.web.deps import Page
 
@@ -65,7 +66,8 @@ def stock_page(
 def sku_page(sku: Annotated[str, Path(max_length=64)], page: Page, session: DbSession, state: State) -> HTMLResponse:
     shop = page.access.shop
     row = plan_of(session, shop_id=shop.id, sku_code=sku)
-    outlook = stock_outlook(session, shop_id=shop.id, sku_code=sku, today=state.today_of(shop), row=row)
+    context = state.context(shop)  # the brief's day and instant: the lead times are the cards'
+    outlook = stock_outlook(session, shop_id=shop.id, sku_code=sku, today=context.today, row=row)
     words = {
         "title": page.gettext("Stock of %(sku)s") % {"sku": row.sku.code},
         "units": page.gettext("units"),
@@ -83,5 +85,16 @@ def sku_page(sku: Annotated[str, Path(max_length=64)], page: Page, session: DbSe
         outlook=outlook,
         chart=as_script_json(stock_chart(outlook, words)),
         offers=offers_for_sku(session, shop_id=shop.id, sku_id=row.sku.id),
+        lead_times={
+            option.supplier.code: option.lead_time
+            for option in supply_options(
+                session,
+                shop_id=shop.id,
+                sku_id=row.sku.id,
+                today=context.today,
+                now=context.now,
+                settings=context.settings,
+            )
+        },
         listings=listings_of(session, shop_id=shop.id, sku_id=row.sku.id),
     )

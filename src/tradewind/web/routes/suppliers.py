@@ -19,10 +19,8 @@ PAGE_SIZE = 50
 
 @router.get("/suppliers")
 @on_the_loop
-def suppliers_page(page: Page, session: DbSession, state: State) -> HTMLResponse:
-    return page.render(
-        "suppliers.html", section="suppliers", suppliers=suppliers_today(session, state, page.access.shop)
-    )
+def suppliers_page(page: Page, state: State) -> HTMLResponse:
+    return page.render("suppliers.html", section="suppliers", suppliers=suppliers_today(state, page.access.shop))
 
 
 @router.get("/suppliers/{code}")
