@@ -465,6 +465,7 @@ class Envelope:
     subject: str
     body: str
     attempt: int
+    html: str | None = None  # an HTML alternative of `body`
 
 
 def claim_due(
@@ -518,6 +519,7 @@ def claim_due(
                 subject=message.subject,
                 body=message.body,
                 attempt=message.attempts,
+                html=message.body_html,
             )
         )
         if len(claimed) >= limit:
