@@ -302,7 +302,7 @@ def send_command(
 @messages_app.command("export")
 @friendly_errors
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", help="csv, json or jsonl")] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout)")] = None,
     situation: Annotated[str | None, typer.Option("--situation", help="Only this situation")] = None,
     again: Annotated[bool, typer.Option("--again", help="Include messages exported before")] = False,
@@ -311,8 +311,8 @@ def export_command(
     today: TodayOption = None,
 ) -> None:
     """Write the queued platform messages (CSV or JSON) to paste into the message centre; they count as sent."""
-    if fmt not in ("csv", "json"):
-        raise ValidationError(f"--format must be csv or json, not {fmt!r}")
+    if fmt not in ("csv", "json", "jsonl"):
+        raise ValidationError(f"--format must be csv, json or jsonl, not {fmt!r}")
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
