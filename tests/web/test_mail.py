@@ -8,14 +8,17 @@ import csv
 import io
 import json
 import re
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from tests.api.harness import make_app
 from tests.api.shop_data import NOW, ShopWorld
 from tests.messaging.smtp_server import Recorder, free_port, start
 from tests.web.test_pages import signed_in
@@ -170,3 +173,25 @@ def test_the_platform_messages_download_with_formulas_escaped_and_become_sent(
     lines = [json.loads(line) for line in again.text.splitlines()]
     assert [line["id"] for line in lines] == [first, second]
     assert lines[0]["subject"].startswith("=HYPERLINK")  # JSON is data, not a spreadsheet: kept as written
+
+
+def test_the_server_runs_the_worker_and_stops_it_on_shutdown(
+    connection: Connection, world: ShopWorld, db: Session, smtp: tuple[Recorder, int]
+) -> None:
+    recorder, port = smtp
+    app = make_app(connection, outbox_worker=True, outbox_poll_seconds=0.05)
+    state: AppState = app.state.tradewind
+    draft = queued(db, world, "reply:lifespan-1", channel="email", subject="Трек-номер", body="Вот он.")
+    client, csrf = signed_in(app, world, "owner")
+    save_server(client, world, csrf, port)
+    assert not state.mail_worker.running
+    with TestClient(app):
+        assert state.mail_worker.running
+        deadline = time.monotonic() + 60
+        while "Трек-номер" not in [row["subject"] for row in recorder.received] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert not state.mail_worker.running
+    assert not [t for t in threading.enumerate() if t.name == "tradewind-outbox"]  # the thread has ended
+    db.expire_all()
+    message = db.get(OutboxMessage, draft)
+    assert message is not None and message.state == OutboxState.SENT and state.mail_worker.runs >= 1
