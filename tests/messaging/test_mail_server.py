@@ -4,6 +4,7 @@ e-mail leaves through the shop's server, and waits while the shop has none."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.cli.test_cli_brief import invoke
 from tests.messaging.smtp_server import Recorder, free_port, start
 from tests.messaging.test_delivery import queue
 from tradewind.db.migrate import upgrade
@@ -133,3 +135,23 @@ def test_queued_email_leaves_through_the_shops_server_and_waits_without_one(
     assert sorted(recorder.message_ids()) == sorted(str(stored[i].mail_message_id) for i in ids)
     assert all(stored[i].state == OutboxState.SENT for i in ids)
     assert recorder.received[0]["to"] == ["b0@example.com"]
+
+
+def test_messages_send_uses_the_shops_server(database: tuple[Engine, sessionmaker[Session], int]) -> None:
+    engine, sessions, shop_id = database
+    ids = queue(sessions, shop_id, 1, locale="en")
+    path = str(engine.url.database)
+    code, _, err = invoke("messages", "send", "--db", path)
+    assert code == 2 and "Mail settings" in err  # no server anywhere yet: it says where to set one
+    recorder = Recorder()
+    controller = start(recorder)
+    try:
+        with transaction(sessions) as session:
+            shop = session.get(Shop, shop_id)
+            assert shop is not None
+            set_mail_server(session, shop=shop, form=form(controller.port), now=NOW, actor="o@example.com")
+        code, out, err = invoke("messages", "send", "--db", path, "--json")
+    finally:
+        controller.stop()
+    assert code == 0, err
+    assert json.loads(out)["sent"] == ids and len(recorder.received) == 1

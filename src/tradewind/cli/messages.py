@@ -32,6 +32,7 @@ from tradewind.errors import ValidationError
 from tradewind.messaging.banner import current_banners, render_banner
 from tradewind.messaging.channels import SmtpChannel, export_text
 from tradewind.messaging.dispatch import deliver_outbox, export_outbox
+from tradewind.messaging.mail_server import shop_mail_settings
 from tradewind.messaging.models import OutboxMessage, OutboxState
 from tradewind.messaging.outbox import (
     cancel_message,
@@ -273,16 +274,17 @@ def send_command(
     shop: ShopOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Send the queued e-mail messages over SMTP (one transaction per message; safe to interrupt and run again)."""
+    """Send the queued e-mail messages over SMTP (one transaction per message; safe to interrupt and run again).
+    The shop's own mail server (Messages → Mail settings) is used when it has one, else TRADEWIND_SMTP_*."""
     runtime = open_runtime(db, None)
-    config = messaging_settings(runtime.settings)
-    channel = SmtpChannel(config)
     with runtime.transaction() as session:
         shop_id = resolve_shop(session, runtime, shop).id
+        config = shop_mail_settings(session, shop_id=shop_id, base=messaging_settings(runtime.settings))
+    channel = SmtpChannel(config or messaging_settings(runtime.settings))  # neither: says how to configure one
     report = deliver_outbox(
         runtime.sessions,
         channel=channel,
-        settings=config,
+        settings=channel.settings,
         clock=lambda: datetime.now(UTC),
         shop_id=shop_id,
         worker=worker,

@@ -72,7 +72,8 @@ class SmtpChannel:
     def __init__(self, settings: MessagingSettings) -> None:
         if not settings.smtp_configured:
             raise ConfigurationError(
-                "e-mail is not configured: set TRADEWIND_SMTP_HOST and TRADEWIND_SMTP_FROM (and port, user, password)"
+                "e-mail is not configured: an owner sets the shop's mail server in the dashboard (Messages → Mail "
+                "settings), or set TRADEWIND_SMTP_HOST and TRADEWIND_SMTP_FROM (and port, user, password)"
             )
         self.settings = settings
         self._connection: smtplib.SMTP | None = None
