@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from tradewind.accounts.models import Role, ShopMembership, User
 from tradewind.brief.ranking import GROUP_ORDER, urgency_group
 from tradewind.brief.service import ActionSummary, action_summaries, ranked_open_actions
-from tradewind.messaging.models import OutboxMessage, RecipientKind
-from tradewind.messaging.outbox import Recipient, queue_message
+from tradewind.errors import InvalidTransitionError, StateChangedError
+from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
+from tradewind.messaging.outbox import Recipient, cancel_message, queue_message
 from tradewind.messaging.templates import Rendered
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
@@ -128,7 +129,9 @@ def queue_digests(
     session: Session, *, shop: Shop, today: date, now: datetime, base_url: str | None
 ) -> list[QueuedDigest]:
     """Queue today's digest for each owner (e-mail, through the outbox); an owner who has it already for `today`
-    gets nothing new. Returns one row per owner."""
+    gets nothing new. A digest of an earlier day still waiting (no mail server then) is cancelled: this one says
+    what it said, brought up to date. Returns one row per owner."""
+    cancel_older_digests(session, shop_id=shop.id, today=today, now=now)
     owners = owners_of(session, shop_id=shop.id)
     if not owners:
         return []
@@ -154,3 +157,25 @@ def queue_digests(
         queued.append(QueuedDigest(owner=owner.email, message_id=message.id, queued_now=now_queued))
     session.flush()
     return queued
+
+
+def cancel_older_digests(session: Session, *, shop_id: int, today: date, now: datetime) -> int:
+    """Cancel the queued digests of days before `today` (keys sort by day); one a worker is sending is left to it."""
+    older = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.shop_id == shop_id,
+            OutboxMessage.situation == SITUATION,
+            OutboxMessage.state == OutboxState.QUEUED,
+            OutboxMessage.idempotency_key < f"digest:{today.isoformat()}:",
+        )
+    ).all()
+    cancelled = 0
+    for message in older:
+        try:
+            cancel_message(
+                session, shop_id=shop_id, message_id=message.id, now=now, actor="digest", reason="a newer digest"
+            )
+        except (InvalidTransitionError, StateChangedError):
+            continue  # being sent, or sent meanwhile: that stands
+        cancelled += 1
+    return cancelled
