@@ -24,6 +24,7 @@ from tests.messaging.smtp_server import Recorder, free_port, start
 from tests.web.test_pages import signed_in
 from tradewind.api.mail_worker import run_once
 from tradewind.api.state import AppState
+from tradewind.messaging.mail_server import MailServerForm, set_mail_server
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.outbox import Recipient, queue_message
 from tradewind.messaging.templates import Rendered
@@ -114,8 +115,20 @@ def test_the_worker_sends_a_queued_draft_and_queues_the_digest_once_a_day(
     client, csrf = signed_in(app, world, "owner")
     save_server(client, world, csrf, port, dashboard_url="https://tw.example.com/")
     draft = queued(db, world, "reply:test-1", channel="email", subject="Ваш заказ", body="Здравствуйте!")
+    # Another shop whose server does not answer: its error is its own, never shown on this shop's page.
+    closed = free_port()
+    set_mail_server(
+        db,
+        shop=world.other,
+        form=MailServerForm("127.0.0.1", closed, None, None, "other@example.com", "none"),
+        now=NOW,
+        actor="x",
+    )
+    other = ShopWorld(**(world.__dict__ | {"shop": world.other}))
+    queued(db, other, "reply:other-1", channel="email", subject="Other shop", body="Hello")
     state: AppState = app.state.tradewind
     run_once(state)
+    assert "nothing answers" in str(state.mail_worker.shops[world.other.id].last_error)
     # (Other tests' shops may share this database, each with its own server: only this shop's mail is looked at.)
     db.expire_all()
     message = db.get(OutboxMessage, draft)
@@ -132,7 +145,8 @@ def test_the_worker_sends_a_queued_draft_and_queues_the_digest_once_a_day(
         and f'href="https://tw.example.com/shops/{world.shop.code}/actions/' in (digest["html"])
     )
     assert digest["subject"].startswith("Test shoe shop: ")
-    assert state.mail_worker.sent >= 2 and state.mail_worker.digests_queued >= 1 and state.mail_worker.runs == 1
+    counts = state.mail_worker.shops[world.shop.id]
+    assert (counts.sent, counts.failed, counts.digests_queued, state.mail_worker.runs) == (2, 0, 1, 1)
     run_once(state)  # the same day again: no second digest
     assert len([row for row in recorder.received if row["to"] == [world.owner.email]]) == 1
     stored = db.scalars(
@@ -141,7 +155,8 @@ def test_the_worker_sends_a_queued_draft_and_queues_the_digest_once_a_day(
     assert [m.address for m in stored] == [world.owner.email] and stored[0].state == OutboxState.SENT
     state.mail_worker.running = True  # as the lifespan's worker would say
     page = client.get(f"/shops/{world.shop.code}/messages?tab=outbox").text
-    assert f"{state.mail_worker.sent} sent" in page and f"127.0.0.1:{port}" in page
+    assert "2 sent · 0 failed · 0 to retry · 1 digests queued" in page and f"127.0.0.1:{port}" in page
+    assert "nothing answers" not in page and "last error" not in page
     assert "the outbox worker sends it through" in page
 
 
@@ -155,7 +170,7 @@ def test_the_platform_messages_download_with_formulas_escaped_and_become_sent(
     client, csrf = signed_in(app, world, "staff")
     page = client.get(f"/shops/{world.shop.code}/messages?tab=drafts").text
     assert "Drafts go out when you queue them here" not in page
-    assert "2 queued" in page and "no mail server is set" in page
+    assert "2 封待发" in page and "此店铺尚未设置邮件服务器" in page  # the staff member reads Chinese
     response = client.post(f"/shops/{world.shop.code}/messages/export", data={"csrf_token": csrf, "format": "csv"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]

@@ -32,9 +32,9 @@ def dashboard_url(state: AppState, configured: str | None) -> str | None:
     return configured or state.server.public_url
 
 
-def queue_due_digests(state: AppState) -> int:
+def queue_due_digests(state: AppState) -> dict[int, int]:
     """Queue the digest of every shop whose digest time has come today and that has none yet; returns how many
-    messages were queued."""
+    messages were queued per shop."""
     now = state.clock.now()
     with transaction(state.sessions) as session:
         shops = list(session.scalars(select(Shop).order_by(Shop.id)))
@@ -46,7 +46,7 @@ def queue_due_digests(state: AppState) -> int:
             and owners_of(session, shop_id=shop.id)
         ]
         session.expunge_all()
-    queued = 0
+    queued: dict[int, int] = {}
     for shop in due:
         if not ensure_todays_brief(state, shop, wait_seconds=BRIEF_WAIT_SECONDS):
             log.info("today's brief of shop %s is not ready yet: its digest waits for the next pass", shop.code)
@@ -66,7 +66,7 @@ def queue_due_digests(state: AppState) -> int:
         except IntegrityError:
             log.info("another process queued the digest of shop %s first", shop.code)
             continue
-        queued += sum(1 for row in rows if row.queued_now)
+        queued[shop.id] = sum(1 for row in rows if row.queued_now)
         log.info("queued the digest of shop %s for %d owner(s)", shop.code, len(rows))
     return queued
 
@@ -75,20 +75,24 @@ def run_once(state: AppState) -> None:
     """One pass: the digests that are due, then the due e-mail of every shop. Errors are recorded, never raised."""
     status = state.mail_worker
     try:
-        status.digests_queued += queue_due_digests(state)
+        for shop_id, count in queue_due_digests(state).items():
+            status.of(shop_id).digests_queued += count
         run = deliver_mail_of_shops(
             state.sessions, base=messaging_settings(state.settings), clock=state.security_clock.now
         )
-        status.sent += len(run.report.sent)
-        status.failed += len(run.report.failed)
-        status.retrying += len(run.report.retrying)
+        for shop_id, report in run.by_shop.items():
+            counts = status.of(shop_id)
+            counts.sent += len(report.sent)
+            counts.failed += len(report.failed)
+            counts.retrying += len(report.retrying)
+            if report.errors:
+                counts.last_error = "; ".join(f"#{i}: {e}" for i, e in report.errors.items())[:1000]
+                counts.last_error_at = state.security_clock.now()
         status.waiting_shops = run.waiting_shops
-        if run.report.errors:
-            status.last_error = "; ".join(f"#{i}: {e}" for i, e in run.report.errors.items())[:1000]
-            status.last_error_at = state.security_clock.now()
     except Exception as exc:  # the worker outlives any one pass
         log.exception("the outbox worker's pass failed")
-        status.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+        # Only the kind of error: its text may quote any shop's rows, and every shop's page shows this one.
+        status.last_error = f"the last pass failed ({type(exc).__name__}; the server's log has the details)"
         status.last_error_at = state.security_clock.now()
     finally:
         status.runs += 1

@@ -103,6 +103,7 @@ class MailRun:
     """One pass over every shop's due e-mail: what was sent, and the shops whose e-mail waits for a mail server."""
 
     report: DeliveryReport = field(default_factory=DeliveryReport)
+    by_shop: dict[int, DeliveryReport] = field(default_factory=dict)
     waiting_shops: list[int] = field(default_factory=list)
 
 
@@ -143,6 +144,7 @@ def deliver_mail_of_shops(
         report = deliver_outbox(
             sessions, channel=SmtpChannel(settings), settings=settings, clock=clock, shop_id=shop_id, worker=worker
         )
+        run.by_shop[shop_id] = report
         run.report.sent += report.sent
         run.report.retrying += report.retrying
         run.report.failed += report.failed

@@ -16,7 +16,7 @@ from tradewind.api.deps import DbSession, OwnerShop, State, WriteShop
 from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import MAX_ID, RecordId
 from tradewind.api.reads.messages import inbound_page, outbox_page
-from tradewind.api.state import AppState
+from tradewind.api.state import AppState, ShopMailCounts
 from tradewind.errors import ValidationError
 from tradewind.messaging.channels import export_text
 from tradewind.messaging.dispatch import export_outbox
@@ -145,6 +145,7 @@ def delivery_context(session: Session, page: PageContext, state: AppState) -> di
         "queued_export": int(queued.get("export", 0)),
         "mail_server": None if mail is None else f"{mail.smtp_host}:{mail.smtp_port}",
         "worker": state.mail_worker,
+        "worker_counts": state.mail_worker.shops.get(shop_id) or ShopMailCounts(),
         "is_owner": page.access.role == Role.OWNER,
     }
 
