@@ -22,7 +22,7 @@ from tests.api.harness import make_app
 from tests.api.shop_data import NOW, ShopWorld
 from tests.messaging.smtp_server import Recorder, free_port, start
 from tests.web.test_pages import signed_in
-from tradewind.api.mail_worker import run_once
+from tradewind.api.mail_worker import queue_due_digests, run_once
 from tradewind.api.state import AppState
 from tradewind.messaging.mail_server import MailServerForm, set_mail_server
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
@@ -210,3 +210,11 @@ def test_the_server_runs_the_worker_and_stops_it_on_shutdown(
     db.expire_all()
     message = db.get(OutboxMessage, draft)
     assert message is not None and message.state == OutboxState.SENT and state.mail_worker.runs >= 1
+
+
+def test_a_stopped_clock_makes_the_digest_due_in_the_west(app: FastAPI, world: ShopWorld, db: Session) -> None:
+    world.shop.timezone = "America/Los_Angeles"  # noon UTC on the stopped day is 04:00 there, before 07:30
+    db.commit()
+    state: AppState = app.state.tradewind
+    assert queue_due_digests(state).get(world.shop.id) == 1
+    assert queue_due_digests(state).get(world.shop.id) is None  # once

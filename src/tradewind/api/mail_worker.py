@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from tradewind.api.briefing import ensure_todays_brief
 from tradewind.api.state import AppState
 from tradewind.brief.digest import digest_queued, digest_time_has_come, owners_of, queue_digests
+from tradewind.clock import FixedClock
 from tradewind.db.session import transaction
 from tradewind.messaging.dispatch import deliver_mail_of_shops
 from tradewind.messaging.mail_server import mail_server_of
@@ -36,12 +37,15 @@ def queue_due_digests(state: AppState) -> dict[int, int]:
     """Queue the digest of every shop whose digest time has come today and that has none yet; returns how many
     messages were queued per shop."""
     now = state.clock.now()
+    # A clock stopped on a day (`serve --today`) stands at noon UTC, which is still night for a shop west of Greenwich:
+    # the stopped day is a whole day, its digest is due at once.
+    pinned = isinstance(state.clock, FixedClock) and state.clock.day is not None
     with transaction(state.sessions) as session:
         shops = list(session.scalars(select(Shop).order_by(Shop.id)))
         due = [
             shop
             for shop in shops
-            if digest_time_has_come(shop, now)
+            if (pinned or digest_time_has_come(shop, now))
             and not digest_queued(session, shop_id=shop.id, day=state.today_of(shop))
             and owners_of(session, shop_id=shop.id)
         ]
