@@ -164,7 +164,10 @@ def free_port() -> int:
 
 def start_server(url: str, today: date, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = dict(os.environ, TRADEWIND_DATABASE_URL=url, TRADEWIND_TODAY=today.isoformat())
+    # The pages are measured, not the outbox worker's morning digest (it would make the brief in every process).
+    env = dict(
+        os.environ, TRADEWIND_DATABASE_URL=url, TRADEWIND_TODAY=today.isoformat(), TRADEWIND_OUTBOX_WORKER="false"
+    )
     command = [
         sys.executable,
         "-m",

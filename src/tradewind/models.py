@@ -13,7 +13,7 @@ from tradewind.inventory.models import (
     Warehouse,
 )
 from tradewind.logistics.models import Disruption, Shipment, ShippingMethod, TrackingEvent
-from tradewind.messaging.models import InboundMessage, MessageTemplate, OutboxMessage
+from tradewind.messaging.models import InboundMessage, MessageTemplate, OutboxMessage, ShopMailServer
 from tradewind.orders.models import Buyer, Dispute, Feedback, Order, OrderLine
 from tradewind.planning.models import SkuPlan
 from tradewind.shops.models import Shop
@@ -43,6 +43,7 @@ __all__ = [
     "Shipment",
     "ShippingMethod",
     "Shop",
+    "ShopMailServer",
     "ShopMembership",
     "Sku",
     "SkuPlan",

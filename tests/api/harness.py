@@ -56,6 +56,7 @@ def make_app(connection: Connection, *, security_clock: Clock | None = None, **s
         "hash_memory_kib": 8,
         "tracking_webhook_secret": SecretStr(WEBHOOK_SECRET),
         "warm_caches": False,  # no background work on the test's one connection
+        "outbox_worker": False,
     }
     options.update(server)
     return create_app(

@@ -21,6 +21,7 @@ def test_settings_are_the_shops_and_readable_by_a_viewer(client: TestClient, wor
         "language": "en",
         "platform": "aliexpress",
         "opened_on": None,
+        "digest_at": "07:30",
         "today": TODAY.isoformat(),
     }
     other = client.get(f"/api/v1/shops/{world.other.code}/settings", headers=bearer(world, "viewer"))

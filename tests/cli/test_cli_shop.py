@@ -51,6 +51,7 @@ def test_init_with_a_country_takes_its_zone_currency_and_language(tmp_path: Path
         "language": "en",
         "platform": "aliexpress",
         "opened_on": None,
+        "digest_at": "07:30",
     }
     brazil = str(tmp_path / "br.db")
     code, out, err = invoke("init", "--shop", "br", "--name", "Loja", "--country", "br", "--db", brazil)
@@ -91,6 +92,8 @@ def test_init_options_win_over_the_country_and_without_a_country_nothing_changed
         ("--language", "xx", "language"),
         ("--opened-on", "2026-12-08", "opened_on"),
         ("--opened-on", "07/12/2026", "--opened-on"),
+        ("--digest-at", "25:00", "digest_at"),
+        ("--digest-at", "7h30", "digest_at"),
     ],
 )
 def test_shop_set_refuses_an_unknown_value_naming_the_field(
@@ -119,6 +122,9 @@ def test_shop_set_changes_only_what_is_given(tmp_path: Path) -> None:
     assert (settings["timezone"], settings["currency"]) == ("Europe/London", "GBP")
     code, out, _ = invoke("shop", "set", "--platform", "woocommerce", "--db", db)
     assert code == 0 and "nothing changed" in out
+    code, out, err = invoke("shop", "set", "--digest-at", "6:05", "--db", db)
+    assert code == 0, err
+    assert show(db)["digest_at"] == "06:05"
 
 
 US_ORDERS = (

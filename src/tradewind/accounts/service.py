@@ -214,6 +214,11 @@ def require_write(role: Role) -> None:
         raise PermissionDeniedError("a viewer can look but not change anything in this shop", details={"role": role})
 
 
+def require_owner(role: Role) -> None:
+    if role != Role.OWNER:
+        raise PermissionDeniedError("only an owner of the shop can do this", details={"role": role})
+
+
 # --- signing in ----------------------------------------------------------------------------------------------------
 
 

@@ -31,6 +31,12 @@ class ServerSettings(BaseSettings):
     # Compute the slow per-day figures (lanes, orders at risk, growth) of every shop when the server starts, in the
     # background, so that the first visit of the day does not wait for them.
     warm_caches: bool = True
+    # Run the outbox worker in the server: it sends queued e-mail every `outbox_poll_seconds` and queues each shop's
+    # morning digest at its `digest_at` time.
+    outbox_worker: bool = True
+    outbox_poll_seconds: float = Field(default=30.0, ge=0.05, le=3600)
+    # The dashboard's address as users reach it (links in the digest) when a shop's mail settings give none.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
     page_size: int = Field(default=50, ge=1, le=200)
     # Password hashing cost (argon2id); lower only for tests and benchmarks.
     hash_time_cost: int = Field(default=3, ge=1, le=20)

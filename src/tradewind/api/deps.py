@@ -20,6 +20,7 @@ from tradewind.accounts.service import (
     AuthenticationError,
     PermissionDeniedError,
     matches_masked,
+    require_owner,
     require_write,
     shop_for,
     touch_session,
@@ -199,6 +200,14 @@ async def writable_shop(access: ReadShop) -> ShopAccess:
 
 
 WriteShop = Annotated[ShopAccess, Depends(writable_shop)]
+
+
+async def owned_shop(access: ReadShop) -> ShopAccess:
+    require_owner(access.role)
+    return access
+
+
+OwnerShop = Annotated[ShopAccess, Depends(owned_shop)]
 
 
 async def no_nul_characters(request: Request) -> None:

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Engine
@@ -127,6 +127,39 @@ class FigureCache:
 
 
 @dataclass
+class ShopMailCounts:
+    """What the worker did for one shop since the process started (a shop's page shows its own only: another
+    shop's errors name its buyers' addresses)."""
+
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    digests_queued: int = 0
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+
+
+@dataclass
+class MailWorkerStatus:
+    """What the outbox worker of this process is doing (the Messages page shows it): it sends the queued e-mail and
+    queues each morning's digest. Counts run from the process's start, per shop."""
+
+    running: bool = False
+    poll_seconds: float = 0.0
+    started_at: datetime | None = None
+    last_run_at: datetime | None = None
+    runs: int = 0
+    shops: dict[int, ShopMailCounts] = field(default_factory=dict)
+    waiting_shops: list[int] = field(default_factory=list)  # shops whose e-mail waits for a mail server
+    # A pass that failed as a whole (the database unreachable, a bug): not about any one shop's mail.
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+
+    def of(self, shop_id: int) -> ShopMailCounts:
+        return self.shops.setdefault(shop_id, ShopMailCounts())
+
+
+@dataclass
 class AppState:
     settings: Settings
     server: ServerSettings
@@ -149,6 +182,7 @@ class AppState:
     caches: CacheState = "on demand"
     # How many requests may wait for PostgreSQL on the event loop at once (`inline.GreenRequests`; 0: none do).
     green_slots: int = 0
+    mail_worker: MailWorkerStatus = field(default_factory=MailWorkerStatus)
 
     def context(self, shop: Shop | None = None) -> BriefContext:
         """The brief's day and instant; with a shop, its day is the shop's local day."""

@@ -63,6 +63,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Serve the dashboard (/) and the REST API (/api/v1, OpenAPI at /docs). Add users with `tradewind user add`.\n"
         "--today sets the shop's day only: sign-in limits, sessions and tokens always run on the real time.",
     ),
+    "digest": (
+        "tradewind.cli.digest",
+        "digest_command",
+        "E-mail today's digest of the brief to each owner of the shop, through the outbox (once a day: safe to rerun).",
+    ),
     "action": ("tradewind.cli.brief", "action_app", "Look at one action, apply it, dismiss it or snooze it."),
     "db": ("tradewind.cli.db", "db_app", "Create and migrate the database."),
     "track": (

@@ -32,6 +32,7 @@ from tradewind.errors import ValidationError
 from tradewind.messaging.banner import current_banners, render_banner
 from tradewind.messaging.channels import SmtpChannel, export_text
 from tradewind.messaging.dispatch import deliver_outbox, export_outbox
+from tradewind.messaging.mail_server import shop_mail_settings
 from tradewind.messaging.models import OutboxMessage, OutboxState
 from tradewind.messaging.outbox import (
     cancel_message,
@@ -273,16 +274,17 @@ def send_command(
     shop: ShopOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Send the queued e-mail messages over SMTP (one transaction per message; safe to interrupt and run again)."""
+    """Send the queued e-mail messages over SMTP (one transaction per message; safe to interrupt and run again).
+    The shop's own mail server (Messages → Mail settings) is used when it has one, else TRADEWIND_SMTP_*."""
     runtime = open_runtime(db, None)
-    config = messaging_settings(runtime.settings)
-    channel = SmtpChannel(config)
     with runtime.transaction() as session:
         shop_id = resolve_shop(session, runtime, shop).id
+        config = shop_mail_settings(session, shop_id=shop_id, base=messaging_settings(runtime.settings))
+    channel = SmtpChannel(config or messaging_settings(runtime.settings))  # neither: says how to configure one
     report = deliver_outbox(
         runtime.sessions,
         channel=channel,
-        settings=config,
+        settings=channel.settings,
         clock=lambda: datetime.now(UTC),
         shop_id=shop_id,
         worker=worker,
@@ -302,7 +304,7 @@ def send_command(
 @messages_app.command("export")
 @friendly_errors
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", help="csv or json")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", help="csv, json or jsonl")] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout)")] = None,
     situation: Annotated[str | None, typer.Option("--situation", help="Only this situation")] = None,
     again: Annotated[bool, typer.Option("--again", help="Include messages exported before")] = False,
@@ -311,8 +313,8 @@ def export_command(
     today: TodayOption = None,
 ) -> None:
     """Write the queued platform messages (CSV or JSON) to paste into the message centre; they count as sent."""
-    if fmt not in ("csv", "json"):
-        raise ValidationError(f"--format must be csv or json, not {fmt!r}")
+    if fmt not in ("csv", "json", "jsonl"):
+        raise ValidationError(f"--format must be csv, json or jsonl, not {fmt!r}")
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)

@@ -36,6 +36,8 @@ def serve_command(
     if revision != head:
         raise ConfigurationError(f"the database is at revision {revision}, not {head}: run `tradewind db upgrade`")
     console.print(f"Tradewind on http://{host}:{port}/ (API docs: /docs) — {runtime.engine.url!r}", highlight=False)
+    # The digest's links lead here unless a shop's mail settings name the dashboard's public address.
+    os.environ.setdefault("TRADEWIND_PUBLIC_URL", f"http://{host}:{port}")
     if workers == 1:
         from tradewind.web.app import create_app, tune_garbage_collector
 

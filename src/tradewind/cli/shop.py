@@ -71,6 +71,9 @@ def set_command(
     currency: CurrencyOption = None,
     country: Annotated[str | None, typer.Option("--country", help="ISO 3166 code of where the shop ships from")] = None,
     language: LanguageOption = None,
+    digest_at: Annotated[
+        str | None, typer.Option("--digest-at", help="When the morning digest is e-mailed (HH:MM, the shop's time)")
+    ] = None,
     db: DbOption = None,
     shop: ShopOption = None,
     today: TodayOption = None,
@@ -89,6 +92,7 @@ def set_command(
             currency=currency,
             country=country,
             language=language,
+            digest_at=digest_at,
             today=runtime.today_of(the_shop),
         )
         settings = shop_settings(the_shop)

@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import smtplib
+import socket
+import ssl
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -56,6 +58,8 @@ def email_message(envelope: Envelope, *, sender: str, now: datetime) -> EmailMes
     message["X-Tradewind-Key"] = envelope.idempotency_key
     message["X-Tradewind-Attempt"] = str(envelope.attempt)
     message.set_content(envelope.body)
+    if envelope.html:
+        message.add_alternative(envelope.html, subtype="html")
     message["Content-Language"] = envelope.locale.replace("_", "-")  # after set_content, which resets Content-*
     return message
 
@@ -68,7 +72,8 @@ class SmtpChannel:
     def __init__(self, settings: MessagingSettings) -> None:
         if not settings.smtp_configured:
             raise ConfigurationError(
-                "e-mail is not configured: set TRADEWIND_SMTP_HOST and TRADEWIND_SMTP_FROM (and port, user, password)"
+                "e-mail is not configured: an owner sets the shop's mail server in the dashboard (Messages → Mail "
+                "settings), or set TRADEWIND_SMTP_HOST and TRADEWIND_SMTP_FROM (and port, user, password)"
             )
         self.settings = settings
         self._connection: smtplib.SMTP | None = None
@@ -94,7 +99,11 @@ class SmtpChannel:
         if not envelope.address:
             raise SendFailure("no e-mail address", permanent=True)
         assert self.settings.smtp_from is not None
-        mail = email_message(envelope, sender=self.settings.smtp_from, now=now)
+        self.deliver(email_message(envelope, sender=self.settings.smtp_from, now=now))
+        return f"accepted by {self.settings.smtp_host} as {envelope.mail_message_id}"
+
+    def deliver(self, mail: EmailMessage) -> None:
+        """Hand one e-mail to the server; raises `SendFailure` with the server's answer in plain words."""
         try:
             refused = self._connect().send_message(mail)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -104,13 +113,13 @@ class SmtpChannel:
         except smtplib.SMTPResponseException as exc:
             self._drop()
             detail = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-            raise SendFailure(f"{exc.smtp_code} {detail}", permanent=500 <= exc.smtp_code < 600) from None
+            what = "the server refused the user name or password: " if exc.smtp_code in (530, 534, 535) else ""
+            raise SendFailure(f"{what}{exc.smtp_code} {detail}", permanent=500 <= exc.smtp_code < 600) from None
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             self._drop()
-            raise SendFailure(f"{type(exc).__name__}: {exc}", permanent=False) from None
+            raise SendFailure(plain_connection_error(exc, self.settings), permanent=False) from None
         if refused:
             raise SendFailure(f"recipient refused: {refused}", permanent=True)
-        return f"accepted by {self.settings.smtp_host} as {envelope.mail_message_id}"
 
     def _drop(self) -> None:
         if self._connection is not None:
@@ -127,6 +136,28 @@ class SmtpChannel:
                 pass
             finally:
                 self._connection = None
+
+
+def plain_connection_error(exc: BaseException, settings: MessagingSettings) -> str:
+    """What went wrong reaching the server, in words a seller can act on (the technical reason after a colon)."""
+    where = f"{settings.smtp_host}:{settings.smtp_port}"
+    if isinstance(exc, socket.gaierror):
+        return f"no server is known by the name {settings.smtp_host!r} (check the host): {exc}"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"nothing answers at {where} (check the host and the port): connection refused"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        wait = settings.smtp_timeout_seconds
+        return f"{where} did not answer in {wait:g} s (check the host, the port and a firewall)"
+    if isinstance(exc, ssl.SSLError):
+        return (
+            f"the TLS handshake with {where} failed "
+            f"(check the TLS mode against the port: 465 is TLS, 587 STARTTLS): {exc}"
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"{where} does not offer what was asked (STARTTLS or login): {exc}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"{where} closed the connection (often a TLS mode that does not match the port): {exc}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 # --- export: rows for the platform's message centre --------------------------------------------------------------
@@ -165,9 +196,12 @@ def export_row(message: OutboxMessage, *, order: str | None, buyer: str | None, 
 
 
 def export_text(rows: list[dict[str, Any]], *, fmt: str) -> str:
-    """The rows as CSV (UTF-8, one message per row, newlines kept inside quotes) or JSON."""
+    """The rows as CSV (UTF-8, one message per row, newlines kept inside quotes, cells a spreadsheet would run as a
+    formula escaped), JSON (one array) or JSONL (one object per line)."""
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(EXPORT_COLUMNS), lineterminator="\n")
     writer.writeheader()

@@ -17,12 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradewind.db.session import transaction
 from tradewind.logging import get_logger
-from tradewind.messaging.channels import Channel, SendFailure, export_row
+from tradewind.messaging.channels import Channel, SendFailure, SmtpChannel, export_row
+from tradewind.messaging.mail_server import shop_mail_settings
 from tradewind.messaging.models import OutboxMessage, OutboxState
 from tradewind.messaging.outbox import claim_due, record_failure, record_sent, transition
 from tradewind.messaging.settings import MessagingSettings
@@ -95,6 +96,60 @@ def deliver_outbox(
     finally:
         channel.close()
     return report
+
+
+@dataclass
+class MailRun:
+    """One pass over every shop's due e-mail: what was sent, and the shops whose e-mail waits for a mail server."""
+
+    report: DeliveryReport = field(default_factory=DeliveryReport)
+    by_shop: dict[int, DeliveryReport] = field(default_factory=dict)
+    waiting_shops: list[int] = field(default_factory=list)
+
+
+def shops_with_due_mail(session: Session, *, now: datetime) -> list[int]:
+    return list(
+        session.scalars(
+            select(OutboxMessage.shop_id)
+            .where(
+                OutboxMessage.state == OutboxState.QUEUED,
+                OutboxMessage.channel == "email",
+                or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now),
+            )
+            .distinct()
+            .order_by(OutboxMessage.shop_id)
+        )
+    )
+
+
+def deliver_mail_of_shops(
+    sessions: sessionmaker[Session],
+    *,
+    base: MessagingSettings,
+    clock: Callable[[], datetime],
+    shop_ids: list[int] | None = None,
+    worker: str | None = None,
+) -> MailRun:
+    """Send the due e-mail of each shop (all with some, or `shop_ids`) through that shop's own mail server, or the
+    environment's when it has none; a shop with neither keeps its e-mail queued and is listed as waiting."""
+    run = MailRun()
+    with transaction(sessions) as session:
+        due = shops_with_due_mail(session, now=clock())
+        wanted = [i for i in due if shop_ids is None or i in shop_ids]
+        settings_of = {i: shop_mail_settings(session, shop_id=i, base=base) for i in wanted}
+    for shop_id, settings in settings_of.items():
+        if settings is None:
+            run.waiting_shops.append(shop_id)
+            continue
+        report = deliver_outbox(
+            sessions, channel=SmtpChannel(settings), settings=settings, clock=clock, shop_id=shop_id, worker=worker
+        )
+        run.by_shop[shop_id] = report
+        run.report.sent += report.sent
+        run.report.retrying += report.retrying
+        run.report.failed += report.failed
+        run.report.errors |= report.errors
+    return run
 
 
 def export_outbox(

@@ -58,6 +58,8 @@ class OutboxMessage(ShopOwned, Base):
     locale: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    # An HTML alternative of `body` (the morning digest); None: the message is plain text only.
+    body_html: Mapped[str | None] = mapped_column(Text)
     facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     state: Mapped[OutboxState] = mapped_column(str_enum(OutboxState), default=OutboxState.DRAFT)
     attempts: Mapped[int] = mapped_column(default=0)
@@ -106,3 +108,28 @@ class InboundMessage(ShopOwned, Base):
     triage_order: Mapped[str | None] = mapped_column(String(64))  # the order number found, or the first in the text
     triage_order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     triage_model: Mapped[str | None] = mapped_column(String(64))  # the models' version; None: not triaged yet
+
+
+class MailTls(enum.StrEnum):
+    NONE = "none"  # plain SMTP (a relay on the same host or network)
+    STARTTLS = "starttls"  # connect in plain text, then upgrade (usually port 587)
+    TLS = "tls"  # implicit TLS from the first byte (usually port 465)
+
+
+class ShopMailServer(ShopOwned, Base):
+    """The SMTP server a shop's e-mail leaves through. The password is kept as given (logging in needs it) and is
+    never shown back: the dashboard says only whether one is set."""
+
+    __tablename__ = "shop_mail_servers"
+    __table_args__ = (UniqueConstraint("shop_id"),)
+
+    host: Mapped[str] = mapped_column(String(253))
+    port: Mapped[int]
+    username: Mapped[str | None] = mapped_column(String(200))
+    password: Mapped[str | None] = mapped_column(String(500))
+    from_address: Mapped[str] = mapped_column(String(200))
+    tls: Mapped[MailTls] = mapped_column(str_enum(MailTls), default=MailTls.STARTTLS)
+    # The dashboard's address as the owners reach it, for the links in the digest (e.g. https://shop.example.com).
+    dashboard_url: Mapped[str | None] = mapped_column(String(300))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(200))

@@ -467,6 +467,7 @@ class Envelope:
     subject: str
     body: str
     attempt: int
+    html: str | None = None  # an HTML alternative of `body`
 
 
 def claim_due(
@@ -521,6 +522,7 @@ def claim_due(
                 subject=message.subject,
                 body=message.body,
                 attempt=message.attempts,
+                html=message.body_html,
             )
         )
         if len(claimed) >= limit:

@@ -4,6 +4,7 @@ and the checks every shop setting passes (IANA zone, ISO 4217 currency, ISO 3166
 from __future__ import annotations
 
 import importlib.resources
+from datetime import time
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -59,6 +60,18 @@ def check_timezone(name: str) -> str:
             "timezone", f"unknown time zone {name!r}: use an IANA name such as Europe/London or America/New_York"
         ) from None
     return cleaned
+
+
+def check_digest_time(text: str) -> time:
+    """A wall-clock time written HH:MM (24-hour), or an error naming the field."""
+    cleaned = text.strip()
+    try:
+        hours, minutes = cleaned.split(":")
+        if len(minutes) != 2 or not hours.isdigit() or not minutes.isdigit():
+            raise ValueError(cleaned)
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise invalid("digest_at", f"{text!r} is not a time of day: write it HH:MM, e.g. 07:30") from None
 
 
 def check_currency(code: str) -> str:

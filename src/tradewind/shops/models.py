@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,4 +21,6 @@ class Shop(IdMixin, Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     platform: Mapped[str] = mapped_column(String(32), default="aliexpress")
     opened_on: Mapped[date | None]
+    # When the morning digest is e-mailed to the owners, on the shop's wall clock (its time zone).
+    digest_at: Mapped[time] = mapped_column(default=time(7, 30), server_default="07:30:00")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

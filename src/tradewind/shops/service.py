@@ -14,6 +14,7 @@ from tradewind.errors import NotFoundError, ValidationError
 from tradewind.shops.country import (
     check_country,
     check_currency,
+    check_digest_time,
     check_language,
     check_platform,
     check_timezone,
@@ -108,6 +109,7 @@ def update_shop(
     platform: str | None = None,
     language: str | None = None,
     opened_on: date | None = None,
+    digest_at: str | None = None,
     today: date | None = None,
 ) -> dict[str, tuple[object, object]]:
     """Change the settings given (the others stay); every one is checked before any is changed. Returns what
@@ -131,6 +133,8 @@ def update_shop(
                 details={"field": "opened_on"},
             )
         wanted["opened_on"] = opened_on
+    if digest_at is not None:
+        wanted["digest_at"] = check_digest_time(digest_at)
     changed: dict[str, tuple[object, object]] = {}
     for field, value in wanted.items():
         before = getattr(shop, field)
@@ -160,4 +164,5 @@ def shop_settings(shop: Shop) -> dict[str, Any]:
         "language": shop.language,
         "platform": shop.platform,
         "opened_on": shop.opened_on.isoformat() if shop.opened_on else None,
+        "digest_at": shop.digest_at.strftime("%H:%M"),
     }

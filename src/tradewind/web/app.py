@@ -22,6 +22,7 @@ from tradewind.api.app import api_router, build_state
 from tradewind.api.config import ServerSettings
 from tradewind.api.errors import install_error_handlers
 from tradewind.api.inline import GreenRequests
+from tradewind.api.mail_worker import MailWorker
 from tradewind.api.reads.growth import growth_today
 from tradewind.api.reads.shipping import at_risk_today, lane_trend, lanes_today
 from tradewind.api.routers.suppliers import suppliers_today
@@ -65,7 +66,14 @@ def create_app(
         if the_server.warm_caches:
             state.caches = "warming"
             threading.Thread(target=warm_caches, args=(state,), name="tradewind-warm-up", daemon=True).start()
-        yield
+        worker = MailWorker(state, poll_seconds=the_server.outbox_poll_seconds) if the_server.outbox_worker else None
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -23,6 +23,7 @@ class ShopSettingsOut(BaseModel):
     language: str
     platform: str
     opened_on: date | None
+    digest_at: str  # HH:MM on the shop's clock: when the morning digest is e-mailed to the owners
     today: date  # the shop's local day now: the day its brief, windows and KPIs are about
 
 

@@ -1,5 +1,6 @@
-"""Messages: the outbox, the drafts waiting in open actions (editable), and incoming buyer messages with their
-triage."""
+"""Messages: the outbox (with the worker that sends its e-mail, and the download of the platform messages), the
+drafts waiting in open actions (editable), incoming buyer messages with their triage, and the shop's mail server
+(owners only)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,32 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from tradewind.api.deps import DbSession, State, WriteShop
+from tradewind.accounts.models import Role
+from tradewind.api.deps import DbSession, OwnerShop, State, WriteShop
 from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import MAX_ID, RecordId
 from tradewind.api.reads.messages import inbound_page, outbox_page
-from tradewind.messaging.models import OutboxState
+from tradewind.api.state import AppState, ShopMailCounts
+from tradewind.errors import ValidationError
+from tradewind.messaging.channels import export_text
+from tradewind.messaging.dispatch import export_outbox
+from tradewind.messaging.mail_server import (
+    MailServerForm,
+    mail_server_dict,
+    mail_server_of,
+    send_test_email,
+    set_mail_server,
+    shop_mail_settings,
+)
+from tradewind.messaging.models import MailTls, OutboxMessage, OutboxState
 from tradewind.messaging.outbox import cancel_message, queue_draft
 from tradewind.messaging.service import edit_draft
-from tradewind.web.deps import Page
+from tradewind.messaging.settings import messaging_settings
+from tradewind.shops.service import update_shop
+from tradewind.web.deps import Page, PageContext
 
 router = APIRouter(prefix="/shops/{shop}")
 PAGE_SIZE = 25  # messages carry their whole text (and the suggested reply): a page of 25 reads well
@@ -27,6 +45,7 @@ TABS = ("inbound", "drafts", "outbox")
 def messages_page(
     page: Page,
     session: DbSession,
+    app: State,
     tab: Annotated[str, Query(max_length=10)] = "inbound",
     before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     state: Annotated[str, Query(max_length=16)] = "",
@@ -35,6 +54,8 @@ def messages_page(
     shop_id = page.access.shop.id
     chosen = tab if tab in TABS else "inbound"
     context: dict[str, object] = {"section": "messages", "tab": chosen, "tabs": TABS, "before": before}
+    if chosen in ("drafts", "outbox"):
+        context |= delivery_context(session, page, app)
     if chosen == "outbox":
         wanted = OutboxState(state) if state in {s.value for s in OutboxState} else None
         rows = outbox_page(session, shop_id=shop_id, state=wanted, before_id=before, limit=PAGE_SIZE + 1)
@@ -106,3 +127,112 @@ def cancel(message_id: RecordId, page: Page, access: WriteShop, session: DbSessi
 
 def _back(shop_code: str) -> Response:
     return RedirectResponse(f"/shops/{shop_code}/messages?tab=drafts", status_code=303)
+
+
+def delivery_context(session: Session, page: PageContext, state: AppState) -> dict[str, object]:
+    """What the page says of how messages leave: the queue per channel, the mail server, the worker."""
+    shop_id = page.access.shop.id
+    queued = dict(
+        session.execute(
+            select(OutboxMessage.channel, func.count())
+            .where(OutboxMessage.shop_id == shop_id, OutboxMessage.state == OutboxState.QUEUED)
+            .group_by(OutboxMessage.channel)
+        ).all()
+    )
+    mail = shop_mail_settings(session, shop_id=shop_id, base=messaging_settings(state.settings))
+    return {
+        "queued_email": int(queued.get("email", 0)),
+        "queued_export": int(queued.get("export", 0)),
+        "mail_server": None if mail is None else f"{mail.smtp_host}:{mail.smtp_port}",
+        "worker": state.mail_worker,
+        "worker_counts": state.mail_worker.shops.get(shop_id) or ShopMailCounts(),
+        "is_owner": page.access.role == Role.OWNER,
+    }
+
+
+@router.post("/messages/export")
+def export(
+    access: WriteShop,
+    session: DbSession,
+    state: State,
+    fmt: Annotated[str, Form(alias="format", max_length=8)] = "csv",
+    again: Annotated[bool, Form()] = False,
+) -> Response:
+    """The queued platform (export channel) messages as a file to paste from; they become sent (exported)."""
+    if fmt not in ("csv", "jsonl"):
+        raise ValidationError(f"format: {fmt!r}, not csv or jsonl", details={"field": "format"})
+    rows = export_outbox(session, shop=access.shop, now=state.clock.now(), again=again)
+    text = export_text(rows, fmt=fmt)
+    day = state.today_of(access.shop).isoformat()
+    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson; charset=utf-8"
+    return Response(
+        text.encode("utf-8"),
+        media_type=media,
+        headers={"content-disposition": f'attachment; filename="messages-{access.shop.code}-{day}.{fmt}"'},
+    )
+
+
+@router.get("/messages/mail")
+def mail_settings_page(page: Page, owner: OwnerShop, session: DbSession, state: State) -> HTMLResponse:
+    return _mail_page(page, session, state)
+
+
+def _mail_page(page: PageContext, session: Session, state: AppState, **extra: object) -> HTMLResponse:
+    server = mail_server_of(session, shop_id=page.access.shop.id)
+    return page.render(
+        "mail_settings.html",
+        section="messages",
+        server=mail_server_dict(server),
+        environment_server=messaging_settings(state.settings).smtp_host,
+        tls_modes=[m.value for m in MailTls],
+        **extra,
+    )
+
+
+@router.post("/messages/mail")
+def save_mail_settings(
+    page: Page,
+    owner: OwnerShop,
+    session: DbSession,
+    state: State,
+    host: Annotated[str, Form(max_length=253)],
+    from_address: Annotated[str, Form(max_length=200)],
+    tls: Annotated[str, Form(max_length=16)] = "starttls",
+    port: Annotated[str, Form(max_length=5)] = "",
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=500)] = "",
+    clear_password: Annotated[bool, Form()] = False,
+    dashboard_url: Annotated[str, Form(max_length=300)] = "",
+    digest_at: Annotated[str, Form(max_length=5)] = "",
+) -> Response:
+    if port.strip() and not port.strip().isdigit():
+        raise ValidationError(f"port: {port!r} is not a number", details={"field": "port"})
+    set_mail_server(
+        session,
+        shop=owner.shop,
+        form=MailServerForm(
+            host=host,
+            port=int(port) if port.strip() else None,
+            username=username,
+            password=password or None,
+            from_address=from_address,
+            tls=tls,
+            dashboard_url=dashboard_url,
+            clear_password=clear_password,
+        ),
+        now=state.clock.now(),
+        actor=owner.actor,
+    )
+    if digest_at.strip():
+        update_shop(session, shop=owner.shop, digest_at=digest_at)
+    return RedirectResponse(f"/shops/{owner.shop.code}/messages/mail?saved=1", status_code=303)
+
+
+@router.post("/messages/mail/test")
+def send_test_mail(page: Page, owner: OwnerShop, session: DbSession, state: State) -> HTMLResponse:
+    """A test e-mail to the signed-in owner through the shop's server, at once; the page says what the server said."""
+    settings = shop_mail_settings(session, shop_id=owner.shop.id, base=messaging_settings(state.settings))
+    if settings is None:
+        raise ValidationError("no mail server yet: save the settings first, then send a test e-mail")
+    result = send_test_email(settings, shop=owner.shop, to=owner.principal.user.email, now=state.security_clock.now())
+    return _mail_page(page, session, state, test=result)
