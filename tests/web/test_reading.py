@@ -1,14 +1,19 @@
 """Reading and finding on the dashboard (issue 20 point 6): overdue work first on Today (as in the API's list and the
-CLI's table), with its mark; the Orders page, searched and filtered through the API's own query."""
+CLI's table), with its mark; the Orders page, searched and filtered through the API's own query; the Stock, Orders
+and Actions tables as CSV and Excel downloads, read back."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from openpyxl import load_workbook
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tests.api.harness import sign_in
@@ -16,7 +21,7 @@ from tests.api.shop_data import TODAY, ShopWorld
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.ranking import overdue_first
 from tradewind.logistics.models import Shipment
-from tradewind.orders.models import Order, OrderStatus
+from tradewind.orders.models import Buyer, Order, OrderStatus
 
 
 def signed_in(app: FastAPI, world: ShopWorld, who: str = "owner") -> tuple[TestClient, str]:
@@ -104,11 +109,9 @@ def test_the_orders_at_risk_are_marked_and_filtered(app: FastAPI, world: ShopWor
     client, _ = signed_in(app, world)
     parcel = db.scalar(select(Shipment).where(Shipment.tracking_number == world.tracking_number))
     assert parcel is not None
-    # The parcel's order was promised for three days ago and is still on its way: it is late.
-    db.execute(update(Order).where(Order.id == parcel.order_id).values(promised_delivery_on=TODAY - timedelta(days=3)))
-    db.commit()
     late = db.get(Order, parcel.order_id)
     assert late is not None
+    # The parcel is on its way and the lane's transit times cannot place it: the outlook puts its order at risk.
     risky = client.get(f"/api/v1/shops/{world.shop.code}/orders-at-risk").json()["items"]
     assert [r["order"] for r in risky] == [late.number]
     page = client.get(f"/shops/{world.shop.code}/orders?at_risk=true")
@@ -116,11 +119,95 @@ def test_the_orders_at_risk_are_marked_and_filtered(app: FastAPI, world: ShopWor
     assert page.text.count('class="badge bad at-risk"') == 1 and risky[0]["reason_words"] in page.text
     everything = client.get(f"/shops/{world.shop.code}/orders").text
     assert everything.count('class="badge bad at-risk"') == 1  # marked in the whole list too
+    assert everything.index(f'<tr id="order-{late.number}"') < everything.index('class="badge bad at-risk"')
     by_api = client.get(f"/api/v1/shops/{world.shop.code}/orders?at_risk=true").json()["items"]
     assert [o["number"] for o in by_api] == [late.number]
+    # Delivered, it is no longer at risk (the outlook is kept per day: a new day reads it anew).
+    db.execute(update(Order).where(Order.id == late.id).values(status=OrderStatus.DELIVERED))
+    db.commit()
+    app.state.tradewind.cache.forget_shop(world.shop.id)
+    assert order_numbers(client.get(f"/shops/{world.shop.code}/orders?at_risk=true").text) == []
+    assert "No order matches." in client.get(f"/shops/{world.shop.code}/orders?at_risk=true").text
 
 
 def test_the_orders_page_speaks_chinese(app: FastAPI, world: ShopWorld) -> None:
     client, _ = signed_in(app, world, "staff")  # a zh user
     html = client.get(f"/shops/{world.shop.code}/orders?destination=RU").text
     assert "订单" in html and "俄罗斯" in html and "US$30.00" in html and "2026年11月15日" in html
+
+
+def read_csv(body: bytes) -> list[list[str]]:
+    text = body.decode("utf-8")
+    assert text.startswith("\ufeff")  # Excel reads it as UTF-8
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def read_xlsx(body: bytes) -> list[list[Any]]:
+    book = load_workbook(io.BytesIO(body))
+    return [[cell.value for cell in row] for row in book.worksheets[0].iter_rows()]
+
+
+def test_the_orders_download_holds_the_filtered_list(app: FastAPI, world: ShopWorld, db: Session) -> None:
+    client, _ = signed_in(app, world)
+    base = f"/shops/{world.shop.code}"
+    buyer = db.scalar(select(Buyer).where(Buyer.shop_id == world.shop.id, Buyer.name == "Ольга"))
+    assert buyer is not None
+    buyer.name = '=HYPERLINK("http://evil.example","Ольга")'  # a buyer's name is the buyer's to choose
+    db.commit()
+    page = client.get(f"{base}/orders?destination=RU")
+    assert f'href="{base}/orders.csv?q=&amp;status=&amp;destination=RU"' in page.text
+    shown = order_numbers(page.text)
+    response = client.get(f"{base}/orders.csv?q=&status=&destination=RU")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert f'filename="{world.shop.code}-orders-2026-11-25.csv"' in response.headers["content-disposition"]
+    rows = read_csv(response.content)
+    assert rows[0][:6] == ["Order", "Placed", "Buyer", "Destination", "Status", "Total"]
+    assert [r[0] for r in rows[1:]] == shown and len(shown) == 3
+    parcel = db.scalar(select(Shipment).where(Shipment.tracking_number == world.tracking_number))
+    assert parcel is not None
+    shipped = next(r for r in rows if r[7] == world.tracking_number)
+    assert shipped[1:] == [
+        "2026-11-15",
+        "'" + buyer.name,
+        "RU",
+        "shipped",
+        "30.00",
+        "USD",
+        world.tracking_number,
+        "in transit",
+        client.get(f"/api/v1/shops/{world.shop.code}/orders-at-risk").json()["items"][0]["reason_words"],
+    ]
+    workbook = read_xlsx(client.get(f"{base}/orders.xlsx?destination=RU").content)
+    assert [r[0] for r in workbook[1:]] == shown
+    sheet_row = next(r for r in workbook if r[7] == world.tracking_number)
+    assert sheet_row[1] == datetime(2026, 11, 15) and sheet_row[5] == 30 and isinstance(sheet_row[5], int | float)
+    assert sheet_row[2] == "'" + buyer.name  # shown as text, never run as a formula
+    every = read_csv(client.get(f"{base}/orders.csv").content)
+    assert len(every) - 1 == db.scalar(select(func.count()).select_from(Order).where(Order.shop_id == world.shop.id))
+    assert client.get(f"{base}/orders.pdf").status_code == 422
+
+
+def test_the_stock_and_actions_downloads_follow_their_pages(app: FastAPI, world: ShopWorld) -> None:
+    client, _ = signed_in(app, world, "staff")  # a zh user: the header in Chinese, the numbers as numbers
+    base = f"/shops/{world.shop.code}"
+    today = client.get(f"{base}/today").text
+    assert f'href="{base}/today.xlsx?kind=&amp;urgency="' in today
+    actions = read_xlsx(client.get(f"{base}/today.xlsx").content)
+    assert actions[0][0] == "操作" and [r[0] for r in actions[1:]] == action_ids(today)
+    restocks = read_csv(client.get(f"{base}/today.csv?kind=restock").content)
+    shown = action_ids(client.get(f"{base}/today?kind=restock").text)
+    assert [int(r[0]) for r in restocks[1:]] == shown and all(r[2] == "补货" for r in restocks[1:])
+    api = client.get(f"/api/v1/shops/{world.shop.code}/brief?kind=restock").json()["actions"]
+    assert [float(r[4]) for r in restocks[1:]] == [a["priority"] for a in api]
+    stock = client.get(f"{base}/stock?sort=sku").text
+    assert f'href="{base}/stock.csv?q=&amp;sort=sku&amp;desc=false"' in stock
+    plan = client.get(f"/api/v1/shops/{world.shop.code}/plans").json()["items"]
+    sheet = read_xlsx(client.get(f"{base}/stock.xlsx?sort=sku").content)
+    assert sheet[0][:3] == ["SKU", "标题", "现有库存"]
+    assert [r[0] for r in sheet[1:]] == sorted(p["sku"] for p in plan)
+    by_sku = {p["sku"]: p for p in plan}
+    for row in sheet[1:]:
+        assert row[2] == by_sku[row[0]]["on_hand"] and isinstance(row[2], int)
+        assert row[4] == round(by_sku[row[0]]["demand_per_day"], 2)
+    searched = read_csv(client.get(f"{base}/stock.csv?q={world.sku_code}").content)
+    assert [r[0] for r in searched[1:]] == [world.sku_code]

@@ -179,6 +179,10 @@ class Pages:
     def _money_filter(self, context: Context, value: Decimal | int | float | None, currency: str) -> str:
         return self._language_globals[context["language"]]["money"](value, currency)  # type: ignore[no-any-return]
 
+    def words(self, language: str, name: str) -> dict[str, str]:
+        found: dict[str, str] = self._language_globals[language][name]
+        return found
+
     def translate(self, language: str, message: str) -> str:
         return translations(language).gettext(message)
 

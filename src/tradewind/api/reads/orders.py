@@ -5,6 +5,7 @@ dashboard's Orders page and its export read them here, so they cannot disagree."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -65,10 +66,40 @@ def order_rows(
     filters = order_filter(session, state, shop, query)
     orders = orders_page(session, shop_id=shop.id, limit=limit, offset=offset, filters=filters, with_buyers=True)
     total = count_orders(session, shop_id=shop.id, filters=filters)
+    return _rows(session, state, shop, orders), total
+
+
+EXPORT_CHUNK = 2_000
+
+
+def every_order_row(
+    session: Session, state: AppState, shop: Shop, query: OrderQuery, *, at_most: int
+) -> Iterator[OrderRow]:
+    """All the orders `query` asks for (up to `at_most`), newest first, read a chunk at a time: an export."""
+    filters = order_filter(session, state, shop, query)
+    before_id: int | None = None
+    left = at_most
+    while left > 0:
+        orders = orders_page(
+            session,
+            shop_id=shop.id,
+            limit=min(EXPORT_CHUNK, left),
+            before_id=before_id,
+            filters=filters,
+            with_buyers=True,
+        )
+        yield from _rows(session, state, shop, orders)
+        if len(orders) < min(EXPORT_CHUNK, left):
+            return
+        left -= len(orders)
+        before_id = orders[-1].id
+
+
+def _rows(session: Session, state: AppState, shop: Shop, orders: list[Order]) -> list[OrderRow]:
     risks = {row["order"]: str(row["reason_words"]) for row in at_risk_today(session, state, shop)}
     parcels = latest_parcels(session, shop_id=shop.id, order_ids=[o.id for o in orders])
     zone = shop_zone(shop)
-    rows = [
+    return [
         OrderRow(
             order=order,
             placed_on=_aware(order.placed_at).astimezone(zone).date(),
@@ -78,7 +109,6 @@ def order_rows(
         )
         for order in orders
     ]
-    return rows, total
 
 
 def _aware(moment: datetime) -> datetime:
