@@ -50,3 +50,30 @@ def test_messages_export_escapes_imported_order_numbers_and_buyers() -> None:
     assert parsed["buyer"] == "'@SUM(1+1)"
     assert parsed["body"] == "'-1 day late"
     assert parsed["subject"] == "Hi"
+
+
+def test_the_table_writer_keeps_numbers_and_days_and_escapes_formulas() -> None:
+    from datetime import UTC, date, datetime
+
+    from openpyxl import load_workbook
+
+    from tradewind.spreadsheet import table_file
+
+    header = ["Order", "Placed", "Total", "Buyer", "Moment"]
+    rows = [
+        ["8001", date(2026, 11, 15), Decimal("30.00"), '=HYPERLINK("http://evil.example")', None],
+        ["-12", date(2026, 11, 16), 7, "Ольга", datetime(2026, 11, 16, 9, 30, tzinfo=UTC)],
+    ]
+    text = table_file("csv", header, rows, sheet="Orders").decode("utf-8")
+    assert text.startswith("\ufeff")
+    read = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert read[0] == header
+    assert read[1] == ["8001", "2026-11-15", "30.00", '\'=HYPERLINK("http://evil.example")', ""]
+    assert read[2][:4] == ["-12", "2026-11-16", "7", "Ольга"]
+    book = load_workbook(io.BytesIO(table_file("xlsx", header, rows, sheet="Orders")))
+    sheet = book["Orders"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0] == header
+    assert values[1] == ["8001", datetime(2026, 11, 15), 30, '\'=HYPERLINK("http://evil.example")', None]
+    assert values[2] == ["-12", datetime(2026, 11, 16), 7, "Ольга", datetime(2026, 11, 16, 9, 30)]
+    assert isinstance(values[1][2], int | float) and sheet.cell(2, 4).data_type == "s"  # a text, not a formula

@@ -299,6 +299,7 @@ def test_no_page_is_wider_than_a_phone(browser: Any, server: str) -> None:
             f"{base}/done",
             stock,
             sku,
+            f"{base}/orders",
             supplier_page,
             supplier,
             f"{base}/shipping",
@@ -348,4 +349,24 @@ def test_an_applied_restock_is_undone_and_reopened(page: Any) -> None:
     assert "reopened; undone: cancelled purchase order TW-" in history
     assert page.locator(f"#{action_id} button.apply").count() == 1  # open again, with its controls
     shot(page, "action-reopened")
+    assert not page.problems, page.problems
+
+
+def test_an_order_is_found_by_its_tracking_number_and_the_list_downloaded(page: Any) -> None:
+    sign_in(page)
+    page.goto(page.url.replace("/today", "/orders"))
+    rows = page.locator("#order-table tbody tr[id^=order-]")
+    assert rows.count() == 50
+    tracked = page.locator("#order-table tbody .tracking").first
+    tracking = tracked.inner_text().strip()
+    number = tracked.locator("xpath=ancestor::tr").get_attribute("id").removeprefix("order-")
+    page.fill("input[name=q]", tracking.lower())
+    page.wait_for_function("() => location.search.includes('q=')")
+    page.wait_for_function("() => document.querySelectorAll('#order-table tbody tr[id^=order-]').length === 1")
+    assert rows.first.get_attribute("id") == f"order-{number}"
+    with page.expect_download() as download:
+        page.locator("#order-table .downloads a", has_text="CSV").click()
+    saved = download.value.path()
+    lines = Path(saved).read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 2 and lines[1].startswith(number) and tracking in lines[1]
     assert not page.problems, page.problems

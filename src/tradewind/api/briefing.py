@@ -20,7 +20,7 @@ from tradewind.api.inline import may_block
 from tradewind.api.state import AppState
 from tradewind.brief.models import ActionRecord, ActionState
 from tradewind.brief.producers import default_producers
-from tradewind.brief.ranking import urgency_group
+from tradewind.brief.ranking import overdue_first, urgency_group
 from tradewind.brief.service import (
     ActionSummary,
     Brief,
@@ -142,17 +142,12 @@ class OpenRanking:
         return dict(sorted(Counter(kind for _, kind, _ in self.entries).items()))
 
     @cached_property
-    def ids(self) -> list[int]:
-        return [entry[0] for entry in self.entries]
-
-    @cached_property
     def _filtered(self) -> dict[tuple[tuple[str, ...], str | None, date], list[int]]:
         return {}
 
     def matching(self, kinds: Sequence[str], urgency: str | None, today: date) -> list[int]:
-        """The ids of the actions of these kinds and urgency, in order (each filter computed once per ranking)."""
-        if not kinds and urgency is None:
-            return self.ids
+        """The ids of the actions of these kinds and urgency, overdue first, then by priority (`overdue_first`:
+        the order the CLI's table reads in too); each filter computed once per ranking and day."""
         if urgency is not None and urgency not in URGENCY_GROUPS:
             raise ValidationError(f"urgency must be one of {', '.join(URGENCY_GROUPS)}, not {urgency!r}")
         key = (tuple(sorted(set(kinds))), urgency, today)
@@ -160,7 +155,7 @@ class OpenRanking:
         if found is None:
             found = [
                 action_id
-                for action_id, kind, due in self.entries
+                for action_id, kind, due in overdue_first(self.entries, today, due=lambda entry: entry[2])
                 if (not kinds or kind in kinds) and (urgency is None or urgency_group(due, today) == urgency)
             ]
             if len(self._filtered) >= 64:  # any text is a kind to filter by: keep the memo small

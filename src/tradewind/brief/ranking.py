@@ -3,11 +3,15 @@ expected penalty is carried by the actions that fix it, not by the metric's card
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from tradewind.action import Action
+
+T = TypeVar("T")
 
 
 def urgency(due: date, today: date) -> float:
@@ -70,3 +74,14 @@ def urgency_group(due: date, today: date) -> str:
 
 
 GROUP_ORDER = ("overdue", "today", "this week", "later")
+
+
+def overdue_first(items: Iterable[T], today: date, *, due: Callable[[T], date]) -> list[T]:
+    """The order a seller reads the brief in: the overdue items (due before the shop's `today`) first, then the
+    rest, each part in the order given (the brief's priority). A deadline already missed outranks a larger sum
+    due next week: the seller sees it first on every face (the CLI's table, the API's list, the Today page)."""
+    overdue: list[T] = []
+    rest: list[T] = []
+    for item in items:
+        (overdue if urgency_group(due(item), today) == "overdue" else rest).append(item)
+    return overdue + rest

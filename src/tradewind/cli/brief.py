@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tradewind.action import BriefContext
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.producers import default_producers
-from tradewind.brief.ranking import GROUP_ORDER, urgency_group
+from tradewind.brief.ranking import GROUP_ORDER, overdue_first, urgency_group
 from tradewind.brief.schemas import ActionDetailOut, ActionOut, BriefOut
 from tradewind.brief.service import (
     Brief,
@@ -69,7 +69,9 @@ def brief_command(
             today=brief.today,
             actions=[ActionOut.of(a) for a in actions],
         )
-    shown = payload.actions
+    # The table reads overdue first (an overdue action far down the ranking is not cut off by the limit); the JSON
+    # keeps the brief's ranking, with each action's due day to sort by.
+    shown = payload.actions if as_json else overdue_first(payload.actions, brief.today, due=lambda a: a.due)
     if limit:
         shown = shown[:limit]
     elif limit is None and not as_json:

@@ -37,6 +37,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_timeout_ms: int
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's own lower() folds ASCII only: a search for "ольга" (`ilike`, `icontains`) missed the buyer "Ольга"
+    # that PostgreSQL finds. Python's lower() is Unicode's, as PostgreSQL's is in a UTF-8 database.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(text: Any) -> Any:
+    return text.lower() if isinstance(text, str) else text
 
 
 def make_engine(url: str, *, busy_timeout_seconds: float = BUSY_TIMEOUT_SECONDS, **kwargs: Any) -> Engine:

@@ -335,3 +335,39 @@ def follow_ups_by_shipment(session: Session, *, shop: Shop, kind: FollowUpKind) 
         if follow_up.shipment_id is not None:
             found.setdefault(follow_up.shipment_id, []).append(follow_up)
     return found
+
+
+TRACKING_SEARCH_LIMIT = 500  # a part of a tracking number common to more parcels than this is not a search
+
+
+def orders_by_tracking(session: Session, *, shop_id: int, search: str) -> list[int]:
+    """The ids of the orders whose parcels' tracking numbers contain `search` (any case): the order list's search
+    finds an order by its parcel too."""
+    text = search.strip()
+    if not text:
+        return []
+    found = session.scalars(
+        select(Shipment.order_id)
+        .where(
+            Shipment.shop_id == shop_id,
+            Shipment.order_id.is_not(None),
+            Shipment.tracking_number.icontains(text, autoescape=True),
+        )
+        .limit(TRACKING_SEARCH_LIMIT)
+    )
+    return sorted({int(order_id) for order_id in found if order_id is not None})
+
+
+def latest_parcels(session: Session, *, shop_id: int, order_ids: list[int]) -> dict[int, Shipment]:
+    """The latest parcel of each of these orders (by hand-over), without its tracking events; orders without a
+    parcel are left out."""
+    found: dict[int, Shipment] = {}
+    for start in range(0, len(order_ids), 500):
+        for shipment in session.scalars(
+            select(Shipment)
+            .where(Shipment.shop_id == shop_id, Shipment.order_id.in_(order_ids[start : start + 500]))
+            .order_by(Shipment.shipped_at, Shipment.id)
+        ):
+            assert shipment.order_id is not None
+            found[shipment.order_id] = shipment
+    return found

@@ -1,7 +1,10 @@
-"""Reading orders: sales per SKU, unpaid orders, cancellations, stale orders, pages of the order list."""
+"""Reading orders: sales per SKU, unpaid orders, cancellations, stale orders, pages of the order list (filtered,
+searched) and their count."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
@@ -10,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from tradewind.clock import start_of_day
 from tradewind.db.changes import mark_shop_changed
 from tradewind.errors import NotFoundError
-from tradewind.orders.models import CancelledBy, Order, OrderLine, OrderStatus, PaymentState
+from tradewind.orders.models import Buyer, CancelledBy, Order, OrderLine, OrderStatus, PaymentState
 
 NOT_SALES = (OrderStatus.CANCELLED, OrderStatus.CLOSED)
 OPEN = (OrderStatus.PLACED, OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED)
@@ -118,38 +121,79 @@ def cancelled_orders(
     )
 
 
+@dataclass(frozen=True)
+class OrderFilter:
+    """Which of a shop's orders a list shows: every field that is set must hold. The API's order list, the
+    dashboard's Orders page and its export all filter through it."""
+
+    status: OrderStatus | None = None
+    payment_state: PaymentState | None = None
+    destination: str | None = None  # ISO country code, any case
+    placed_from: date | None = None  # from the start of this day
+    placed_to: date | None = None  # to the end of this day
+    # A part of the order number, or of the buyer's name or e-mail address, in any case.
+    search: str = ""
+    # Orders the search found through records above this domain (a parcel's tracking number: logistics).
+    search_ids: Collection[int] = ()
+    # Only these orders (by number): the orders at risk, which logistics works out.
+    numbers: Collection[str] | None = None
+
+    def conditions(self, shop_id: int) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = [Order.shop_id == shop_id]
+        if self.status is not None:
+            found.append(Order.status == self.status)
+        if self.payment_state is not None:
+            found.append(Order.payment_state == self.payment_state)
+        if self.destination:
+            found.append(Order.destination_country == self.destination.upper())
+        if self.placed_from is not None:
+            found.append(Order.placed_at >= start_of_day(self.placed_from))
+        if self.placed_to is not None and self.placed_to < date.max:
+            found.append(Order.placed_at < start_of_day(self.placed_to + timedelta(days=1)))
+        text = self.search.strip()
+        if text:
+            buyers = select(Buyer.id).where(
+                Buyer.shop_id == shop_id,
+                or_(Buyer.name.icontains(text, autoescape=True), Buyer.email.icontains(text, autoescape=True)),
+            )
+            matches = [Order.number.icontains(text, autoescape=True), Order.buyer_id.in_(buyers)]
+            if self.search_ids:
+                matches.append(Order.id.in_(list(self.search_ids)))
+            found.append(or_(*matches))
+        if self.numbers is not None:
+            found.append(Order.number.in_(list(self.numbers)))
+        return found
+
+
 def orders_page(
     session: Session,
     *,
     shop_id: int,
     limit: int,
     before_id: int | None = None,
-    status: OrderStatus | None = None,
-    payment_state: PaymentState | None = None,
-    destination: str | None = None,
-    placed_from: date | None = None,
-    placed_to: date | None = None,
+    offset: int = 0,
+    filters: OrderFilter | None = None,
+    with_buyers: bool = False,
 ) -> list[Order]:
-    """Up to `limit` of the shop's orders, newest first, with id below `before_id` (keyset pages), placed from the
-    start of `placed_from` to the end of `placed_to`, to `destination` (ISO country code, any case)."""
-    query = select(Order.id).where(Order.shop_id == shop_id)
-    if status is not None:
-        query = query.where(Order.status == status)
-    if payment_state is not None:
-        query = query.where(Order.payment_state == payment_state)
-    if destination:
-        query = query.where(Order.destination_country == destination.upper())
-    if placed_from is not None:
-        query = query.where(Order.placed_at >= start_of_day(placed_from))
-    if placed_to is not None and placed_to < date.max:
-        query = query.where(Order.placed_at < start_of_day(placed_to.fromordinal(placed_to.toordinal() + 1)))
+    """Up to `limit` of the shop's orders that pass `filters`, newest first: with id below `before_id` (keyset
+    pages, the API's) or after the first `offset` (numbered pages, the dashboard's)."""
+    query = select(Order.id).where(*(filters or OrderFilter()).conditions(shop_id))
     if before_id is not None:
         query = query.where(Order.id < before_id)
     # The page's ids first, then their orders: asked for whole rows at once, PostgreSQL walks the primary key
     # backwards and filters (it expects 80 % of orders delivered to come early; the newest are still on their
     # way), 14,000 rows read for 51; for ids alone the (shop, status, id) index answers by itself.
-    ids = query.order_by(Order.id.desc()).limit(limit).scalar_subquery()
-    return list(session.scalars(select(Order).where(Order.id.in_(ids)).order_by(Order.id.desc())))
+    ids = query.order_by(Order.id.desc()).offset(offset).limit(limit).scalar_subquery()
+    rows = select(Order).where(Order.id.in_(ids)).order_by(Order.id.desc())
+    if with_buyers:
+        rows = rows.options(selectinload(Order.buyer))
+    return list(session.scalars(rows))
+
+
+def count_orders(session: Session, *, shop_id: int, filters: OrderFilter | None = None) -> int:
+    """How many of the shop's orders pass `filters` (every page of the list)."""
+    query = select(func.count()).select_from(Order).where(*(filters or OrderFilter()).conditions(shop_id))
+    return int(session.scalar(query) or 0)
 
 
 def get_order(session: Session, *, shop_id: int, number: str) -> Order:

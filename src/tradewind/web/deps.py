@@ -40,6 +40,10 @@ class PageContext:
         """`message` in the user's language."""
         return self.pages.translate(self.language, message)
 
+    def words(self, name: str) -> dict[str, str]:
+        """A dictionary of words for the records' values (`web.words`: "state_names", …) in the user's language."""
+        return self.pages.words(self.language, name)
+
     @property
     def is_htmx(self) -> bool:
         return self.request.headers.get("hx-request") == "true"

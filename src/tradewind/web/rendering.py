@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from tradewind.money import Money
 from tradewind.web.words import translated_names
 
 HERE = Path(__file__).resolve().parent
@@ -112,7 +113,20 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
             text = text.replace(",", "\0").replace(".", decimal).replace("\0", group)
         return text
 
-    return {"day": day, "number": number}
+    @lru_cache(maxsize=4096)
+    def money(amount: Decimal | int | float | None, currency: str) -> str:
+        """An amount in its currency as Babel writes it for the locale (`Money.format`): "CN¥30.00", "¥30.00"."""
+        if amount is None:
+            return "—"
+        return Money(Decimal(amount), currency).format(BABEL_LOCALES[language])
+
+    def country(code: str | None) -> str:
+        """A country's name in the locale ("Russia", "俄罗斯"); the code itself when Babel does not know it."""
+        if not code:
+            return "—"
+        return str(locale.territories.get(code.upper(), code))
+
+    return {"day": day, "number": number, "money": money, "country": country}
 
 
 _PAGE_CONTEXTS: ContextVar[list[Context] | None] = ContextVar("tradewind_page_contexts", default=None)
@@ -147,6 +161,7 @@ class Pages:
         # through the template context's call, which costs more than the formatting in a table of fifty rows.
         self.env.filters["number"] = self._number_filter
         self.env.filters["day"] = self._day_filter
+        self.env.filters["money"] = self._money_filter
         self._language_globals: dict[str, dict[str, Any]] = {
             lang: _gettext_callables(lang) | _formatters(lang) | translated_names(translations(lang).gettext)
             for lang in LANGUAGES
@@ -159,6 +174,14 @@ class Pages:
     @pass_context
     def _day_filter(self, context: Context, value: date | datetime | str | None, style: str = "medium") -> str:
         return self._language_globals[context["language"]]["day"](value, style)  # type: ignore[no-any-return]
+
+    @pass_context
+    def _money_filter(self, context: Context, value: Decimal | int | float | None, currency: str) -> str:
+        return self._language_globals[context["language"]]["money"](value, currency)  # type: ignore[no-any-return]
+
+    def words(self, language: str, name: str) -> dict[str, str]:
+        found: dict[str, str] = self._language_globals[language][name]
+        return found
 
     def translate(self, language: str, message: str) -> str:
         return translations(language).gettext(message)

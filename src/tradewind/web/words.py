@@ -54,6 +54,25 @@ STATE_NAMES = {
     "sent": _("sent"),
     "failed": _("failed"),
     "cancelled": _("cancelled"),
+    # An order's status (`OrderStatus`): "placed" is not paid yet.
+    "placed": _("placed, unpaid"),
+    "awaiting_shipment": _("awaiting shipment"),
+    "shipped": _("shipped"),
+    "delivered": _("delivered"),
+}
+
+# A parcel's state (`TrackingStatus`, AfterShip's tags).
+PARCEL_NAMES = {
+    "Pending": _("no scan yet"),
+    "InfoReceived": _("label created"),
+    "InTransit": _("in transit"),
+    "OutForDelivery": _("out for delivery"),
+    "AttemptFail": _("delivery attempt failed"),
+    "Delivered": _("delivered"),
+    "AvailableForPickup": _("at a pickup point"),
+    "Exception": _("carrier exception"),
+    "Expired": _("no news for too long"),
+    "Unknown": _("unknown"),
 }
 
 
@@ -77,5 +96,6 @@ def translated_names(gettext: Callable[[str], str]) -> dict[str, dict[str, str]]
         "kind_names": {key: gettext(word) for key, word in KIND_NAMES.items()},
         "urgency_names": {key: gettext(word) for key, word in URGENCY_NAMES.items()},
         "state_names": {key: gettext(word) for key, word in STATE_NAMES.items()},
+        "parcel_names": {key: gettext(word) for key, word in PARCEL_NAMES.items()},
         "card_words": {key: gettext(word) for key, word in CARD_WORDS.items()},
     }

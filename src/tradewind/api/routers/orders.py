@@ -10,10 +10,11 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.responses import Response
 
-from tradewind.api.deps import DbSession, ReadShop
+from tradewind.api.deps import DbSession, ReadShop, State
 from tradewind.api.errors import ERRORS
 from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import Cursor, JsonObject, Limit, Page, cursor_value, keyset_page, page_response
+from tradewind.api.reads.orders import OrderQuery, order_filter
 from tradewind.catalog.models import Sku
 from tradewind.logistics.models import Shipment
 from tradewind.orders.models import Order, OrderStatus, PaymentState
@@ -87,24 +88,32 @@ class OrderDetailOut(OrderOut):
 def list_orders(
     access: ReadShop,
     session: DbSession,
+    state: State,
     limit: Limit = 50,
     cursor: Cursor = None,
+    q: Annotated[str, Query(max_length=100, description="A part of the order number, buyer or tracking number")] = "",
     status: OrderStatus | None = None,
     payment_state: PaymentState | None = None,
     destination: Country = None,
     placed_from: date | None = None,
     placed_to: Annotated[date | None, Query(description="Placed before the end of this day")] = None,
+    at_risk: Annotated[bool, Query(description="Only the orders that may miss their promised date")] = False,
 ) -> Response:
-    rows = orders_page(
-        session,
-        shop_id=access.shop.id,
-        limit=limit + 1,
-        before_id=cursor_value(cursor),
+    query = OrderQuery(
+        search=q,
         status=status,
         payment_state=payment_state,
         destination=destination,
         placed_from=placed_from,
         placed_to=placed_to,
+        at_risk=at_risk,
+    )
+    rows = orders_page(
+        session,
+        shop_id=access.shop.id,
+        limit=limit + 1,
+        before_id=cursor_value(cursor),
+        filters=order_filter(session, state, access.shop, query),
     )
     page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
     return page_response([order_json(o) for o in page], next_cursor, limit)

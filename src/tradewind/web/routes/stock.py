@@ -1,11 +1,13 @@
-"""Stock: the stored plan as a sortable, searchable table, and a page per SKU with its chart."""
+"""Stock: the stored plan as a sortable, searchable table (and as a CSV or Excel download), and a page per SKU
+with its chart."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from tradewind.api.deps import DbSession, State
 from tradewind.api.inline import on_the_loop
@@ -15,6 +17,8 @@ from tradewind.catalog.service import listings_of
 from tradewind.planning.service import supply_options
 from tradewind.web.charts import as_script_json, stock_chart
 from tradewind.web.deps import Page
+from tradewind.web.downloads import DOWNLOAD_ROWS, FormatPath, download
+from tradewind.web.words import _
 
 router = APIRouter(prefix="/shops/{shop}")
 PAGE_SIZE = 50
@@ -98,3 +102,71 @@ def sku_page(sku: Annotated[str, Path(max_length=64)], page: Page, session: DbSe
         },
         listings=listings_of(session, shop_id=shop.id, sku_id=row.sku.id),
     )
+
+
+STOCK_COLUMNS = (
+    _("SKU"),
+    _("Title"),
+    _("On hand"),
+    _("On order"),
+    _("Sales / day"),
+    _("Days of cover"),
+    _("Reorder point"),
+    _("Runs out"),
+    _("Order by"),
+    _("Order qty"),
+    _("Supplier"),
+)
+CHUNK = 5_000  # rows of the plan read at once (a query names their ids)
+
+
+@router.get("/stock.{fmt}")
+@on_the_loop
+def stock_download(
+    page: Page,
+    session: DbSession,
+    state: State,
+    fmt: FormatPath,
+    q: Annotated[str, Query(max_length=100)] = "",
+    sort: Annotated[str, Query(max_length=32)] = PlanSort.STOCKOUT_ON.value,
+    desc: Annotated[bool, Query()] = False,
+    at_risk: Annotated[bool, Query()] = False,
+) -> Response:
+    """The stored plan as the Stock page shows it (searched, filtered, sorted; every page), as CSV or Excel. The
+    figures are rounded as on the page."""
+    chosen = PlanSort(sort) if sort in PlanSort.__members__.values() else PlanSort.STOCKOUT_ON
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        offset = 0
+        while offset < DOWNLOAD_ROWS:
+            found, total = plan_rows(
+                session,
+                state,
+                shop_id=page.access.shop.id,
+                search=q,
+                sort=chosen,
+                descending=desc,
+                offset=offset,
+                limit=min(CHUNK, DOWNLOAD_ROWS - offset),
+                only_at_risk=at_risk,
+            )
+            for row in found:
+                plan = row.plan
+                yield (
+                    row.sku.code,
+                    row.sku.title,
+                    plan.on_hand,
+                    plan.on_order,
+                    round(plan.demand_per_day, 2),
+                    None if plan.days_of_cover is None else round(plan.days_of_cover, 1),
+                    round(plan.reorder_point),
+                    plan.stockout_on,
+                    plan.order_by,
+                    plan.suggested_quantity or None,
+                    row.supplier_name,
+                )
+            offset += CHUNK
+            if offset >= total:
+                return
+
+    return download(page, fmt, table=_("Stock"), header=STOCK_COLUMNS, rows=rows())

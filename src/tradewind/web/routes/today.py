@@ -1,8 +1,9 @@
 """Today: the brief, filtered by kind and urgency, with apply / dismiss / snooze in place and the message drafts
-editable before they are sent."""
+editable before they are sent; the open actions as a CSV or Excel download."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
 
@@ -38,6 +39,8 @@ from tradewind.brief.service import (
 )
 from tradewind.clock import parse_day
 from tradewind.web.deps import Page
+from tradewind.web.downloads import DOWNLOAD_ROWS, FormatPath, download
+from tradewind.web.words import _
 
 router = APIRouter(prefix="/shops/{shop}")
 PAGE_SIZE = 25  # a card carries its controls (apply, snooze, dismiss): 25 to a page
@@ -261,3 +264,52 @@ def action_page(action_id: RecordId, page: Page, session: DbSession, state: Stat
         action=record,
         group=urgency_group(record.due, state.today_of(page.access.shop)),
     )
+
+
+ACTION_COLUMNS = (_("Action"), _("Urgency"), _("Kind"), _("Due"), _("Priority"), _("Title"), _("Why"))
+
+
+@router.get("/today.{fmt}")
+@on_the_loop
+def actions_download(
+    page: Page,
+    session: DbSession,
+    state: State,
+    fmt: FormatPath,
+    kind: Annotated[str | None, Query(max_length=32)] = None,
+    urgency: Annotated[str | None, Query(max_length=16)] = None,
+) -> Response:
+    """The open actions the Today page lists (its filters; every page, overdue first), as CSV or Excel."""
+    shop = page.access.shop
+    today = state.today_of(shop)
+    chosen_urgency = urgency if urgency in URGENCY_GROUPS else None
+    urgency_words, kind_words = page.words("urgency_names"), page.words("kind_names")
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        offset = 0
+        while offset < DOWNLOAD_ROWS:
+            found, total = open_action_summaries(
+                session,
+                state,
+                shop=shop,
+                kinds=[kind] if kind else [],
+                urgency=chosen_urgency,
+                offset=offset,
+                limit=min(PAGE_SIZE * 200, DOWNLOAD_ROWS - offset),
+            )
+            for action in found:
+                group = urgency_group(action.due, today)
+                yield (
+                    action.id,
+                    urgency_words.get(group, group),
+                    kind_words.get(action.kind, action.kind),
+                    action.due,
+                    action.priority,
+                    action.title,
+                    action.why,
+                )
+            offset += PAGE_SIZE * 200
+            if offset >= total:
+                return
+
+    return download(page, fmt, table=_("Actions"), header=ACTION_COLUMNS, rows=rows())

@@ -1,0 +1,115 @@
+"""Orders as the faces list them: the orders domain's filtered pages (`orders_page`), searched by order number,
+buyer or a parcel's tracking number, and narrowed to the orders at risk (logistics' outlook, kept per shop and
+day: `at_risk_today`); each row with its latest parcel and, when at risk, why. The API's order list, the
+dashboard's Orders page and its export read them here, so they cannot disagree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session
+
+from tradewind.api.reads.shipping import at_risk_today
+from tradewind.api.state import AppState
+from tradewind.logistics.models import Shipment
+from tradewind.logistics.service import latest_parcels, orders_by_tracking
+from tradewind.orders.models import Order, OrderStatus, PaymentState
+from tradewind.orders.service import OrderFilter, count_orders, orders_page
+from tradewind.shops.models import Shop
+from tradewind.shops.service import shop_zone
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    """What the seller asked the order list for."""
+
+    search: str = ""  # a part of the order number, the buyer's name or e-mail, or a parcel's tracking number
+    status: OrderStatus | None = None
+    payment_state: PaymentState | None = None
+    destination: str | None = None
+    placed_from: date | None = None
+    placed_to: date | None = None
+    at_risk: bool = False  # only the open orders that may miss their promised date
+
+
+def order_filter(session: Session, state: AppState, shop: Shop, query: OrderQuery) -> OrderFilter:
+    """The orders domain's filter for `query`: the tracking numbers searched through logistics, the orders at
+    risk taken from the day's outlook."""
+    numbers = [row["order"] for row in at_risk_today(session, state, shop)] if query.at_risk else None
+    return OrderFilter(
+        status=query.status,
+        payment_state=query.payment_state,
+        destination=query.destination,
+        placed_from=query.placed_from,
+        placed_to=query.placed_to,
+        search=query.search,
+        search_ids=orders_by_tracking(session, shop_id=shop.id, search=query.search),
+        numbers=numbers,
+    )
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order: Order
+    placed_on: date  # the shop's local day
+    buyer_name: str | None
+    parcel: Shipment | None  # the latest parcel
+    at_risk: str | None  # why the order may miss its promised date (None: it is not at risk)
+
+
+def order_rows(
+    session: Session, state: AppState, shop: Shop, query: OrderQuery, *, offset: int, limit: int
+) -> tuple[list[OrderRow], int]:
+    """A page of the orders `query` asks for, newest first, and how many there are in all."""
+    filters = order_filter(session, state, shop, query)
+    orders = orders_page(session, shop_id=shop.id, limit=limit, offset=offset, filters=filters, with_buyers=True)
+    total = count_orders(session, shop_id=shop.id, filters=filters)
+    return _rows(session, state, shop, orders), total
+
+
+EXPORT_CHUNK = 2_000
+
+
+def every_order_row(
+    session: Session, state: AppState, shop: Shop, query: OrderQuery, *, at_most: int
+) -> Iterator[OrderRow]:
+    """All the orders `query` asks for (up to `at_most`), newest first, read a chunk at a time: an export."""
+    filters = order_filter(session, state, shop, query)
+    before_id: int | None = None
+    left = at_most
+    while left > 0:
+        orders = orders_page(
+            session,
+            shop_id=shop.id,
+            limit=min(EXPORT_CHUNK, left),
+            before_id=before_id,
+            filters=filters,
+            with_buyers=True,
+        )
+        yield from _rows(session, state, shop, orders)
+        if len(orders) < min(EXPORT_CHUNK, left):
+            return
+        left -= len(orders)
+        before_id = orders[-1].id
+
+
+def _rows(session: Session, state: AppState, shop: Shop, orders: list[Order]) -> list[OrderRow]:
+    risks = {row["order"]: str(row["reason_words"]) for row in at_risk_today(session, state, shop)}
+    parcels = latest_parcels(session, shop_id=shop.id, order_ids=[o.id for o in orders])
+    zone = shop_zone(shop)
+    return [
+        OrderRow(
+            order=order,
+            placed_on=_aware(order.placed_at).astimezone(zone).date(),
+            buyer_name=order.buyer.name if order.buyer else None,
+            parcel=parcels.get(order.id),
+            at_risk=risks.get(order.number),
+        )
+        for order in orders
+    ]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
