@@ -37,7 +37,7 @@ class OrderQuery:
 def order_filter(session: Session, state: AppState, shop: Shop, query: OrderQuery) -> OrderFilter:
     """The orders domain's filter for `query`: the tracking numbers searched through logistics, the orders at
     risk taken from the day's outlook."""
-    numbers = [row["order"] for row in at_risk_today(session, state, shop)] if query.at_risk else None
+    numbers = [row["order"] for row in at_risk_today(state, shop)] if query.at_risk else None
     return OrderFilter(
         status=query.status,
         payment_state=query.payment_state,
@@ -96,7 +96,7 @@ def every_order_row(
 
 
 def _rows(session: Session, state: AppState, shop: Shop, orders: list[Order]) -> list[OrderRow]:
-    risks = {row["order"]: str(row["reason_words"]) for row in at_risk_today(session, state, shop)}
+    risks = {row["order"]: str(row["reason_words"]) for row in at_risk_today(state, shop)}
     parcels = latest_parcels(session, shop_id=shop.id, order_ids=[o.id for o in orders])
     zone = shop_zone(shop)
     return [
