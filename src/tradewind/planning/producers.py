@@ -20,8 +20,8 @@ from tradewind.catalog.service import (
     pause_promotions,
     pause_purchasing,
     product_codes,
+    quantity_phrase,
     set_listing_stock,
-    unit_label,
 )
 from tradewind.errors import InvalidTransitionError
 from tradewind.inventory.models import PurchaseOrderState
@@ -39,6 +39,7 @@ from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
 from tradewind.suppliers.service import get_supplier, make_preferred
+from tradewind.wording import Day, Number, Phrase, joined, nphrase, phrase
 
 
 def _day(value: date | None) -> str | None:
@@ -147,9 +148,25 @@ class ReplenishmentProducer:
         ]
         mean = max(line.decision.chosen.lead_time.mean_days for line in order.lines if line.decision.chosen)
         p90 = max(line.decision.chosen.lead_time.p90_days for line in order.lines if line.decision.chosen)
-        unit = unit_label([line.decision.sku.unit for line in order.lines], order.total_units)
-        title = f"Order {order.total_units} {unit} from {supplier.name} by {order.due:%d %b}" + (
-            f" ({len(order.lines)} SKUs)" if len(order.lines) > 1 else f": {urgent.sku.code}"
+        quantity = quantity_phrase([line.decision.sku.unit for line in order.lines], order.total_units)
+        due = Day(order.due, "day_month")
+        title = (
+            nphrase(
+                "Order %(quantity)s from %(supplier)s by %(due)s (%(num)s SKU)",
+                "Order %(quantity)s from %(supplier)s by %(due)s (%(num)s SKUs)",
+                len(order.lines),
+                quantity=quantity,
+                supplier=supplier.name,
+                due=due,
+            )
+            if len(order.lines) > 1
+            else phrase(
+                "Order %(quantity)s from %(supplier)s by %(due)s: %(sku)s",
+                quantity=quantity,
+                supplier=supplier.name,
+                due=due,
+                sku=urgent.sku.code,
+            )
         )
         why = (
             f"{urgent.sku.code}: {_cover_text(urgent)}; reorder point {urgent.reorder_point:.0f} "
@@ -185,7 +202,8 @@ class ReplenishmentProducer:
             subject_kind="supplier",
             subject=supplier.code,
             due=order.due,
-            title=title,
+            title=title.english(),
+            title_phrase=title,
             why=why,
             value_at_risk=value,
             weight=1.2,
@@ -328,12 +346,20 @@ class ReplenishmentProducer:
                 }
             )
         first = group[0]
-        which = first.sku.code if len(group) == 1 else f"{model} ({len(group)} SKUs)"
-        title = (
-            f"Stockout of {which} from {first.stockout_on:%d %b} is now unavoidable: "
-            + ("pause paid promotion, " if promoted else "")
-            + "show only the stock left"
-            + (f", notify {len(uncovered_all)} open orders" if uncovered_all else "")
+        which: str | Phrase = (
+            first.sku.code
+            if len(group) == 1
+            else nphrase("%(model)s (%(num)s SKU)", "%(model)s (%(num)s SKUs)", len(group), model=model)
+        )
+        todo: list[Phrase] = [phrase("pause paid promotion")] if promoted else []
+        todo.append(phrase("show only the stock left"))
+        if uncovered_all:
+            todo.append(nphrase("notify %(num)s open orders", "notify %(num)s open orders", len(uncovered_all)))
+        title = phrase(
+            "Stockout of %(which)s from %(day)s is now unavoidable: %(steps)s",
+            which=which,
+            day=Day(first.stockout_on or context.today, "day_month"),
+            steps=joined(*todo),
         )
         arrival = first.earliest_arrival
         source = first.earliest_option.supplier.name if first.earliest_option else None
@@ -355,7 +381,8 @@ class ReplenishmentProducer:
             subject_kind="product" if len(group) > 1 or model != first.sku.code else "sku",
             subject=model,
             due=context.today,
-            title=title,
+            title=title.english(),
+            title_phrase=title,
             why=why,
             value_at_risk=value,
             weight=1.5,
@@ -471,19 +498,19 @@ class ReplenishmentProducer:
             return None
         until = context.today + timedelta(days=settings.purchasing_pause_days)
         carrying = value * settings.holding_cost_rate_per_year
+        title = phrase(
+            "Overstock %(sku)s: %(state)s — pause purchasing, promote it",
+            sku=d.sku.code,
+            state=_no_sale_in(settings.dormant_after_days) if d.dormant else _days_of_cover(d.days_of_cover),
+        )
         return Action(
             kind="overstock",
             key=f"overstock:{d.sku.code}",
             subject_kind="sku",
             subject=d.sku.code,
             due=context.today + timedelta(days=7),
-            title=f"Overstock {d.sku.code}: "
-            + (
-                f"no sale in {settings.dormant_after_days} days"
-                if d.dormant
-                else f"{d.days_of_cover:.0f} days of cover"
-            )
-            + " — pause purchasing, promote it",
+            title=title.english(),
+            title_phrase=title,
             why=(
                 f"{_cover_text(d)}; "
                 + (
@@ -665,6 +692,15 @@ STEP_HANDLERS = {
 }
 
 
+def _no_sale_in(days: int) -> Phrase:
+    return nphrase("no sale in %(num)s days", "no sale in %(num)s days", days)
+
+
+def _days_of_cover(days: float | None) -> Phrase:
+    cover = Number.of(days or 0.0, grouped=False)
+    return nphrase("%(days)s days of cover", "%(days)s days of cover", int(cover.value), days=cover)
+
+
 def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], dormant_days: int) -> Action:
     """The overstocked sizes and colours of one product model as one action (one SKU stays its own action): the
     seller pauses purchasing and promotes the model, not each size. Keyed by its SKUs, so one more SKU makes it a
@@ -684,12 +720,37 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], d
         key=f"overstock:{model}:{members_digest(a.subject for a in actions)}",
         subject_kind="product",
         subject=model,
-        title=f"Overstock {model} ({len(actions)} SKUs): "
-        + ", ".join(
-            ([f"{min(covers):.0f}–{max(covers):.0f} days of cover"] if covers else [])
-            + ([f"{dormant} without a sale in {dormant_days} days"] if dormant else [])
-        )
-        + " — pause purchasing, promote it",
+        title=nphrase(
+            "Overstock %(model)s (%(num)s SKU): %(state)s — pause purchasing, promote it",
+            "Overstock %(model)s (%(num)s SKUs): %(state)s — pause purchasing, promote it",
+            len(actions),
+            model=model,
+            state=joined(
+                *(
+                    [
+                        phrase(
+                            "%(low)s–%(high)s days of cover",
+                            low=Number.of(min(covers), grouped=False),
+                            high=Number.of(max(covers), grouped=False),
+                        )
+                    ]
+                    if covers
+                    else []
+                ),
+                *(
+                    [
+                        nphrase(
+                            "%(num)s without a sale in %(days)s days",
+                            "%(num)s without a sale in %(days)s days",
+                            dormant,
+                            days=dormant_days,
+                        )
+                    ]
+                    if dormant
+                    else []
+                ),
+            ),
+        ),
         why=f"{units} units above target cover ({value:.2f} at selling price). Largest: {first.subject}: {first.why}",
         figures={
             "product": model,
