@@ -1,0 +1,29 @@
+"""each action's title as a message id and its arguments
+
+`actions.title_msg` (JSON, nullable) holds the title as `tradewind.wording` writes it, so the dashboard and the CLI
+render it in the reader's language; `title` stays its English.
+
+Revision ID: 0018_phrases
+Revises: 0016_triage
+Create Date: 2026-12-07 13:30:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0018_phrases"
+down_revision: str | None = "0016_triage"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("title_msg", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.drop_column("title_msg")
