@@ -17,6 +17,7 @@ from tradewind.wording import LOCALE_DIR, nphrase, phrase, render
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "tradewind"
 PYBABEL = Path(sys.executable).parent / "pybabel"
+KEYWORDS = ["-k", "phrase", "-k", "nphrase:1,2"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -24,8 +25,17 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     out = tmp_path_factory.mktemp("pot") / "brief.pot"
     subprocess.run(
-        [str(PYBABEL), "extract", "-F", str(LOCALE_DIR / "babel.cfg"), "--no-default-keywords", "-k", "phrase"]
-        + ["-k", "nphrase:1,2", "-o", str(out), str(SRC)],
+        [
+            str(PYBABEL),
+            "extract",
+            "-F",
+            str(LOCALE_DIR / "babel.cfg"),
+            "--no-default-keywords",
+            *KEYWORDS,
+            "-o",
+            str(out),
+            str(SRC),
+        ],
         check=True,
         capture_output=True,
     )
