@@ -183,13 +183,14 @@ def render(text: Phrase, locale: str) -> str:
         message = words.gettext(text.msgid)
     if not text.args:
         return message
-    return message % {name: _format(value, locale) for name, value in text.args}
+    return message % {name: format_arg(value, locale) for name, value in text.args}
 
 
 _SEPARATORS = {"zh": "、"}
 
 
-def _format(value: Arg, locale: str) -> str:
+def format_arg(value: Arg, locale: str) -> str:
+    """One argument as `locale` writes it: a number, a day or money by Babel, a phrase rendered."""
     where = Locale.parse(BABEL_LOCALES[locale])
     if isinstance(value, str):
         return value
@@ -207,7 +208,7 @@ def _format(value: Arg, locale: str) -> str:
     if isinstance(value, Phrase):
         return render(value, locale)
     separator = value.separator if value.separator is not None else _SEPARATORS.get(locale, ", ")
-    return separator.join(_format(item, locale) for item in value.items)
+    return separator.join(format_arg(item, locale) for item in value.items)
 
 
 def _format_day(value: Day, locale: str, where: Locale) -> str:
