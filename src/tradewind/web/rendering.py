@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from tradewind.brief.models import ActionRecord
+from tradewind.brief.service import title_in
 from tradewind.web.words import translated_names
 
 HERE = Path(__file__).resolve().parent
@@ -148,7 +150,10 @@ class Pages:
         self.env.filters["number"] = self._number_filter
         self.env.filters["day"] = self._day_filter
         self._language_globals: dict[str, dict[str, Any]] = {
-            lang: _gettext_callables(lang) | _formatters(lang) | translated_names(translations(lang).gettext)
+            lang: _gettext_callables(lang)
+            | _formatters(lang)
+            | translated_names(translations(lang).gettext)
+            | {"action_title": partial(title_in, locale=lang)}
             for lang in LANGUAGES
         }
 
@@ -159,6 +164,10 @@ class Pages:
     @pass_context
     def _day_filter(self, context: Context, value: date | datetime | str | None, style: str = "medium") -> str:
         return self._language_globals[context["language"]]["day"](value, style)  # type: ignore[no-any-return]
+
+    def action_title(self, language: str, action: ActionRecord) -> str:
+        """An action's title in the page's language (the brief's `title_in`, as the templates' `action_title`)."""
+        return title_in(action, language)
 
     def translate(self, language: str, message: str) -> str:
         return translations(language).gettext(message)

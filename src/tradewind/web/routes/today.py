@@ -156,7 +156,7 @@ def apply(
         actor=access.actor,
     )
     state.cache.forget_shop(access.shop.id)
-    return _removed(page, page.gettext("Applied: %(title)s") % {"title": record.title}, done)
+    return _removed(page, page.gettext("Applied: %(title)s") % {"title": page.action_title(record)}, done)
 
 
 @router.post("/actions/{action_id}/reopen")
@@ -192,7 +192,7 @@ def dismiss(
         reason=reason.strip() or None,
     )
     state.cache.forget_shop(access.shop.id)
-    return _removed(page, page.gettext("Dismissed: %(title)s") % {"title": record.title}, [])
+    return _removed(page, page.gettext("Dismissed: %(title)s") % {"title": page.action_title(record)}, [])
 
 
 @router.post("/actions/{action_id}/snooze")
@@ -216,7 +216,7 @@ def snooze(
     state.cache.forget_shop(access.shop.id)
     message = page.gettext("Snoozed until %(day)s: %(title)s") % {
         "day": day.isoformat(),
-        "title": record.title,
+        "title": page.action_title(record),
     }
     return _removed(page, message, [])
 
