@@ -250,11 +250,40 @@ class ReplenishmentProducer:
                 what += f" in packs of {offer.pack_size} ({d.moq_choice} units)"
             return f"{what} forces {d.moq_choice_cover_days or 0:.0f} days of cover"
 
-        which = first.sku.code if len(group) == 1 else f"{len(group)} SKUs"
+        def forces_phrase(d: SkuDecision) -> Phrase:
+            """`forces` in the reader's language."""
+            assert d.chosen is not None
+            offer = d.chosen.offer
+            what = (
+                phrase("MOQ %(moq)s", moq=offer.moq)
+                if offer.moq > 1
+                else phrase("pack of %(pack)s", pack=offer.pack_size)
+            )
+            if offer.moq > 1 and d.moq_choice > offer.moq:
+                what = phrase(
+                    "%(what)s in packs of %(pack)s (%(units)s units)",
+                    what=what,
+                    pack=offer.pack_size,
+                    units=d.moq_choice,
+                )
+            cover = Number.of(d.moq_choice_cover_days or 0, grouped=False)
+            return phrase("%(what)s forces %(cover)s days of cover", what=what, cover=cover)
+
         title = (
-            f"{forces(first)} of {first.sku.code} from {supplier.name}: negotiate, or skip"
+            phrase(
+                "%(forces)s of %(sku)s from %(supplier)s: negotiate, or skip",
+                forces=forces_phrase(first),
+                sku=first.sku.code,
+                supplier=supplier.name,
+            )
             if len(group) == 1
-            else f"MOQs force more than {cap} days of cover on {which} from {supplier.name}: negotiate, or skip"
+            else nphrase(
+                "MOQs force more than %(cap)s days of cover on %(num)s SKU from %(supplier)s: negotiate, or skip",
+                "MOQs force more than %(cap)s days of cover on %(num)s SKUs from %(supplier)s: negotiate, or skip",
+                len(group),
+                cap=cap,
+                supplier=supplier.name,
+            )
         )
         why = (
             "; ".join(f"{d.sku.code}: {_cover_text(d)}, {forces(d)} (cap {cap} d)" for d in group[:6])
@@ -267,7 +296,8 @@ class ReplenishmentProducer:
             subject_kind="supplier",
             subject=supplier.code,
             due=min((d.order_by or context.today for d in group), default=context.today),
-            title=title,
+            title=title.english(),
+            title_phrase=title,
             why=why,
             value_at_risk=Decimal(0),
             weight=0.6,
@@ -419,7 +449,19 @@ class ReplenishmentProducer:
         new_mean, new_p90 = new.lead_time.arrival(context.today)
         old_mean, old_p90 = old.lead_time.arrival(context.today)
         skus = [d.sku.code for d in group]
-        which = skus[0] if len(skus) == 1 else f"{len(skus)} SKUs"
+        which: str | Phrase = skus[0] if len(skus) == 1 else nphrase("%(num)s SKU", "%(num)s SKUs", len(skus))
+        names = {"which": which, "new": new.supplier.name, "old": old.supplier.name}
+        title = (
+            phrase("Source %(which)s from %(new)s instead of %(old)s from now on", **names)
+            if len(permanent) == len(skus)
+            else phrase("Order %(which)s from %(new)s this once; %(old)s stays preferred", **names)
+            if not permanent
+            else phrase(
+                "Order %(which)s from %(new)s instead of %(old)s; %(permanent)s of them for good",
+                permanent=len(permanent),
+                **names,
+            )
+        )
         lines = [
             {
                 "sku": d.sku.code,
@@ -446,14 +488,8 @@ class ReplenishmentProducer:
             subject_kind="supplier",
             subject=old.supplier.code,
             due=min((d.order_by or context.today for d in group), default=context.today),
-            title=(
-                f"Source {which} from {new.supplier.name} instead of {old.supplier.name} from now on"
-                if len(permanent) == len(skus)
-                else f"Order {which} from {new.supplier.name} this once; {old.supplier.name} stays preferred"
-                if not permanent
-                else f"Order {which} from {new.supplier.name} instead of {old.supplier.name}; "
-                f"{len(permanent)} of them for good"
-            ),
+            title=title.english(),
+            title_phrase=title,
             why=(
                 f"{first.switch_reason}. For {first.sku.code}: {new.supplier.name} delivers by {new_mean:%d %b} "
                 f"(p90 {new_p90:%d %b}) vs {old_mean:%d %b} (p90 {old_p90:%d %b}); {_cover_text(first)}. "
@@ -551,7 +587,14 @@ class ReplenishmentProducer:
                     subject_kind="channel",
                     subject=channel,
                     due=context.today,
-                    title=f"Turn on vacation mode on {channel}: none of its {len(listings)} listings can ship",
+                    title=(
+                        vacation := phrase(
+                            "Turn on vacation mode on %(channel)s: none of its %(listings)s listings can ship",
+                            channel=channel,
+                            listings=len(listings),
+                        )
+                    ).english(),
+                    title_phrase=vacation,
                     why=(
                         f"All {len(planned)} listed SKUs are out of stock; the first stock could arrive "
                         + (f"{back:%d %b}." if back else "— no date yet.")
