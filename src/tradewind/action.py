@@ -37,7 +37,8 @@ class Action:
     `key` is the action's identity across days (kind + subject), `value_at_risk` the money (shop currency) that
     doing nothing puts at risk, `weight` how much one unit of that money counts for this kind (a seller-caused
     metric or a stockout weighs more than a courtesy message). `title_phrase` is the title as a message id and its
-    arguments (`tradewind.wording`), rendered in the reader's language; `title` is its English.
+    arguments (`tradewind.wording`), rendered in the reader's language; `title` is its English (`why_phrase` and `why`
+    likewise).
     """
 
     kind: str
@@ -52,6 +53,7 @@ class Action:
     steps: list[dict[str, Any]] = field(default_factory=list)
     weight: float = 1.0
     title_phrase: Phrase | None = None
+    why_phrase: Phrase | None = None
 
 
 @dataclass(frozen=True)

@@ -337,6 +337,8 @@ def test_a_chinese_users_brief_has_its_titles_in_chinese(app: FastAPI, world: Sh
     assert restock == "11月25日前向 Wenzhou Shoes 订购 93 件（2 个 SKU）"
     assert any("将于11月27日断货" in t for t in titles)
     assert "Order 93 pieces" not in page
+    whys = re.findall(r'<div class="why">(.*?)</div>', page)
+    assert any(w.startswith("BOOT-") and "再订货点" in w and "服务水平" in w for w in whys)  # the restock's reason
     (number,) = {
         i for i in action_ids(page) if f'id="action-{i}"' in page and "订购" in page.split(f'id="action-{i}"')[1][:800]
     }

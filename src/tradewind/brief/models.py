@@ -37,8 +37,9 @@ class ActionRecord(ShopOwned, Base):
     title: Mapped[str] = mapped_column(String(500))
     # The title as a message id and its arguments (`tradewind.wording.Phrase.to_json`), for the reader's language;
     # None for an action whose producer gave English only.
-    title_msg: Mapped[dict[str, Any] | None] = mapped_column(JSON(), default=None)
+    title_msg: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     why: Mapped[str] = mapped_column(Text)
+    why_msg: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)  # `why` the same way
     figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
     steps: Mapped[list[Any]] = mapped_column(default=list)
     state: Mapped[ActionState] = mapped_column(str_enum(ActionState), default=ActionState.OPEN)

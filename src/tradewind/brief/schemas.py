@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from tradewind.brief.models import ActionEvent, ActionRecord
-from tradewind.brief.service import title_in
+from tradewind.brief.service import title_in, why_in
 from tradewind.wording import SOURCE_LOCALE
 
 
@@ -33,7 +33,7 @@ class ActionOut(BaseModel):
 
     @classmethod
     def of(cls, record: ActionRecord, locale: str = SOURCE_LOCALE) -> ActionOut:
-        """The action as stored, its title in `locale` (English by default)."""
+        """The action as stored, its title and reason in `locale` (English by default)."""
         return cls(
             id=record.id,
             kind=record.kind,
@@ -41,7 +41,7 @@ class ActionOut(BaseModel):
             subject=SubjectOut(kind=record.subject_kind, ref=record.subject),
             due=record.due,
             title=title_in(record, locale),
-            why=record.why,
+            why=why_in(record, locale),
             figures=record.figures,
             steps=record.steps,
             state=record.state.value,

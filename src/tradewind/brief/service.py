@@ -129,6 +129,7 @@ def _update_content(record: ActionRecord, action: Action, context: BriefContext)
     record.title = action.title
     record.title_msg = action.title_phrase.to_json() if action.title_phrase is not None else None
     record.why = action.why
+    record.why_msg = action.why_phrase.to_json() if action.why_phrase is not None else None
     record.figures = action.figures
     record.steps = action.steps
     record.last_seen_on = context.today
@@ -416,6 +417,7 @@ class ActionSummary:
     why: str
     state: ActionState
     title_msg: dict[str, Any] | None = None
+    why_msg: dict[str, Any] | None = None
 
 
 def summary_of(record: ActionRecord) -> ActionSummary:
@@ -430,6 +432,7 @@ def summary_of(record: ActionRecord) -> ActionSummary:
         why=record.why,
         state=record.state,
         title_msg=record.title_msg,
+        why_msg=record.why_msg,
     )
 
 
@@ -440,6 +443,13 @@ def title_in(action: ActionRecord | ActionSummary, locale: str) -> str:
     if locale == SOURCE_LOCALE or action.title_msg is None:
         return action.title
     return render(Phrase.from_json(action.title_msg), locale)
+
+
+def why_in(action: ActionRecord | ActionSummary, locale: str) -> str:
+    """An action's reason in `locale`, as `title_in` does its title."""
+    if locale == SOURCE_LOCALE or action.why_msg is None:
+        return action.why
+    return render(Phrase.from_json(action.why_msg), locale)
 
 
 def ranked_open_actions(session: Session, *, shop_id: int) -> list[tuple[int, str, date]]:
@@ -488,6 +498,7 @@ _SUMMARIES_OF = select(
     ActionRecord.title,
     ActionRecord.why,
     ActionRecord.title_msg,
+    ActionRecord.why_msg,
 ).where(ActionRecord.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -508,7 +519,17 @@ def action_summaries(
     rows = session.execute(_SUMMARIES_OF, {"ids": list(states)})
     found = {
         row[0]: ActionSummary(
-            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], state=states[row[0]], title_msg=row[8]
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            state=states[row[0]],
+            title_msg=row[8],
+            why_msg=row[9],
         )
         for row in rows
     }
@@ -551,6 +572,7 @@ def handled_actions(
             ActionRecord.state,
             last_change.c.at,
             ActionRecord.title_msg,
+            ActionRecord.why_msg,
         )
         .join(last_change, last_change.c.action_id == ActionRecord.id)
         .where(*wanted)
@@ -561,7 +583,17 @@ def handled_actions(
     found = [
         HandledAction(
             ActionSummary(
-                row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], state=row[8], title_msg=row[10]
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                state=row[8],
+                title_msg=row[10],
+                why_msg=row[11],
             ),
             row[9],
         )

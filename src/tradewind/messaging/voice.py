@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tradewind.action import Action
-from tradewind.wording import nphrase
+from tradewind.wording import nphrase, phrase
 
 # Most telling first. What the parcel is doing now beats what it may do: a parcel waiting at the post office
 # (collect it or it goes back) beats a parcel probably lost (we asked the carrier; refund or resend, which do you
@@ -135,4 +135,24 @@ def _without_lower_drafts(action: Action, winners: dict[str, _Draft]) -> Action 
         len(held),
         title=action.title_phrase or action.title,
     )
-    return replace(action, steps=steps, figures=figures, why=why, title=title.english(), title_phrase=title)
+    why_phrase = (
+        phrase(
+            "%(why)s %(held)s buyer draft(s) held back: the buyer of order(s) %(orders)s gets a more pressing message "
+            "in this brief (%(instead)s).",
+            why=action.why_phrase,
+            held=len(held),
+            orders=", ".join(sorted(held_orders)),
+            instead=", ".join(instead),
+        )
+        if action.why_phrase is not None
+        else None
+    )
+    return replace(
+        action,
+        steps=steps,
+        figures=figures,
+        why=why,
+        why_phrase=why_phrase,
+        title=title.english(),
+        title_phrase=title,
+    )

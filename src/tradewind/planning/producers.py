@@ -39,7 +39,7 @@ from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
 from tradewind.suppliers.service import get_supplier, make_preferred
-from tradewind.wording import Day, Number, Phrase, joined, nphrase, phrase
+from tradewind.wording import Day, Joined, Number, Phrase, joined, nphrase, phrase
 
 
 def _day(value: date | None) -> str | None:
@@ -75,6 +75,23 @@ def sku_figures(d: SkuDecision) -> dict[str, Any]:
         "moq_choice": d.moq_choice,
         "moq_choice_cover_days": _num(d.moq_choice_cover_days, 0),
     }
+
+
+def _cover_phrase(d: SkuDecision) -> Phrase:
+    """`_cover_text` in the reader's language."""
+    cover = (
+        phrase("%(days)s d", days=Number.of(d.days_of_cover, 1, grouped=False))
+        if d.days_of_cover is not None
+        else phrase("no sales")
+    )
+    return phrase(
+        "%(on_hand)s on hand + %(on_order)s on order (%(cover)s at %(rate)s/day%(runs_out)s)",
+        on_hand=d.on_hand,
+        on_order=d.on_order,
+        cover=cover,
+        rate=Number.of(d.demand_per_day, 2, grouped=False),
+        runs_out=phrase(", out on %(day)s", day=Day(d.stockout_on, "day_month")) if d.stockout_on else "",
+    )
 
 
 def _cover_text(d: SkuDecision) -> str:
@@ -134,6 +151,50 @@ class ReplenishmentProducer:
 
     # restock ---------------------------------------------------------------------------------------------------
 
+    @staticmethod
+    def _restock_why_parts(
+        order: SupplierOrder, urgent: SkuDecision, mean: float, p90: float, context: BriefContext
+    ) -> list[Phrase]:
+        service = Number(Decimal(f"{urgent.service_level:.0%}".rstrip("%")), grouped=False)
+        parts = [
+            phrase(
+                "%(sku)s: %(cover)s; reorder point %(reorder_point)s (safety %(safety)s for %(service)s%% service, "
+                "%(method)s); lead time %(mean)s d, p90 %(p90)s d.",
+                sku=urgent.sku.code,
+                cover=_cover_phrase(urgent),
+                reorder_point=Number.of(urgent.reorder_point, grouped=False),
+                safety=Number.of(urgent.safety_stock, grouped=False),
+                service=service,
+                method=urgent.method,
+                mean=Number.of(mean, grouped=False),
+                p90=Number.of(p90, grouped=False),
+            )
+        ]
+        if order.joined_early:
+            parts.append(
+                phrase(
+                    "%(skus)s SKU(s) due soon added to share the shipment: carrying them early costs %(cost)s, less "
+                    "than the %(shipment)s shipment it saves.",
+                    skus=order.joined_early,
+                    cost=Number.of(order.holding_cost, 2, grouped=False),
+                    shipment=str(context.settings.shipment_cost),
+                )
+            )
+        if urgent.switch_reason:
+            parts.append(phrase("Not from the usual supplier: %(reason)s.", reason=urgent.switch_reason))
+        availability = order.option.lead_time.availability
+        if availability != Availability.OPERATING:
+            parts.append(
+                phrase(
+                    "%(supplier)s is %(availability)s and no alternative can do better (%(notes)s): ordering now "
+                    "holds a place in its queue.",
+                    supplier=order.option.supplier.name,
+                    availability=availability.value,
+                    notes="; ".join(order.option.lead_time.notes),
+                )
+            )
+        return parts
+
     def _restock(self, order: SupplierOrder, context: BriefContext) -> Action:
         supplier, offer_currency = order.option.supplier, order.option.offer.currency
         urgent = order.lines[0].decision
@@ -186,6 +247,11 @@ class ReplenishmentProducer:
                 f" {supplier.name} is {availability.value} and no alternative can do better "
                 f"({'; '.join(order.option.lead_time.notes)}): ordering now holds a place in its queue."
             )
+        why_phrase = phrase(
+            "%(text)s", text=Joined(tuple(self._restock_why_parts(order, urgent, mean, p90, context)), " ")
+        )
+        if why_phrase.english() != why:  # a part not in the phrase yet: the English stays as it was
+            why_phrase = phrase("%(text)s", text=why)
         value = sum(
             (
                 Decimal(str(max(line.decision.order_up_to - line.decision.position, 0.0)))
@@ -205,6 +271,7 @@ class ReplenishmentProducer:
             title=title.english(),
             title_phrase=title,
             why=why,
+            why_phrase=why_phrase,
             value_at_risk=value,
             weight=1.2,
             figures={

@@ -22,7 +22,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from tradewind.brief.models import ActionRecord
-from tradewind.brief.service import title_in
+from tradewind.brief.service import title_in, why_in
 from tradewind.web.words import translated_names
 
 HERE = Path(__file__).resolve().parent
@@ -153,7 +153,7 @@ class Pages:
             lang: _gettext_callables(lang)
             | _formatters(lang)
             | translated_names(translations(lang).gettext)
-            | {"action_title": partial(title_in, locale=lang)}
+            | {"action_title": partial(title_in, locale=lang), "action_why": partial(why_in, locale=lang)}
             for lang in LANGUAGES
         }
 
