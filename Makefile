@@ -90,6 +90,6 @@ clean:
 # empty ones in src/tradewind/locale/*/LC_MESSAGES/brief.po), then the .mo files compiled; tests/wording checks both.
 phrases:
 	$(BIN)/pybabel extract -F src/tradewind/locale/babel.cfg --no-default-keywords -k phrase -k nphrase:1,2 \
-		--sort-output -o $(VENV)/brief.pot src/tradewind
-	$(BIN)/pybabel update -i $(VENV)/brief.pot -d src/tradewind/locale -D brief --no-fuzzy-matching --ignore-obsolete
+		--sort-output --no-location -o $(VENV)/brief.pot src/tradewind
+	$(BIN)/pybabel update -i $(VENV)/brief.pot -d src/tradewind/locale -D brief --no-fuzzy-matching --ignore-obsolete --width 120
 	$(BIN)/pybabel compile -d src/tradewind/locale -D brief
