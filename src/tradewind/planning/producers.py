@@ -95,9 +95,7 @@ def _cover_phrase(d: SkuDecision) -> Phrase:
 
 
 def _cover_text(d: SkuDecision) -> str:
-    cover = f"{d.days_of_cover:.1f} d" if d.days_of_cover is not None else "no sales"
-    runs_out = f", out on {d.stockout_on:%d %b}" if d.stockout_on else ""
-    return f"{d.on_hand} on hand + {d.on_order} on order ({cover} at {d.demand_per_day:.2f}/day{runs_out})"
+    return _cover_phrase(d).english()
 
 
 class ReplenishmentProducer:
@@ -310,12 +308,7 @@ class ReplenishmentProducer:
         cap = context.settings.max_cover_days
 
         def forces(d: SkuDecision) -> str:
-            assert d.chosen is not None
-            offer = d.chosen.offer
-            what = f"MOQ {offer.moq}" if offer.moq > 1 else f"pack of {offer.pack_size}"
-            if offer.moq > 1 and d.moq_choice > offer.moq:
-                what += f" in packs of {offer.pack_size} ({d.moq_choice} units)"
-            return f"{what} forces {d.moq_choice_cover_days or 0:.0f} days of cover"
+            return forces_phrase(d).english()
 
         def forces_phrase(d: SkuDecision) -> Phrase:
             """`forces` in the reader's language."""
