@@ -108,12 +108,12 @@ def gather(
     subject_kind: str,
     subject: str,
     title: str | Phrase,
-    why: str,
+    why: str | Phrase,
     figures: dict[str, Any],
 ) -> Action:
     """One action standing for `members` (several buyers, parcels or SKUs that one click deals with): the money
     they put at risk added up, the weight of the weightiest, the earliest due day, and all their steps in order.
-    A title given as a `Phrase` is its English and its `title_phrase`."""
+    A title (or reason) given as a `Phrase` is its English and its `title_phrase` (`why_phrase`)."""
     return Action(
         kind=kind,
         key=key,
@@ -122,7 +122,8 @@ def gather(
         due=min(a.due for a in members),
         title=title.english() if isinstance(title, Phrase) else title,
         title_phrase=title if isinstance(title, Phrase) else None,
-        why=why,
+        why=why.english() if isinstance(why, Phrase) else why,
+        why_phrase=why if isinstance(why, Phrase) else None,
         value_at_risk=sum((a.value_at_risk for a in members), Decimal(0)),
         weight=max(a.weight for a in members),
         figures=figures,

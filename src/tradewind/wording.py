@@ -79,7 +79,14 @@ class Joined:
     separator: str | None = None
 
 
-Arg = Union[str, int, Number, Day, Amount, "Phrase", Joined]
+@dataclass(frozen=True)
+class Capitalized:
+    """An argument written with its first letter upper-case (a reason that opens a sentence)."""
+
+    value: Arg
+
+
+Arg = Union[str, int, Number, Day, Amount, "Phrase", Joined, Capitalized]
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,8 @@ def _arg_to_json(value: Arg) -> Any:
         return {"t": "phrase", "v": value.to_json()}
     if isinstance(value, Joined):
         return {"t": "list", "v": [_arg_to_json(item) for item in value.items], "sep": value.separator}
+    if isinstance(value, Capitalized):
+        return {"t": "capitalized", "v": _arg_to_json(value.value)}
     raise TypeError(f"a phrase argument cannot be a {type(value).__name__}")
 
 
@@ -156,6 +165,8 @@ def _arg_from_json(data: Any) -> Arg:
         return Amount(Decimal(data["amount"]), str(data["currency"]))
     if kind == "phrase":
         return Phrase.from_json(data["v"])
+    if kind == "capitalized":
+        return Capitalized(_arg_from_json(data["v"]))
     if kind == "list":
         return Joined(tuple(_arg_from_json(item) for item in data["v"]), data.get("sep"))
     raise ValueError(f"unknown phrase argument type {kind!r}")
@@ -207,6 +218,9 @@ def format_arg(value: Arg, locale: str) -> str:
         return format_currency(value.amount, value.currency, locale=where)
     if isinstance(value, Phrase):
         return render(value, locale)
+    if isinstance(value, Capitalized):
+        text = format_arg(value.value, locale)
+        return text[:1].upper() + text[1:]
     separator = value.separator if value.separator is not None else _SEPARATORS.get(locale, ", ")
     return separator.join(format_arg(item, locale) for item in value.items)
 

@@ -85,3 +85,8 @@ def test_the_demo_brief_in_chinese(demo: tuple[TestClient, TestClient, list[Acti
     assert in_chinese[delay.id].startswith(f"告知买家（{delay.figures['orders']} 位）订单将延误（")
     assert any(word in " ".join(in_chinese[d.id] for d in delays) for word in ("航班削减", "承运商延误", "海关查验"))
     assert sum(1 for title in in_chinese.values() if re.search(r"[\u4e00-\u9fff]", title)) == len(in_chinese)
+    # The reasons of the restocks and of the delay notices too.
+    page = chinese.get("/shops/demo/today").text
+    whys = dict(re.findall(r'id="action-(\d+)".*?<div class="why">(.*?)</div>', page, flags=re.S))
+    assert html.unescape(whys[str(delay.id)]).startswith("按目的地统计的订单：")
+    assert "再订货点" in html.unescape(whys[str(restock.id)])

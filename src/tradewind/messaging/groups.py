@@ -23,7 +23,7 @@ def top(counts: dict[str, int], n: int = 6) -> str:
     return shown + (f" and {rest} more" if rest > 0 else "")
 
 
-def gathered(kind: str, group: str, members: list[Action], *, title: str | Phrase, why: str) -> Action:
+def gathered(kind: str, group: str, members: list[Action], *, title: str | Phrase, why: str | Phrase) -> Action:
     """One action of the day for `members` (one buyer message each, most urgent first): their drafts its steps,
     each member's figures a line of `notices`."""
     languages = tally(str(step.get("locale")) for a in members for step in a.steps if step.get("type") == "message")

@@ -32,7 +32,7 @@ from tradewind.messaging.parcels import latest_shipments, method_names, parcel_v
 from tradewind.orders.models import CancelledBy, Order, OrderLine
 from tradewind.orders.service import cancelled_orders, unpaid_orders
 from tradewind.shops.models import Shop
-from tradewind.wording import Amount, Joined, Number, Phrase, phrase
+from tradewind.wording import Amount, Capitalized, Day, Joined, Number, Phrase, phrase
 
 # Orders whose promise passed this long ago are lost-parcel cases, not delays to announce.
 DELAY_NOTICE_HORIZON_DAYS = 60
@@ -64,8 +64,14 @@ class BuyerNoticeProducer(ABC):
         """(title, why, due) for one order."""
 
     @abstractmethod
-    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, str]:
+    def describe_group(
+        self, group: str, members: list[Action], context: BriefContext
+    ) -> tuple[Phrase, str] | tuple[Phrase, Phrase]:
         """(title, why) of the action gathering `members` (most urgent first)."""
+
+    def describe_why(self, notice: BuyerNotice, context: BriefContext) -> Phrase | None:
+        """`describe`'s why as a phrase, for the reader's language (None: English only)."""
+        return None
 
     def group_of(self, action: Action) -> str:
         """Which action an order's notice joins ("" = the one action of the day)."""
@@ -99,8 +105,15 @@ class BuyerNoticeProducer(ABC):
         for notice, rendered, step in draft_notices(session, shop=shop, notices=notices, context=context):
             order, buyer = notice.order, notice.order.buyer
             title, why, due = self.describe(notice, context)
+            why_phrase = self.describe_why(notice, context)
             if rendered.fell_back:
                 why += f" No {rendered.requested_locale} wording yet: the draft is in English."
+                if why_phrase is not None:
+                    why_phrase = phrase(
+                        "%(why)s No %(locale)s wording yet: the draft is in English.",
+                        why=why_phrase,
+                        locale=rendered.requested_locale,
+                    )
             found.append(
                 Action(
                     kind=self.kinds[0],
@@ -111,6 +124,7 @@ class BuyerNoticeProducer(ABC):
                     title=title.english(),
                     title_phrase=title,
                     why=why,
+                    why_phrase=why_phrase,
                     value_at_risk=order.total,
                     weight=self.weight(notice),
                     figures={
@@ -361,7 +375,7 @@ class NotifyDelayProducer(BuyerNoticeProducer):
     def member_order(self, action: Action) -> tuple[Any, ...]:
         return (-int(action.figures.get("days_late") or 0), action.subject)
 
-    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, str]:
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, Phrase]:
         drafts = ", ".join(sorted({str(a.figures.get("draft_locale")) for a in members}))
         worst = members[0]
         countries = tally(str(a.figures.get("buyer_country") or "?") for a in members)
@@ -371,7 +385,26 @@ class NotifyDelayProducer(BuyerNoticeProducer):
             reason=REASON_WORDS.get(group, group),
             languages=drafts,
         )
-        return title, f"Orders by destination: {top(countries)}. Latest: order {worst.subject}: {worst.why}"
+        why = phrase(
+            "Orders by destination: %(destinations)s. Latest: order %(order)s: %(why)s",
+            destinations=top(countries),
+            order=worst.subject,
+            why=worst.why_phrase or worst.why,
+        )
+        return title, why
+
+    def describe_why(self, notice: BuyerNotice, context: BriefContext) -> Phrase:
+        outlook, _ = self._outlooks[notice.order.number]
+        reason = Capitalized(outlook.reason_phrase or outlook.reason_words)
+        if outlook.promised_on and outlook.expected_p90_on:
+            return phrase(
+                "%(reason)s; promised %(promised)s, expected by %(expected)s (p90); a buyer told early waits, one who "
+                "finds out opens a dispute.",
+                reason=reason,
+                promised=Day(outlook.promised_on),
+                expected=Day(outlook.expected_p90_on),
+            )
+        return phrase("%(reason)s; a buyer told early waits, one who finds out opens a dispute.", reason=reason)
 
     def weight(self, notice: BuyerNotice) -> float:
         return 1.3  # a buyer told first opens fewer disputes
