@@ -15,7 +15,7 @@ DEV_LOCK := requirements-dev.lock
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 UPGRADE ?=
 
-.PHONY: demo brief test test-fast test-newest lint typecheck contracts bench-smoke clean lock
+.PHONY: phrases demo brief test test-fast test-newest lint typecheck contracts bench-smoke clean lock
 
 # The project itself is installed without dependencies (they all come from the lock); `pip check` then fails when
 # pyproject.toml asks for something the lock does not give (run `make lock`).
@@ -85,3 +85,11 @@ test-newest:
 
 clean:
 	rm -rf $(VENV) .venv-lock $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .mypy_cache .ruff_cache
+
+# The brief's phrases (tradewind.wording): new msgids from the sources into the zh and ru catalogs (translate the
+# empty ones in src/tradewind/locale/*/LC_MESSAGES/brief.po), then the .mo files compiled; tests/wording checks both.
+phrases:
+	$(BIN)/pybabel extract -F src/tradewind/locale/babel.cfg --no-default-keywords -k phrase -k nphrase:1,2 \
+		--sort-output --no-location -o $(VENV)/brief.pot src/tradewind
+	$(BIN)/pybabel update -i $(VENV)/brief.pot -d src/tradewind/locale -D brief --no-fuzzy-matching --ignore-obsolete --width 120
+	$(BIN)/pybabel compile -d src/tradewind/locale -D brief

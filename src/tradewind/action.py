@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.config import Settings
 from tradewind.shops.models import Shop
+from tradewind.wording import Phrase
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ class Action:
 
     `key` is the action's identity across days (kind + subject), `value_at_risk` the money (shop currency) that
     doing nothing puts at risk, `weight` how much one unit of that money counts for this kind (a seller-caused
-    metric or a stockout weighs more than a courtesy message).
+    metric or a stockout weighs more than a courtesy message). `title_phrase` is the title as a message id and its
+    arguments (`tradewind.wording`), rendered in the reader's language; `title` is its English (`why_phrase` and `why`
+    likewise).
     """
 
     kind: str
@@ -49,6 +52,8 @@ class Action:
     figures: dict[str, Any] = field(default_factory=dict)
     steps: list[dict[str, Any]] = field(default_factory=list)
     weight: float = 1.0
+    title_phrase: Phrase | None = None
+    why_phrase: Phrase | None = None
 
 
 @dataclass(frozen=True)
@@ -102,20 +107,23 @@ def gather(
     key: str,
     subject_kind: str,
     subject: str,
-    title: str,
-    why: str,
+    title: str | Phrase,
+    why: str | Phrase,
     figures: dict[str, Any],
 ) -> Action:
     """One action standing for `members` (several buyers, parcels or SKUs that one click deals with): the money
-    they put at risk added up, the weight of the weightiest, the earliest due day, and all their steps in order."""
+    they put at risk added up, the weight of the weightiest, the earliest due day, and all their steps in order.
+    A title (or reason) given as a `Phrase` is its English and its `title_phrase` (`why_phrase`)."""
     return Action(
         kind=kind,
         key=key,
         subject_kind=subject_kind,
         subject=subject,
         due=min(a.due for a in members),
-        title=title,
-        why=why,
+        title=title.english() if isinstance(title, Phrase) else title,
+        title_phrase=title if isinstance(title, Phrase) else None,
+        why=why.english() if isinstance(why, Phrase) else why,
+        why_phrase=why if isinstance(why, Phrase) else None,
         value_at_risk=sum((a.value_at_risk for a in members), Decimal(0)),
         weight=max(a.weight for a in members),
         figures=figures,

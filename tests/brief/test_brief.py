@@ -13,7 +13,7 @@ from tests import factories as f
 from tradewind.action import BriefContext
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.producers import default_producers
-from tradewind.brief.service import apply_action, dismiss_action, refresh_brief, snooze_action
+from tradewind.brief.service import apply_action, dismiss_action, refresh_brief, snooze_action, title_in
 from tradewind.catalog.models import Promotion, Sku
 from tradewind.config import Settings
 from tradewind.errors import InvalidTransitionError, NotFoundError, ValidationError
@@ -22,6 +22,7 @@ from tradewind.messaging.models import OutboxMessage
 from tradewind.orders.models import CancelledBy, OrderStatus, PaymentState
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import Supplier, SupplierStatus, SupplyOffer
+from tradewind.wording import Phrase, render
 
 TODAY = date(2026, 2, 3)
 
@@ -558,3 +559,16 @@ def test_stockouts_of_one_model_are_one_action(session: Session, shop: Shop) -> 
     assert action.subject == "SH-1002" and action.title.startswith("Stockout of SH-1002 (2 SKUs)")
     assert [line["sku"] for line in action.figures["skus"]] == ["SH-1002-BLK-40", "SH-1002-BLK-41"]
     assert [s["sku"] for s in action.steps if s["type"] == "set_listing_stock"] == ["SH-1002-BLK-40", "SH-1002-BLK-41"]
+
+
+def test_the_title_is_stored_as_a_phrase_whose_english_is_the_title(
+    session: Session, shop: Shop, boot_short: object
+) -> None:
+    (action,) = by_kind(brief(session, shop), "restock")
+    session.expire_all()
+    stored = session.get(ActionRecord, action.id)
+    assert stored is not None and stored.title_msg is not None
+    assert stored.title_msg["msgid"] == "Order %(quantity)s from %(supplier)s by %(due)s: %(sku)s"
+    assert stored.title_msg["args"]["due"] == {"t": "day", "v": stored.due.isoformat(), "style": "day_month"}
+    assert render(Phrase.from_json(stored.title_msg), "en") == stored.title
+    assert title_in(stored, "en") == stored.title

@@ -197,3 +197,27 @@ def test_action_show_lists_the_first_members_of_a_large_group(tmp_path: Path) ->
     assert "… and 10 more steps" in out
     detail = json.loads(invoke("action", "show", str(unpaid["id"]), "--db", path, "--json")[1])
     assert len(detail["figures"]["notices"]) == 40 and len(detail["steps"]) == 40
+
+
+def test_brief_in_russian_and_chinese(shop_db: str) -> None:
+    def titles(*locale: str) -> dict[str, str]:
+        code, out, _ = invoke("brief", "--db", shop_db, "--today", TODAY, "--json", *locale)
+        assert code == 0
+        return {a["kind"]: a["title"] for a in json.loads(out)["actions"]}
+
+    english, russian, chinese = titles(), titles("--locale", "ru"), titles("--locale", "zh")
+    assert english == titles("--locale", "en")
+    assert english["restock"] == "Order 30 pieces from Wenzhou Shoes by 03 Feb: BOOT-38"
+    # 30 of a feminine noun take the genitive plural; one buyer the nominative singular.
+    assert russian["restock"] == "Заказать у Wenzhou Shoes до 3 февр.: 30 штук, BOOT-38"
+    assert "(1 покупатель, ждут оплаты 30,00\xa0$)" in russian["unpaid_reminder"]
+    assert chinese["restock"] == "2月3日前向 Wenzhou Shoes 订购 30 件：BOOT-38"
+    code, out, _ = invoke("brief", "--db", shop_db, "--today", TODAY, "--json", "--locale", "ru")
+    why = next(a["why"] for a in json.loads(out)["actions"] if a["kind"] == "restock")
+    # The reason too: "BOOT-38: 2 on hand + 0 on order (1.9 d at 1.04/day, out on 05 Feb); reorder point 17 …"
+    assert why.startswith("BOOT-38: в наличии 2 + в заказе 0 (1,9 дн. при 1,04 в день, закончится 5 февр.); точка")
+    code, table, _ = invoke("brief", "--db", shop_db, "--today", TODAY, "--locale", "ru")
+    assert code == 0
+    assert "вторник, 3 февраля 2026\u202fг." in table and "30 штук" in table and "3 февр." in table
+    code, _, err = invoke("brief", "--db", shop_db, "--today", TODAY, "--locale", "fr")
+    assert code != 0 and "--locale" in err

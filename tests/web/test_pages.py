@@ -325,3 +325,29 @@ def test_a_pages_rows_are_freed_when_it_is_written_not_by_the_garbage_collector(
     finally:
         gc.enable()
     assert left == 0  # the page's template contexts were emptied (`Pages.render`): no cycle kept them
+
+
+def test_a_chinese_users_brief_has_its_titles_in_chinese(app: FastAPI, world: ShopWorld) -> None:
+    client, csrf = signed_in(app, world, "staff")  # staff's language is Chinese
+    base = f"/shops/{world.shop.code}"
+    page = client.get(f"{base}/today").text
+    titles = re.findall(r'<div class="title">(.*?)</div>', page)
+    # The restock's day, quantity and SKU count formatted for Chinese ("93 pieces … by 25 Nov (2 SKUs)").
+    restock = next(t for t in titles if "订购" in t)
+    assert restock == "11月25日前向 Wenzhou Shoes 订购 93 件（2 个 SKU）"
+    assert any("将于11月27日断货" in t for t in titles)
+    assert "Order 93 pieces" not in page
+    whys = re.findall(r'<div class="why">(.*?)</div>', page)
+    assert any(w.startswith("BOOT-") and "再订货点" in w and "服务水平" in w for w in whys)  # the restock's reason
+    (number,) = {
+        i for i in action_ids(page) if f'id="action-{i}"' in page and "订购" in page.split(f'id="action-{i}"')[1][:800]
+    }
+    assert "订购 93 件" in client.get(f"{base}/actions/{number}").text
+    dismissed = client.post(
+        f"{base}/actions/{number}/dismiss", data={"csrf_token": csrf, "reason": "later"}, headers={"HX-Request": "true"}
+    )
+    assert dismissed.status_code == 200 and "订购 93 件" in dismissed.text
+    done = client.get(f"{base}/done").text
+    assert "11月25日前向 Wenzhou Shoes 订购 93 件（2 个 SKU）" in done
+    client.post("/settings/language", data={"csrf_token": csrf, "locale": "en", "next": "/"})
+    assert "Order 93 pieces from Wenzhou Shoes by 25 Nov (2 SKUs)" in client.get(f"{base}/done").text

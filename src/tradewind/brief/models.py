@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tradewind.db.base import Base, ShopOwned, str_enum, utcnow
@@ -35,7 +35,11 @@ class ActionRecord(ShopOwned, Base):
     subject: Mapped[str] = mapped_column(String(200))
     due: Mapped[date]
     title: Mapped[str] = mapped_column(String(500))
+    # The title as a message id and its arguments (`tradewind.wording.Phrase.to_json`), for the reader's language;
+    # None for an action whose producer gave English only.
+    title_msg: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
     why: Mapped[str] = mapped_column(Text)
+    why_msg: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), default=None)  # `why` the same way
     figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
     steps: Mapped[list[Any]] = mapped_column(default=list)
     state: Mapped[ActionState] = mapped_column(str_enum(ActionState), default=ActionState.OPEN)

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from tradewind.brief.models import ActionEvent, ActionRecord
+from tradewind.brief.service import title_in, why_in
+from tradewind.wording import SOURCE_LOCALE
 
 
 class SubjectOut(BaseModel):
@@ -30,15 +32,16 @@ class ActionOut(BaseModel):
     state: str
 
     @classmethod
-    def of(cls, record: ActionRecord) -> ActionOut:
+    def of(cls, record: ActionRecord, locale: str = SOURCE_LOCALE) -> ActionOut:
+        """The action as stored, its title and reason in `locale` (English by default)."""
         return cls(
             id=record.id,
             kind=record.kind,
             priority=record.priority,
             subject=SubjectOut(kind=record.subject_kind, ref=record.subject),
             due=record.due,
-            title=record.title,
-            why=record.why,
+            title=title_in(record, locale),
+            why=why_in(record, locale),
             figures=record.figures,
             steps=record.steps,
             state=record.state.value,

@@ -21,6 +21,7 @@ from tradewind.errors import InvalidTransitionError, NotFoundError, StateChanged
 from tradewind.logging import get_logger
 from tradewind.messaging.voice import one_message_per_order
 from tradewind.shops.models import Shop
+from tradewind.wording import SOURCE_LOCALE, Phrase, render
 
 ARCHIVE_MARK = "@"
 
@@ -126,7 +127,9 @@ def _update_content(record: ActionRecord, action: Action, context: BriefContext)
     record.priority = priority(action.value_at_risk, action.weight, action.due, context.today)
     record.due = action.due
     record.title = action.title
+    record.title_msg = action.title_phrase.to_json() if action.title_phrase is not None else None
     record.why = action.why
+    record.why_msg = action.why_phrase.to_json() if action.why_phrase is not None else None
     record.figures = action.figures
     record.steps = action.steps
     record.last_seen_on = context.today
@@ -413,6 +416,8 @@ class ActionSummary:
     title: str
     why: str
     state: ActionState
+    title_msg: dict[str, Any] | None = None
+    why_msg: dict[str, Any] | None = None
 
 
 def summary_of(record: ActionRecord) -> ActionSummary:
@@ -426,7 +431,25 @@ def summary_of(record: ActionRecord) -> ActionSummary:
         title=record.title,
         why=record.why,
         state=record.state,
+        title_msg=record.title_msg,
+        why_msg=record.why_msg,
     )
+
+
+def title_in(action: ActionRecord | ActionSummary, locale: str) -> str:
+    """An action's title in `locale` (en, zh, ru): its stored phrase rendered with that language's catalog and
+    formats; the English title when it has no phrase (an action stored before titles had one, or a kind whose
+    producer writes English only)."""
+    if locale == SOURCE_LOCALE or action.title_msg is None:
+        return action.title
+    return render(Phrase.from_json(action.title_msg), locale)
+
+
+def why_in(action: ActionRecord | ActionSummary, locale: str) -> str:
+    """An action's reason in `locale`, as `title_in` does its title."""
+    if locale == SOURCE_LOCALE or action.why_msg is None:
+        return action.why
+    return render(Phrase.from_json(action.why_msg), locale)
 
 
 def ranked_open_actions(session: Session, *, shop_id: int) -> list[tuple[int, str, date]]:
@@ -474,6 +497,8 @@ _SUMMARIES_OF = select(
     ActionRecord.due,
     ActionRecord.title,
     ActionRecord.why,
+    ActionRecord.title_msg,
+    ActionRecord.why_msg,
 ).where(ActionRecord.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -492,7 +517,22 @@ def action_summaries(
     if not states:
         return []
     rows = session.execute(_SUMMARIES_OF, {"ids": list(states)})
-    found = {row[0]: ActionSummary(*row, state=states[row[0]]) for row in rows}
+    found = {
+        row[0]: ActionSummary(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6],
+            row[7],
+            state=states[row[0]],
+            title_msg=row[8],
+            why_msg=row[9],
+        )
+        for row in rows
+    }
     return [found[i] for i in ids if i in found]
 
 
@@ -531,6 +571,8 @@ def handled_actions(
             ActionRecord.why,
             ActionRecord.state,
             last_change.c.at,
+            ActionRecord.title_msg,
+            ActionRecord.why_msg,
         )
         .join(last_change, last_change.c.action_id == ActionRecord.id)
         .where(*wanted)
@@ -540,7 +582,20 @@ def handled_actions(
     )
     found = [
         HandledAction(
-            ActionSummary(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], state=row[8]), row[9]
+            ActionSummary(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                state=row[8],
+                title_msg=row[10],
+                why_msg=row[11],
+            ),
+            row[9],
         )
         for row in rows
     ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tradewind.catalog.models import Listing, ListingState, Product, Promotion, PromotionState, Sku
 from tradewind.db.changes import mark_shop_changed
 from tradewind.errors import NotFoundError
+from tradewind.wording import Phrase, nphrase, phrase
 
 
 def active_skus(session: Session, *, shop_id: int) -> list[Sku]:
@@ -178,3 +179,15 @@ def unit_label(units: Sequence[str], count: int) -> str:
     """'pairs' when every SKU is counted in pairs, else 'units' (singular for one)."""
     word = units[0] if units and all(u == units[0] for u in units) else "unit"
     return word if count == 1 else f"{word}s"
+
+
+def quantity_phrase(units: Sequence[str], count: int) -> Phrase:
+    """`count` with its unit as `unit_label` names it ("4318 pairs"), in the reader's language."""
+    word = units[0] if units and all(u == units[0] for u in units) else "unit"
+    known = {
+        "pair": nphrase("%(num)s pair", "%(num)s pairs", count),
+        "piece": nphrase("%(num)s piece", "%(num)s pieces", count),
+        "unit": nphrase("%(num)s unit", "%(num)s units", count),
+        "set": nphrase("%(num)s set", "%(num)s sets", count),
+    }
+    return known.get(word) or phrase("%(num)s %(unit)s", num=count, unit=unit_label(units, count))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 
 import typer
+from babel.dates import format_date
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
@@ -38,6 +40,7 @@ from tradewind.cli.runtime import (
 )
 from tradewind.clock import parse_day
 from tradewind.shops.models import Shop
+from tradewind.wording import BABEL_LOCALES, LOCALES, SOURCE_LOCALE, Day, Number, format_arg
 
 action_app = typer.Typer(help="Look at one action, apply it, dismiss it or snooze it.", no_args_is_help=True)
 
@@ -57,8 +60,13 @@ def brief_command(
     as_json: JsonOption = False,
     limit: Annotated[int | None, typer.Option("--limit", help="Show at most N actions (0: all)")] = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="Only actions of this kind (repeatable)")] = None,
+    locale: Annotated[
+        str, typer.Option("--locale", help="Language of the titles, dates and numbers: en, zh or ru")
+    ] = SOURCE_LOCALE,
 ) -> None:
     """Today's brief: one ranked list of what to do, each with the figures behind it."""
+    if locale not in LOCALES:
+        raise typer.BadParameter(f"one of {', '.join(LOCALES)}", param_hint="--locale")
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
@@ -67,7 +75,7 @@ def brief_command(
         payload = BriefOut(
             shop=the_shop.code,
             today=brief.today,
-            actions=[ActionOut.of(a) for a in actions],
+            actions=[ActionOut.of(a, locale) for a in actions],
         )
     # The table reads overdue first (an overdue action far down the ranking is not cut off by the limit); the JSON
     # keeps the brief's ranking, with each action's due day to sort by.
@@ -79,17 +87,17 @@ def brief_command(
     if as_json:
         print_json(payload.model_copy(update={"actions": shown}).model_dump(mode="json"))
         return
-    render_brief(brief, shown, every=payload.actions)
+    render_brief(brief, shown, every=payload.actions, locale=locale)
 
 
-def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut]) -> None:
+def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut], locale: str = SOURCE_LOCALE) -> None:
     total = len(every)
     counts: dict[str, int] = {}
     for action in every:
         counts[action.kind] = counts.get(action.kind, 0) + 1
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     console.print(
-        f"[bold]{brief.shop.name}[/] — brief for [bold]{brief.today:%A %d %B %Y}[/]: {total} open actions"
+        f"[bold]{brief.shop.name}[/] — brief for [bold]{_long_day(brief.today, locale)}[/]: {total} open actions"
         + (f" ({summary})" if summary else "")
     )
     if not shown:
@@ -117,13 +125,17 @@ def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut]
                 str(action.id),
                 Text(action.kind, style=KIND_STYLE.get(action.kind, "")),
                 body,
-                f"{action.due:%d %b}",
-                f"{action.priority:,.0f}",
+                format_arg(Day(action.due, "day_month"), locale),
+                format_arg(Number.of(action.priority), locale),
             )
     print_table(table)
     if total > len(shown):
         console.print(f"… and {total - len(shown)} more: `tradewind brief --limit 0` shows them all.")
     console.print("Apply one with `tradewind action apply ID`; see its steps with `tradewind action show ID`.")
+
+
+def _long_day(day: date, locale: str) -> str:
+    return f"{day:%A %d %B %Y}" if locale == SOURCE_LOCALE else format_date(day, "full", locale=BABEL_LOCALES[locale])
 
 
 SHOWN_MEMBERS = 10  # lines of a group's members `action show` prints (the JSON has them all)

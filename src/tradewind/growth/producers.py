@@ -8,7 +8,7 @@ the kinds of action that fix the metric (`fixed_by`), and the brief's ranking gi
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,9 +18,10 @@ from tradewind.growth.metrics import ServiceMetric, expected_penalty
 from tradewind.growth.milestones import Milestone, pace_text
 from tradewind.growth.models import GrowthEventKind
 from tradewind.growth.service import GrowthReport, growth_report, record_event
-from tradewind.growth.settings import growth_settings
+from tradewind.growth.settings import GrowthSettings, growth_settings
 from tradewind.money import convert
 from tradewind.shops.models import Shop
+from tradewind.wording import Number, Phrase, nphrase, phrase
 
 # The kinds of action that fix each metric: the replies for the reply rate; for late shipment, the stock and the
 # pick-ups that let the open orders leave; for defects, the parcels watched and the buyers told in time.
@@ -36,6 +37,58 @@ FIXED_BY: dict[str, tuple[str, ...]] = {
 
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f}%"
+
+
+def _percent_phrase(value: float | None) -> Phrase:
+    """`_percent` in the reader's language."""
+    if value is None:
+        return phrase("n/a")
+    return phrase("%(value)s%%", value=Number.of(value * 100, 1, grouped=False))
+
+
+def _named(title: str, name: Phrase) -> str | Phrase:
+    """A metric's or milestone's name as a phrase, or its English title when the two differ (a name this module
+    does not know yet): the English of a title never changes."""
+    return name if name.english() == title else title
+
+
+def _metric_name(metric: ServiceMetric, settings: GrowthSettings) -> str | Phrase:
+    names = {
+        "order_defect_rate": phrase("Order defect rate"),
+        "cancellation_rate": phrase("Cancellation rate (seller-caused)"),
+        "late_shipment_rate": phrase("Late shipment rate"),
+        "first_scan_rate": phrase("First carrier scan within %(days)s days", days=settings.first_scan_days),
+        "valid_tracking_rate": phrase("Valid tracking rate"),
+        "reply_rate": phrase("Buyer messages answered within %(hours)s h", hours=settings.reply_hours),
+    }
+    name = names.get(metric.code)
+    return metric.title if name is None else _named(metric.title, name)
+
+
+def _milestone_name(task: Milestone, settings: GrowthSettings) -> str | Phrase:
+    names = {
+        "store_opened": phrase("Store opened with listings within %(days)s days", days=settings.listing_days),
+        "sales": phrase(
+            "%(target)s sales within %(days)s days", target=settings.sales_target, days=settings.sales_days
+        ),
+        "gmv": phrase(
+            "USD %(target)s GMV within %(days)s days",
+            target=Number.of(settings.gmv_target_usd),
+            days=settings.gmv_days,
+        ),
+    }
+    name = names.get(task.code)
+    return task.title if name is None else _named(task.title, name)
+
+
+def _counted(unit: str, count: int) -> Phrase:
+    """'12 orders' (the metrics count orders, parcels or messages)."""
+    units = {
+        "orders": nphrase("%(num)s orders", "%(num)s orders", count),
+        "parcels": nphrase("%(num)s parcels", "%(num)s parcels", count),
+        "messages": nphrase("%(num)s messages", "%(num)s messages", count),
+    }
+    return units.get(unit) or phrase("%(num)s %(unit)s", num=count, unit=unit)
 
 
 class GrowthProducer:
@@ -66,13 +119,19 @@ class GrowthProducer:
             if task.reached_on < news_since:
                 return None
             next_needs = report.level.next_needs if report.level else None
+            title = phrase(
+                "Milestone reached: %(name)s (on day %(day)s)",
+                name=_milestone_name(task, growth_settings(context.settings)),
+                day=(task.reached_on - task.opened_on).days + 1,
+            )
             return Action(
                 kind="growth_milestone",
                 key=f"growth_milestone:{task.code}:reached",
                 subject_kind="shop",
                 subject=task.code,
                 due=context.today,
-                title=f"Milestone reached: {task.title} (on day {(task.reached_on - task.opened_on).days + 1})",
+                title=title.english(),
+                title_phrase=title,
                 why=f"{task.progress:,} {task.unit} against {task.target:,} by {task.reached_on:%Y-%m-%d}. "
                 + (f"Next: {next_needs}." if next_needs else ""),
                 value_at_risk=Decimal(0),
@@ -105,13 +164,23 @@ class GrowthProducer:
                 value = task.gap * average
             else:
                 value = convert(task.gap, "USD", shop.currency, context.settings.usd_per_unit)
+        title = phrase(
+            "%(name)s: at today's rate: %(projected)s of %(target)s by day %(day)s",
+            name=_milestone_name(task, growth_settings(context.settings)),
+            projected=Number(task.projected.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+            target=Number.of(task.target),
+            day=task.days,
+        )
+        if title.english() != f"{task.title}: {pace_text(task)}":  # pace_text's words changed: keep them
+            title = phrase("%(text)s", text=f"{task.title}: {pace_text(task)}")
         return Action(
             kind="growth_milestone",
             key=f"growth_milestone:{task.code}:plan",
             subject_kind="shop",
             subject=task.code,
             due=context.today,
-            title=f"{task.title}: {pace_text(task)}",
+            title=title.english(),
+            title_phrase=title,
             why=f"Day {task.day} of {task.days}: {task.progress:,} {task.unit} so far ({task.per_day_now:,.2f} a day). "
             f"To close the gap: {close}.",
             value_at_risk=value.quantize(Decimal("0.01")),
@@ -137,9 +206,24 @@ class GrowthProducer:
             "counted": list(metric.counted),
         }
         orders: list[str] = []
+        name = _metric_name(metric, growth_settings(context.settings))
+        title: Phrase
         if state == "over limit":
-            breach = "over the limit" if word == "under" else "below the minimum"
-            title = f"{metric.title} is {_percent(metric.value)}: {breach} ({word} {_percent(metric.limit)})"
+            title = (
+                phrase(
+                    "%(metric)s is %(value)s: over the limit (under %(limit)s)",
+                    metric=name,
+                    value=_percent_phrase(metric.value),
+                    limit=_percent_phrase(metric.limit),
+                )
+                if word == "under"
+                else phrase(
+                    "%(metric)s is %(value)s: below the minimum (at least %(limit)s)",
+                    metric=name,
+                    value=_percent_phrase(metric.value),
+                    limit=_percent_phrase(metric.limit),
+                )
+            )
             why = (
                 f"{metric.numerator} of {metric.denominator} {metric.unit} over {metric.window_days} days "
                 f"({metric.start:%Y-%m-%d} to {metric.end:%Y-%m-%d})."
@@ -147,9 +231,10 @@ class GrowthProducer:
             orders = list(metric.counted)
         elif projection is not None and projection.to_cross == 0:
             orders = list(projection.certain)
-            title = (
-                f"{metric.title} will cross its limit: {len(orders)} {metric.unit} already past their deadline "
-                f"can no longer be on time"
+            title = phrase(
+                "%(metric)s will cross its limit: %(counted)s already past their deadline can no longer be on time",
+                metric=name,
+                counted=_counted(metric.unit, len(orders)),
             )
             why = (
                 f"Now {_percent(metric.value)} ({metric.numerator}/{metric.denominator}), limit {word} "
@@ -160,9 +245,12 @@ class GrowthProducer:
         else:
             assert projection is not None and projection.to_cross is not None
             orders = list(projection.at_risk)
-            title = (
-                f"{metric.title} will cross its limit if {projection.to_cross} of {len(orders)} {metric.unit} go wrong "
-                f"in the next {projection.horizon_days} days"
+            title = phrase(
+                "%(metric)s will cross its limit if %(to_cross)s of %(counted)s go wrong in the next %(days)s days",
+                metric=name,
+                to_cross=projection.to_cross,
+                counted=_counted(metric.unit, len(orders)),
+                days=projection.horizon_days,
             )
             why = (
                 f"Now {_percent(metric.value)} ({metric.numerator}/{metric.denominator}), limit {word} "
@@ -172,9 +260,13 @@ class GrowthProducer:
             figures |= {"at_risk": orders, "to_cross": projection.to_cross, "worst_value": projection.worst_value}
             if projection.certain:
                 figures["certain"] = list(projection.certain)
-                title = title.replace(
-                    f"if {projection.to_cross} of {len(orders)}",
-                    f"if {projection.to_cross} more of {len(orders) - len(projection.certain)}",
+                title = phrase(
+                    "%(metric)s will cross its limit if %(to_cross)s more of %(counted)s go wrong in the next "
+                    "%(days)s days",
+                    metric=name,
+                    to_cross=projection.to_cross,
+                    counted=_counted(metric.unit, len(orders) - len(projection.certain)),
+                    days=projection.horizon_days,
                 )
         penalty = expected_penalty(metric, report.period.gmv, growth_settings(context.settings))
         figures |= {
@@ -190,7 +282,8 @@ class GrowthProducer:
             subject_kind="metric",
             subject=metric.code,
             due=context.today,
-            title=title,
+            title=title.english(),
+            title_phrase=title,
             why=why,
             value_at_risk=penalty.amount,
             weight=1.0,

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from tradewind.action import Action, BriefContext, StoredAction, gather, members_digest
 from tradewind.errors import InvalidTransitionError
 from tradewind.logistics.choice import DestinationChoice, MethodOption, choose_methods
-from tradewind.logistics.disruptions import BLOCKING, KIND_WORDS, covers, describe, list_disruptions
+from tradewind.logistics.disruptions import BLOCKING, covers, describe, list_disruptions
 from tradewind.logistics.models import Disruption, DisruptionKind, FollowUpKind, Shipment, ShipmentFollowUp
 from tradewind.logistics.rerouting import hold_orders, open_order_lanes, reroute_orders, route_back, unshipped_orders
 from tradewind.logistics.rules import LogisticsRules
@@ -41,6 +41,7 @@ from tradewind.logistics.watch import WatchFinding, watch_shipments
 from tradewind.orders.models import Order
 from tradewind.orders.service import get_order
 from tradewind.shops.models import Shop
+from tradewind.wording import Day, Phrase, nphrase, phrase
 
 
 def _rules(rules: LogisticsRules | None, context: BriefContext) -> LogisticsRules:
@@ -137,8 +138,12 @@ class ShipmentWatchProducer:
         facts, order = finding.facts, finding.order
         tracking = facts.tracking_number
         if finding.situation == "no_first_scan":
-            title = (
-                f"Chase parcel {tracking} ({facts.carrier_method}): no carrier scan {finding.days} days after shipping"
+            title = nphrase(
+                "Chase parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
+                "Chase parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
+                finding.days,
+                tracking=tracking,
+                method=facts.carrier_method,
             )
             why = (
                 f"Handed over on {facts.shipped_on}; the platforms expect a first carrier scan within "
@@ -146,8 +151,12 @@ class ShipmentWatchProducer:
             )
             weight = 1.3
         elif finding.situation == "probably_lost":
-            title = (
-                f"Parcel {tracking} ({facts.carrier_method}) is probably lost: no carrier news for {finding.days} days"
+            title = nphrase(
+                "Parcel %(tracking)s (%(method)s) is probably lost: no carrier news for %(num)s days",
+                "Parcel %(tracking)s (%(method)s) is probably lost: no carrier news for %(num)s days",
+                finding.days,
+                tracking=tracking,
+                method=facts.carrier_method,
             )
             by = _protection_end(order)
             why = (
@@ -158,20 +167,29 @@ class ShipmentWatchProducer:
             weight = 1.4
         else:
             last = f" (last: “{facts.last_event}”)" if facts.last_event else ""
-            title = f"Chase parcel {tracking} ({facts.carrier_method}): no tracking news for {finding.days} days"
+            title = nphrase(
+                "Chase parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
+                "Chase parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
+                finding.days,
+                tracking=tracking,
+                method=facts.carrier_method,
+            )
             why = (
                 f"Shipped {facts.shipped_on}, {facts.days_since_shipping} days ago; status {facts.status_words}{last}."
             )
             weight = 1.0
         if rounds:
             why += f" Chased {rounds} time(s) already."
+        if order:
+            title = phrase("%(title)s — order %(order)s", title=title, order=order.number)
         return Action(
             kind="stalled_tracking",
             key=_round_key(f"stalled_tracking:{tracking}", rounds),
             subject_kind="shipment",
             subject=tracking,
             due=context.today,
-            title=title + (f" — order {order.number}" if order else ""),
+            title=title.english(),
+            title_phrase=title,
             why=why,
             value_at_risk=order.total if order else Decimal(0),
             weight=weight,
@@ -190,14 +208,23 @@ class ShipmentWatchProducer:
         facts, order = finding.facts, finding.order
         place = facts.location or "the pickup point"
         back_on = finding.deadline
+        title = nphrase(
+            "Parcel %(tracking)s has waited %(num)s days at %(place)s: remind the buyer",
+            "Parcel %(tracking)s has waited %(num)s days at %(place)s: remind the buyer",
+            finding.days,
+            tracking=facts.tracking_number,
+            place=facts.location or phrase("the pickup point"),
+        )
+        if order:
+            title = phrase("%(title)s (order %(order)s)", title=title, order=order.number)
         return Action(
             kind="pickup_reminder",
             key=_round_key(f"pickup_reminder:{facts.tracking_number}", rounds),
             subject_kind="shipment",
             subject=facts.tracking_number,
             due=context.today,
-            title=f"Parcel {facts.tracking_number} has waited {finding.days} days at {place}: remind the buyer"
-            + (f" (order {order.number})" if order else ""),
+            title=title.english(),
+            title_phrase=title,
             why=(
                 f"Waiting since {finding.extra['waiting_since']}; post offices send unclaimed parcels back after "
                 f"about {_rules(self.rules, context).pickup_hold_days} days (from {back_on})."
@@ -231,15 +258,22 @@ class ShipmentWatchProducer:
         if left < 0:
             return None  # the protection is over: the platform has closed the order, nothing to extend
         new_end = max(deadline, context.today) + timedelta(days=rules.protection_extension_days)
-        when = "ended" if left < 0 else ("ends today" if left == 0 else f"ends in {left} days")
+        title = phrase(
+            "Buyer protection of order %(order)s %(when)s (%(deadline)s); parcel %(status)s: extend it to %(new_end)s",
+            order=order.number,
+            when=phrase("ends today") if left == 0 else nphrase("ends in %(num)s days", "ends in %(num)s days", left),
+            deadline=Day(deadline),
+            status=facts.status_words,
+            new_end=Day(new_end),
+        )
         return Action(
             kind="protection_expiring",
             key=f"protection_expiring:{order.number}:{deadline.isoformat()}",
             subject_kind="order",
             subject=order.number,
             due=max(context.today, deadline - timedelta(days=2)),
-            title=f"Buyer protection of order {order.number} {when} ({deadline}); parcel {facts.status_words}: "
-            f"extend it to {new_end}",
+            title=title.english(),
+            title_phrase=title,
             why=(
                 f"Parcel {facts.tracking_number} shipped {facts.shipped_on} is {facts.status_words}; when the "
                 f"protection ends undelivered the buyer can open a dispute and the platform refunds."
@@ -415,8 +449,18 @@ class ShippingChoiceProducer:
             else:
                 assert current.cost is not None and proposed.cost is not None
                 value = (current.cost - proposed.cost) * choice.orders_last_window
-            title = f"Ship to {choice.destination} by {proposed.method} instead of {current.method} for good" + (
-                " (the current method misses the promise)" if reason == "slower" else " (cheaper, still on time)"
+            lanes = {"destination": choice.destination, "method": proposed.method, "current": current.method}
+            title = (
+                phrase(
+                    "Ship to %(destination)s by %(method)s instead of %(current)s for good "
+                    "(the current method misses the promise)",
+                    **lanes,
+                )
+                if reason == "slower"
+                else phrase(
+                    "Ship to %(destination)s by %(method)s instead of %(current)s for good (cheaper, still on time)",
+                    **lanes,
+                )
             )
             why += f" {case.text()}: the default method changes."
             steps: list[dict[str, Any]] = [
@@ -436,16 +480,21 @@ class ShippingChoiceProducer:
             value = sum((o.total for o in unshipped), Decimal(0)) * Decimal(str(current.late_share))
             if cause is not None:
                 figures |= {"temporary_cause": describe(cause), "cause_ends_on": _iso(cause.ends_on)}
-                while_ = f"while the {KIND_WORDS[cause.kind]} lasts" + (
-                    f" (until {cause.ends_on})" if cause.ends_on else ""
-                )
+                while_: Phrase = WHILE_WORDS[cause.kind]
+                if cause.ends_on:
+                    while_ = phrase("%(during)s (until %(day)s)", during=while_, day=Day(cause.ends_on))
                 why += f" The delay comes from a temporary disruption ({describe(cause)}): this time only."
             else:
-                while_ = "this time"
+                while_ = phrase("this time")
                 why += f" {case.text()}: this time only."
-            title = (
-                f"Ship {len(numbers)} open order(s) to {choice.destination} by {proposed.method} instead of "
-                f"{current.method} {while_}: one-off, {current.method} stays the default"
+            title = phrase(
+                "Ship %(orders)s open order(s) to %(destination)s by %(method)s instead of %(current)s %(during)s: "
+                "one-off, %(current)s stays the default",
+                orders=len(numbers),
+                destination=choice.destination,
+                method=proposed.method,
+                current=current.method,
+                during=while_,
             )
             steps = [reroute]
             key = (
@@ -457,7 +506,8 @@ class ShippingChoiceProducer:
             subject_kind="lane",
             subject=f"{choice.origin}-{choice.destination}",
             due=context.today,
-            title=title,
+            title=title.english(),
+            title_phrase=title,
             why=why,
             value_at_risk=value.quantize(Decimal("0.01")),
             weight=1.1,
@@ -499,15 +549,25 @@ class ShippingChoiceProducer:
             )
         steps.append({"type": "notify_buyers", "orders": sorted(set(in_transit) | set(hold))})
         rerouted = sum(len(n) for n in reroute.values())
-        kind = KIND_WORDS[disruption.kind]
+        told = len(set(in_transit) | set(hold))
+        title = phrase(
+            "%(kind)s %(scope)s: %(orders)s orders affected — re-route %(rerouted)s, hold %(held)s, "
+            "tell %(told)s buyers",
+            kind=KIND_TITLES[disruption.kind],
+            scope=_scope_phrase(disruption),
+            orders=len(hit),
+            rerouted=rerouted,
+            held=len(hold),
+            told=told,
+        )
         return Action(
             kind="lane_blocked",
             key=f"lane_blocked:{disruption.id}",
             subject_kind="lane",
             subject=_scope(disruption),
             due=context.today,
-            title=f"{kind.capitalize()} {_scope(disruption)}: {len(hit)} orders affected — re-route {rerouted}, "
-            f"hold {len(hold)}, tell {len(set(in_transit) | set(hold))} buyers",
+            title=title.english(),
+            title_phrase=title,
             why=describe(disruption),
             value_at_risk=sum((order.total for order, _, _ in hit), Decimal(0)),
             weight=1.5,
@@ -676,6 +736,28 @@ def _cost_words(option: MethodOption) -> str:
     return f" at {option.cost} per parcel" if option.cost is not None else ""
 
 
+# The disruption kinds (`disruptions.KIND_WORDS`) as the brief's titles say them.
+KIND_TITLES = {
+    DisruptionKind.IMPORT_BAN: phrase("Import ban"),
+    DisruptionKind.SUSPENDED_ROUTE: phrase("Suspended route"),
+    DisruptionKind.CAPACITY_CUT: phrase("Capacity cut"),
+    DisruptionKind.CUSTOMS_DELAY: phrase("Customs delay"),
+}
+WHILE_WORDS = {
+    DisruptionKind.IMPORT_BAN: phrase("while the import ban lasts"),
+    DisruptionKind.SUSPENDED_ROUTE: phrase("while the suspended route lasts"),
+    DisruptionKind.CAPACITY_CUT: phrase("while the capacity cut lasts"),
+    DisruptionKind.CUSTOMS_DELAY: phrase("while the customs delay lasts"),
+}
+
+
+def _scope_phrase(disruption: Disruption) -> str | Phrase:
+    lane = "-".join([disruption.origin_country or "*", disruption.destination_country or "*"])
+    return (
+        phrase("%(lane)s by %(method)s", lane=lane, method=disruption.method_code) if disruption.method_code else lane
+    )
+
+
 def _scope(disruption: Disruption) -> str:
     parts = [disruption.origin_country or "*", disruption.destination_country or "*"]
     return "-".join(parts) + (f" by {disruption.method_code}" if disruption.method_code else "")
@@ -731,9 +813,10 @@ def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]
         situation, method = group
         members.sort(key=lambda a: (-int(a.figures.get("days") or 0), a.subject))
         longest = members[0]
-        what = {"no_first_scan": "no carrier scan", "probably_lost": "probably lost, no tracking news"}.get(
-            situation, "no tracking news"
-        )
+        what = {
+            "no_first_scan": phrase("no carrier scan"),
+            "probably_lost": phrase("probably lost, no tracking news"),
+        }.get(situation) or phrase("no tracking news")
         days = [int(a.figures.get("days") or 0) for a in members]
         return gather(
             members,
@@ -741,7 +824,14 @@ def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]
             key=f"stalled_tracking:{situation}:{method}:{context.today.isoformat()}",
             subject_kind="shipping_method",
             subject=method,
-            title=f"Chase {len(members)} {method} parcels: {what} for {min(days)}–{max(days)} days",
+            title=phrase(
+                "Chase %(parcels)s %(method)s parcels: %(what)s for %(low)s–%(high)s days",
+                parcels=len(members),
+                method=method,
+                what=what,
+                low=min(days),
+                high=max(days),
+            ),
             why=f"Longest: {longest.title.removeprefix('Chase ')}. {longest.why}",
             figures={
                 "method": method,
@@ -774,8 +864,14 @@ def _group_pickups(actions: list[Action]) -> list[Action]:
             key=f"pickup_reminder:{country}:{members_digest(a.subject for a in members)}",
             subject_kind="destination",
             subject=country,
-            title=f"Remind {len(members)} buyers in {country} to collect their parcels: waiting {min(days)}–"
-            f"{max(days)} days at the post office",
+            title=phrase(
+                "Remind %(buyers)s buyers in %(country)s to collect their parcels: waiting %(low)s–%(high)s days at "
+                "the post office",
+                buyers=len(members),
+                country=country,
+                low=min(days),
+                high=max(days),
+            ),
             why=f"First to go back: {first.title.removeprefix('Parcel ')}. {first.why}",
             figures={
                 "destination": country,

@@ -29,18 +29,20 @@ from tradewind.logistics.transit import Lane, LaneEstimate
 from tradewind.orders.models import Dispute, DisputeState, Order, OrderStatus, PaymentState
 from tradewind.orders.service import stale, stale_cutoff
 from tradewind.shops.models import Shop
+from tradewind.wording import Day, Phrase, nphrase, phrase
 
 S = TrackingStatus
 DAY = 86400.0
 CLOSED_ORDERS = (OrderStatus.CANCELLED, OrderStatus.CLOSED, OrderStatus.DELIVERED)
+# A parcel's trouble, as the reasons say it.
 TROUBLE = {
-    Substatus.CUSTOMS_HOLD: "held by customs",
-    Substatus.AWAITING_DUTIES: "waiting for the buyer to pay import duties",
-    Substatus.RETURNING_TO_SENDER: "on its way back to the sender",
-    Substatus.RETURNED_TO_SENDER: "returned to the sender",
-    Substatus.LOST: "reported lost",
-    Substatus.DAMAGED: "reported damaged",
-    Substatus.ADDRESS_PROBLEM: "stuck on an address problem",
+    Substatus.CUSTOMS_HOLD: phrase("the parcel is held by customs"),
+    Substatus.AWAITING_DUTIES: phrase("the parcel is waiting for the buyer to pay import duties"),
+    Substatus.RETURNING_TO_SENDER: phrase("the parcel is on its way back to the sender"),
+    Substatus.RETURNED_TO_SENDER: phrase("the parcel is returned to the sender"),
+    Substatus.LOST: phrase("the parcel is reported lost"),
+    Substatus.DAMAGED: phrase("the parcel is reported damaged"),
+    Substatus.ADDRESS_PROBLEM: phrase("the parcel is stuck on an address problem"),
 }
 # A parcel in these states is not coming to the buyer: no delivery date to give.
 NOT_COMING = frozenset({Substatus.RETURNING_TO_SENDER, Substatus.LOST})
@@ -300,6 +302,7 @@ class OrderAtRisk:
     # What to do instead of waiting for a date, and by when (the buyer-protection deadline).
     steps: tuple[dict[str, Any], ...] = ()
     act_by: date | None = None
+    reason_phrase: Phrase | None = None  # `reason_words` in the reader's language
 
     @property
     def at_risk(self) -> bool:
@@ -443,7 +446,7 @@ def _outlook(
     rules: LogisticsRules,
     scans: bool,
 ) -> OrderAtRisk:
-    reasons: list[tuple[str, str]] = []
+    reasons: list[tuple[str, Phrase]] = []
     found = statistics.get(lane) if lane else None
     estimate: LaneEstimate | None = found.estimate if found else None
     facts = parcel_facts(shipment, lane.method if lane else UNSPECIFIED_METHOD, now) if shipment else None
@@ -451,24 +454,51 @@ def _outlook(
     act_by = order.protection_ends_on or order.promised_delivery_on
     steps: tuple[dict[str, Any], ...] = ()
     if estimate is not None and estimate.blocked:
-        reasons.append(("lane_blocked", f"the route {estimate.lane.describe()} is blocked"))
+        reasons.append(("lane_blocked", phrase("the route %(lane)s is blocked", lane=estimate.lane.describe())))
     lost = shipment is not None and facts is not None and probably_lost(shipment, now, rules, scans=scans)
     if shipment is not None and facts is not None and lost:
         quiet = silent_days(shipment, now, scans=scans)
-        news = f"no carrier news for {int(quiet)} days" if quiet is not None else "no carrier news for weeks"
-        by = f" before buyer protection ends on {act_by}" if act_by else ""
-        reasons.append(("probably_lost", f"{news}: probably lost — ask the carrier, then refund or resend{by}"))
+        news = (
+            nphrase("no carrier news for %(num)s days", "no carrier news for %(num)s days", int(quiet))
+            if quiet is not None
+            else phrase("no carrier news for weeks")
+        )
+        lost_reason = (
+            phrase(
+                "%(news)s: probably lost — ask the carrier, then refund or resend before buyer protection ends on "
+                "%(day)s",
+                news=news,
+                day=Day(act_by),
+            )
+            if act_by
+            else phrase("%(news)s: probably lost — ask the carrier, then refund or resend", news=news)
+        )
+        reasons.append(("probably_lost", lost_reason))
         steps = _lost_steps(order, facts, act_by)
     elif facts is not None and facts.substatus in TROUBLE:
-        reasons.append((facts.substatus, f"the parcel is {TROUBLE[facts.substatus]}"))
+        reasons.append((facts.substatus, TROUBLE[facts.substatus]))
         if facts.substatus in NOT_COMING:
             steps = _lost_steps(order, facts, act_by)
     if shipment is not None and facts is not None and not lost:
         for finding in _parcel_findings(shipment, None, facts, now, rules, scans):
             if finding.situation == "no_first_scan":
-                reasons.append(("no_first_scan", f"no carrier scan {finding.days} days after shipping"))
+                reasons.append(
+                    (
+                        "no_first_scan",
+                        nphrase(
+                            "no carrier scan %(num)s days after shipping",
+                            "no carrier scan %(num)s days after shipping",
+                            finding.days,
+                        ),
+                    )
+                )
             elif finding.situation == "stalled":
-                reasons.append(("stalled", f"no tracking news for {finding.days} days"))
+                reasons.append(
+                    (
+                        "stalled",
+                        nphrase("no tracking news for %(num)s days", "no tracking news for %(num)s days", finding.days),
+                    )
+                )
     p50_on: date | None = None
     p90_on: date | None = None
     days_late = 0
@@ -480,8 +510,14 @@ def _outlook(
             reasons.append(
                 (
                     "late",
-                    f"at the pickup point since {arrived}, {days_late} days after the promised {promised}; kept "
-                    f"there until {p90_on or 'no longer'}",
+                    phrase(
+                        "at the pickup point since %(arrived)s, %(late)s days after the promised %(promised)s; kept "
+                        "there until %(until)s",
+                        arrived=Day(arrived),
+                        late=days_late,
+                        promised=Day(promised),
+                        until=Day(p90_on) if p90_on else phrase("no longer"),
+                    ),
                 )
             )
     elif not steps:  # a parcel lost or going back has no delivery date
@@ -492,15 +528,36 @@ def _outlook(
         latest = p90_on or p50_on
         if latest is not None and promised is not None and latest > promised:
             days_late = (latest - promised).days
-            which = "p90" if p90_on else "p50; the p90 is beyond what the lane's parcels say"
-            reasons.append(("late", f"expected by {latest} ({which}), {days_late} days after the promised {promised}"))
+            which = "p90" if p90_on else phrase("p50; the p90 is beyond what the lane's parcels say")
+            reasons.append(
+                (
+                    "late",
+                    phrase(
+                        "expected by %(latest)s (%(which)s), %(late)s days after the promised %(promised)s",
+                        latest=Day(latest),
+                        which=which,
+                        late=days_late,
+                        promised=Day(promised),
+                    ),
+                )
+            )
         elif p90_on is None and promised is not None and promised < now.date():
             days_late = (now.date() - promised).days  # already that late, and no date to promise
-            reasons.append(("late", f"{days_late} days past the promised {promised}, with no date the records give"))
+            reasons.append(
+                (
+                    "late",
+                    phrase(
+                        "%(late)s days past the promised %(promised)s, with no date the records give",
+                        late=days_late,
+                        promised=Day(promised),
+                    ),
+                )
+            )
     return OrderAtRisk(
         order=order,
         reason=reasons[0][0] if reasons else "on_time",
-        reason_words=reasons[0][1] if reasons else "expected in time",
+        reason_words=reasons[0][1].english() if reasons else "expected in time",
+        reason_phrase=reasons[0][1] if reasons else phrase("expected in time"),
         reasons=tuple(code for code, _ in reasons),
         promised_on=promised,
         expected_p50_on=p50_on,
@@ -530,7 +587,7 @@ def _lost_steps(order: Order, facts: ParcelFacts, act_by: date | None) -> tuple[
 
 
 def _at_pickup(
-    shipment: Shipment, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, str]]
+    shipment: Shipment, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, Phrase]]
 ) -> tuple[date, date | None, date | None]:
     """The day a parcel reached its pickup point, and when it is expected: collected by the end of the point's
     storage period, or it goes back — arrival + `pickup_hold_days` (both p50 and p90: when in that period the
@@ -542,8 +599,13 @@ def _at_pickup(
         reasons.append(
             (
                 "pickup_uncollected",
-                f"waiting at the pickup point since {arrived}: past its {rules.pickup_hold_days}-day storage period "
-                f"({back_on}), on its way back to the sender",
+                phrase(
+                    "waiting at the pickup point since %(arrived)s: past its %(days)s-day storage period "
+                    "(%(back_on)s), on its way back to the sender",
+                    arrived=Day(arrived),
+                    days=rules.pickup_hold_days,
+                    back_on=Day(back_on),
+                ),
             )
         )
         return arrived, None, None
@@ -551,7 +613,7 @@ def _at_pickup(
 
 
 def _out_for_delivery(
-    shipment: Shipment, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, str]]
+    shipment: Shipment, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, Phrase]]
 ) -> tuple[date | None, date | None]:
     """A parcel the courier has out for delivery is judged by that milestone, not by its lane's curve (which knows
     nothing of the parcel's last leg, and for a parcel long on its way may give no date at all): expected the day
@@ -566,8 +628,12 @@ def _out_for_delivery(
         reasons.append(
             (
                 "no_estimate",
-                f"out for delivery since {out_on} but not delivered within {rules.out_for_delivery_days} days: ask "
-                "the carrier what happened",
+                phrase(
+                    "out for delivery since %(day)s but not delivered within %(days)s days: ask the carrier what "
+                    "happened",
+                    day=Day(out_on),
+                    days=rules.out_for_delivery_days,
+                ),
             )
         )
         return None, None
@@ -579,7 +645,7 @@ def _expected(
     estimate: LaneEstimate | None,
     now: datetime,
     rules: LogisticsRules,
-    reasons: list[tuple[str, str]],
+    reasons: list[tuple[str, Phrase]],
 ) -> tuple[date | None, date | None]:
     """p50 and p90 delivery from the lane's curve, given the days the parcel has already spent on its way; None
     where the curve cannot answer, or answers beyond `watch_window_days` after hand-over (past every deadline the
@@ -599,8 +665,13 @@ def _expected(
         reasons.append(
             (
                 "no_estimate",
-                f"on its way {elapsed} days: the transit times of {estimate.lane.describe()} cannot say when it "
-                f"arrives (not within {rules.watch_window_days} days of hand-over)",
+                phrase(
+                    "on its way %(elapsed)s days: the transit times of %(lane)s cannot say when it arrives "
+                    "(not within %(days)s days of hand-over)",
+                    elapsed=elapsed,
+                    lane=estimate.lane.describe(),
+                    days=rules.watch_window_days,
+                ),
             )
         )
     return found[0], found[1]

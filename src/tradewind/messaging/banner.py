@@ -32,6 +32,7 @@ from tradewind.orders.models import Buyer, Order
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import Supplier, SupplierStatus
 from tradewind.suppliers.service import latest_status_reports
+from tradewind.wording import phrase
 
 MATERIAL_DAYS = 2
 COUNTRIES_PER_REGION = 4
@@ -156,6 +157,15 @@ def current_banners(session: Session, *, shop: Shop) -> dict[str, OutboxMessage]
     return found
 
 
+# `material_change`'s fixed answers, for the reader's language (the others name countries and days).
+CHANGE_WORDS = {
+    "no banner yet": phrase("no banner yet"),
+    "the delays to mention changed": phrase("the delays to mention changed"),
+    "the Spring Festival notice changed": phrase("the Spring Festival notice changed"),
+    "destinations changed": phrase("destinations changed"),
+}
+
+
 def material_change(old: dict[str, Any] | None, new: dict[str, Any]) -> str | None:
     """Why the banner should change, or None when the difference is noise."""
     if old is None:
@@ -218,7 +228,14 @@ class BannerUpdateProducer:
                 subject_kind="shop",
                 subject=shop.code,
                 due=context.today,
-                title=f"Update the shop banner in {len(steps)} language(s): {changes[0]}",
+                title=(
+                    title := phrase(
+                        "Update the shop banner in %(languages)s language(s): %(change)s",
+                        languages=len(steps),
+                        change=CHANGE_WORDS.get(changes[0], changes[0]),
+                    )
+                ).english(),
+                title_phrase=title,
                 why=f"Delivery times from the shop's own parcels (p50–p90): {ranges}."
                 + (f" Spring Festival: suppliers back on {found.closure_until}." if found.closure_until else "")
                 + (f" Delays to mention: {', '.join(found.delay_reasons)}." if found.delay_reasons else ""),

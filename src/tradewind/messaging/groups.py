@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from tradewind.action import Action, gather, members_digest
+from tradewind.wording import Phrase, nphrase
 
 
 def tally(values: Iterable[str]) -> dict[str, int]:
@@ -22,7 +23,7 @@ def top(counts: dict[str, int], n: int = 6) -> str:
     return shown + (f" and {rest} more" if rest > 0 else "")
 
 
-def gathered(kind: str, group: str, members: list[Action], *, title: str, why: str) -> Action:
+def gathered(kind: str, group: str, members: list[Action], *, title: str | Phrase, why: str | Phrase) -> Action:
     """One action of the day for `members` (one buyer message each, most urgent first): their drafts its steps,
     each member's figures a line of `notices`."""
     languages = tally(str(step.get("locale")) for a in members for step in a.steps if step.get("type") == "message")
@@ -44,5 +45,10 @@ def gathered(kind: str, group: str, members: list[Action], *, title: str, why: s
     )
 
 
-def buyers(count: int) -> str:
-    return "the buyer" if count == 1 else f"{count} buyers"
+def buyers(count: int) -> Phrase:
+    return nphrase("the buyer", "%(num)s buyers", count)
+
+
+def drafts_in(locales: Iterable[str]) -> str:
+    """The languages of a group's drafts, most frequent first ("ru, es, fr")."""
+    return ", ".join(tally(locales))

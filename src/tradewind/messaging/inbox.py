@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
-from tradewind.messaging.groups import buyers, gathered, tally, top
+from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top
 from tradewind.messaging.models import InboundMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step, queue_message_steps
 from tradewind.messaging.outbox import Recipient, keys_in_outbox, save_draft
@@ -21,17 +21,18 @@ from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.triage import expected_deliveries, stored_triage
 from tradewind.orders.models import Buyer, Order
 from tradewind.shops.models import Shop
+from tradewind.wording import phrase
 
 RESPONSE_HOURS = 24  # the platforms count a reply within 24 hours toward the shop's response rate
 ASKING = {
-    "order_status": "asking where their order is",
-    "cancel_order": "asking to cancel",
-    "refund_return": "asking for a refund or a return",
-    "payment": "asking about paying",
-    "product_question": "asking about a product",
-    "change_order": "asking to change their order",
-    "covid_safety": "asking whether the parcel is safe",
-    "other": "waiting for an answer",
+    "order_status": phrase("Answer %(buyers)s asking where their order is: suggested replies in %(languages)s"),
+    "cancel_order": phrase("Answer %(buyers)s asking to cancel: suggested replies in %(languages)s"),
+    "refund_return": phrase("Answer %(buyers)s asking for a refund or a return: suggested replies in %(languages)s"),
+    "payment": phrase("Answer %(buyers)s asking about paying: suggested replies in %(languages)s"),
+    "product_question": phrase("Answer %(buyers)s asking about a product: suggested replies in %(languages)s"),
+    "change_order": phrase("Answer %(buyers)s asking to change their order: suggested replies in %(languages)s"),
+    "covid_safety": phrase("Answer %(buyers)s asking whether the parcel is safe: suggested replies in %(languages)s"),
+    "other": phrase("Answer %(buyers)s waiting for an answer: suggested replies in %(languages)s"),
 }
 
 
@@ -49,10 +50,11 @@ class ReplyNeededProducer:
         for intent, members in sorted(groups.items()):
             members.sort(key=lambda a: (-float(a.figures["hours_waiting"]), a.subject))
             oldest = members[0]
-            languages = tally(str(a.figures.get("reply_locale")) for a in members)
-            title = (
-                f"Answer {buyers(len(members))} {ASKING.get(intent, ASKING['other'])}: "
-                f"suggested replies in {', '.join(languages)}"
+            asking = ASKING.get(intent, ASKING["other"]).msgid
+            title = phrase(
+                asking,
+                buyers=buyers(len(members)),
+                languages=drafts_in(str(a.figures.get("reply_locale")) for a in members),
             )
             why = (
                 f"Oldest waiting {float(oldest.figures['hours_waiting']):.0f} h: {oldest.title}. Replies within "

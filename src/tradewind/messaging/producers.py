@@ -25,13 +25,14 @@ from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.models import ShippingMethod, TrackingStatus
 from tradewind.logistics.watch import OrderAtRisk, orders_at_risk
 from tradewind.messaging.delays import delay_reason
-from tradewind.messaging.groups import buyers, gathered, tally, top
+from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top
 from tradewind.messaging.notices import BuyerNotice, draft_notices, queue_message_steps
 from tradewind.messaging.outbox import cancel_stale_drafts
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
 from tradewind.orders.models import CancelledBy, Order, OrderLine
 from tradewind.orders.service import cancelled_orders, unpaid_orders
 from tradewind.shops.models import Shop
+from tradewind.wording import Amount, Capitalized, Day, Joined, Number, Phrase, phrase
 
 # Orders whose promise passed this long ago are lost-parcel cases, not delays to announce.
 DELAY_NOTICE_HORIZON_DAYS = 60
@@ -59,12 +60,18 @@ class BuyerNoticeProducer(ABC):
     def notices(self, session: Session, *, shop: Shop, context: BriefContext) -> list[BuyerNotice]: ...
 
     @abstractmethod
-    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[str, str, date]:
+    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[Phrase, str, date]:
         """(title, why, due) for one order."""
 
     @abstractmethod
-    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[str, str]:
+    def describe_group(
+        self, group: str, members: list[Action], context: BriefContext
+    ) -> tuple[Phrase, str] | tuple[Phrase, Phrase]:
         """(title, why) of the action gathering `members` (most urgent first)."""
+
+    def describe_why(self, notice: BuyerNotice, context: BriefContext) -> Phrase | None:
+        """`describe`'s why as a phrase, for the reader's language (None: English only)."""
+        return None
 
     def group_of(self, action: Action) -> str:
         """Which action an order's notice joins ("" = the one action of the day)."""
@@ -98,8 +105,15 @@ class BuyerNoticeProducer(ABC):
         for notice, rendered, step in draft_notices(session, shop=shop, notices=notices, context=context):
             order, buyer = notice.order, notice.order.buyer
             title, why, due = self.describe(notice, context)
+            why_phrase = self.describe_why(notice, context)
             if rendered.fell_back:
                 why += f" No {rendered.requested_locale} wording yet: the draft is in English."
+                if why_phrase is not None:
+                    why_phrase = phrase(
+                        "%(why)s No %(locale)s wording yet: the draft is in English.",
+                        why=why_phrase,
+                        locale=rendered.requested_locale,
+                    )
             found.append(
                 Action(
                     kind=self.kinds[0],
@@ -107,8 +121,10 @@ class BuyerNoticeProducer(ABC):
                     subject_kind="order",
                     subject=order.number,
                     due=due,
-                    title=title,
+                    title=title.english(),
+                    title_phrase=title,
                     why=why,
+                    why_phrase=why_phrase,
                     value_at_risk=order.total,
                     weight=self.weight(notice),
                     figures={
@@ -168,13 +184,16 @@ class UnpaidReminderProducer(BuyerNoticeProducer):
     def figures(self, notice: BuyerNotice) -> dict[str, Any]:
         return {"pay_by": notice.facts["pay_by"].isoformat()}
 
-    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[str, str, date]:
+    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[Phrase, str, date]:
         order = notice.order
         days = (context.now - order.placed_at).total_seconds() / 86400
         country = order.buyer.country if order.buyer else order.destination_country
-        title = (
-            f"Remind the buyer of order {order.number} ({country or '?'}) to pay: "
-            f"{order.currency} {order.total:,.2f} waiting {days:.1f} days"
+        title = phrase(
+            "Remind the buyer of order %(order)s (%(country)s) to pay: %(total)s waiting %(days)s days",
+            order=order.number,
+            country=country or "?",
+            total=Amount(order.total, order.currency),
+            days=Number.of(days, 1, grouped=False),
         )
         why = (
             f"Placed {order.placed_at:%Y-%m-%d %H:%M} UTC, unpaid for {days:.1f} days; "
@@ -182,13 +201,14 @@ class UnpaidReminderProducer(BuyerNoticeProducer):
         )
         return title, why, context.today
 
-    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[str, str]:
-        money = _money_by_currency(members)
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, str]:
         closing = min(str(a.figures["pay_by"]) for a in members)
         first = members[0]
-        title = (
-            f"Remind {buyers(len(members))} to pay ({money} waiting): "
-            f"drafts in {', '.join(tally(str(a.figures['draft_locale']) for a in members))}"
+        title = phrase(
+            "Remind %(buyers)s to pay (%(money)s waiting): drafts in %(languages)s",
+            buyers=buyers(len(members)),
+            money=_amounts_by_currency(members),
+            languages=drafts_in(str(a.figures["draft_locale"]) for a in members),
         )
         why = (
             f"Unpaid orders by destination: {top(tally(str(a.figures['buyer_country'] or '?') for a in members))}. "
@@ -197,12 +217,33 @@ class UnpaidReminderProducer(BuyerNoticeProducer):
         return title, why
 
 
-def _money_by_currency(members: list[Action]) -> str:
+def _totals_by_currency(members: list[Action]) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = {}
     for action in members:
         currency = str(action.figures.get("currency") or "")
         totals[currency] = totals.get(currency, Decimal(0)) + Decimal(str(action.figures.get("order_total") or 0))
-    return " + ".join(f"{currency} {amount:,.2f}".strip() for currency, amount in sorted(totals.items()))
+    return dict(sorted(totals.items()))
+
+
+def _money_by_currency(members: list[Action]) -> str:
+    return " + ".join(f"{currency} {amount:,.2f}".strip() for currency, amount in _totals_by_currency(members).items())
+
+
+def _amounts_by_currency(members: list[Action]) -> Joined | str:
+    """`_money_by_currency` for the reader's language: "USD 1,234.50 + EUR 80.00"."""
+    totals = _totals_by_currency(members)
+    if "" in totals:
+        return _money_by_currency(members)  # an order without a currency: as it is
+    return Joined(tuple(Amount(amount, currency) for currency, amount in totals.items()), " + ")
+
+
+# Who cancelled, as the brief says it ("by the buyer").
+CANCELLED_BY_WORDS = {
+    "buyer": phrase("buyer"),
+    "seller": phrase("seller"),
+    "platform": phrase("platform"),
+    "unknown": phrase("unknown"),
+}
 
 
 class CancellationFollowupProducer(BuyerNoticeProducer):
@@ -242,12 +283,17 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
             "cancelled_by": facts["cancelled_by"],
         }
 
-    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[str, str, date]:
+    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[Phrase, str, date]:
         order = notice.order
         assert order.cancelled_at is not None
         by = order.cancelled_by.value if order.cancelled_by else "unknown"
         reason = order.cancel_reason or "no reason given"
-        title = f"Ask why order {order.number} was cancelled ({by}: {reason})"
+        title = phrase(
+            "Ask why order %(order)s was cancelled (%(by)s: %(reason)s)",
+            order=order.number,
+            by=CANCELLED_BY_WORDS.get(by, by),
+            reason=reason,
+        )
         why = (
             f"Cancelled {order.cancelled_at:%Y-%m-%d} by the {by}, {order.currency} {order.total:,.2f}; "
             f"reason recorded: {reason}."
@@ -260,11 +306,14 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
     def group_of(self, action: Action) -> str:
         return str(action.figures.get("cancelled_by") or "unknown")
 
-    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[str, str]:
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, str]:
         reasons = tally(str(a.figures.get("cancel_reason") or "no reason given") for a in members)
-        title = (
-            f"Ask {buyers(len(members))} why their order was cancelled (by the {group}: {top(reasons, 3)}): "
-            f"drafts in {', '.join(tally(str(a.figures['draft_locale']) for a in members))}"
+        title = phrase(
+            "Ask %(buyers)s why their order was cancelled (by the %(by)s: %(reasons)s): drafts in %(languages)s",
+            buyers=buyers(len(members)),
+            by=CANCELLED_BY_WORDS.get(group, group),
+            reasons=top(reasons, 3),
+            languages=drafts_in(str(a.figures["draft_locale"]) for a in members),
         )
         why = f"{_money_by_currency(members)} cancelled; reasons recorded: {top(reasons)}."
         if group == CancelledBy.SELLER.value:
@@ -273,12 +322,12 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
 
 
 REASON_WORDS = {
-    "spring_festival": "Spring Festival closure",
-    "epidemic": "the epidemic",
-    "flights_cut": "cut flights",
-    "customs": "customs",
-    "route_blocked": "a blocked route",
-    "carrier_delay": "the carrier running late",
+    "spring_festival": phrase("Spring Festival closure"),
+    "epidemic": phrase("the epidemic"),
+    "flights_cut": phrase("cut flights"),
+    "customs": phrase("customs"),
+    "route_blocked": phrase("a blocked route"),
+    "carrier_delay": phrase("the carrier running late"),
 }
 
 
@@ -326,15 +375,36 @@ class NotifyDelayProducer(BuyerNoticeProducer):
     def member_order(self, action: Action) -> tuple[Any, ...]:
         return (-int(action.figures.get("days_late") or 0), action.subject)
 
-    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[str, str]:
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, Phrase]:
         drafts = ", ".join(sorted({str(a.figures.get("draft_locale")) for a in members}))
         worst = members[0]
         countries = tally(str(a.figures.get("buyer_country") or "?") for a in members)
-        title = (
-            f"Tell {buyers(len(members))} their orders will be late ({REASON_WORDS.get(group, group)}): "
-            f"drafts in {drafts}"
+        title = phrase(
+            "Tell %(buyers)s their orders will be late (%(reason)s): drafts in %(languages)s",
+            buyers=buyers(len(members)),
+            reason=REASON_WORDS.get(group, group),
+            languages=drafts,
         )
-        return title, f"Orders by destination: {top(countries)}. Latest: order {worst.subject}: {worst.why}"
+        why = phrase(
+            "Orders by destination: %(destinations)s. Latest: order %(order)s: %(why)s",
+            destinations=top(countries),
+            order=worst.subject,
+            why=worst.why_phrase or worst.why,
+        )
+        return title, why
+
+    def describe_why(self, notice: BuyerNotice, context: BriefContext) -> Phrase:
+        outlook, _ = self._outlooks[notice.order.number]
+        reason = Capitalized(outlook.reason_phrase or outlook.reason_words)
+        if outlook.promised_on and outlook.expected_p90_on:
+            return phrase(
+                "%(reason)s; promised %(promised)s, expected by %(expected)s (p90); a buyer told early waits, one who "
+                "finds out opens a dispute.",
+                reason=reason,
+                promised=Day(outlook.promised_on),
+                expected=Day(outlook.expected_p90_on),
+            )
+        return phrase("%(reason)s; a buyer told early waits, one who finds out opens a dispute.", reason=reason)
 
     def weight(self, notice: BuyerNotice) -> float:
         return 1.3  # a buyer told first opens fewer disputes
@@ -352,12 +422,13 @@ class NotifyDelayProducer(BuyerNoticeProducer):
             "tracking_number": notice.facts["tracking_number"] or None,
         }
 
-    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[str, str, date]:
+    def describe(self, notice: BuyerNotice, context: BriefContext) -> tuple[Phrase, str, date]:
         outlook, _ = self._outlooks[notice.order.number]
-        reason = REASON_WORDS[notice.facts["reason"]]
-        title = (
-            f"Tell the buyer of order {notice.order.number} ({notice.order.destination_country or '?'}) it will be "
-            f"late ({reason})"
+        title = phrase(
+            "Tell the buyer of order %(order)s (%(country)s) it will be late (%(reason)s)",
+            order=notice.order.number,
+            country=notice.order.destination_country or "?",
+            reason=REASON_WORDS[notice.facts["reason"]],
         )
         why = f"{outlook.reason_words[:1].upper()}{outlook.reason_words[1:]}"
         if outlook.promised_on and outlook.expected_p90_on:

@@ -27,6 +27,7 @@ from tradewind.messaging.templates import Rendered
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection, Supplier, SupplierMessage, SupplierStatus, SupplyOffer
 from tradewind.suppliers.service import ResponseTimes, latest_status_reports, thread_response_times
+from tradewind.wording import Day, Number, Phrase, nphrase, phrase
 
 SITUATIONS = ("supplier_status_check", "restock_date_request", "shipping_advice_request")
 ADVICE_EVERY_DAYS = 30
@@ -93,35 +94,54 @@ class SupplierCheckProducer:
         closure: tuple[date, date] | None,
         context: BriefContext,
         config: Any,
-    ) -> tuple[str | None, str, str, bool]:
+    ) -> tuple[Phrase | None, str, str, bool]:
         today = context.today
         if waiting is not None:
             silent = (context.now - waiting).total_seconds() / 3600
             if silent < context.settings.supplier_silence_hours:
                 return None, "", "", False  # asked already: give them time
-            reason = f"no answer for {silent / 24:.1f} days to the message of {waiting:%d %b}"
+            reason = phrase(
+                "no answer for %(days)s days to the message of %(day)s",
+                days=Number.of(silent / 24, 1, grouped=False),
+                day=Day(waiting.date(), "day_month"),
+            )
             return reason, "supplier_status_check", f"chase-{waiting:%Y%m%d}", True
         stale = today - timedelta(days=config.supplier_status_stale_days)
         if report is None:
-            return "no status on record", "supplier_status_check", "none", False
+            return phrase("no status on record"), "supplier_status_check", "none", False
         anchor = f"r{report.id}"
         if report.status == SupplierStatus.CLOSED and report.restock_on is None:
-            until = f" until {report.reopens_on}" if report.reopens_on else ""
-            return f"closed{until} with no restock date", "restock_date_request", anchor, False
+            closed = (
+                phrase("closed until %(day)s with no restock date", day=Day(report.reopens_on))
+                if report.reopens_on
+                else phrase("closed with no restock date")
+            )
+            return closed, "restock_date_request", anchor, False
         if report.status == SupplierStatus.CLOSED and report.reopens_on is not None and report.reopens_on <= today:
-            return f"was closed until {report.reopens_on}: is it working again?", "supplier_status_check", anchor, False
+            reopened = phrase("was closed until %(day)s: is it working again?", day=Day(report.reopens_on))
+            return reopened, "supplier_status_check", anchor, False
         if report.status == SupplierStatus.UNKNOWN:
-            return f"status unknown since {report.reported_on}", "supplier_status_check", anchor, False
+            unknown = phrase("status unknown since %(day)s", day=Day(report.reported_on))
+            return unknown, "supplier_status_check", anchor, False
         if closure is not None and report.reported_on < closure[0] - timedelta(days=10):
             return (
-                f"Spring Festival closure from {closure[0]} to {closure[1]}: confirm its dates",
+                phrase(
+                    "Spring Festival closure from %(start)s to %(end)s: confirm its dates",
+                    start=Day(closure[0]),
+                    end=Day(closure[1]),
+                ),
                 "supplier_status_check",
                 f"{anchor}-sf{closure[0].year}",
                 False,
             )
         if report.reported_on < stale:
             return (
-                f"last status {report.reported_on}, {(today - report.reported_on).days} days ago",
+                nphrase(
+                    "last status %(day)s, %(num)s days ago",
+                    "last status %(day)s, %(num)s days ago",
+                    (today - report.reported_on).days,
+                    day=Day(report.reported_on),
+                ),
                 ("supplier_status_check"),
                 anchor,
                 False,
@@ -136,7 +156,7 @@ class SupplierCheckProducer:
         situation: str,
         key: str,
         facts: dict[str, Any],
-        reason: str,
+        reason_phrase: Phrase,
         times: ResponseTimes,
         context: BriefContext,
     ) -> Action | None:
@@ -159,17 +179,22 @@ class SupplierCheckProducer:
             "supplier_id": supplier.id,
         }
         median, waiting = times.median_hours, times.waiting_since
-        what = {
-            "supplier_status_check": "Ask {name} for its status",
-            "restock_date_request": "Ask {name} for a restock date",
-        }[situation].format(name=supplier.name)
+        reason = reason_phrase.english()
+        asks = {
+            ("supplier_status_check", False): phrase("Ask %(name)s for its status: %(reason)s"),
+            ("supplier_status_check", True): phrase("Ask %(name)s for its status again: %(reason)s"),
+            ("restock_date_request", False): phrase("Ask %(name)s for a restock date: %(reason)s"),
+            ("restock_date_request", True): phrase("Ask %(name)s for a restock date again: %(reason)s"),
+        }
+        title = phrase(asks[situation, bool(facts["chase"])].msgid, name=supplier.name, reason=reason_phrase)
         return Action(
             kind="supplier_check",
             key=f"supplier_check:{supplier.code}",
             subject_kind="supplier",
             subject=supplier.code,
             due=context.today,
-            title=f"{what}{' again' if facts['chase'] else ''}: {reason}",
+            title=title.english(),
+            title_phrase=title,
             why=(
                 f"{supplier.name}: {reason}. "
                 + (f"It usually answers in {median:.0f} h. " if median is not None else "")
@@ -258,13 +283,19 @@ class SupplierCheckProducer:
             "supplier": supplier.code,
             "supplier_id": supplier.id,
         }
+        title = phrase(
+            "Ask %(name)s which shipping method works now (%(count)s disruption(s) on record)",
+            name=supplier.name,
+            count=len(disruptions),
+        )
         return Action(
             kind="supplier_check",
             key="supplier_check:shipping_advice",
             subject_kind="supplier",
             subject=supplier.code,
             due=context.today,
-            title=f"Ask {supplier.name} which shipping method works now ({len(disruptions)} disruption(s) on record)",
+            title=title.english(),
+            title_phrase=title,
             why=(
                 f"{', '.join(d.kind.value for d in disruptions)} in force; suppliers ship every day and know which "
                 f"routes move. {supplier.name} answers fastest (median {median:.0f} h)."

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tradewind.action import Action
+from tradewind.wording import nphrase, phrase
 
 # Most telling first. What the parcel is doing now beats what it may do: a parcel waiting at the post office
 # (collect it or it goes back) beats a parcel probably lost (we asked the carrier; refund or resend, which do you
@@ -128,5 +129,30 @@ def _without_lower_drafts(action: Action, winners: dict[str, _Draft]) -> Action 
         f"{', '.join(sorted(held_orders))} gets a more pressing message in this brief ({', '.join(instead)})."
     )
     # The title counts the buyers its producer saw; say at a glance that some are written to elsewhere.
-    title = f"{action.title} ({len(held)} of them written to in another action)"
-    return replace(action, steps=steps, figures=figures, why=why, title=title)
+    title = nphrase(
+        "%(title)s (%(num)s of them written to in another action)",
+        "%(title)s (%(num)s of them written to in another action)",
+        len(held),
+        title=action.title_phrase or action.title,
+    )
+    why_phrase = (
+        phrase(
+            "%(why)s %(held)s buyer draft(s) held back: the buyer of order(s) %(orders)s gets a more pressing message "
+            "in this brief (%(instead)s).",
+            why=action.why_phrase,
+            held=len(held),
+            orders=", ".join(sorted(held_orders)),
+            instead=", ".join(instead),
+        )
+        if action.why_phrase is not None
+        else None
+    )
+    return replace(
+        action,
+        steps=steps,
+        figures=figures,
+        why=why,
+        why_phrase=why_phrase,
+        title=title.english(),
+        title_phrase=title,
+    )

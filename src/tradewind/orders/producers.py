@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tradewind.action import Action, BriefContext, StoredAction, members_digest
 from tradewind.orders.service import close_stale_orders, stale_cutoff, stale_orders
 from tradewind.shops.models import Shop
+from tradewind.wording import nphrase
 
 
 class StaleOrdersProducer:
@@ -35,6 +36,12 @@ class StaleOrdersProducer:
             for order in found
         ]
         count = len(found)
+        title = nphrase(
+            "Close %(num)s order left open for more than %(days)s days past their ship-by day",
+            "Close %(num)s orders left open for more than %(days)s days past their ship-by day",
+            count,
+            days=days,
+        )
         return [
             Action(
                 kind="stale_orders",
@@ -42,8 +49,8 @@ class StaleOrdersProducer:
                 subject_kind="shop",
                 subject="stale_orders",
                 due=context.today,
-                title=f"Close {count} order{'s' if count != 1 else ''} left open for more than {days} days past "
-                "their ship-by day",
+                title=title.english(),
+                title_phrase=title,
                 why=f"The oldest, {oldest.number}, was placed on {oldest.placed_at:%Y-%m-%d}. The platform's life of "
                 f"an order is long over: they are no buyers to write to and no demand to serve, and no message is "
                 f"drafted for them.",

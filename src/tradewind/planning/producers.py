@@ -20,8 +20,8 @@ from tradewind.catalog.service import (
     pause_promotions,
     pause_purchasing,
     product_codes,
+    quantity_phrase,
     set_listing_stock,
-    unit_label,
 )
 from tradewind.errors import InvalidTransitionError
 from tradewind.inventory.models import PurchaseOrderState
@@ -40,6 +40,7 @@ from tradewind.planning.schemas import plan_figure
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
 from tradewind.suppliers.service import get_supplier, make_preferred
+from tradewind.wording import Day, Joined, Number, Phrase, joined, nphrase, phrase
 
 
 def _day(value: date | None) -> str | None:
@@ -77,10 +78,25 @@ def sku_figures(d: SkuDecision) -> dict[str, Any]:
     }
 
 
+def _cover_phrase(d: SkuDecision) -> Phrase:
+    """`_cover_text` in the reader's language."""
+    cover = (
+        phrase("%(days)s d", days=Number.of(d.days_of_cover, 1, grouped=False))
+        if d.days_of_cover is not None
+        else phrase("no sales")
+    )
+    return phrase(
+        "%(on_hand)s on hand + %(on_order)s on order (%(cover)s at %(rate)s/day%(runs_out)s)",
+        on_hand=d.on_hand,
+        on_order=d.on_order,
+        cover=cover,
+        rate=Number.of(d.demand_per_day, 2, grouped=False),
+        runs_out=phrase(", out on %(day)s", day=Day(d.stockout_on, "day_month")) if d.stockout_on else "",
+    )
+
+
 def _cover_text(d: SkuDecision) -> str:
-    cover = f"{d.days_of_cover:.1f} d" if d.days_of_cover is not None else "no sales"
-    runs_out = f", out on {d.stockout_on:%d %b}" if d.stockout_on else ""
-    return f"{d.on_hand} on hand + {d.on_order} on order ({cover} at {d.demand_per_day:.2f}/day{runs_out})"
+    return _cover_phrase(d).english()
 
 
 class ReplenishmentProducer:
@@ -134,6 +150,50 @@ class ReplenishmentProducer:
 
     # restock ---------------------------------------------------------------------------------------------------
 
+    @staticmethod
+    def _restock_why_parts(
+        order: SupplierOrder, urgent: SkuDecision, mean: float, p90: float, context: BriefContext
+    ) -> list[Phrase]:
+        service = Number(Decimal(f"{urgent.service_level:.0%}".rstrip("%")), grouped=False)
+        parts = [
+            phrase(
+                "%(sku)s: %(cover)s; reorder point %(reorder_point)s (safety %(safety)s for %(service)s%% service, "
+                "%(method)s); lead time %(mean)s d, p90 %(p90)s d.",
+                sku=urgent.sku.code,
+                cover=_cover_phrase(urgent),
+                reorder_point=Number.of(urgent.reorder_point, grouped=False),
+                safety=Number.of(urgent.safety_stock, grouped=False),
+                service=service,
+                method=urgent.method,
+                mean=Number.of(mean, grouped=False),
+                p90=Number.of(p90, grouped=False),
+            )
+        ]
+        if order.joined_early:
+            parts.append(
+                phrase(
+                    "%(skus)s SKU(s) due soon added to share the shipment: carrying them early costs %(cost)s, less "
+                    "than the %(shipment)s shipment it saves.",
+                    skus=order.joined_early,
+                    cost=Number.of(order.holding_cost, 2, grouped=False),
+                    shipment=str(context.settings.shipment_cost),
+                )
+            )
+        if urgent.switch_reason:
+            parts.append(phrase("Not from the usual supplier: %(reason)s.", reason=urgent.switch_reason))
+        availability = order.option.lead_time.availability
+        if availability != Availability.OPERATING:
+            parts.append(
+                phrase(
+                    "%(supplier)s is %(availability)s and no alternative can do better (%(notes)s): ordering now "
+                    "holds a place in its queue.",
+                    supplier=order.option.supplier.name,
+                    availability=availability.value,
+                    notes="; ".join(order.option.lead_time.notes),
+                )
+            )
+        return parts
+
     def _restock(self, order: SupplierOrder, context: BriefContext) -> Action:
         supplier, offer_currency = order.option.supplier, order.option.offer.currency
         urgent = order.lines[0].decision
@@ -148,9 +208,25 @@ class ReplenishmentProducer:
         ]
         mean = max(line.decision.chosen.lead_time.mean_days for line in order.lines if line.decision.chosen)
         p90 = max(line.decision.chosen.lead_time.p90_days for line in order.lines if line.decision.chosen)
-        unit = unit_label([line.decision.sku.unit for line in order.lines], order.total_units)
-        title = f"Order {order.total_units} {unit} from {supplier.name} by {order.due:%d %b}" + (
-            f" ({len(order.lines)} SKUs)" if len(order.lines) > 1 else f": {urgent.sku.code}"
+        quantity = quantity_phrase([line.decision.sku.unit for line in order.lines], order.total_units)
+        due = Day(order.due, "day_month")
+        title = (
+            nphrase(
+                "Order %(quantity)s from %(supplier)s by %(due)s (%(num)s SKU)",
+                "Order %(quantity)s from %(supplier)s by %(due)s (%(num)s SKUs)",
+                len(order.lines),
+                quantity=quantity,
+                supplier=supplier.name,
+                due=due,
+            )
+            if len(order.lines) > 1
+            else phrase(
+                "Order %(quantity)s from %(supplier)s by %(due)s: %(sku)s",
+                quantity=quantity,
+                supplier=supplier.name,
+                due=due,
+                sku=urgent.sku.code,
+            )
         )
         why = (
             f"{urgent.sku.code}: {_cover_text(urgent)}; reorder point {urgent.reorder_point:.0f} "
@@ -170,6 +246,11 @@ class ReplenishmentProducer:
                 f" {supplier.name} is {availability.value} and no alternative can do better "
                 f"({'; '.join(order.option.lead_time.notes)}): ordering now holds a place in its queue."
             )
+        why_phrase = phrase(
+            "%(text)s", text=Joined(tuple(self._restock_why_parts(order, urgent, mean, p90, context)), " ")
+        )
+        if why_phrase.english() != why:  # a part not in the phrase yet: the English stays as it was
+            why_phrase = phrase("%(text)s", text=why)
         value = sum(
             (
                 Decimal(str(max(line.decision.order_up_to - line.decision.position, 0.0)))
@@ -186,8 +267,10 @@ class ReplenishmentProducer:
             subject_kind="supplier",
             subject=supplier.code,
             due=order.due,
-            title=title,
+            title=title.english(),
+            title_phrase=title,
             why=why,
+            why_phrase=why_phrase,
             value_at_risk=value,
             weight=1.2,
             figures={
@@ -226,18 +309,42 @@ class ReplenishmentProducer:
         cap = context.settings.max_cover_days
 
         def forces(d: SkuDecision) -> str:
+            return forces_phrase(d).english()
+
+        def forces_phrase(d: SkuDecision) -> Phrase:
+            """`forces` in the reader's language."""
             assert d.chosen is not None
             offer = d.chosen.offer
-            what = f"MOQ {offer.moq}" if offer.moq > 1 else f"pack of {offer.pack_size}"
+            what = (
+                phrase("MOQ %(moq)s", moq=offer.moq)
+                if offer.moq > 1
+                else phrase("pack of %(pack)s", pack=offer.pack_size)
+            )
             if offer.moq > 1 and d.moq_choice > offer.moq:
-                what += f" in packs of {offer.pack_size} ({d.moq_choice} units)"
-            return f"{what} forces {d.moq_choice_cover_days or 0:.0f} days of cover"
+                what = phrase(
+                    "%(what)s in packs of %(pack)s (%(units)s units)",
+                    what=what,
+                    pack=offer.pack_size,
+                    units=d.moq_choice,
+                )
+            cover = Number.of(d.moq_choice_cover_days or 0, grouped=False)
+            return phrase("%(what)s forces %(cover)s days of cover", what=what, cover=cover)
 
-        which = first.sku.code if len(group) == 1 else f"{len(group)} SKUs"
         title = (
-            f"{forces(first)} of {first.sku.code} from {supplier.name}: negotiate, or skip"
+            phrase(
+                "%(forces)s of %(sku)s from %(supplier)s: negotiate, or skip",
+                forces=forces_phrase(first),
+                sku=first.sku.code,
+                supplier=supplier.name,
+            )
             if len(group) == 1
-            else f"MOQs force more than {cap} days of cover on {which} from {supplier.name}: negotiate, or skip"
+            else nphrase(
+                "MOQs force more than %(cap)s days of cover on %(num)s SKU from %(supplier)s: negotiate, or skip",
+                "MOQs force more than %(cap)s days of cover on %(num)s SKUs from %(supplier)s: negotiate, or skip",
+                len(group),
+                cap=cap,
+                supplier=supplier.name,
+            )
         )
         why = (
             "; ".join(f"{d.sku.code}: {_cover_text(d)}, {forces(d)} (cap {cap} d)" for d in group[:6])
@@ -250,7 +357,8 @@ class ReplenishmentProducer:
             subject_kind="supplier",
             subject=supplier.code,
             due=min((d.order_by or context.today for d in group), default=context.today),
-            title=title,
+            title=title.english(),
+            title_phrase=title,
             why=why,
             value_at_risk=Decimal(0),
             weight=0.6,
@@ -329,12 +437,20 @@ class ReplenishmentProducer:
                 }
             )
         first = group[0]
-        which = first.sku.code if len(group) == 1 else f"{model} ({len(group)} SKUs)"
-        title = (
-            f"Stockout of {which} from {first.stockout_on:%d %b} is now unavoidable: "
-            + ("pause paid promotion, " if promoted else "")
-            + "show only the stock left"
-            + (f", notify {len(uncovered_all)} open orders" if uncovered_all else "")
+        which: str | Phrase = (
+            first.sku.code
+            if len(group) == 1
+            else nphrase("%(model)s (%(num)s SKU)", "%(model)s (%(num)s SKUs)", len(group), model=model)
+        )
+        todo: list[Phrase] = [phrase("pause paid promotion")] if promoted else []
+        todo.append(phrase("show only the stock left"))
+        if uncovered_all:
+            todo.append(nphrase("notify %(num)s open orders", "notify %(num)s open orders", len(uncovered_all)))
+        title = phrase(
+            "Stockout of %(which)s from %(day)s is now unavoidable: %(steps)s",
+            which=which,
+            day=Day(first.stockout_on or context.today, "day_month"),
+            steps=joined(*todo),
         )
         arrival = first.earliest_arrival
         source = first.earliest_option.supplier.name if first.earliest_option else None
@@ -356,7 +472,8 @@ class ReplenishmentProducer:
             subject_kind="product" if len(group) > 1 or model != first.sku.code else "sku",
             subject=model,
             due=context.today,
-            title=title,
+            title=title.english(),
+            title_phrase=title,
             why=why,
             value_at_risk=value,
             weight=1.5,
@@ -393,7 +510,19 @@ class ReplenishmentProducer:
         new_mean, new_p90 = new.lead_time.arrival(context.today)
         old_mean, old_p90 = old.lead_time.arrival(context.today)
         skus = [d.sku.code for d in group]
-        which = skus[0] if len(skus) == 1 else f"{len(skus)} SKUs"
+        which: str | Phrase = skus[0] if len(skus) == 1 else nphrase("%(num)s SKU", "%(num)s SKUs", len(skus))
+        names = {"which": which, "new": new.supplier.name, "old": old.supplier.name}
+        title = (
+            phrase("Source %(which)s from %(new)s instead of %(old)s from now on", **names)
+            if len(permanent) == len(skus)
+            else phrase("Order %(which)s from %(new)s this once; %(old)s stays preferred", **names)
+            if not permanent
+            else phrase(
+                "Order %(which)s from %(new)s instead of %(old)s; %(permanent)s of them for good",
+                permanent=len(permanent),
+                **names,
+            )
+        )
         lines = [
             {
                 "sku": d.sku.code,
@@ -420,14 +549,8 @@ class ReplenishmentProducer:
             subject_kind="supplier",
             subject=old.supplier.code,
             due=min((d.order_by or context.today for d in group), default=context.today),
-            title=(
-                f"Source {which} from {new.supplier.name} instead of {old.supplier.name} from now on"
-                if len(permanent) == len(skus)
-                else f"Order {which} from {new.supplier.name} this once; {old.supplier.name} stays preferred"
-                if not permanent
-                else f"Order {which} from {new.supplier.name} instead of {old.supplier.name}; "
-                f"{len(permanent)} of them for good"
-            ),
+            title=title.english(),
+            title_phrase=title,
             why=(
                 f"{first.switch_reason}. For {first.sku.code}: {new.supplier.name} delivers by {new_mean:%d %b} "
                 f"(p90 {new_p90:%d %b}) vs {old_mean:%d %b} (p90 {old_p90:%d %b}); {_cover_text(first)}. "
@@ -472,19 +595,19 @@ class ReplenishmentProducer:
             return None
         until = context.today + timedelta(days=settings.purchasing_pause_days)
         carrying = value * settings.holding_cost_rate_per_year
+        title = phrase(
+            "Overstock %(sku)s: %(state)s — pause purchasing, promote it",
+            sku=d.sku.code,
+            state=_no_sale_in(settings.dormant_after_days) if d.dormant else _days_of_cover(d.days_of_cover),
+        )
         return Action(
             kind="overstock",
             key=f"overstock:{d.sku.code}",
             subject_kind="sku",
             subject=d.sku.code,
             due=context.today + timedelta(days=7),
-            title=f"Overstock {d.sku.code}: "
-            + (
-                f"no sale in {settings.dormant_after_days} days"
-                if d.dormant
-                else f"{d.days_of_cover:.0f} days of cover"
-            )
-            + " — pause purchasing, promote it",
+            title=title.english(),
+            title_phrase=title,
             why=(
                 f"{_cover_text(d)}; "
                 + (
@@ -525,7 +648,14 @@ class ReplenishmentProducer:
                     subject_kind="channel",
                     subject=channel,
                     due=context.today,
-                    title=f"Turn on vacation mode on {channel}: none of its {len(listings)} listings can ship",
+                    title=(
+                        vacation := phrase(
+                            "Turn on vacation mode on %(channel)s: none of its %(listings)s listings can ship",
+                            channel=channel,
+                            listings=len(listings),
+                        )
+                    ).english(),
+                    title_phrase=vacation,
                     why=(
                         f"All {len(planned)} listed SKUs are out of stock; the first stock could arrive "
                         + (f"{back:%d %b}." if back else "— no date yet.")
@@ -666,6 +796,15 @@ STEP_HANDLERS = {
 }
 
 
+def _no_sale_in(days: int) -> Phrase:
+    return nphrase("no sale in %(num)s days", "no sale in %(num)s days", days)
+
+
+def _days_of_cover(days: float | None) -> Phrase:
+    cover = Number.of(days or 0.0, grouped=False)
+    return nphrase("%(days)s days of cover", "%(days)s days of cover", int(cover.value), days=cover)
+
+
 def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], dormant_days: int) -> Action:
     """The overstocked sizes and colours of one product model as one action (one SKU stays its own action): the
     seller pauses purchasing and promotes the model, not each size. Keyed by its SKUs, so one more SKU makes it a
@@ -685,12 +824,37 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], d
         key=f"overstock:{model}:{members_digest(a.subject for a in actions)}",
         subject_kind="product",
         subject=model,
-        title=f"Overstock {model} ({len(actions)} SKUs): "
-        + ", ".join(
-            ([f"{min(covers):.0f}–{max(covers):.0f} days of cover"] if covers else [])
-            + ([f"{dormant} without a sale in {dormant_days} days"] if dormant else [])
-        )
-        + " — pause purchasing, promote it",
+        title=nphrase(
+            "Overstock %(model)s (%(num)s SKU): %(state)s — pause purchasing, promote it",
+            "Overstock %(model)s (%(num)s SKUs): %(state)s — pause purchasing, promote it",
+            len(actions),
+            model=model,
+            state=joined(
+                *(
+                    [
+                        phrase(
+                            "%(low)s–%(high)s days of cover",
+                            low=Number.of(min(covers), grouped=False),
+                            high=Number.of(max(covers), grouped=False),
+                        )
+                    ]
+                    if covers
+                    else []
+                ),
+                *(
+                    [
+                        nphrase(
+                            "%(num)s without a sale in %(days)s days",
+                            "%(num)s without a sale in %(days)s days",
+                            dormant,
+                            days=dormant_days,
+                        )
+                    ]
+                    if dormant
+                    else []
+                ),
+            ),
+        ),
         why=f"{units} units above target cover ({value:.2f} at selling price). Largest: {first.subject}: {first.why}",
         figures={
             "product": model,

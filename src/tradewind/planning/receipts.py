@@ -15,6 +15,7 @@ from tradewind.action import Action, BriefContext, StoredAction
 from tradewind.catalog.models import Sku
 from tradewind.inventory.service import MissingReceipt, missing_receipts, record_missing_receipt
 from tradewind.shops.models import Shop
+from tradewind.wording import Day, phrase
 
 # How far back a receipt without a stock movement is still worth a question: a quarter (older ones are better
 # settled by a stock take, which ends the finding anyway).
@@ -46,7 +47,15 @@ class ReceiptMissingProducer:
             subject_kind="purchase_order",
             subject=code,
             due=context.today,
-            title=f"{code} was received on {received_on:%d %b} but its {units} units never entered stock",
+            title=(
+                title := phrase(
+                    "%(code)s was received on %(day)s but its %(units)s units never entered stock",
+                    code=code,
+                    day=Day(received_on, "day_month"),
+                    units=units,
+                )
+            ).english(),
+            title_phrase=title,
             why=(
                 f"{len(lines)} SKU{'s' if len(lines) != 1 else ''} ({', '.join(codes[:5])}"
                 f"{', …' if len(codes) > 5 else ''}) show an on-hand without the units received: record the receipt, "

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tradewind.accounts.service import masked, shops_of
 from tradewind.api.deps import DbSession, ReadShop, ShopAccess, State
+from tradewind.brief.models import ActionRecord
 from tradewind.web.rendering import Pages, pick_language
 
 
@@ -32,6 +33,10 @@ class PageContext:
     pages: Pages
     language: str
     base: dict[str, Any]
+
+    def action_title(self, action: ActionRecord) -> str:
+        """The action's title in the user's language."""
+        return self.pages.action_title(self.language, action)
 
     def render(self, name: str, **context: Any) -> HTMLResponse:
         return self.pages.render(self.request, name, self.base | context, language=self.language)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from tradewind.brief.models import ActionRecord
+from tradewind.brief.service import title_in, why_in
 from tradewind.money import Money
 from tradewind.web.words import translated_names
 
@@ -163,7 +165,10 @@ class Pages:
         self.env.filters["day"] = self._day_filter
         self.env.filters["money"] = self._money_filter
         self._language_globals: dict[str, dict[str, Any]] = {
-            lang: _gettext_callables(lang) | _formatters(lang) | translated_names(translations(lang).gettext)
+            lang: _gettext_callables(lang)
+            | _formatters(lang)
+            | translated_names(translations(lang).gettext)
+            | {"action_title": partial(title_in, locale=lang), "action_why": partial(why_in, locale=lang)}
             for lang in LANGUAGES
         }
 
@@ -182,6 +187,10 @@ class Pages:
     def words(self, language: str, name: str) -> dict[str, str]:
         found: dict[str, str] = self._language_globals[language][name]
         return found
+
+    def action_title(self, language: str, action: ActionRecord) -> str:
+        """An action's title in the page's language (the brief's `title_in`, as the templates' `action_title`)."""
+        return title_in(action, language)
 
     def translate(self, language: str, message: str) -> str:
         return translations(language).gettext(message)

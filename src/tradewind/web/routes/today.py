@@ -158,7 +158,7 @@ def apply(
         producers=default_producers(),
         actor=access.actor,
     )
-    return _removed(page, page.gettext("Applied: %(title)s") % {"title": record.title}, done)
+    return _removed(page, page.gettext("Applied: %(title)s") % {"title": page.action_title(record)}, done)
 
 
 @router.post("/actions/{action_id}/reopen")
@@ -192,7 +192,7 @@ def dismiss(
         actor=access.actor,
         reason=reason.strip() or None,
     )
-    return _removed(page, page.gettext("Dismissed: %(title)s") % {"title": record.title}, [])
+    return _removed(page, page.gettext("Dismissed: %(title)s") % {"title": page.action_title(record)}, [])
 
 
 @router.post("/actions/{action_id}/snooze")
@@ -215,7 +215,7 @@ def snooze(
     )
     message = page.gettext("Snoozed until %(day)s: %(title)s") % {
         "day": day.isoformat(),
-        "title": record.title,
+        "title": page.action_title(record),
     }
     return _removed(page, message, [])
 

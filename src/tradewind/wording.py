@@ -1,0 +1,234 @@
+"""Words the domains say to the seller, as message ids and arguments rather than English sentences.
+
+A producer writes `phrase("Order %(units)s %(unit)s from %(supplier)s", units=..., ...)`; the `Phrase` it gets is
+stored as JSON beside the English text and rendered in the reader's language at the last moment by `render`: the
+msgid is translated through the "brief" gettext catalog of the locale (English is the msgid itself), and each
+argument is formatted by its type with Babel for that locale (numbers, dates, money, lists; a nested phrase is
+rendered the same way). `nphrase` chooses the plural form by the catalog's CLDR plural rule (Russian has three).
+
+The catalogs live in `tradewind/locale/<lang>/LC_MESSAGES/brief.po` (compiled `.mo` beside them);
+`pybabel extract -F babel-brief.cfg --no-default-keywords -k phrase -k nphrase:1,2` finds every msgid. This module
+sits below every domain and face and imports none of them.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Union
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_currency, format_decimal
+from babel.support import Translations
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "brief"
+SOURCE_LOCALE = "en"
+LOCALES = ("en", "zh", "ru")
+# The Babel locale each language formats with.
+BABEL_LOCALES = {"en": "en", "zh": "zh_Hans_CN", "ru": "ru"}
+
+DayStyle = Literal["iso", "day_month"]
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number written with `digits` decimals, grouped in thousands or not (English: `f"{value:,.2f}"` is
+    `Number(value, 2)`, `f"{value:.0f}"` is `Number(value, 0, grouped=False)`)."""
+
+    value: Decimal
+    digits: int = 0
+    grouped: bool = True
+
+    @staticmethod
+    def of(value: float | int | Decimal, digits: int = 0, *, grouped: bool = True) -> Number:
+        # Rounded the way Python's own formatting rounds (the float's exact value, half to even), so that the
+        # English text is the one an f-string wrote.
+        return Number(Decimal(f"{value:.{digits}f}"), digits, grouped)
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day in a style: "iso" (English 2026-12-07), "day_month" (English 07 Dec)."""
+
+    value: date
+    style: DayStyle = "iso"
+
+
+@dataclass(frozen=True)
+class Amount:
+    """Money: English keeps "USD 1,234.50" (code, grouped, two decimals); other languages their own currency
+    format."""
+
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Several arguments written one after the other with `separator`, or the language's list separator (English
+    ", ")."""
+
+    items: tuple[Arg, ...]
+    separator: str | None = None
+
+
+@dataclass(frozen=True)
+class Capitalized:
+    """An argument written with its first letter upper-case (a reason that opens a sentence)."""
+
+    value: Arg
+
+
+Arg = Union[str, int, Number, Day, Amount, "Phrase", Joined, Capitalized]
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A message id, its plural id and count when it has one, and its arguments by name."""
+
+    msgid: str
+    plural: str | None = None
+    count: int | None = None
+    args: tuple[tuple[str, Arg], ...] = ()
+
+    @property
+    def arguments(self) -> dict[str, Arg]:
+        return dict(self.args)
+
+    def to_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"msgid": self.msgid, "args": {name: _arg_to_json(v) for name, v in self.args}}
+        if self.plural is not None:
+            found["plural"] = self.plural
+            found["count"] = self.count
+        return found
+
+    @staticmethod
+    def from_json(data: Mapping[str, Any]) -> Phrase:
+        args = tuple((name, _arg_from_json(value)) for name, value in data.get("args", {}).items())
+        return Phrase(str(data["msgid"]), data.get("plural"), data.get("count"), args)
+
+    def english(self) -> str:
+        return render(self, SOURCE_LOCALE)
+
+
+def phrase(msgid: str, **args: Arg) -> Phrase:
+    """A message with `%(name)s` placeholders and their values."""
+    return Phrase(msgid, args=tuple(args.items()))
+
+
+def nphrase(singular: str, plural: str, n: int, **args: Arg) -> Phrase:
+    """A message with a singular and a plural form chosen by `n` (also the argument `num` unless given)."""
+    args.setdefault("num", n)
+    return Phrase(singular, plural, n, tuple(args.items()))
+
+
+def joined(*items: Arg) -> Joined:
+    return Joined(tuple(items))
+
+
+def _arg_to_json(value: Arg) -> Any:
+    if isinstance(value, bool):
+        raise TypeError("a phrase argument cannot be a bool")
+    if isinstance(value, (str, int)):
+        return value
+    if isinstance(value, Number):
+        return {"t": "number", "v": str(value.value), "digits": value.digits, "grouped": value.grouped}
+    if isinstance(value, Day):
+        return {"t": "day", "v": value.value.isoformat(), "style": value.style}
+    if isinstance(value, Amount):
+        return {"t": "money", "amount": str(value.amount), "currency": value.currency}
+    if isinstance(value, Phrase):
+        return {"t": "phrase", "v": value.to_json()}
+    if isinstance(value, Joined):
+        return {"t": "list", "v": [_arg_to_json(item) for item in value.items], "sep": value.separator}
+    if isinstance(value, Capitalized):
+        return {"t": "capitalized", "v": _arg_to_json(value.value)}
+    raise TypeError(f"a phrase argument cannot be a {type(value).__name__}")
+
+
+def _arg_from_json(data: Any) -> Arg:
+    if isinstance(data, (str, int)):
+        return data
+    kind = data["t"]
+    if kind == "number":
+        return Number(Decimal(data["v"]), int(data["digits"]), bool(data["grouped"]))
+    if kind == "day":
+        return Day(date.fromisoformat(str(data["v"])), data["style"])
+    if kind == "money":
+        return Amount(Decimal(data["amount"]), str(data["currency"]))
+    if kind == "phrase":
+        return Phrase.from_json(data["v"])
+    if kind == "capitalized":
+        return Capitalized(_arg_from_json(data["v"]))
+    if kind == "list":
+        return Joined(tuple(_arg_from_json(item) for item in data["v"]), data.get("sep"))
+    raise ValueError(f"unknown phrase argument type {kind!r}")
+
+
+@lru_cache(maxsize=8)
+def catalog(locale: str) -> gettext_module.NullTranslations:
+    """The compiled "brief" catalog of a language (English is the source text: no catalog)."""
+    if locale == SOURCE_LOCALE:
+        return gettext_module.NullTranslations()
+    if locale not in LOCALES:
+        raise ValueError(f"no brief catalog for {locale!r}: one of {', '.join(LOCALES)}")
+    found = Translations.load(str(LOCALE_DIR), locales=[locale], domain=DOMAIN)
+    if not isinstance(found, Translations):
+        raise RuntimeError(f"no compiled brief catalog for {locale!r} in {LOCALE_DIR}")
+    return found
+
+
+def render(text: Phrase, locale: str) -> str:
+    """The phrase in `locale`: its translated message with each argument formatted for that locale."""
+    words = catalog(locale)
+    if text.plural is not None:
+        message = words.ngettext(text.msgid, text.plural, text.count or 0)
+    else:
+        message = words.gettext(text.msgid)
+    if not text.args:
+        return message
+    return message % {name: format_arg(value, locale) for name, value in text.args}
+
+
+_SEPARATORS = {"zh": "、"}
+
+
+def format_arg(value: Arg, locale: str) -> str:
+    """One argument as `locale` writes it: a number, a day or money by Babel, a phrase rendered."""
+    where = Locale.parse(BABEL_LOCALES[locale])
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return format_decimal(value, "0", locale=where)
+    if isinstance(value, Number):
+        pattern = ("#,##0" if value.grouped else "0") + ("." + "0" * value.digits if value.digits else "")
+        return format_decimal(value.value, pattern, locale=where)
+    if isinstance(value, Day):
+        return _format_day(value, locale, where)
+    if isinstance(value, Amount):
+        if locale == SOURCE_LOCALE:
+            return f"{value.currency} {format_decimal(value.amount, '#,##0.00', locale=where)}"
+        return format_currency(value.amount, value.currency, locale=where)
+    if isinstance(value, Phrase):
+        return render(value, locale)
+    if isinstance(value, Capitalized):
+        text = format_arg(value.value, locale)
+        return text[:1].upper() + text[1:]
+    separator = value.separator if value.separator is not None else _SEPARATORS.get(locale, ", ")
+    return separator.join(format_arg(item, locale) for item in value.items)
+
+
+def _format_day(value: Day, locale: str, where: Locale) -> str:
+    if locale == SOURCE_LOCALE:
+        # The English the producers wrote before: ISO days and "07 Dec".
+        return format_date(value.value, "yyyy-MM-dd" if value.style == "iso" else "dd MMM", locale=where)
+    if value.style == "iso":
+        return format_date(value.value, "medium", locale=where)
+    return format_skeleton("MMMd", value.value, locale=where)

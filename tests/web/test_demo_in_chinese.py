@@ -1,0 +1,92 @@
+"""The demo shop's brief read by a Chinese-speaking seller: the Today page's action titles are in Chinese, with the
+figures and days formatted for Chinese; the same actions read in English by an English-speaking user."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.harness import sign_in
+from tests.api.shop_data import CHEAP
+from tradewind.accounts.models import Role
+from tradewind.accounts.service import create_user, grant
+from tradewind.action import BriefContext
+from tradewind.api.config import ServerSettings
+from tradewind.brief.models import ActionRecord
+from tradewind.brief.producers import default_producers
+from tradewind.brief.service import refresh_brief
+from tradewind.clock import FixedClock
+from tradewind.config import Settings
+from tradewind.db.migrate import upgrade
+from tradewind.db.session import make_engine, make_sessionmaker, transaction
+from tradewind.demo import build_demo_shop
+from tradewind.shops.service import get_shop
+from tradewind.web.app import create_app
+
+pytestmark = pytest.mark.slow
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, TestClient, list[ActionRecord]]]:
+    path: Path = tmp_path_factory.mktemp("demo_zh") / "demo.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    settings = Settings(database_url=f"sqlite:///{path}")
+    clock = FixedClock.on(TODAY)
+    with transaction(make_sessionmaker(engine)) as session:
+        build_demo_shop(session, seed=7, today=TODAY)
+        shop = get_shop(session)
+        for email, locale in (("lin@example.com", "zh"), ("sam@example.com", "en")):
+            user = create_user(
+                session, email=email, password="a long enough pass", name=email, locale=locale, rules=CHEAP
+            )
+            grant(session, user=user, shop=shop, role=Role.OWNER)
+        context = BriefContext(today=TODAY, now=clock.now(), settings=settings)
+        actions = refresh_brief(session, shop=shop, context=context, producers=default_producers()).actions
+    app = create_app(settings, server=ServerSettings(hash_time_cost=1, hash_memory_kib=8), engine=engine, clock=clock)
+    chinese, english = TestClient(app), TestClient(app)
+    sign_in(chinese, "lin@example.com", "a long enough pass")
+    sign_in(english, "sam@example.com", "a long enough pass")
+    yield chinese, english, actions
+    engine.dispose()
+
+
+def titles(client: TestClient) -> dict[int, str]:
+    page = client.get("/shops/demo/today").text
+    cards = re.findall(r'id="action-(\d+)".*?<div class="title">(.*?)</div>', page, flags=re.S)
+    return {int(number): html.unescape(title) for number, title in cards}
+
+
+def test_the_demo_brief_in_chinese(demo: tuple[TestClient, TestClient, list[ActionRecord]]) -> None:
+    chinese, english, actions = demo
+    in_chinese, in_english = titles(chinese), titles(english)
+    assert in_chinese.keys() == in_english.keys()
+    restocks = [a for a in actions if a.kind == "restock" and a.id in in_chinese and "Order " in a.title]
+    delays = [a for a in actions if a.kind == "notify_delay" and a.id in in_chinese]
+    assert restocks and delays
+    for action in restocks + delays:
+        assert in_english[action.id] == action.title
+        assert in_chinese[action.id] != action.title
+    restock = restocks[0]
+    # "Order 260 pairs from … by 25 Nov (5 SKUs)": the quantity, the day and the SKU count in Chinese.
+    quantity = restock.figures["total_units"]
+    assert f"订购 {quantity} 双" in in_chinese[restock.id]
+    assert "11月25日前" in in_chinese[restock.id] and "by 25 Nov" in restock.title
+    assert f"（{len(restock.figures['lines'])} 个 SKU）" in in_chinese[restock.id]
+    delay = delays[0]
+    # "Tell 163 buyers their orders will be late (cut flights): …"
+    assert in_chinese[delay.id].startswith(f"告知买家（{delay.figures['orders']} 位）订单将延误（")
+    assert any(word in " ".join(in_chinese[d.id] for d in delays) for word in ("航班削减", "承运商延误", "海关查验"))
+    assert sum(1 for title in in_chinese.values() if re.search(r"[\u4e00-\u9fff]", title)) == len(in_chinese)
+    # The reasons of the restocks and of the delay notices too.
+    page = chinese.get("/shops/demo/today").text
+    whys = dict(re.findall(r'id="action-(\d+)".*?<div class="why">(.*?)</div>', page, flags=re.S))
+    assert html.unescape(whys[str(delay.id)]).startswith("按目的地统计的订单：")
+    assert "再订货点" in html.unescape(whys[str(restock.id)])

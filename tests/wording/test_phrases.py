@@ -1,0 +1,54 @@
+"""Phrases: message ids and typed arguments, stored as JSON and rendered in the reader's language."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from tradewind.wording import Amount, Day, Joined, Number, Phrase, joined, nphrase, phrase, render
+
+
+def test_english_is_the_msgid_with_its_arguments_as_the_producers_wrote_them() -> None:
+    title = phrase(
+        "Order %(quantity)s from %(supplier)s by %(due)s: %(sku)s",
+        quantity=nphrase("%(num)s pair", "%(num)s pairs", 4318),
+        supplier="Putian",
+        due=Day(date(2026, 12, 7), "day_month"),
+        sku="SH-1",
+    )
+    assert render(title, "en") == "Order 4318 pairs from Putian by 07 Dec: SH-1"
+    assert render(nphrase("%(num)s pair", "%(num)s pairs", 1), "en") == "1 pair"
+
+
+def test_numbers_money_days_and_lists_in_english_match_python_formatting() -> None:
+    value = 1234.5678
+    assert render(phrase("%(v)s", v=Number.of(value, 2)), "en") == f"{value:,.2f}"
+    assert render(phrase("%(v)s", v=Number.of(value, 0, grouped=False)), "en") == f"{value:.0f}"
+    assert render(phrase("%(v)s", v=Number.of(2.5, 0, grouped=False)), "en") == f"{2.5:.0f}"  # half to even
+    assert render(phrase("%(v)s", v=Amount(Decimal("808.03"), "USD")), "en") == "USD 808.03"
+    assert render(phrase("%(d)s", d=Day(date(2026, 12, 12))), "en") == "2026-12-12"
+    assert render(phrase("%(l)s", l=joined(phrase("a"), "b")), "en") == "a, b"
+    assert render(phrase("%(l)s", l=Joined(("x", "y"), " + ")), "en") == "x + y"
+
+
+def test_json_round_trip_keeps_types() -> None:
+    title = nphrase(
+        "%(title)s (%(num)s of them written to in another action)",
+        "%(title)s (%(num)s of them written to in another action)",
+        2,
+        title=phrase(
+            "%(a)s %(b)s %(c)s %(d)s",
+            a=Number.of(1.25, 1),
+            b=Day(date(2026, 1, 2), "day_month"),
+            c=Amount(Decimal("3.10"), "EUR"),
+            d=Joined((phrase("x"), "y")),
+        ),
+    )
+    stored = json.loads(json.dumps(title.to_json()))
+    back = Phrase.from_json(stored)
+    assert back == title
+    assert isinstance(back.arguments["title"], Phrase)
+    assert isinstance(back.arguments["title"].arguments["b"], Day)
+    assert back.arguments["title"].arguments["b"].value == date(2026, 1, 2)
+    assert render(back, "en") == render(title, "en")
