@@ -50,7 +50,7 @@ def test_today_shows_the_overdue_actions_first_with_their_mark(app: FastAPI, wor
     late = before[-2:]
     db.execute(update(ActionRecord).where(ActionRecord.id.in_(late)).values(due=TODAY - timedelta(days=2)))
     db.commit()
-    app.state.tradewind.cache.forget_shop(world.shop.id)  # the ranking is kept a few seconds
+    app.state.tradewind.cache.forget_shops([world.shop.id])  # written outside the app: as another process would
     html = client.get(f"{base}/today").text
     assert action_ids(html) == late + before[:-2]
     overdue_mark, rest_mark = html.index('<h2 class="band overdue">Overdue</h2>'), html.index("Then by priority")
@@ -125,7 +125,7 @@ def test_the_orders_at_risk_are_marked_and_filtered(app: FastAPI, world: ShopWor
     # Delivered, it is no longer at risk (the outlook is kept per day: a new day reads it anew).
     db.execute(update(Order).where(Order.id == late.id).values(status=OrderStatus.DELIVERED))
     db.commit()
-    app.state.tradewind.cache.forget_shop(world.shop.id)
+    app.state.tradewind.cache.forget_shops([world.shop.id])
     assert order_numbers(client.get(f"/shops/{world.shop.code}/orders?at_risk=true").text) == []
     assert "No order matches." in client.get(f"/shops/{world.shop.code}/orders?at_risk=true").text
 
