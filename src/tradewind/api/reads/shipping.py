@@ -1,26 +1,20 @@
-"""Shipping as the seller reads it: lanes with p50/p90 now and week by week, parcels with their timeline in
-plain words, orders at risk. Lane statistics run over a year of parcels, so they are computed once per shop and
+"""Shipping as the seller reads it: lanes with p50/p90 now and week by week, orders at risk (a parcel's timeline
+is logistics' `parcel_timeline`). Lane statistics run over a year of parcels, so they are computed once per shop and
 day (and again when a disruption changes) and kept in the app's cache as plain data."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from tradewind.api.state import AppState
-from tradewind.errors import NotFoundError
-from tradewind.logistics.codes import plain_words
-from tradewind.logistics.models import Shipment, ShippingMethod
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import lane_statistics, shipment_observations
-from tradewind.logistics.timeline import build_timeline, stored_event
 from tradewind.logistics.transit import Lane, end_of, estimate_lanes
 from tradewind.logistics.watch import orders_at_risk
-from tradewind.orders.models import Order
 from tradewind.shops.models import Shop
 
 TREND_WEEKS = 12
@@ -98,72 +92,3 @@ def at_risk_today(session: Session, state: AppState, shop: Shop) -> list[dict[st
 
     found: list[dict[str, Any]] = state.cache.get((shop.id, today, "at_risk"), compute)
     return found
-
-
-@dataclass(frozen=True)
-class TimelineLine:
-    occurred_at: datetime
-    status: str
-    words: str
-    text: str
-    location: str | None
-    counted: bool
-
-
-@dataclass(frozen=True)
-class ParcelTimeline:
-    shipment: Shipment
-    method: str | None
-    status: str
-    words: str
-    events: list[TimelineLine]
-
-
-def parcel_timeline(session: Session, *, shop: Shop, tracking_number: str, now: datetime) -> ParcelTimeline:
-    shipment = session.scalar(
-        select(Shipment)
-        .options(selectinload(Shipment.events))
-        .where(Shipment.shop_id == shop.id, Shipment.tracking_number == tracking_number)
-    )
-    if shipment is None:
-        raise NotFoundError(f"no parcel {tracking_number!r} in this shop", details={"tracking_number": tracking_number})
-    return timeline_of(session, shipment, now)
-
-
-def timeline_of(session: Session, shipment: Shipment, now: datetime) -> ParcelTimeline:
-    timeline = build_timeline((stored_event(e) for e in shipment.events), now=now)
-    method = session.scalar(select(ShippingMethod.code).where(ShippingMethod.id == shipment.method_id))
-    return ParcelTimeline(
-        shipment=shipment,
-        method=method,
-        status=timeline.status.value,
-        words=plain_words(timeline.status, timeline.substatus),
-        events=[
-            TimelineLine(
-                occurred_at=e.occurred_at,
-                status=e.status.value,
-                words=plain_words(e.status, e.substatus),
-                text=e.text,
-                location=e.location,
-                counted=e not in timeline.went_backwards,
-            )
-            for e in reversed(timeline.events)
-        ],
-    )
-
-
-def timelines_of_orders(
-    session: Session, *, shop: Shop, order_numbers: list[str], now: datetime
-) -> dict[str, ParcelTimeline]:
-    """The latest parcel's timeline of each order (orders without a parcel are left out)."""
-    if not order_numbers:
-        return {}
-    rows = session.execute(
-        select(Order.number, Shipment)
-        .join(Shipment, Shipment.order_id == Order.id)
-        .options(selectinload(Shipment.events))
-        .where(Order.shop_id == shop.id, Order.number.in_(order_numbers))
-        .order_by(Shipment.shipped_at)
-    )
-    latest: dict[str, Shipment] = dict(rows.all())
-    return {number: timeline_of(session, shipment, now) for number, shipment in latest.items()}
