@@ -90,7 +90,7 @@ MAX_SEARCHES_KEPT = 64
 
 class PlanIndex:
     """The shop's stored plan as the list needs it to sort, search and page: one small tuple per SKU, and each
-    ordering computed once (the faces keep it per shop: `api/reads/plans.py` `plan_index`)."""
+    ordering computed once (the faces keep it per shop: `server/figures.py` `plan_index`)."""
 
     def __init__(self, rows: list[tuple[int, str, str, dict[PlanSort, Any]]]) -> None:
         self._rows = rows  # (plan id, SKU code, lower-case "code title", sort values)

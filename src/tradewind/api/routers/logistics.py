@@ -27,7 +27,6 @@ from tradewind.api.pages import (
     keyset_page,
     page_response,
 )
-from tradewind.api.reads.shipping import at_risk_today, lane_trend, lanes_today
 from tradewind.api.state import AppState
 from tradewind.api.webhook_checks import check_webhook_body
 from tradewind.db.session import transaction
@@ -36,6 +35,7 @@ from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, 
 from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
 from tradewind.logistics.service import parcel_timeline
 from tradewind.logistics.tracking import BadSignatureError, receive_webhook, verify_signature
+from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
 from tradewind.shops.service import get_shop
 
 router = APIRouter(prefix="/shops/{shop}", tags=["logistics"], responses=ERRORS)

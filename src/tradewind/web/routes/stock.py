@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse
 
 from tradewind.api.deps import DbSession, State
 from tradewind.api.inline import on_the_loop
-from tradewind.api.reads.plans import plan_rows
 from tradewind.api.reads.suppliers import offers_for_sku
 from tradewind.catalog.service import listings_of
 from tradewind.planning.service import stock_outlook
 from tradewind.planning.stored_plan import PlanSort, plan_of
+from tradewind.server.figures import plan_rows
 from tradewind.web.charts import as_script_json, stock_chart
 from tradewind.web.deps import Page
 
