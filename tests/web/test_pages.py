@@ -311,7 +311,7 @@ def test_a_brief_that_takes_long_is_made_in_the_background(tmp_path: Path, monke
 
 
 def test_a_pages_rows_are_freed_when_it_is_written_not_by_the_garbage_collector(app: FastAPI, world: ShopWorld) -> None:
-    from tradewind.api.reads.plans import PlanRow
+    from tradewind.planning.stored_plan import PlanRow
 
     client, _ = signed_in(app, world)
     path = f"/shops/{world.shop.code}/stock"

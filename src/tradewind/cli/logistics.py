@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from tradewind.cli.runtime import (
     DbOption,
@@ -29,9 +28,8 @@ from tradewind.cli.runtime import (
     resolve_shop,
 )
 from tradewind.clock import parse_day
-from tradewind.errors import InputFileError, NotFoundError, RowError, ValidationError
+from tradewind.errors import InputFileError, RowError, ValidationError
 from tradewind.logistics.choice import choose_methods
-from tradewind.logistics.codes import plain_words
 from tradewind.logistics.disruptions import (
     add_disruption,
     country_code,
@@ -40,12 +38,10 @@ from tradewind.logistics.disruptions import (
     end_disruption,
     list_disruptions,
 )
-from tradewind.logistics.models import Shipment
 from tradewind.logistics.normalize import normalize_line, shared_normalizer
 from tradewind.logistics.overseas import compare_overseas
 from tradewind.logistics.rules import LogisticsRules
-from tradewind.logistics.service import lane_statistics
-from tradewind.logistics.timeline import build_timeline, stored_event
+from tradewind.logistics.service import lane_statistics, parcel_timeline
 from tradewind.logistics.tracking import TrackingFormat, import_tracking_file
 from tradewind.logistics.transit import (
     TransitObservations,
@@ -133,46 +129,22 @@ def show_command(
     today: TodayOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """A parcel's timeline: each event as the carrier wrote it and what it means, in order."""
+    """A parcel's timeline: each event as the carrier wrote it and what it means, newest first (as the API)."""
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
-        shipment = session.scalar(
-            select(Shipment).where(Shipment.shop_id == the_shop.id, Shipment.tracking_number == tracking_number)
-        )
-        if shipment is None:
-            raise NotFoundError(f"no parcel {tracking_number!r} in this shop")
-        timeline = build_timeline((stored_event(e) for e in shipment.events), now=runtime.clock.now())
-        payload: dict[str, Any] = {
-            "tracking_number": shipment.tracking_number,
-            "route": f"{shipment.origin_country}→{shipment.destination_country}",
-            "status": timeline.status.value,
-            "substatus": timeline.substatus,
-            "status_words": plain_words(timeline.status, timeline.substatus),
-            "shipped_at": shipment.shipped_at.isoformat(),
-            "first_scan_at": timeline.first_scan_at.isoformat() if timeline.first_scan_at else None,
-            "delivered_at": timeline.delivered_at.isoformat() if timeline.delivered_at else None,
-            "events": [
-                {
-                    "occurred_at": e.occurred_at.isoformat(),
-                    "code": e.code,
-                    "text": e.text,
-                    "location": e.location,
-                    "status": e.status.value,
-                    "substatus": e.substatus,
-                    "counted": e not in timeline.went_backwards,
-                }
-                for e in timeline.events
-            ],
-        }
+        found = parcel_timeline(
+            session, shop_id=the_shop.id, tracking_number=tracking_number, now=runtime.clock.now()
+        ).to_dict()
     if as_json:
-        print_json(payload)
+        print_json(found)
         return
-    console.print(f"[bold]{payload['tracking_number']}[/] {payload['route']}: {payload['status_words']}")
+    route = f"{found['origin_country']}→{found['destination_country']}"
+    console.print(f"[bold]{found['tracking_number']}[/] {route}: {found['status_words']}")
     grid = Table("when (UTC)", "status", "event")
-    for event in payload["events"]:
+    for event in found["events"]:
         mark = "" if event["counted"] else " (went backwards: not counted)"
-        grid.add_row(str(event["occurred_at"])[:16], f"{event['status']}{mark}", str(event["text"]))
+        grid.add_row(str(event["occurred_at"])[:16].replace("T", " "), f"{event['status']}{mark}", str(event["text"]))
     console.print(grid)
 
 

@@ -13,10 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from tradewind.clock import start_of_day
+from tradewind.clock import as_utc, start_of_day
 from tradewind.db.session import memoized
+from tradewind.errors import NotFoundError
+from tradewind.logistics.codes import plain_words
 from tradewind.logistics.disruptions import list_disruptions, restrictions_for
 from tradewind.logistics.models import (
     FollowUpKind,
@@ -26,6 +28,7 @@ from tradewind.logistics.models import (
     ShippingPreference,
 )
 from tradewind.logistics.rules import LogisticsRules
+from tradewind.logistics.timeline import build_timeline, stored_event
 from tradewind.logistics.transit import (
     Lane,
     LaneEstimate,
@@ -371,3 +374,98 @@ def latest_parcels(session: Session, *, shop_id: int, order_ids: list[int]) -> d
             assert shipment.order_id is not None
             found[shipment.order_id] = shipment
     return found
+
+
+@dataclass(frozen=True)
+class ParcelEvent:
+    """One tracking event of a parcel: the carrier's words and what they mean."""
+
+    occurred_at: datetime
+    code: str | None
+    status: str
+    substatus: str | None
+    words: str  # the status in plain words
+    text: str  # the carrier's own words
+    location: str | None
+    counted: bool  # False for an event that went backwards and does not change the status
+
+
+@dataclass(frozen=True)
+class ParcelTimeline:
+    """A parcel as its tracking events tell it now. The status and dates are the timeline's (`build_timeline` at
+    `now`, as `tracking.refresh_shipment` stores them); `events` are NEWEST FIRST, the order the API has always
+    documented and the CLI prints."""
+
+    tracking_number: str
+    origin_country: str
+    destination_country: str
+    method: str | None
+    shipped_at: datetime
+    first_scan_at: datetime | None
+    delivered_at: datetime | None
+    last_event_at: datetime | None
+    status: str
+    substatus: str | None
+    status_words: str
+    events: list[ParcelEvent]
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON: times in ISO 8601 UTC ending in "Z" (as the API writes them), so the CLI's `--json` and the
+        API's answer are the same text."""
+        return {
+            "tracking_number": self.tracking_number,
+            "origin_country": self.origin_country,
+            "destination_country": self.destination_country,
+            "method": self.method,
+            "shipped_at": _utc_text(self.shipped_at),
+            "first_scan_at": _utc_text(self.first_scan_at),
+            "delivered_at": _utc_text(self.delivered_at),
+            "last_event_at": _utc_text(self.last_event_at),
+            "status": self.status,
+            "substatus": self.substatus,
+            "status_words": self.status_words,
+            "events": [{**e.__dict__, "occurred_at": _utc_text(e.occurred_at)} for e in self.events],
+        }
+
+
+def _utc_text(moment: datetime | None) -> str | None:
+    return None if moment is None else as_utc(moment).isoformat().replace("+00:00", "Z")
+
+
+def parcel_timeline(session: Session, *, shop_id: int, tracking_number: str, now: datetime) -> ParcelTimeline:
+    """One parcel of the shop with its events, newest first; `NotFoundError` when the shop has no such parcel."""
+    shipment = session.scalar(
+        select(Shipment)
+        .options(selectinload(Shipment.events))
+        .where(Shipment.shop_id == shop_id, Shipment.tracking_number == tracking_number)
+    )
+    if shipment is None:
+        raise NotFoundError(f"no parcel {tracking_number!r} in this shop", details={"tracking_number": tracking_number})
+    timeline = build_timeline((stored_event(e) for e in shipment.events), now=now)
+    method = session.scalar(select(ShippingMethod.code).where(ShippingMethod.id == shipment.method_id))
+    return ParcelTimeline(
+        tracking_number=shipment.tracking_number,
+        origin_country=shipment.origin_country,
+        destination_country=shipment.destination_country,
+        method=method,
+        shipped_at=shipment.shipped_at,
+        first_scan_at=timeline.first_scan_at or shipment.first_scan_at,
+        delivered_at=timeline.delivered_at,
+        last_event_at=timeline.last_event_at,
+        status=timeline.status.value,
+        substatus=timeline.substatus,
+        status_words=plain_words(timeline.status, timeline.substatus),
+        events=[
+            ParcelEvent(
+                occurred_at=e.occurred_at,
+                code=e.code,
+                status=e.status.value,
+                substatus=e.substatus,
+                words=plain_words(e.status, e.substatus),
+                text=e.text,
+                location=e.location,
+                counted=e not in timeline.went_backwards,
+            )
+            for e in reversed(timeline.events)
+        ],
+    )

@@ -14,6 +14,7 @@ units: those days are unknown too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -26,6 +27,7 @@ from tradewind.catalog.models import Sku
 from tradewind.catalog.service import active_skus
 from tradewind.clock import as_utc, start_of_day
 from tradewind.inventory.service import (
+    Inbound,
     first_stock_record_by_sku,
     inbound_by_sku,
     missing_receipts,
@@ -81,12 +83,24 @@ def load_inputs(session: Session, *, shop_id: int, today: date, history_days: in
     on_hand = np.array([float(stock_now.get(sku.id, 0)) for sku in skus])
     in_stock = _rebuild_in_stock(session, shop_id, position, on_hand, history, first_day)
 
-    inbound = np.zeros((n_skus, horizon))
-    overdue = np.zeros(n_skus)
-    for sku_id, deliveries in inbound_by_sku(session, shop_id=shop_id).items():
+    inbound, overdue = inbound_arrays(inbound_by_sku(session, shop_id=shop_id), position, today=today, horizon=horizon)
+    price = np.array([float(sku.price or Decimal(0)) for sku in skus])
+    return PlanInputs(today, first_day, skus, history, in_stock, on_hand, inbound, overdue, price)
+
+
+def inbound_arrays(
+    deliveries: Mapping[int, Iterable[Inbound]], position: Mapping[int, int], *, today: date, horizon: int
+) -> tuple[FloatArray, FloatArray]:
+    """Open purchase-order lines as arrays on the rows `position` gives each SKU id (other SKUs are left out):
+    units arriving on each day from tomorrow, (n_skus, horizon), and units whose expected date has passed, (n_skus,).
+    A line without an expected date, or overdue, is assumed to arrive tomorrow (day 0); one after the horizon is
+    not in the first array."""
+    inbound = np.zeros((len(position), horizon))
+    overdue = np.zeros(len(position))
+    for sku_id, lines in deliveries.items():
         if sku_id not in position:
             continue
-        for delivery in deliveries:
+        for delivery in lines:
             expected = delivery.expected_on or today + timedelta(days=1)
             offset = (expected - today).days - 1  # day 0 is tomorrow
             if offset < 0:
@@ -94,8 +108,7 @@ def load_inputs(session: Session, *, shop_id: int, today: date, history_days: in
                 offset = 0
             if offset < horizon:
                 inbound[position[sku_id], offset] += delivery.quantity
-    price = np.array([float(sku.price or Decimal(0)) for sku in skus])
-    return PlanInputs(today, first_day, skus, history, in_stock, on_hand, inbound, overdue, price)
+    return inbound, overdue
 
 
 def _rebuild_in_stock(

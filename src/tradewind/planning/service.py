@@ -1,6 +1,7 @@
 """The replenishment plan of a shop: load its history, know its suppliers' state, choose a supplier per SKU,
-run the kernels over every SKU at once, and store the result. The only planning module that touches the
-database (through the other domains' services)."""
+run the kernels over every SKU at once, and store the result; and one SKU's stock outlook (its chart: sales, the
+stored plan's forecast, the projected stock with its inbound orders). With `stored_plan` (which reads the stored
+rows back), the only planning module that touches the database (through the other domains' services)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ from sqlalchemy.orm import Session
 from tradewind.catalog.models import Sku
 from tradewind.config import Settings
 from tradewind.db.changes import mark_shop_changed
-from tradewind.planning.frames import FloatArray, PlanInputs, load_inputs
+from tradewind.inventory.service import inbound_by_sku
+from tradewind.orders.service import demand_lines
+from tradewind.planning.frames import FloatArray, PlanInputs, inbound_arrays, load_inputs
 from tradewind.planning.kernels import PlanResult, plan
+from tradewind.planning.kernels.projection import project_stock
 from tradewind.planning.lead_time import Availability, LeadTime, SupplierState, offer_lead_time, supplier_state
 from tradewind.planning.models import SkuPlan
+from tradewind.planning.stored_plan import PlanRow, plan_of
 from tradewind.suppliers.models import Supplier, SupplyOffer
 from tradewind.suppliers.service import latest_status_reports, offers_by_sku, suppliers_by_id, unanswered_since
 
@@ -354,3 +359,78 @@ def store_plan(session: Session, *, shop_id: int, shop_plan: ShopPlan) -> int:
 
 def _stored(value: float) -> float:
     return 0.0 if math.isnan(value) else value
+
+
+def daily_demand(session: Session, *, shop_id: int, sku_id: int, start: date, end: date) -> list[float]:
+    """Units of one SKU demanded per day on [start, end), as planning counts demand (`demand_lines`)."""
+    units = [0.0] * (end - start).days
+    for _, placed_at, quantity in demand_lines(session, shop_id=shop_id, start=start, end=end, sku_id=sku_id):
+        index = (placed_at.date() - start).days
+        if 0 <= index < len(units):
+            units[index] += quantity
+    return units
+
+
+@dataclass(frozen=True)
+class StockOutlook:
+    """One SKU's past and projected stock, day by day, for its chart."""
+
+    sku: str
+    today: date
+    on_hand: int
+    history_days: list[date]
+    sales: list[float]
+    projection_days: list[date]
+    forecast: list[float]
+    projected_stock: list[float]
+    inbound: list[float]
+    reorder_point: float
+    safety_stock: float
+    stockout_on: date | None
+    order_by: date | None
+    inbound_orders: list[tuple[date | None, int, str]]  # open purchase-order lines: (expected on, units, order code)
+
+
+def stock_outlook(
+    session: Session,
+    *,
+    shop_id: int,
+    sku_code: str,
+    today: date,
+    history_days: int = 90,
+    horizon: int = 90,
+    row: PlanRow | None = None,
+) -> StockOutlook:
+    """The chart's data: the stored plan's demand, reorder point and dates; the projection is the planning
+    kernel's (`project_stock`), run for this one SKU with its open purchase orders on the plan's inbound array
+    (`frames.inbound_arrays`: an overdue or undated line arrives tomorrow). `row`: the SKU's plan, when the caller
+    has read it already."""
+    if row is None:
+        row = plan_of(session, shop_id=shop_id, sku_code=sku_code)
+    plan_figures = row.plan
+    start = today - timedelta(days=history_days)
+    sales = daily_demand(session, shop_id=shop_id, sku_id=row.sku.id, start=start, end=today)
+    open_lines = inbound_by_sku(session, shop_id=shop_id, sku_id=row.sku.id)
+    arriving, _ = inbound_arrays(open_lines, {row.sku.id: 0}, today=today, horizon=horizon)
+    demand = np.array([plan_figures.demand_per_day])
+    projection = project_stock(
+        np.array([float(plan_figures.on_hand)]), arriving, demand, np.array([plan_figures.lead_time_p90_days or 0.0])
+    )
+    return StockOutlook(
+        sku=row.sku.code,
+        today=today,
+        on_hand=plan_figures.on_hand,
+        history_days=[start + timedelta(days=d) for d in range(history_days)],
+        sales=sales,
+        projection_days=[today + timedelta(days=d + 1) for d in range(horizon)],
+        forecast=[round(plan_figures.demand_per_day, 3)] * horizon,
+        projected_stock=[round(float(v), 2) for v in projection.stock[0]],
+        inbound=[float(v) for v in arriving[0]],
+        reorder_point=round(plan_figures.reorder_point, 2),
+        safety_stock=round(plan_figures.safety_stock, 2),
+        stockout_on=plan_figures.stockout_on,
+        order_by=plan_figures.order_by,
+        inbound_orders=[
+            (line.expected_on, line.quantity, line.purchase_order) for line in open_lines.get(row.sku.id, [])
+        ],
+    )

@@ -23,13 +23,11 @@ from tradewind.api.config import ServerSettings
 from tradewind.api.errors import install_error_handlers
 from tradewind.api.inline import GreenRequests
 from tradewind.api.mail_worker import MailWorker
-from tradewind.api.reads.growth import growth_today
-from tradewind.api.reads.shipping import at_risk_today, lane_trend, lanes_today
-from tradewind.api.routers.suppliers import suppliers_today
 from tradewind.api.state import AppState
 from tradewind.clock import Clock, FixedClock
 from tradewind.config import Settings
 from tradewind.db.session import transaction
+from tradewind.server.figures import at_risk_today, growth_today, lane_trend, lanes_today, suppliers_today
 from tradewind.shops.models import Shop
 from tradewind.web.deps import login_redirect
 from tradewind.web.rendering import STATIC, Pages, pick_language

@@ -7,8 +7,8 @@ from typing import Any
 import orjson
 from markupsafe import Markup
 
-from tradewind.api.reads.plans import StockOutlook
-from tradewind.api.reads.shipping import LaneTrend
+from tradewind.planning.service import StockOutlook
+from tradewind.server.figures import LaneTrend
 
 
 def as_script_json(spec: dict[str, Any]) -> Markup:

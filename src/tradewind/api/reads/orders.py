@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from tradewind.api.reads.shipping import at_risk_today
 from tradewind.api.state import AppState
 from tradewind.logistics.models import Shipment
 from tradewind.logistics.service import latest_parcels, orders_by_tracking
 from tradewind.orders.models import Order, OrderStatus, PaymentState
 from tradewind.orders.service import OrderFilter, count_orders, orders_page
+from tradewind.server.figures import at_risk_today
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from tradewind.api.deps import ReadShop, State
 from tradewind.api.errors import ERRORS
 from tradewind.api.inline import on_the_loop
-from tradewind.api.reads.growth import growth_today
+from tradewind.server.figures import growth_today
 
 router = APIRouter(prefix="/shops/{shop}", tags=["growth"], responses=ERRORS)
 

@@ -27,20 +27,15 @@ from tradewind.api.pages import (
     keyset_page,
     page_response,
 )
-from tradewind.api.reads.shipping import (
-    ParcelTimeline,
-    at_risk_today,
-    lane_trend,
-    lanes_today,
-    parcel_timeline,
-)
 from tradewind.api.state import AppState
 from tradewind.api.webhook_checks import check_webhook_body
 from tradewind.db.session import transaction
 from tradewind.errors import ValidationError
 from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
 from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
+from tradewind.logistics.service import parcel_timeline
 from tradewind.logistics.tracking import BadSignatureError, receive_webhook, verify_signature
+from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
 from tradewind.shops.service import get_shop
 
 router = APIRouter(prefix="/shops/{shop}", tags=["logistics"], responses=ERRORS)
@@ -75,7 +70,9 @@ def shipment_json(s: Shipment) -> JsonObject:
 
 class TimelineEventOut(BaseModel):
     occurred_at: datetime
+    code: str | None = Field(description="The carrier's event code, when it gave one")
     status: str
+    substatus: str | None
     words: str = Field(description="The status in plain words")
     text: str = Field(description="The carrier's own words")
     location: str | None
@@ -83,18 +80,12 @@ class TimelineEventOut(BaseModel):
 
 
 class TimelineOut(ShipmentOut):
+    """A parcel as its tracking events tell it now (`logistics.service.ParcelTimeline`): events newest first."""
+
     method: str | None
+    substatus: str | None
     status_words: str
     events: list[TimelineEventOut]
-
-    @classmethod
-    def of_timeline(cls, t: ParcelTimeline) -> TimelineOut:
-        return cls(
-            **shipment_json(t.shipment),
-            method=t.method,
-            status_words=t.words,
-            events=[TimelineEventOut(**e.__dict__) for e in t.events],
-        )
 
 
 @router.get("/shipments", response_model=Page[ShipmentOut], summary="Parcels, newest first, with filters")
@@ -128,8 +119,8 @@ def list_shipments(
 def read_shipment(
     tracking_number: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession, state: State
 ) -> TimelineOut:
-    found = parcel_timeline(session, shop=access.shop, tracking_number=tracking_number, now=state.clock.now())
-    return TimelineOut.of_timeline(found)
+    found = parcel_timeline(session, shop_id=access.shop.id, tracking_number=tracking_number, now=state.clock.now())
+    return TimelineOut(**found.to_dict())
 
 
 class LaneOut(BaseModel):

@@ -13,8 +13,10 @@ from tradewind.api.deps import DbSession, ReadShop, State
 from tradewind.api.errors import ERRORS
 from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import Cursor, JsonObject, Limit, Page, cursor_value, offset_cursor, page_response
-from tradewind.api.reads.plans import PlanRow, PlanSort, plan_of, plan_rows, stock_outlook
 from tradewind.planning.schemas import plan_figure
+from tradewind.planning.service import stock_outlook
+from tradewind.planning.stored_plan import PlanRow, PlanSort, plan_of
+from tradewind.server.figures import plan_rows
 
 router = APIRouter(prefix="/shops/{shop}", tags=["planning"], responses=ERRORS)
 SkuCode = Annotated[str, Path(max_length=64, description="The SKU's code")]

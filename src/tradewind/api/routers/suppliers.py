@@ -3,13 +3,11 @@ times, and the SKUs they offer with the alternatives for each."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from tradewind.api.deps import DbSession, ReadShop, State
 from tradewind.api.errors import ERRORS
@@ -17,104 +15,15 @@ from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import Cursor, Limit, Page, cursor_value, keyset_page
 from tradewind.api.reads.suppliers import (
     OfferLine,
-    SupplierOverview,
     offers_with_alternatives,
     supplier_overview,
-    supplier_overviews,
 )
-from tradewind.api.state import AppState
-from tradewind.shops.models import Shop
+from tradewind.server.figures import StatusReportOut, SupplierOut, suppliers_today
 from tradewind.suppliers.models import SupplierStatusReport
-from tradewind.suppliers.service import ResponseTimes, get_supplier
+from tradewind.suppliers.service import get_supplier
 
 router = APIRouter(prefix="/shops/{shop}", tags=["suppliers"], responses=ERRORS)
 SupplierCode = Annotated[str, Path(max_length=64, description="The supplier's code")]
-
-
-class StatusReportOut(BaseModel):
-    id: int
-    reported_on: date
-    status: str
-    closed_from: date | None
-    reopens_on: date | None
-    restock_on: date | None
-    source: str
-    note: str | None
-
-    @classmethod
-    def of(cls, r: SupplierStatusReport) -> StatusReportOut:
-        return cls(
-            id=r.id,
-            reported_on=r.reported_on,
-            status=r.status.value,
-            closed_from=r.closed_from,
-            reopens_on=r.reopens_on,
-            restock_on=r.restock_on,
-            source=r.source,
-            note=r.note,
-        )
-
-
-class ResponseTimesOut(BaseModel):
-    answered: int
-    median_hours: float | None
-    p90_hours: float | None
-    waiting_since: datetime | None
-
-    @classmethod
-    def of(cls, times: ResponseTimes) -> ResponseTimesOut:
-        median, p90 = times.median_hours, times.p90_hours
-        return cls(
-            answered=times.answered,
-            median_hours=None if median is None else round(median, 1),
-            p90_hours=None if p90 is None else round(p90, 1),
-            waiting_since=times.waiting_since,
-        )
-
-
-class SupplierOut(BaseModel):
-    code: str
-    name: str
-    country: str
-    language: str
-    active: bool
-    availability: str
-    reason: str
-    can_start_on: date
-    latest_report: StatusReportOut | None
-    response_times: ResponseTimesOut
-    skus_offered: int
-    skus_preferred: int
-
-    @classmethod
-    def of(cls, o: SupplierOverview) -> SupplierOut:
-        s = o.supplier
-        return cls(
-            code=s.code,
-            name=s.name,
-            country=s.country,
-            language=s.language,
-            active=s.active,
-            availability=o.state.availability.value,
-            reason=o.state.reason,
-            can_start_on=o.state.starts_on,
-            latest_report=StatusReportOut.of(o.report) if o.report else None,
-            response_times=ResponseTimesOut.of(o.responses),
-            skus_offered=o.skus_offered,
-            skus_preferred=o.skus_preferred,
-        )
-
-
-def suppliers_today(state: AppState, shop: Shop) -> list[SupplierOut]:
-    """Every supplier's state (reads their whole message thread and status history): kept for a few minutes."""
-    today = state.today_of(shop)
-
-    def compute(fresh: Session) -> list[SupplierOut]:
-        found = supplier_overviews(fresh, shop_id=shop.id, today=today, now=state.clock.now(), settings=state.settings)
-        return [SupplierOut.of(o) for o in found]
-
-    cached: list[SupplierOut] = state.cache.get((shop.id, today, "suppliers"), compute, ttl_seconds=60)
-    return cached
 
 
 @router.get("/suppliers", response_model=list[SupplierOut], summary="Every supplier with its state today")

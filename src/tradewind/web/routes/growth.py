@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from tradewind.api.deps import State
 from tradewind.api.inline import on_the_loop
-from tradewind.api.reads.growth import growth_today
+from tradewind.server.figures import growth_today
 from tradewind.web.deps import Page
 
 router = APIRouter(prefix="/shops/{shop}")

@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from tradewind.api.deps import DbSession, State, WriteShop
 from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import RecordId
-from tradewind.api.reads.shipping import at_risk_today, lane_trend, lanes_today, parcel_timeline
 from tradewind.clock import parse_day
 from tradewind.logistics.disruptions import add_disruption, end_disruption, list_disruptions
 from tradewind.logistics.models import DisruptionKind
+from tradewind.logistics.service import parcel_timeline
+from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
 from tradewind.web.charts import as_script_json, lane_trend_chart
 from tradewind.web.deps import Page
 
@@ -59,7 +60,9 @@ def shipping_page(
 def parcel_fragment(
     tracking_number: Annotated[str, Path(max_length=64)], page: Page, session: DbSession, state: State
 ) -> HTMLResponse:
-    found = parcel_timeline(session, shop=page.access.shop, tracking_number=tracking_number, now=state.clock.now())
+    found = parcel_timeline(
+        session, shop_id=page.access.shop.id, tracking_number=tracking_number, now=state.clock.now()
+    )
     return page.render("timeline.html", parcel=found)
 
 

@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from tradewind.api.deps import DbSession, State
 from tradewind.api.inline import on_the_loop
-from tradewind.api.reads.plans import PlanSort, plan_of, plan_rows, stock_outlook
 from tradewind.api.reads.suppliers import offers_for_sku
 from tradewind.catalog.service import listings_of
-from tradewind.planning.service import supply_options
+from tradewind.planning.service import stock_outlook, supply_options
+from tradewind.planning.stored_plan import PlanSort, plan_of
+from tradewind.server.figures import plan_rows
 from tradewind.web.charts import as_script_json, stock_chart
 from tradewind.web.deps import Page
 from tradewind.web.downloads import DOWNLOAD_ROWS, FormatPath, download

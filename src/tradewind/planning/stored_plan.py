@@ -1,25 +1,20 @@
-"""The stored plan (one `SkuPlan` row per SKU, written by every brief refresh and `tradewind plan`): a sortable,
-searchable list, and one SKU's stock outlook for its chart (sales history, forecast, projected stock with the
-inbound orders, reorder point, stockout date)."""
+"""The stored plan (one `SkuPlan` row per SKU, written by every brief refresh and `tradewind plan`) as the faces
+read it: one SKU's plan, and the whole plan as a sortable, searchable list (`PlanIndex`, which the faces keep per
+shop a while, and `plan_page`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradewind.api.state import AppState
 from tradewind.catalog.models import Sku
 from tradewind.catalog.service import get_sku
 from tradewind.errors import NotFoundError
-from tradewind.inventory.service import inbound_by_sku
-from tradewind.orders.service import demand_lines
-from tradewind.planning.kernels.projection import project_stock
 from tradewind.planning.models import SkuPlan
 from tradewind.suppliers.models import Supplier
 
@@ -95,7 +90,7 @@ MAX_SEARCHES_KEPT = 64
 
 class PlanIndex:
     """The shop's stored plan as the list needs it to sort, search and page: one small tuple per SKU, and each
-    ordering computed once. Kept per shop until the plan changes (a brief refresh) or for a minute at most."""
+    ordering computed once (the faces keep it per shop: `server/figures.py` `plan_index`)."""
 
     def __init__(self, rows: list[tuple[int, str, str, dict[PlanSort, Any]]]) -> None:
         self._rows = rows  # (plan id, SKU code, lower-case "code title", sort values)
@@ -132,52 +127,48 @@ class PlanIndex:
         return found
 
 
-def plan_index(state: AppState, shop_id: int) -> PlanIndex:
-    def compute(fresh: Session) -> PlanIndex:
-        rows = fresh.execute(
-            select(
-                SkuPlan.id,
-                Sku.code,
-                Sku.title,
-                SkuPlan.days_of_cover,
-                SkuPlan.stockout_on,
-                SkuPlan.order_by,
-                SkuPlan.on_hand,
-                SkuPlan.demand_per_day,
-                SkuPlan.suggested_quantity,
+def load_plan_index(session: Session, *, shop_id: int) -> PlanIndex:
+    """The shop's stored plan as `PlanIndex` needs it (one query; the faces keep the result a while)."""
+    rows = session.execute(
+        select(
+            SkuPlan.id,
+            Sku.code,
+            Sku.title,
+            SkuPlan.days_of_cover,
+            SkuPlan.stockout_on,
+            SkuPlan.order_by,
+            SkuPlan.on_hand,
+            SkuPlan.demand_per_day,
+            SkuPlan.suggested_quantity,
+        )
+        .join(Sku, Sku.id == SkuPlan.sku_id)
+        .where(SkuPlan.shop_id == shop_id)
+    )
+    return PlanIndex(
+        [
+            (
+                plan_id,
+                code,
+                f"{code} {title}".lower(),
+                {
+                    PlanSort.SKU: code,
+                    PlanSort.DAYS_OF_COVER: cover,
+                    PlanSort.STOCKOUT_ON: stockout,
+                    PlanSort.ORDER_BY: order_by,
+                    PlanSort.ON_HAND: on_hand,
+                    PlanSort.DEMAND: demand,
+                    PlanSort.QUANTITY: quantity,
+                },
             )
-            .join(Sku, Sku.id == SkuPlan.sku_id)
-            .where(SkuPlan.shop_id == shop_id)
-        )
-        return PlanIndex(
-            [
-                (
-                    plan_id,
-                    code,
-                    f"{code} {title}".lower(),
-                    {
-                        PlanSort.SKU: code,
-                        PlanSort.DAYS_OF_COVER: cover,
-                        PlanSort.STOCKOUT_ON: stockout,
-                        PlanSort.ORDER_BY: order_by,
-                        PlanSort.ON_HAND: on_hand,
-                        PlanSort.DEMAND: demand,
-                        PlanSort.QUANTITY: quantity,
-                    },
-                )
-                for plan_id, code, title, cover, stockout, order_by, on_hand, demand, quantity in rows
-            ]
-        )
-
-    found: PlanIndex = state.cache.get((shop_id, "plan-index"), compute, ttl_seconds=60)
-    return found
+            for plan_id, code, title, cover, stockout, order_by, on_hand, demand, quantity in rows
+        ]
+    )
 
 
-def plan_rows(
+def plan_page(
     session: Session,
-    state: AppState,
+    index: PlanIndex,
     *,
-    shop_id: int,
     search: str | None = None,
     sort: PlanSort = PlanSort.STOCKOUT_ON,
     descending: bool = False,
@@ -185,9 +176,8 @@ def plan_rows(
     limit: int = 50,
     only_at_risk: bool = False,
 ) -> tuple[list[PlanRow], int]:
-    """One page of the stored plan and the number of rows matching. Empty values (no stockout in sight, no sales
-    to cover) sort last either way; ties in SKU order."""
-    index = plan_index(state, shop_id)
+    """One page of the stored plan (as `index`, the shop's, orders and searches it) and the number of rows
+    matching. Empty values (no stockout in sight, no sales to cover) sort last either way; ties in SKU order."""
     wanted = index.matching(sort, descending, search, only_at_risk)
     page = wanted[offset : offset + limit]
     if not page:
@@ -216,86 +206,3 @@ def plan_of(session: Session, *, shop_id: int, sku_code: str) -> PlanRow:
             details={"sku": sku_code},
         )
     return PlanRow(PlanFigures.of(row[0]), SkuLabel(sku.id, sku.code, sku.title), row[1], row[2])
-
-
-def daily_demand(session: Session, *, shop_id: int, sku_id: int, start: date, end: date) -> list[float]:
-    """Units of one SKU demanded per day on [start, end), as planning counts demand (`demand_lines`)."""
-    units = [0.0] * (end - start).days
-    for _, placed_at, quantity in demand_lines(session, shop_id=shop_id, start=start, end=end, sku_id=sku_id):
-        index = (placed_at.date() - start).days
-        if 0 <= index < len(units):
-            units[index] += quantity
-    return units
-
-
-def inbound_of(session: Session, *, shop_id: int, sku_id: int) -> list[tuple[date | None, int, str]]:
-    """Open purchase-order lines of one SKU: (expected on, units outstanding, order code)."""
-    lines = inbound_by_sku(session, shop_id=shop_id, sku_id=sku_id).get(sku_id, [])
-    return [(line.expected_on, line.quantity, line.purchase_order) for line in lines]
-
-
-@dataclass(frozen=True)
-class StockOutlook:
-    """One SKU's past and projected stock, day by day, for its chart."""
-
-    sku: str
-    today: date
-    on_hand: int
-    history_days: list[date]
-    sales: list[float]
-    projection_days: list[date]
-    forecast: list[float]
-    projected_stock: list[float]
-    inbound: list[float]
-    reorder_point: float
-    safety_stock: float
-    stockout_on: date | None
-    order_by: date | None
-    inbound_orders: list[tuple[date | None, int, str]]
-
-
-def stock_outlook(
-    session: Session,
-    *,
-    shop_id: int,
-    sku_code: str,
-    today: date,
-    history_days: int = 90,
-    horizon: int = 90,
-    row: PlanRow | None = None,
-) -> StockOutlook:
-    """The chart's data: the stored plan's demand, reorder point and dates; the projection is the planning
-    kernel's (`project_stock`), run for this one SKU with its open purchase orders. `row`: the SKU's plan, when
-    the caller has read it already."""
-    if row is None:
-        row = plan_of(session, shop_id=shop_id, sku_code=sku_code)
-    plan = row.plan
-    start = today - timedelta(days=history_days)
-    sales = daily_demand(session, shop_id=shop_id, sku_id=row.sku.id, start=start, end=today)
-    orders = inbound_of(session, shop_id=shop_id, sku_id=row.sku.id)
-    arriving = np.zeros((1, horizon))
-    for expected, units, _ in orders:
-        offset = max(((expected or today + timedelta(days=1)) - today).days - 1, 0)  # day 0 is tomorrow
-        if offset < horizon:
-            arriving[0, offset] += units
-    demand = np.array([plan.demand_per_day])
-    projection = project_stock(
-        np.array([float(plan.on_hand)]), arriving, demand, np.array([plan.lead_time_p90_days or 0.0])
-    )
-    days_ahead = [today + timedelta(days=d + 1) for d in range(horizon)]
-    return StockOutlook(
-        sku=row.sku.code,
-        today=today,
-        on_hand=plan.on_hand,
-        history_days=[start + timedelta(days=d) for d in range(history_days)],
-        sales=sales,
-        projection_days=days_ahead,
-        forecast=[round(plan.demand_per_day, 3)] * horizon,
-        projected_stock=[round(float(v), 2) for v in projection.stock[0]],
-        inbound=[float(v) for v in arriving[0]],
-        reorder_point=round(plan.reorder_point, 2),
-        safety_stock=round(plan.safety_stock, 2),
-        stockout_on=plan.stockout_on,
-        order_by=plan.order_by,
-        inbound_orders=orders,
-    )
