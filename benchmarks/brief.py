@@ -237,19 +237,17 @@ def measure(scale: int, kept: Path) -> None:
     print(
         f"  dashboard refresh (refresh_now, in-process, the day's brief made): {refreshed['seconds']:.2f} s"
         f"{verdict(refreshed['seconds'], REFRESH_GOALS.get(scale), 's')}, CPU {refreshed['cpu_seconds']:.2f} s; "
-        "its process's peak RSS "
-        f"{refresh.peak_mb:,.0f} MB; {refreshed['actions']} actions"
+        f"its process's peak RSS {refresh.peak_mb:,.0f} MB; {refreshed['actions']} actions"
     )
-    total = shares["seconds"]
+    total, total_cpu = shares["seconds"], shares["cpu_seconds"]
     print(
-        f"  producers' shares of a brief of {total:.2f} s, CPU {shares['cpu_seconds']:.2f} s (the day's first on "
-        "another copy, in-process, each "
-        f"producer timed; the CLI end to end took {cli.seconds - total:+.2f} s more: start-up, imports, the JSON); "
-        f"its process's peak RSS {timed.peak_mb:,.0f} MB; {shares['actions']} actions"
+        f"  producers' shares of a brief of {total:.2f} s, CPU {total_cpu:.2f} s (the day's first, on another copy, "
+        f"in-process; the CLI's other {cli.cpu_seconds - total_cpu:.2f} s of CPU are start-up, imports and the "
+        f"JSON); its process's peak RSS {timed.peak_mb:,.0f} MB; {shares['actions']} actions"
     )
     print(f"    {'':<44} {'wall':>9} {'':>7} {'CPU':>9} {'':>7}")
     for name, seconds, cpu in sorted(shares["shares"], key=lambda item: -item[1]):
-        cpu_share = 100 * cpu / shares["cpu_seconds"] if shares["cpu_seconds"] else 0.0
+        cpu_share = 100 * cpu / total_cpu if total_cpu else 0.0
         print(f"    {name:<44} {seconds:7.2f} s {100 * seconds / total:5.1f} % {cpu:7.2f} s {cpu_share:5.1f} %")
     sys.stdout.flush()
 
