@@ -1,8 +1,9 @@
-"""The brief's speed by shop size: `tradewind brief --json` end to end and the dashboard's "Refresh the brief", with
-each producer's share, on the demo shop at scale 1, 10 and 100 (≈10k, 100k and 1M order lines).
+"""The brief's speed by shop size: `tradewind brief --json`, the dashboard's refresh, each producer's share.
+
+On the demo shop at scale 1, 10 and 100 (≈10k, 100k and 1M order lines):
 
     python benchmarks/brief.py                      # scales 1, 10 and 100
-    python benchmarks/brief.py --sizes 1            # CI smoke: the scale-1 demo
+    python benchmarks/brief.py --sizes 1            # CI smoke: the scale-1 demo (--small says the same)
     python benchmarks/brief.py --sizes 1 10 --rebuild
 
 Each demo shop (seed 7, --today 2025-02-20: the scale-1 one is the shop of tests/demo/golden/demo_brief.json) is built
@@ -255,6 +256,7 @@ def measure(scale: int, kept: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100], help="Demo scales (default 1 10 100)")
+    parser.add_argument("--small", action="store_true", help="The scale-1 demo only (--sizes 1)")
     parser.add_argument("--cache", type=Path, default=HERE / ".cache", help="Where the demo databases are kept")
     parser.add_argument("--rebuild", action="store_true", help="Build the demo databases afresh")
     # The in-process measurements, each run as a child of its own (its peak RSS its own).
@@ -267,7 +269,7 @@ def main() -> None:
     if args.shares:
         print(json.dumps(producer_shares(args.shares)))
         return
-    for scale in args.sizes:
+    for scale in [1] if args.small else args.sizes:
         measure(scale, kept_demo(args.cache, scale, args.rebuild))
 
 
