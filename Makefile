@@ -83,6 +83,10 @@ test-newest:
 	@echo "Releases other than the lock's:"; comm -23 $(NEWEST)/installed.txt $(NEWEST)/locked.txt
 	$(NEWEST)/bin/pytest -m "not slow" -q -x -p no:cacheprovider $(NEWEST_TESTS)
 
+# Every benchmark at a small size (each must finish and print its figures; see tests/test_benchmarks_smoke.py).
+bench-smoke: $(VENV)/.installed-dev
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_benchmarks_smoke.py
+
 clean:
 	rm -rf $(VENV) .venv-lock $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .mypy_cache .ruff_cache
 

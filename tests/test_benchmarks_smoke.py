@@ -25,6 +25,7 @@ SMOKE_RUNS = {
     "intent_cv.py": (["--folds", "2"], "fold CV over"),
     "web.py": (["--small", "--seconds", "2", "--clients", "4"], "p95"),
     "plan_accuracy.py": (["--small"], "plan after the stock take: ratio"),
+    "brief.py": (["--sizes", "1"], "producers' shares of a brief"),
 }
 
 

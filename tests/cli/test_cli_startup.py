@@ -19,11 +19,18 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 def _modules_after(*args: str) -> set[str]:
     """The modules a fresh interpreter has imported once `tradewind <args>` has run."""
+    return _modules_after_runs([list(args)])
+
+
+def _modules_after_runs(runs: list[list[str]]) -> set[str]:
+    """The modules a fresh interpreter has imported once `tradewind <args>` has run for each of `runs`, one after
+    the other (what any of them imported stays in sys.modules)."""
     script = (
         "import json, sys\n"
-        f"sys.argv = ['tradewind', *{list(args)!r}]\n"
         "from tradewind.cli.main import run\n"
-        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        f"for args in {runs!r}:\n"
+        "    sys.argv = ['tradewind', *args]\n"
+        "    try:\n        run()\n    except SystemExit:\n        pass\n"
         "sys.stderr.write('MODULES' + json.dumps(sorted(sys.modules)))\n"
     )
     done = subprocess.run(
@@ -49,6 +56,38 @@ def test_a_command_imports_its_own_module_only() -> None:
     assert "tradewind.cli.shop" in modules
     assert not {"tradewind.cli.brief", "tradewind.cli.planning", "tradewind.messaging.language"} & modules
     assert sorted(m for m in modules if m.split(".")[0] in ("lingua", "pandas", "statsforecast", "playwright")) == []
+
+
+def test_the_installed_tradewind_help_imports_no_domain_and_no_heavy_library() -> None:
+    """The console script a user runs (`tradewind --help`), with Python's own import log (-X importtime)."""
+    script = Path(sys.executable).with_name("tradewind")
+    if not script.exists():
+        pytest.skip(f"tradewind is not installed next to {sys.executable} (pip install -e .)")
+    done = subprocess.run(
+        [str(script), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPROFILEIMPORTTIME": "1", "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Usage:" in done.stdout
+    log = [line.removeprefix("import time:").split("|") for line in done.stderr.splitlines()]
+    imported = {fields[2].strip() for fields in log if len(fields) == 3 and fields[0].strip().isdigit()}
+    assert "tradewind.cli.main" in imported  # the log is there and names what was imported
+    assert sorted(m for m in imported if m.split(".")[0] in HEAVY) == []
+    assert sorted(m for m in imported if m.startswith("tradewind.")) == ["tradewind.cli", "tradewind.cli.main"]
+
+
+def test_no_command_s_help_imports_a_heavy_library() -> None:
+    """Every command's --help (its module imported to build it), one after the other in one interpreter: none
+    brings in the libraries only some commands run (language detection, data frames, forecasting, Dask, a
+    browser)."""
+    modules = _modules_after_runs([[name, "--help"] for name in COMMANDS])
+    assert {module for module, _, _ in COMMANDS.values()} <= modules
+    only_some = ("lingua", "pandas", "statsforecast", "dask", "distributed", "playwright")
+    assert sorted(m for m in modules if m.split(".")[0] in only_some) == []
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))

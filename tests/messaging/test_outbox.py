@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tests import factories as f
@@ -17,16 +17,20 @@ from tradewind.config import Settings
 from tradewind.errors import InvalidTransitionError, ValidationError
 from tradewind.messaging.models import OutboxEvent, OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.outbox import (
+    DraftWanted,
     Recipient,
     backoff,
     cancel_message,
     claim_due,
+    keys_in_outbox,
     list_outbox,
     mail_message_id,
     queue_message,
     record_failure,
     record_sent,
     retry_message,
+    save_draft,
+    save_drafts,
 )
 from tradewind.messaging.producers import CancellationFollowupProducer, UnpaidReminderProducer
 from tradewind.messaging.service import edit_draft, set_shop_template
@@ -142,6 +146,31 @@ def test_queue_is_idempotent_and_message_id_is_stable(session: Session, shop: Sh
     assert first.mail_message_id.startswith("<tw.") and first.mail_message_id.endswith(".tradewind>")
     events = session.scalars(select(OutboxEvent).where(OutboxEvent.message_id == first.id).order_by(OutboxEvent.id))
     assert [(e.from_state, e.to_state) for e in events] == [(None, "draft"), ("draft", "queued")]
+
+
+def test_a_batch_of_drafts_is_saved_in_one_flush_in_its_order(session: Session, shop: Shop) -> None:
+    recipient = Recipient(kind=RecipientKind.BUYER, channel="export")
+    common = {"session": session, "shop_id": shop.id, "shop_code": shop.code, "recipient": recipient, "now": NOW}
+    old, _ = save_draft(idempotency_key="n:0", rendered=rendered("Old"), facts={}, **common)
+    sent, _ = queue_message(idempotency_key="n:1", rendered=rendered("Sent"), facts={}, **common)
+    session.flush()
+    keys = ["n:0", "n:1", "n:2", "n:3", "n:2", "n:4"]
+    known = keys_in_outbox(session, shop_id=shop.id, keys=keys)
+    flushes: list[int] = []
+    event.listen(session, "after_flush", lambda *_: flushes.append(1))
+    wanted = [DraftWanted(key, rendered(f"New {i}"), recipient, {"i": i}) for i, key in enumerate(keys)]
+    saved = save_drafts(session, shop_id=shop.id, shop_code=shop.code, drafts=wanted, now=NOW, known=known)
+    assert len(flushes) == 1
+    assert [is_draft for _, is_draft in saved] == [True, False, True, True, True, True]
+    messages = [message for message, _ in saved]
+    assert messages[0] is old and old.body == "New 0\n" and old.facts == {"i": 0}
+    assert messages[1] is sent and sent.body == "Sent\n" and sent.state == OutboxState.QUEUED
+    assert messages[2] is messages[4] and messages[2].body == "New 4\n"  # the same key twice: one row, the last words
+    assert old.id < sent.id < messages[2].id < messages[3].id < messages[5].id  # the batch's order
+    session.flush()
+    for message in (messages[2], messages[3], messages[5]):
+        events = session.scalars(select(OutboxEvent).where(OutboxEvent.message_id == message.id))
+        assert [(e.from_state, e.to_state, e.at) for e in events] == [(None, "draft", NOW)]
 
 
 @pytest.mark.parametrize("address", ["not an address", "olga@", "olga@@example.com", ""])

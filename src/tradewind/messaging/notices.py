@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tradewind.action import BriefContext, StoredAction
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.messaging.models import OutboxMessage, RecipientKind
-from tradewind.messaging.outbox import Recipient, keys_in_outbox, queue_message, save_draft
+from tradewind.messaging.outbox import DraftWanted, Recipient, keys_in_outbox, queue_message, save_drafts
 from tradewind.messaging.service import draft, json_facts
 from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.situations import with_defaults
@@ -107,25 +107,23 @@ def draft_notices(
     known = keys_in_outbox(session, shop_id=shop.id, keys=[n.key for n in notices])
     done = {key for key, message in known.items() if message.state.value != "draft"}
     channel = messaging_settings(context.settings).buyer_channel
-    drafted = []
-    for notice in notices:
-        if notice.key in done:
-            continue
-        rendered = render_notice(session, shop=shop, notice=notice)
-        message, is_draft = save_draft(
-            session,
-            shop_id=shop.id,
-            shop_code=shop.code,
+    # Everything read first (templates, buyers), then the drafts saved in one batch: no flush per draft.
+    todo = [notice for notice in notices if notice.key not in done]
+    wanted = [
+        DraftWanted(
             idempotency_key=notice.key,
-            rendered=rendered,
+            rendered=render_notice(session, shop=shop, notice=notice),
             recipient=buyer_recipient(notice.order, channel),
             facts=json_facts(notice.facts),
-            now=context.now,
-            known=known,
         )
-        if is_draft:
-            drafted.append((notice, rendered, message_step(rendered, message, order=notice.order.number)))
-    return drafted
+        for notice in todo
+    ]
+    saved = save_drafts(session, shop_id=shop.id, shop_code=shop.code, drafts=wanted, now=context.now, known=known)
+    return [
+        (notice, one.rendered, message_step(one.rendered, message, order=notice.order.number))
+        for notice, one, (message, is_draft) in zip(todo, wanted, saved, strict=True)
+        if is_draft
+    ]
 
 
 def queue_message_steps(session: Session, *, shop: Shop, action: StoredAction, context: BriefContext) -> list[str]:

@@ -184,20 +184,73 @@ def save_draft(
     else:
         existing = known.get(idempotency_key)
     if existing is not None:
-        if existing.state != S.DRAFT:
-            return existing, False
-        if existing.edited_at is None:
-            existing.subject, existing.body = rendered.subject, rendered.body
-            existing.locale = rendered.locale
-        existing.facts = facts
-        if recipient.address and not existing.address:
-            existing.address = recipient.address
-        return existing, True
+        return _refreshed_draft(existing, rendered, recipient, facts)
     address = _check_channel(recipient)
     message = _new(session, shop_id, shop_code, idempotency_key, rendered, recipient, address, facts, now, S.DRAFT)
     if known is not None:
         known[idempotency_key] = message
     return message, True
+
+
+@dataclass(frozen=True)
+class DraftWanted:
+    """One draft of a batch for `save_drafts`: what `save_draft` takes for one."""
+
+    idempotency_key: str
+    rendered: Rendered
+    recipient: Recipient
+    facts: dict[str, Any]
+
+
+def save_drafts(
+    session: Session,
+    *,
+    shop_id: int,
+    shop_code: str,
+    drafts: list[DraftWanted],
+    now: datetime,
+    known: dict[str, OutboxMessage],
+) -> list[tuple[OutboxMessage, bool]]:
+    """`save_draft` for each of a batch, in order, with `known` the batch's outbox rows (`keys_in_outbox`): the new
+    rows are inserted in one flush (in the batch's order, so with the same ids), not one flush each."""
+    saved: list[tuple[OutboxMessage, bool]] = []
+    created: list[OutboxMessage] = []
+    for wanted in drafts:
+        existing = known.get(wanted.idempotency_key)
+        if existing is not None:
+            saved.append(_refreshed_draft(existing, wanted.rendered, wanted.recipient, wanted.facts))
+            continue
+        address = _check_channel(wanted.recipient)
+        message = _message(
+            shop_id, shop_code, wanted.idempotency_key, wanted.rendered, wanted.recipient, address, wanted.facts, now
+        )
+        session.add(message)
+        known[wanted.idempotency_key] = message
+        created.append(message)
+        saved.append((message, True))
+    if created:
+        session.flush()
+        session.add_all(
+            OutboxEvent(shop_id=shop_id, message_id=m.id, at=now, from_state=None, to_state=S.DRAFT.value, note=None)
+            for m in created
+        )
+    return saved
+
+
+def _refreshed_draft(
+    existing: OutboxMessage, rendered: Rendered, recipient: Recipient, facts: dict[str, Any]
+) -> tuple[OutboxMessage, bool]:
+    """An existing row for a draft's key: a draft takes today's facts (and words, unless the seller edited them);
+    anything further along is left as it is."""
+    if existing.state != S.DRAFT:
+        return existing, False
+    if existing.edited_at is None:
+        existing.subject, existing.body = rendered.subject, rendered.body
+        existing.locale = rendered.locale
+    existing.facts = facts
+    if recipient.address and not existing.address:
+        existing.address = recipient.address
+    return existing, True
 
 
 def queue_message(
@@ -254,7 +307,27 @@ def _new(
     now: datetime,
     state: OutboxState,
 ) -> OutboxMessage:
-    message = OutboxMessage(
+    message = _message(shop_id, shop_code, key, rendered, recipient, address, facts, now, state)
+    session.add(message)
+    session.flush()
+    session.add(
+        OutboxEvent(shop_id=shop_id, message_id=message.id, at=now, from_state=None, to_state=state.value, note=None)
+    )
+    return message
+
+
+def _message(
+    shop_id: int,
+    shop_code: str,
+    key: str,
+    rendered: Rendered,
+    recipient: Recipient,
+    address: str | None,
+    facts: dict[str, Any],
+    now: datetime,
+    state: OutboxState = S.DRAFT,
+) -> OutboxMessage:
+    return OutboxMessage(
         shop_id=shop_id,
         idempotency_key=key,
         situation=rendered.situation,
@@ -273,12 +346,6 @@ def _new(
         created_at=now,
         mail_message_id=mail_message_id(shop_code, key),
     )
-    session.add(message)
-    session.flush()
-    session.add(
-        OutboxEvent(shop_id=shop_id, message_id=message.id, at=now, from_state=None, to_state=state.value, note=None)
-    )
-    return message
 
 
 def get_message(session: Session, *, shop_id: int, message_id: int) -> OutboxMessage:
