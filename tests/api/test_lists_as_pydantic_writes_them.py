@@ -45,9 +45,7 @@ def strict_copy(model: type[BaseModel]) -> type[BaseModel]:
             if issubclass(inner, BaseModel):
                 annotation = _replace(annotation, inner, strict_copy(inner))
         fields[name] = (annotation, ...)
-    strict: type[BaseModel] = create_model(  # type: ignore[call-overload]
-        f"Strict{model.__name__}", __config__=ConfigDict(extra="forbid"), **fields
-    )
+    strict: type[BaseModel] = create_model(f"Strict{model.__name__}", __config__=ConfigDict(extra="forbid"), **fields)
     return strict
 
 

@@ -31,6 +31,7 @@ def routes(app: FastAPI) -> list[tuple[str, str]]:
     for route in iter_route_contexts(app.routes):
         if not isinstance(route.original_route, APIRoute):
             continue
+        assert route.path is not None  # an APIRoute has a path
         for method in sorted((route.methods or set()) - {"HEAD"}):
             if (method, route.path) not in OPEN and route.path != WEBHOOK:
                 found.append((method, route.path))
@@ -203,7 +204,11 @@ def webhook_body(world: ShopWorld) -> bytes:
 def test_a_forged_webhook_is_refused(client: TestClient, world: ShopWorld) -> None:
     url = f"/api/v1/webhooks/tracking/{world.shop.code}"
     body = webhook_body(world)
-    forged = ({}, {"aftership-hmac-sha256": "bm90IGEgc2lnbmF0dXJl"}, {"aftership-hmac-sha256": sign(body, "guess")})
+    forged: tuple[dict[str, str], ...] = (
+        {},
+        {"aftership-hmac-sha256": "bm90IGEgc2lnbmF0dXJl"},
+        {"aftership-hmac-sha256": sign(body, "guess")},
+    )
     for headers in forged:
         response = client.post(url, content=body, headers=headers)
         assert response.status_code == 401, headers
@@ -239,7 +244,9 @@ def test_login_attempts_are_rate_limited(client: TestClient, world: ShopWorld, d
 
     def attempt(password: str) -> int:
         data = {"email": world.owner.email, "password": password, "csrf_token": token}
-        return client.post("/login", data=data, follow_redirects=False).status_code
+        # TestClient's methods are untyped for mypy (starlette types them with httpx2, which is not installed).
+        status: int = client.post("/login", data=data, follow_redirects=False).status_code
+        return status
 
     assert [attempt("wrong password") for _ in range(5)] == [401] * 5
     assert attempt(PASSWORD) == 429  # even the right password, until the window has passed
