@@ -79,7 +79,8 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest) -> Engine:
     """A migrated database of each kind (shared by the tests of a session: use `session` to stay isolated)."""
-    return request.getfixturevalue(f"{request.param}_engine")  # type: ignore[no-any-return]
+    engine: Engine = request.getfixturevalue(f"{request.param}_engine")  # pytest returns fixture values untyped
+    return engine
 
 
 @pytest.fixture
