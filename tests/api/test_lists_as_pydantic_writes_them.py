@@ -53,7 +53,7 @@ def _replace(annotation: Any, old: type, new: type) -> Any:
     if annotation is old:
         return new
     origin = getattr(annotation, "__origin__", None)
-    if origin is list:
+    if origin is list:  # a list of a type known at run time only: mypy cannot check it (misc)
         return list[_replace(annotation.__args__[0], old, new)]  # type: ignore[misc]
     if hasattr(annotation, "__args__"):  # X | None
         args = tuple(_replace(a, old, new) for a in annotation.__args__)
