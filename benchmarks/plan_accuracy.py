@@ -51,7 +51,8 @@ def pick(history: History, matrix: np.ndarray, n_skus: int | None) -> list[int]:
     sold_before = np.flatnonzero(matrix[:, : history.n_days - WINDOW].sum(axis=1) > 0)
     if n_skus is None or n_skus >= len(sold_before):
         return sold_before.tolist()
-    return sold_before[np.linspace(0, len(sold_before) - 1, n_skus).round().astype(int)].tolist()
+    spread: list[int] = sold_before[np.linspace(0, len(sold_before) - 1, n_skus).round().astype(int)].tolist()
+    return spread
 
 
 def tradewind(*arguments: str) -> str:

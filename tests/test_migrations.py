@@ -26,7 +26,9 @@ def test_database_is_at_head(engine: Engine) -> None:
 
 def test_a_database_behind_the_head_is_not_at_head(tmp_path: Path) -> None:
     """The check above can fail: a database migrated to the revision before the head is not at the head."""
-    head = ScriptDirectory.from_config(alembic_config()).get_revision(head_revision())
+    wanted = head_revision()
+    assert wanted is not None
+    head = ScriptDirectory.from_config(alembic_config()).get_revision(wanted)
     assert head is not None and isinstance(head.down_revision, str)
     engine = make_engine(f"sqlite:///{tmp_path / 'behind.db'}")
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -48,10 +49,10 @@ def world(db: Session) -> ShopWorld:
     return built
 
 
-def make_app(connection: Connection, *, security_clock: Clock | None = None, **server: object) -> FastAPI:
+def make_app(connection: Connection, *, security_clock: Clock | None = None, **server: Any) -> FastAPI:
     sessions = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     settings = Settings(database_url=connection.engine.url.render_as_string(hide_password=False))
-    options: dict[str, object] = {
+    options: dict[str, Any] = {  # ServerSettings' fields, the test's own over these
         "hash_time_cost": 1,
         "hash_memory_kib": 8,
         "tracking_webhook_secret": SecretStr(WEBHOOK_SECRET),
@@ -61,7 +62,7 @@ def make_app(connection: Connection, *, security_clock: Clock | None = None, **s
     options.update(server)
     return create_app(
         settings,
-        server=ServerSettings(**options),  # type: ignore[arg-type]
+        server=ServerSettings(**options),
         engine=connection.engine,
         sessions=sessions,
         clock=FixedClock.on(TODAY),

@@ -25,6 +25,7 @@ from tradewind.api import briefing
 from tradewind.api.config import ServerSettings
 from tradewind.api.state import AppState
 from tradewind.brief.models import ActionRecord
+from tradewind.brief.service import ranked_open_actions
 from tradewind.catalog.models import Sku
 from tradewind.catalog.service import pause_listings
 from tradewind.clock import FixedClock
@@ -90,7 +91,7 @@ def test_a_figure_computed_before_a_concurrent_commit_is_not_kept(
     dismissed = served.brief_ids()[0]  # today's brief is made, its ranking cached
     served.state.cache.forget_shops([shop.id])
     read, release = threading.Event(), threading.Event()
-    real = briefing.ranked_open_actions
+    real = ranked_open_actions  # the function briefing calls (patched there below)
 
     def read_then_wait(session: Session, *, shop_id: int) -> list[Any]:
         found = real(session, shop_id=shop_id)

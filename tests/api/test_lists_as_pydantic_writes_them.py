@@ -45,9 +45,7 @@ def strict_copy(model: type[BaseModel]) -> type[BaseModel]:
             if issubclass(inner, BaseModel):
                 annotation = _replace(annotation, inner, strict_copy(inner))
         fields[name] = (annotation, ...)
-    strict: type[BaseModel] = create_model(  # type: ignore[call-overload]
-        f"Strict{model.__name__}", __config__=ConfigDict(extra="forbid"), **fields
-    )
+    strict: type[BaseModel] = create_model(f"Strict{model.__name__}", __config__=ConfigDict(extra="forbid"), **fields)
     return strict
 
 
@@ -55,7 +53,7 @@ def _replace(annotation: Any, old: type, new: type) -> Any:
     if annotation is old:
         return new
     origin = getattr(annotation, "__origin__", None)
-    if origin is list:
+    if origin is list:  # a list of a type known at run time only: mypy cannot check it (misc)
         return list[_replace(annotation.__args__[0], old, new)]  # type: ignore[misc]
     if hasattr(annotation, "__args__"):  # X | None
         args = tuple(_replace(a, old, new) for a in annotation.__args__)

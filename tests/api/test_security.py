@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from tests.api.harness import bearer, make_app, sign_in
@@ -31,6 +31,7 @@ def routes(app: FastAPI) -> list[tuple[str, str]]:
     for route in iter_route_contexts(app.routes):
         if not isinstance(route.original_route, APIRoute):
             continue
+        assert route.path is not None  # an APIRoute has a path
         for method in sorted((route.methods or set()) - {"HEAD"}):
             if (method, route.path) not in OPEN and route.path != WEBHOOK:
                 found.append((method, route.path))
@@ -203,7 +204,11 @@ def webhook_body(world: ShopWorld) -> bytes:
 def test_a_forged_webhook_is_refused(client: TestClient, world: ShopWorld) -> None:
     url = f"/api/v1/webhooks/tracking/{world.shop.code}"
     body = webhook_body(world)
-    forged = ({}, {"aftership-hmac-sha256": "bm90IGEgc2lnbmF0dXJl"}, {"aftership-hmac-sha256": sign(body, "guess")})
+    forged: tuple[dict[str, str], ...] = (
+        {},
+        {"aftership-hmac-sha256": "bm90IGEgc2lnbmF0dXJl"},
+        {"aftership-hmac-sha256": sign(body, "guess")},
+    )
     for headers in forged:
         response = client.post(url, content=body, headers=headers)
         assert response.status_code == 401, headers
@@ -224,8 +229,8 @@ def test_a_signed_webhook_is_stored(client: TestClient, world: ShopWorld) -> Non
     assert again.json()["unchanged"]["tracking_events"] == 1
 
 
-def test_without_a_secret_every_webhook_is_refused(connection: object, world: ShopWorld) -> None:
-    app = make_app(connection, tracking_webhook_secret=None)  # type: ignore[arg-type]
+def test_without_a_secret_every_webhook_is_refused(connection: Connection, world: ShopWorld) -> None:
+    app = make_app(connection, tracking_webhook_secret=None)
     body = webhook_body(world)
     response = TestClient(app).post(
         f"/api/v1/webhooks/tracking/{world.shop.code}", content=body, headers={"aftership-hmac-sha256": sign(body)}
@@ -235,11 +240,15 @@ def test_without_a_secret_every_webhook_is_refused(connection: object, world: Sh
 
 def test_login_attempts_are_rate_limited(client: TestClient, world: ShopWorld, db: Session) -> None:
     form = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert found is not None
+    token = found.group(1)
 
     def attempt(password: str) -> int:
         data = {"email": world.owner.email, "password": password, "csrf_token": token}
-        return client.post("/login", data=data, follow_redirects=False).status_code
+        # TestClient's methods are untyped for mypy (starlette types them with httpx2, which is not installed).
+        status: int = client.post("/login", data=data, follow_redirects=False).status_code
+        return status
 
     assert [attempt("wrong password") for _ in range(5)] == [401] * 5
     assert attempt(PASSWORD) == 429  # even the right password, until the window has passed
@@ -260,7 +269,9 @@ def test_secrets_are_stored_hashed_and_cookies_are_locked_down(
     digests = set(db.scalars(select(ApiToken.digest)))
     assert hashlib.sha256(secret.encode()).hexdigest() in digests and secret not in digests
     form = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert found is not None
+    token = found.group(1)
     response = client.post(
         "/login",
         data={"email": world.owner.email, "password": PASSWORD, "csrf_token": token, "next": "//evil.example/x"},

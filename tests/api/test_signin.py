@@ -5,17 +5,17 @@ known one."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from tests.api.harness import make_app
 from tests.api.shop_data import CHEAP, PASSWORD, ShopWorld
-from tradewind.accounts import service
 from tradewind.accounts.models import LoginAttempt
 from tradewind.accounts.service import TooManyAttemptsError, authenticate
 
@@ -29,7 +29,7 @@ class MovableClock:
     def now(self) -> datetime:
         return self.instant
 
-    def today(self) -> object:
+    def today(self) -> date:
         return self.instant.date()
 
 
@@ -38,7 +38,9 @@ def _login(client: TestClient, email: str, password: str) -> int:
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
     assert token is not None
     data = {"email": email, "password": password, "csrf_token": token.group(1)}
-    return client.post("/login", data=data, follow_redirects=False).status_code
+    # TestClient's methods are untyped for mypy (starlette types them with httpx2, which is not installed).
+    status: int = client.post("/login", data=data, follow_redirects=False).status_code
+    return status
 
 
 def test_a_lockout_ends_on_the_real_clock_whatever_today_says(connection: Connection, world: ShopWorld) -> None:
@@ -92,13 +94,13 @@ def test_an_unknown_email_costs_the_same_argon2_work_as_a_known_one(
     db: Session, world: ShopWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    real_verify = service.PasswordHasher.verify
+    real_verify = PasswordHasher.verify
 
-    def counting(self: service.PasswordHasher, hash: str, password: str | bytes) -> bool:
+    def counting(self: PasswordHasher, hash: str, password: str | bytes) -> bool:
         calls.append(hash)
         return real_verify(self, hash, password)
 
-    monkeypatch.setattr(service.PasswordHasher, "verify", counting)
+    monkeypatch.setattr(PasswordHasher, "verify", counting)
     now = datetime(2031, 3, 1, 9, tzinfo=UTC)
     assert authenticate(db, email=world.owner.email, password="wrong one", client="a", now=now, rules=CHEAP) is None
     assert authenticate(db, email="nobody@example.com", password="wrong one", client="a", now=now, rules=CHEAP) is None
@@ -128,7 +130,7 @@ def test_a_write_is_committed_before_its_response_is_sent(connection: Connection
             events.append("post")
         await inner(scope, receive, noting)
 
-    app.middleware_stack = recording  # type: ignore[assignment]
+    app.middleware_stack = recording
 
     def committed(_session: Session) -> None:
         events.append("commit")

@@ -4,6 +4,7 @@ tests cannot run inside a rolled-back transaction): a shop with one unpaid order
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,11 +78,11 @@ def attempt(sessions: sessionmaker[Session], what: str, race: RaceShop, before: 
         return "conflict"
 
 
-def attempt_in_process(url: str, what: str, race: RaceShop, barrier: object) -> str:
+def attempt_in_process(url: str, what: str, race: RaceShop, barrier: threading.Barrier) -> str:
     """`attempt` in a process of its own (its own engine); the barrier lines the processes up after start-up."""
     engine = make_engine(url)
     try:
-        return attempt(make_sessionmaker(engine), what, race, barrier.wait)  # type: ignore[attr-defined]
+        return attempt(make_sessionmaker(engine), what, race, barrier.wait)
     finally:
         engine.dispose()
 

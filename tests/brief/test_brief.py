@@ -447,8 +447,8 @@ def test_apply_restock_places_one_purchase_order(session: Session, shop: Shop, b
     assert len(orders) == 1 and orders[0].lines[0].quantity == action.figures["lines"][0]["quantity"]
     # Tomorrow the stock on order covers the target: no restock, and the applied action's key is freed.
     assert by_kind(brief(session, shop, TODAY + timedelta(days=1)), "restock") == []
-    record = session.get(ActionRecord, action.id)
-    assert record is not None and record.key.startswith("restock:SUP-A@")
+    freed = session.get(ActionRecord, action.id)
+    assert freed is not None and freed.key.startswith("restock:SUP-A@")
 
 
 def test_apply_message_queues_once(session: Session, shop: Shop) -> None:

@@ -33,7 +33,7 @@ def action(kind: str, key: str, value: str, **figures: object) -> Action:
 class Replies:
     """Two waiting buyer messages, about no order: nothing of their own at risk."""
 
-    kinds = ("reply_needed",)
+    kinds: tuple[str, ...] = ("reply_needed",)
 
     def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
         return [action("reply_needed", f"reply_needed:{intent}", "0") for intent in ("shipping", "product")]

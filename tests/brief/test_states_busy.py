@@ -154,7 +154,9 @@ def test_double_and_crossed_clicks_over_the_api(api_db: tuple[TestClient, Path, 
     owner = {"Authorization": f"Bearer {tokens['owner']}"}
 
     def post(action: int, verb: str) -> Response:
-        return client.post(f"/api/v1/shops/{code}/actions/{action}/{verb}", headers=owner)
+        # TestClient's methods are untyped for mypy (starlette types them with httpx2, which is not installed).
+        response: Response = client.post(f"/api/v1/shops/{code}/actions/{action}/{verb}", headers=owner)
+        return response
 
     assert client.post(f"/api/v1/shops/{code}/brief/refresh", headers=owner).status_code == 200
     actions = client.get(f"/api/v1/shops/{code}/brief", headers=owner).json()["actions"]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -114,8 +115,8 @@ def test_a_change_that_read_the_state_before_another_committed_loses(
     race = build(sessions)
     reading = brief_service.get_action
 
-    def read_then_let_the_rival_commit(session: Session, **kwargs: object) -> ActionRecord:
-        record = reading(session, **kwargs)  # type: ignore[arg-type]
+    def read_then_let_the_rival_commit(session: Session, **kwargs: Any) -> ActionRecord:
+        record = reading(session, **kwargs)
         monkeypatch.setattr(brief_service, "get_action", reading)
         # The rival runs on its own thread and connection and commits while `second` holds the open action.
         with ThreadPoolExecutor(1) as pool:

@@ -12,8 +12,9 @@ import json
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-import openpyxl  # type: ignore[import-untyped]
+import openpyxl
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +39,8 @@ from tradewind.importers.platforms import import_orders, recognise_format
 from tradewind.importers.reading import Column, Layout, header_keys
 from tradewind.orders.models import Order, OrderLine
 from tradewind.shops.models import Shop
+
+RejectOrders = Callable[..., list[RowError]]  # the reject_orders_ fixture: format, path, import options
 
 
 def csv_text(rows: list[list[str]]) -> str:
@@ -156,7 +159,7 @@ def test_aliexpress_noted_header_and_repeated_method(
     assert methods["8100000000001"] == "AliExpress Standard Shipping"
 
 
-def test_a_cell_of_different_lines_is_not_collapsed(write_csv: WriteCsv, reject_orders_: Callable) -> None:
+def test_a_cell_of_different_lines_is_not_collapsed(write_csv: WriteCsv, reject_orders_: RejectOrders) -> None:
     rows = aliexpress_as_exported()
     rows[1][10] = "AliExpress Standard Shipping\n" + "Cainiao Super Economy Global for special goods " * 2
     errors = reject_orders_("aliexpress", write_csv("orders.csv", csv_text(rows)))
@@ -200,7 +203,9 @@ def test_algolplus_xlsx_with_coste_de_articulo_reads_the_prices(
     assert prices == [Decimal(25), Decimal(25), Decimal(25)]  # were all 0
 
 
-def test_a_woocommerce_file_without_a_price_column_is_an_error(write_csv: WriteCsv, reject_orders_: Callable) -> None:
+def test_a_woocommerce_file_without_a_price_column_is_an_error(
+    write_csv: WriteCsv, reject_orders_: RejectOrders
+) -> None:
     text = ALGOLPLUS_ES.replace("Coste del artículo", "Precio unitario con IVA")
     errors = reject_orders_("woocommerce", write_csv("pedidos.csv", text))
     assert where(errors) == [(1, "item_cost")] and "every price would be 0" in errors[0].message
@@ -215,7 +220,9 @@ def test_an_empty_price_is_a_named_warning(write_csv: WriteCsv, import_session: 
     assert summary.to_json()["warnings"] == {woocommerce.NO_PRICE: 1}
 
 
-def test_an_aliexpress_file_without_money_columns_is_an_error(write_csv: WriteCsv, reject_orders_: Callable) -> None:
+def test_an_aliexpress_file_without_money_columns_is_an_error(
+    write_csv: WriteCsv, reject_orders_: RejectOrders
+) -> None:
     rows = [[cell for index, cell in enumerate(row) if index not in (5, 7)] for row in aliexpress_as_exported()]
     errors = reject_orders_("aliexpress", write_csv("orders.csv", csv_text(rows)))
     assert where(errors) == [(1, "product_total")]
@@ -296,10 +303,10 @@ def test_every_importer_reads_every_broken_file_without_a_traceback(
 
 
 @pytest.fixture
-def reject_orders_(import_session: Session, import_shop: Shop) -> Callable[..., list[RowError]]:
-    def reject(format: str, path: Path, **options: object) -> list[RowError]:
+def reject_orders_(import_session: Session, import_shop: Shop) -> RejectOrders:
+    def reject(format: str, path: Path, **options: Any) -> list[RowError]:
         with pytest.raises(InputFileError) as caught:
-            import_orders(import_session, shop=import_shop, path=path, format=format, **options)  # type: ignore[arg-type]
+            import_orders(import_session, shop=import_shop, path=path, format=format, **options)
         return caught.value.errors
 
     return reject

@@ -109,6 +109,7 @@ def test_a_parcel_without_news_for_weeks_is_probably_lost_not_late(session: Sess
     assert [s["type"] for s in outlook.steps] == ["carrier_inquiry", "refund_or_resend"]
     assert outlook.steps[1]["by"] == "2024-03-30"
     assert "no carrier news for 40 days" in outlook.reason_words
+    assert outlook.parcel is not None
     assert outlook.to_dict()["steps"][0]["tracking_number"] == outlook.parcel.tracking_number
 
     # "Weeks" is a setting: with 50 days of silence allowed, 40 quiet days are only stalled.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -18,8 +19,8 @@ TODAY = date(2024, 3, 20)
 NOW = datetime(2024, 3, 20, 12, tzinfo=UTC)
 
 
-def inputs(**changes: object) -> StockingInputs:
-    base: dict[str, object] = {
+def inputs(**changes: Any) -> StockingInputs:
+    base: dict[str, Any] = {
         "destination": "FR",
         "skus": (SkuDemand("COSMETIC-SET", 5.0, Decimal("20.00")),),
         "currency": "USD",
@@ -29,7 +30,7 @@ def inputs(**changes: object) -> StockingInputs:
         "direct_p90_days": 14,
     }
     base.update(changes)
-    return StockingInputs(**base)  # type: ignore[arg-type]
+    return StockingInputs(**base)
 
 
 def test_a_week_of_five_sets_a_day_is_thirty_five_sets() -> None:

@@ -50,7 +50,9 @@ def test_a_state_is_in_its_country_and_its_country_s_group() -> None:
     assert region_of("BR-BA", {"BR-SP": "Sudeste", "BR": "Brasil"}) == "Brasil"
 
 
-def _parcels(lane: tuple[str, str, str], days: list[float], *, every: float = 2.0) -> list[tuple]:
+def _parcels(
+    lane: tuple[str, str, str], days: list[float], *, every: float = 2.0
+) -> list[tuple[str, str, str, datetime, datetime | None]]:
     return [
         (*lane, START + timedelta(days=i * every), START + timedelta(days=i * every + d)) for i, d in enumerate(days)
     ]

@@ -35,7 +35,8 @@ def curve(days: list[int], delivered: list[bool], weights: list[float] | None = 
         n_groups=1,
         max_days=max_days,
     )
-    return survival_curves(counts)[0]
+    first: np.ndarray = survival_curves(counts)[0]
+    return first
 
 
 def test_kaplan_meier_by_hand_with_parcels_still_in_transit() -> None:

@@ -80,7 +80,7 @@ def test_csv_with_duplicates_out_of_order_and_time_zones(session: Session, shop:
     assert russia.status == TrackingStatus.DELIVERED
     # 14:20 in Novosibirsk (UTC+7) on the 11th; a later sorting scan does not undo the delivery.
     assert russia.delivered_at == datetime(2024, 3, 11, 7, 20, tzinfo=UTC)
-    assert session.get(type(order), order.id).status == OrderStatus.DELIVERED  # type: ignore[union-attr]
+    assert session.get_one(type(order), order.id).status == OrderStatus.DELIVERED
     ukraine = by_number(session, shop, "UA987654321CN")
     assert ukraine.status == TrackingStatus.EXCEPTION
     latest = max(ukraine.events, key=lambda e: e.occurred_at)

@@ -3,6 +3,7 @@ the disruption register's effect, reviews as a weak second source, and the shipm
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -29,8 +30,11 @@ START = datetime(2024, 1, 1, 10, tzinfo=UTC)
 FLAT = TransitSettings(half_life_days=0, min_delivered=3, prior_strength=0)
 
 
-def parcels(lane: tuple[str, str, str], transit_days: list[float | None], *, every: float = 1.0) -> list[tuple]:
-    rows = []
+Shipment = tuple[str, str, str, datetime, datetime | None]
+
+
+def parcels(lane: tuple[str, str, str], transit_days: Sequence[float | None], *, every: float = 1.0) -> list[Shipment]:
+    rows: list[Shipment] = []
     for i, days in enumerate(transit_days):
         shipped = START + timedelta(days=i * every)
         rows.append((*lane, shipped, shipped + timedelta(days=days) if days is not None else None))

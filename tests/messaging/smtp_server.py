@@ -36,13 +36,15 @@ class Recorder:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         mail = message_from_bytes(envelope.content, policy=default)
         html = mail.get_body(preferencelist=("html",)) if mail.is_multipart() else None
+        plain = mail.get_body(preferencelist=("plain",))
+        assert plain is not None, "every mail Tradewind sends has a plain-text part"
         row = {
             "message_id": str(mail["Message-ID"]),
             "to": list(envelope.rcpt_tos),
             "subject": str(mail["Subject"]),
             "attempt": str(mail["X-Tradewind-Attempt"]),
             "language": str(mail["Content-Language"]),
-            "body": mail.get_body(preferencelist=("plain",)).get_content(),  # type: ignore[union-attr]
+            "body": plain.get_content(),
             "html": None if html is None else html.get_content(),
         }
         with self.lock:

@@ -163,7 +163,9 @@ def test_suppliers_are_asked_and_the_question_goes_into_their_thread(demo: Sessi
     checks = [a for a in brief.actions if a.kind == "supplier_check"]
     silent = next(a for a in checks if "no answer" in a.title)
     assert silent.steps[0]["locale"] == "zh" and "再次询问" in silent.steps[0]["subject"]
-    before = demo.scalar(select(func.count()).select_from(SupplierMessage).where(SupplierMessage.shop_id == shop.id))
+    before = demo.execute(
+        select(func.count()).select_from(SupplierMessage).where(SupplierMessage.shop_id == shop.id)
+    ).scalar_one()
     apply_action(demo, shop=shop, action_id=silent.id, context=context(), producers=[SupplierCheckProducer()])
     apply_action(demo, shop=shop, action_id=silent.id, context=context(), producers=[SupplierCheckProducer()])
     after = demo.scalars(

@@ -105,6 +105,7 @@ def test_a_delay_notice_promises_no_date_where_the_curve_gives_no_p90() -> None:
     median_only = SimpleNamespace(expected_p90_on=None, expected_p50_on=date(2026, 12, 20))
     both = SimpleNamespace(expected_p90_on=date(2026, 12, 28), expected_p50_on=date(2026, 12, 20))
     passed = SimpleNamespace(expected_p90_on=date(2026, 12, 1), expected_p50_on=date(2026, 11, 28))
+    # Stand-ins for an OrderAtRisk with only the two dates _expected reads (hence the arg-type ignores below).
     assert _expected(median_only, today) is None  # type: ignore[arg-type]
     assert _expected(both, today) == date(2026, 12, 28)  # type: ignore[arg-type]
     assert _expected(passed, today) is None  # type: ignore[arg-type]

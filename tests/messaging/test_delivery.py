@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select
@@ -80,8 +81,8 @@ def queue(
     return ids
 
 
-def settings_for(port: int, **extra: object) -> MessagingSettings:
-    return MessagingSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_from="shop@example.com", **extra)  # type: ignore[arg-type]
+def settings_for(port: int, **extra: Any) -> MessagingSettings:
+    return MessagingSettings(smtp_host="127.0.0.1", smtp_port=port, smtp_from="shop@example.com", **extra)
 
 
 def states(sessions: sessionmaker[Session]) -> dict[int, OutboxMessage]:

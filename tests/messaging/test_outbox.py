@@ -95,7 +95,7 @@ def test_a_draft_whose_situation_ended_is_cancelled(session: Session, shop: Shop
     producers = [UnpaidReminderProducer()]
     refresh_brief(session, shop=shop, context=context(), producers=producers)
     order = session.scalars(select(OutboxMessage).where(OutboxMessage.shop_id == shop.id)).one()
-    assert order.state == OutboxState.DRAFT and order.locale == "es"
+    assert (order.state, order.locale) == (OutboxState.DRAFT, "es")
     much_later = context(NOW + timedelta(days=30))  # the platform closed the unpaid order
     refresh_brief(session, shop=shop, context=much_later, producers=producers)
     assert order.state == OutboxState.CANCELLED

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from tradewind.planning.decisions import fit_to_cover
-from tradewind.planning.kernels import SMOOTHED, estimate_demand, plan
+from tradewind.planning.kernels import SMOOTHED, PlanResult, estimate_demand, plan
 from tradewind.planning.kernels.policy import fit_order_to_cover, round_order
 
 histories = arrays(
@@ -20,9 +22,9 @@ histories = arrays(
 )
 
 
-def run_plan(history: NDArray[np.float64], level: float = 0.9, **kwargs: object) -> object:
+def run_plan(history: NDArray[np.float64], level: ArrayLike = 0.9, **kwargs: Any) -> PlanResult:
     n = history.shape[0]
-    defaults: dict[str, object] = {
+    defaults: dict[str, Any] = {
         "on_hand": np.full(n, 5.0),
         "inbound": np.zeros((n, 20)),
         "lead_time_mean": 4.0,
@@ -32,7 +34,7 @@ def run_plan(history: NDArray[np.float64], level: float = 0.9, **kwargs: object)
         "pack_size": 4.0,
     }
     defaults.update(kwargs)
-    return plan(history, None, **defaults)  # type: ignore[arg-type]
+    return plan(history, None, **defaults)
 
 
 @settings(max_examples=60, deadline=None)
@@ -50,8 +52,8 @@ def test_reorder_point_never_falls_when_the_service_level_rises(
     history: NDArray[np.float64], level: float, step: float
 ) -> None:
     low, high = run_plan(history, level), run_plan(history, level + step)
-    assert np.all(high.reorder_point >= low.reorder_point - 1e-9)  # type: ignore[attr-defined]
-    assert np.all(high.order_up_to >= low.order_up_to - 1e-9)  # type: ignore[attr-defined]
+    assert np.all(high.reorder_point >= low.reorder_point - 1e-9)
+    assert np.all(high.order_up_to >= low.order_up_to - 1e-9)
 
 
 @given(st.floats(0, 1e4), st.floats(0, 500), st.floats(0.5, 200))
@@ -68,14 +70,14 @@ def test_rounding_respects_moq_and_pack_size(quantity: float, moq: float, pack: 
 def test_partitions_give_the_same_plan(intermittent_history: NDArray[np.float64]) -> None:
     whole = run_plan(intermittent_history)
     parts = [run_plan(piece) for piece in np.array_split(intermittent_history, [7, 8, 25])]
-    for name in whole.__dataclass_fields__:  # type: ignore[attr-defined]
+    for name in whole.__dataclass_fields__:
         joined = np.concatenate([getattr(p, name) for p in parts])
         np.testing.assert_array_equal(getattr(whole, name), joined, err_msg=name)
 
 
 def test_plan_is_deterministic(intermittent_history: NDArray[np.float64]) -> None:
     first, second = run_plan(intermittent_history), run_plan(intermittent_history)
-    np.testing.assert_array_equal(first.order_up_to, second.order_up_to)  # type: ignore[attr-defined]
+    np.testing.assert_array_equal(first.order_up_to, second.order_up_to)
 
 
 def test_out_of_stock_days_are_missing_demand_not_zero() -> None:
@@ -95,31 +97,31 @@ def test_stockout_day_and_order_by_day_follow_the_projection() -> None:
     inbound = np.zeros((2, 30))
     inbound[1, 2] = 100.0
     result = run_plan(history, on_hand=np.array([25.0, 25.0]), inbound=inbound, lead_time_p90=6.0)
-    stockout = result.stockout_day  # type: ignore[attr-defined]
+    stockout = result.stockout_day
     np.testing.assert_allclose(stockout, [2.0, 12.0])
-    np.testing.assert_allclose(result.order_by_day, stockout - 6.0)  # type: ignore[attr-defined]
+    np.testing.assert_allclose(result.order_by_day, stockout - 6.0)
     no_demand = run_plan(np.zeros((1, 30)))
-    assert np.isnan(no_demand.stockout_day[0])  # type: ignore[attr-defined]
+    assert np.isnan(no_demand.stockout_day[0])
 
 
 def test_short_series_fall_back_to_smoothing() -> None:
     result = run_plan(np.array([[0.0, 5.0, 0.0, 0.0, 9.0]]))
-    assert result.method[0] == SMOOTHED  # type: ignore[attr-defined]
+    assert result.method[0] == SMOOTHED
 
 
 def test_higher_target_for_best_sellers_and_cover_cap() -> None:
     history = np.tile(np.arange(60, dtype=np.float64) % 5, (2, 1))
     levels = run_plan(history, np.array([0.99, 0.8]))
-    assert levels.order_up_to[0] > levels.order_up_to[1]  # type: ignore[attr-defined]
+    assert levels.order_up_to[0] > levels.order_up_to[1]
     capped = run_plan(history, 0.99, max_cover_days=3.0)
-    assert np.all(capped.order_up_to <= 3.0 * capped.demand_per_day + 1e-9)  # type: ignore[attr-defined]
+    assert np.all(capped.order_up_to <= 3.0 * capped.demand_per_day + 1e-9)
 
 
 def test_fill_rate_target_orders_less_than_the_same_cycle_level_for_fast_movers() -> None:
     history = np.random.default_rng(1).poisson(50.0, size=(3, 120)).astype(np.float64)
     cycle = run_plan(history, 0.95)
     fill = run_plan(history, 0.95, service_measure="fill_rate")
-    assert np.all(fill.order_up_to < cycle.order_up_to)  # type: ignore[attr-defined]
+    assert np.all(fill.order_up_to < cycle.order_up_to)
 
 
 def test_bad_shapes_are_refused() -> None:

@@ -23,7 +23,7 @@ def oracle(history: NDArray[np.float64], model: object) -> NDArray[np.float64]:
         }
     )
     result = statsforecast.StatsForecast(models=[model], freq=1, n_jobs=1).forecast(df=frame, h=1)
-    return result.sort_values("unique_id").iloc[:, -1].to_numpy()
+    return np.asarray(result.sort_values("unique_id").iloc[:, -1].to_numpy(), dtype=np.float64)
 
 
 def compare(history: NDArray[np.float64]) -> None:
@@ -52,6 +52,8 @@ def test_ses_croston_sba_tsb_agree_with_statsforecast(intermittent_history: NDAr
 def test_agreement_over_many_series() -> None:
     rng = np.random.default_rng(17)
     probability = rng.uniform(0.02, 1.0, size=(2000, 1))
-    history = np.where(rng.random((2000, 365)) < probability, rng.gamma(1.0, 20.0, size=(2000, 365)), 0.0)
+    history: NDArray[np.float64] = np.where(
+        rng.random((2000, 365)) < probability, rng.gamma(1.0, 20.0, size=(2000, 365)), 0.0
+    )
     history[:, 0] = np.where(rng.random(2000) < 0.5, history[:, 0], 0.0)
     compare(np.round(history))

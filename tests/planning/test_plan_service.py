@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from tests import factories as f
 from tradewind.cli.main import app
 from tradewind.config import Settings
 from tradewind.inventory.models import MovementReason, StockMovement
+from tradewind.orders.models import OrderStatus
 from tradewind.planning.frames import load_inputs
 from tradewind.planning.kernels import plan
 from tradewind.planning.service import build_plan
@@ -36,7 +38,7 @@ def test_days_without_stock_are_missing_not_zero(session: Session, shop: Shop) -
         day = TODAY - timedelta(days=back)
         if 11 <= back <= 20:
             continue  # out of stock: nothing sold
-        f.order(session, shop, [(sku, 4)], placed_at=f.noon(day), status=f.OrderStatus.DELIVERED)
+        f.order(session, shop, [(sku, 4)], placed_at=f.noon(day), status=OrderStatus.DELIVERED)
         session.add(
             StockMovement(
                 shop_id=shop.id,
@@ -182,7 +184,7 @@ def test_partitions_on_a_cluster_equal_one_call() -> None:
 
     rng = np.random.default_rng(5)
     n = 301
-    arguments = {
+    arguments: dict[str, Any] = {  # the kernel's array arguments (its settings keep their defaults)
         "history": rng.poisson(rng.uniform(0.05, 6, (n, 1)), (n, 200)).astype(float),
         "in_stock": rng.random((n, 200)) > 0.05,
         "on_hand": rng.integers(0, 80, n).astype(float),

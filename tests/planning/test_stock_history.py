@@ -15,6 +15,7 @@ from tradewind.catalog.models import Sku
 from tradewind.clock import FixedClock
 from tradewind.importers.tradewind_csv import import_file
 from tradewind.inventory.models import MovementReason, PurchaseOrderState, StockLevel, StockMovement, Warehouse
+from tradewind.orders.models import OrderStatus
 from tradewind.planning.frames import known_stockouts, load_inputs
 from tradewind.planning.kernels import plan
 from tradewind.shops.models import Shop
@@ -41,7 +42,7 @@ def _move(session: Session, shop: Shop, warehouse: Warehouse, sku: Sku, back: in
 
 
 def _sell(session: Session, shop: Shop, sku: Sku, back: int, units: int) -> None:
-    f.order(session, shop, [(sku, units)], placed_at=_at(back), status=f.OrderStatus.DELIVERED)
+    f.order(session, shop, [(sku, units)], placed_at=_at(back), status=OrderStatus.DELIVERED)
 
 
 def _stock_take(session: Session, shop: Shop, tmp_path: Path, sku: Sku, on_hand: int, counted_at: datetime) -> None:

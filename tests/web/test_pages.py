@@ -278,12 +278,13 @@ def test_a_brief_that_takes_long_is_made_in_the_background(tmp_path: Path, monke
     """A large shop's brief takes minutes: the first page of the day does not wait for it (its own database file:
     the brief is made on another connection while the page is served)."""
     import tradewind.api.briefing as briefing
+    from tradewind.brief.service import refresh_brief
 
     engine = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
     upgrade(engine)
     with transaction(make_sessionmaker(engine)) as session:
         world = build_world(session, "slow")
-    real = briefing.refresh_brief
+    real = refresh_brief  # the function briefing calls (patched there below)
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         time.sleep(1.0)

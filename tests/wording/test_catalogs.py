@@ -66,10 +66,10 @@ def test_every_msgid_is_translated_with_the_same_placeholders(template: Catalog,
         if found is None or found.fuzzy:
             problems.append(f"untranslated: {message.id!r}")
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        forms = found.string if isinstance(found.string, tuple) else (found.string,)
+        ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
+        forms = (found.string,) if found.string is None or isinstance(found.string, str) else tuple(found.string)
         expected = set().union(*(placeholders(i) for i in ids))
-        if isinstance(message.id, tuple) and len(forms) != catalog.num_plurals:
+        if not isinstance(message.id, str) and len(forms) != catalog.num_plurals:
             problems.append(f"{len(forms)} plural forms, {catalog.num_plurals} wanted: {message.id!r}")
         for form in forms:
             # A plural's count may be left out of a form (English "the buyer"); every other placeholder is kept.

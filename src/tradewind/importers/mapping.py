@@ -32,29 +32,8 @@ MAX_MAPPING_BYTES = 1024 * 1024
 def load_mapping(path: Path) -> ColumnMapping:
     """Read and check a mapping file; every problem is reported at once, naming the file."""
     file = path.name
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_MAPPING_BYTES + 1)
-    except OSError as problem:
-        raise InputFileError([RowError(file, 0, "", f"cannot read the mapping file: {problem.strerror}")]) from None
-    if len(raw) > MAX_MAPPING_BYTES:
-        raise InputFileError([RowError(file, 0, "", "the mapping file is larger than 1 MB: is this the right file?")])
-    try:
-        text = raw.decode("utf-8-sig")
-        document: Any = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    except (UnicodeDecodeError, ValueError, RecursionError) as problem:
-        raise InputFileError([RowError(file, 1, "", f"the mapping file cannot be read: {problem}")]) from None
-    if not isinstance(document, dict):
-        raise InputFileError([RowError(file, 1, "", "the mapping file must hold [columns], [defaults], [statuses]")])
+    sections = _read_sections(path)
     errors: list[RowError] = []
-    sections = {name: document.get(name, {}) for name in ("columns", "defaults", "statuses")}
-    for name in set(document) - set(sections):
-        errors.append(RowError(file, 0, name, f"unknown section [{name}]: use [columns], [defaults], [statuses]"))
-    for name, section in sections.items():
-        if not isinstance(section, dict) or not all(isinstance(v, str) for v in section.values()):
-            errors.append(RowError(file, 0, name, f"[{name}] must map names to text values"))
-    if errors:
-        raise InputFileError(errors)
     for name, section in sections.items():
         for key, value in section.items():
             if "\x00" in key or "\x00" in value:
@@ -78,6 +57,36 @@ def load_mapping(path: Path) -> ColumnMapping:
         by_target.setdefault("" if wanted.lower() in ("", IGNORE) else wanted, []).append(source)
     columns = names_index(by_target)
     return ColumnMapping(columns=columns, defaults=defaults, statuses=statuses, file=file)
+
+
+def _read_sections(path: Path) -> dict[str, dict[str, str]]:
+    """The file's [columns], [defaults] and [statuses] (each empty when absent), once the file is readable, small
+    enough, TOML or JSON, and holds only those sections of names to text values."""
+    file = path.name
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_MAPPING_BYTES + 1)
+    except OSError as problem:
+        raise InputFileError([RowError(file, 0, "", f"cannot read the mapping file: {problem.strerror}")]) from None
+    if len(raw) > MAX_MAPPING_BYTES:
+        raise InputFileError([RowError(file, 0, "", "the mapping file is larger than 1 MB: is this the right file?")])
+    try:
+        text = raw.decode("utf-8-sig")
+        document: Any = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as problem:
+        raise InputFileError([RowError(file, 1, "", f"the mapping file cannot be read: {problem}")]) from None
+    if not isinstance(document, dict):
+        raise InputFileError([RowError(file, 1, "", "the mapping file must hold [columns], [defaults], [statuses]")])
+    errors: list[RowError] = []
+    sections = {name: document.get(name, {}) for name in ("columns", "defaults", "statuses")}
+    for name in set(document) - set(sections):
+        errors.append(RowError(file, 0, name, f"unknown section [{name}]: use [columns], [defaults], [statuses]"))
+    for name, section in sections.items():
+        if not isinstance(section, dict) or not all(isinstance(v, str) for v in section.values()):
+            errors.append(RowError(file, 0, name, f"[{name}] must map names to text values"))
+    if errors:
+        raise InputFileError(errors)
+    return sections
 
 
 def _check_default(key: str, value: str) -> str | None:

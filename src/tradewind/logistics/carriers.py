@@ -143,22 +143,7 @@ def read_tracking_csv(data: bytes, file: str) -> SourceReading:
     except (StopIteration, csv.Error):
         reading.error(1, "", "the file is empty: the first line must name the columns (tracking_number, …)")
         return reading
-    wanted = {_header_key(name): name for name in CSV_COLUMNS}
-    positions: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = wanted.get(_header_key(cell))
-        if name is None:
-            if cell.strip():
-                reading.error(1, cell.strip(), f"unknown column {cell.strip()!r}: expected {', '.join(CSV_COLUMNS)}")
-        elif name in positions:
-            reading.error(1, name, f"the column {name} appears twice")
-        else:
-            positions[name] = index
-    for name in _REQUIRED:
-        if name not in positions:
-            reading.error(1, name, f"the column {name} is missing")
-    if "text" not in positions and "code" not in positions:
-        reading.error(1, "text", "the file needs a text column (the carrier's words) or a code column")
+    positions = _csv_positions(reading, header)
     if reading.errors:
         return reading
     while True:
@@ -177,6 +162,27 @@ def read_tracking_csv(data: bytes, file: str) -> SourceReading:
             continue
         _csv_row(reading, line, {name: cells[index].strip() for name, index in positions.items()})
     return reading
+
+
+def _csv_positions(reading: SourceReading, header: list[str]) -> dict[str, int]:
+    """Each known column's position in the header; an unknown, repeated or missing column is an error on line 1."""
+    wanted = {_header_key(name): name for name in CSV_COLUMNS}
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = wanted.get(_header_key(cell))
+        if name is None:
+            if cell.strip():
+                reading.error(1, cell.strip(), f"unknown column {cell.strip()!r}: expected {', '.join(CSV_COLUMNS)}")
+        elif name in positions:
+            reading.error(1, name, f"the column {name} appears twice")
+        else:
+            positions[name] = index
+    for name in _REQUIRED:
+        if name not in positions:
+            reading.error(1, name, f"the column {name} is missing")
+    if "text" not in positions and "code" not in positions:
+        reading.error(1, "text", "the file needs a text column (the carrier's words) or a code column")
+    return positions
 
 
 def _csv_row(reading: SourceReading, line: int, row: dict[str, str]) -> None:
