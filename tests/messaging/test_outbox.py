@@ -5,6 +5,7 @@ failures with back-off; bad input refused with nothing queued."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
@@ -150,7 +151,13 @@ def test_queue_is_idempotent_and_message_id_is_stable(session: Session, shop: Sh
 
 def test_a_batch_of_drafts_is_saved_in_one_flush_in_its_order(session: Session, shop: Shop) -> None:
     recipient = Recipient(kind=RecipientKind.BUYER, channel="export")
-    common = {"session": session, "shop_id": shop.id, "shop_code": shop.code, "recipient": recipient, "now": NOW}
+    common: dict[str, Any] = {
+        "session": session,
+        "shop_id": shop.id,
+        "shop_code": shop.code,
+        "recipient": recipient,
+        "now": NOW,
+    }
     old, _ = save_draft(idempotency_key="n:0", rendered=rendered("Old"), facts={}, **common)
     sent, _ = queue_message(idempotency_key="n:1", rendered=rendered("Sent"), facts={}, **common)
     session.flush()
