@@ -216,7 +216,9 @@ def test_milestones_pace_level_and_growth_milestone_action(session: Session, sho
     session.flush()
     report = growth_report(session, shop=shop, today=TODAY, settings=SETTINGS)
     tasks = {t.code: t for t in report.milestones}
-    assert tasks["store_opened"].reached_on == opened + timedelta(days=10)
+    # The SKU was recorded on day 11, but a sale on day 1 proves it was listed then.
+    assert tasks["store_opened"].reached_on == opened
+    assert report.to_json()["milestones"][0]["pace"] == f"reached on day 1 ({opened:%d %b %Y})"
     assert tasks["sales"].reached_on == opened + timedelta(days=59)
     gmv = tasks["gmv"]
     assert (gmv.progress, gmv.state, gmv.day) == (Decimal("15500.00"), "at risk", 100)
@@ -230,6 +232,21 @@ def test_milestones_pace_level_and_growth_milestone_action(session: Session, sho
     assert [a.key for a in actions] == ["growth_milestone:gmv:plan"]
     assert actions[0].title.endswith("at today's rate: 27,900 of 30,000 by day 180")
     assert actions[0].value_at_risk == Decimal("2100.00")
+
+
+def test_a_listing_after_its_days_is_missed_with_nothing_counted(session: Session, shop: Shop) -> None:
+    """'1 / 1 missed' said two things at once: a listing made after day 30 counts for nothing in the task, and a
+    task that has ended shows how it ended, not a rate."""
+    opened = TODAY - timedelta(days=99)
+    shop.opened_on = opened
+    late = f.sku(session, shop, "LATE")
+    late.created_at = at(opened + timedelta(days=40))
+    f.listing(session, shop, late)
+    sale(session, shop, at(opened + timedelta(days=45), 4), total="250.00")  # the first sale, day 46
+    session.flush()
+    report = growth_report(session, shop=shop, today=TODAY, settings=SETTINGS)
+    task = report.to_json()["milestones"][0]
+    assert (task["progress"], task["state"], task["pace"]) == ("0", "missed", "ended on day 30 with 0 of 1")
 
 
 def test_sales_on_day_91_miss_the_90_day_task(session: Session, shop: Shop) -> None:

@@ -98,17 +98,24 @@ def milestones(
     if opened is None:
         return []
     listed_by = opened + timedelta(days=s.listing_days - 1)
-    first_listed = max(facts.first_listed_on, opened) if facts.first_listed_on is not None else None
+    # A sale proves a listing: the first listed day is the earlier of the first SKU's record and the first sale (a
+    # shop whose SKUs were recorded after it began selling — an import of an older shop — had listed by its first
+    # sale; counting from the records alone said "missed" beside hundreds of sales).
+    known = [day for day in (facts.first_listed_on, first_sale_day(facts)) if day is not None]
+    first_listed = max(min(known), opened) if known else None
+    listed_in_time = first_listed is not None and first_listed <= min(listed_by, today)
     listing = Milestone(
         "store_opened",
         f"Store opened with listings within {s.listing_days} days",
         "listings",
         Decimal(1),
-        Decimal(min(facts.listings, 1)) if first_listed is not None and first_listed <= today else Decimal(0),
+        # Progress counts what happened within the task's days, as the sales and GMV tasks do: a listing made
+        # after day `listing_days` does not show the task as done beside its "missed".
+        Decimal(1) if listed_in_time else Decimal(0),
         opened,
         s.listing_days,
         today,
-        first_listed if first_listed is not None and first_listed <= min(listed_by, today) else None,
+        first_listed if listed_in_time else None,
     )
     sales_end = opened + timedelta(days=s.sales_days - 1)
     gmv_end = opened + timedelta(days=s.gmv_days - 1)
@@ -193,7 +200,20 @@ def level(
     return Level(LEVELS[reached], LEVELS[reached + 1], task.title)
 
 
+def first_sale_day(facts: ShopFacts) -> date | None:
+    """The shop's local day of its first sale among the facts' orders (those since opening are among them)."""
+    days = [local_day(o.placed_at, facts.zone) for o in facts.orders if o.is_sale]
+    return min(days) if days else None
+
+
 def pace_text(task: Milestone) -> str:
-    """'at today's rate: 27,900 of 30,000 by day 180'."""
+    """Where the task stands: 'at today's rate: 27,900 of 30,000 by day 180' while it runs; once it has ended,
+    'reached on day 41 (18 Nov 2025)' or 'ended on day 90 with 42 of 60' (a rate after the last day means nothing)."""
+    target = f"{task.target:,.0f}"
+    if task.reached_on is not None:
+        return f"reached on day {(task.reached_on - task.opened_on).days + 1} ({task.reached_on:%d %b %Y})"
+    if task.today > task.last_day:
+        progress = task.progress.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return f"ended on day {task.days} with {progress:,} of {target}"
     projected = task.projected.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return f"at today's rate: {projected:,} of {task.target:,.0f} by day {task.days}"
+    return f"at today's rate: {projected:,} of {target} by day {task.days}"
