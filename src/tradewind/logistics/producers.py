@@ -226,9 +226,15 @@ class ShipmentWatchProducer:
             title=title.english(),
             title_phrase=title,
             why=(
-                f"Waiting since {finding.extra['waiting_since']}; post offices send unclaimed parcels back after "
-                f"about {_rules(self.rules, context).pickup_hold_days} days (from {back_on})."
-            ),
+                why := phrase(
+                    "Waiting since %(since)s; post offices send unclaimed parcels back after about %(days)s days "
+                    "(from %(back_on)s).",
+                    since=Day(date.fromisoformat(str(finding.extra["waiting_since"]))),
+                    days=_rules(self.rules, context).pickup_hold_days,
+                    back_on=Day(back_on) if back_on else str(back_on),
+                )
+            ).english(),
+            why_phrase=why,
             value_at_risk=order.total if order else Decimal(0),
             weight=1.2,
             figures=facts.to_dict()
@@ -849,6 +855,20 @@ def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]
     return _gathered(actions, "stalled_tracking", method_of, build)
 
 
+def _waiting_parcel(action: Action) -> Phrase:
+    """A pickup reminder's title without its opening "Parcel " (the parcel that a gathered reminder names)."""
+    figures = action.figures
+    waited = nphrase(
+        "%(tracking)s has waited %(num)s days at %(place)s: remind the buyer",
+        "%(tracking)s has waited %(num)s days at %(place)s: remind the buyer",
+        int(figures["days_waiting"]),
+        tracking=str(figures["tracking_number"]),
+        place=str(figures["pickup_point"]) if figures.get("pickup_point") else phrase("the pickup point"),
+    )
+    order = figures.get("order")
+    return phrase("%(title)s (order %(order)s)", title=waited, order=str(order)) if order else waited
+
+
 def _group_pickups(actions: list[Action]) -> list[Action]:
     """Parcels waiting at pickup points in one country become one reminder action: one message to each buyer,
     one click. Keyed by its parcels, so the same parcels tomorrow are the same action."""
@@ -872,7 +892,11 @@ def _group_pickups(actions: list[Action]) -> list[Action]:
                 low=min(days),
                 high=max(days),
             ),
-            why=f"First to go back: {first.title.removeprefix('Parcel ')}. {first.why}",
+            why=phrase(
+                "First to go back: %(parcel)s. %(why)s",
+                parcel=_waiting_parcel(first),
+                why=first.why_phrase or first.why,
+            ),
             figures={
                 "destination": country,
                 "parcels": len(members),

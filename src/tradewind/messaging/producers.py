@@ -593,6 +593,14 @@ class WithBuyerMessages:
                     action,
                     steps=list(action.steps) + steps,
                     why=action.why + f" {len(steps)} buyer message draft(s) ready ({', '.join(languages)}).",
+                    why_phrase=phrase(
+                        "%(why)s %(drafts)s buyer message draft(s) ready (%(languages)s).",
+                        why=action.why_phrase,
+                        drafts=len(steps),
+                        languages=", ".join(languages),
+                    )
+                    if action.why_phrase is not None
+                    else None,
                     figures=dict(action.figures) | {"message_drafts": [step["outbox_id"] for step in steps]},
                 )
             found.append(action)
