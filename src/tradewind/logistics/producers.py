@@ -26,8 +26,16 @@ from sqlalchemy.orm import Session
 from tradewind.action import Action, BriefContext, StoredAction, gather, members_digest
 from tradewind.errors import InvalidTransitionError
 from tradewind.logistics.choice import DestinationChoice, MethodOption, choose_methods
+from tradewind.logistics.codes import plain_phrase
 from tradewind.logistics.disruptions import BLOCKING, covers, describe, list_disruptions
-from tradewind.logistics.models import Disruption, DisruptionKind, FollowUpKind, Shipment, ShipmentFollowUp
+from tradewind.logistics.models import (
+    Disruption,
+    DisruptionKind,
+    FollowUpKind,
+    Shipment,
+    ShipmentFollowUp,
+    TrackingStatus,
+)
 from tradewind.logistics.rerouting import hold_orders, open_order_lanes, reroute_orders, route_back, unshipped_orders
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import (
@@ -137,49 +145,42 @@ class ShipmentWatchProducer:
     def _stalled(self, finding: WatchFinding, rounds: int, context: BriefContext) -> Action:
         facts, order = finding.facts, finding.order
         tracking = facts.tracking_number
+        shipped = Day(facts.shipped_on)
+        status = plain_phrase(TrackingStatus(facts.status), facts.substatus)
+        title = _stalled_title(finding.situation, finding.days, tracking, facts.carrier_method, chase=True)
+        why: Phrase
         if finding.situation == "no_first_scan":
-            title = nphrase(
-                "Chase parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
-                "Chase parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
-                finding.days,
-                tracking=tracking,
-                method=facts.carrier_method,
-            )
-            why = (
-                f"Handed over on {facts.shipped_on}; the platforms expect a first carrier scan within "
-                f"{_rules(self.rules, context).first_scan_within_days} days, or the order counts as not shipped."
+            why = phrase(
+                "Handed over on %(shipped)s; the platforms expect a first carrier scan within %(days)s days, or the "
+                "order counts as not shipped.",
+                shipped=shipped,
+                days=_rules(self.rules, context).first_scan_within_days,
             )
             weight = 1.3
         elif finding.situation == "probably_lost":
-            title = nphrase(
-                "Parcel %(tracking)s (%(method)s) is probably lost: no carrier news for %(num)s days",
-                "Parcel %(tracking)s (%(method)s) is probably lost: no carrier news for %(num)s days",
-                finding.days,
-                tracking=tracking,
-                method=facts.carrier_method,
-            )
             by = _protection_end(order)
-            why = (
-                f"Shipped {facts.shipped_on}, {facts.days_since_shipping} days ago; status {facts.status_words}. "
-                "Open an inquiry with the carrier, then refund the buyer or send the order again"
-                + (f" before buyer protection ends on {by}." if by else ".")
+            why = phrase(
+                "Shipped %(shipped)s, %(days)s days ago; status %(status)s. Open an inquiry with the carrier, then "
+                "refund the buyer or send the order again%(before)s",
+                shipped=shipped,
+                days=facts.days_since_shipping,
+                status=status,
+                before=phrase(" before buyer protection ends on %(by)s.", by=Day(by)) if by else ".",
             )
             weight = 1.4
         else:
-            last = f" (last: “{facts.last_event}”)" if facts.last_event else ""
-            title = nphrase(
-                "Chase parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
-                "Chase parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
-                finding.days,
-                tracking=tracking,
-                method=facts.carrier_method,
-            )
-            why = (
-                f"Shipped {facts.shipped_on}, {facts.days_since_shipping} days ago; status {facts.status_words}{last}."
+            why = phrase(
+                "Shipped %(shipped)s, %(days)s days ago; status %(status)s%(last)s.",
+                shipped=shipped,
+                days=facts.days_since_shipping,
+                status=status,
+                last=phrase(" (last: “%(event)s”)", event=facts.last_event) if facts.last_event else "",
             )
             weight = 1.0
         if rounds:
-            why += f" Chased {rounds} time(s) already."
+            why = nphrase(
+                "%(why)s Chased %(num)s time(s) already.", "%(why)s Chased %(num)s time(s) already.", rounds, why=why
+            )
         if order:
             title = phrase("%(title)s — order %(order)s", title=title, order=order.number)
         return Action(
@@ -190,7 +191,8 @@ class ShipmentWatchProducer:
             due=context.today,
             title=title.english(),
             title_phrase=title,
-            why=why,
+            why=why.english(),
+            why_phrase=why,
             value_at_risk=order.total if order else Decimal(0),
             weight=weight,
             figures=facts.to_dict()
@@ -811,6 +813,58 @@ def _gathered(
     return others
 
 
+def _stalled_title(
+    situation: str, days: int, tracking: str, method: str, *, chase: bool = False, order: Any = None
+) -> Phrase:
+    """A stalled parcel's title: "Chase parcel …" with `chase`, "parcel …" (the one a gathered chase names) without;
+    "Parcel … is probably lost" either way; "— order …" when `order` is given."""
+    if situation == "probably_lost":
+        title = nphrase(
+            "Parcel %(tracking)s (%(method)s) is probably lost: no carrier news for %(num)s days",
+            "Parcel %(tracking)s (%(method)s) is probably lost: no carrier news for %(num)s days",
+            days,
+            tracking=tracking,
+            method=method,
+        )
+    elif situation == "no_first_scan":
+        title = (
+            nphrase(
+                "Chase parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
+                "Chase parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
+                days,
+                tracking=tracking,
+                method=method,
+            )
+            if chase
+            else nphrase(
+                "parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
+                "parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
+                days,
+                tracking=tracking,
+                method=method,
+            )
+        )
+    else:
+        title = (
+            nphrase(
+                "Chase parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
+                "Chase parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
+                days,
+                tracking=tracking,
+                method=method,
+            )
+            if chase
+            else nphrase(
+                "parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
+                "parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
+                days,
+                tracking=tracking,
+                method=method,
+            )
+        )
+    return phrase("%(title)s — order %(order)s", title=title, order=str(order)) if order is not None else title
+
+
 def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]:
     """Stalled parcels of one method (and situation) become one chase action for the day: the seller writes to
     the carrier once, with the list."""
@@ -838,7 +892,17 @@ def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]
                 low=min(days),
                 high=max(days),
             ),
-            why=f"Longest: {longest.title.removeprefix('Chase ')}. {longest.why}",
+            why=phrase(
+                "Longest: %(parcel)s. %(why)s",
+                parcel=_stalled_title(
+                    situation,
+                    int(longest.figures.get("days") or 0),
+                    longest.subject,
+                    str(longest.figures.get("method")),
+                    order=longest.figures.get("order"),
+                ),
+                why=longest.why_phrase or longest.why,
+            ),
             figures={
                 "method": method,
                 "situation": situation,
