@@ -90,3 +90,17 @@ def test_the_demo_brief_in_chinese(demo: tuple[TestClient, TestClient, list[Acti
     whys = dict(re.findall(r'id="action-(\d+)".*?<div class="why">(.*?)</div>', page, flags=re.S))
     assert html.unescape(whys[str(delay.id)]).startswith("按目的地统计的订单：")
     assert "再订货点" in html.unescape(whys[str(restock.id)])
+
+
+def test_the_error_pages_in_the_users_language(demo: tuple[TestClient, TestClient, list[ActionRecord]]) -> None:
+    chinese, english, _ = demo
+    # An address no route answers (found before any sign-in check) and an action that is not there.
+    for path, english_message in (("/shops/demo/nowhere", "Not Found"), ("/shops/demo/actions/999999", "no action")):
+        page = chinese.get(path)
+        assert page.status_code == 404
+        main = html.unescape(re.findall(r"<main.*?</main>", page.text, flags=re.S)[0])
+        assert "<h1>未找到</h1>" in main and "这个地址没有内容，或者它不属于这个店铺。" in main and "返回首页" in main
+        assert english_message in main.split("<summary>详情</summary>")[1]  # the server's own words, folded away
+        page = english.get(path)
+        assert page.status_code == 404 and "<h1>Not found</h1>" in page.text and english_message in page.text
+        assert "未找到" not in page.text
