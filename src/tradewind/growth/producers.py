@@ -52,7 +52,8 @@ def _named(title: str, name: Phrase) -> str | Phrase:
     return name if name.english() == title else title
 
 
-def _metric_name(metric: ServiceMetric, settings: GrowthSettings) -> str | Phrase:
+def metric_name(code: str, title: str, settings: GrowthSettings) -> str | Phrase:
+    """A service metric's name in the reader's language (its English `title` for a metric not named here)."""
     names = {
         "order_defect_rate": phrase("Order defect rate"),
         "cancellation_rate": phrase("Cancellation rate (seller-caused)"),
@@ -61,11 +62,12 @@ def _metric_name(metric: ServiceMetric, settings: GrowthSettings) -> str | Phras
         "valid_tracking_rate": phrase("Valid tracking rate"),
         "reply_rate": phrase("Buyer messages answered within %(hours)s h", hours=settings.reply_hours),
     }
-    name = names.get(metric.code)
-    return metric.title if name is None else _named(metric.title, name)
+    name = names.get(code)
+    return title if name is None else _named(title, name)
 
 
-def _milestone_name(task: Milestone, settings: GrowthSettings) -> str | Phrase:
+def milestone_name(code: str, title: str, settings: GrowthSettings) -> str | Phrase:
+    """A growth milestone's name in the reader's language (its English `title` for one not named here)."""
     names = {
         "store_opened": phrase("Store opened with listings within %(days)s days", days=settings.listing_days),
         "sales": phrase(
@@ -77,8 +79,16 @@ def _milestone_name(task: Milestone, settings: GrowthSettings) -> str | Phrase:
             days=settings.gmv_days,
         ),
     }
-    name = names.get(task.code)
-    return task.title if name is None else _named(task.title, name)
+    name = names.get(code)
+    return title if name is None else _named(title, name)
+
+
+def _metric_name(metric: ServiceMetric, settings: GrowthSettings) -> str | Phrase:
+    return metric_name(metric.code, metric.title, settings)
+
+
+def _milestone_name(task: Milestone, settings: GrowthSettings) -> str | Phrase:
+    return milestone_name(task.code, task.title, settings)
 
 
 def _counted(unit: str, count: int) -> Phrase:
