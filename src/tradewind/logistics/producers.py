@@ -271,8 +271,15 @@ class ShipmentWatchProducer:
             order=order.number,
             when=phrase("ends today") if left == 0 else nphrase("ends in %(num)s days", "ends in %(num)s days", left),
             deadline=Day(deadline),
-            status=facts.status_words,
+            status=plain_phrase(TrackingStatus(facts.status), facts.substatus),
             new_end=Day(new_end),
+        )
+        why = phrase(
+            "Parcel %(tracking)s shipped %(shipped)s is %(status)s; when the protection ends undelivered the buyer can "
+            "open a dispute and the platform refunds.",
+            tracking=facts.tracking_number,
+            shipped=Day(facts.shipped_on),
+            status=plain_phrase(TrackingStatus(facts.status), facts.substatus),
         )
         return Action(
             kind="protection_expiring",
@@ -282,10 +289,8 @@ class ShipmentWatchProducer:
             due=max(context.today, deadline - timedelta(days=2)),
             title=title.english(),
             title_phrase=title,
-            why=(
-                f"Parcel {facts.tracking_number} shipped {facts.shipped_on} is {facts.status_words}; when the "
-                f"protection ends undelivered the buyer can open a dispute and the platform refunds."
-            ),
+            why=why.english(),
+            why_phrase=why,
             value_at_risk=order.total,
             weight=1.5,
             figures=facts.to_dict()
