@@ -303,10 +303,26 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
         due = max(context.today, order.cancelled_at.date() + timedelta(days=3))
         return title, why, due
 
+    def describe_why(self, notice: BuyerNotice, context: BriefContext) -> Phrase | None:
+        order = notice.order
+        if order.cancelled_at is None or not order.currency:
+            return None  # said in English only
+        by = order.cancelled_by.value if order.cancelled_by else "unknown"
+        why = phrase(
+            "Cancelled %(day)s by the %(by)s, %(money)s; reason recorded: %(reason)s.",
+            day=Day(order.cancelled_at.date()),
+            by=CANCELLED_BY_WORDS.get(by, by),
+            money=Amount(order.total, order.currency),
+            reason=order.cancel_reason or phrase("no reason given"),
+        )
+        if order.cancelled_by == CancelledBy.SELLER:
+            why = phrase("%(why)s Seller-caused cancellations count against the shop's cancellation rate.", why=why)
+        return why
+
     def group_of(self, action: Action) -> str:
         return str(action.figures.get("cancelled_by") or "unknown")
 
-    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, str]:
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, Phrase]:
         reasons = tally(str(a.figures.get("cancel_reason") or "no reason given") for a in members)
         title = phrase(
             "Ask %(buyers)s why their order was cancelled (by the %(by)s: %(reasons)s): drafts in %(languages)s",
@@ -315,9 +331,17 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
             reasons=top(reasons, 3),
             languages=drafts_in(str(a.figures["draft_locale"]) for a in members),
         )
-        why = f"{_money_by_currency(members)} cancelled; reasons recorded: {top(reasons)}."
+        why = phrase(
+            "%(money)s cancelled; reasons recorded: %(reasons)s.",
+            money=_amounts_by_currency(members),
+            reasons=top(reasons),
+        )
         if group == CancelledBy.SELLER.value:
-            why += " Seller-caused cancellations count against the shop's cancellation rate: find out what went wrong."
+            why = phrase(
+                "%(why)s Seller-caused cancellations count against the shop's cancellation rate: find out what went "
+                "wrong.",
+                why=why,
+            )
         return title, why
 
 
