@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
-from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top
+from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top_words
 from tradewind.messaging.models import InboundMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step, queue_message_steps
 from tradewind.messaging.outbox import Recipient, keys_in_outbox, save_draft
@@ -67,7 +67,7 @@ class ReplyNeededProducer:
                 why = phrase(
                     "%(why)s No wording yet in %(languages)s: those drafts are in English.",
                     why=why,
-                    languages=top(untemplated),
+                    languages=top_words(untemplated),
                 )
             found.append(gathered("reply_needed", intent, members, title=title, why=why))
         return found

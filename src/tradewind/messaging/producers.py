@@ -25,7 +25,7 @@ from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.models import ShippingMethod, TrackingStatus
 from tradewind.logistics.watch import OrderAtRisk, orders_at_risk
 from tradewind.messaging.delays import delay_reason
-from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top
+from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top, top_words
 from tradewind.messaging.notices import BuyerNotice, draft_notices, queue_message_steps
 from tradewind.messaging.outbox import cancel_stale_drafts
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
@@ -201,7 +201,16 @@ class UnpaidReminderProducer(BuyerNoticeProducer):
         )
         return title, why, context.today
 
-    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, str]:
+    def describe_why(self, notice: BuyerNotice, context: BriefContext) -> Phrase | None:
+        order = notice.order
+        return phrase(
+            "Placed %(placed)s UTC, unpaid for %(days)s days; the platform closes it on %(pay_by)s.",
+            placed=f"{order.placed_at:%Y-%m-%d %H:%M}",
+            days=Number.of((context.now - order.placed_at).total_seconds() / 86400, 1, grouped=False),
+            pay_by=Day(notice.facts["pay_by"]),
+        )
+
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, Phrase]:
         closing = min(str(a.figures["pay_by"]) for a in members)
         first = members[0]
         title = phrase(
@@ -210,9 +219,13 @@ class UnpaidReminderProducer(BuyerNoticeProducer):
             money=_amounts_by_currency(members),
             languages=drafts_in(str(a.figures["draft_locale"]) for a in members),
         )
-        why = (
-            f"Unpaid orders by destination: {top(tally(str(a.figures['buyer_country'] or '?') for a in members))}. "
-            f"The platform closes the first of them on {closing}. First: order {first.subject}: {first.why}"
+        why = phrase(
+            "Unpaid orders by destination: %(destinations)s. The platform closes the first of them on %(closing)s. "
+            "First: order %(order)s: %(why)s",
+            destinations=top_words(tally(str(a.figures["buyer_country"] or "?") for a in members)),
+            closing=Day(date.fromisoformat(closing)),
+            order=first.subject,
+            why=first.why_phrase or first.why,
         )
         return title, why
 
@@ -334,7 +347,7 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
         why = phrase(
             "%(money)s cancelled; reasons recorded: %(reasons)s.",
             money=_amounts_by_currency(members),
-            reasons=top(reasons),
+            reasons=top_words(reasons),
         )
         if group == CancelledBy.SELLER.value:
             why = phrase(
