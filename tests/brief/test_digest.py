@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.api.shop_data import CHEAP, PASSWORD
+from tests.brief.test_one_voice import Fixed
 from tradewind.accounts.models import Role
 from tradewind.accounts.service import create_user, grant
+from tradewind.action import Action, BriefContext
 from tradewind.brief.digest import compose_digest, digest_queued, digest_time_has_come, queue_digests
+from tradewind.brief.service import refresh_brief
+from tradewind.config import Settings
 from tradewind.messaging.models import OutboxMessage, OutboxState
 from tradewind.shops.models import Shop
+from tradewind.wording import Day, joined, phrase
 
 DAY = date(2026, 3, 2)
 
@@ -58,3 +64,40 @@ def test_an_empty_brief_says_so(session: Session, shop: Shop) -> None:
     digest = compose_digest(session, shop=shop, today=DAY, base_url=None)
     assert digest.open_count == 0 and "Nothing to do this morning." in digest.text
     assert f"/shops/{shop.code}/today" in digest.text
+
+
+def test_each_owner_reads_the_digest_in_their_own_language(session: Session, shop: Shop) -> None:
+    title = phrase("Overstock %(sku)s: %(state)s — pause purchasing, promote it", sku="SH-9", state=phrase("no sales"))
+    why = phrase("Also %(skus)s.", skus=joined(phrase("%(sku)s out %(day)s", sku="SH-8", day=Day(DAY, "day_month"))))
+    overstock = Action(
+        kind="overstock",
+        key="overstock:SH-9",
+        subject_kind="sku",
+        subject="SH-9",
+        due=date(2026, 3, 1),
+        title=title.english(),
+        title_phrase=title,
+        why=why.english(),
+        why_phrase=why,
+        value_at_risk=Decimal("10"),
+    )
+    context = BriefContext(today=DAY, now=datetime(2026, 3, 2, 0, 0, tzinfo=UTC), settings=Settings())
+    refresh_brief(session, shop=shop, context=context, producers=[Fixed(("overstock",), [overstock])])
+    for locale in ("zh", "en"):
+        email = f"{locale}-{uuid.uuid4().hex[:6]}@example.com"
+        user = create_user(session, email=email, password=PASSWORD, name=email, locale=locale, rules=CHEAP)
+        grant(session, user=user, shop=shop, role=Role.OWNER)
+    rows = queue_digests(session, shop=shop, today=DAY, now=context.now, base_url=None)
+    sent = {row.owner[:2]: session.get(OutboxMessage, row.message_id) for row in rows}
+    chinese, english = sent["zh"], sent["en"]
+    assert chinese is not None and english is not None
+    assert chinese.locale == "zh" and chinese.subject == f"{shop.name}：2026年3月2日 有 1 项待办，1 项已逾期"
+    assert "早上好。" in chinese.body and "已逾期 (1)" in chinese.body and "（截止 2026年3月1日）" in chinese.body
+    assert "SH-9 库存积压：无销售" in chinese.body and "另有 SH-8 3月2日断货。" in chinese.body
+    assert chinese.body_html is not None and "完整简报</a>" in chinese.body_html
+    assert english.locale == "en" and english.subject == f"{shop.name}: 1 open action on 2026-03-02, 1 overdue"
+    assert f"- {title.english()} (due 2026-03-01)\n  Also SH-8 out 02 Mar.\n" in english.body
+    # A user's language is one the dashboard has (en, zh); the digest itself reads in every language of the brief.
+    russian = compose_digest(session, shop=shop, today=DAY, base_url=None, locale="ru")
+    assert russian.subject == f"{shop.name}: 1 открытое действие на 2 мар. 2026\u202fг., просрочено: 1"
+    assert "Доброе утро." in russian.text and "Также SH-8 (закончится 2 мар.)." in russian.text

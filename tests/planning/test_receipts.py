@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tests import factories as f
 from tradewind.action import BriefContext
 from tradewind.brief.producers import default_producers
-from tradewind.brief.service import apply_action, refresh_brief
+from tradewind.brief.service import apply_action, refresh_brief, why_in
 from tradewind.catalog.models import Sku
 from tradewind.config import Settings
 from tradewind.errors import ValidationError
@@ -170,6 +170,9 @@ def test_receipt_missing_in_the_brief_and_applying_records_it(session: Session, 
     (action,) = [a for a in actions if a.kind == "receipt_missing"]
     assert (action.subject_kind, action.subject) == ("purchase_order", order.code)
     assert action.figures["lines"] == [{"sku": "BOOT-39", "quantity": 30}]
+    assert action.why.startswith("1 SKU (BOOT-39) show an on-hand without the units received")
+    assert why_in(action, "zh").startswith("1 个 SKU（BOOT-39）的现有库存不含已收货的数量")
+    assert why_in(action, "ru").startswith("У 1 SKU (BOOT-39) остаток не включает полученные единицы")
 
     _, done = apply_action(session, shop=shop, action_id=action.id, context=_context(), producers=default_producers())
     assert done == [f"recorded the receipt of {order.code}: 30 units in stock"]

@@ -90,3 +90,38 @@ def test_the_demo_brief_in_chinese(demo: tuple[TestClient, TestClient, list[Acti
     whys = dict(re.findall(r'id="action-(\d+)".*?<div class="why">(.*?)</div>', page, flags=re.S))
     assert html.unescape(whys[str(delay.id)]).startswith("按目的地统计的订单：")
     assert "再订货点" in html.unescape(whys[str(restock.id)])
+
+
+def test_the_error_pages_in_the_users_language(demo: tuple[TestClient, TestClient, list[ActionRecord]]) -> None:
+    chinese, english, _ = demo
+    # An address no route answers (found before any sign-in check) and an action that is not there.
+    for path, english_message in (("/shops/demo/nowhere", "Not Found"), ("/shops/demo/actions/999999", "no action")):
+        page = chinese.get(path)
+        assert page.status_code == 404
+        main = html.unescape(re.findall(r"<main.*?</main>", page.text, flags=re.S)[0])
+        assert "<h1>未找到</h1>" in main and "这个地址没有内容，或者它不属于这个店铺。" in main and "返回首页" in main
+        assert english_message in main.split("<summary>详情</summary>")[1]  # the server's own words, folded away
+        page = english.get(path)
+        assert page.status_code == 404 and "<h1>Not found</h1>" in page.text and english_message in page.text
+        assert "未找到" not in page.text
+
+
+def test_the_growth_names_and_the_reasons_orders_are_at_risk_in_chinese(
+    demo: tuple[TestClient, TestClient, list[ActionRecord]],
+) -> None:
+    chinese, english, _ = demo
+    page = html.unescape(chinese.get("/shops/demo/growth").text)
+    assert "订单缺陷率" in page and "延迟发货率" in page  # the metrics
+    assert re.search(r"开店 \d+ 天内上架商品", page) and re.search(r"\d+ 天内完成 \d+ 笔销售", page)  # the milestones
+    page = html.unescape(english.get("/shops/demo/growth").text)
+    assert "Order defect rate" in page and "订单缺陷率" not in page
+    # The orders at risk: why, in the reader's language (the delay reasons of notify_delay).
+    risks = re.findall(
+        r'<div class="small muted">(.*?)</div></td>', chinese.get("/shops/demo/orders?at_risk=true").text
+    )
+    in_english = re.findall(
+        r'<div class="small muted">(.*?)</div></td>', english.get("/shops/demo/orders?at_risk=true").text
+    )
+    assert risks and len(risks) == len(in_english)
+    assert all(re.search(r"[\u4e00-\u9fff]", html.unescape(r)) for r in risks)
+    assert not any(re.search(r"[\u4e00-\u9fff]", html.unescape(r)) for r in in_english)

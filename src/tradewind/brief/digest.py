@@ -17,17 +17,24 @@ from sqlalchemy.orm import Session
 
 from tradewind.accounts.models import Role, ShopMembership, User
 from tradewind.brief.ranking import GROUP_ORDER, urgency_group
-from tradewind.brief.service import ActionSummary, action_summaries, ranked_open_actions
+from tradewind.brief.service import ActionSummary, action_summaries, ranked_open_actions, title_in, why_in
 from tradewind.errors import InvalidTransitionError, StateChangedError
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.outbox import Recipient, cancel_message, queue_message
 from tradewind.messaging.templates import Rendered
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
+from tradewind.wording import LOCALES, SOURCE_LOCALE, Day, Phrase, nphrase, phrase, render
 
 SITUATION = "morning_digest"
 TOP_ACTIONS = 12
-GROUP_TITLES = {"overdue": "Overdue", "today": "Due today", "this week": "Due this week", "later": "Later"}
+GROUP_TITLES = {
+    "overdue": phrase("Overdue"),
+    "today": phrase("Due today"),
+    "this week": phrase("Due this week"),
+    "later": phrase("Later"),
+}
+BOLD = "\x00"  # stands for the shop's name in a sentence until it is escaped and set in bold
 
 
 def digest_time_has_come(shop: Shop, now: datetime) -> bool:
@@ -75,47 +82,82 @@ def action_url(base_url: str | None, shop: Shop, action_id: int) -> str:
     return f"{base_url.rstrip('/')}{path}" if base_url else path
 
 
-def compose_digest(session: Session, *, shop: Shop, today: date, base_url: str | None) -> Digest:
+def compose_digest(
+    session: Session, *, shop: Shop, today: date, base_url: str | None, locale: str = SOURCE_LOCALE
+) -> Digest:
     """The digest of the brief as stored now: the first `TOP_ACTIONS` open actions in the brief's order, grouped
-    overdue / today / this week / later (pure reading: the caller makes today's brief first)."""
+    overdue / today / this week / later (pure reading: the caller makes today's brief first), in `locale` (the
+    titles and reasons through `title_in` and `why_in`, the digest's own sentences through the brief catalog)."""
     ranked = ranked_open_actions(session, shop_id=shop.id)
     top = action_summaries(session, shop_id=shop.id, ids=[i for i, _, _ in ranked[:TOP_ACTIONS]], only_open=True)
     groups: dict[str, list[ActionSummary]] = {name: [] for name in GROUP_ORDER}
     for summary in top:
         groups[urgency_group(summary.due, today)].append(summary)
+
+    def say(text: Phrase) -> str:
+        return render(text, locale)
+
     overdue = len(groups["overdue"])
-    subject = f"{shop.name}: {len(ranked)} open action{'s' if len(ranked) != 1 else ''} on {today.isoformat()}"
+    day = Day(today)
+    subject = nphrase(
+        "%(shop)s: %(num)s open action on %(day)s",
+        "%(shop)s: %(num)s open actions on %(day)s",
+        len(ranked),
+        shop=shop.name,
+        day=day,
+    )
     if overdue:
-        subject += f", {overdue} overdue"
+        subject = phrase("%(subject)s, %(overdue)s overdue", subject=subject, overdue=overdue)
     today_url = f"{base_url.rstrip('/')}/shops/{shop.code}/today" if base_url else f"/shops/{shop.code}/today"
-    lines = [f"Good morning. The brief of {shop.name} for {today.isoformat()}: {len(ranked)} open actions."]
-    parts = [
-        f"<p>Good morning. The brief of <b>{escape(shop.name)}</b> for {today.isoformat()}: "
-        f"{len(ranked)} open actions.</p>"
-    ]
+
+    def opening(name: str) -> str:
+        return say(
+            nphrase(
+                "Good morning. The brief of %(shop)s for %(day)s: %(num)s open actions.",
+                "Good morning. The brief of %(shop)s for %(day)s: %(num)s open actions.",
+                len(ranked),
+                shop=name,
+                day=day,
+            )
+        )
+
+    lines = [opening(shop.name)]
+    bold = escape(opening(BOLD))
+    parts = [f"<p>{bold.replace(BOLD, f'<b>{escape(shop.name)}</b>')}</p>"]
     for name in GROUP_ORDER:
         if not groups[name]:
             continue
-        lines += ["", f"{GROUP_TITLES[name]} ({len(groups[name])})"]
-        parts.append(f"<h3>{GROUP_TITLES[name]} ({len(groups[name])})</h3><ul>")
+        heading = f"{say(GROUP_TITLES[name])} ({len(groups[name])})"
+        lines += ["", heading]
+        parts.append(f"<h3>{escape(heading)}</h3><ul>")
         for summary in groups[name]:
             url = action_url(base_url, shop, summary.id)
-            lines += [f"- {summary.title} (due {summary.due.isoformat()})", f"  {summary.why}", f"  {url}"]
+            title, why = title_in(summary, locale), why_in(summary, locale)
+            due = say(phrase("(due %(day)s)", day=Day(summary.due)))
+            lines += [f"- {title} {due}", f"  {why}", f"  {url}"]
             parts.append(
-                f'<li><a href="{escape(url)}">{escape(summary.title)}</a> (due {summary.due.isoformat()})'
-                f"<br><small>{escape(summary.why)}</small></li>"
+                f'<li><a href="{escape(url)}">{escape(title)}</a> {escape(due)}<br><small>{escape(why)}</small></li>'
             )
         parts.append("</ul>")
     if not top:
-        lines += ["", "Nothing to do this morning."]
-        parts.append("<p>Nothing to do this morning.</p>")
+        nothing = say(phrase("Nothing to do this morning."))
+        lines += ["", nothing]
+        parts.append(f"<p>{escape(nothing)}</p>")
     if len(ranked) > len(top):
-        lines += ["", f"… and {len(ranked) - len(top)} more."]
-        parts.append(f"<p>… and {len(ranked) - len(top)} more.</p>")
-    lines += ["", f"The whole brief: {today_url}"]
-    parts.append(f'<p><a href="{escape(today_url)}">The whole brief</a></p>')
+        more = say(phrase("… and %(more)s more.", more=len(ranked) - len(top)))
+        lines += ["", more]
+        parts.append(f"<p>{escape(more)}</p>")
+    lines += ["", say(phrase("The whole brief: %(url)s", url=today_url))]
+    whole = say(phrase("The whole brief"))
+    parts.append(f'<p><a href="{escape(today_url)}">{escape(whole)}</a></p>')
     html = "<!doctype html><html><body>" + "".join(parts) + "</body></html>\n"
-    return Digest(subject=subject, text="\n".join(lines) + "\n", html=html, groups=groups, open_count=len(ranked))
+    return Digest(
+        subject=say(subject),
+        text="\n".join(lines) + "\n",
+        html=html,
+        groups=groups,
+        open_count=len(ranked),
+    )
 
 
 @dataclass(frozen=True)
@@ -128,19 +170,24 @@ class QueuedDigest:
 def queue_digests(
     session: Session, *, shop: Shop, today: date, now: datetime, base_url: str | None
 ) -> list[QueuedDigest]:
-    """Queue today's digest for each owner (e-mail, through the outbox); an owner who has it already for `today`
-    gets nothing new. A digest of an earlier day still waiting (no mail server then) is cancelled: this one says
-    what it said, brought up to date. Returns one row per owner."""
+    """Queue today's digest for each owner (e-mail, through the outbox), in the owner's language (the one the
+    dashboard shows them); an owner who has it already for `today` gets nothing new. A digest of an earlier day still
+    waiting (no mail server then) is cancelled: this one says what it said, brought up to date. Returns one row per
+    owner."""
     cancel_older_digests(session, shop_id=shop.id, today=today, now=now)
     owners = owners_of(session, shop_id=shop.id)
     if not owners:
         return []
-    digest = compose_digest(session, shop=shop, today=today, base_url=base_url)
-    rendered = Rendered(
-        situation=SITUATION, locale="en", requested_locale="en", subject=digest.subject, body=digest.text
-    )
+    digests: dict[str, Digest] = {}
     queued: list[QueuedDigest] = []
     for owner in owners:
+        locale = owner.locale if owner.locale in LOCALES else SOURCE_LOCALE  # the language the dashboard shows
+        if locale not in digests:
+            digests[locale] = compose_digest(session, shop=shop, today=today, base_url=base_url, locale=locale)
+        digest = digests[locale]
+        rendered = Rendered(
+            situation=SITUATION, locale=locale, requested_locale=locale, subject=digest.subject, body=digest.text
+        )
         message, now_queued = queue_message(
             session,
             shop_id=shop.id,

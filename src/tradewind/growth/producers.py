@@ -21,7 +21,7 @@ from tradewind.growth.service import GrowthReport, growth_report, record_event
 from tradewind.growth.settings import GrowthSettings, growth_settings
 from tradewind.money import convert
 from tradewind.shops.models import Shop
-from tradewind.wording import Number, Phrase, nphrase, phrase
+from tradewind.wording import Arg, Day, Number, Phrase, nphrase, phrase
 
 # The kinds of action that fix each metric: the replies for the reply rate; for late shipment, the stock and the
 # pick-ups that let the open orders leave; for defects, the parcels watched and the buyers told in time.
@@ -35,12 +35,8 @@ FIXED_BY: dict[str, tuple[str, ...]] = {
 }
 
 
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.1f}%"
-
-
 def _percent_phrase(value: float | None) -> Phrase:
-    """`_percent` in the reader's language."""
+    """A share as a percentage with one decimal ("2.3%"), or "n/a", in the reader's language."""
     if value is None:
         return phrase("n/a")
     return phrase("%(value)s%%", value=Number.of(value * 100, 1, grouped=False))
@@ -52,7 +48,8 @@ def _named(title: str, name: Phrase) -> str | Phrase:
     return name if name.english() == title else title
 
 
-def _metric_name(metric: ServiceMetric, settings: GrowthSettings) -> str | Phrase:
+def metric_name(code: str, title: str, settings: GrowthSettings) -> str | Phrase:
+    """A service metric's name in the reader's language (its English `title` for a metric not named here)."""
     names = {
         "order_defect_rate": phrase("Order defect rate"),
         "cancellation_rate": phrase("Cancellation rate (seller-caused)"),
@@ -61,11 +58,12 @@ def _metric_name(metric: ServiceMetric, settings: GrowthSettings) -> str | Phras
         "valid_tracking_rate": phrase("Valid tracking rate"),
         "reply_rate": phrase("Buyer messages answered within %(hours)s h", hours=settings.reply_hours),
     }
-    name = names.get(metric.code)
-    return metric.title if name is None else _named(metric.title, name)
+    name = names.get(code)
+    return title if name is None else _named(title, name)
 
 
-def _milestone_name(task: Milestone, settings: GrowthSettings) -> str | Phrase:
+def milestone_name(code: str, title: str, settings: GrowthSettings) -> str | Phrase:
+    """A growth milestone's name in the reader's language (its English `title` for one not named here)."""
     names = {
         "store_opened": phrase("Store opened with listings within %(days)s days", days=settings.listing_days),
         "sales": phrase(
@@ -77,8 +75,16 @@ def _milestone_name(task: Milestone, settings: GrowthSettings) -> str | Phrase:
             days=settings.gmv_days,
         ),
     }
-    name = names.get(task.code)
-    return task.title if name is None else _named(task.title, name)
+    name = names.get(code)
+    return title if name is None else _named(title, name)
+
+
+def _metric_name(metric: ServiceMetric, settings: GrowthSettings) -> str | Phrase:
+    return metric_name(metric.code, metric.title, settings)
+
+
+def _milestone_name(task: Milestone, settings: GrowthSettings) -> str | Phrase:
+    return milestone_name(task.code, task.title, settings)
 
 
 def _counted(unit: str, count: int) -> Phrase:
@@ -194,7 +200,18 @@ class GrowthProducer:
         if state not in ("over limit", "at risk"):
             return None
         projection = metric.projection
-        word = "under" if metric.bound == "below" else "at least"
+        # "Now 2.3% (8/340), limit under 1.0%" (the opening of a projection's reason)
+        figures_now: dict[str, Arg] = {
+            "value": _percent_phrase(metric.value),
+            "numerator": metric.numerator,
+            "denominator": metric.denominator,
+            "limit": _percent_phrase(metric.limit),
+        }
+        now = (
+            phrase("Now %(value)s (%(numerator)s/%(denominator)s), limit under %(limit)s", **figures_now)
+            if metric.bound == "below"
+            else phrase("Now %(value)s (%(numerator)s/%(denominator)s), limit at least %(limit)s", **figures_now)
+        )
         figures: dict[str, Any] = {
             "metric": metric.code,
             "value": None if metric.value is None else round(metric.value, 4),
@@ -216,7 +233,7 @@ class GrowthProducer:
                     value=_percent_phrase(metric.value),
                     limit=_percent_phrase(metric.limit),
                 )
-                if word == "under"
+                if metric.bound == "below"
                 else phrase(
                     "%(metric)s is %(value)s: below the minimum (at least %(limit)s)",
                     metric=name,
@@ -224,9 +241,13 @@ class GrowthProducer:
                     limit=_percent_phrase(metric.limit),
                 )
             )
-            why = (
-                f"{metric.numerator} of {metric.denominator} {metric.unit} over {metric.window_days} days "
-                f"({metric.start:%Y-%m-%d} to {metric.end:%Y-%m-%d})."
+            why = phrase(
+                "%(numerator)s of %(counted)s over %(days)s days (%(start)s to %(end)s).",
+                numerator=metric.numerator,
+                counted=_counted(metric.unit, metric.denominator),
+                days=metric.window_days,
+                start=Day(metric.start),
+                end=Day(metric.end),
             )
             orders = list(metric.counted)
         elif projection is not None and projection.to_cross == 0:
@@ -236,10 +257,11 @@ class GrowthProducer:
                 metric=name,
                 counted=_counted(metric.unit, len(orders)),
             )
-            why = (
-                f"Now {_percent(metric.value)} ({metric.numerator}/{metric.denominator}), limit {word} "
-                f"{_percent(metric.limit)}; counting the {len(orders)} already late it is "
-                f"{_percent(projection.crossing_value)}, whatever else happens."
+            why = phrase(
+                "%(now)s; counting the %(late)s already late it is %(crossing)s, whatever else happens.",
+                now=now,
+                late=len(orders),
+                crossing=_percent_phrase(projection.crossing_value),
             )
             figures |= {"at_risk": list(projection.at_risk), "certain": orders, "to_cross": 0}
         else:
@@ -252,10 +274,12 @@ class GrowthProducer:
                 counted=_counted(metric.unit, len(orders)),
                 days=projection.horizon_days,
             )
-            why = (
-                f"Now {_percent(metric.value)} ({metric.numerator}/{metric.denominator}), limit {word} "
-                f"{_percent(metric.limit)}; {projection.to_cross} more would make it cross, all {len(orders)} "
-                f"{_percent(projection.worst_value)}."
+            why = phrase(
+                "%(now)s; %(to_cross)s more would make it cross, all %(all)s %(worst)s.",
+                now=now,
+                to_cross=projection.to_cross,
+                all=len(orders),
+                worst=_percent_phrase(projection.worst_value),
             )
             figures |= {"at_risk": orders, "to_cross": projection.to_cross, "worst_value": projection.worst_value}
             if projection.certain:
@@ -284,7 +308,8 @@ class GrowthProducer:
             due=context.today,
             title=title.english(),
             title_phrase=title,
-            why=why,
+            why=why.english(),
+            why_phrase=why,
             value_at_risk=penalty.amount,
             weight=1.0,
             figures=figures,

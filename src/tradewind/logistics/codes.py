@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from tradewind.logistics.models import TrackingStatus
+from tradewind.wording import Phrase, phrase
 
 S = TrackingStatus
 
@@ -202,32 +203,41 @@ def is_known_code(token: str) -> bool:
     return read_code(token) is not None
 
 
-PLAIN_WORDS: dict[TrackingStatus, str] = {
-    S.PENDING: "no tracking information yet",
-    S.INFO_RECEIVED: "label created, not yet handed to the carrier",
-    S.IN_TRANSIT: "on its way",
-    S.OUT_FOR_DELIVERY: "out for delivery",
-    S.ATTEMPT_FAIL: "delivery attempted, nobody took it",
-    S.DELIVERED: "delivered",
-    S.AVAILABLE_FOR_PICKUP: "waiting at the pickup point",
-    S.EXCEPTION: "a problem on the way",
-    S.EXPIRED: "no news from the carrier for weeks",
-    S.UNKNOWN: "not understood",
+PLAIN_PHRASES: dict[TrackingStatus, Phrase] = {
+    S.PENDING: phrase("no tracking information yet"),
+    S.INFO_RECEIVED: phrase("label created, not yet handed to the carrier"),
+    S.IN_TRANSIT: phrase("on its way"),
+    S.OUT_FOR_DELIVERY: phrase("out for delivery"),
+    S.ATTEMPT_FAIL: phrase("delivery attempted, nobody took it"),
+    S.DELIVERED: phrase("delivered"),
+    S.AVAILABLE_FOR_PICKUP: phrase("waiting at the pickup point"),
+    S.EXCEPTION: phrase("a problem on the way"),
+    S.EXPIRED: phrase("no news from the carrier for weeks"),
+    S.UNKNOWN: phrase("not understood"),
 }
 
-SUBSTATUS_WORDS: dict[str, str] = {
-    Substatus.CUSTOMS_HOLD: "held by customs",
-    Substatus.RETURNING_TO_SENDER: "on its way back to the sender",
-    Substatus.RETURNED_TO_SENDER: "returned to the sender",
-    Substatus.DAMAGED: "damaged",
-    Substatus.LOST: "lost",
-    Substatus.ADDRESS_PROBLEM: "a problem with the address",
-    Substatus.AWAITING_DUTIES: "waiting for the buyer to pay import duties",
+SUBSTATUS_PHRASES: dict[str, Phrase] = {
+    Substatus.CUSTOMS_HOLD: phrase("held by customs"),
+    Substatus.RETURNING_TO_SENDER: phrase("on its way back to the sender"),
+    Substatus.RETURNED_TO_SENDER: phrase("returned to the sender"),
+    Substatus.DAMAGED: phrase("damaged"),
+    Substatus.LOST: phrase("lost"),
+    Substatus.ADDRESS_PROBLEM: phrase("a problem with the address"),
+    Substatus.AWAITING_DUTIES: phrase("waiting for the buyer to pay import duties"),
 }
+
+
+PLAIN_WORDS: dict[TrackingStatus, str] = {status: words.msgid for status, words in PLAIN_PHRASES.items()}
+SUBSTATUS_WORDS: dict[str, str] = {substatus: words.msgid for substatus, words in SUBSTATUS_PHRASES.items()}
+
+
+def plain_phrase(status: TrackingStatus, substatus: str | None = None) -> Phrase:
+    """The status as a seller would say it to a buyer, in the reader's language (`tradewind.wording`)."""
+    if substatus in SUBSTATUS_PHRASES:
+        return SUBSTATUS_PHRASES[substatus]
+    return PLAIN_PHRASES[status]
 
 
 def plain_words(status: TrackingStatus, substatus: str | None = None) -> str:
     """The status as a seller would say it to a buyer."""
-    if substatus in SUBSTATUS_WORDS:
-        return SUBSTATUS_WORDS[substatus]
-    return PLAIN_WORDS[status]
+    return plain_phrase(status, substatus).english()

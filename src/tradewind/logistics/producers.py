@@ -26,8 +26,16 @@ from sqlalchemy.orm import Session
 from tradewind.action import Action, BriefContext, StoredAction, gather, members_digest
 from tradewind.errors import InvalidTransitionError
 from tradewind.logistics.choice import DestinationChoice, MethodOption, choose_methods
+from tradewind.logistics.codes import plain_phrase
 from tradewind.logistics.disruptions import BLOCKING, covers, describe, list_disruptions
-from tradewind.logistics.models import Disruption, DisruptionKind, FollowUpKind, Shipment, ShipmentFollowUp
+from tradewind.logistics.models import (
+    Disruption,
+    DisruptionKind,
+    FollowUpKind,
+    Shipment,
+    ShipmentFollowUp,
+    TrackingStatus,
+)
 from tradewind.logistics.rerouting import hold_orders, open_order_lanes, reroute_orders, route_back, unshipped_orders
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import (
@@ -137,49 +145,42 @@ class ShipmentWatchProducer:
     def _stalled(self, finding: WatchFinding, rounds: int, context: BriefContext) -> Action:
         facts, order = finding.facts, finding.order
         tracking = facts.tracking_number
+        shipped = Day(facts.shipped_on)
+        status = plain_phrase(TrackingStatus(facts.status), facts.substatus)
+        title = _stalled_title(finding.situation, finding.days, tracking, facts.carrier_method, chase=True)
+        why: Phrase
         if finding.situation == "no_first_scan":
-            title = nphrase(
-                "Chase parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
-                "Chase parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
-                finding.days,
-                tracking=tracking,
-                method=facts.carrier_method,
-            )
-            why = (
-                f"Handed over on {facts.shipped_on}; the platforms expect a first carrier scan within "
-                f"{_rules(self.rules, context).first_scan_within_days} days, or the order counts as not shipped."
+            why = phrase(
+                "Handed over on %(shipped)s; the platforms expect a first carrier scan within %(days)s days, or the "
+                "order counts as not shipped.",
+                shipped=shipped,
+                days=_rules(self.rules, context).first_scan_within_days,
             )
             weight = 1.3
         elif finding.situation == "probably_lost":
-            title = nphrase(
-                "Parcel %(tracking)s (%(method)s) is probably lost: no carrier news for %(num)s days",
-                "Parcel %(tracking)s (%(method)s) is probably lost: no carrier news for %(num)s days",
-                finding.days,
-                tracking=tracking,
-                method=facts.carrier_method,
-            )
             by = _protection_end(order)
-            why = (
-                f"Shipped {facts.shipped_on}, {facts.days_since_shipping} days ago; status {facts.status_words}. "
-                "Open an inquiry with the carrier, then refund the buyer or send the order again"
-                + (f" before buyer protection ends on {by}." if by else ".")
+            why = phrase(
+                "Shipped %(shipped)s, %(days)s days ago; status %(status)s. Open an inquiry with the carrier, then "
+                "refund the buyer or send the order again%(before)s",
+                shipped=shipped,
+                days=facts.days_since_shipping,
+                status=status,
+                before=phrase(" before buyer protection ends on %(by)s.", by=Day(by)) if by else ".",
             )
             weight = 1.4
         else:
-            last = f" (last: “{facts.last_event}”)" if facts.last_event else ""
-            title = nphrase(
-                "Chase parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
-                "Chase parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
-                finding.days,
-                tracking=tracking,
-                method=facts.carrier_method,
-            )
-            why = (
-                f"Shipped {facts.shipped_on}, {facts.days_since_shipping} days ago; status {facts.status_words}{last}."
+            why = phrase(
+                "Shipped %(shipped)s, %(days)s days ago; status %(status)s%(last)s.",
+                shipped=shipped,
+                days=facts.days_since_shipping,
+                status=status,
+                last=phrase(" (last: “%(event)s”)", event=facts.last_event) if facts.last_event else "",
             )
             weight = 1.0
         if rounds:
-            why += f" Chased {rounds} time(s) already."
+            why = nphrase(
+                "%(why)s Chased %(num)s time(s) already.", "%(why)s Chased %(num)s time(s) already.", rounds, why=why
+            )
         if order:
             title = phrase("%(title)s — order %(order)s", title=title, order=order.number)
         return Action(
@@ -190,7 +191,8 @@ class ShipmentWatchProducer:
             due=context.today,
             title=title.english(),
             title_phrase=title,
-            why=why,
+            why=why.english(),
+            why_phrase=why,
             value_at_risk=order.total if order else Decimal(0),
             weight=weight,
             figures=facts.to_dict()
@@ -226,9 +228,15 @@ class ShipmentWatchProducer:
             title=title.english(),
             title_phrase=title,
             why=(
-                f"Waiting since {finding.extra['waiting_since']}; post offices send unclaimed parcels back after "
-                f"about {_rules(self.rules, context).pickup_hold_days} days (from {back_on})."
-            ),
+                why := phrase(
+                    "Waiting since %(since)s; post offices send unclaimed parcels back after about %(days)s days "
+                    "(from %(back_on)s).",
+                    since=Day(date.fromisoformat(str(finding.extra["waiting_since"]))),
+                    days=_rules(self.rules, context).pickup_hold_days,
+                    back_on=Day(back_on) if back_on else str(back_on),
+                )
+            ).english(),
+            why_phrase=why,
             value_at_risk=order.total if order else Decimal(0),
             weight=1.2,
             figures=facts.to_dict()
@@ -263,8 +271,15 @@ class ShipmentWatchProducer:
             order=order.number,
             when=phrase("ends today") if left == 0 else nphrase("ends in %(num)s days", "ends in %(num)s days", left),
             deadline=Day(deadline),
-            status=facts.status_words,
+            status=plain_phrase(TrackingStatus(facts.status), facts.substatus),
             new_end=Day(new_end),
+        )
+        why = phrase(
+            "Parcel %(tracking)s shipped %(shipped)s is %(status)s; when the protection ends undelivered the buyer can "
+            "open a dispute and the platform refunds.",
+            tracking=facts.tracking_number,
+            shipped=Day(facts.shipped_on),
+            status=plain_phrase(TrackingStatus(facts.status), facts.substatus),
         )
         return Action(
             kind="protection_expiring",
@@ -274,10 +289,8 @@ class ShipmentWatchProducer:
             due=max(context.today, deadline - timedelta(days=2)),
             title=title.english(),
             title_phrase=title,
-            why=(
-                f"Parcel {facts.tracking_number} shipped {facts.shipped_on} is {facts.status_words}; when the "
-                f"protection ends undelivered the buyer can open a dispute and the platform refunds."
-            ),
+            why=why.english(),
+            why_phrase=why,
             value_at_risk=order.total,
             weight=1.5,
             figures=facts.to_dict()
@@ -805,6 +818,58 @@ def _gathered(
     return others
 
 
+def _stalled_title(
+    situation: str, days: int, tracking: str, method: str, *, chase: bool = False, order: Any = None
+) -> Phrase:
+    """A stalled parcel's title: "Chase parcel …" with `chase`, "parcel …" (the one a gathered chase names) without;
+    "Parcel … is probably lost" either way; "— order …" when `order` is given."""
+    if situation == "probably_lost":
+        title = nphrase(
+            "Parcel %(tracking)s (%(method)s) is probably lost: no carrier news for %(num)s days",
+            "Parcel %(tracking)s (%(method)s) is probably lost: no carrier news for %(num)s days",
+            days,
+            tracking=tracking,
+            method=method,
+        )
+    elif situation == "no_first_scan":
+        title = (
+            nphrase(
+                "Chase parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
+                "Chase parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
+                days,
+                tracking=tracking,
+                method=method,
+            )
+            if chase
+            else nphrase(
+                "parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
+                "parcel %(tracking)s (%(method)s): no carrier scan %(num)s days after shipping",
+                days,
+                tracking=tracking,
+                method=method,
+            )
+        )
+    else:
+        title = (
+            nphrase(
+                "Chase parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
+                "Chase parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
+                days,
+                tracking=tracking,
+                method=method,
+            )
+            if chase
+            else nphrase(
+                "parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
+                "parcel %(tracking)s (%(method)s): no tracking news for %(num)s days",
+                days,
+                tracking=tracking,
+                method=method,
+            )
+        )
+    return phrase("%(title)s — order %(order)s", title=title, order=str(order)) if order is not None else title
+
+
 def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]:
     """Stalled parcels of one method (and situation) become one chase action for the day: the seller writes to
     the carrier once, with the list."""
@@ -832,7 +897,17 @@ def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]
                 low=min(days),
                 high=max(days),
             ),
-            why=f"Longest: {longest.title.removeprefix('Chase ')}. {longest.why}",
+            why=phrase(
+                "Longest: %(parcel)s. %(why)s",
+                parcel=_stalled_title(
+                    situation,
+                    int(longest.figures.get("days") or 0),
+                    longest.subject,
+                    str(longest.figures.get("method")),
+                    order=longest.figures.get("order"),
+                ),
+                why=longest.why_phrase or longest.why,
+            ),
             figures={
                 "method": method,
                 "situation": situation,
@@ -847,6 +922,20 @@ def _group_stalled(actions: list[Action], context: BriefContext) -> list[Action]
         return str(action.figures.get("situation")), str(action.figures.get("method") or "unknown")
 
     return _gathered(actions, "stalled_tracking", method_of, build)
+
+
+def _waiting_parcel(action: Action) -> Phrase:
+    """A pickup reminder's title without its opening "Parcel " (the parcel that a gathered reminder names)."""
+    figures = action.figures
+    waited = nphrase(
+        "%(tracking)s has waited %(num)s days at %(place)s: remind the buyer",
+        "%(tracking)s has waited %(num)s days at %(place)s: remind the buyer",
+        int(figures["days_waiting"]),
+        tracking=str(figures["tracking_number"]),
+        place=str(figures["pickup_point"]) if figures.get("pickup_point") else phrase("the pickup point"),
+    )
+    order = figures.get("order")
+    return phrase("%(title)s (order %(order)s)", title=waited, order=str(order)) if order else waited
 
 
 def _group_pickups(actions: list[Action]) -> list[Action]:
@@ -872,7 +961,11 @@ def _group_pickups(actions: list[Action]) -> list[Action]:
                 low=min(days),
                 high=max(days),
             ),
-            why=f"First to go back: {first.title.removeprefix('Parcel ')}. {first.why}",
+            why=phrase(
+                "First to go back: %(parcel)s. %(why)s",
+                parcel=_waiting_parcel(first),
+                why=first.why_phrase or first.why,
+            ),
             figures={
                 "destination": country,
                 "parcels": len(members),

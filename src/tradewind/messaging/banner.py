@@ -32,7 +32,7 @@ from tradewind.orders.models import Buyer, Order
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import Supplier, SupplierStatus
 from tradewind.suppliers.service import latest_status_reports
-from tradewind.wording import phrase
+from tradewind.wording import Day, Joined, phrase
 
 MATERIAL_DAYS = 2
 COUNTRIES_PER_REGION = 4
@@ -220,7 +220,24 @@ class BannerUpdateProducer:
                 changes.append(change)
         if not steps:
             return []
-        ranges = "; ".join(f"{'/'.join(r['countries'])} {r['low']}–{r['high']} d" for r in found.ranges)
+        ranges = Joined(
+            tuple(
+                phrase(
+                    "%(countries)s %(low)s–%(high)s d",
+                    countries="/".join(r["countries"]),
+                    low=str(r["low"]),
+                    high=str(r["high"]),
+                )
+                for r in found.ranges
+            ),
+            "; ",
+        )
+        parts = [phrase("Delivery times from the shop's own parcels (p50–p90): %(ranges)s.", ranges=ranges)]
+        if found.closure_until:
+            parts.append(phrase("Spring Festival: suppliers back on %(day)s.", day=Day(found.closure_until)))
+        if found.delay_reasons:
+            parts.append(phrase("Delays to mention: %(reasons)s.", reasons=", ".join(found.delay_reasons)))
+        why = phrase("%(text)s", text=Joined(tuple(parts), " "))
         return [
             Action(
                 kind="banner_update",
@@ -236,9 +253,8 @@ class BannerUpdateProducer:
                     )
                 ).english(),
                 title_phrase=title,
-                why=f"Delivery times from the shop's own parcels (p50–p90): {ranges}."
-                + (f" Spring Festival: suppliers back on {found.closure_until}." if found.closure_until else "")
-                + (f" Delays to mention: {', '.join(found.delay_reasons)}." if found.delay_reasons else ""),
+                why=why.english(),
+                why_phrase=why,
                 value_at_risk=_recent_sales(session, shop, context),
                 weight=0.3,
                 figures={"ranges": found.ranges, "delay_reasons": found.delay_reasons, "changes": changes}

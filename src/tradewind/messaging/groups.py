@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from tradewind.action import Action, gather, members_digest
-from tradewind.wording import Phrase, nphrase
+from tradewind.wording import Phrase, nphrase, phrase
 
 
 def tally(values: Iterable[str]) -> dict[str, int]:
@@ -21,6 +21,13 @@ def top(counts: dict[str, int], n: int = 6) -> str:
     shown = ", ".join(f"{value} {count}" for value, count in list(counts.items())[:n])
     rest = len(counts) - n
     return shown + (f" and {rest} more" if rest > 0 else "")
+
+
+def top_words(counts: dict[str, int], n: int = 6) -> str | Phrase:
+    """`top` for the reader's language (its "and 4 more" a phrase)."""
+    shown = ", ".join(f"{value} {count}" for value, count in list(counts.items())[:n])
+    rest = len(counts) - n
+    return phrase("%(shown)s and %(rest)s more", shown=shown, rest=rest) if rest > 0 else shown
 
 
 def gathered(kind: str, group: str, members: list[Action], *, title: str | Phrase, why: str | Phrase) -> Action:

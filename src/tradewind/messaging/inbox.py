@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
-from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top
+from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top_words
 from tradewind.messaging.models import InboundMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step, queue_message_steps
 from tradewind.messaging.outbox import Recipient, keys_in_outbox, save_draft
@@ -21,7 +21,7 @@ from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.triage import expected_deliveries, stored_triage
 from tradewind.orders.models import Buyer, Order
 from tradewind.shops.models import Shop
-from tradewind.wording import phrase
+from tradewind.wording import Number, phrase
 
 RESPONSE_HOURS = 24  # the platforms count a reply within 24 hours toward the shop's response rate
 ASKING = {
@@ -56,13 +56,19 @@ class ReplyNeededProducer:
                 buyers=buyers(len(members)),
                 languages=drafts_in(str(a.figures.get("reply_locale")) for a in members),
             )
-            why = (
-                f"Oldest waiting {float(oldest.figures['hours_waiting']):.0f} h: {oldest.title}. Replies within "
-                f"{RESPONSE_HOURS} h count toward the response rate."
+            why = phrase(
+                "Oldest waiting %(hours)s h: %(title)s. Replies within %(within)s h count toward the response rate.",
+                hours=Number.of(float(oldest.figures["hours_waiting"]), grouped=False),
+                title=oldest.title,
+                within=RESPONSE_HOURS,
             )
             untemplated = tally(str(a.figures["fallback_from"]) for a in members if a.figures.get("fallback_from"))
             if untemplated:
-                why += f" No wording yet in {top(untemplated)}: those drafts are in English."
+                why = phrase(
+                    "%(why)s No wording yet in %(languages)s: those drafts are in English.",
+                    why=why,
+                    languages=top_words(untemplated),
+                )
             found.append(gathered("reply_needed", intent, members, title=title, why=why))
         return found
 

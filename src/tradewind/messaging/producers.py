@@ -25,7 +25,7 @@ from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.models import ShippingMethod, TrackingStatus
 from tradewind.logistics.watch import OrderAtRisk, orders_at_risk
 from tradewind.messaging.delays import delay_reason
-from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top
+from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top, top_words
 from tradewind.messaging.notices import BuyerNotice, draft_notices, queue_message_steps
 from tradewind.messaging.outbox import cancel_stale_drafts
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
@@ -201,7 +201,16 @@ class UnpaidReminderProducer(BuyerNoticeProducer):
         )
         return title, why, context.today
 
-    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, str]:
+    def describe_why(self, notice: BuyerNotice, context: BriefContext) -> Phrase | None:
+        order = notice.order
+        return phrase(
+            "Placed %(placed)s UTC, unpaid for %(days)s days; the platform closes it on %(pay_by)s.",
+            placed=f"{order.placed_at:%Y-%m-%d %H:%M}",
+            days=Number.of((context.now - order.placed_at).total_seconds() / 86400, 1, grouped=False),
+            pay_by=Day(notice.facts["pay_by"]),
+        )
+
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, Phrase]:
         closing = min(str(a.figures["pay_by"]) for a in members)
         first = members[0]
         title = phrase(
@@ -210,9 +219,13 @@ class UnpaidReminderProducer(BuyerNoticeProducer):
             money=_amounts_by_currency(members),
             languages=drafts_in(str(a.figures["draft_locale"]) for a in members),
         )
-        why = (
-            f"Unpaid orders by destination: {top(tally(str(a.figures['buyer_country'] or '?') for a in members))}. "
-            f"The platform closes the first of them on {closing}. First: order {first.subject}: {first.why}"
+        why = phrase(
+            "Unpaid orders by destination: %(destinations)s. The platform closes the first of them on %(closing)s. "
+            "First: order %(order)s: %(why)s",
+            destinations=top_words(tally(str(a.figures["buyer_country"] or "?") for a in members)),
+            closing=Day(date.fromisoformat(closing)),
+            order=first.subject,
+            why=first.why_phrase or first.why,
         )
         return title, why
 
@@ -303,10 +316,26 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
         due = max(context.today, order.cancelled_at.date() + timedelta(days=3))
         return title, why, due
 
+    def describe_why(self, notice: BuyerNotice, context: BriefContext) -> Phrase | None:
+        order = notice.order
+        if order.cancelled_at is None or not order.currency:
+            return None  # said in English only
+        by = order.cancelled_by.value if order.cancelled_by else "unknown"
+        why = phrase(
+            "Cancelled %(day)s by the %(by)s, %(money)s; reason recorded: %(reason)s.",
+            day=Day(order.cancelled_at.date()),
+            by=CANCELLED_BY_WORDS.get(by, by),
+            money=Amount(order.total, order.currency),
+            reason=order.cancel_reason or phrase("no reason given"),
+        )
+        if order.cancelled_by == CancelledBy.SELLER:
+            why = phrase("%(why)s Seller-caused cancellations count against the shop's cancellation rate.", why=why)
+        return why
+
     def group_of(self, action: Action) -> str:
         return str(action.figures.get("cancelled_by") or "unknown")
 
-    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, str]:
+    def describe_group(self, group: str, members: list[Action], context: BriefContext) -> tuple[Phrase, Phrase]:
         reasons = tally(str(a.figures.get("cancel_reason") or "no reason given") for a in members)
         title = phrase(
             "Ask %(buyers)s why their order was cancelled (by the %(by)s: %(reasons)s): drafts in %(languages)s",
@@ -315,9 +344,17 @@ class CancellationFollowupProducer(BuyerNoticeProducer):
             reasons=top(reasons, 3),
             languages=drafts_in(str(a.figures["draft_locale"]) for a in members),
         )
-        why = f"{_money_by_currency(members)} cancelled; reasons recorded: {top(reasons)}."
+        why = phrase(
+            "%(money)s cancelled; reasons recorded: %(reasons)s.",
+            money=_amounts_by_currency(members),
+            reasons=top_words(reasons),
+        )
         if group == CancelledBy.SELLER.value:
-            why += " Seller-caused cancellations count against the shop's cancellation rate: find out what went wrong."
+            why = phrase(
+                "%(why)s Seller-caused cancellations count against the shop's cancellation rate: find out what went "
+                "wrong.",
+                why=why,
+            )
         return title, why
 
 
@@ -593,6 +630,14 @@ class WithBuyerMessages:
                     action,
                     steps=list(action.steps) + steps,
                     why=action.why + f" {len(steps)} buyer message draft(s) ready ({', '.join(languages)}).",
+                    why_phrase=phrase(
+                        "%(why)s %(drafts)s buyer message draft(s) ready (%(languages)s).",
+                        why=action.why_phrase,
+                        drafts=len(steps),
+                        languages=", ".join(languages),
+                    )
+                    if action.why_phrase is not None
+                    else None,
                     figures=dict(action.figures) | {"message_drafts": [step["outbox_id"] for step in steps]},
                 )
             found.append(action)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tradewind.action import Action, BriefContext, StoredAction, members_digest
 from tradewind.orders.service import close_stale_orders, stale_cutoff, stale_orders
 from tradewind.shops.models import Shop
-from tradewind.wording import nphrase
+from tradewind.wording import Day, nphrase, phrase
 
 
 class StaleOrdersProducer:
@@ -42,6 +42,12 @@ class StaleOrdersProducer:
             count,
             days=days,
         )
+        why = phrase(
+            "The oldest, %(order)s, was placed on %(day)s. The platform's life of an order is long over: they are no "
+            "buyers to write to and no demand to serve, and no message is drafted for them.",
+            order=str(oldest.number),
+            day=Day(oldest.placed_at.date()),
+        )
         return [
             Action(
                 kind="stale_orders",
@@ -51,9 +57,8 @@ class StaleOrdersProducer:
                 due=context.today,
                 title=title.english(),
                 title_phrase=title,
-                why=f"The oldest, {oldest.number}, was placed on {oldest.placed_at:%Y-%m-%d}. The platform's life of "
-                f"an order is long over: they are no buyers to write to and no demand to serve, and no message is "
-                f"drafted for them.",
+                why=why.english(),
+                why_phrase=why,
                 # Nothing is at risk: closing them only keeps the records true.
                 value_at_risk=Decimal(0),
                 weight=0.5,

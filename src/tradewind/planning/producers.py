@@ -454,18 +454,35 @@ class ReplenishmentProducer:
         )
         arrival = first.earliest_arrival
         source = first.earliest_option.supplier.name if first.earliest_option else None
-        why = f"{first.sku.code}: {_cover_text(first)}; " + (
-            f"the earliest any supplier can deliver is {arrival:%d %b} ({source})."
-            if arrival
-            else "no source: no supplier offer on file, nothing can be ordered or arrive."
-        )
-        if len(group) > 1:
-            why += (
-                " Also "
-                + ", ".join(f"{d.sku.code} out {d.stockout_on:%d %b}" for d in group[1:6] if d.stockout_on)
-                + (f" and {len(group) - 6} more" if len(group) > 6 else "")
-                + "."
+        parts: list[Phrase] = [
+            phrase(
+                "%(sku)s: %(cover)s; the earliest any supplier can deliver is %(day)s (%(source)s).",
+                sku=first.sku.code,
+                cover=_cover_phrase(first),
+                day=Day(arrival, "day_month"),
+                source=source or "",
             )
+            if arrival
+            else phrase(
+                "%(sku)s: %(cover)s; no source: no supplier offer on file, nothing can be ordered or arrive.",
+                sku=first.sku.code,
+                cover=_cover_phrase(first),
+            )
+        ]
+        if len(group) > 1:
+            also = joined(
+                *(
+                    phrase("%(sku)s out %(day)s", sku=d.sku.code, day=Day(d.stockout_on, "day_month"))
+                    for d in group[1:6]
+                    if d.stockout_on
+                )
+            )
+            parts.append(
+                phrase("Also %(skus)s and %(more)s more.", skus=also, more=len(group) - 6)
+                if len(group) > 6
+                else phrase("Also %(skus)s.", skus=also)
+            )
+        why = phrase("%(text)s", text=Joined(tuple(parts), " "))
         return Action(
             kind="stockout_playbook",
             key=f"stockout_playbook:{model}",
@@ -474,7 +491,8 @@ class ReplenishmentProducer:
             due=context.today,
             title=title.english(),
             title_phrase=title,
-            why=why,
+            why=why.english(),
+            why_phrase=why,
             value_at_risk=value,
             weight=1.5,
             figures={
@@ -600,6 +618,29 @@ class ReplenishmentProducer:
             sku=d.sku.code,
             state=_no_sale_in(settings.dormant_after_days) if d.dormant else _days_of_cover(d.days_of_cover),
         )
+        excess_units = Number.of(excess, grouped=False)
+        why = phrase(
+            "%(cover)s; %(state)s (%(value)s at selling price, about %(carrying)s a year to carry). Spend promotion "
+            "budget here rather than on SKUs that are short.",
+            cover=_cover_phrase(d),
+            state=nphrase(
+                "not one sold in %(days)s days, so all %(units)s units are dead stock",
+                "not one sold in %(days)s days, so all %(units)s units are dead stock",
+                int(excess_units.value),
+                days=settings.dormant_after_days,
+                units=excess_units,
+            )
+            if d.dormant
+            else nphrase(
+                "%(units)s units above %(days)s days of cover",
+                "%(units)s units above %(days)s days of cover",
+                int(excess_units.value),
+                days=settings.overstock_cover_days,
+                units=excess_units,
+            ),
+            value=Number.of(value, 2, grouped=False),
+            carrying=Number.of(carrying, 2, grouped=False),
+        )
         return Action(
             kind="overstock",
             key=f"overstock:{d.sku.code}",
@@ -608,17 +649,8 @@ class ReplenishmentProducer:
             due=context.today + timedelta(days=7),
             title=title.english(),
             title_phrase=title,
-            why=(
-                f"{_cover_text(d)}; "
-                + (
-                    f"not one sold in {settings.dormant_after_days} days, so all {excess:.0f} units are dead stock "
-                    if d.dormant
-                    else f"{excess:.0f} units above {settings.overstock_cover_days} days of cover "
-                )
-                + f"({value:.2f} at selling price, "
-                f"about {carrying:.2f} a year to carry). Spend promotion budget here rather than on SKUs that "
-                "are short."
-            ),
+            why=why.english(),
+            why_phrase=why,
             value_at_risk=value * settings.holding_cost_rate_per_year,
             weight=1.0,
             figures=sku_figures(d)
@@ -855,7 +887,15 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], d
                 ),
             ),
         ),
-        why=f"{units} units above target cover ({value:.2f} at selling price). Largest: {first.subject}: {first.why}",
+        why=nphrase(
+            "%(units)s units above target cover (%(value)s at selling price). Largest: %(sku)s: %(why)s",
+            "%(units)s units above target cover (%(value)s at selling price). Largest: %(sku)s: %(why)s",
+            units,
+            units=units,
+            value=Number.of(value, 2, grouped=False),
+            sku=first.subject,
+            why=first.why_phrase or first.why,
+        ),
         figures={
             "product": model,
             "excess_units": units,

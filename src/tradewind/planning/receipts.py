@@ -15,7 +15,7 @@ from tradewind.action import Action, BriefContext, StoredAction
 from tradewind.catalog.models import Sku
 from tradewind.inventory.service import MissingReceipt, missing_receipts, record_missing_receipt
 from tradewind.shops.models import Shop
-from tradewind.wording import Day, phrase
+from tradewind.wording import Day, nphrase, phrase
 
 # How far back a receipt without a stock movement is still worth a question: a quarter (older ones are better
 # settled by a stock take, which ends the finding anyway).
@@ -57,10 +57,16 @@ class ReceiptMissingProducer:
             ).english(),
             title_phrase=title,
             why=(
-                f"{len(lines)} SKU{'s' if len(lines) != 1 else ''} ({', '.join(codes[:5])}"
-                f"{', …' if len(codes) > 5 else ''}) show an on-hand without the units received: record the receipt, "
-                "or count them; until then a stock-out of theirs may be false."
-            ),
+                why := nphrase(
+                    "%(num)s SKU (%(skus)s) show an on-hand without the units received: record the receipt, or count "
+                    "them; until then a stock-out of theirs may be false.",
+                    "%(num)s SKUs (%(skus)s) show an on-hand without the units received: record the receipt, or "
+                    "count them; until then a stock-out of theirs may be false.",
+                    len(lines),
+                    skus=", ".join(codes[:5]) + (", …" if len(codes) > 5 else ""),
+                )
+            ).english(),
+            why_phrase=why,
             value_at_risk=value.quantize(Decimal("0.01")),
             weight=1.0,
             figures={

@@ -100,7 +100,11 @@ def at_risk_today(state: AppState, shop: Shop) -> list[dict[str, Any]]:
             now=state.clock.now(),
             rules=LogisticsRules.from_settings(state.settings),
         )
-        return [o.to_dict() for o in found]
+        # Each row with its reason as a phrase too (`reason_msg`), for a reader in another language.
+        return [
+            o.to_dict() | {"reason_msg": o.reason_phrase.to_json() if o.reason_phrase is not None else None}
+            for o in found
+        ]
 
     found: list[dict[str, Any]] = state.cache.get((shop.id, today, "at_risk"), compute)
     return found

@@ -15,11 +15,13 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tradewind.api.app import api_router, build_state
 from tradewind.api.config import ServerSettings
+from tradewind.api.deps import identify
 from tradewind.api.errors import install_error_handlers
 from tradewind.api.inline import GreenRequests
 from tradewind.api.mail_worker import MailWorker
@@ -90,7 +92,7 @@ def create_app(
     def html_error(request: Request, status: int, code: str, message: str) -> Response:
         if status == 401:
             return login_redirect(request)
-        language = pick_language(request, getattr(request.state, "locale", None), the_server.default_locale)
+        language = pick_language(request, reader_locale(request, state), the_server.default_locale)
         template = "error_fragment.html" if request.headers.get("hx-request") == "true" else "error.html"
         response = pages.render(
             request, template, {"status": status, "code": code, "message": message}, language=language, status=status
@@ -119,6 +121,22 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(GreenRequests, slots=state.green_slots, engine=state.engine)
     return app
+
+
+def reader_locale(request: Request, state: AppState) -> str | None:
+    """The language of the user an error page is for: the one the request's route noted, or, for an address no route
+    answers (a 404 before any sign-in check), the signed-in user's own setting, read in a short transaction of its
+    own (the request's may have been rolled back)."""
+    noted: str | None = getattr(request.state, "locale", None)
+    if noted is not None or state.server.session_cookie not in request.cookies:
+        return noted
+    try:
+        with transaction(state.sessions) as session:
+            principal = identify(request, session, state)
+            return principal.user.locale if principal is not None else None
+    except SQLAlchemyError:  # the page is still shown, in the browser's language
+        log.warning("could not read the language of the user of an error page", exc_info=True)
+        return None
 
 
 class SecurityHeaders:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from tradewind.orders.service import OrderFilter, count_orders, orders_page
 from tradewind.server.figures import at_risk_today
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
+from tradewind.wording import SOURCE_LOCALE, Phrase, render
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ class OrderRow:
     buyer_name: str | None
     parcel: Shipment | None  # the latest parcel
     at_risk: str | None  # why the order may miss its promised date (None: it is not at risk)
+    at_risk_msg: dict[str, Any] | None = None  # `at_risk` as a stored phrase (`tradewind.wording`)
+
+    def at_risk_in(self, locale: str) -> str | None:
+        """Why the order may miss its promised date, in `locale`."""
+        if locale == SOURCE_LOCALE or self.at_risk_msg is None:
+            return self.at_risk
+        return render(Phrase.from_json(self.at_risk_msg), locale)
 
 
 def order_rows(
@@ -96,7 +105,7 @@ def every_order_row(
 
 
 def _rows(session: Session, state: AppState, shop: Shop, orders: list[Order]) -> list[OrderRow]:
-    risks = {row["order"]: str(row["reason_words"]) for row in at_risk_today(state, shop)}
+    risks = {row["order"]: (str(row["reason_words"]), row.get("reason_msg")) for row in at_risk_today(state, shop)}
     parcels = latest_parcels(session, shop_id=shop.id, order_ids=[o.id for o in orders])
     zone = shop_zone(shop)
     return [
@@ -105,7 +114,8 @@ def _rows(session: Session, state: AppState, shop: Shop, orders: list[Order]) ->
             placed_on=_aware(order.placed_at).astimezone(zone).date(),
             buyer_name=order.buyer.name if order.buyer else None,
             parcel=parcels.get(order.id),
-            at_risk=risks.get(order.number),
+            at_risk=risks[order.number][0] if order.number in risks else None,
+            at_risk_msg=risks[order.number][1] if order.number in risks else None,
         )
         for order in orders
     ]

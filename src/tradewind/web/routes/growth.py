@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from tradewind.api.deps import State
 from tradewind.api.inline import on_the_loop
+from tradewind.config import Settings
+from tradewind.growth.producers import metric_name, milestone_name
+from tradewind.growth.settings import growth_settings
 from tradewind.server.figures import growth_today
 from tradewind.web.deps import Page
+from tradewind.wording import SOURCE_LOCALE, Phrase, render
 
 router = APIRouter(prefix="/shops/{shop}")
 
@@ -17,4 +23,21 @@ router = APIRouter(prefix="/shops/{shop}")
 @on_the_loop
 def growth_page(page: Page, state: State) -> HTMLResponse:
     report = growth_today(state, page.access.shop)
-    return page.render("growth.html", section="growth", report=report)
+    return page.render("growth.html", section="growth", report=named_in(report, page.language, state.settings))
+
+
+def named_in(report: dict[str, Any], language: str, settings: Settings) -> dict[str, Any]:
+    """The report (as cached, shared by every reader) with its milestones' and metrics' names in `language`."""
+    if language == SOURCE_LOCALE:
+        return report
+    growth = growth_settings(settings)
+
+    def said(name: str | Phrase) -> str:
+        return render(name, language) if isinstance(name, Phrase) else name
+
+    return report | {
+        "milestones": [
+            m | {"title": said(milestone_name(m["code"], m["title"], growth))} for m in report["milestones"]
+        ],
+        "metrics": [m | {"title": said(metric_name(m["code"], m["title"], growth))} for m in report["metrics"]],
+    }

@@ -104,7 +104,7 @@ def orders_download(page: Page, session: DbSession, state: State, query: OrderFi
             row.order.currency,
             row.parcel.tracking_number if row.parcel else None,
             parcels.get(row.parcel.status.value, row.parcel.status.value) if row.parcel else None,
-            row.at_risk,
+            row.at_risk_in(page.language),
         )
         for row in every_order_row(session, state, page.access.shop, query, at_most=DOWNLOAD_ROWS)
     )
