@@ -108,6 +108,21 @@ def test_an_action_handled_in_between_is_reported_not_failed(
     assert _orders_placed(db, world, first) == 1 and _orders_placed(db, world, second) == 0
 
 
+def test_apply_selected_needs_the_forms_token_and_a_selection(
+    app: FastAPI, two_restocks: ShopWorld, db: Session
+) -> None:
+    world = two_restocks
+    client = TestClient(app)
+    csrf = sign_in(client, world.owner.email)
+    base = f"/shops/{world.shop.code}"
+    first, second = _restocks(client, world)
+    forged = client.post(f"{base}/today/apply", data={"action": [first, second], "confirmed": "1"})
+    assert forged.status_code == 403
+    assert _orders_placed(db, world, first) == 0 and _orders_placed(db, world, second) == 0
+    nothing = client.post(f"{base}/today/apply", data={"csrf_token": csrf, "confirmed": "1"})
+    assert nothing.status_code == 422 and "no action selected" in nothing.text
+
+
 def test_a_viewer_cannot_apply_selected(app: FastAPI, two_restocks: ShopWorld, db: Session) -> None:
     world = two_restocks
     owner, viewer = TestClient(app), TestClient(app)

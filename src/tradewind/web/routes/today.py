@@ -174,12 +174,14 @@ def apply_selected(
     access: WriteShop,
     session: DbSession,
     state: State,
-    action: Annotated[list[int], Form(max_length=PAGE_SIZE)],
     confirmed: Annotated[str, Form(max_length=1)] = "",
+    action: Annotated[list[int] | None, Form(max_length=PAGE_SIZE)] = None,
 ) -> Response:
     """ "Apply selected" on the Today page: first one page listing every selected action with its lines and one
     Confirm button (which posts here again with `confirmed=1`), then each applied through `apply_actions` and a
     summary of what was applied and what another change got to first."""
+    if not action:
+        raise ValidationError("no action selected: tick the cards to apply together, then Apply selected")
     found = [get_action(session, shop=access.shop, action_id=number) for number in dict.fromkeys(action)]
     other = [record.id for record in found if record.kind not in BULK_KINDS]
     if other:
