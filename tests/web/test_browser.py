@@ -374,7 +374,8 @@ def test_an_order_is_found_by_its_tracking_number_and_the_list_downloaded(page: 
 
 def test_restocks_are_ticked_and_confirmed_together_on_a_phone(browser: Any, server: str) -> None:
     """The cards' checkboxes are fingertip targets (44 × 44 px), and "Apply selected" lists both restocks' lines on
-    one page no wider than the phone; cancelled there, nothing is placed (the restocks stay for the tests above)."""
+    one page no wider than the phone, a delay notice its drafts; cancelled there, nothing is placed or queued (the
+    restocks stay for the tests above)."""
     context = browser.new_context(viewport=PHONE, base_url=server, has_touch=True, is_mobile=True)
     context.set_default_timeout(SERVER_WAIT_MS)
     page = context.new_page()
@@ -396,5 +397,15 @@ def test_restocks_are_ticked_and_confirmed_together_on_a_phone(browser: Any, ser
         page.locator("a.cancel").click()
         page.wait_for_url("**/today")
         assert order_cards(page).count() >= 2  # nothing was applied
+        page.goto(page.url.split("/today")[0] + "/today?kind=notify_delay")
+        notice = page.locator("article.action[data-kind=notify_delay]").first
+        drafts = int(notice.get_attribute("id").removeprefix("action-"))
+        notice.locator("label.pick").tap()
+        page.locator("#bulk-apply button[type=submit]").click()
+        page.wait_for_url("**/today/apply")
+        queued = page.locator(f"#action-{drafts} ul.drafts li")
+        assert queued.count() >= 1 and "Queue the message to" in queued.first.inner_text()  # its drafts, listed
+        page.locator("a.cancel").click()
+        page.wait_for_url("**/today")
     finally:
         context.close()
