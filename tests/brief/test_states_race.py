@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 import tradewind.brief.service as brief_service
 from tests.brief.race_shop import (
     CHANGES,
+    CONTEXT,
     NOW,
+    PRODUCERS,
     Outcome,
     RaceShop,
     attempt,
@@ -37,6 +39,7 @@ from tradewind.db.session import make_engine, make_sessionmaker, transaction
 from tradewind.errors import InvalidTransitionError, StateChangedError
 from tradewind.messaging.models import OutboxMessage, OutboxState
 from tradewind.messaging.outbox import cancel_message, claim_due, message_events, record_sent, transition
+from tradewind.shops.models import Shop
 
 STATE_OF = {
     "apply": ActionState.APPLIED,
@@ -140,6 +143,37 @@ def test_a_change_that_read_the_state_before_another_committed_loses(
     assert result.state == STATE_OF[first]
     assert result.changes == [("open", STATE_OF[first].value)]
     assert result.queued == (1 if first == "apply" else 0)
+
+
+@DATABASES
+@pytest.mark.parametrize("rival", ["apply", "dismiss"])
+def test_apply_selected_reports_an_action_another_change_got_to_first(
+    sessions: sessionmaker[Session], rival: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`apply_actions` (the dashboard's "Apply selected") read the action open, then a rival applied or dismissed it:
+    the action is reported in the rival's state, nothing is raised and nothing is done twice."""
+    race = build(sessions)
+    reading = brief_service.get_action
+
+    def read_then_let_the_rival_commit(session: Session, **kwargs: Any) -> ActionRecord:
+        record = reading(session, **kwargs)
+        monkeypatch.setattr(brief_service, "get_action", reading)
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(attempt, sessions, rival, race, lambda: None).result() == change_word(rival)
+        return record
+
+    monkeypatch.setattr(brief_service, "get_action", read_then_let_the_rival_commit)
+    with transaction(sessions) as session:
+        shop = session.get(Shop, race.shop_id)
+        assert shop is not None
+        twice = [race.action_id, race.action_id]  # one action ticked twice is applied (at most) once
+        (found,) = brief_service.apply_actions(
+            session, shop=shop, action_ids=twice, context=CONTEXT, producers=PRODUCERS
+        )
+    assert found.state == STATE_OF[rival] and not found.applied
+    result = outcome(sessions, race)
+    assert result.changes == [("open", STATE_OF[rival].value)]
+    assert result.queued == (1 if rival == "apply" else 0)
 
 
 def change_word(what: str) -> str:

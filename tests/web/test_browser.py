@@ -370,3 +370,42 @@ def test_an_order_is_found_by_its_tracking_number_and_the_list_downloaded(page: 
     lines = Path(saved).read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == 2 and lines[1].startswith(number) and tracking in lines[1]
     assert not page.problems, page.problems
+
+
+def test_restocks_are_ticked_and_confirmed_together_on_a_phone(browser: Any, server: str) -> None:
+    """The cards' checkboxes are fingertip targets (44 × 44 px), and "Apply selected" lists both restocks' lines on
+    one page no wider than the phone, a delay notice its drafts; cancelled there, nothing is placed or queued (the
+    restocks stay for the tests above)."""
+    context = browser.new_context(viewport=PHONE, base_url=server, has_touch=True, is_mobile=True)
+    context.set_default_timeout(SERVER_WAIT_MS)
+    page = context.new_page()
+    try:
+        sign_in(page)
+        cards = order_cards(page)
+        assert cards.count() >= 2
+        picks = [cards.nth(n).locator("label.pick") for n in range(2)]
+        for pick in picks:
+            box = pick.bounding_box()
+            assert box["width"] >= 44 and box["height"] >= 44, box
+            pick.tap()
+            assert pick.locator("input").is_checked()
+        page.locator("#bulk-apply button[type=submit]").click()
+        page.wait_for_url("**/today/apply")
+        assert page.locator("article.action.confirm").count() == 2
+        assert page.locator("table.order-lines").count() == 2
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 400
+        page.locator("a.cancel").click()
+        page.wait_for_url("**/today")
+        assert order_cards(page).count() >= 2  # nothing was applied
+        page.goto(page.url.split("/today")[0] + "/today?kind=notify_delay")
+        notice = page.locator("article.action[data-kind=notify_delay]").first
+        drafts = int(notice.get_attribute("id").removeprefix("action-"))
+        notice.locator("label.pick").tap()
+        page.locator("#bulk-apply button[type=submit]").click()
+        page.wait_for_url("**/today/apply")
+        queued = page.locator(f"#action-{drafts} ul.drafts li")
+        assert queued.count() >= 1 and "Queue the message to" in queued.first.inner_text()  # its drafts, listed
+        page.locator("a.cancel").click()
+        page.wait_for_url("**/today")
+    finally:
+        context.close()

@@ -206,6 +206,50 @@ def apply_action(
     return record, done
 
 
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What applying one of several selected actions came to: `state` is the state it was found in when it was not
+    applied here (already applied, dismissed, snoozed or expired by someone else), `None` when this apply did it."""
+
+    action: ActionRecord
+    state: ActionState | None
+    done: list[str]
+
+    @property
+    def applied(self) -> bool:
+        return self.state is None
+
+
+def apply_actions(
+    session: Session,
+    *,
+    shop: Shop,
+    action_ids: Sequence[int],
+    context: BriefContext,
+    producers: Sequence[ActionProducer],
+    actor: str = "seller",
+) -> list[BulkOutcome]:
+    """Apply several actions one after the other, each through `apply_action` (its own compare-and-set): an action
+    another change got to first (applied, dismissed, snoozed) is reported in the state it has, not raised, and the
+    others are still applied. Each action is applied once, in the order given."""
+    outcomes = []
+    for action_id in dict.fromkeys(action_ids):
+        record = get_action(session, shop=shop, action_id=action_id)
+        if record.state not in (ActionState.OPEN, ActionState.SNOOZED):
+            outcomes.append(BulkOutcome(record, record.state, []))
+            continue
+        try:
+            record, done = apply_action(
+                session, shop=shop, action_id=action_id, context=context, producers=producers, actor=actor
+            )
+        except (StateChangedError, InvalidTransitionError):  # raised by the claim, before any step ran
+            outcomes.append(BulkOutcome(record, record.state, []))
+            continue
+        lost_to_another_apply = done == _already_applied(record)
+        outcomes.append(BulkOutcome(record, ActionState.APPLIED if lost_to_another_apply else None, done))
+    return outcomes
+
+
 def _already_applied(record: ActionRecord) -> list[str]:
     return [f"already applied; nothing more to do (action #{record.id})"]
 

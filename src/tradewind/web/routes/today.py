@@ -3,6 +3,7 @@ editable before they are sent; the open actions as a CSV or Excel download."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
@@ -29,6 +30,7 @@ from tradewind.brief.service import (
     DONE_STATES,
     HandledAction,
     apply_action,
+    apply_actions,
     dismiss_action,
     get_action,
     handled_actions,
@@ -38,12 +40,16 @@ from tradewind.brief.service import (
     snooze_action,
 )
 from tradewind.clock import parse_day
+from tradewind.errors import ValidationError
 from tradewind.web.deps import Page
 from tradewind.web.downloads import DOWNLOAD_ROWS, FormatPath, download
 from tradewind.web.words import _
 
 router = APIRouter(prefix="/shops/{shop}")
 PAGE_SIZE = 25  # a card carries its controls (apply, snooze, dismiss): 25 to a page
+# The kinds a card of the Today page can be selected for "Apply selected": restocks (their purchase orders) and
+# delay notices (their drafts queued), applied several at a time after one confirmation listing them all.
+BULK_KINDS = frozenset({"restock", "notify_delay"})
 
 
 def _back(page: Page) -> Response:
@@ -80,6 +86,7 @@ def today_page(
         "kind_counts": open_kinds(state, shop),
         "urgency_groups": URGENCY_GROUPS,
         "brief_ready": ready,
+        "bulk_kinds": BULK_KINDS,
     }
     if page.is_htmx and page.request.headers.get("hx-target") == "actions":
         return page.render("today_list.html", **context)
@@ -159,6 +166,54 @@ def apply(
         actor=access.actor,
     )
     return _removed(page, page.gettext("Applied: %(title)s") % {"title": page.action_title(record)}, done)
+
+
+@router.post("/today/apply")
+def apply_selected(
+    page: Page,
+    access: WriteShop,
+    session: DbSession,
+    state: State,
+    confirmed: Annotated[str, Form(max_length=1)] = "",
+    action: Annotated[list[int] | None, Form(max_length=PAGE_SIZE)] = None,
+) -> Response:
+    """ "Apply selected" on the Today page: first one page listing every selected action with its lines and one
+    Confirm button (which posts here again with `confirmed=1`), then each applied through `apply_actions` and a
+    summary of what was applied and what another change got to first."""
+    if not action:
+        raise ValidationError("no action selected: tick the cards to apply together, then Apply selected")
+    found = [get_action(session, shop=access.shop, action_id=number) for number in dict.fromkeys(action)]
+    other = [record.id for record in found if record.kind not in BULK_KINDS]
+    if other:
+        raise ValidationError(
+            f"only {', '.join(sorted(BULK_KINDS))} actions are applied several at a time: "
+            f"apply #{other[0]} on its card",
+            details={"actions": other},
+        )
+    if confirmed != "1":
+        return page.render(
+            "bulk_confirm.html",
+            section="today",
+            actions=found,
+            planned={record.id: planned_orders(record.steps) for record in found},
+            confirm_steps=CONFIRM_STEPS,
+        )
+    outcomes = apply_actions(
+        session,
+        shop=access.shop,
+        action_ids=[record.id for record in found],
+        context=state.context(access.shop),
+        producers=default_producers(),
+        actor=access.actor,
+    )
+    not_applied = Counter(outcome.state.value for outcome in outcomes if outcome.state is not None)
+    return page.render(
+        "bulk_done.html",
+        section="today",
+        outcomes=outcomes,
+        applied=sum(outcome.applied for outcome in outcomes),
+        not_applied=dict(not_applied),
+    )
 
 
 @router.post("/actions/{action_id}/reopen")
