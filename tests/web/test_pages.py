@@ -102,6 +102,35 @@ def test_apply_dismiss_and_snooze_in_place(app: FastAPI, world: ShopWorld) -> No
     assert too_early.status_code == 422 and too_early.headers["HX-Retarget"] == "#flash"
 
 
+def open_count(html: str) -> int:
+    found = re.search(r'id="open-count"[^>]*>· (\d+)', html)  # any language: the number leads
+    assert found is not None, html[:500]
+    return int(found.group(1))
+
+
+def test_the_open_count_follows_each_change_and_the_refresh_shows_its_work(app: FastAPI, world: ShopWorld) -> None:
+    """The heading's '· N open actions' was the count when the page loaded: after an apply or a dismiss in place it
+    stayed. Each in-place change now sends the count anew (an out-of-band swap), as the database has it."""
+    client, csrf = signed_in(app, world, "staff")
+    base = f"/shops/{world.shop.code}"
+    page = client.get(f"{base}/today").text
+    before = open_count(page)
+    api_total = client.get(f"/api/v1/shops/{world.shop.code}/brief?limit=1").json()["total"]
+    assert before == api_total and before >= 2
+    # The refresh button says it is working while the brief is made again (htmx's indicator, button disabled).
+    assert 'hx-indicator="#refreshing"' in page and 'id="refreshing" class="htmx-indicator' in page
+    assert 'hx-disabled-elt="find button"' in page
+    ids = action_ids(page)
+    htmx = {"HX-Request": "true", "X-CSRF-Token": csrf}
+    dismissed = client.post(f"{base}/actions/{ids[-1]}/dismiss", data={"reason": "done by phone"}, headers=htmx)
+    assert 'hx-swap-oob="true"' in dismissed.text and open_count(dismissed.text) == before - 1
+    snoozed = client.post(
+        f"{base}/actions/{ids[-2]}/snooze", data={"until": (TODAY + timedelta(days=1)).isoformat()}, headers=htmx
+    )
+    assert open_count(snoozed.text) == before - 2
+    assert open_count(client.get(f"{base}/today").text) == before - 2  # the page says the same when reloaded
+
+
 def test_the_card_has_one_form_per_verb(app: FastAPI, world: ShopWorld) -> None:
     """Enter in a field submits that field's form: the reason box is in the dismiss form, the day in the snooze
     form, and the apply form holds nothing but its button."""

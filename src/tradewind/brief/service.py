@@ -150,6 +150,17 @@ def open_actions(
     return list(session.scalars(query))
 
 
+def count_open_actions(session: Session, *, shop_id: int) -> int:
+    """How many of the shop's actions are open, as this transaction sees them (a change not yet committed
+    included): the count a page shows right after an apply, dismiss or snooze."""
+    found = session.scalar(
+        select(func.count())
+        .select_from(ActionRecord)
+        .where(ActionRecord.shop_id == shop_id, ActionRecord.state == ActionState.OPEN)
+    )
+    return int(found or 0)
+
+
 def get_action(session: Session, *, shop: Shop, action_id: int) -> ActionRecord:
     record = session.scalar(
         select(ActionRecord)

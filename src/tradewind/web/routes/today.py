@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from tradewind.api.briefing import (
     URGENCY_GROUPS,
@@ -31,6 +32,7 @@ from tradewind.brief.service import (
     HandledAction,
     apply_action,
     apply_actions,
+    count_open_actions,
     dismiss_action,
     get_action,
     handled_actions,
@@ -74,6 +76,7 @@ def today_page(
     records, total = open_action_summaries(
         session, state, shop=shop, kinds=kinds, urgency=chosen_urgency, offset=offset, limit=PAGE_SIZE
     )
+    kinds_open = open_kinds(state, shop)
     context = {
         "section": "today",
         "actions": records,
@@ -83,7 +86,8 @@ def today_page(
         "page_size": PAGE_SIZE,
         "kind": kind or "",
         "urgency": chosen_urgency or "",
-        "kind_counts": open_kinds(state, shop),
+        "kind_counts": kinds_open,
+        "open_total": sum(kinds_open.values()),
         "urgency_groups": URGENCY_GROUPS,
         "brief_ready": ready,
         "bulk_kinds": BULK_KINDS,
@@ -133,11 +137,12 @@ def refresh(page: Page, access: WriteShop, session: DbSession, state: State) -> 
     return _back(page)
 
 
-def _removed(page: Page, message: str, lines: list[str]) -> Response:
-    """The card disappears; what was done shows in the message area."""
+def _removed(page: Page, session: Session, message: str, lines: list[str]) -> Response:
+    """The card disappears; what was done shows in the message area, and the open count in the heading follows."""
     if not page.is_htmx:
         return _back(page)
-    return page.render("action_done.html", message=message, lines=lines)
+    open_now = count_open_actions(session, shop_id=page.access.shop.id)
+    return page.render("action_done.html", message=message, lines=lines, open_total=open_now)
 
 
 @router.post("/actions/{action_id}/apply")
@@ -165,7 +170,7 @@ def apply(
         producers=default_producers(),
         actor=access.actor,
     )
-    return _removed(page, page.gettext("Applied: %(title)s") % {"title": page.action_title(record)}, done)
+    return _removed(page, session, page.gettext("Applied: %(title)s") % {"title": page.action_title(record)}, done)
 
 
 @router.post("/today/apply")
@@ -247,7 +252,7 @@ def dismiss(
         actor=access.actor,
         reason=reason.strip() or None,
     )
-    return _removed(page, page.gettext("Dismissed: %(title)s") % {"title": page.action_title(record)}, [])
+    return _removed(page, session, page.gettext("Dismissed: %(title)s") % {"title": page.action_title(record)}, [])
 
 
 @router.post("/actions/{action_id}/snooze")
@@ -272,7 +277,7 @@ def snooze(
         "day": day.isoformat(),
         "title": page.action_title(record),
     }
-    return _removed(page, message, [])
+    return _removed(page, session, message, [])
 
 
 @router.post("/actions/{action_id}/steps/{step}")
