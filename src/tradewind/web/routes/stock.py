@@ -13,6 +13,7 @@ from tradewind.api.deps import DbSession, State
 from tradewind.api.inline import on_the_loop
 from tradewind.api.reads.suppliers import offers_for_sku
 from tradewind.catalog.service import listings_of
+from tradewind.planning.schemas import plan_figure
 from tradewind.planning.service import stock_outlook, supply_options
 from tradewind.planning.stored_plan import PlanSort, plan_of
 from tradewind.server.figures import plan_rows
@@ -23,6 +24,11 @@ from tradewind.web.words import _
 
 router = APIRouter(prefix="/shops/{shop}")
 PAGE_SIZE = 50
+
+
+def plan_sort(sort: str) -> PlanSort:
+    """The Stock page's order from its `sort` parameter (an unknown one is the default: soonest stockout)."""
+    return PlanSort(sort) if sort in PlanSort.__members__.values() else PlanSort.STOCKOUT_ON
 
 
 @router.get("/stock")
@@ -37,7 +43,7 @@ def stock_page(
     at_risk: Annotated[bool, Query()] = False,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> HTMLResponse:
-    chosen = PlanSort(sort) if sort in PlanSort.__members__.values() else PlanSort.STOCKOUT_ON
+    chosen = plan_sort(sort)
     rows, total = plan_rows(
         session,
         state,
@@ -135,7 +141,7 @@ def stock_download(
 ) -> Response:
     """The stored plan as the Stock page shows it (searched, filtered, sorted; every page), as CSV or Excel. The
     figures are rounded as on the page."""
-    chosen = PlanSort(sort) if sort in PlanSort.__members__.values() else PlanSort.STOCKOUT_ON
+    chosen = plan_sort(sort)
 
     def rows() -> Iterator[tuple[object, ...]]:
         offset = 0
@@ -158,8 +164,8 @@ def stock_download(
                     row.sku.title,
                     plan.on_hand,
                     plan.on_order,
-                    round(plan.demand_per_day, 2),
-                    None if plan.days_of_cover is None else round(plan.days_of_cover, 1),
+                    plan_figure("demand_per_day", plan.demand_per_day),
+                    plan_figure("days_of_cover", plan.days_of_cover),
                     round(plan.reorder_point),
                     plan.stockout_on,
                     plan.order_by,
