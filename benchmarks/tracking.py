@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from tradewind.logistics.normalize import TrackingNormalizer, read_uncached
-from tradewind.logistics.survival import FloatArray, IntArray, recency_weights, whole_days
 from tradewind.logistics.synthetic import SlowdownScenario, generate_event_texts, generate_shipments
-from tradewind.logistics.transit import DAY_SECONDS, TransitObservations, TransitSettings, end_of, estimate_lanes
+from tradewind.logistics.tracking.normalize import TrackingNormalizer, read_uncached
+from tradewind.logistics.transit.lanes import DAY_SECONDS, TransitObservations, TransitSettings, end_of, estimate_lanes
+from tradewind.logistics.transit.survival import FloatArray, IntArray, recency_weights, whole_days
 
 TARGET_EVENTS_PER_SECOND = 200_000
 TARGET_LANE_SECONDS = 5.0

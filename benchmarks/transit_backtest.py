@@ -51,15 +51,22 @@ from typing import Any
 
 import numpy as np
 
-from tradewind.logistics.survival import BoolArray, FloatArray, IntArray, daily_counts, survival_curves, whole_days
 from tradewind.logistics.synthetic import SlowdownScenario, SyntheticShipments, generate_shipments
-from tradewind.logistics.transit import (
+from tradewind.logistics.transit.lanes import (
     DAY_SECONDS,
     Lane,
     TransitObservations,
     TransitSettings,
     end_of,
     estimate_lanes,
+)
+from tradewind.logistics.transit.survival import (
+    BoolArray,
+    FloatArray,
+    IntArray,
+    daily_counts,
+    survival_curves,
+    whole_days,
 )
 
 HORIZON_DAYS = 30

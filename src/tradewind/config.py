@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     # months", seeds/000; buyer protection up to 60 days); WooCommerce never closes a 'processing' order itself.
     stale_order_days: int = Field(default=60, ge=1)
     # The shop banner (messaging.banner): a destination's delivery range is shown only from a lane with at least this
-    # many delivered parcels. The default is the transit model's own `min_delivered` (logistics.transit, 10): from
+    # many delivered parcels. The default is the transit model's own `min_delivered` (logistics.transit.lanes, 10): from
     # that many deliveries a lane's estimate stands on its own parcels rather than on its wider group's.
     banner_min_delivered_parcels: int = Field(default=10, ge=1)
     # Order quantities and supplier switches (issue 17). A SKU with no sale for this many days is dormant: never in

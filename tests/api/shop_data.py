@@ -16,7 +16,7 @@ from tests import factories as f
 from tradewind.accounts.models import Role, User
 from tradewind.accounts.service import AccountRules, create_user, grant, issue_token
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
-from tradewind.logistics.timeline import fingerprint
+from tradewind.logistics.tracking.timeline import fingerprint
 from tradewind.messaging.models import InboundMessage
 from tradewind.orders.models import CancelledBy, OrderStatus
 from tradewind.shops.models import Shop

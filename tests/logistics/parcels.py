@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from tests import factories as f
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
-from tradewind.logistics.normalize import shared_normalizer
-from tradewind.logistics.timeline import fingerprint
-from tradewind.logistics.tracking import refresh_shipment
+from tradewind.logistics.tracking.normalize import shared_normalizer
+from tradewind.logistics.tracking.store import refresh_shipment
+from tradewind.logistics.tracking.timeline import fingerprint
 from tradewind.orders.models import Order, OrderStatus
 from tradewind.shops.models import Shop
 

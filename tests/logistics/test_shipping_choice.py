@@ -20,7 +20,7 @@ from tradewind.logistics.models import DisruptionKind, FollowUpKind, ShipmentFol
 from tradewind.logistics.producers import ShippingChoiceProducer
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import default_method, lane_statistics
-from tradewind.logistics.transit import Lane
+from tradewind.logistics.transit.lanes import Lane
 from tradewind.orders.models import OrderStatus
 from tradewind.shops.models import Shop
 

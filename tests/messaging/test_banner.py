@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tests import factories as f
 from tradewind.action import BriefContext
 from tradewind.config import Settings
-from tradewind.logistics.transit import Lane
+from tradewind.logistics.transit.lanes import Lane
 from tradewind.messaging import banner
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import SupplierStatus

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from tradewind.errors import ValidationError
-from tradewind.logistics.carriers import event_time
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent
+from tradewind.logistics.tracking.carriers import event_time
 
 # AfterShip's deepest value (msg.checkpoints[i].coordinates[j]) sits 4 levels down; 32 leaves room for extensions.
 MAX_WEBHOOK_DEPTH = 32

@@ -38,18 +38,18 @@ from tradewind.logistics.disruptions import (
     end_disruption,
     list_disruptions,
 )
-from tradewind.logistics.normalize import normalize_line, shared_normalizer
 from tradewind.logistics.overseas import compare_overseas
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import lane_statistics, parcel_timeline
-from tradewind.logistics.tracking import TrackingFormat, import_tracking_file
-from tradewind.logistics.transit import (
+from tradewind.logistics.tracking.normalize import normalize_line, shared_normalizer
+from tradewind.logistics.tracking.store import TrackingFormat, import_tracking_file
+from tradewind.logistics.transit.files import read_reviews_csv, read_shipments_csv
+from tradewind.logistics.transit.lanes import (
     TransitObservations,
     TransitSettings,
     end_of,
     estimate_lanes,
 )
-from tradewind.logistics.transit_files import read_reviews_csv, read_shipments_csv
 from tradewind.logistics.watch import orders_at_risk
 
 track_app = typer.Typer(help="Tracking: read carriers' events in any language, import them, show a parcel.")

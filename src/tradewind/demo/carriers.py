@@ -24,7 +24,7 @@ STAGE_STATUS = (
     TrackingStatus.OUT_FOR_DELIVERY,
     TrackingStatus.DELIVERED,
 )
-CUSTOMS_HOLD = "customs_hold"  # the sub-status `tradewind.logistics.codes.Substatus` uses
+CUSTOMS_HOLD = "customs_hold"  # the sub-status `tradewind.logistics.tracking.codes.Substatus` uses
 UPU_CODES = ("EMA", "EMB", "EMC", "EMD", "EDB", "EDA", "EMG", "EDH", "EDG", "EMI")
 # When the stages happen, as a share of the door-to-door transit time (ACCEPT .. OUT).
 AIR = (0.0, 0.08, 0.3, 0.5, 0.6, 0.64, 0.8, 0.93, 0.97)

@@ -23,7 +23,7 @@ from tradewind.logistics.service import (
     lane_statistics,
     promise_days_by_destination,
 )
-from tradewind.logistics.transit import Lane
+from tradewind.logistics.transit.lanes import Lane
 from tradewind.orders.models import Order, OrderStatus
 from tradewind.shops.models import Shop
 

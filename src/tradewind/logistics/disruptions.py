@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.logistics.models import Disruption, DisruptionKind
-from tradewind.logistics.regions import country_of
-from tradewind.logistics.transit import Lane, LaneRestriction
+from tradewind.logistics.transit.lanes import Lane, LaneRestriction
+from tradewind.logistics.transit.regions import country_of
 from tradewind.shops.models import Shop
 
 BLOCKING = frozenset({DisruptionKind.IMPORT_BAN, DisruptionKind.SUSPENDED_ROUTE})

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from tradewind.action import Action, BriefContext, StoredAction, gather, members_digest
 from tradewind.errors import InvalidTransitionError
 from tradewind.logistics.choice import DestinationChoice, MethodOption, choose_methods
-from tradewind.logistics.codes import plain_phrase
 from tradewind.logistics.disruptions import BLOCKING, covers, describe, list_disruptions
 from tradewind.logistics.models import (
     Disruption,
@@ -44,7 +43,8 @@ from tradewind.logistics.service import (
     record_follow_up,
     set_preferred_method,
 )
-from tradewind.logistics.transit import Lane
+from tradewind.logistics.tracking.codes import plain_phrase
+from tradewind.logistics.transit.lanes import Lane
 from tradewind.logistics.watch import WatchFinding, watch_shipments
 from tradewind.orders.models import Order
 from tradewind.orders.service import get_order

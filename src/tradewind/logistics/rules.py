@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from tradewind.config import Settings
-from tradewind.logistics.transit import TransitSettings
+from tradewind.logistics.transit.lanes import TransitSettings
 from tradewind.orders.service import STALE_ORDER_DAYS
 
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session, selectinload
 from tradewind.clock import as_utc, start_of_day
 from tradewind.db.session import memoized
 from tradewind.errors import NotFoundError
-from tradewind.logistics.codes import plain_words
 from tradewind.logistics.disruptions import list_disruptions, restrictions_for
 from tradewind.logistics.models import (
     FollowUpKind,
@@ -28,8 +27,9 @@ from tradewind.logistics.models import (
     ShippingPreference,
 )
 from tradewind.logistics.rules import LogisticsRules
-from tradewind.logistics.timeline import build_timeline, stored_event
-from tradewind.logistics.transit import (
+from tradewind.logistics.tracking.codes import plain_words
+from tradewind.logistics.tracking.timeline import build_timeline, stored_event
+from tradewind.logistics.transit.lanes import (
     Lane,
     LaneEstimate,
     TransitObservations,

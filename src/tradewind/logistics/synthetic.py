@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time
 
 import numpy as np
 
-from tradewind.logistics.survival import FloatArray, IntArray
-from tradewind.logistics.transit import DAY_SECONDS, TransitObservations
+from tradewind.logistics.transit.lanes import DAY_SECONDS, TransitObservations
+from tradewind.logistics.transit.survival import FloatArray, IntArray
 
 
 @dataclass(frozen=True)

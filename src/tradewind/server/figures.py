@@ -20,7 +20,7 @@ from tradewind.api.state import AppState
 from tradewind.growth.service import growth_report
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import lane_statistics, shipment_observations
-from tradewind.logistics.transit import Lane, end_of, estimate_lanes
+from tradewind.logistics.transit.lanes import Lane, end_of, estimate_lanes
 from tradewind.logistics.watch import orders_at_risk
 from tradewind.planning.stored_plan import PlanIndex, PlanRow, PlanSort, load_plan_index, plan_page
 from tradewind.shops.models import Shop

@@ -34,7 +34,7 @@ from tradewind.errors import ValidationError
 from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
 from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
 from tradewind.logistics.service import parcel_timeline
-from tradewind.logistics.tracking import BadSignatureError, receive_webhook, verify_signature
+from tradewind.logistics.tracking.store import BadSignatureError, receive_webhook, verify_signature
 from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
 from tradewind.shops.service import get_shop
 

@@ -36,8 +36,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tradewind.logistics.regions import country_of, is_subdivision, region_of
-from tradewind.logistics.survival import (
+from tradewind.logistics.transit.regions import country_of, is_subdivision, region_of
+from tradewind.logistics.transit.survival import (
     BoolArray,
     DailyCounts,
     FloatArray,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradewind.logistics.survival import (
+from tradewind.logistics.transit.survival import (
     KaplanMeier,
     conditional_quantile_days,
     daily_counts,

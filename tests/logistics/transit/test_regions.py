@@ -23,11 +23,11 @@ from tests.logistics.parcels import parcel
 from tradewind.cli.logistics import transit_app
 from tradewind.errors import InputFileError
 from tradewind.logistics.disruptions import add_disruption
-from tradewind.logistics.regions import country_of, region_of, subdivision_code
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import lane_statistics
-from tradewind.logistics.transit import Lane, TransitObservations, TransitSettings, estimate_lanes
-from tradewind.logistics.transit_files import read_reviews_csv, read_shipments_csv
+from tradewind.logistics.transit.files import read_reviews_csv, read_shipments_csv
+from tradewind.logistics.transit.lanes import Lane, TransitObservations, TransitSettings, estimate_lanes
+from tradewind.logistics.transit.regions import country_of, region_of, subdivision_code
 from tradewind.shops.models import Shop
 
 DATA = Path(__file__).parent / "data"

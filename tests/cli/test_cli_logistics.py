@@ -18,7 +18,8 @@ from tradewind.cli.logistics import disruption_app, logistics_app, track_app, tr
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
 from tradewind.shops.models import Shop
 
-DATA = Path(__file__).parent / "data"
+TRACKING_DATA = Path(__file__).parents[1] / "logistics" / "tracking" / "data"
+TRANSIT_DATA = Path(__file__).parents[1] / "logistics" / "transit" / "data"
 runner = CliRunner()
 app = typer.Typer()
 app.command("init")(init_command)
@@ -52,12 +53,12 @@ def test_track_normalize_reads_standard_input_and_writes_json_lines() -> None:
         ("AttemptFail", 1.0),
     ]
     assert set(lines[0]) == {"text", "status", "substatus", "confidence"}
-    code, out, _ = invoke("track", "normalize", "--file", str(DATA / "event_texts.tsv"), "--json")
+    code, out, _ = invoke("track", "normalize", "--file", str(TRACKING_DATA / "event_texts.tsv"), "--json")
     assert code == 0 and len(out.splitlines()) > 100
 
 
 def test_transit_estimate_per_lane_with_as_of_and_reviews() -> None:
-    code, out, err = invoke("transit", "estimate", "--shipments", str(DATA / "shipments.csv"), "--json")
+    code, out, err = invoke("transit", "estimate", "--shipments", str(TRANSIT_DATA / "shipments.csv"), "--json")
     assert code == 0, err
     rows = {(r["destination"], r["method"]): r for r in json.loads(out)}
     assert set(rows) == {("ES", "aliexpress-standard"), ("RU", "epacket"), ("BY", "epacket")}
@@ -66,7 +67,7 @@ def test_transit_estimate_per_lane_with_as_of_and_reviews() -> None:
     assert (spain["n_delivered"], spain["n_in_transit"]) == (5, 1)
     assert rows[("BY", "epacket")]["source"] != "lane" and rows[("BY", "epacket")]["borrowed_from"]
     code, out, _ = invoke(
-        "transit", "estimate", "--shipments", str(DATA / "shipments.csv"), "--as-of", "2024-01-15", "--json"
+        "transit", "estimate", "--shipments", str(TRANSIT_DATA / "shipments.csv"), "--as-of", "2024-01-15", "--json"
     )
     early = {(r["destination"], r["method"]): r for r in json.loads(out)}
     # On 15 January: S1 had arrived (14th); S2–S6 handed over by the 12th were travelling; S9 was on its way.
@@ -78,13 +79,13 @@ def test_transit_estimate_per_lane_with_as_of_and_reviews() -> None:
         "transit",
         "estimate",
         "--shipments",
-        str(DATA / "shipments.csv"),
+        str(TRANSIT_DATA / "shipments.csv"),
         "--reviews",
-        str(DATA / "reviews.csv"),
+        str(TRANSIT_DATA / "reviews.csv"),
         "--json",
     )
     assert code == 0 and {r["n_reviews"] for r in json.loads(out)} == {1, 0, 2}
-    code, out, _ = invoke("transit", "estimate", "--shipments", str(DATA / "shipments.csv"))
+    code, out, _ = invoke("transit", "estimate", "--shipments", str(TRANSIT_DATA / "shipments.csv"))
     assert code == 0 and "ES" in out
 
 
@@ -100,7 +101,7 @@ def test_tracking_and_the_register_against_a_database(shop_db: str) -> None:
     code, out, err = invoke(
         "track",
         "import",
-        str(DATA / "cainiao_detail.json"),
+        str(TRACKING_DATA / "cainiao_detail.json"),
         "--format",
         "cainiao",
         "--db",
@@ -116,7 +117,7 @@ def test_tracking_and_the_register_against_a_database(shop_db: str) -> None:
     code, out, _ = invoke("track", "show", "LP00698765432109", "--db", shop_db, "--json", "--today", "2024-03-20")
     shown = json.loads(out)
     assert shown["status"] == "AvailableForPickup" and shown["status_words"] == "waiting at the pickup point"
-    code, _, err = invoke("track", "import", str(DATA / "tracking_bad.csv"), "--db", shop_db)
+    code, _, err = invoke("track", "import", str(TRACKING_DATA / "tracking_bad.csv"), "--db", shop_db)
     assert code == 2 and "tracking_bad.csv:3 [tracking_number]" in err
 
     code, out, err = invoke(

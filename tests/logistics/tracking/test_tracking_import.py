@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tests.logistics.parcels import parcel, shipped_order
 from tradewind.errors import InputFileError
 from tradewind.logistics.models import Shipment, TrackingEvent, TrackingStatus
-from tradewind.logistics.tracking import (
+from tradewind.logistics.tracking.store import (
     BadSignatureError,
     import_tracking_file,
     receive_webhook,

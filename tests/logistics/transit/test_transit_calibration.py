@@ -18,7 +18,7 @@ from benchmarks.transit_backtest import (
 )
 
 from tradewind.logistics.synthetic import SlowdownScenario, generate_shipments
-from tradewind.logistics.transit import TransitSettings
+from tradewind.logistics.transit.lanes import TransitSettings
 
 
 def test_the_p90_is_calibrated_on_synthetic_shipments() -> None:

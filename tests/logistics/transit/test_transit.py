@@ -13,7 +13,8 @@ import pytest
 
 from tradewind.errors import InputFileError
 from tradewind.logistics.synthetic import SlowdownScenario, generate_shipments
-from tradewind.logistics.transit import (
+from tradewind.logistics.transit.files import read_reviews_csv, read_shipments_csv
+from tradewind.logistics.transit.lanes import (
     Lane,
     LaneRestriction,
     TransitObservations,
@@ -23,7 +24,6 @@ from tradewind.logistics.transit import (
     reviews_as_observations,
     with_restrictions,
 )
-from tradewind.logistics.transit_files import read_reviews_csv, read_shipments_csv
 
 DATA = Path(__file__).parent / "data"
 START = datetime(2024, 1, 1, 10, tzinfo=UTC)

@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 
-from tradewind.logistics.codes import (
+from tradewind.logistics.models import TrackingStatus
+from tradewind.logistics.tracking.codes import (
     LEADING_CODE,
     UNKNOWN_READING,
     TrackingReading,
     read_aftership_tag,
     read_code,
 )
-from tradewind.logistics.models import TrackingStatus
-from tradewind.logistics.phrases import RULES, fold
+from tradewind.logistics.tracking.phrases import RULES, fold
 
 _DIGITS = re.compile(r"\d+")
 _BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|\([^)]*\d[^)]*\)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from benchmarks.transit_backtest import backtest, censored_km, delivered_only, fixed_promise
 
 from tradewind.logistics.synthetic import SlowdownScenario, generate_shipments
-from tradewind.logistics.transit import TransitSettings
+from tradewind.logistics.transit.lanes import TransitSettings
 
 
 def test_censored_estimates_beat_the_delivered_only_ones() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 from tradewind.logistics.models import TrackingStatus
-from tradewind.logistics.timeline import RawTrackingEvent, TimelineEvent, build_timeline
+from tradewind.logistics.tracking.timeline import RawTrackingEvent, TimelineEvent, build_timeline
 
 S = TrackingStatus
 MOSCOW = timezone(timedelta(hours=3))

@@ -24,8 +24,8 @@ import numpy as np
 import pycountry
 
 from tradewind.errors import InputFileError, RowError
-from tradewind.logistics.regions import subdivision_code
-from tradewind.logistics.transit import TransitObservations, reviews_as_observations
+from tradewind.logistics.transit.lanes import TransitObservations, reviews_as_observations
+from tradewind.logistics.transit.regions import subdivision_code
 
 SHIPMENT_COLUMNS = ("shipment_id", "origin", "destination", "method", "shipped_at", "delivered_at")
 REVIEW_COLUMNS = ("destination", "method", "days", "reviewed_on", "origin")

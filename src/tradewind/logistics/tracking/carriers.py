@@ -1,7 +1,7 @@
 """Tracking sources as pure mappers (bytes in, parcel reports out, every problem as a `RowError`): a tracking CSV,
 Cainiao's public tracking response (the detail.json AliExpress parcels show) and AfterShip's webhook payload.
 
-No I/O and no database here: `tracking` stores what these return, in one transaction.
+No I/O and no database here: `store` stores what these return, in one transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pycountry
 
 from tradewind.errors import RowError
-from tradewind.logistics.timeline import RawTrackingEvent
+from tradewind.logistics.tracking.timeline import RawTrackingEvent
 
 
 @dataclass

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradewind.logistics.codes import plain_words, read_code
 from tradewind.logistics.models import TrackingStatus
-from tradewind.logistics.normalize import TrackingNormalizer, normalize_line, read_uncached
+from tradewind.logistics.tracking.codes import plain_words, read_code
+from tradewind.logistics.tracking.normalize import TrackingNormalizer, normalize_line, read_uncached
 
 DATA = Path(__file__).parent / "data"
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from tradewind.logistics.codes import Substatus
 from tradewind.logistics.models import TrackingEvent, TrackingStatus
-from tradewind.logistics.normalize import TrackingNormalizer, shared_normalizer
+from tradewind.logistics.tracking.codes import Substatus
+from tradewind.logistics.tracking.normalize import TrackingNormalizer, shared_normalizer
 
 S = TrackingStatus
 

@@ -22,16 +22,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.errors import InputFileError, RowError, ValidationError
-from tradewind.logistics.carriers import (
+from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
+from tradewind.logistics.tracking.carriers import (
     ParcelReport,
     SourceReading,
     read_aftership,
     read_cainiao,
     read_tracking_csv,
 )
-from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
-from tradewind.logistics.normalize import TrackingNormalizer, shared_normalizer
-from tradewind.logistics.timeline import TimelineEvent, build_timeline, stored_event
+from tradewind.logistics.tracking.normalize import TrackingNormalizer, shared_normalizer
+from tradewind.logistics.tracking.timeline import TimelineEvent, build_timeline, stored_event
 from tradewind.orders.models import Order, OrderStatus
 from tradewind.shops.models import Shop
 

@@ -14,8 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from tradewind.logistics.codes import Substatus
 from tradewind.logistics.models import TrackingStatus
+from tradewind.logistics.tracking.codes import Substatus
 
 S = TrackingStatus
 
