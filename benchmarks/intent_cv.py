@@ -14,7 +14,7 @@ import random
 import time
 from collections import Counter, defaultdict
 
-from tradewind.messaging.intent import INTENTS, train, training_messages
+from tradewind.messaging.triage.intent import INTENTS, train, training_messages
 
 
 def folds_of(messages: list[tuple[str, str, str]], k: int, seed: int) -> list[int]:

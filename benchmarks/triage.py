@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tradewind.config import Settings
-from tradewind.messaging.intent import intent_model
-from tradewind.messaging.language import DETECTED_LANGUAGES, detect_languages
-from tradewind.messaging.triage import triage_messages
+from tradewind.messaging.triage.inbound import triage_messages
+from tradewind.messaging.triage.intent import intent_model
+from tradewind.messaging.triage.language import DETECTED_LANGUAGES, detect_languages
 
 EVAL = Path(__file__).resolve().parents[1] / "tests" / "messaging" / "data" / "triage_eval.tsv"
 TARGET_SECONDS = 10.0

@@ -54,7 +54,7 @@ def test_help_imports_no_domain_and_no_heavy_library() -> None:
 def test_a_command_imports_its_own_module_only() -> None:
     modules = _modules_after("shop", "--help")
     assert "tradewind.cli.shop" in modules
-    assert not {"tradewind.cli.brief", "tradewind.cli.planning", "tradewind.messaging.language"} & modules
+    assert not {"tradewind.cli.brief", "tradewind.cli.planning", "tradewind.messaging.triage.language"} & modules
     assert sorted(m for m in modules if m.split(".")[0] in ("lingua", "pandas", "statsforecast", "playwright")) == []
 
 

@@ -45,16 +45,16 @@ from tradewind.messaging.outbox import (
 from tradewind.messaging.service import edit_draft, set_shop_template
 from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.situations import SITUATIONS, sample_facts
-from tradewind.messaging.supplier_threads import (
+from tradewind.messaging.templates import render, shipped_locales
+from tradewind.messaging.triage.inbound import triage_inbox, triage_messages, triage_version
+from tradewind.suppliers.models import MessageDirection, SupplierStatus
+from tradewind.suppliers.threads import (
     record_supplier_message,
     report_supplier_status,
     status_hint,
     supplier_thread,
     thread_statistics,
 )
-from tradewind.messaging.templates import render, shipped_locales
-from tradewind.messaging.triage import triage_inbox, triage_messages, triage_version
-from tradewind.suppliers.models import MessageDirection, SupplierStatus
 
 messages_app = typer.Typer(
     help="The outbox: drafts, queued and sent messages; send, export, edit.", no_args_is_help=True

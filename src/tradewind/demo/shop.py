@@ -31,7 +31,7 @@ from tradewind.demo.suppliers import (
 )
 from tradewind.demo.writer import BulkWriter
 from tradewind.errors import ConflictError, ValidationError
-from tradewind.messaging.triage import triage_inbox
+from tradewind.messaging.triage.inbound import triage_inbox
 from tradewind.models import Base
 from tradewind.shops.models import Shop
 

@@ -18,7 +18,7 @@ from tradewind.messaging.models import InboundMessage, OutboxState, RecipientKin
 from tradewind.messaging.notices import message_step, queue_message_steps
 from tradewind.messaging.outbox import Recipient, keys_in_outbox, save_draft
 from tradewind.messaging.settings import messaging_settings
-from tradewind.messaging.triage import expected_deliveries, stored_triage
+from tradewind.messaging.triage.inbound import expected_deliveries, stored_triage
 from tradewind.orders.models import Buyer, Order
 from tradewind.shops.models import Shop
 from tradewind.wording import Number, phrase

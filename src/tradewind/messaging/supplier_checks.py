@@ -22,11 +22,11 @@ from tradewind.messaging.outbox import Recipient, cancel_stale_drafts, find_by_k
 from tradewind.messaging.service import draft, json_facts
 from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.situations import SUPPLIER_LOCALES
-from tradewind.messaging.supplier_threads import record_supplier_message
 from tradewind.messaging.templates import Rendered
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection, Supplier, SupplierMessage, SupplierStatus, SupplyOffer
 from tradewind.suppliers.service import ResponseTimes, latest_status_reports, thread_response_times
+from tradewind.suppliers.threads import record_supplier_message
 from tradewind.wording import Day, Number, Phrase, nphrase, phrase
 
 SITUATIONS = ("supplier_status_check", "restock_date_request", "shipping_advice_request")

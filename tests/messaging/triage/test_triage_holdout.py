@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.messaging.triage_eval_support import Measurement, Row, measure, read_set
-from tradewind.messaging.intent import INTENTS, normalize, training_messages
+from tests.messaging.triage.triage_eval_support import Measurement, Row, measure, read_set
 from tradewind.messaging.situations import BUYER_LOCALES
-from tradewind.messaging.triage import numbers_in
+from tradewind.messaging.triage.inbound import numbers_in
+from tradewind.messaging.triage.intent import INTENTS, normalize, training_messages
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"  # tests/messaging/data: the training files name it
 HOLDOUT = DATA / "triage_holdout.tsv"
 FIRST_SET = DATA / "triage_eval.tsv"
 

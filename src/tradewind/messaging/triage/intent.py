@@ -239,8 +239,8 @@ def classify_intents(texts: Sequence[str]) -> list[tuple[str, float]]:
     return intent_model().classify(texts)
 
 
-if __name__ == "__main__":  # python -m tradewind.messaging.intent: train and write the shipped weights
-    target = Path(__file__).parent / "data" / MODEL_FILE
+if __name__ == "__main__":  # python -m tradewind.messaging.triage.intent: train and write the shipped weights
+    target = Path(__file__).parents[1] / "data" / MODEL_FILE  # messaging/data, beside the training files
     found = training_messages()
     save_model(train([m[0] for m in found], [m[2] for m in found]), target)
     print(f"wrote {target} ({target.stat().st_size:,} bytes) from {len(found)} training messages")  # noqa: T201

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-import tradewind.messaging.triage as triage_module
+import tradewind.messaging.triage.inbound as triage_module
 from tests import factories as f
 from tradewind.action import BriefContext
 from tradewind.cli.main import app
@@ -21,7 +21,7 @@ from tradewind.db.migrate import upgrade
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
 from tradewind.messaging.inbox import ReplyNeededProducer
 from tradewind.messaging.models import InboundMessage
-from tradewind.messaging.triage import stored_triage, triage_inbox, triage_messages, triage_version
+from tradewind.messaging.triage.inbound import stored_triage, triage_inbox, triage_messages, triage_version
 from tradewind.shops.models import Shop
 from tradewind.shops.service import create_shop
 

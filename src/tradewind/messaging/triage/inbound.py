@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from tradewind.config import Settings
 from tradewind.logistics.watch import order_outlooks
-from tradewind.messaging.intent import classify_intents, training_digest
-from tradewind.messaging.language import detect_languages, detection_version
 from tradewind.messaging.models import InboundMessage
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
 from tradewind.messaging.service import draft
 from tradewind.messaging.situations import blank_buyer_facts, with_defaults
 from tradewind.messaging.templates import Rendered, render
+from tradewind.messaging.triage.intent import classify_intents, training_digest
+from tradewind.messaging.triage.language import detect_languages, detection_version
 from tradewind.orders.models import Order, OrderStatus, PaymentState
 from tradewind.shops.models import Shop
 

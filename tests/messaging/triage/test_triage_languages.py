@@ -21,20 +21,20 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests import factories as f
-from tests.messaging.triage_eval_support import Measurement, Row, measure, read_set
+from tests.messaging.triage.triage_eval_support import Measurement, Row, measure, read_set
 from tradewind.action import BriefContext
 from tradewind.brief.service import collect
 from tradewind.cli.main import app
 from tradewind.config import Settings
 from tradewind.messaging.inbox import ReplyNeededProducer
-from tradewind.messaging.intent import INTENTS, normalize, training_messages
-from tradewind.messaging.language import DETECTED_LANGUAGES, detect_language, detect_languages
 from tradewind.messaging.models import InboundMessage
 from tradewind.messaging.situations import BUYER_LOCALES
-from tradewind.messaging.triage import triage_messages
+from tradewind.messaging.triage.inbound import triage_messages
+from tradewind.messaging.triage.intent import INTENTS, normalize, training_messages
+from tradewind.messaging.triage.language import DETECTED_LANGUAGES, detect_language, detect_languages
 from tradewind.shops.models import Shop
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"  # tests/messaging/data: the training files name it
 LANGUAGES_SET = DATA / "triage_languages.tsv"
 UNTEMPLATED = sorted(set(DETECTED_LANGUAGES) - set(BUYER_LOCALES))
 NOW = datetime(2026, 12, 7, 9, tzinfo=UTC)
@@ -167,7 +167,7 @@ import subprocess
 import sys
 from typer.testing import CliRunner
 from tradewind.cli.main import app
-from tradewind.messaging.language import detector
+from tradewind.messaging.triage.language import detector
 
 db = sys.argv[1]
 for args in (

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tradewind.config import Settings
-from tradewind.messaging.intent import INTENTS
-from tradewind.messaging.triage import triage_messages
+from tradewind.messaging.triage.inbound import triage_messages
+from tradewind.messaging.triage.intent import INTENTS
 
 Row = tuple[str, str, str]  # text, language (ISO 639-1), intent
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.messaging.triage_eval_support import accuracy_by, read_set
+from tests.messaging.triage.triage_eval_support import accuracy_by, read_set
 from tradewind.config import Settings
-from tradewind.messaging.intent import INTENTS, normalize, training_messages
-from tradewind.messaging.language import clean_for_detection, detect_language
 from tradewind.messaging.situations import BUYER_LOCALES
-from tradewind.messaging.triage import numbers_in, triage_messages
+from tradewind.messaging.triage.inbound import numbers_in, triage_messages
+from tradewind.messaging.triage.intent import INTENTS, normalize, training_messages
+from tradewind.messaging.triage.language import clean_for_detection, detect_language
 
-EVAL = Path(__file__).parent / "data" / "triage_eval.tsv"
+EVAL = Path(__file__).parents[1] / "data" / "triage_eval.tsv"
 
 
 def evaluation_set() -> list[tuple[str, str, str]]:
@@ -119,11 +119,11 @@ def test_detection_ignores_numbers_links_and_emojis() -> None:
 
 
 def test_the_shipped_intent_weights_are_those_of_the_training_set() -> None:
-    """`python -m tradewind.messaging.intent` rewrites them; a stale file would be ignored (and trained afresh)."""
-    from tradewind.messaging.intent import _shipped_model, train, training_messages
+    """`python -m tradewind.messaging.triage.intent` rewrites them; a stale file would be ignored (trained afresh)."""
+    from tradewind.messaging.triage.intent import _shipped_model, train, training_messages
 
     shipped = _shipped_model()
-    assert shipped is not None, "run `python -m tradewind.messaging.intent` after changing intent_train.tsv"
+    assert shipped is not None, "run `python -m tradewind.messaging.triage.intent` after changing intent_train.tsv"
     found = training_messages()
     fresh = train([m[0] for m in found], [m[2] for m in found])
     sample = [text for text, _, _ in evaluation_set()[:60]]
