@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import warnings
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 
-from tradewind.logistics.synthetic import SlowdownScenario, generate_event_texts, generate_shipments
+# The synthetic shipments and event texts are test helpers (tests/logistics/synthetic.py), not part of the installed
+# package: run as `python benchmarks/tracking.py`, the checkout's root has to be on the path to import them.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.logistics.synthetic import SlowdownScenario, generate_event_texts, generate_shipments
 from tradewind.logistics.tracking.normalize import TrackingNormalizer, read_uncached
 from tradewind.logistics.transit.lanes import DAY_SECONDS, TransitObservations, TransitSettings, end_of, estimate_lanes
 from tradewind.logistics.transit.survival import FloatArray, IntArray, recency_weights, whole_days

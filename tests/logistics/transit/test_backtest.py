@@ -3,9 +3,8 @@ the delivered-only estimate is optimistic, and it is tighter than a marketplace'
 
 from __future__ import annotations
 
-from benchmarks.transit_backtest import backtest, censored_km, delivered_only, fixed_promise
-
-from tradewind.logistics.synthetic import SlowdownScenario, generate_shipments
+from tests.logistics.synthetic import SlowdownScenario, generate_shipments
+from tests.logistics.transit.backtesting import backtest, censored_km, delivered_only, fixed_promise
 from tradewind.logistics.transit.lanes import TransitSettings
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.logistics.synthetic import SlowdownScenario, generate_shipments
 from tradewind.errors import InputFileError
-from tradewind.logistics.synthetic import SlowdownScenario, generate_shipments
 from tradewind.logistics.transit.files import read_reviews_csv, read_shipments_csv
 from tradewind.logistics.transit.lanes import (
     Lane,

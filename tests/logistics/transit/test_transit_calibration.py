@@ -8,7 +8,9 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from benchmarks.transit_backtest import (
+
+from tests.logistics.synthetic import SlowdownScenario, generate_shipments
+from tests.logistics.transit.backtesting import (
     backtest,
     censored_km,
     demo_case,
@@ -16,8 +18,6 @@ from benchmarks.transit_backtest import (
     promise_of,
     rolling_origin,
 )
-
-from tradewind.logistics.synthetic import SlowdownScenario, generate_shipments
 from tradewind.logistics.transit.lanes import TransitSettings
 
 
