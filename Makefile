@@ -70,7 +70,7 @@ test-fast: $(VENV)/.installed-dev
 # The tests (about 2 minutes on 2 cores): the API's reads and writes and the tracking webhook on both databases,
 # the migrations against the models, the demo shop end to end (NumPy, Numba, the brief).
 NEWEST ?= .venv-newest
-NEWEST_TESTS ?= tests/api/test_installs.py tests/api/test_api.py tests/api/test_webhooks.py tests/test_migrations.py \
+NEWEST_TESTS ?= tests/api/test_installs.py tests/api/test_api.py tests/api/test_webhooks.py tests/db/test_migrations.py \
 	tests/demo
 test-newest:
 	rm -rf $(NEWEST)

@@ -137,7 +137,7 @@ def test_nesting_depth_counts_only_brackets_outside_strings() -> None:
 
 
 def test_the_cli_gives_a_shop_its_secret(tmp_path: Path) -> None:
-    from tests.api.test_cli_users import app as cli
+    from tests.cli.test_cli_users import app as cli
     from tradewind.db.migrate import upgrade
     from tradewind.db.session import make_engine, make_sessionmaker, transaction
     from tradewind.shops.service import create_shop
