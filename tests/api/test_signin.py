@@ -90,6 +90,25 @@ def test_signing_in_to_ones_own_account_does_not_reset_the_per_address_limit(db:
     assert authenticate(db, email=world.owner.email, password=PASSWORD, client="10.0.0.10", now=now, rules=CHEAP)
 
 
+def test_attempts_older_than_the_window_are_deleted_at_the_next_sign_in(db: Session, world: ShopWorld) -> None:
+    """Every try is recorded; without pruning the table grew with every sign-in for ever."""
+    start = datetime(2031, 3, 1, 9, tzinfo=UTC)
+    for minute in range(3):
+        authenticate(
+            db, email="nobody@example.com", password="x", client="b", now=start + timedelta(minutes=minute), rules=CHEAP
+        )
+    later = start + timedelta(minutes=CHEAP.login_window_minutes + 2)
+    assert authenticate(db, email=world.owner.email, password=PASSWORD, client="c", now=later, rules=CHEAP)
+    kept = db.scalars(
+        select(LoginAttempt.at).where(LoginAttempt.client.in_(("b", "c")), LoginAttempt.at >= start)
+    ).all()
+    # the first two are older than the window at `later`; the third is at its very edge, still counted
+    assert sorted(at.replace(tzinfo=UTC) if at.tzinfo is None else at for at in kept) == [
+        start + timedelta(minutes=2),
+        later,
+    ]
+
+
 def test_an_unknown_email_costs_the_same_argon2_work_as_a_known_one(
     db: Session, world: ShopWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:

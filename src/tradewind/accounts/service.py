@@ -232,6 +232,7 @@ def authenticate(
     address = email.strip().lower()[:200]
     client = client[:64]
     _check_rate(session, email=address, client=client, now=now, rules=config)
+    forget_old_attempts(session, now=now, rules=config)  # what the window no longer counts: the table stays small
     user = session.scalar(select(User).where(User.email == address))
     if user is None or not user.active:
         # The same argon2 work as for a known address, so that the answer's time does not tell who has an account.
