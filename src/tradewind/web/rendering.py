@@ -29,8 +29,8 @@ from tradewind.web.words import translated_names
 HERE = Path(__file__).resolve().parent
 TRANSLATIONS = HERE / "translations"
 STATIC = HERE / "static"
-LANGUAGES = {"en": "English", "zh": "中文"}
-BABEL_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
+LANGUAGES = {"en": "English", "zh": "中文", "ru": "Русский"}
+BABEL_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN", "ru": "ru"}
 
 
 @lru_cache(maxsize=8)
