@@ -25,6 +25,7 @@ from tradewind.brief.models import ActionRecord
 from tradewind.brief.service import title_in, why_in
 from tradewind.money import Money
 from tradewind.web.words import translated_names
+from tradewind.wording import accepted_languages, negotiated_locale
 
 HERE = Path(__file__).resolve().parent
 TRANSLATIONS = HERE / "translations"
@@ -45,14 +46,12 @@ def translations(language: str) -> gettext_module.NullTranslations:
 
 
 def pick_language(request: Request, preferred: str | None, default: str) -> str:
+    """The user's own setting, else the browser's Accept-Language negotiated as the API does (by quality, over the
+    interface's languages), else the server's default."""
     if preferred in LANGUAGES:
         return preferred
-    header = request.headers.get("accept-language", "").lower()
-    for part in header.split(","):
-        code = part.split(";")[0].strip()[:2]
-        if code in LANGUAGES:
-            return code
-    return default
+    found = negotiated_locale(accepted_languages(request.headers.get("accept-language", "")))
+    return found if found in LANGUAGES else default
 
 
 def _gettext_callables(language: str) -> dict[str, Callable[..., Any]]:
