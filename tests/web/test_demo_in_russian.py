@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.web.demo_readers import DemoReaders, titles
 
@@ -96,3 +97,10 @@ def test_an_owner_chooses_russian_in_the_settings(demo_readers: DemoReaders) -> 
     finally:
         english.post("/settings/language", data={"csrf_token": csrf, "locale": "en", "next": "/"})
     assert '<html lang="en">' in english.get("/shops/demo/today").text
+
+
+def test_the_sign_in_page_follows_the_browsers_languages_by_quality(demo_readers: DemoReaders) -> None:
+    visitor = TestClient(demo_readers.clients["en"].app)
+    page = visitor.get("/login", headers={"Accept-Language": "en;q=0.1, ru-RU"}).text
+    assert '<html lang="ru">' in page and ">Войти<" in page
+    assert '<html lang="en">' in visitor.get("/login", headers={"Accept-Language": "fr, de"}).text
