@@ -104,3 +104,20 @@ def test_the_sign_in_page_follows_the_browsers_languages_by_quality(demo_readers
     page = visitor.get("/login", headers={"Accept-Language": "en;q=0.1, ru-RU"}).text
     assert '<html lang="ru">' in page and ">Войти<" in page
     assert '<html lang="en">' in visitor.get("/login", headers={"Accept-Language": "fr, de"}).text
+
+
+def test_money_and_counts_on_the_other_pages_are_written_the_russian_way(demo_readers: DemoReaders) -> None:
+    russian, english = demo_readers.clients["ru"], demo_readers.clients["en"]
+    # The lanes' mean cost: "3,06 $" (Babel's ru currency format), "US$3.06" in English; raw "3.06 USD" before.
+    costs = re.findall(r'<td class="num">([^<]*\$)</td>', russian.get("/shops/demo/shipping").text)
+    assert costs and all(re.fullmatch(r"\d+,\d\d\xa0\$", cost) for cost in costs)
+    assert re.search(r'<td class="num">US\$\d+\.\d\d</td>', english.get("/shops/demo/shipping").text)
+    # A SKU's offers and a supplier's lines: the unit cost the demo gives SH-1001-WHT-38 at Putian Hengda, 55.5 CNY.
+    assert '<td class="num">55,50\xa0CN¥</td>' in russian.get("/shops/demo/stock/SH-1001-WHT-38").text
+    supplier = russian.get("/shops/demo/suppliers/SUP-PT-HENGDA").text
+    assert "55,50\xa0CN¥" in supplier and "55.5000" not in supplier
+    # The service metrics' counts, grouped in thousands with a no-break space.
+    growth = russian.get("/shops/demo/growth").text
+    counts = re.findall(r'<div class="small muted">(\d[\d\xa0]*) / (\d[\d\xa0]*) ', growth)
+    assert counts and any("\xa0" in denominator for _, denominator in counts)
+    assert all(int(d.replace("\xa0", "")) >= 1000 for _, d in counts if "\xa0" in d)

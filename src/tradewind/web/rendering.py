@@ -115,8 +115,9 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
         return text
 
     @lru_cache(maxsize=4096)
-    def money(amount: Decimal | int | float | None, currency: str) -> str:
-        """An amount in its currency as Babel writes it for the locale (`Money.format`): "CN¥30.00", "¥30.00"."""
+    def money(amount: Decimal | int | float | str | None, currency: str) -> str:
+        """An amount in its currency as Babel writes it for the locale (`Money.format`): "CN¥30.00", "¥30.00",
+        "30,00 CN¥". An amount may come as the decimal text the read models carry ("55.5000")."""
         if amount is None:
             return "—"
         return Money(Decimal(amount), currency).format(BABEL_LOCALES[language])
@@ -180,7 +181,7 @@ class Pages:
         return self._language_globals[context["language"]]["day"](value, style)  # type: ignore[no-any-return]
 
     @pass_context
-    def _money_filter(self, context: Context, value: Decimal | int | float | None, currency: str) -> str:
+    def _money_filter(self, context: Context, value: Decimal | int | float | str | None, currency: str) -> str:
         return self._language_globals[context["language"]]["money"](value, currency)  # type: ignore[no-any-return]
 
     def words(self, language: str, name: str) -> dict[str, str]:
