@@ -121,3 +121,7 @@ def test_money_and_counts_on_the_other_pages_are_written_the_russian_way(demo_re
     counts = re.findall(r'<div class="small muted">(\d[\d\xa0]*) / (\d[\d\xa0]*) ', growth)
     assert counts and any("\xa0" in denominator for _, denominator in counts)
     assert all(int(d.replace("\xa0", "")) >= 1000 for _, d in counts if "\xa0" in d)
+    # What they count, and what the milestones count, in Russian ("42 / 1 681 заказы", "0 из 1 (товары)").
+    units = re.findall(r'<div class="small muted">\d[\d\xa0]* / \d[\d\xa0]* ([^<]*)</div>', growth)
+    assert units and set(units) <= {"заказы", "посылки", "сообщения"}
+    assert "(товары)" in growth and "(продажи)" in growth and "(listings)" not in growth
