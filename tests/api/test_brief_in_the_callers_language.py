@@ -74,6 +74,7 @@ def test_a_language_the_brief_does_not_speak_gives_english(client: TestClient, w
     assert {a["locale"] for a in get(client, world, "/brief", **{"Accept-Language": "ru;q=0, zh-CN"})["actions"]} == {
         "zh"
     }
+    assert get(client, world, "/brief?locale=", **{"Accept-Language": "ru"})["actions"][0]["locale"] == "ru"
     odd = client.get(api(world, "/brief?locale=<ru>"), headers=bearer(world, "owner"))
     assert odd.status_code == 422 and odd.json()["code"] == "invalid"
 
@@ -100,6 +101,16 @@ def test_the_list_and_one_action_in_the_callers_language(client: TestClient, wor
             in_english["steps"],
             in_english["events"],
         )
+
+
+def test_refreshing_answers_in_the_callers_language(client: TestClient, world: ShopWorld) -> None:
+    owner = bearer(world, "owner")
+    refreshed = client.post(api(world, "/brief/refresh?limit=200"), headers=owner | {"Accept-Language": "ru"})
+    assert refreshed.status_code == 200, refreshed.text
+    actions = BriefPageOut.model_validate(refreshed.json()).actions
+    assert {a.locale for a in actions} == {"ru"}
+    assert any(a.kind == "restock" and a.title.startswith("Заказать ") for a in actions)
+    assert get(client, world, "/brief?limit=200&locale=ru")["actions"] == refreshed.json()["actions"]
 
 
 def test_the_openapi_schema_documents_the_language(client: TestClient) -> None:

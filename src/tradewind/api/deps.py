@@ -222,7 +222,8 @@ async def no_nul_characters(request: Request) -> None:
             raise ValidationError("the form contains a NUL character")
 
 
-LOCALE_TAG = r"^[A-Za-z]{1,8}([-_][A-Za-z0-9]{1,8})*$"
+# A language tag (BCP 47 as browsers write it, or with underscores as gettext does); empty is no language asked.
+LOCALE_TAG = r"^([A-Za-z]{1,8}([-_][A-Za-z0-9]{1,8})*)?$"
 
 
 async def caller_locale(
@@ -245,7 +246,7 @@ async def caller_locale(
 ) -> str:
     """The language a caller reads the brief's titles and reasons in: `?locale=`, else the Accept-Language header,
     negotiated over the brief's languages (English when neither names one of them)."""
-    if locale is not None:
+    if locale:
         return negotiated_locale([locale]) or SOURCE_LOCALE
     return negotiated_locale(accepted_languages(accept_language or "")) or SOURCE_LOCALE
 
