@@ -15,7 +15,7 @@ DEV_LOCK := requirements-dev.lock
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 UPGRADE ?=
 
-.PHONY: phrases demo brief test test-fast test-newest lint typecheck contracts bench-smoke clean lock
+.PHONY: phrases web-texts demo brief test test-fast test-newest lint typecheck contracts bench-smoke clean lock
 
 # The project itself is installed without dependencies (they all come from the lock); `pip check` then fails when
 # pyproject.toml asks for something the lock does not give (run `make lock`).
@@ -97,3 +97,14 @@ phrases:
 		--sort-output --no-location -o $(VENV)/brief.pot src/tradewind
 	$(BIN)/pybabel update -i $(VENV)/brief.pot -d src/tradewind/locale -D brief --no-fuzzy-matching --ignore-obsolete --width 120
 	$(BIN)/pybabel compile -d src/tradewind/locale -D brief
+
+# The dashboard's texts (templates and web/*.py): messages.pot extracted afresh, new msgids into the zh and ru
+# catalogs (translate the empty ones in src/tradewind/web/translations/*/LC_MESSAGES/messages.po), the .mo files
+# compiled; tests/web/test_translations.py checks all three.
+WEB_TEXTS := src/tradewind/web/translations
+web-texts:
+	$(BIN)/pybabel extract -F $(WEB_TEXTS)/babel.cfg -k _ -k translate:2 --no-location --omit-header --sort-output \
+		--width 120 -o $(WEB_TEXTS)/messages.pot src/tradewind/web
+	$(BIN)/pybabel update -i $(WEB_TEXTS)/messages.pot -d $(WEB_TEXTS) -D messages --no-fuzzy-matching --ignore-obsolete \
+		--width 120
+	$(BIN)/pybabel compile -d $(WEB_TEXTS) -D messages

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Union
 
-from babel import Locale
+from babel import Locale, negotiate_locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
@@ -195,6 +195,33 @@ def render(text: Phrase, locale: str) -> str:
     if not text.args:
         return message
     return message % {name: format_arg(value, locale) for name, value in text.args}
+
+
+def accepted_languages(header: str) -> list[str]:
+    """The language tags of an HTTP Accept-Language header ("ru-RU,ru;q=0.9,en;q=0.8"), most wanted first: by
+    quality, then in the order written (RFC 9110 §12.5.4); a tag of quality 0 is refused and left out, and so is the
+    wildcard "*" (it names no language). At most the first 20 entries are read."""
+    weighted: list[tuple[float, int, str]] = []
+    for position, entry in enumerate(header.split(",")[:20]):
+        tag, _, parameters = entry.strip().partition(";")
+        quality = 1.0
+        name, _, value = parameters.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                continue
+        tag = tag.strip()
+        if tag and tag != "*" and quality > 0:
+            weighted.append((-quality, position, tag))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def negotiated_locale(preferred: list[str]) -> str | None:
+    """The first of the `preferred` language tags a reader can have the brief in (Babel's `negotiate_locale` over
+    en, zh and ru: "ru-RU" is ru, "zh-Hans-CN" zh, "en_GB" en); None when the brief speaks none of them."""
+    tags = [tag.strip().replace("_", "-").lower() for tag in preferred]
+    return negotiate_locale(tags, LOCALES, sep="-")
 
 
 _SEPARATORS = {"zh": "、"}

@@ -67,3 +67,19 @@ def test_serve_refuses_a_database_behind_the_migrations(tmp_path: Path) -> None:
     engine.dispose()
     result = runner.invoke(app, ["serve", "--db", str(path)])
     assert result.exit_code == 2 and "tradewind db upgrade" in result.output
+
+
+def test_a_user_reads_the_interface_in_russian_and_only_in_a_language_it_speaks(database: str) -> None:
+    added = runner.invoke(
+        app,
+        ["user", "add", "olga@example.com", "--locale", "ru", "--password-stdin", "--db", database, "--json"],
+        input="a long enough password\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.output)["locale"] == "ru"
+    french = runner.invoke(
+        app,
+        ["user", "add", "jean@example.com", "--locale", "fr", "--password-stdin", "--db", database],
+        input="a long enough password\n",
+    )
+    assert french.exit_code == 2 and "en, zh, ru" in french.output and "'fr'" in french.output

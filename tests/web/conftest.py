@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from tests.api.harness import app, client, connection, db, world
 from tests.conftest import drop_postgres_database, fresh_postgres_database
+from tests.web.demo_readers import DemoReaders, build_demo_readers
 from tradewind.db.migrate import upgrade
 from tradewind.db.session import make_engine
 
@@ -32,3 +33,11 @@ def postgres_engine(postgres_server_url: str) -> Iterator[Engine]:
     yield engine
     engine.dispose()
     drop_postgres_database(postgres_server_url, name)
+
+
+@pytest.fixture(scope="package")
+def demo_readers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoReaders]:
+    """The demo shop built once for the tests that read its pages in each language (they only read)."""
+    readers, engine = build_demo_readers(tmp_path_factory.mktemp("demo_readers") / "demo.db")
+    yield readers
+    engine.dispose()

@@ -5,63 +5,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.harness import sign_in
-from tests.api.shop_data import CHEAP
-from tradewind.accounts.models import Role
-from tradewind.accounts.service import create_user, grant
-from tradewind.action import BriefContext
-from tradewind.api.config import ServerSettings
+from tests.web.demo_readers import DemoReaders, titles
 from tradewind.brief.models import ActionRecord
-from tradewind.brief.producers import default_producers
-from tradewind.brief.service import refresh_brief
-from tradewind.clock import FixedClock
-from tradewind.config import Settings
-from tradewind.db.migrate import upgrade
-from tradewind.db.session import make_engine, make_sessionmaker, transaction
-from tradewind.demo import build_demo_shop
-from tradewind.shops.service import get_shop
-from tradewind.web.app import create_app
 
 pytestmark = pytest.mark.slow
-TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, TestClient, list[ActionRecord]]]:
-    path: Path = tmp_path_factory.mktemp("demo_zh") / "demo.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    settings = Settings(database_url=f"sqlite:///{path}")
-    clock = FixedClock.on(TODAY)
-    with transaction(make_sessionmaker(engine)) as session:
-        build_demo_shop(session, seed=7, today=TODAY)
-        shop = get_shop(session)
-        for email, locale in (("lin@example.com", "zh"), ("sam@example.com", "en")):
-            user = create_user(
-                session, email=email, password="a long enough pass", name=email, locale=locale, rules=CHEAP
-            )
-            grant(session, user=user, shop=shop, role=Role.OWNER)
-        context = BriefContext(today=TODAY, now=clock.now(), settings=settings)
-        actions = refresh_brief(session, shop=shop, context=context, producers=default_producers()).actions
-    app = create_app(settings, server=ServerSettings(hash_time_cost=1, hash_memory_kib=8), engine=engine, clock=clock)
-    chinese, english = TestClient(app), TestClient(app)
-    sign_in(chinese, "lin@example.com", "a long enough pass")
-    sign_in(english, "sam@example.com", "a long enough pass")
-    yield chinese, english, actions
-    engine.dispose()
-
-
-def titles(client: TestClient) -> dict[int, str]:
-    page = client.get("/shops/demo/today").text
-    cards = re.findall(r'id="action-(\d+)".*?<div class="title">(.*?)</div>', page, flags=re.S)
-    return {int(number): html.unescape(title) for number, title in cards}
+def demo(demo_readers: DemoReaders) -> tuple[TestClient, TestClient, list[ActionRecord]]:
+    return demo_readers.clients["zh"], demo_readers.clients["en"], demo_readers.actions
 
 
 def test_the_demo_brief_in_chinese(demo: tuple[TestClient, TestClient, list[ActionRecord]]) -> None:

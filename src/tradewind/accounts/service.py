@@ -23,9 +23,12 @@ from tradewind.accounts.models import ApiToken, LoginAttempt, Role, ShopMembersh
 from tradewind.db.changes import mark_shop_changed
 from tradewind.errors import NotFoundError, TradewindError, ValidationError
 from tradewind.shops.models import Shop
+from tradewind.wording import LOCALES as BRIEF_LOCALES
 
 TOKEN_PREFIX = "tw_"
-LOCALES = ("en", "zh")
+# A user's interface language is one the brief speaks too (en, zh, ru): the dashboard's menus and the brief's
+# titles and reasons read in the same language.
+LOCALES = BRIEF_LOCALES
 WRITE_ROLES = frozenset({Role.OWNER, Role.STAFF})
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 

@@ -27,7 +27,7 @@ class ServerSettings(BaseSettings):
     tracking_webhook_secret: SecretStr | None = None
     # Act as if today were this day (the demo shop, `tradewind serve --today`); unset: the real date.
     today: date | None = None
-    default_locale: str = Field(default="en", pattern=r"^(en|zh)$")
+    default_locale: str = Field(default="en", pattern=r"^(en|zh|ru)$")
     # Compute the slow per-day figures (lanes, orders at risk, growth) of every shop when the server starts, in the
     # background, so that the first visit of the day does not wait for them.
     warm_caches: bool = True

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Header, Path, Query, Request
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +32,7 @@ from tradewind.api.state import AppState
 from tradewind.db.session import transaction, without_waiting
 from tradewind.errors import BusyError, ValidationError
 from tradewind.shops.models import Shop
+from tradewind.wording import SOURCE_LOCALE, accepted_languages, negotiated_locale
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -219,3 +220,35 @@ async def no_nul_characters(request: Request) -> None:
         form = await request.form()
         if any(isinstance(value, str) and "\x00" in value for value in form.values()):
             raise ValidationError("the form contains a NUL character")
+
+
+# A language tag (BCP 47 as browsers write it, or with underscores as gettext does); empty is no language asked.
+LOCALE_TAG = r"^([A-Za-z]{1,8}([-_][A-Za-z0-9]{1,8})*)?$"
+
+
+async def caller_locale(
+    locale: Annotated[
+        str | None,
+        Query(
+            max_length=35,
+            pattern=LOCALE_TAG,
+            description="The language of the actions' `title` and `why`: en, zh or ru (a tag such as ru-RU is "
+            "read as ru); any other falls back to English. Takes precedence over Accept-Language.",
+        ),
+    ] = None,
+    accept_language: Annotated[
+        str | None,
+        Header(
+            description="Without `?locale=`, the first language of the header (by quality) among en, zh and ru; "
+            "English when it names none of them, or when it is absent."
+        ),
+    ] = None,
+) -> str:
+    """The language a caller reads the brief's titles and reasons in: `?locale=`, else the Accept-Language header,
+    negotiated over the brief's languages (English when neither names one of them)."""
+    if locale:
+        return negotiated_locale([locale]) or SOURCE_LOCALE
+    return negotiated_locale(accepted_languages(accept_language or "")) or SOURCE_LOCALE
+
+
+CallerLocale = Annotated[str, Depends(caller_locale)]

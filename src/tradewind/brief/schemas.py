@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from tradewind.brief.models import ActionEvent, ActionRecord
 from tradewind.brief.service import title_in, why_in
@@ -77,12 +77,15 @@ class ActionEventOut(BaseModel):
 class ActionDetailOut(ActionOut):
     snoozed_until: date | None
     events: list[ActionEventOut]
+    locale: str = Field(description="The language `title` and `why` are written in: en, zh or ru")
 
     @classmethod
-    def detail(cls, record: ActionRecord) -> ActionDetailOut:
-        base = ActionOut.of(record).model_dump()
+    def detail(cls, record: ActionRecord, locale: str = SOURCE_LOCALE) -> ActionDetailOut:
+        """The action with its history, its title and reason in `locale` (English by default)."""
+        base = ActionOut.of(record, locale).model_dump()
         return cls(
             **base,
             snoozed_until=record.snoozed_until,
             events=[ActionEventOut.of(event) for event in record.events],
+            locale=locale,
         )

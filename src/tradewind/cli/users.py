@@ -61,7 +61,7 @@ def add_command(
     name: Annotated[str | None, typer.Option("--name", help="How the dashboard greets them")] = None,
     shop: ShopsOption = None,
     role: RoleOption = "staff",
-    locale: Annotated[str, typer.Option("--locale", help="Interface language: en or zh")] = "en",
+    locale: Annotated[str, typer.Option("--locale", help="Interface language: en, zh or ru")] = "en",
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input (for scripts)")
     ] = False,

@@ -25,12 +25,13 @@ from tradewind.brief.models import ActionRecord
 from tradewind.brief.service import title_in, why_in
 from tradewind.money import Money
 from tradewind.web.words import translated_names
+from tradewind.wording import accepted_languages, negotiated_locale
 
 HERE = Path(__file__).resolve().parent
 TRANSLATIONS = HERE / "translations"
 STATIC = HERE / "static"
-LANGUAGES = {"en": "English", "zh": "中文"}
-BABEL_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
+LANGUAGES = {"en": "English", "zh": "中文", "ru": "Русский"}
+BABEL_LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN", "ru": "ru"}
 
 
 @lru_cache(maxsize=8)
@@ -45,14 +46,12 @@ def translations(language: str) -> gettext_module.NullTranslations:
 
 
 def pick_language(request: Request, preferred: str | None, default: str) -> str:
+    """The user's own setting, else the browser's Accept-Language negotiated as the API does (by quality, over the
+    interface's languages), else the server's default."""
     if preferred in LANGUAGES:
         return preferred
-    header = request.headers.get("accept-language", "").lower()
-    for part in header.split(","):
-        code = part.split(";")[0].strip()[:2]
-        if code in LANGUAGES:
-            return code
-    return default
+    found = negotiated_locale(accepted_languages(request.headers.get("accept-language", "")))
+    return found if found in LANGUAGES else default
 
 
 def _gettext_callables(language: str) -> dict[str, Callable[..., Any]]:
@@ -116,8 +115,9 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
         return text
 
     @lru_cache(maxsize=4096)
-    def money(amount: Decimal | int | float | None, currency: str) -> str:
-        """An amount in its currency as Babel writes it for the locale (`Money.format`): "CN¥30.00", "¥30.00"."""
+    def money(amount: Decimal | int | float | str | None, currency: str) -> str:
+        """An amount in its currency as Babel writes it for the locale (`Money.format`): "CN¥30.00", "¥30.00",
+        "30,00 CN¥". An amount may come as the decimal text the read models carry ("55.5000")."""
         if amount is None:
             return "—"
         return Money(Decimal(amount), currency).format(BABEL_LOCALES[language])
@@ -181,7 +181,7 @@ class Pages:
         return self._language_globals[context["language"]]["day"](value, style)  # type: ignore[no-any-return]
 
     @pass_context
-    def _money_filter(self, context: Context, value: Decimal | int | float | None, currency: str) -> str:
+    def _money_filter(self, context: Context, value: Decimal | int | float | str | None, currency: str) -> str:
         return self._language_globals[context["language"]]["money"](value, currency)  # type: ignore[no-any-return]
 
     def words(self, language: str, name: str) -> dict[str, str]:

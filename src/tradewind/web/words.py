@@ -76,6 +76,16 @@ PARCEL_NAMES = {
 }
 
 
+# What the growth page counts: a service metric's orders, parcels or messages, a milestone's listings or sales (a
+# milestone in money counts its currency, shown as its code).
+UNIT_NAMES = {
+    "orders": _("orders"),
+    "parcels": _("parcels"),
+    "messages": _("messages"),
+    "listings": _("listings"),
+    "sales": _("sales"),
+}
+
 # The controls of an action's card, repeated on every card of the Today page.
 CARD_WORDS = {
     "apply": _("Apply"),
@@ -97,5 +107,6 @@ def translated_names(gettext: Callable[[str], str]) -> dict[str, dict[str, str]]
         "urgency_names": {key: gettext(word) for key, word in URGENCY_NAMES.items()},
         "state_names": {key: gettext(word) for key, word in STATE_NAMES.items()},
         "parcel_names": {key: gettext(word) for key, word in PARCEL_NAMES.items()},
+        "unit_names": {key: gettext(word) for key, word in UNIT_NAMES.items()},
         "card_words": {key: gettext(word) for key, word in CARD_WORDS.items()},
     }

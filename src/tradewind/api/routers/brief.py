@@ -16,7 +16,7 @@ from tradewind.api.briefing import (
     open_action_summaries,
     refresh_now,
 )
-from tradewind.api.deps import DbSession, ReadShop, State, WriteShop
+from tradewind.api.deps import CallerLocale, DbSession, ReadShop, State, WriteShop
 from tradewind.api.errors import ERRORS, WRITE_ERRORS
 from tradewind.api.inline import on_the_loop
 from tradewind.api.pages import (
@@ -44,6 +44,8 @@ from tradewind.brief.service import (
     reopen_action,
     snooze_action,
     summary_of,
+    title_in,
+    why_in,
 )
 
 router = APIRouter(prefix="/shops/{shop}", tags=["brief"], responses=ERRORS)
@@ -70,21 +72,25 @@ class ActionSummaryOut(BaseModel):
     priority: float
     subject: SubjectOut
     due: date
-    title: str
-    why: str
+    title: str = Field(description="In the caller's language (`locale`)")
+    why: str = Field(description="In the caller's language (`locale`)")
     state: str
+    locale: str = Field(description="The language `title` and `why` are written in: en, zh or ru")
 
 
-def action_summary_json(summary: ActionSummary) -> JsonObject:
+def action_summary_json(summary: ActionSummary, locale: str) -> JsonObject:
+    """The summary as `ActionSummaryOut` writes it, its title and reason in `locale` (the brief's own phrases,
+    rendered by `title_in` and `why_in`; English is the text the producer stored)."""
     return {
         "id": summary.id,
         "kind": summary.kind,
         "priority": summary.priority,
         "subject": {"kind": summary.subject_kind, "ref": summary.subject},
         "due": summary.due,
-        "title": summary.title,
-        "why": summary.why,
+        "title": title_in(summary, locale),
+        "why": why_in(summary, locale),
         "state": summary.state.value,
+        "locale": locale,
     }
 
 
@@ -107,13 +113,17 @@ def read_brief(
     access: ReadShop,
     session: DbSession,
     state: State,
+    locale: CallerLocale,
     kind: KindFilter = None,
     urgency: UrgencyFilter = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Response:
     """The open actions after making today's brief if it does not exist yet (or, while a large shop's is still
-    being made, the last brief's). Each action's figures, steps and message drafts: `GET /actions/{id}`."""
+    being made, the last brief's). Each action's figures, steps and message drafts: `GET /actions/{id}`.
+
+    Titles and reasons come in the caller's language: `?locale=en|zh|ru`, else the `Accept-Language` header
+    (negotiated over en, zh and ru), else English; each action's `locale` says which."""
     ensure_todays_brief(state, access.shop)
     offset = cursor_value(cursor) or 0
     summaries, total = open_action_summaries(
@@ -130,7 +140,7 @@ def read_brief(
             "shop": access.shop.code,
             "today": state.today_of(access.shop),
             "total": total,
-            "actions": [action_summary_json(s) for s in summaries],
+            "actions": [action_summary_json(s, locale) for s in summaries],
             "next_cursor": str(offset + limit) if offset + limit < total else None,
             "limit": limit,
         }
@@ -143,9 +153,12 @@ def read_brief(
     responses=WRITE_ERRORS,
     summary="Recompute today's brief (answers with its first page)",
 )
-def refresh(access: WriteShop, session: DbSession, state: State, limit: Limit = 50) -> BriefPageOut:
+def refresh(
+    access: WriteShop, session: DbSession, state: State, locale: CallerLocale, limit: Limit = 50
+) -> BriefPageOut:
+    """Titles and reasons in the caller's language, as `GET /brief` gives them."""
     brief = refresh_now(session, state, access.shop)
-    first = [ActionSummaryOut(**action_summary_json(summary_of(r))) for r in brief.actions[:limit]]
+    first = [ActionSummaryOut(**action_summary_json(summary_of(r), locale)) for r in brief.actions[:limit]]
     return BriefPageOut(
         shop=access.shop.code,
         today=brief.today,
@@ -161,23 +174,28 @@ def refresh(access: WriteShop, session: DbSession, state: State, limit: Limit = 
 def list_actions(
     access: ReadShop,
     session: DbSession,
+    locale: CallerLocale,
     limit: Limit = 50,
     cursor: Cursor = None,
     state: Annotated[ActionState | None, Query(description="open, applied, dismissed, snoozed or expired")] = None,
     kind: KindFilter = None,
 ) -> Response:
+    """Titles and reasons in the caller's language (`?locale=`, else `Accept-Language`, else English), as in
+    `GET /brief`."""
     ids = recent_action_ids(
         session, shop_id=access.shop.id, state=state, kinds=kind or (), before_id=cursor_value(cursor), limit=limit + 1
     )
     page, next_cursor = keyset_page(ids, limit, lambda action_id: action_id)
     summaries = action_summaries(session, shop_id=access.shop.id, ids=page)
-    return page_response([action_summary_json(s) for s in summaries], next_cursor, limit)
+    return page_response([action_summary_json(s, locale) for s in summaries], next_cursor, limit)
 
 
 @router.get("/actions/{action_id}", response_model=ActionDetailOut, summary="One action with its history")
 @on_the_loop
-def read_action(action_id: RecordId, access: ReadShop, session: DbSession) -> ActionDetailOut:
-    return ActionDetailOut.detail(get_action(session, shop=access.shop, action_id=action_id))
+def read_action(action_id: RecordId, access: ReadShop, session: DbSession, locale: CallerLocale) -> ActionDetailOut:
+    """Its title and reason in the caller's language (`?locale=`, else `Accept-Language`, else English), as in
+    `GET /brief`; the figures, steps and message drafts as stored (each draft is in its recipient's language)."""
+    return ActionDetailOut.detail(get_action(session, shop=access.shop, action_id=action_id), locale)
 
 
 class AppliedOut(BaseModel):
