@@ -21,9 +21,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from tests.api.harness import bearer
 from tests.api.shop_data import TODAY, WEBHOOK_SECRET, ShopWorld, build_world
 from tradewind.accounts.models import User
-from tradewind.api import briefing
-from tradewind.api.config import ServerSettings
-from tradewind.api.state import AppState
+from tradewind.app import create_app
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.service import ranked_open_actions
 from tradewind.catalog.models import Sku
@@ -33,8 +31,10 @@ from tradewind.config import Settings
 from tradewind.db.changes import _note_flushed, changed_shops, mark_shop_changed
 from tradewind.db.session import transaction
 from tradewind.demo.shop import delete_shop_records
+from tradewind.server import briefing
+from tradewind.server.config import ServerSettings
+from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
-from tradewind.web.app import create_app
 
 
 @dataclass

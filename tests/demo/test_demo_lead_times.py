@@ -14,15 +14,15 @@ from tests.api.shop_data import CHEAP, PASSWORD
 from tests.demo.building import BuiltDemo
 from tradewind.accounts.models import Role
 from tradewind.accounts.service import create_user, grant
-from tradewind.api.config import ServerSettings
+from tradewind.app import create_app
 from tradewind.brief.models import ActionRecord
 from tradewind.catalog.models import Sku
 from tradewind.clock import FixedClock
 from tradewind.config import Settings
 from tradewind.db.session import make_sessionmaker
+from tradewind.server.config import ServerSettings
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import Supplier, SupplyOffer
-from tradewind.web.app import create_app
 
 
 def test_the_sku_page_shows_the_cards_lead_time(demo_engine: BuiltDemo) -> None:

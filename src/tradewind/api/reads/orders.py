@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradewind.api.state import AppState
 from tradewind.logistics.models import Shipment
 from tradewind.logistics.service import latest_parcels, orders_by_tracking
 from tradewind.orders.models import Order, OrderStatus, PaymentState
 from tradewind.orders.service import OrderFilter, count_orders, orders_page
 from tradewind.server.figures import at_risk_today
+from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
 from tradewind.wording import SOURCE_LOCALE, Phrase, render

@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from tradewind.api.deps import DbSession, State
-from tradewind.api.inline import on_the_loop
 from tradewind.api.reads.orders import OrderQuery, every_order_row, order_rows
 from tradewind.errors import ValidationError
 from tradewind.money import Money
 from tradewind.orders.models import OrderStatus
+from tradewind.server.deps import DbSession, State
+from tradewind.server.inline import on_the_loop
 from tradewind.web.deps import Page
 from tradewind.web.downloads import DOWNLOAD_ROWS, FormatPath, download
 from tradewind.web.words import _
