@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from tradewind.api.reads.messages import Incoming, OutboxLine, inbound_page, outbox_page
+from tradewind.messaging.lists import Incoming, OutboxLine, inbound_page, outbox_page
 from tradewind.messaging.models import OutboxMessage, OutboxState
 from tradewind.messaging.outbox import cancel_message, queue_draft, retry_message
 from tradewind.messaging.service import edit_draft

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.accounts.models import Role
-from tradewind.api.reads.messages import inbound_page, outbox_page
 from tradewind.errors import ValidationError
 from tradewind.messaging.channels import export_text
 from tradewind.messaging.dispatch import export_outbox
+from tradewind.messaging.lists import inbound_page, outbox_page
 from tradewind.messaging.mail_server import (
     MailServerForm,
     mail_server_dict,
