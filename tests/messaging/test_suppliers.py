@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from tests import factories as f
 from tradewind.action import BriefContext
-from tradewind.api.reads.suppliers import supplier_overview
 from tradewind.config import Settings
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.messaging.supplier_checks import SupplierCheckProducer
@@ -23,6 +22,7 @@ from tradewind.messaging.supplier_threads import (
 )
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection, SupplierStatus
+from tradewind.suppliers.overview import supplier_overview
 from tradewind.suppliers.service import latest_status_reports, unanswered_since
 
 NOW = datetime(2026, 2, 10, 9, tzinfo=UTC)

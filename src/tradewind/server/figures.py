@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from tradewind.api.reads.suppliers import SupplierOverview, supplier_overviews
 from tradewind.growth.service import growth_report
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import lane_statistics, shipment_observations
@@ -22,6 +21,7 @@ from tradewind.planning.stored_plan import PlanIndex, PlanRow, PlanSort, load_pl
 from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import SupplierStatusReport
+from tradewind.suppliers.overview import SupplierOverview, supplier_overviews
 from tradewind.suppliers.service import ResponseTimes
 
 # --- shipping ---
