@@ -10,14 +10,14 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.responses import Response
 
-from tradewind.api.reads.orders import OrderQuery, order_filter
 from tradewind.catalog.models import Sku
 from tradewind.logistics.models import Shipment
 from tradewind.orders.models import Order, OrderStatus, PaymentState
-from tradewind.orders.service import get_order, orders_page
+from tradewind.orders.service import OrderQuery, get_order, orders_page
 from tradewind.server.deps import DbSession, ReadShop, State
 from tradewind.server.errors import ERRORS
 from tradewind.server.inline import on_the_loop
+from tradewind.server.orders import order_filter
 from tradewind.server.pages import Cursor, JsonObject, Limit, Page, cursor_value, keyset_page, page_response
 
 router = APIRouter(prefix="/shops/{shop}", tags=["orders"], responses=ERRORS)
