@@ -15,7 +15,7 @@ Per size, each in a process of its own whose peak RSS is measured (wait4's rusag
   - `tradewind brief --json` on a copy, end to end (interpreter start, imports, the day's first brief made and
     stored, the JSON written): wall time;
   - the dashboard's refresh on that copy (the day's brief exists by then, as when a seller presses "Refresh the
-    brief"): the function the web route calls (`api.briefing.refresh_now`) in a transaction of its own, timed
+    brief"): the function the web route calls (`server.briefing.refresh_now`) in a transaction of its own, timed
     in-process;
   - the day's first brief on a second copy (`refresh_brief` with the default producers, as the CLI runs it), each
     producer timed, for its share: a producer wrapped with buyer drafts (`with_buyer_messages`) is split into the
@@ -127,11 +127,11 @@ def fresh_copy(kept: Path, folder: Path) -> Path:
 
 def dashboard_refresh(database: Path) -> dict[str, Any]:
     """In this (child) process: the dashboard's "Refresh the brief", as the route calls it, in its own transaction."""
-    from tradewind.api.app import build_state
-    from tradewind.api.briefing import refresh_now
     from tradewind.clock import FixedClock
     from tradewind.config import Settings, database_url_for_path
     from tradewind.db.session import transaction
+    from tradewind.server.app import build_state
+    from tradewind.server.briefing import refresh_now
     from tradewind.shops.service import get_shop
 
     state = build_state(Settings(database_url=database_url_for_path(database)), clock=FixedClock.on(TODAY))

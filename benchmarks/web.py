@@ -41,9 +41,8 @@ from sqlalchemy import func, select
 from tradewind.accounts.models import Role
 from tradewind.accounts.service import AccountRules, create_user, find_user, grant, issue_token, start_session
 from tradewind.action import BriefContext
-from tradewind.api.briefing import brief_made_on
 from tradewind.brief.producers import default_producers
-from tradewind.brief.service import refresh_brief
+from tradewind.brief.service import brief_made_on, refresh_brief
 from tradewind.catalog.models import Sku
 from tradewind.clock import FixedClock, SystemClock
 from tradewind.config import Settings, database_url_for_path
@@ -172,7 +171,7 @@ def start_server(url: str, today: date, workers: int) -> tuple[subprocess.Popen[
         sys.executable,
         "-m",
         "uvicorn",
-        "tradewind.web.app:app_from_environment",
+        "tradewind.app:app_from_environment",
         "--factory",
         "--host",
         "127.0.0.1",

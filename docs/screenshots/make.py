@@ -29,7 +29,7 @@ from playwright.sync_api import ViewportSize, sync_playwright
 from tradewind.accounts.models import Role
 from tradewind.accounts.service import AccountRules, create_user, grant
 from tradewind.action import BriefContext
-from tradewind.api.config import ServerSettings
+from tradewind.app import create_app
 from tradewind.brief.producers import default_producers
 from tradewind.brief.service import refresh_brief
 from tradewind.clock import FixedClock
@@ -37,8 +37,8 @@ from tradewind.config import Settings
 from tradewind.db.migrate import upgrade
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
 from tradewind.demo import build_demo_shop
+from tradewind.server.config import ServerSettings
 from tradewind.shops.service import get_shop
-from tradewind.web.app import create_app
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")

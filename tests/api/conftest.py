@@ -39,6 +39,6 @@ def brief_made_before_answering(monkeypatch: pytest.MonkeyPatch) -> None:
     """A request waits for today's brief for 10 s in production, then shows the last one. These tests read the
     brief of the day they ask for: on a loaded two-core machine making it can take longer than 10 s, and the tests
     would read an empty brief. They wait as long as it takes (the timeout itself is tested in tests/web)."""
-    from tradewind.api import briefing
+    from tradewind.server import briefing
 
     monkeypatch.setattr(briefing, "WAIT_FOR_BRIEF_SECONDS", 300.0)

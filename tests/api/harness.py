@@ -16,10 +16,10 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.api.shop_data import PASSWORD, TODAY, WEBHOOK_SECRET, ShopWorld, build_world
-from tradewind.api.config import ServerSettings
+from tradewind.app import create_app
 from tradewind.clock import Clock, FixedClock
 from tradewind.config import Settings
-from tradewind.web.app import create_app
+from tradewind.server.config import ServerSettings
 
 
 @pytest.fixture

@@ -306,7 +306,7 @@ def test_incoming_messages_carry_their_triage_and_suggested_reply(client: TestCl
 def test_the_warm_up_fills_every_shops_caches_freezes_them_and_says_ready(app: Any, world: ShopWorld) -> None:
     import gc
 
-    from tradewind.web.app import warm_caches
+    from tradewind.server.app import warm_caches
 
     state = app.state.tradewind
     state.caches = "warming"  # as the start-up sets it before the warm-up thread runs

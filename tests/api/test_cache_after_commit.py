@@ -21,10 +21,9 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from tests.api.harness import bearer
 from tests.api.shop_data import TODAY, WEBHOOK_SECRET, ShopWorld, build_world
 from tradewind.accounts.models import User
-from tradewind.api import briefing
-from tradewind.api.config import ServerSettings
-from tradewind.api.state import AppState
+from tradewind.app import create_app
 from tradewind.brief.models import ActionRecord
+from tradewind.brief.ranking import OpenRanking
 from tradewind.brief.service import ranked_open_actions
 from tradewind.catalog.models import Sku
 from tradewind.catalog.service import pause_listings
@@ -33,8 +32,10 @@ from tradewind.config import Settings
 from tradewind.db.changes import _note_flushed, changed_shops, mark_shop_changed
 from tradewind.db.session import transaction
 from tradewind.demo.shop import delete_shop_records
+from tradewind.server import briefing
+from tradewind.server.config import ServerSettings
+from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
-from tradewind.web.app import create_app
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Served:
         assert response.status_code == 200, response.text
         return [a["id"] for a in response.json()["actions"]]
 
-    def ranking(self) -> briefing.OpenRanking:
+    def ranking(self) -> OpenRanking:
         return briefing.open_ranking(self.state, self.world.shop)
 
 
@@ -101,7 +102,7 @@ def test_a_figure_computed_before_a_concurrent_commit_is_not_kept(
         return found
 
     monkeypatch.setattr(briefing, "ranked_open_actions", read_then_wait)
-    computed: list[briefing.OpenRanking] = []
+    computed: list[OpenRanking] = []
     reader = threading.Thread(target=lambda: computed.append(served.ranking()))
     reader.start()
     assert read.wait(60)

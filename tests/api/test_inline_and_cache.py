@@ -15,12 +15,12 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Receive, Scope, Send
 
-from tradewind.api.app import POOL_SIZE, build_state
-from tradewind.api.inline import GreenRequests, may_block, on_the_loop
-from tradewind.api.state import FigureCache
+from tradewind.app import create_app
 from tradewind.config import Settings
 from tradewind.db.green import await_, in_green, run_green
-from tradewind.web.app import create_app
+from tradewind.server.app import POOL_SIZE, build_state
+from tradewind.server.inline import GreenRequests, may_block, on_the_loop
+from tradewind.server.state import FigureCache
 
 
 def cache() -> FigureCache:

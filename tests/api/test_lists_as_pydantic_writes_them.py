@@ -1,5 +1,5 @@
 """The busiest lists are written from plain dicts with orjson, not through their Pydantic models (see
-`tradewind.api.pages`). Each must still be exactly what its declared model documents: Pydantic, reading the body as
+`tradewind.server.pages`). Each must still be exactly what its declared model documents: Pydantic, reading the body as
 the route's `response_model`, accepts it (extra fields forbidden) and writes the very same bytes back."""
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
 from tests.api.harness import bearer
 from tests.api.shop_data import ShopWorld
-from tradewind.api.pages import Page
 from tradewind.api.routers.brief import ActionSummaryOut, BriefPageOut
 from tradewind.api.routers.catalog import SkuOut
 from tradewind.api.routers.logistics import ShipmentOut
 from tradewind.api.routers.messaging import InboundOut, OutboxOut
 from tradewind.api.routers.orders import OrderOut
 from tradewind.api.routers.planning import PlanOut
+from tradewind.server.pages import Page
 
 LISTS: list[tuple[str, str, Any]] = [
     ("/brief", "", BriefPageOut),

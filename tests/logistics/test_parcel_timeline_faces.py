@@ -19,14 +19,14 @@ from tests.api.shop_data import CHEAP
 from tests.demo.building import BuiltDemo, build_into_file
 from tradewind.accounts.models import Role
 from tradewind.accounts.service import create_user, grant, issue_token
-from tradewind.api.config import ServerSettings
+from tradewind.app import create_app
 from tradewind.cli.logistics import track_app
 from tradewind.clock import FixedClock
 from tradewind.config import Settings
 from tradewind.db.session import make_sessionmaker, transaction
 from tradewind.logistics.models import Shipment, TrackingEvent
+from tradewind.server.config import ServerSettings
 from tradewind.shops.models import Shop
-from tradewind.web.app import create_app
 
 cli = typer.Typer()
 cli.add_typer(track_app, name="track")

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from tests import factories as f
 from tradewind.action import BriefContext
-from tradewind.api.reads.suppliers import supplier_overview
 from tradewind.config import Settings
 from tradewind.messaging.supplier_checks import SupplierCheckProducer
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection
+from tradewind.suppliers.overview import supplier_overview
 from tradewind.suppliers.threads import (
     record_supplier_message,
     thread_statistics,

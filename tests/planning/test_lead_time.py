@@ -7,12 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tradewind.config import Settings
-from tradewind.planning.lead_time import (
-    Availability,
-    days_closed_on_the_way,
-    offer_lead_time,
-    supplier_state,
-)
+from tradewind.planning.lead_time import days_closed_on_the_way, offer_lead_time
+from tradewind.suppliers.availability import Availability, supplier_state
 from tradewind.suppliers.models import Supplier, SupplierStatus, SupplierStatusReport, SupplyOffer
 
 TODAY = date(2027, 1, 25)  # Chinese New Year 2027 is on 6 February

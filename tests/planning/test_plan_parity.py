@@ -16,14 +16,14 @@ from tests import factories as f
 from tests.api.shop_data import CHEAP
 from tradewind.accounts.models import Role
 from tradewind.accounts.service import create_user, grant, issue_token
-from tradewind.api.config import ServerSettings
+from tradewind.app import create_app
 from tradewind.cli.main import app as cli
 from tradewind.clock import FixedClock
 from tradewind.config import Settings
 from tradewind.db.session import make_engine, make_sessionmaker
 from tradewind.orders.models import OrderStatus
+from tradewind.server.config import ServerSettings
 from tradewind.shops.service import get_shop
-from tradewind.web.app import create_app
 
 TODAY = date(2026, 2, 3)
 runner = CliRunner()

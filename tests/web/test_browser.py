@@ -22,7 +22,7 @@ from tests.api.shop_data import CHEAP, PASSWORD
 from tradewind.accounts.models import Role
 from tradewind.accounts.service import create_user, grant
 from tradewind.action import BriefContext
-from tradewind.api.config import ServerSettings
+from tradewind.app import create_app
 from tradewind.brief.producers import default_producers
 from tradewind.brief.service import refresh_brief
 from tradewind.clock import FixedClock
@@ -30,8 +30,8 @@ from tradewind.config import Settings
 from tradewind.db.migrate import upgrade
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
 from tradewind.demo import build_demo_shop
+from tradewind.server.config import ServerSettings
 from tradewind.shops.service import get_shop
-from tradewind.web.app import create_app
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ import pytest
 from tests.api.shop_data import NOW, PASSWORD, ShopWorld, build_world
 from tests.messaging.smtp_server import Recorder, start
 from tests.web.test_browser import CHROMIUM, LAUNCH_ARGS, SERVER_WAIT_MS, TODAY, free_port, require_chromium, shot
-from tradewind.api.config import ServerSettings
+from tradewind.app import create_app
 from tradewind.clock import FixedClock
 from tradewind.config import Settings
 from tradewind.db.migrate import upgrade
@@ -23,7 +23,7 @@ from tradewind.db.session import make_engine, make_sessionmaker, transaction
 from tradewind.messaging.models import RecipientKind
 from tradewind.messaging.outbox import Recipient, save_draft
 from tradewind.messaging.templates import Rendered
-from tradewind.web.app import create_app
+from tradewind.server.config import ServerSettings
 
 pytestmark = pytest.mark.slow
 SUBJECT = "Статус заказа 42"

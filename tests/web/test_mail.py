@@ -22,12 +22,12 @@ from tests.api.harness import make_app
 from tests.api.shop_data import NOW, ShopWorld
 from tests.messaging.smtp_server import Recorder, free_port, start
 from tests.web.test_pages import signed_in
-from tradewind.api.mail_worker import queue_due_digests, run_once
-from tradewind.api.state import AppState
 from tradewind.messaging.mail_server import MailServerForm, set_mail_server
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.outbox import Recipient, queue_message
 from tradewind.messaging.templates import Rendered
+from tradewind.server.mail_worker import queue_due_digests, run_once
+from tradewind.server.state import AppState
 
 
 @pytest.fixture

@@ -17,12 +17,12 @@ from fastapi.testclient import TestClient
 
 from tests.api.harness import sign_in
 from tests.api.shop_data import TODAY, ShopWorld, build_world
-from tradewind.api.config import ServerSettings
+from tradewind.app import create_app
 from tradewind.clock import FixedClock
 from tradewind.config import Settings
 from tradewind.db.migrate import upgrade
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
-from tradewind.web.app import create_app
+from tradewind.server.config import ServerSettings
 
 
 def signed_in(app: FastAPI, world: ShopWorld, who: str = "owner") -> tuple[TestClient, str]:
@@ -306,20 +306,21 @@ def test_growth_shows_milestones_and_metrics_against_their_limits(app: FastAPI, 
 def test_a_brief_that_takes_long_is_made_in_the_background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A large shop's brief takes minutes: the first page of the day does not wait for it (its own database file:
     the brief is made on another connection while the page is served)."""
-    import tradewind.api.briefing as briefing
+    import tradewind.brief.service as brief_service
+    import tradewind.server.briefing as briefing
     from tradewind.brief.service import refresh_brief
 
     engine = make_engine(f"sqlite:///{tmp_path / 'shop.db'}")
     upgrade(engine)
     with transaction(make_sessionmaker(engine)) as session:
         world = build_world(session, "slow")
-    real = refresh_brief  # the function briefing calls (patched there below)
+    real = refresh_brief  # the function the day's brief is made with (patched in brief.service below)
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         time.sleep(1.0)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(briefing, "refresh_brief", slow)
+    monkeypatch.setattr(brief_service, "refresh_brief", slow)
     monkeypatch.setattr(briefing, "WAIT_FOR_BRIEF_SECONDS", 0.1)
     settings = Settings(database_url=str(engine.url))
     app = create_app(

@@ -3,13 +3,16 @@ expected penalty is carried by the actions that fix it, not by the metric's card
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import TypeVar
 
 from tradewind.action import Action
+from tradewind.errors import ValidationError
 
 T = TypeVar("T")
 
@@ -85,3 +88,40 @@ def overdue_first(items: Iterable[T], today: date, *, due: Callable[[T], date]) 
     for item in items:
         (overdue if urgency_group(due(item), today) == "overdue" else rest).append(item)
     return overdue + rest
+
+
+URGENCY_GROUPS = ("overdue", "today", "this week", "later")
+
+
+@dataclass(frozen=True)
+class OpenRanking:
+    """The open actions in the brief's order, as (id, kind, due): what a page of the brief needs to pick its rows
+    (`service.ranked_open_actions` reads them)."""
+
+    entries: tuple[tuple[int, str, date], ...]
+
+    @cached_property
+    def kind_counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(kind for _, kind, _ in self.entries).items()))
+
+    @cached_property
+    def _filtered(self) -> dict[tuple[tuple[str, ...], str | None, date], list[int]]:
+        return {}
+
+    def matching(self, kinds: Sequence[str], urgency: str | None, today: date) -> list[int]:
+        """The ids of the actions of these kinds and urgency, overdue first, then by priority (`overdue_first`:
+        the order the CLI's table reads in too); each filter computed once per ranking and day."""
+        if urgency is not None and urgency not in URGENCY_GROUPS:
+            raise ValidationError(f"urgency must be one of {', '.join(URGENCY_GROUPS)}, not {urgency!r}")
+        key = (tuple(sorted(set(kinds))), urgency, today)
+        found = self._filtered.get(key)
+        if found is None:
+            found = [
+                action_id
+                for action_id, kind, due in overdue_first(self.entries, today, due=lambda entry: entry[2])
+                if (not kinds or kind in kinds) and (urgency is None or urgency_group(due, today) == urgency)
+            ]
+            if len(self._filtered) >= 64:  # any text is a kind to filter by: keep the memo small
+                self._filtered.clear()
+            self._filtered[key] = found
+        return found

@@ -17,9 +17,11 @@ from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.ranking import carry_metric_penalties, priority
 from tradewind.brief.states import claim, record_event, transition
 from tradewind.db.session import read_memo
-from tradewind.errors import InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
+from tradewind.errors import ConflictError, InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
+from tradewind.messaging.service import edit_draft
 from tradewind.messaging.voice import one_message_per_order
+from tradewind.planning.models import SkuPlan
 from tradewind.shops.models import Shop
 from tradewind.wording import SOURCE_LOCALE, Phrase, render
 
@@ -93,6 +95,25 @@ def refresh_brief(session: Session, *, shop: Shop, context: BriefContext, produc
     session.flush()
     log.info("brief refreshed", extra={"candidates": len(candidates)})
     return Brief(shop=shop, today=context.today, actions=open_actions(session, shop=shop))
+
+
+def brief_made_on(session: Session, *, shop_id: int) -> date | None:
+    """The last day the shop's brief was computed: the newest action seen, or the newest stored plan (a brief
+    with no action at all still stores the plan)."""
+    seen = session.scalar(select(func.max(ActionRecord.last_seen_on)).where(ActionRecord.shop_id == shop_id))
+    planned = session.scalar(select(func.max(SkuPlan.planned_on)).where(SkuPlan.shop_id == shop_id))
+    days = [day for day in (seen, planned) if day is not None]
+    return max(days) if days else None
+
+
+def make_brief_unless_made(
+    session: Session, *, shop: Shop, context: BriefContext, producers: Sequence[ActionProducer]
+) -> Brief | None:
+    """The day's brief (`refresh_brief`), unless it was already made on `context.today` (None then)."""
+    made_on = brief_made_on(session, shop_id=shop.id)
+    if made_on is not None and made_on >= context.today:
+        return None
+    return refresh_brief(session, shop=shop, context=context, producers=producers)
 
 
 def _not_shown_today(records: dict[str, ActionRecord], context: BriefContext) -> set[str]:
@@ -371,8 +392,33 @@ def snooze_action(
 
 # --- asking before applying -----------------------------------------------------------------------------------------
 
+
 # The steps that spend money or change what buyers see (listings, promotions, shipping, suppliers): the dashboard
 # shows their lines and asks for confirmation before applying an action that has one.
+def edit_message_step(
+    session: Session, *, shop: Shop, action_id: int, step: int, subject: str, body: str, actor: str, now: datetime
+) -> ActionRecord:
+    """The seller's own words for a message draft of an open action. The draft lives in the outbox (messaging
+    queues it as last edited when the action is applied); the action's step keeps a copy for the screen."""
+    record = get_action(session, shop=shop, action_id=action_id)
+    if record.state not in (ActionState.OPEN, ActionState.SNOOZED):
+        raise ConflictError(
+            f"action #{record.id} is {record.state.value}: its drafts can no longer change",
+            details={"action": record.id, "state": record.state.value},
+        )
+    steps = [dict(item) for item in record.steps]
+    if not 0 <= step < len(steps) or steps[step].get("type") != "message":
+        raise NotFoundError(f"action #{record.id} has no message draft #{step}", details={"step": step})
+    outbox_id = steps[step].get("outbox_id")
+    if not isinstance(outbox_id, int):
+        raise ConflictError(f"the draft of action #{record.id} is not in the outbox yet: refresh the brief first")
+    message = edit_draft(session, shop=shop, message_id=outbox_id, subject=subject, body=body, now=now, actor=actor)
+    steps[step].update(subject=message.subject, body=message.body, edited=True)
+    record.steps = steps
+    session.flush()
+    return record
+
+
 CONFIRM_STEPS = frozenset(
     {
         "purchase_order",

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from tradewind.api.config import ServerSettings
 from tradewind.brief.digest import queue_digests
 from tradewind.brief.producers import default_producers
 from tradewind.brief.service import refresh_brief
@@ -28,6 +27,7 @@ from tradewind.cli.runtime import (
 from tradewind.messaging.dispatch import deliver_mail_of_shops
 from tradewind.messaging.mail_server import check_dashboard_url, mail_server_of
 from tradewind.messaging.settings import messaging_settings
+from tradewind.server.config import ServerSettings
 
 
 @friendly_errors

@@ -39,7 +39,8 @@ def serve_command(
     # The digest's links lead here unless a shop's mail settings name the dashboard's public address.
     os.environ.setdefault("TRADEWIND_PUBLIC_URL", f"http://{host}:{port}")
     if workers == 1:
-        from tradewind.web.app import create_app, tune_garbage_collector
+        from tradewind.app import create_app
+        from tradewind.server.app import tune_garbage_collector
 
         app = create_app(runtime.settings, engine=runtime.engine, clock=runtime.clock)
         tune_garbage_collector()
@@ -51,7 +52,7 @@ def serve_command(
         os.environ["TRADEWIND_TODAY"] = today
     runtime.engine.dispose()
     uvicorn.run(
-        "tradewind.web.app:app_from_environment",
+        "tradewind.app:app_from_environment",
         factory=True,
         host=host,
         port=port,

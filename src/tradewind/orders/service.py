@@ -165,6 +165,33 @@ class OrderFilter:
         return found
 
 
+@dataclass(frozen=True)
+class OrderQuery:
+    """What the seller asked the order list for."""
+
+    search: str = ""  # a part of the order number, the buyer's name or e-mail, or a parcel's tracking number
+    status: OrderStatus | None = None
+    payment_state: PaymentState | None = None
+    destination: str | None = None
+    placed_from: date | None = None
+    placed_to: date | None = None
+    at_risk: bool = False  # only the open orders that may miss their promised date
+
+    def order_filter(self, *, search_ids: Collection[int], numbers: Collection[str] | None) -> OrderFilter:
+        """The filter for this query, given the orders a parcel's tracking number found (`search_ids`) and, when
+        `at_risk` is asked for, the numbers of the orders at risk (both worked out by logistics)."""
+        return OrderFilter(
+            status=self.status,
+            payment_state=self.payment_state,
+            destination=self.destination,
+            placed_from=self.placed_from,
+            placed_to=self.placed_to,
+            search=self.search,
+            search_ids=search_ids,
+            numbers=numbers,
+        )
+
+
 def orders_page(
     session: Session,
     *,

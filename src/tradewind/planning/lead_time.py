@@ -15,35 +15,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from enum import StrEnum
-from functools import lru_cache
-
-import holidays
+from datetime import date, timedelta
 
 from tradewind.config import Settings
-from tradewind.suppliers.models import Supplier, SupplierStatus, SupplierStatusReport, SupplyOffer
-
-SPRING_FESTIVAL = "Spring Festival"
-
-
-class Availability(StrEnum):
-    OPERATING = "operating"
-    CLOSED = "closed"
-    UNCERTAIN = "uncertain"
-
-
-@dataclass(frozen=True)
-class SupplierState:
-    """Whether a supplier can take an order today, from when, and on what evidence."""
-
-    supplier_id: int
-    availability: Availability
-    starts_on: date  # first day the supplier can start work on a new order
-    reason: str
-    silent_hours: float | None = None
-    # Closures the supplier announced that have not ended yet: (first closed day, reopening day).
-    announced_closures: tuple[tuple[date, date], ...] = ()
+from tradewind.suppliers.availability import (
+    Availability,
+    SupplierState,
+    holidays_while_processing,
+    spring_festival_closure,
+)
+from tradewind.suppliers.models import Supplier, SupplyOffer
 
 
 @dataclass(frozen=True)
@@ -57,111 +38,6 @@ class LeadTime:
 
     def arrival(self, today: date) -> tuple[date, date]:
         return today + timedelta(days=math.ceil(self.mean_days)), today + timedelta(days=math.ceil(self.p90_days))
-
-
-@lru_cache(maxsize=64)
-def _calendar(country: str, year: int) -> dict[date, str]:
-    try:
-        return dict(holidays.country_holidays(country, years=[year - 1, year, year + 1]).items())
-    except NotImplementedError:
-        return {}
-
-
-def spring_festival_closure(calendar: str | None, around: date, settings: Settings) -> tuple[date, date] | None:
-    """The factory closure around the Chinese New Year nearest `around` (CN calendars only)."""
-    if calendar is None or calendar.upper() not in ("CN", "TW", "HK"):
-        return None
-    days = sorted(day for day, name in _calendar(calendar.upper(), around.year).items() if SPRING_FESTIVAL in name)
-    if not days:
-        return None
-    new_year = min(days, key=lambda day: abs((day - around).days))
-    return (
-        new_year - timedelta(days=settings.spring_festival_close_before_days),
-        new_year + timedelta(days=settings.spring_festival_reopen_after_days),
-    )
-
-
-def supplier_state(
-    supplier: Supplier,
-    report: SupplierStatusReport | None,
-    silent_since: datetime | None,
-    *,
-    today: date,
-    now: datetime,
-    settings: Settings,
-) -> SupplierState:
-    """What the seller knows today about whether `supplier` can work on an order."""
-    announced = announced_closure(report, today)
-    closes_later = announced is not None and announced[0] > today
-    if announced is not None and not closes_later:
-        note = f" — {report.note}" if report is not None and report.note else ""
-        source = report.source if report is not None else "seller"
-        return SupplierState(
-            supplier.id,
-            Availability.CLOSED,
-            announced[1],
-            f"closed until {announced[1]:%d %b} ({source}, reported {report.reported_on:%d %b}){note}"
-            if report is not None
-            else f"closed until {announced[1]:%d %b}",
-        )
-    if report is not None and report.status == SupplierStatus.CLOSED and not closes_later:
-        reopening = max((d for d in (report.reopens_on, report.restock_on) if d is not None), default=None)
-        if reopening is None:
-            return SupplierState(
-                supplier.id,
-                Availability.CLOSED,
-                today + timedelta(days=settings.closed_without_date_days),
-                f"closed since {report.closed_from or report.reported_on}, no reopening date ({report.source})",
-            )
-        if reopening > today:
-            note = f" — {report.note}" if report.note else ""
-            return SupplierState(
-                supplier.id,
-                Availability.CLOSED,
-                reopening,
-                f"closed until {reopening:%d %b} ({report.source}, reported {report.reported_on:%d %b}){note}",
-            )
-    # A closure announced for later moves the arrival of the orders that meet it (offer_lead_time), and replaces
-    # the calendar's guess at the Spring Festival.
-    ahead = (announced,) if announced is not None else ()
-    closure = spring_festival_closure(supplier.calendar, today, settings)
-    if closure is not None and any(a < closure[1] and closure[0] < b for a, b in ahead):
-        closure = None
-    reported_open_in_closure = (
-        report is not None
-        and report.status == SupplierStatus.OPERATING
-        and closure is not None
-        and report.reported_on >= closure[0]
-    )
-    if closure is not None and closure[0] <= today < closure[1] and not reported_open_in_closure:
-        return SupplierState(
-            supplier.id, Availability.CLOSED, closure[1], f"Spring Festival closure until {closure[1]:%d %b} (calendar)"
-        )
-    silent_hours = (now - silent_since).total_seconds() / 3600 if silent_since is not None else None
-    if silent_hours is not None and silent_hours >= settings.supplier_silence_hours:
-        return SupplierState(
-            supplier.id,
-            Availability.UNCERTAIN,
-            today,
-            f"not answering for {silent_hours / 24:.1f} days (last message {silent_since:%d %b})",
-            silent_hours,
-            ahead,
-        )
-    if report is not None and report.status == SupplierStatus.UNKNOWN:
-        return SupplierState(
-            supplier.id, Availability.UNCERTAIN, today, f"status unknown since {report.reported_on:%d %b}", None, ahead
-        )
-    return SupplierState(supplier.id, Availability.OPERATING, today, "operating", None, ahead)
-
-
-def announced_closure(report: SupplierStatusReport | None, today: date) -> tuple[date, date] | None:
-    """The closure a status report announces ("closed from … to …"), when it has a reopening day after today."""
-    if report is None or report.closed_from is None:
-        return None
-    reopening = max((d for d in (report.reopens_on, report.restock_on) if d is not None), default=None)
-    if reopening is None or reopening <= today or reopening <= report.closed_from:
-        return None
-    return report.closed_from, reopening
 
 
 def normal_lead_time(offer: SupplyOffer) -> tuple[float, float]:
@@ -192,7 +68,7 @@ def offer_lead_time(
     if wait:
         notes.append(f"+{wait} d: {state.reason}")
     start = today + timedelta(days=wait)
-    holiday_days = _holidays_while_processing(supplier, start)
+    holiday_days = holidays_while_processing(supplier, start)
     if holiday_days:
         notes.append(f"+{holiday_days} d: public holidays while the order is made")
     base_mean, base_p90 = normal_lead_time(offer)
@@ -230,21 +106,3 @@ def offer_lead_time(
     return LeadTime(
         base_mean + extra + closed_mean, base_p90 + extra + closed_p90 + spread, state.availability, tuple(notes)
     )
-
-
-def _holidays_while_processing(supplier: Supplier, start: date) -> int:
-    """Public holidays (other than the Spring Festival, counted as a closure) within the processing days."""
-    if not supplier.calendar:
-        return 0
-    calendar = _calendar(supplier.calendar.upper(), start.year)
-    holiday_count, day, worked = 0, start, 0
-    for _ in range(366):  # bounded: a calendar is never all holidays
-        if worked >= supplier.processing_days:
-            break
-        name = calendar.get(day)
-        if name is not None and SPRING_FESTIVAL not in name:
-            holiday_count += 1
-        else:
-            worked += 1
-        day += timedelta(days=1)
-    return holiday_count

@@ -34,11 +34,11 @@ from tradewind.inventory.service import (
 )
 from tradewind.orders.service import open_order_units, stale_cutoff
 from tradewind.planning.decisions import SupplierOrder, moq_choices, supplier_orders, switch_case
-from tradewind.planning.lead_time import Availability
 from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
 from tradewind.planning.schemas import plan_figure
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
+from tradewind.suppliers.availability import Availability
 from tradewind.suppliers.service import get_supplier, make_preferred
 from tradewind.wording import Day, Joined, Number, Phrase, joined, nphrase, phrase
 

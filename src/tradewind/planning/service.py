@@ -23,9 +23,10 @@ from tradewind.orders.service import demand_lines
 from tradewind.planning.frames import FloatArray, PlanInputs, inbound_arrays, load_inputs
 from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.kernels.projection import project_stock
-from tradewind.planning.lead_time import Availability, LeadTime, SupplierState, offer_lead_time, supplier_state
+from tradewind.planning.lead_time import LeadTime, offer_lead_time
 from tradewind.planning.models import SkuPlan
 from tradewind.planning.stored_plan import PlanRow, plan_of
+from tradewind.suppliers.availability import Availability, SupplierState, supplier_state
 from tradewind.suppliers.models import Supplier, SupplyOffer
 from tradewind.suppliers.service import latest_status_reports, offers_by_sku, suppliers_by_id, unanswered_since
 

@@ -1,10 +1,7 @@
 """The figures both faces (the API and the dashboard) show that are slow to compute and change slowly, read
 through the app's figure cache (`AppState.cache`): lanes and their weekly trend, orders at risk, the growth report,
 the suppliers' states today, the stored plan's index. Each is computed in a transaction of its own, kept as plain
-data per shop (and the shop's local day), and dropped after the commit that changes the shop's records.
-
-`server/` is what the faces share below them: the app's state and figure stores move here next (they are still in
-`api/state.py`)."""
+data per shop (and the shop's local day), and dropped after the commit that changes the shop's records."""
 
 from __future__ import annotations
 
@@ -15,16 +12,16 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from tradewind.api.reads.suppliers import SupplierOverview, supplier_overviews
-from tradewind.api.state import AppState
 from tradewind.growth.service import growth_report
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import lane_statistics, shipment_observations
 from tradewind.logistics.transit.lanes import Lane, end_of, estimate_lanes
 from tradewind.logistics.watch import orders_at_risk
 from tradewind.planning.stored_plan import PlanIndex, PlanRow, PlanSort, load_plan_index, plan_page
+from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import SupplierStatusReport
+from tradewind.suppliers.overview import SupplierOverview, supplier_overviews
 from tradewind.suppliers.service import ResponseTimes
 
 # --- shipping ---

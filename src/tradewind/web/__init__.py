@@ -1,2 +1,3 @@
 """The dashboard face: server-rendered Jinja2 pages with HTMX for in-place changes, charts drawn by Chart.js, text
-in English and Chinese. Every page reads through the same services (and the API's read functions) as the API."""
+in English and Chinese. Every page reads through the same domain services (and the server's cached figures,
+`tradewind.server`) as the API, its sibling: neither face imports the other."""

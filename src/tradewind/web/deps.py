@@ -1,5 +1,5 @@
-"""What every dashboard page needs besides the API's plumbing: the page renderer, the user's language, and the
-shared page context (who, which shop, the other shops, the form token)."""
+"""What every dashboard page needs besides the server's request plumbing (`server.deps`): the page renderer, the
+user's language, and the shared page context (who, which shop, the other shops, the form token)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from tradewind.accounts.service import masked, shops_of
-from tradewind.api.deps import DbSession, ReadShop, ShopAccess, State
 from tradewind.brief.models import ActionRecord
+from tradewind.server.deps import DbSession, ReadShop, ShopAccess, State
 from tradewind.web.rendering import Pages, pick_language
 
 

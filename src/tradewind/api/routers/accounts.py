@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from tradewind.accounts.models import ApiToken
 from tradewind.accounts.service import issue_token, revoke_token, shops_of, tokens_of
-from tradewind.api.deps import CurrentUser, DbSession, Principal, State
-from tradewind.api.errors import ERRORS, WRITE_ERRORS
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import InputModel, RecordId
-from tradewind.api.state import CacheState
+from tradewind.server.deps import CurrentUser, DbSession, Principal, State
+from tradewind.server.errors import ERRORS, WRITE_ERRORS
+from tradewind.server.inline import on_the_loop
+from tradewind.server.pages import InputModel, RecordId
+from tradewind.server.state import CacheState
 
 router = APIRouter(tags=["accounts"])
 

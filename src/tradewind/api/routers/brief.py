@@ -10,16 +10,28 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
-from tradewind.api.briefing import (
+from tradewind.brief.models import ActionState
+from tradewind.brief.producers import default_producers
+from tradewind.brief.schemas import ActionDetailOut, ActionOut, SubjectOut
+from tradewind.brief.service import (
+    ActionSummary,
+    action_summaries,
+    apply_action,
+    dismiss_action,
     edit_message_step,
-    ensure_todays_brief,
-    open_action_summaries,
-    refresh_now,
+    get_action,
+    recent_action_ids,
+    reopen_action,
+    snooze_action,
+    summary_of,
+    title_in,
+    why_in,
 )
-from tradewind.api.deps import CallerLocale, DbSession, ReadShop, State, WriteShop
-from tradewind.api.errors import ERRORS, WRITE_ERRORS
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import (
+from tradewind.server.briefing import ensure_todays_brief, open_action_summaries, refresh_now
+from tradewind.server.deps import CallerLocale, DbSession, ReadShop, State, WriteShop
+from tradewind.server.errors import ERRORS, WRITE_ERRORS
+from tradewind.server.inline import on_the_loop
+from tradewind.server.pages import (
     Cursor,
     InputModel,
     JsonObject,
@@ -30,22 +42,6 @@ from tradewind.api.pages import (
     json_response,
     keyset_page,
     page_response,
-)
-from tradewind.brief.models import ActionState
-from tradewind.brief.producers import default_producers
-from tradewind.brief.schemas import ActionDetailOut, ActionOut, SubjectOut
-from tradewind.brief.service import (
-    ActionSummary,
-    action_summaries,
-    apply_action,
-    dismiss_action,
-    get_action,
-    recent_action_ids,
-    reopen_action,
-    snooze_action,
-    summary_of,
-    title_in,
-    why_in,
 )
 
 router = APIRouter(prefix="/shops/{shop}", tags=["brief"], responses=ERRORS)

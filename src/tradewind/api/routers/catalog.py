@@ -8,14 +8,14 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from tradewind.api.deps import DbSession, ReadShop
-from tradewind.api.errors import ERRORS
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import Cursor, JsonObject, Limit, Page, cursor_value, keyset_page, page_response
-from tradewind.api.reads.suppliers import offers_for_sku
 from tradewind.api.routers.suppliers import OfferOut
 from tradewind.catalog.models import Sku
 from tradewind.catalog.service import find_skus, get_sku, listings_of, sku_to_dict
+from tradewind.server.deps import DbSession, ReadShop
+from tradewind.server.errors import ERRORS
+from tradewind.server.inline import on_the_loop
+from tradewind.server.pages import Cursor, JsonObject, Limit, Page, cursor_value, keyset_page, page_response
+from tradewind.suppliers.overview import offers_for_sku
 
 router = APIRouter(prefix="/shops/{shop}", tags=["catalog"], responses=ERRORS)
 

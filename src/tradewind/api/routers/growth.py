@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tradewind.api.deps import ReadShop, State
-from tradewind.api.errors import ERRORS
-from tradewind.api.inline import on_the_loop
+from tradewind.server.deps import ReadShop, State
+from tradewind.server.errors import ERRORS
 from tradewind.server.figures import growth_today
+from tradewind.server.inline import on_the_loop
 
 router = APIRouter(prefix="/shops/{shop}", tags=["growth"], responses=ERRORS)
 

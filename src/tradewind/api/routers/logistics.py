@@ -13,10 +13,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from tradewind.accounts.service import webhook_key
-from tradewind.api.deps import DbSession, ReadShop, State, WriteShop
-from tradewind.api.errors import ERRORS, WRITE_ERRORS, ErrorOut
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import (
+from tradewind.api.webhook_checks import check_webhook_body
+from tradewind.db.session import transaction
+from tradewind.errors import ValidationError
+from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
+from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
+from tradewind.logistics.service import parcel_timeline
+from tradewind.logistics.tracking.store import BadSignatureError, receive_webhook, verify_signature
+from tradewind.server.deps import DbSession, ReadShop, State, WriteShop
+from tradewind.server.errors import ERRORS, WRITE_ERRORS, ErrorOut
+from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
+from tradewind.server.inline import on_the_loop
+from tradewind.server.pages import (
     Cursor,
     InputModel,
     JsonObject,
@@ -27,15 +35,7 @@ from tradewind.api.pages import (
     keyset_page,
     page_response,
 )
-from tradewind.api.state import AppState
-from tradewind.api.webhook_checks import check_webhook_body
-from tradewind.db.session import transaction
-from tradewind.errors import ValidationError
-from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
-from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
-from tradewind.logistics.service import parcel_timeline
-from tradewind.logistics.tracking.store import BadSignatureError, receive_webhook, verify_signature
-from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
+from tradewind.server.state import AppState
 from tradewind.shops.service import get_shop
 
 router = APIRouter(prefix="/shops/{shop}", tags=["logistics"], responses=ERRORS)

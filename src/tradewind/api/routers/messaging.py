@@ -10,10 +10,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
-from tradewind.api.deps import DbSession, ReadShop, ShopAccess, State, WriteShop
-from tradewind.api.errors import ERRORS, WRITE_ERRORS
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import (
+from tradewind.messaging.lists import Incoming, OutboxLine, inbound_page, outbox_page
+from tradewind.messaging.models import OutboxMessage, OutboxState
+from tradewind.messaging.outbox import cancel_message, queue_draft, retry_message
+from tradewind.messaging.service import edit_draft
+from tradewind.server.deps import DbSession, ReadShop, ShopAccess, State, WriteShop
+from tradewind.server.errors import ERRORS, WRITE_ERRORS
+from tradewind.server.inline import on_the_loop
+from tradewind.server.pages import (
     Cursor,
     InputModel,
     JsonObject,
@@ -24,10 +28,6 @@ from tradewind.api.pages import (
     keyset_page,
     page_response,
 )
-from tradewind.api.reads.messages import Incoming, OutboxLine, inbound_page, outbox_page
-from tradewind.messaging.models import OutboxMessage, OutboxState
-from tradewind.messaging.outbox import cancel_message, queue_draft, retry_message
-from tradewind.messaging.service import edit_draft
 
 router = APIRouter(prefix="/shops/{shop}", tags=["messages"], responses=ERRORS)
 

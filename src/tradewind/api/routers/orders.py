@@ -10,15 +10,15 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.responses import Response
 
-from tradewind.api.deps import DbSession, ReadShop, State
-from tradewind.api.errors import ERRORS
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import Cursor, JsonObject, Limit, Page, cursor_value, keyset_page, page_response
-from tradewind.api.reads.orders import OrderQuery, order_filter
 from tradewind.catalog.models import Sku
 from tradewind.logistics.models import Shipment
 from tradewind.orders.models import Order, OrderStatus, PaymentState
-from tradewind.orders.service import get_order, orders_page
+from tradewind.orders.service import OrderQuery, get_order, orders_page
+from tradewind.server.deps import DbSession, ReadShop, State
+from tradewind.server.errors import ERRORS
+from tradewind.server.inline import on_the_loop
+from tradewind.server.orders import order_filter
+from tradewind.server.pages import Cursor, JsonObject, Limit, Page, cursor_value, keyset_page, page_response
 
 router = APIRouter(prefix="/shops/{shop}", tags=["orders"], responses=ERRORS)
 Country = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO country code")]

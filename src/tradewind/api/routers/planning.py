@@ -9,14 +9,14 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from tradewind.api.deps import DbSession, ReadShop, State
-from tradewind.api.errors import ERRORS
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import Cursor, JsonObject, Limit, Page, cursor_value, offset_cursor, page_response
 from tradewind.planning.schemas import plan_figure
 from tradewind.planning.service import stock_outlook
 from tradewind.planning.stored_plan import PlanRow, PlanSort, plan_of
+from tradewind.server.deps import DbSession, ReadShop, State
+from tradewind.server.errors import ERRORS
 from tradewind.server.figures import plan_rows
+from tradewind.server.inline import on_the_loop
+from tradewind.server.pages import Cursor, JsonObject, Limit, Page, cursor_value, offset_cursor, page_response
 
 router = APIRouter(prefix="/shops/{shop}", tags=["planning"], responses=ERRORS)
 SkuCode = Annotated[str, Path(max_length=64, description="The SKU's code")]

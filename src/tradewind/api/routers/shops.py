@@ -7,8 +7,8 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from tradewind.api.deps import ReadShop, State
-from tradewind.api.errors import ERRORS
+from tradewind.server.deps import ReadShop, State
+from tradewind.server.errors import ERRORS
 from tradewind.shops.service import shop_settings
 
 router = APIRouter(prefix="/shops/{shop}", tags=["shops"], responses=ERRORS)

@@ -9,17 +9,17 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from tradewind.api.deps import DbSession, ReadShop, State
-from tradewind.api.errors import ERRORS
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import Cursor, Limit, Page, cursor_value, keyset_page
-from tradewind.api.reads.suppliers import (
+from tradewind.server.deps import DbSession, ReadShop, State
+from tradewind.server.errors import ERRORS
+from tradewind.server.figures import StatusReportOut, SupplierOut, suppliers_today
+from tradewind.server.inline import on_the_loop
+from tradewind.server.pages import Cursor, Limit, Page, cursor_value, keyset_page
+from tradewind.suppliers.models import SupplierStatusReport
+from tradewind.suppliers.overview import (
     OfferLine,
     offers_with_alternatives,
     supplier_overview,
 )
-from tradewind.server.figures import StatusReportOut, SupplierOut, suppliers_today
-from tradewind.suppliers.models import SupplierStatusReport
 from tradewind.suppliers.service import get_supplier
 
 router = APIRouter(prefix="/shops/{shop}", tags=["suppliers"], responses=ERRORS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from tradewind.api.deps import no_nul_characters
+from tradewind.server.deps import no_nul_characters
 from tradewind.web.routes import auth, growth, messages, orders, shipping, stock, suppliers, today
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(no_nul_characters)])

@@ -19,7 +19,7 @@ from tradewind.accounts.service import (
     shops_of,
     start_session,
 )
-from tradewind.api.deps import CurrentUser, DbSession, State, identify
+from tradewind.server.deps import CurrentUser, DbSession, State, identify
 from tradewind.web.deps import PagesDep
 from tradewind.web.rendering import LANGUAGES, pick_language
 

@@ -7,12 +7,12 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from tradewind.api.deps import State
-from tradewind.api.inline import on_the_loop
 from tradewind.config import Settings
 from tradewind.growth.producers import metric_name, milestone_name
 from tradewind.growth.settings import growth_settings
+from tradewind.server.deps import State
 from tradewind.server.figures import growth_today
+from tradewind.server.inline import on_the_loop
 from tradewind.web.deps import Page
 from tradewind.wording import SOURCE_LOCALE, Phrase, render
 

@@ -12,14 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.accounts.models import Role
-from tradewind.api.deps import DbSession, OwnerShop, State, WriteShop
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import MAX_ID, RecordId
-from tradewind.api.reads.messages import inbound_page, outbox_page
-from tradewind.api.state import AppState, ShopMailCounts
 from tradewind.errors import ValidationError
 from tradewind.messaging.channels import export_text
 from tradewind.messaging.dispatch import export_outbox
+from tradewind.messaging.lists import inbound_page, outbox_page
 from tradewind.messaging.mail_server import (
     MailServerForm,
     mail_server_dict,
@@ -32,6 +28,10 @@ from tradewind.messaging.models import MailTls, OutboxMessage, OutboxState
 from tradewind.messaging.outbox import cancel_message, queue_draft
 from tradewind.messaging.service import edit_draft
 from tradewind.messaging.settings import messaging_settings
+from tradewind.server.deps import DbSession, OwnerShop, State, WriteShop
+from tradewind.server.inline import on_the_loop
+from tradewind.server.pages import MAX_ID, RecordId
+from tradewind.server.state import AppState, ShopMailCounts
 from tradewind.shops.service import update_shop
 from tradewind.web.deps import Page, PageContext
 

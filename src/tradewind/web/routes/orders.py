@@ -1,5 +1,5 @@
 """Orders: the shop's orders, newest first, searched by order number, buyer or tracking number and filtered by
-status, destination and risk of missing the promised date (the API's query: `api.reads.orders`); the same as a
+status, destination and risk of missing the promised date (the API's query: `server.orders`); the same as a
 CSV or Excel download."""
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
-from tradewind.api.deps import DbSession, State
-from tradewind.api.inline import on_the_loop
-from tradewind.api.reads.orders import OrderQuery, every_order_row, order_rows
 from tradewind.errors import ValidationError
 from tradewind.money import Money
 from tradewind.orders.models import OrderStatus
+from tradewind.orders.service import OrderQuery
+from tradewind.server.deps import DbSession, State
+from tradewind.server.inline import on_the_loop
+from tradewind.server.orders import every_order_row, order_rows
 from tradewind.web.deps import Page
 from tradewind.web.downloads import DOWNLOAD_ROWS, FormatPath, download
 from tradewind.web.words import _

@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from tradewind.api.deps import DbSession, State, WriteShop
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import RecordId
 from tradewind.clock import parse_day
 from tradewind.logistics.disruptions import add_disruption, end_disruption, list_disruptions
 from tradewind.logistics.models import DisruptionKind
 from tradewind.logistics.service import parcel_timeline
+from tradewind.server.deps import DbSession, State, WriteShop
 from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
+from tradewind.server.inline import on_the_loop
+from tradewind.server.pages import RecordId
 from tradewind.web.charts import as_script_json, lane_trend_chart
 from tradewind.web.deps import Page
 

@@ -9,14 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
-from tradewind.api.deps import DbSession, State
-from tradewind.api.inline import on_the_loop
-from tradewind.api.reads.suppliers import offers_for_sku
 from tradewind.catalog.service import listings_of
 from tradewind.planning.schemas import plan_figure
 from tradewind.planning.service import stock_outlook, supply_options
 from tradewind.planning.stored_plan import PlanSort, plan_of
+from tradewind.server.deps import DbSession, State
 from tradewind.server.figures import plan_rows
+from tradewind.server.inline import on_the_loop
+from tradewind.suppliers.overview import offers_for_sku
 from tradewind.web.charts import as_script_json, stock_chart
 from tradewind.web.deps import Page
 from tradewind.web.downloads import DOWNLOAD_ROWS, FormatPath, download

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse
 
-from tradewind.api.deps import DbSession, State
-from tradewind.api.inline import on_the_loop
-from tradewind.api.reads.suppliers import offers_with_alternatives, supplier_overview
+from tradewind.server.deps import DbSession, State
 from tradewind.server.figures import suppliers_today
+from tradewind.server.inline import on_the_loop
+from tradewind.suppliers.overview import offers_with_alternatives, supplier_overview
 from tradewind.web.deps import Page
 
 router = APIRouter(prefix="/shops/{shop}")

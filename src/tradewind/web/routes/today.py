@@ -12,20 +12,9 @@ from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from tradewind.api.briefing import (
-    URGENCY_GROUPS,
-    edit_message_step,
-    ensure_todays_brief,
-    open_action_summaries,
-    open_kinds,
-    refresh_now,
-)
-from tradewind.api.deps import DbSession, State, WriteShop
-from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import RecordId
 from tradewind.brief.models import ActionState
 from tradewind.brief.producers import default_producers
-from tradewind.brief.ranking import urgency_group
+from tradewind.brief.ranking import URGENCY_GROUPS, urgency_group
 from tradewind.brief.service import (
     CONFIRM_STEPS,
     DONE_STATES,
@@ -34,6 +23,7 @@ from tradewind.brief.service import (
     apply_actions,
     count_open_actions,
     dismiss_action,
+    edit_message_step,
     get_action,
     handled_actions,
     needs_confirmation,
@@ -43,6 +33,10 @@ from tradewind.brief.service import (
 )
 from tradewind.clock import parse_day
 from tradewind.errors import ValidationError
+from tradewind.server.briefing import ensure_todays_brief, open_action_summaries, open_kinds, refresh_now
+from tradewind.server.deps import DbSession, State, WriteShop
+from tradewind.server.inline import on_the_loop
+from tradewind.server.pages import RecordId
 from tradewind.web.deps import Page
 from tradewind.web.downloads import DOWNLOAD_ROWS, FormatPath, download
 from tradewind.web.words import _

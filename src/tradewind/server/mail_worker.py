@@ -14,14 +14,14 @@ import threading
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from tradewind.api.briefing import ensure_todays_brief
-from tradewind.api.state import AppState
 from tradewind.brief.digest import digest_queued, digest_time_has_come, owners_of, queue_digests
 from tradewind.clock import FixedClock
 from tradewind.db.session import transaction
 from tradewind.messaging.dispatch import deliver_mail_of_shops
 from tradewind.messaging.mail_server import mail_server_of
 from tradewind.messaging.settings import messaging_settings
+from tradewind.server.briefing import ensure_todays_brief
+from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
 
 log = logging.getLogger(__name__)

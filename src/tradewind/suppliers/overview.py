@@ -1,5 +1,7 @@
-"""Suppliers as the seller checks them: can each one take an order today (operating / closed / uncertain, and why),
-their last status report (restock date), how fast they answer, and per SKU the alternatives."""
+"""Suppliers as the seller checks them: can each one take an order today (operating / closed / uncertain, and why:
+`availability.supplier_state`), their last status report (restock date), how fast they answer, and per SKU the
+alternatives. The API's supplier endpoints, the dashboard's Suppliers page and the figure cache's
+`server.figures.suppliers_today` read them here."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Sku
 from tradewind.config import Settings
-from tradewind.planning.lead_time import SupplierState, supplier_state
+from tradewind.suppliers.availability import SupplierState, supplier_state
 from tradewind.suppliers.models import (
     Supplier,
     SupplierStatusReport,

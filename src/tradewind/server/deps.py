@@ -28,9 +28,9 @@ from tradewind.accounts.service import (
     user_for_session,
     user_for_token,
 )
-from tradewind.api.state import AppState
 from tradewind.db.session import transaction, without_waiting
 from tradewind.errors import BusyError, ValidationError
+from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
 from tradewind.wording import SOURCE_LOCALE, accepted_languages, negotiated_locale
 

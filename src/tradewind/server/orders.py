@@ -1,6 +1,7 @@
-"""Orders as the faces list them: the orders domain's filtered pages (`orders_page`), searched by order number,
-buyer or a parcel's tracking number, and narrowed to the orders at risk (logistics' outlook, kept per shop and
-day: `at_risk_today`); each row with its latest parcel and, when at risk, why. The API's order list, the
+"""Orders as the faces list them: what the seller asked (`orders.service.OrderQuery`) as the orders domain's
+filtered pages (`orders_page`), searched by order number, buyer or a parcel's tracking number (logistics'
+`orders_by_tracking`), and narrowed to the orders at risk (logistics' outlook, kept per shop and day in the figure
+cache: `at_risk_today`); each row with its latest parcel and, when at risk, why. The API's order list, the
 dashboard's Orders page and its export read them here, so they cannot disagree."""
 
 from __future__ import annotations
@@ -12,43 +13,23 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tradewind.api.state import AppState
 from tradewind.logistics.models import Shipment
 from tradewind.logistics.service import latest_parcels, orders_by_tracking
-from tradewind.orders.models import Order, OrderStatus, PaymentState
-from tradewind.orders.service import OrderFilter, count_orders, orders_page
+from tradewind.orders.models import Order
+from tradewind.orders.service import OrderFilter, OrderQuery, count_orders, orders_page
 from tradewind.server.figures import at_risk_today
+from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
 from tradewind.wording import SOURCE_LOCALE, Phrase, render
-
-
-@dataclass(frozen=True)
-class OrderQuery:
-    """What the seller asked the order list for."""
-
-    search: str = ""  # a part of the order number, the buyer's name or e-mail, or a parcel's tracking number
-    status: OrderStatus | None = None
-    payment_state: PaymentState | None = None
-    destination: str | None = None
-    placed_from: date | None = None
-    placed_to: date | None = None
-    at_risk: bool = False  # only the open orders that may miss their promised date
 
 
 def order_filter(session: Session, state: AppState, shop: Shop, query: OrderQuery) -> OrderFilter:
     """The orders domain's filter for `query`: the tracking numbers searched through logistics, the orders at
     risk taken from the day's outlook."""
     numbers = [row["order"] for row in at_risk_today(state, shop)] if query.at_risk else None
-    return OrderFilter(
-        status=query.status,
-        payment_state=query.payment_state,
-        destination=query.destination,
-        placed_from=query.placed_from,
-        placed_to=query.placed_to,
-        search=query.search,
-        search_ids=orders_by_tracking(session, shop_id=shop.id, search=query.search),
-        numbers=numbers,
+    return query.order_filter(
+        search_ids=orders_by_tracking(session, shop_id=shop.id, search=query.search), numbers=numbers
     )
 
 

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tradewind.accounts.service import AccountRules
 from tradewind.action import BriefContext
-from tradewind.api.config import ServerSettings
-from tradewind.api.inline import may_block
 from tradewind.clock import Clock, SystemClock, local_today
 from tradewind.config import Settings
 from tradewind.db.session import transaction
+from tradewind.server.config import ServerSettings
+from tradewind.server.inline import may_block
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
 
