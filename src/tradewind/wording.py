@@ -133,6 +133,11 @@ def joined(*items: Arg) -> Joined:
     return Joined(tuple(items))
 
 
+def percent(share: float, digits: int) -> Phrase:
+    """A share (0.025) as a percentage with `digits` decimals: English "2.5%", as `f"{share:.1%}"` writes it."""
+    return phrase("%(value)s%%", value=Number.of(share * 100, digits, grouped=False))
+
+
 def _arg_to_json(value: Arg) -> Any:
     if isinstance(value, bool):
         raise TypeError("a phrase argument cannot be a bool")

@@ -3,11 +3,13 @@ phrase reads in the reader's language, with its English unchanged."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tradewind.action import BriefContext
 from tradewind.brief.models import ActionRecord
@@ -19,6 +21,7 @@ from tradewind.db.migrate import upgrade
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
 from tradewind.demo import build_demo_shop
 from tradewind.shops.service import get_shop
+from tradewind.suppliers.models import Supplier
 from tradewind.wording import Phrase, render
 
 pytestmark = pytest.mark.slow
@@ -36,11 +39,18 @@ WORDS = {
     "unpaid_reminder": (("未付款",), ("не оплачен", "Неоплаченные")),
     "banner_update": (("送达时间",), ("Сроки доставки",)),
     "metric_risk": (("目前为", "天（"), ("Сейчас", " дн. (с ")),
+    "switch_shipping": (("若长期更换",), ("Если сменить насовсем",)),
+    "lane_blocked": (("进口禁令", "线路停运"), ("запрет на ввоз", "приостановка маршрута")),
 }
+# Kinds whose reason has no English word left in zh and ru: only codes (methods, countries, SKUs, currencies), the
+# shop's names (suppliers) and what the records say in their own words (a disruption's source) stay as they are.
+NO_ENGLISH = ("switch_shipping", "lane_blocked")
+CODE = re.compile(r"\b[A-Z0-9][A-Z0-9_\-]*\b|\bp(50|90)\b")
+WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 @pytest.fixture(scope="module")
-def actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[ActionRecord]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[ActionRecord], list[str]]]:
     path: Path = tmp_path_factory.mktemp("demo_whys") / "demo.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
@@ -50,8 +60,23 @@ def actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[ActionRec
         build_demo_shop(session, seed=7, today=TODAY)
         shop = get_shop(session)
         context = BriefContext(today=TODAY, now=clock.now(), settings=settings)
-        yield refresh_brief(session, shop=shop, context=context, producers=default_producers()).actions
+        found = refresh_brief(session, shop=shop, context=context, producers=default_producers()).actions
+        names = list(session.scalars(select(Supplier.name).where(Supplier.shop_id == shop.id)))
+        yield found, names
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def actions(demo: tuple[list[ActionRecord], list[str]]) -> list[ActionRecord]:
+    return demo[0]
+
+
+def english_words(text: str, action: ActionRecord, names: list[str]) -> list[str]:
+    """The English words of a translated reason, once the codes, names and recorded sources are left out."""
+    for kept in [*names, str(action.figures.get("source") or "")]:
+        if kept:
+            text = text.replace(kept, " ")
+    return WORD.findall(CODE.sub(" ", text))
 
 
 @pytest.mark.parametrize("kind", list(WORDS))
@@ -65,3 +90,14 @@ def test_the_reasons_of_a_kind_read_in_chinese_and_russian(actions: list[ActionR
         in_chinese, in_russian = WORDS[kind]
         assert any(word in chinese for word in in_chinese), chinese
         assert any(word in russian for word in in_russian), russian
+
+
+@pytest.mark.parametrize("kind", NO_ENGLISH)
+@pytest.mark.parametrize("locale", ["zh", "ru"])
+def test_no_english_word_is_left_in_the_reasons_of_a_kind(
+    demo: tuple[list[ActionRecord], list[str]], kind: str, locale: str
+) -> None:
+    found, names = demo
+    for action in (a for a in found if a.kind == kind):
+        words = why_in(action, locale)
+        assert not english_words(words, action, names), words

@@ -21,7 +21,7 @@ from tradewind.growth.service import GrowthReport, growth_report, record_event
 from tradewind.growth.settings import GrowthSettings, growth_settings
 from tradewind.money import convert
 from tradewind.shops.models import Shop
-from tradewind.wording import Arg, Day, Number, Phrase, nphrase, phrase
+from tradewind.wording import Arg, Day, Number, Phrase, nphrase, percent, phrase
 
 # The kinds of action that fix each metric: the replies for the reply rate; for late shipment, the stock and the
 # pick-ups that let the open orders leave; for defects, the parcels watched and the buyers told in time.
@@ -39,7 +39,7 @@ def _percent_phrase(value: float | None) -> Phrase:
     """A share as a percentage with one decimal ("2.3%"), or "n/a", in the reader's language."""
     if value is None:
         return phrase("n/a")
-    return phrase("%(value)s%%", value=Number.of(value * 100, 1, grouped=False))
+    return percent(value, 1)
 
 
 def _named(title: str, name: Phrase) -> str | Phrase:
