@@ -41,10 +41,11 @@ WORDS = {
     "metric_risk": (("目前为", "天（"), ("Сейчас", " дн. (с ")),
     "switch_shipping": (("若长期更换",), ("Если сменить насовсем",)),
     "lane_blocked": (("进口禁令", "线路停运"), ("запрет на ввоз", "приостановка маршрута")),
+    "supplier_check": (("回复",), ("отвечает",)),
 }
 # Kinds whose reason has no English word left in zh and ru: only codes (methods, countries, SKUs, currencies), the
 # shop's names (suppliers) and what the records say in their own words (a disruption's source) stay as they are.
-NO_ENGLISH = ("switch_shipping", "lane_blocked")
+NO_ENGLISH = ("switch_shipping", "lane_blocked", "supplier_check")
 CODE = re.compile(r"\b[A-Z0-9][A-Z0-9_\-]*\b|\bp(50|90)\b")
 WORD = re.compile(r"[A-Za-z]{2,}")
 
