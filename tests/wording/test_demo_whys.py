@@ -102,3 +102,21 @@ def test_no_english_word_is_left_in_the_reasons_of_a_kind(
     for action in (a for a in found if a.kind == kind):
         words = why_in(action, locale)
         assert not english_words(words, action, names), words
+
+
+def test_the_groups_inner_words_read_in_chinese_and_russian(actions: list[ActionRecord]) -> None:
+    """A reply group's oldest message ("Reply to Lucas Ferreira (pt, order status) about order …") and a delay
+    group's destinations ("RU 65, BR 18 … and 8 more") are in the reader's language."""
+    replies = [a for a in actions if a.kind == "reply_needed"]
+    delays = [a for a in actions if a.kind == "notify_delay" and " more." in a.why]
+    assert replies and delays
+    for action in replies:
+        assert "Reply to " in action.why and " (" in action.why
+        for locale in ("zh", "ru"):
+            words = why_in(action, locale)
+            assert "Reply to " not in words and " about order " not in words, words
+        assert "关于订单" in why_in(action, "zh") or "回复 " in why_in(action, "zh")
+        assert "Ответ для " in why_in(action, "ru")
+    for action in delays:
+        assert "另有" in why_in(action, "zh") and "и ещё" in why_in(action, "ru")
+        assert " more." not in why_in(action, "zh") + why_in(action, "ru")
