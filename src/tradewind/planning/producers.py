@@ -99,6 +99,26 @@ def _cover_text(d: SkuDecision) -> str:
     return _cover_phrase(d).english()
 
 
+def _vacation_why(listed: int, back: date | None) -> Phrase:
+    """Why a channel should go on vacation: all its listed SKUs are out, and when stock could be back."""
+    if back is None:
+        return nphrase(
+            "All %(num)s listed SKUs are out of stock; the first stock could arrive — no date yet. Orders taken now "
+            "would ship late and count against the shop.",
+            "All %(num)s listed SKUs are out of stock; the first stock could arrive — no date yet. Orders taken now "
+            "would ship late and count against the shop.",
+            listed,
+        )
+    return nphrase(
+        "All %(num)s listed SKUs are out of stock; the first stock could arrive %(day)s. Orders taken now would "
+        "ship late and count against the shop.",
+        "All %(num)s listed SKUs are out of stock; the first stock could arrive %(day)s. Orders taken now would "
+        "ship late and count against the shop.",
+        listed,
+        day=Day(back, "day_month"),
+    )
+
+
 class ReplenishmentProducer:
     kinds: tuple[str, ...] = ("restock", "switch_supplier", "stockout_playbook", "vacation_mode", "overstock")
 
@@ -688,11 +708,8 @@ class ReplenishmentProducer:
                         )
                     ).english(),
                     title_phrase=vacation,
-                    why=(
-                        f"All {len(planned)} listed SKUs are out of stock; the first stock could arrive "
-                        + (f"{back:%d %b}." if back else "— no date yet.")
-                        + " Orders taken now would ship late and count against the shop."
-                    ),
+                    why=(why := _vacation_why(len(planned), back)).english(),
+                    why_phrase=why,
                     value_at_risk=daily * 7,
                     weight=2.0,
                     figures={
