@@ -34,7 +34,7 @@ LOCALES = ("en", "zh", "ru")
 # The Babel locale each language formats with.
 BABEL_LOCALES = {"en": "en", "zh": "zh_Hans_CN", "ru": "ru"}
 
-DayStyle = Literal["iso", "day_month"]
+DayStyle = Literal["iso", "day_month", "day_month_year"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,8 @@ class Number:
 
 @dataclass(frozen=True)
 class Day:
-    """A day in a style: "iso" (English 2026-12-07), "day_month" (English 07 Dec)."""
+    """A day in a style: "iso" (English 2026-12-07), "day_month" (English 07 Dec), "day_month_year" (English 07 Dec
+    2026; other languages as "iso")."""
 
     value: date
     style: DayStyle = "iso"
@@ -233,7 +234,8 @@ def format_arg(value: Arg, locale: str) -> str:
 def _format_day(value: Day, locale: str, where: Locale) -> str:
     if locale == SOURCE_LOCALE:
         # The English the producers wrote before: ISO days and "07 Dec".
-        return format_date(value.value, "yyyy-MM-dd" if value.style == "iso" else "dd MMM", locale=where)
-    if value.style == "iso":
+        patterns = {"iso": "yyyy-MM-dd", "day_month": "dd MMM", "day_month_year": "dd MMM yyyy"}
+        return format_date(value.value, patterns[value.style], locale=where)
+    if value.style in ("iso", "day_month_year"):
         return format_date(value.value, "medium", locale=where)
     return format_skeleton("MMMd", value.value, locale=where)
