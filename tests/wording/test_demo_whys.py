@@ -21,7 +21,7 @@ from tradewind.db.migrate import upgrade
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
 from tradewind.demo import build_demo_shop
 from tradewind.shops.service import get_shop
-from tradewind.suppliers.models import Supplier
+from tradewind.suppliers.models import Supplier, SupplierStatusReport
 from tradewind.wording import Phrase, render
 
 pytestmark = pytest.mark.slow
@@ -42,10 +42,12 @@ WORDS = {
     "switch_shipping": (("若长期更换",), ("Если сменить насовсем",)),
     "lane_blocked": (("进口禁令", "线路停运"), ("запрет на ввоз", "приостановка маршрута")),
     "supplier_check": (("回复",), ("отвечает",)),
+    "switch_supplier": (("按正常条件",), ("На обычных условиях",)),
 }
 # Kinds whose reason has no English word left in zh and ru: only codes (methods, countries, SKUs, currencies), the
-# shop's names (suppliers) and what the records say in their own words (a disruption's source) stay as they are.
-NO_ENGLISH = ("switch_shipping", "lane_blocked", "supplier_check")
+# shop's names (suppliers) and what the records say in their own words (a disruption's source, a supplier's status
+# note and where it came from) stay as they are.
+NO_ENGLISH = ("switch_shipping", "lane_blocked", "supplier_check", "switch_supplier")
 CODE = re.compile(r"\b[A-Z0-9][A-Z0-9_\-]*\b|\bp(50|90)\b")
 WORD = re.compile(r"[A-Za-z]{2,}")
 
@@ -63,6 +65,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[Action
         context = BriefContext(today=TODAY, now=clock.now(), settings=settings)
         found = refresh_brief(session, shop=shop, context=context, producers=default_producers()).actions
         names = list(session.scalars(select(Supplier.name).where(Supplier.shop_id == shop.id)))
+        said = select(SupplierStatusReport.note, SupplierStatusReport.source)
+        reports = session.execute(said.where(SupplierStatusReport.shop_id == shop.id))
+        names += [text for report in reports for text in report if text]
         yield found, names
     engine.dispose()
 
@@ -73,8 +78,8 @@ def actions(demo: tuple[list[ActionRecord], list[str]]) -> list[ActionRecord]:
 
 
 def english_words(text: str, action: ActionRecord, names: list[str]) -> list[str]:
-    """The English words of a translated reason, once the codes, names and recorded sources are left out."""
-    for kept in [*names, str(action.figures.get("source") or "")]:
+    """The English words of a translated reason, once the codes, names and recorded texts are left out."""
+    for kept in sorted([*names, str(action.figures.get("source") or "")], key=len, reverse=True):
         if kept:
             text = text.replace(kept, " ")
     return WORD.findall(CODE.sub(" ", text))

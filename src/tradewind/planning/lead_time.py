@@ -23,6 +23,7 @@ import holidays
 
 from tradewind.config import Settings
 from tradewind.suppliers.models import Supplier, SupplierStatus, SupplierStatusReport, SupplyOffer
+from tradewind.wording import Day, Joined, Number, Phrase, phrase
 
 SPRING_FESTIVAL = "Spring Festival"
 
@@ -40,10 +41,14 @@ class SupplierState:
     supplier_id: int
     availability: Availability
     starts_on: date  # first day the supplier can start work on a new order
-    reason: str
+    words: Phrase  # the evidence, in the reader's language
     silent_hours: float | None = None
     # Closures the supplier announced that have not ended yet: (first closed day, reopening day).
     announced_closures: tuple[tuple[date, date], ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return self.words.english()
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,16 @@ class LeadTime:
     mean_days: float
     p90_days: float
     availability: Availability
-    notes: tuple[str, ...]
+    note_phrases: tuple[Phrase, ...]  # the reason for every day added, in the reader's language
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(note.english() for note in self.note_phrases)
+
+    @property
+    def notes_phrase(self) -> Joined:
+        """The notes in one line, "; " between them."""
+        return Joined(self.note_phrases, "; ")
 
     def arrival(self, today: date) -> tuple[date, date]:
         return today + timedelta(days=math.ceil(self.mean_days)), today + timedelta(days=math.ceil(self.p90_days))
@@ -94,15 +108,13 @@ def supplier_state(
     announced = announced_closure(report, today)
     closes_later = announced is not None and announced[0] > today
     if announced is not None and not closes_later:
-        note = f" — {report.note}" if report is not None and report.note else ""
-        source = report.source if report is not None else "seller"
         return SupplierState(
             supplier.id,
             Availability.CLOSED,
             announced[1],
-            f"closed until {announced[1]:%d %b} ({source}, reported {report.reported_on:%d %b}){note}"
+            _closed_until(announced[1], report)
             if report is not None
-            else f"closed until {announced[1]:%d %b}",
+            else phrase("closed until %(day)s", day=Day(announced[1], "day_month")),
         )
     if report is not None and report.status == SupplierStatus.CLOSED and not closes_later:
         reopening = max((d for d in (report.reopens_on, report.restock_on) if d is not None), default=None)
@@ -111,16 +123,14 @@ def supplier_state(
                 supplier.id,
                 Availability.CLOSED,
                 today + timedelta(days=settings.closed_without_date_days),
-                f"closed since {report.closed_from or report.reported_on}, no reopening date ({report.source})",
+                phrase(
+                    "closed since %(day)s, no reopening date (%(source)s)",
+                    day=Day(report.closed_from or report.reported_on),
+                    source=report.source,
+                ),
             )
         if reopening > today:
-            note = f" — {report.note}" if report.note else ""
-            return SupplierState(
-                supplier.id,
-                Availability.CLOSED,
-                reopening,
-                f"closed until {reopening:%d %b} ({report.source}, reported {report.reported_on:%d %b}){note}",
-            )
+            return SupplierState(supplier.id, Availability.CLOSED, reopening, _closed_until(reopening, report))
     # A closure announced for later moves the arrival of the orders that meet it (offer_lead_time), and replaces
     # the calendar's guess at the Spring Festival.
     ahead = (announced,) if announced is not None else ()
@@ -135,23 +145,50 @@ def supplier_state(
     )
     if closure is not None and closure[0] <= today < closure[1] and not reported_open_in_closure:
         return SupplierState(
-            supplier.id, Availability.CLOSED, closure[1], f"Spring Festival closure until {closure[1]:%d %b} (calendar)"
+            supplier.id,
+            Availability.CLOSED,
+            closure[1],
+            phrase("Spring Festival closure until %(day)s (calendar)", day=Day(closure[1], "day_month")),
         )
     silent_hours = (now - silent_since).total_seconds() / 3600 if silent_since is not None else None
-    if silent_hours is not None and silent_hours >= settings.supplier_silence_hours:
+    if silent_since is not None and silent_hours is not None and silent_hours >= settings.supplier_silence_hours:
         return SupplierState(
             supplier.id,
             Availability.UNCERTAIN,
             today,
-            f"not answering for {silent_hours / 24:.1f} days (last message {silent_since:%d %b})",
+            phrase(
+                "not answering for %(days)s days (last message %(day)s)",
+                days=Number.of(silent_hours / 24, 1, grouped=False),
+                day=Day(silent_since.date(), "day_month"),
+            ),
             silent_hours,
             ahead,
         )
     if report is not None and report.status == SupplierStatus.UNKNOWN:
-        return SupplierState(
-            supplier.id, Availability.UNCERTAIN, today, f"status unknown since {report.reported_on:%d %b}", None, ahead
-        )
-    return SupplierState(supplier.id, Availability.OPERATING, today, "operating", None, ahead)
+        unknown = phrase("status unknown since %(day)s", day=Day(report.reported_on, "day_month"))
+        return SupplierState(supplier.id, Availability.UNCERTAIN, today, unknown, None, ahead)
+    return SupplierState(
+        supplier.id, Availability.OPERATING, today, AVAILABILITY_WORDS[Availability.OPERATING], None, ahead
+    )
+
+
+# The availabilities as a sentence says them ("is closed").
+AVAILABILITY_WORDS = {
+    Availability.OPERATING: phrase("operating"),
+    Availability.CLOSED: phrase("closed"),
+    Availability.UNCERTAIN: phrase("uncertain"),
+}
+
+
+def _closed_until(reopening: date, report: SupplierStatusReport) -> Phrase:
+    """ "closed until 28 Dec (supplier (WeChat), reported 04 Dec) — the supplier's note", the note as written."""
+    return phrase(
+        "closed until %(day)s (%(source)s, reported %(reported)s)%(note)s",
+        day=Day(reopening, "day_month"),
+        source=report.source,
+        reported=Day(report.reported_on, "day_month"),
+        note=f" — {report.note}" if report.note else "",
+    )
 
 
 def announced_closure(report: SupplierStatusReport | None, today: date) -> tuple[date, date] | None:
@@ -187,14 +224,14 @@ def offer_lead_time(
     offer: SupplyOffer, supplier: Supplier, state: SupplierState, *, today: date, settings: Settings
 ) -> LeadTime:
     """Mean and p90 days from ordering today to arrival, with the reasons for every day added."""
-    notes: list[str] = []
+    notes: list[Phrase] = []
     wait = max(0, (state.starts_on - today).days)
     if wait:
-        notes.append(f"+{wait} d: {state.reason}")
+        notes.append(phrase("+%(days)s d: %(reason)s", days=wait, reason=state.words))
     start = today + timedelta(days=wait)
     holiday_days = _holidays_while_processing(supplier, start)
     if holiday_days:
-        notes.append(f"+{holiday_days} d: public holidays while the order is made")
+        notes.append(phrase("+%(days)s d: public holidays while the order is made", days=holiday_days))
     base_mean, base_p90 = normal_lead_time(offer)
     base_mean += holiday_days
     base_p90 += holiday_days
@@ -210,26 +247,48 @@ def offer_lead_time(
     ):
         festival_days = days_closed_on_the_way(start, float(supplier.processing_days + holiday_days), [festival])
         if festival_days:
-            notes.append(f"+{festival_days} d: Spring Festival closure {festival[0]:%d %b}–{festival[1]:%d %b}")
+            notes.append(
+                phrase(
+                    "+%(days)s d: Spring Festival closure %(closure)s",
+                    days=festival_days,
+                    closure=_days_span(festival[0], festival[1]),
+                )
+            )
     closed_mean = days_closed_on_the_way(start, base_mean + festival_days, announced)
     closed_p90 = days_closed_on_the_way(start, base_p90 + festival_days, announced)
     if closed_p90:
-        met = ", ".join(
-            f"{a:%d %b}–{b:%d %b}"
-            for a, b in announced
-            if b > start and a <= start + timedelta(days=math.ceil(base_p90) + festival_days + closed_p90)
+        met = Joined(
+            tuple(
+                _days_span(a, b)
+                for a, b in announced
+                if b > start and a <= start + timedelta(days=math.ceil(base_p90) + festival_days + closed_p90)
+            ),
+            ", ",
         )
-        notes.append(f"+{closed_mean} d (p90 +{closed_p90} d): announced closure {met}, nothing made or moved")
+        notes.append(
+            phrase(
+                "+%(mean)s d (p90 +%(p90)s d): announced closure %(closures)s, nothing made or moved",
+                mean=closed_mean,
+                p90=closed_p90,
+                closures=met,
+            )
+        )
     closed_mean += festival_days
     closed_p90 += festival_days
     extra = float(wait)
     spread = 0.0
     if state.availability == Availability.UNCERTAIN:
         spread = max(float(settings.uncertain_extra_days), 0.5 * float(offer.lead_time_days))
-        notes.append(f"p90 +{spread:.0f} d: {state.reason}")
+        notes.append(
+            phrase("p90 +%(days)s d: %(reason)s", days=Number.of(spread, 0, grouped=False), reason=state.words)
+        )
     return LeadTime(
         base_mean + extra + closed_mean, base_p90 + extra + closed_p90 + spread, state.availability, tuple(notes)
     )
+
+
+def _days_span(first: date, last: date) -> Phrase:
+    return phrase("%(first)s–%(last)s", first=Day(first, "day_month"), last=Day(last, "day_month"))
 
 
 def _holidays_while_processing(supplier: Supplier, start: date) -> int:

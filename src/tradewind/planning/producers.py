@@ -34,7 +34,7 @@ from tradewind.inventory.service import (
 )
 from tradewind.orders.service import open_order_units, stale_cutoff
 from tradewind.planning.decisions import SupplierOrder, moq_choices, supplier_orders, switch_case
-from tradewind.planning.lead_time import Availability
+from tradewind.planning.lead_time import AVAILABILITY_WORDS, Availability
 from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
 from tradewind.planning.schemas import plan_figure
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
@@ -200,7 +200,12 @@ class ReplenishmentProducer:
                 )
             )
         if urgent.switch_reason:
-            parts.append(phrase("Not from the usual supplier: %(reason)s.", reason=urgent.switch_reason))
+            parts.append(
+                phrase(
+                    "Not from the usual supplier: %(reason)s.",
+                    reason=urgent.switch_reason_phrase or urgent.switch_reason,
+                )
+            )
         availability = order.option.lead_time.availability
         if availability != Availability.OPERATING:
             parts.append(
@@ -208,8 +213,8 @@ class ReplenishmentProducer:
                     "%(supplier)s is %(availability)s and no alternative can do better (%(notes)s): ordering now "
                     "holds a place in its queue.",
                     supplier=order.option.supplier.name,
-                    availability=availability.value,
-                    notes="; ".join(order.option.lead_time.notes),
+                    availability=AVAILABILITY_WORDS[availability],
+                    notes=order.option.lead_time.notes_phrase,
                 )
             )
         return parts
@@ -590,10 +595,21 @@ class ReplenishmentProducer:
             title=title.english(),
             title_phrase=title,
             why=(
-                f"{first.switch_reason}. For {first.sku.code}: {new.supplier.name} delivers by {new_mean:%d %b} "
-                f"(p90 {new_p90:%d %b}) vs {old_mean:%d %b} (p90 {old_p90:%d %b}); {_cover_text(first)}. "
-                f"{case.text(old.supplier.name, new.supplier.name)}."
-            ),
+                why := phrase(
+                    "%(reason)s. For %(sku)s: %(new)s delivers by %(mean)s (p90 %(p90)s) vs %(old_mean)s (p90 "
+                    "%(old_p90)s); %(cover)s. %(case)s.",
+                    reason=first.switch_reason_phrase or first.switch_reason,
+                    sku=first.sku.code,
+                    new=new.supplier.name,
+                    mean=Day(new_mean, "day_month"),
+                    p90=Day(new_p90, "day_month"),
+                    old_mean=Day(old_mean, "day_month"),
+                    old_p90=Day(old_p90, "day_month"),
+                    cover=_cover_phrase(first),
+                    case=case.phrase(old.supplier.name, new.supplier.name),
+                )
+            ).english(),
+            why_phrase=why,
             value_at_risk=value,
             weight=0.8,
             figures={
