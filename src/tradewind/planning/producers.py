@@ -40,7 +40,7 @@ from tradewind.planning.schemas import plan_figure
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
 from tradewind.suppliers.service import get_supplier, make_preferred
-from tradewind.wording import Day, Joined, Number, Phrase, joined, nphrase, phrase
+from tradewind.wording import Arg, Day, Joined, Number, Phrase, joined, nphrase, phrase
 
 
 def _day(value: date | None) -> str | None:
@@ -883,6 +883,25 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], d
     units = sum(int(a.figures["excess_units"]) for a in actions)
     value = sum((Decimal(str(a.figures["excess_value"])) for a in actions), Decimal(0))
     first = actions[0]
+    # Built step by step: pybabel does not find a phrase inside a starred list in another call's arguments.
+    state: list[Arg] = []
+    if covers:
+        state.append(
+            phrase(
+                "%(low)s–%(high)s days of cover",
+                low=Number.of(min(covers), grouped=False),
+                high=Number.of(max(covers), grouped=False),
+            )
+        )
+    if dormant:
+        state.append(
+            nphrase(
+                "%(num)s without a sale in %(days)s days",
+                "%(num)s without a sale in %(days)s days",
+                dormant,
+                days=dormant_days,
+            )
+        )
     return gather(
         actions,
         kind="overstock",
@@ -894,31 +913,7 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], d
             "Overstock %(model)s (%(num)s SKUs): %(state)s — pause purchasing, promote it",
             len(actions),
             model=model,
-            state=joined(
-                *(
-                    [
-                        phrase(
-                            "%(low)s–%(high)s days of cover",
-                            low=Number.of(min(covers), grouped=False),
-                            high=Number.of(max(covers), grouped=False),
-                        )
-                    ]
-                    if covers
-                    else []
-                ),
-                *(
-                    [
-                        nphrase(
-                            "%(num)s without a sale in %(days)s days",
-                            "%(num)s without a sale in %(days)s days",
-                            dormant,
-                            days=dormant_days,
-                        )
-                    ]
-                    if dormant
-                    else []
-                ),
-            ),
+            state=Joined(tuple(state)),
         ),
         why=nphrase(
             "%(units)s units above target cover (%(value)s at selling price). Largest: %(sku)s: %(why)s",
