@@ -204,6 +204,8 @@ def render(text: Phrase, locale: str) -> str:
 
 
 _SEPARATORS = {"zh": "、"}
+# A separator a producer chose, as a language writes it (Chinese sets its own full-width semicolon).
+_WRITTEN_SEPARATORS = {("zh", "; "): "；"}
 
 
 def format_arg(value: Arg, locale: str) -> str:
@@ -227,7 +229,10 @@ def format_arg(value: Arg, locale: str) -> str:
     if isinstance(value, Capitalized):
         text = format_arg(value.value, locale)
         return text[:1].upper() + text[1:]
-    separator = value.separator if value.separator is not None else _SEPARATORS.get(locale, ", ")
+    if value.separator is not None:
+        separator = _WRITTEN_SEPARATORS.get((locale, value.separator), value.separator)
+    else:
+        separator = _SEPARATORS.get(locale, ", ")
     return separator.join(format_arg(item, locale) for item in value.items)
 
 

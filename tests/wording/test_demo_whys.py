@@ -44,6 +44,7 @@ WORDS = {
     "lane_blocked": (("进口禁令", "线路停运"), ("запрет на ввоз", "приостановка маршрута")),
     "supplier_check": (("回复",), ("отвечает",)),
     "switch_supplier": (("按正常条件",), ("На обычных условиях",)),
+    "restock": (("交货期", "没有下单"), ("срок поставки", "Ничего не заказано")),
 }
 # Kinds whose reason has no English word left in zh and ru: only codes (methods, countries, SKUs, currencies), the
 # shop's names (suppliers) and what the records say in their own words (a disruption's source, a supplier's status

@@ -333,9 +333,6 @@ class ReplenishmentProducer:
         supplier, offer = first.chosen.supplier, first.chosen.offer
         cap = context.settings.max_cover_days
 
-        def forces(d: SkuDecision) -> str:
-            return forces_phrase(d).english()
-
         def forces_phrase(d: SkuDecision) -> Phrase:
             """`forces` in the reader's language."""
             assert d.chosen is not None
@@ -371,10 +368,23 @@ class ReplenishmentProducer:
                 supplier=supplier.name,
             )
         )
-        why = (
-            "; ".join(f"{d.sku.code}: {_cover_text(d)}, {forces(d)} (cap {cap} d)" for d in group[:6])
-            + (f" and {len(group) - 6} more" if len(group) > 6 else "")
-            + ". Nothing is ordered: ask for a smaller minimum, or skip until demand catches up."
+        lines = Joined(
+            tuple(
+                phrase(
+                    "%(sku)s: %(cover)s, %(forces)s (cap %(cap)s d)",
+                    sku=d.sku.code,
+                    cover=_cover_phrase(d),
+                    forces=forces_phrase(d),
+                    cap=cap,
+                )
+                for d in group[:6]
+            ),
+            "; ",
+        )
+        why = phrase(
+            "%(lines)s%(more)s. Nothing is ordered: ask for a smaller minimum, or skip until demand catches up.",
+            lines=lines,
+            more=phrase(" and %(more)s more", more=len(group) - 6) if len(group) > 6 else "",
         )
         return Action(
             kind="restock",
@@ -384,7 +394,8 @@ class ReplenishmentProducer:
             due=min((d.order_by or context.today for d in group), default=context.today),
             title=title.english(),
             title_phrase=title,
-            why=why,
+            why=why.english(),
+            why_phrase=why,
             value_at_risk=Decimal(0),
             weight=0.6,
             figures={
