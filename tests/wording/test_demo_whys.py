@@ -49,7 +49,16 @@ WORDS = {
 # Kinds whose reason has no English word left in zh and ru: only codes (methods, countries, SKUs, currencies), the
 # shop's names (suppliers) and what the records say in their own words (a disruption's source, a supplier's status
 # note and where it came from) stay as they are.
-NO_ENGLISH = ("switch_shipping", "lane_blocked", "supplier_check", "switch_supplier")
+NO_ENGLISH = (
+    "switch_shipping",
+    "lane_blocked",
+    "supplier_check",
+    "switch_supplier",
+    "banner_update",
+    "notify_delay",
+    "overstock",
+    "metric_risk",
+)
 CODE = re.compile(r"\b[A-Z0-9][A-Z0-9_\-]*\b|\bp(50|90)\b")
 WORD = re.compile(r"[A-Za-z]{2,}")
 
