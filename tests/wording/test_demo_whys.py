@@ -58,6 +58,7 @@ NO_ENGLISH = (
     "notify_delay",
     "overstock",
     "metric_risk",
+    "restock",
 )
 CODE = re.compile(r"\b[A-Z0-9][A-Z0-9_\-]*\b|\bp(50|90)\b")
 WORD = re.compile(r"[A-Za-z]{2,}")

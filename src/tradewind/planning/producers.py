@@ -78,6 +78,18 @@ def sku_figures(d: SkuDecision) -> dict[str, Any]:
     }
 
 
+# The demand methods (`kernels.METHOD_NAMES`) by their codes, as the English brief writes them; other languages
+# name them (Croston, SBA and TSB are their authors' names).
+METHOD_CODES = {
+    "moving_average": phrase("moving_average"),
+    "smoothed": phrase("smoothed"),
+    "seasonal": phrase("seasonal"),
+    "croston": phrase("croston"),
+    "sba": phrase("sba"),
+    "tsb": phrase("tsb"),
+}
+
+
 def _cover_phrase(d: SkuDecision) -> Phrase:
     """`_cover_text` in the reader's language."""
     cover = (
@@ -184,7 +196,7 @@ class ReplenishmentProducer:
                 reorder_point=Number.of(urgent.reorder_point, grouped=False),
                 safety=Number.of(urgent.safety_stock, grouped=False),
                 service=service,
-                method=urgent.method,
+                method=METHOD_CODES.get(urgent.method, urgent.method),
                 mean=Number.of(mean, grouped=False),
                 p90=Number.of(p90, grouped=False),
             )
