@@ -204,8 +204,9 @@ def render(text: Phrase, locale: str) -> str:
 
 
 _SEPARATORS = {"zh": "、"}
-# A separator a producer chose, as a language writes it (Chinese sets its own full-width semicolon).
-_WRITTEN_SEPARATORS = {("zh", "; "): "；"}
+# A separator a producer chose, as a language writes it (Chinese sets its own full-width semicolon, and no space
+# between sentences).
+_WRITTEN_SEPARATORS = {("zh", "; "): "；", ("zh", " "): ""}
 
 
 def format_arg(value: Arg, locale: str) -> str:
