@@ -34,7 +34,7 @@ LOCALES = ("en", "zh", "ru")
 # The Babel locale each language formats with.
 BABEL_LOCALES = {"en": "en", "zh": "zh_Hans_CN", "ru": "ru"}
 
-DayStyle = Literal["iso", "day_month"]
+DayStyle = Literal["iso", "day_month", "day_month_year"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,8 @@ class Number:
 
 @dataclass(frozen=True)
 class Day:
-    """A day in a style: "iso" (English 2026-12-07), "day_month" (English 07 Dec)."""
+    """A day in a style: "iso" (English 2026-12-07), "day_month" (English 07 Dec), "day_month_year" (English 07 Dec
+    2026; other languages as "iso")."""
 
     value: date
     style: DayStyle = "iso"
@@ -131,6 +132,11 @@ def nphrase(singular: str, plural: str, n: int, **args: Arg) -> Phrase:
 
 def joined(*items: Arg) -> Joined:
     return Joined(tuple(items))
+
+
+def percent(share: float, digits: int) -> Phrase:
+    """A share (0.025) as a percentage with `digits` decimals: English "2.5%", as `f"{share:.1%}"` writes it."""
+    return phrase("%(value)s%%", value=Number.of(share * 100, digits, grouped=False))
 
 
 def _arg_to_json(value: Arg) -> Any:
@@ -225,6 +231,9 @@ def negotiated_locale(preferred: list[str]) -> str | None:
 
 
 _SEPARATORS = {"zh": "、"}
+# A separator a producer chose, as a language writes it (Chinese sets its own full-width semicolon, and no space
+# between sentences).
+_WRITTEN_SEPARATORS = {("zh", "; "): "；", ("zh", " "): ""}
 
 
 def format_arg(value: Arg, locale: str) -> str:
@@ -248,14 +257,18 @@ def format_arg(value: Arg, locale: str) -> str:
     if isinstance(value, Capitalized):
         text = format_arg(value.value, locale)
         return text[:1].upper() + text[1:]
-    separator = value.separator if value.separator is not None else _SEPARATORS.get(locale, ", ")
+    if value.separator is not None:
+        separator = _WRITTEN_SEPARATORS.get((locale, value.separator), value.separator)
+    else:
+        separator = _SEPARATORS.get(locale, ", ")
     return separator.join(format_arg(item, locale) for item in value.items)
 
 
 def _format_day(value: Day, locale: str, where: Locale) -> str:
     if locale == SOURCE_LOCALE:
         # The English the producers wrote before: ISO days and "07 Dec".
-        return format_date(value.value, "yyyy-MM-dd" if value.style == "iso" else "dd MMM", locale=where)
-    if value.style == "iso":
+        patterns = {"iso": "yyyy-MM-dd", "day_month": "dd MMM", "day_month_year": "dd MMM yyyy"}
+        return format_date(value.value, patterns[value.style], locale=where)
+    if value.style in ("iso", "day_month_year"):
         return format_date(value.value, "medium", locale=where)
     return format_skeleton("MMMd", value.value, locale=where)

@@ -13,7 +13,14 @@ from tests import factories as f
 from tradewind.action import BriefContext
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.producers import default_producers
-from tradewind.brief.service import apply_action, dismiss_action, refresh_brief, snooze_action, title_in
+from tradewind.brief.service import (
+    apply_action,
+    dismiss_action,
+    refresh_brief,
+    snooze_action,
+    title_in,
+    why_in,
+)
 from tradewind.catalog.models import Promotion, Sku
 from tradewind.config import Settings
 from tradewind.errors import InvalidTransitionError, NotFoundError, ValidationError
@@ -336,6 +343,14 @@ def test_vacation_mode_when_nothing_can_ship(session: Session, shop: Shop) -> No
         listings.append(f.listing(session, shop, sku, channel="wechat", stock_shown=0))
     (action,) = by_kind(brief(session, shop), "vacation_mode")
     assert action.subject == "wechat" and action.figures["listings"] == 3
+    back = action.figures["stock_back_on"]
+    arrives = f"{date.fromisoformat(back):%d %b}." if back else "— no date yet."
+    assert action.why == (
+        f"All 3 listed SKUs are out of stock; the first stock could arrive {arrives} Orders taken now would ship "
+        "late and count against the shop."
+    )
+    assert why_in(action, "ru").startswith("Все выставленные SKU (3) закончились;")
+    assert why_in(action, "zh").startswith("全部 3 个在售 SKU 都已断货；")
     apply_action(session, shop=shop, action_id=action.id, context=context(), producers=default_producers())
     assert all(listing.state.value == "paused" for listing in listings)
 

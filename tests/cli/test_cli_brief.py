@@ -221,3 +221,28 @@ def test_brief_in_russian_and_chinese(shop_db: str) -> None:
     assert "вторник, 3 февраля 2026\u202fг." in table and "30 штук" in table and "3 февр." in table
     code, _, err = invoke("brief", "--db", shop_db, "--today", TODAY, "--locale", "fr")
     assert code != 0 and "--locale" in err
+
+
+def test_the_brief_table_speaks_the_language_around_the_actions(shop_db: str) -> None:
+    """The summary line, the column headings, the urgency groups and the hints of `brief --locale ru|zh` are in that
+    language (the kinds stay the codes `--kind` takes); the English ones are unchanged."""
+
+    def table(*args: str) -> str:
+        code, out, _ = invoke("brief", "--db", shop_db, "--today", TODAY, "--limit", "1", *args)
+        assert code == 0
+        return " ".join(out.split())  # as one line: the terminal's width wraps the sentences
+
+    english = table()
+    assert "— brief for Tuesday 03 February 2026: 4 open actions (" in english
+    assert "action and why" in english and "priority" in english and "TODAY" in english
+    assert "… and 3 more: `tradewind brief --limit 0` shows them all." in english
+    russian = table("--locale", "ru")
+    assert "— сводка на вторник, 3 февраля 2026 г.: 4 открытых действия (" in russian
+    assert "действие и причина" in russian and "приоритет" in russian and "СЕГОДНЯ" in russian
+    assert "… и ещё 3: `tradewind brief --limit 0` покажет все." in russian
+    assert "Выполнить действие: `tradewind action apply ID`" in russian
+    for word in ("brief for", "open actions", "action and why", "priority", "TODAY", "more:", "Apply one"):
+        assert word not in russian
+    chinese = table("--locale", "zh")
+    assert "— 2026年2月3日星期二 的简报：4 项待办 (" in chinese
+    assert "行动与原因" in chinese and "优先级" in chinese and "今天" in chinese and "还有 3 项" in chinese

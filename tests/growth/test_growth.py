@@ -21,6 +21,7 @@ from tradewind.logistics.models import Shipment, TrackingStatus
 from tradewind.messaging.models import InboundMessage
 from tradewind.orders.models import CancelledBy, Dispute, Feedback, Order, OrderStatus, PaymentState
 from tradewind.shops.models import Shop
+from tradewind.wording import Phrase, render
 
 TODAY = date(2024, 3, 31)
 SETTINGS = Settings(database_url="sqlite://")
@@ -232,6 +233,21 @@ def test_milestones_pace_level_and_growth_milestone_action(session: Session, sho
     assert [a.key for a in actions] == ["growth_milestone:gmv:plan"]
     assert actions[0].title.endswith("at today's rate: 27,900 of 30,000 by day 180")
     assert actions[0].value_at_risk == Decimal("2100.00")
+    # 15,500 USD in 100 days is 155.00 a day; 179.01 a day is needed: 24.01 more.
+    assert actions[0].why == (
+        "Day 100 of 180: 15,500.00 USD so far (155.00 a day). To close the gap: 179.0 USD a day from now on "
+        "(24.0 more a day than so far)."
+    )
+    assert actions[0].why_phrase is not None and actions[0].title_phrase is not None
+    assert render(actions[0].why_phrase, "ru") == (
+        "День 100 из 180 — USD: 15\xa0500,00 (155,00 в день). Чтобы наверстать: USD: 179,0 в день с этого дня "
+        "(на 24,0 в день больше, чем до сих пор)."
+    )
+    assert render(actions[0].why_phrase, "zh").startswith("第 100 / 180 天：目前 15,500.00 USD（每天 155.00）")
+    pace = "при нынешнем темпе к 180-му дню будет 27\xa0900 из 30\xa0000"
+    assert render(actions[0].title_phrase, "ru").endswith(pace)
+    reached = report.to_json()["milestones"][0]["pace_msg"]
+    assert render(Phrase.from_json(reached), "zh") == f"第 1 天达成（{opened.year}年{opened.month}月{opened.day}日）"
 
 
 def test_a_listing_after_its_days_is_missed_with_nothing_counted(session: Session, shop: Shop) -> None:

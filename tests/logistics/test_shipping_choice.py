@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.logistics.parcels import history, shipped_order
 from tradewind.action import BriefContext
-from tradewind.brief.service import apply_action, refresh_brief, reopen_action
+from tradewind.brief.service import apply_action, refresh_brief, reopen_action, why_in
 from tradewind.config import Settings
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.logistics.choice import choose_methods
@@ -257,6 +257,16 @@ def test_a_switch_forced_by_a_temporary_disruption_is_one_off(session: Session, 
     assert switch.figures["reason"] == "slower" and switch.figures["proposed"]["method"] == "rail"
     assert switch.figures["permanent"] is False and "capacity cut" in switch.figures["temporary_cause"]
     assert "one-off, epacket stays the default" in switch.title and "while the capacity cut lasts" in switch.title
+    # The reason in Russian and Chinese: the cause's kind, lane and day translated, its source as recorded.
+    assert switch.why.endswith(
+        f"The delay comes from a temporary disruption (#{switch.figures['temporary_cause'][1:].split()[0]} capacity "
+        f"cut anywhere → RU by epacket from {TODAY - timedelta(days=1)}, +12 days: flights cut): this time only."
+    )
+    russian, chinese = why_in(switch, "ru"), why_in(switch, "zh")
+    assert "Задержка вызвана временным сбоем (№" in russian
+    assert "сокращение ёмкости любая страна → RU (epacket)" in russian
+    assert ", +12 дн.: flights cut): только в этот раз." in russian and "дн. обработки" in russian
+    assert "延误来自临时中断（#" in chinese and "运力削减 任意地区 → RU（epacket）" in chinese and "仅限本次" in chinese
     numbers = sorted(o.number for o in waiting)
     assert switch.steps == [
         {"type": "reroute_orders", "orders": numbers, "from_method": "epacket", "to_method": "rail"}
@@ -316,6 +326,7 @@ def test_a_faster_method_that_does_not_pay_for_good_takes_the_open_orders_once(s
     assert figures["reason"] == "slower" and figures["proposed"]["method"] == "courier"
     assert figures["permanent"] is False and "temporary_cause" not in figures
     assert float(figures["gain_per_year"]) < 0 and "this time only" in switch.why
+    assert "costs " in switch.why and "обойдётся в " in why_in(switch, "ru") and "每年多花 " in why_in(switch, "zh")
     assert switch.steps == [
         {"type": "reroute_orders", "orders": [waiting.number], "from_method": "epacket", "to_method": "courier"}
     ]

@@ -69,6 +69,9 @@ def test_the_growth_names_and_the_reasons_orders_are_at_risk_in_chinese(
     page = html.unescape(chinese.get("/shops/demo/growth").text)
     assert "订单缺陷率" in page and "延迟发货率" in page  # the metrics
     assert re.search(r"开店 \d+ 天内上架商品", page) and re.search(r"\d+ 天内完成 \d+ 笔销售", page)  # the milestones
+    # Their pace: "reached on day 41 (18 Nov 2025)", "ended on day 90 with 42 of 60" or "at today's rate: …"
+    assert re.search(r"第 \d+ 天(达成|结束)|按目前速度", page)
+    assert not re.search(r"reached on day|ended on day|at today's rate", page)
     page = html.unescape(english.get("/shops/demo/growth").text)
     assert "Order defect rate" in page and "订单缺陷率" not in page
     # The orders at risk: why, in the reader's language (the delay reasons of notify_delay).

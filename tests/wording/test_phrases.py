@@ -6,7 +6,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from tradewind.wording import Amount, Day, Joined, Number, Phrase, joined, nphrase, phrase, render
+from tradewind.wording import Amount, Day, Joined, Number, Phrase, joined, nphrase, percent, phrase, render
 
 
 def test_english_is_the_msgid_with_its_arguments_as_the_producers_wrote_them() -> None:
@@ -52,3 +52,18 @@ def test_json_round_trip_keeps_types() -> None:
     assert isinstance(back.arguments["title"].arguments["b"], Day)
     assert back.arguments["title"].arguments["b"].value == date(2026, 1, 2)
     assert render(back, "en") == render(title, "en")
+
+
+def test_percentages_days_with_their_year_and_semicolon_lists_in_each_language() -> None:
+    """`percent` writes what `f"{share:.1%}"` does in English; "day_month_year" is English "07 Dec 2026"; a list a
+    producer joins with "; " takes Chinese's full-width semicolon, and sentences joined with a space none."""
+    for share in (0.025, 0.0249, 0.1, 0.105, 1.0):
+        assert render(percent(share, 1), "en") == f"{share:.1%}"
+        assert render(percent(share, 0), "en") == f"{share:.0%}"
+    assert render(percent(0.025, 1), "ru") == "2,5 %"
+    day = phrase("%(d)s", d=Day(date(2026, 12, 7), "day_month_year"))
+    assert (render(day, "en"), render(day, "zh")) == ("07 Dec 2026", "2026年12月7日")
+    listed = phrase("%(items)s", items=Joined(("a", "b"), "; "))
+    assert (render(listed, "en"), render(listed, "ru"), render(listed, "zh")) == ("a; b", "a; b", "a；b")
+    sentences = phrase("%(text)s", text=Joined(("第一句。", "第二句。"), " "))
+    assert (render(sentences, "en"), render(sentences, "zh")) == ("第一句。 第二句。", "第一句。第二句。")

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from tradewind.action import Action
 from tradewind.errors import ValidationError
+from tradewind.wording import phrase
 
 T = TypeVar("T")
 
@@ -77,6 +78,13 @@ def urgency_group(due: date, today: date) -> str:
 
 
 GROUP_ORDER = ("overdue", "today", "this week", "later")
+# The groups as the CLI's table names them, in the reader's language.
+GROUP_WORDS = {
+    "overdue": phrase("overdue"),
+    "today": phrase("today"),
+    "this week": phrase("this week"),
+    "later": phrase("later"),
+}
 
 
 def overdue_first(items: Iterable[T], today: date, *, due: Callable[[T], date]) -> list[T]:

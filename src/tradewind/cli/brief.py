@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tradewind.action import BriefContext
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.producers import default_producers
-from tradewind.brief.ranking import GROUP_ORDER, overdue_first, urgency_group
+from tradewind.brief.ranking import GROUP_ORDER, GROUP_WORDS, overdue_first, urgency_group
 from tradewind.brief.schemas import ActionDetailOut, ActionOut, BriefOut
 from tradewind.brief.service import (
     Brief,
@@ -40,7 +40,7 @@ from tradewind.cli.runtime import (
 )
 from tradewind.clock import parse_day
 from tradewind.shops.models import Shop
-from tradewind.wording import BABEL_LOCALES, LOCALES, SOURCE_LOCALE, Day, Number, format_arg
+from tradewind.wording import BABEL_LOCALES, LOCALES, SOURCE_LOCALE, Day, Number, format_arg, nphrase, phrase, render
 
 action_app = typer.Typer(help="Look at one action, apply it, dismiss it or snooze it.", no_args_is_help=True)
 
@@ -95,20 +95,24 @@ def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut]
     counts: dict[str, int] = {}
     for action in every:
         counts[action.kind] = counts.get(action.kind, 0) + 1
+    # The kinds stay codes: they are what `--kind` takes.
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
-    console.print(
-        f"[bold]{brief.shop.name}[/] — brief for [bold]{_long_day(brief.today, locale)}[/]: {total} open actions"
-        + (f" ({summary})" if summary else "")
+    heading = phrase(
+        "%(shop)s — brief for %(day)s: %(actions)s",
+        shop=f"[bold]{brief.shop.name}[/]",
+        day=f"[bold]{_long_day(brief.today, locale)}[/]",
+        actions=nphrase("%(num)s open actions", "%(num)s open actions", total),
     )
+    console.print(render(heading, locale) + (f" ({summary})" if summary else ""))
     if not shown:
-        console.print("Nothing needs doing today.")
+        console.print(render(phrase("Nothing needs doing today."), locale))
         return
     table = Table(show_lines=False, expand=True, pad_edge=False)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("action and why", ratio=1)
-    table.add_column("due", no_wrap=True)
-    table.add_column("priority", justify="right", no_wrap=True)
+    table.add_column(render(phrase("kind"), locale), no_wrap=True)
+    table.add_column(render(phrase("action and why"), locale), ratio=1)
+    table.add_column(render(phrase("due"), locale), no_wrap=True)
+    table.add_column(render(phrase("priority"), locale), justify="right", no_wrap=True)
     groups: dict[str, list[ActionOut]] = {}
     for action in shown:
         groups.setdefault(urgency_group(action.due, brief.today), []).append(action)
@@ -117,7 +121,7 @@ def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut]
         if not members:
             continue
         table.add_section()
-        table.add_row("", Text(group.upper(), style="bold underline"), "", "", "")
+        table.add_row("", Text(render(GROUP_WORDS[group], locale).upper(), style="bold underline"), "", "", "")
         for action in members:
             body = Text(action.title, style="bold")
             body.append("\n" + action.why, style="dim")
@@ -130,8 +134,10 @@ def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut]
             )
     print_table(table)
     if total > len(shown):
-        console.print(f"… and {total - len(shown)} more: `tradewind brief --limit 0` shows them all.")
-    console.print("Apply one with `tradewind action apply ID`; see its steps with `tradewind action show ID`.")
+        more = phrase("… and %(more)s more: `tradewind brief --limit 0` shows them all.", more=total - len(shown))
+        console.print(render(more, locale))
+    hint = phrase("Apply one with `tradewind action apply ID`; see its steps with `tradewind action show ID`.")
+    console.print(render(hint, locale))
 
 
 def _long_day(day: date, locale: str) -> str:

@@ -16,6 +16,7 @@ from tradewind.growth.facts import ShopFacts, local_day
 from tradewind.growth.metrics import ServiceMetric
 from tradewind.growth.settings import GrowthSettings
 from tradewind.money import convert
+from tradewind.wording import Day, Number, Phrase, phrase
 
 LEVELS = ("sailor", "helmsman", "first_mate", "navigator", "chief_navigator")
 LEVEL_TITLES = {
@@ -207,13 +208,25 @@ def first_sale_day(facts: ShopFacts) -> date | None:
 
 
 def pace_text(task: Milestone) -> str:
+    return pace_phrase(task).english()
+
+
+def pace_phrase(task: Milestone) -> Phrase:
     """Where the task stands: 'at today's rate: 27,900 of 30,000 by day 180' while it runs; once it has ended,
     'reached on day 41 (18 Nov 2025)' or 'ended on day 90 with 42 of 60' (a rate after the last day means nothing)."""
-    target = f"{task.target:,.0f}"
+    target = Number.of(task.target)
     if task.reached_on is not None:
-        return f"reached on day {(task.reached_on - task.opened_on).days + 1} ({task.reached_on:%d %b %Y})"
+        return phrase(
+            "reached on day %(day)s (%(date)s)",
+            day=(task.reached_on - task.opened_on).days + 1,
+            date=Day(task.reached_on, "day_month_year"),
+        )
     if task.today > task.last_day:
-        progress = task.progress.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return f"ended on day {task.days} with {progress:,} of {target}"
-    projected = task.projected.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return f"at today's rate: {projected:,} of {target} by day {task.days}"
+        progress = Number(task.progress.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return phrase(
+            "ended on day %(day)s with %(progress)s of %(target)s", day=task.days, progress=progress, target=target
+        )
+    projected = Number(task.projected.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return phrase(
+        "at today's rate: %(projected)s of %(target)s by day %(day)s", projected=projected, target=target, day=task.days
+    )

@@ -8,20 +8,20 @@ the kinds of action that fix the metric (`fixed_by`), and the brief's ranking gi
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
 from tradewind.growth.metrics import ServiceMetric, expected_penalty
-from tradewind.growth.milestones import Milestone, pace_text
+from tradewind.growth.milestones import Milestone, pace_phrase
 from tradewind.growth.models import GrowthEventKind
 from tradewind.growth.service import GrowthReport, growth_report, record_event
 from tradewind.growth.settings import GrowthSettings, growth_settings
 from tradewind.money import convert
 from tradewind.shops.models import Shop
-from tradewind.wording import Arg, Day, Number, Phrase, nphrase, phrase
+from tradewind.wording import Arg, Day, Number, Phrase, nphrase, percent, phrase
 
 # The kinds of action that fix each metric: the replies for the reply rate; for late shipment, the stock and the
 # pick-ups that let the open orders leave; for defects, the parcels watched and the buyers told in time.
@@ -39,7 +39,7 @@ def _percent_phrase(value: float | None) -> Phrase:
     """A share as a percentage with one decimal ("2.3%"), or "n/a", in the reader's language."""
     if value is None:
         return phrase("n/a")
-    return phrase("%(value)s%%", value=Number.of(value * 100, 1, grouped=False))
+    return percent(value, 1)
 
 
 def _named(title: str, name: Phrase) -> str | Phrase:
@@ -97,6 +97,18 @@ def _counted(unit: str, count: int) -> Phrase:
     return units.get(unit) or phrase("%(num)s %(unit)s", num=count, unit=unit)
 
 
+def _as_written(value: Decimal) -> Number:
+    """A decimal with the digits it has, grouped in thousands (English `f"{value:,}"`)."""
+    exponent = value.as_tuple().exponent
+    return Number(value, -exponent if isinstance(exponent, int) and exponent < 0 else 0)
+
+
+def _unit(unit: str) -> str | Phrase:
+    """A milestone's unit (listings, sales; USD stays the currency's code)."""
+    units = {"listings": phrase("listings"), "sales": phrase("sales")}
+    return units.get(unit, unit)
+
+
 class GrowthProducer:
     kinds: tuple[str, ...] = ("growth_milestone", "metric_risk")
 
@@ -138,8 +150,19 @@ class GrowthProducer:
                 due=context.today,
                 title=title.english(),
                 title_phrase=title,
-                why=f"{task.progress:,} {task.unit} against {task.target:,} by {task.reached_on:%Y-%m-%d}. "
-                + (f"Next: {next_needs}." if next_needs else ""),
+                why=(
+                    why := phrase(
+                        "%(progress)s %(unit)s against %(target)s by %(day)s. %(next)s",
+                        progress=_as_written(task.progress),
+                        unit=_unit(task.unit),
+                        target=_as_written(task.target),
+                        day=Day(task.reached_on),
+                        next=phrase("Next: %(needs)s.", needs=self._needs(next_needs, report, context))
+                        if next_needs
+                        else "",
+                    )
+                ).english(),
+                why_phrase=why,
                 value_at_risk=Decimal(0),
                 weight=0.2,
                 figures=figures | {"reached_on": task.reached_on.isoformat()},
@@ -152,11 +175,16 @@ class GrowthProducer:
         figures |= {"per_day_needed": str(needed.quantize(Decimal("0.01"))), "gap": str(task.gap.quantize(Decimal(1)))}
         if task.code == "store_opened":
             steps = [{"type": "listing", "text": "List at least one product on the shop's channel"}]
-            close = f"list a product by {task.last_day:%Y-%m-%d}"
+            close = phrase("list a product by %(day)s", day=Day(task.last_day))
             value = Decimal(0)
         else:
             unit = "sales" if task.code == "sales" else "USD"
-            close = f"{needed:,.1f} {unit} a day from now on ({extra:,.1f} more a day than so far)"
+            close = phrase(
+                "%(needed)s %(unit)s a day from now on (%(extra)s more a day than so far)",
+                needed=Number.of(needed, 1),
+                unit=_unit(unit),
+                extra=Number.of(extra, 1),
+            )
             steps = [
                 {
                     "type": "target",
@@ -171,14 +199,8 @@ class GrowthProducer:
             else:
                 value = convert(task.gap, "USD", shop.currency, context.settings.usd_per_unit)
         title = phrase(
-            "%(name)s: at today's rate: %(projected)s of %(target)s by day %(day)s",
-            name=_milestone_name(task, growth_settings(context.settings)),
-            projected=Number(task.projected.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
-            target=Number.of(task.target),
-            day=task.days,
+            "%(name)s: %(pace)s", name=_milestone_name(task, growth_settings(context.settings)), pace=pace_phrase(task)
         )
-        if title.english() != f"{task.title}: {pace_text(task)}":  # pace_text's words changed: keep them
-            title = phrase("%(text)s", text=f"{task.title}: {pace_text(task)}")
         return Action(
             kind="growth_milestone",
             key=f"growth_milestone:{task.code}:plan",
@@ -187,13 +209,32 @@ class GrowthProducer:
             due=context.today,
             title=title.english(),
             title_phrase=title,
-            why=f"Day {task.day} of {task.days}: {task.progress:,} {task.unit} so far ({task.per_day_now:,.2f} a day). "
-            f"To close the gap: {close}.",
+            why=(
+                why := phrase(
+                    "Day %(day)s of %(days)s: %(progress)s %(unit)s so far (%(per_day)s a day). To close the gap: "
+                    "%(close)s.",
+                    day=task.day,
+                    days=task.days,
+                    progress=_as_written(task.progress),
+                    unit=_unit(task.unit),
+                    per_day=Number.of(task.per_day_now, 2),
+                    close=close,
+                )
+            ).english(),
+            why_phrase=why,
             value_at_risk=value.quantize(Decimal("0.01")),
             weight=0.8,
             figures=figures,
             steps=steps,
         )
+
+    def _needs(self, needs: str, report: GrowthReport, context: BriefContext) -> str | Phrase:
+        """What the next level needs: the next milestone by its name in the reader's language (the ladder's other
+        needs in English)."""
+        for task in report.milestones:
+            if task.title == needs:
+                return _milestone_name(task, growth_settings(context.settings))
+        return needs
 
     def _metric(self, metric: ServiceMetric, report: GrowthReport, context: BriefContext) -> Action | None:
         state = metric.state

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tradewind.config import Settings
 from tradewind.growth.facts import load_facts
 from tradewind.growth.metrics import Kpis, ServiceMetric, kpis, longest_window, service_metrics
-from tradewind.growth.milestones import Level, Milestone, level, milestones, pace_text
+from tradewind.growth.milestones import Level, Milestone, level, milestones, pace_phrase
 from tradewind.growth.models import GrowthEvent, GrowthEventKind
 from tradewind.growth.settings import GrowthSettings, growth_settings
 from tradewind.shops.models import Shop
@@ -167,7 +167,8 @@ def _milestone_json(t: Milestone) -> dict[str, Any]:
         "state": t.state,
         "reached_on": t.reached_on.isoformat() if t.reached_on else None,
         "projected": str(t.projected.quantize(Decimal("0.01"))),
-        "pace": pace_text(t),
+        "pace": (pace := pace_phrase(t)).english(),
+        "pace_msg": pace.to_json(),
         "per_day_now": str(t.per_day_now.quantize(Decimal("0.01"))),
         "per_day_needed": None if needed is None else str(needed.quantize(Decimal("0.01"))),
     }

@@ -20,6 +20,7 @@ from tradewind.logistics.models import Disruption, DisruptionKind
 from tradewind.logistics.transit.lanes import Lane, LaneRestriction
 from tradewind.logistics.transit.regions import country_of
 from tradewind.shops.models import Shop
+from tradewind.wording import Day, Phrase, phrase
 
 BLOCKING = frozenset({DisruptionKind.IMPORT_BAN, DisruptionKind.SUSPENDED_ROUTE})
 KIND_WORDS = {
@@ -133,13 +134,46 @@ def covers(disruption: Disruption, lane: Lane) -> bool:
 
 
 def describe(disruption: Disruption) -> str:
-    scope = " → ".join([disruption.origin_country or "anywhere", disruption.destination_country or "anywhere"]) + (
-        f" by {disruption.method_code}" if disruption.method_code else " (all methods)"
+    return describe_phrase(disruption).english()
+
+
+# The disruption kinds (`KIND_WORDS`) inside a sentence, in the reader's language.
+KIND_PHRASES = {
+    DisruptionKind.IMPORT_BAN: phrase("import ban"),
+    DisruptionKind.SUSPENDED_ROUTE: phrase("suspended route"),
+    DisruptionKind.CAPACITY_CUT: phrase("capacity cut"),
+    DisruptionKind.CUSTOMS_DELAY: phrase("customs delay"),
+}
+# The kinds by their register codes, as the English brief writes them in a list ("import_ban, capacity_cut"); other
+# languages name them.
+KIND_CODES = {
+    DisruptionKind.IMPORT_BAN: phrase("import_ban"),
+    DisruptionKind.SUSPENDED_ROUTE: phrase("suspended_route"),
+    DisruptionKind.CAPACITY_CUT: phrase("capacity_cut"),
+    DisruptionKind.CUSTOMS_DELAY: phrase("customs_delay"),
+}
+
+
+def describe_phrase(disruption: Disruption) -> Phrase:
+    """A restriction in one line: its number, kind, scope, dates and extra days, then its source as recorded."""
+    ends = {
+        "origin": disruption.origin_country or phrase("anywhere"),
+        "destination": disruption.destination_country or phrase("anywhere"),
+    }
+    scope = (
+        phrase("%(origin)s → %(destination)s by %(method)s", method=disruption.method_code, **ends)
+        if disruption.method_code
+        else phrase("%(origin)s → %(destination)s (all methods)", **ends)
     )
-    until = f" until {disruption.ends_on}" if disruption.ends_on else ""
-    extra = f", +{disruption.extra_days} days" if disruption.extra_days else ""
-    return f"#{disruption.id} {KIND_WORDS[disruption.kind]} {scope} from {disruption.starts_on}{until}{extra}: " + (
-        disruption.source
+    return phrase(
+        "#%(id)s %(kind)s %(scope)s from %(starts)s%(until)s%(extra)s: %(source)s",
+        id=str(disruption.id),
+        kind=KIND_PHRASES[disruption.kind],
+        scope=scope,
+        starts=Day(disruption.starts_on),
+        until=phrase(" until %(day)s", day=Day(disruption.ends_on)) if disruption.ends_on else "",
+        extra=phrase(", +%(days)s days", days=disruption.extra_days) if disruption.extra_days else "",
+        source=disruption.source,
     )
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from tradewind.action import Action, BriefContext, StoredAction, gather, members_digest
 from tradewind.errors import InvalidTransitionError
 from tradewind.logistics.choice import DestinationChoice, MethodOption, choose_methods
-from tradewind.logistics.disruptions import BLOCKING, covers, describe, list_disruptions
+from tradewind.logistics.disruptions import BLOCKING, covers, describe, describe_phrase, list_disruptions
 from tradewind.logistics.models import (
     Disruption,
     DisruptionKind,
@@ -49,7 +49,7 @@ from tradewind.logistics.watch import WatchFinding, watch_shipments
 from tradewind.orders.models import Order
 from tradewind.orders.service import get_order
 from tradewind.shops.models import Shop
-from tradewind.wording import Day, Phrase, nphrase, phrase
+from tradewind.wording import Arg, Day, Joined, Number, Phrase, nphrase, percent, phrase
 
 
 def _rules(rules: LogisticsRules | None, context: BriefContext) -> LogisticsRules:
@@ -407,11 +407,19 @@ class ShippingChoiceProducer:
             return None
         if not current.meets_promise and proposed.meets_promise:
             reason = "slower"
-            why = (
-                f"{current.method} to {choice.destination}: p90 {current.p90_days} days, but the promise leaves "
-                f"{choice.transit_budget_days} days after {choice.handling_days} days of handling "
-                f"({current.late_share:.0%} of parcels would be late); {proposed.method}: p90 {proposed.p90_days} days"
-                f"{_cost_words(proposed)}."
+            opening = phrase(
+                "%(current)s to %(destination)s: p90 %(current_p90)s days, but the promise leaves %(budget)s days "
+                "after %(handling)s days of handling (%(late)s of parcels would be late); %(method)s: p90 %(p90)s "
+                "days%(cost)s.",
+                current=current.method,
+                destination=choice.destination,
+                current_p90=_days(current.p90_days),
+                budget=choice.transit_budget_days,
+                handling=choice.handling_days,
+                late=percent(current.late_share, 0),
+                method=proposed.method,
+                p90=_days(proposed.p90_days),
+                cost=_cost_words(proposed),
             )
         elif (
             current.meets_promise
@@ -421,10 +429,20 @@ class ShippingChoiceProducer:
             and proposed.cost <= current.cost * (1 - rules.switch_min_saving)
         ):
             reason = "cheaper"
-            why = (
-                f"Both meet the {choice.promise_days}-day promise to {choice.destination}; {proposed.method} costs "
-                f"{proposed.cost} vs {current.cost} {choice.currency} per parcel (p90 {proposed.p90_days} vs "
-                f"{current.p90_days} days), {choice.orders_last_window} orders in {rules.method_window_days} days."
+            opening = phrase(
+                "Both meet the %(promise)s-day promise to %(destination)s; %(method)s costs %(cost)s vs "
+                "%(current_cost)s %(currency)s per parcel (p90 %(p90)s vs %(current_p90)s days), %(orders)s in "
+                "%(window)s days.",
+                promise=choice.promise_days,
+                destination=choice.destination,
+                method=proposed.method,
+                cost=_money(proposed.cost),
+                current_cost=_money(current.cost),
+                currency=choice.currency,
+                p90=_days(proposed.p90_days),
+                current_p90=_days(current.p90_days),
+                orders=nphrase("%(num)s orders", "%(num)s orders", choice.orders_last_window),
+                window=rules.method_window_days,
             )
         else:
             return None
@@ -475,7 +493,7 @@ class ShippingChoiceProducer:
                     **lanes,
                 )
             )
-            why += f" {case.text()}: the default method changes."
+            closing = phrase("%(case)s: the default method changes.", case=case.phrase())
             steps: list[dict[str, Any]] = [
                 {
                     "type": "set_default_method",
@@ -496,10 +514,13 @@ class ShippingChoiceProducer:
                 while_: Phrase = WHILE_WORDS[cause.kind]
                 if cause.ends_on:
                     while_ = phrase("%(during)s (until %(day)s)", during=while_, day=Day(cause.ends_on))
-                why += f" The delay comes from a temporary disruption ({describe(cause)}): this time only."
+                closing = phrase(
+                    "The delay comes from a temporary disruption (%(cause)s): this time only.",
+                    cause=describe_phrase(cause),
+                )
             else:
                 while_ = phrase("this time")
-                why += f" {case.text()}: this time only."
+                closing = phrase("%(case)s: this time only.", case=case.phrase())
             title = phrase(
                 "Ship %(orders)s open order(s) to %(destination)s by %(method)s instead of %(current)s %(during)s: "
                 "one-off, %(current)s stays the default",
@@ -521,7 +542,8 @@ class ShippingChoiceProducer:
             due=context.today,
             title=title.english(),
             title_phrase=title,
-            why=why,
+            why=(why := phrase("%(sentence)s %(next)s", sentence=opening, next=closing)).english(),
+            why_phrase=why,
             value_at_risk=value.quantize(Decimal("0.01")),
             weight=1.1,
             figures=figures,
@@ -581,7 +603,8 @@ class ShippingChoiceProducer:
             due=context.today,
             title=title.english(),
             title_phrase=title,
-            why=describe(disruption),
+            why=(why := describe_phrase(disruption)).english(),
+            why_phrase=why,
             value_at_risk=sum((order.total for order, _, _ in hit), Decimal(0)),
             weight=1.5,
             figures={
@@ -676,20 +699,38 @@ class ShippingSwitchCase:
     def pays(self) -> bool:
         return self.gain_per_year > 0
 
-    def text(self) -> str:
-        terms = []
+    def phrase(self) -> Phrase:
+        """The case in one sentence, in the reader's language."""
+        terms: list[Arg] = []
         if self.cost_change is not None and self.cost_change:
-            terms.append(f"{abs(self.cost_change):.2f} {'dearer' if self.cost_change > 0 else 'cheaper'} a parcel")
-        elif self.cost_change is None:
-            terms.append("cost unknown")
-        if self.late_share_change:
+            amount = Number.of(abs(self.cost_change), 2, grouped=False)
             terms.append(
-                f"{abs(self.late_share_change):.1%} {'more' if self.late_share_change > 0 else 'fewer'} parcels late "
-                f"(orders average {self.order_value:.2f})"
+                phrase("%(amount)s dearer a parcel", amount=amount)
+                if self.cost_change > 0
+                else phrase("%(amount)s cheaper a parcel", amount=amount)
             )
-        verdict = f"gains {self.gain_per_year:.2f} a year" if self.pays else f"costs {-self.gain_per_year:.2f} a year"
-        return (
-            f"For good ({self.parcels_per_year:.0f} parcels a year): {', '.join(terms) or 'no difference'}; {verdict}"
+        elif self.cost_change is None:
+            terms.append(phrase("cost unknown"))
+        if self.late_share_change:
+            late: dict[str, Arg] = {
+                "share": percent(abs(self.late_share_change), 1),
+                "value": Number.of(self.order_value, 2, grouped=False),
+            }
+            terms.append(
+                phrase("%(share)s more parcels late (orders average %(value)s)", **late)
+                if self.late_share_change > 0
+                else phrase("%(share)s fewer parcels late (orders average %(value)s)", **late)
+            )
+        verdict = (
+            phrase("gains %(amount)s a year", amount=Number.of(self.gain_per_year, 2, grouped=False))
+            if self.pays
+            else phrase("costs %(amount)s a year", amount=Number.of(-self.gain_per_year, 2, grouped=False))
+        )
+        return phrase(
+            "For good (%(parcels)s parcels a year): %(terms)s; %(verdict)s",
+            parcels=Number.of(self.parcels_per_year, 0, grouped=False),
+            terms=Joined(tuple(terms)) if terms else phrase("no difference"),
+            verdict=verdict,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -745,8 +786,17 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _cost_words(option: MethodOption) -> str:
-    return f" at {option.cost} per parcel" if option.cost is not None else ""
+def _cost_words(option: MethodOption) -> str | Phrase:
+    return phrase(" at %(cost)s per parcel", cost=_money(option.cost)) if option.cost is not None else ""
+
+
+def _money(amount: Decimal | None) -> Number | Phrase:
+    """A lane's cost per parcel (two decimals, as the lane statistics keep it), or "unknown"."""
+    return Number.of(amount, 2, grouped=False) if amount is not None else phrase("unknown")
+
+
+def _days(days: int | None) -> int | Phrase:
+    return days if days is not None else phrase("unknown")
 
 
 # The disruption kinds (`disruptions.KIND_WORDS`) as the brief's titles say them.

@@ -454,7 +454,7 @@ def _outlook(
     act_by = order.protection_ends_on or order.promised_delivery_on
     steps: tuple[dict[str, Any], ...] = ()
     if estimate is not None and estimate.blocked:
-        reasons.append(("lane_blocked", phrase("the route %(lane)s is blocked", lane=estimate.lane.describe())))
+        reasons.append(("lane_blocked", phrase("the route %(lane)s is blocked", lane=estimate.lane.words())))
     lost = shipment is not None and facts is not None and probably_lost(shipment, now, rules, scans=scans)
     if shipment is not None and facts is not None and lost:
         quiet = silent_days(shipment, now, scans=scans)
@@ -669,7 +669,7 @@ def _expected(
                     "on its way %(elapsed)s days: the transit times of %(lane)s cannot say when it arrives "
                     "(not within %(days)s days of hand-over)",
                     elapsed=elapsed,
-                    lane=estimate.lane.describe(),
+                    lane=estimate.lane.words(),
                     days=rules.watch_window_days,
                 ),
             )

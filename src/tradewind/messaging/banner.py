@@ -21,7 +21,7 @@ from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.models import DisruptionKind
 from tradewind.logistics.service import lane_statistics
 from tradewind.logistics.transit.regions import region_of
-from tradewind.messaging.delays import EPIDEMIC_WORDS, spring_festival_closure
+from tradewind.messaging.delays import EPIDEMIC_WORDS, REASON_CODES, spring_festival_closure
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step, queue_message_steps
 from tradewind.messaging.outbox import Recipient, save_draft
@@ -236,7 +236,8 @@ class BannerUpdateProducer:
         if found.closure_until:
             parts.append(phrase("Spring Festival: suppliers back on %(day)s.", day=Day(found.closure_until)))
         if found.delay_reasons:
-            parts.append(phrase("Delays to mention: %(reasons)s.", reasons=", ".join(found.delay_reasons)))
+            reasons = Joined(tuple(REASON_CODES.get(code, code) for code in found.delay_reasons))
+            parts.append(phrase("Delays to mention: %(reasons)s.", reasons=reasons))
         why = phrase("%(text)s", text=Joined(tuple(parts), " "))
         return [
             Action(

@@ -21,8 +21,19 @@ from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.triage.inbound import expected_deliveries, stored_triage
 from tradewind.orders.models import Buyer, Order
 from tradewind.shops.models import Shop
-from tradewind.wording import Number, phrase
+from tradewind.wording import Number, Phrase, phrase
 
+# What a message is about (`intent.INTENTS`), as a member's title says it ("order status").
+INTENT_WORDS = {
+    "order_status": phrase("order status"),
+    "cancel_order": phrase("cancel order"),
+    "refund_return": phrase("refund return"),
+    "payment": phrase("payment"),
+    "product_question": phrase("product question"),
+    "change_order": phrase("change order"),
+    "covid_safety": phrase("covid safety"),
+    "other": phrase("other"),
+}
 RESPONSE_HOURS = 24  # the platforms count a reply within 24 hours toward the shop's response rate
 ASKING = {
     "order_status": phrase("Answer %(buyers)s asking where their order is: suggested replies in %(languages)s"),
@@ -59,7 +70,7 @@ class ReplyNeededProducer:
             why = phrase(
                 "Oldest waiting %(hours)s h: %(title)s. Replies within %(within)s h count toward the response rate.",
                 hours=Number.of(float(oldest.figures["hours_waiting"]), grouped=False),
-                title=oldest.title,
+                title=oldest.title_phrase or oldest.title,
                 within=RESPONSE_HOURS,
             )
             untemplated = tally(str(a.figures["fallback_from"]) for a in members if a.figures.get("fallback_from"))
@@ -128,7 +139,7 @@ class ReplyNeededProducer:
             )
             step = message_step(result.reply, reply, order=order.number if order else None)
             waited = (context.now - message.received_at).total_seconds() / 3600
-            who = (buyer.name if buyer and buyer.name else None) or "a buyer"
+            who: str | Phrase = (buyer.name if buyer and buyer.name else None) or phrase("a buyer")
             snippet = message.text if len(message.text) <= 70 else message.text[:67] + "…"
             fallback = ""
             if result.reply.fell_back:  # a language detected but without templates: Czech, Swedish, Thai…
@@ -141,9 +152,17 @@ class ReplyNeededProducer:
                     subject_kind="message",
                     subject=message.external_id,
                     due=max(due, context.today) if due >= context.today else due,
-                    title=f"Reply to {who} ({result.language or '?'}, {result.intent.replace('_', ' ')})"
-                    + (f" about order {order.number}" if order else "")
-                    + f": “{snippet}”",
+                    title=(
+                        title := phrase(
+                            "Reply to %(who)s (%(language)s, %(intent)s)%(about)s: “%(snippet)s”",
+                            who=who,
+                            language=result.language or "?",
+                            intent=INTENT_WORDS.get(result.intent, result.intent.replace("_", " ")),
+                            about=phrase(" about order %(order)s", order=order.number) if order else "",
+                            snippet=snippet,
+                        )
+                    ).english(),
+                    title_phrase=title,
                     why=(
                         f"Received {message.received_at:%d %b %H:%M} UTC, {waited:.0f} h ago; intent {result.intent} "
                         f"({result.confidence:.0%} sure), language {result.language or 'unknown'} "

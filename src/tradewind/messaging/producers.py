@@ -424,7 +424,7 @@ class NotifyDelayProducer(BuyerNoticeProducer):
         )
         why = phrase(
             "Orders by destination: %(destinations)s. Latest: order %(order)s: %(why)s",
-            destinations=top(countries),
+            destinations=top_words(countries),
             order=worst.subject,
             why=worst.why_phrase or worst.why,
         )

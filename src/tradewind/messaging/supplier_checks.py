@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
 from tradewind.catalog.models import Sku
-from tradewind.logistics.disruptions import list_disruptions
+from tradewind.logistics.disruptions import KIND_CODES, list_disruptions
 from tradewind.messaging.delays import spring_festival_closure
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step
@@ -27,7 +27,7 @@ from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection, Supplier, SupplierMessage, SupplierStatus, SupplyOffer
 from tradewind.suppliers.service import ResponseTimes, latest_status_reports, thread_response_times
 from tradewind.suppliers.threads import record_supplier_message
-from tradewind.wording import Day, Number, Phrase, nphrase, phrase
+from tradewind.wording import Day, Joined, Number, Phrase, nphrase, phrase
 
 SITUATIONS = ("supplier_status_check", "restock_date_request", "shipping_advice_request")
 ADVICE_EVERY_DAYS = 30
@@ -196,10 +196,17 @@ class SupplierCheckProducer:
             title=title.english(),
             title_phrase=title,
             why=(
-                f"{supplier.name}: {reason}. "
-                + (f"It usually answers in {median:.0f} h. " if median is not None else "")
-                + "Planning counts a supplier with an unknown or stale status as uncertain."
-            ),
+                why := phrase(
+                    "%(name)s: %(reason)s. %(usually)sPlanning counts a supplier with an unknown or stale status as "
+                    "uncertain.",
+                    name=supplier.name,
+                    reason=reason_phrase,
+                    usually=phrase("It usually answers in %(hours)s h. ", hours=Number.of(median, 0, grouped=False))
+                    if median is not None
+                    else "",
+                )
+            ).english(),
+            why_phrase=why,
             value_at_risk=_value_at_risk(session, supplier),
             weight=0.8,
             figures={
@@ -297,9 +304,15 @@ class SupplierCheckProducer:
             title=title.english(),
             title_phrase=title,
             why=(
-                f"{', '.join(d.kind.value for d in disruptions)} in force; suppliers ship every day and know which "
-                f"routes move. {supplier.name} answers fastest (median {median:.0f} h)."
-            ),
+                why := phrase(
+                    "%(kinds)s in force; suppliers ship every day and know which routes move. %(name)s answers "
+                    "fastest (median %(hours)s h).",
+                    kinds=Joined(tuple(KIND_CODES[d.kind] for d in disruptions)),
+                    name=supplier.name,
+                    hours=Number.of(median, 0, grouped=False),
+                )
+            ).english(),
+            why_phrase=why,
             value_at_risk=_value_at_risk(session, supplier),
             weight=0.5,
             figures={"supplier": supplier.code, "situation": "shipping_advice_request", "outbox_id": message.id},

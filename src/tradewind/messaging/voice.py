@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tradewind.action import Action
-from tradewind.wording import nphrase, phrase
+from tradewind.wording import Joined, nphrase, phrase
 
 # Most telling first. What the parcel is doing now beats what it may do: a parcel waiting at the post office
 # (collect it or it goes back) beats a parcel probably lost (we asked the carrier; refund or resend, which do you
@@ -33,6 +33,21 @@ PRECEDENCE = (
     "unpaid_reminder",
     "cancellation_followup",
 )
+
+# The situations by their codes, as the English brief names them in "held back … (pickup_reminder, reply)"; other
+# languages say what the message is.
+SITUATION_CODES = {
+    "pickup_reminder": phrase("pickup_reminder"),
+    "parcel_inquiry": phrase("parcel_inquiry"),
+    "protection_extended": phrase("protection_extended"),
+    "reply": phrase("reply"),
+    "shipping_delay": phrase("shipping_delay"),
+    "order_status": phrase("order_status"),
+    "shipping_method_changed": phrase("shipping_method_changed"),
+    "out_of_stock": phrase("out_of_stock"),
+    "unpaid_reminder": phrase("unpaid_reminder"),
+    "cancellation_followup": phrase("cancellation_followup"),
+}
 
 # Steps that only stand for telling the buyer (the draft does the telling): they go with the draft.
 TELLING_STEPS = ("tell_buyer",)
@@ -142,7 +157,7 @@ def _without_lower_drafts(action: Action, winners: dict[str, _Draft]) -> Action 
             why=action.why_phrase,
             held=len(held),
             orders=", ".join(sorted(held_orders)),
-            instead=", ".join(instead),
+            instead=Joined(tuple(SITUATION_CODES.get(code, code) for code in instead)),
         )
         if action.why_phrase is not None
         else None

@@ -20,6 +20,7 @@ from tradewind.config import Settings
 from tradewind.money import convert
 from tradewind.planning.lead_time import normal_lead_time
 from tradewind.planning.service import SkuDecision, SupplyOption
+from tradewind.wording import Arg, Joined, Number, Phrase, phrase
 
 
 @dataclass(frozen=True)
@@ -67,24 +68,44 @@ class SwitchCase:
         return self.gain_per_year > 0
 
     def text(self, preferred: str, alternative: str) -> str:
-        terms = []
+        return self.phrase(preferred, alternative).english()
+
+    def phrase(self, preferred: str, alternative: str) -> Phrase:
+        """The case in one sentence, in the reader's language."""
+        terms: list[Arg] = []
         if self.p90_gain_days:
-            terms.append(f"p90 {abs(self.p90_gain_days):.0f} d {'shorter' if self.p90_gain_days > 0 else 'longer'}")
-        else:
-            terms.append("no p90 gain")
-        if self.unit_cost_change:
+            days = Number.of(abs(self.p90_gain_days), 0, grouped=False)
             terms.append(
-                f"{abs(self.unit_cost_change):.2f} {'dearer' if self.unit_cost_change > 0 else 'cheaper'} a unit"
+                phrase("p90 %(days)s d shorter", days=days)
+                if self.p90_gain_days > 0
+                else phrase("p90 %(days)s d longer", days=days)
+            )
+        else:
+            terms.append(phrase("no p90 gain"))
+        if self.unit_cost_change:
+            amount = Number.of(abs(self.unit_cost_change), 2, grouped=False)
+            terms.append(
+                phrase("%(amount)s dearer a unit", amount=amount)
+                if self.unit_cost_change > 0
+                else phrase("%(amount)s cheaper a unit", amount=amount)
             )
         if self.moq_change > 0:
-            terms.append(f"MOQ {self.moq_change} higher")
+            terms.append(phrase("MOQ %(moq)s higher", moq=self.moq_change))
         verdict = (
-            f"switching for good gains {self.gain_per_year:.2f} a year"
+            phrase("switching for good gains %(amount)s a year", amount=Number.of(self.gain_per_year, 2, grouped=False))
             if self.permanent
-            else f"for good it would cost {-self.gain_per_year:.2f} a year: this order only, "
-            f"{preferred} stays preferred"
+            else phrase(
+                "for good it would cost %(amount)s a year: this order only, %(preferred)s stays preferred",
+                amount=Number.of(-self.gain_per_year, 2, grouped=False),
+                preferred=preferred,
+            )
         )
-        return f"On normal terms {alternative} has {', '.join(terms)}; {verdict}"
+        return phrase(
+            "On normal terms %(alternative)s has %(terms)s; %(verdict)s",
+            alternative=alternative,
+            terms=Joined(tuple(terms)),
+            verdict=verdict,
+        )
 
 
 def switch_case(

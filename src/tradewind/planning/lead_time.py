@@ -25,6 +25,7 @@ from tradewind.suppliers.availability import (
     spring_festival_closure,
 )
 from tradewind.suppliers.models import Supplier, SupplyOffer
+from tradewind.wording import Day, Joined, Number, Phrase, phrase
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,16 @@ class LeadTime:
     mean_days: float
     p90_days: float
     availability: Availability
-    notes: tuple[str, ...]
+    note_phrases: tuple[Phrase, ...]  # the reason for every day added, in the reader's language
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return tuple(note.english() for note in self.note_phrases)
+
+    @property
+    def notes_phrase(self) -> Joined:
+        """The notes in one line, "; " between them."""
+        return Joined(self.note_phrases, "; ")
 
     def arrival(self, today: date) -> tuple[date, date]:
         return today + timedelta(days=math.ceil(self.mean_days)), today + timedelta(days=math.ceil(self.p90_days))
@@ -63,14 +73,14 @@ def offer_lead_time(
     offer: SupplyOffer, supplier: Supplier, state: SupplierState, *, today: date, settings: Settings
 ) -> LeadTime:
     """Mean and p90 days from ordering today to arrival, with the reasons for every day added."""
-    notes: list[str] = []
+    notes: list[Phrase] = []
     wait = max(0, (state.starts_on - today).days)
     if wait:
-        notes.append(f"+{wait} d: {state.reason}")
+        notes.append(phrase("+%(days)s d: %(reason)s", days=wait, reason=state.words))
     start = today + timedelta(days=wait)
     holiday_days = holidays_while_processing(supplier, start)
     if holiday_days:
-        notes.append(f"+{holiday_days} d: public holidays while the order is made")
+        notes.append(phrase("+%(days)s d: public holidays while the order is made", days=holiday_days))
     base_mean, base_p90 = normal_lead_time(offer)
     base_mean += holiday_days
     base_p90 += holiday_days
@@ -86,23 +96,45 @@ def offer_lead_time(
     ):
         festival_days = days_closed_on_the_way(start, float(supplier.processing_days + holiday_days), [festival])
         if festival_days:
-            notes.append(f"+{festival_days} d: Spring Festival closure {festival[0]:%d %b}–{festival[1]:%d %b}")
+            notes.append(
+                phrase(
+                    "+%(days)s d: Spring Festival closure %(closure)s",
+                    days=festival_days,
+                    closure=_days_span(festival[0], festival[1]),
+                )
+            )
     closed_mean = days_closed_on_the_way(start, base_mean + festival_days, announced)
     closed_p90 = days_closed_on_the_way(start, base_p90 + festival_days, announced)
     if closed_p90:
-        met = ", ".join(
-            f"{a:%d %b}–{b:%d %b}"
-            for a, b in announced
-            if b > start and a <= start + timedelta(days=math.ceil(base_p90) + festival_days + closed_p90)
+        met = Joined(
+            tuple(
+                _days_span(a, b)
+                for a, b in announced
+                if b > start and a <= start + timedelta(days=math.ceil(base_p90) + festival_days + closed_p90)
+            ),
+            ", ",
         )
-        notes.append(f"+{closed_mean} d (p90 +{closed_p90} d): announced closure {met}, nothing made or moved")
+        notes.append(
+            phrase(
+                "+%(mean)s d (p90 +%(p90)s d): announced closure %(closures)s, nothing made or moved",
+                mean=closed_mean,
+                p90=closed_p90,
+                closures=met,
+            )
+        )
     closed_mean += festival_days
     closed_p90 += festival_days
     extra = float(wait)
     spread = 0.0
     if state.availability == Availability.UNCERTAIN:
         spread = max(float(settings.uncertain_extra_days), 0.5 * float(offer.lead_time_days))
-        notes.append(f"p90 +{spread:.0f} d: {state.reason}")
+        notes.append(
+            phrase("p90 +%(days)s d: %(reason)s", days=Number.of(spread, 0, grouped=False), reason=state.words)
+        )
     return LeadTime(
         base_mean + extra + closed_mean, base_p90 + extra + closed_p90 + spread, state.availability, tuple(notes)
     )
+
+
+def _days_span(first: date, last: date) -> Phrase:
+    return phrase("%(first)s–%(last)s", first=Day(first, "day_month"), last=Day(last, "day_month"))

@@ -38,9 +38,9 @@ from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
 from tradewind.planning.schemas import plan_figure
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
-from tradewind.suppliers.availability import Availability
+from tradewind.suppliers.availability import AVAILABILITY_WORDS, Availability
 from tradewind.suppliers.service import get_supplier, make_preferred
-from tradewind.wording import Day, Joined, Number, Phrase, joined, nphrase, phrase
+from tradewind.wording import Arg, Day, Joined, Number, Phrase, joined, nphrase, phrase
 
 
 def _day(value: date | None) -> str | None:
@@ -78,6 +78,18 @@ def sku_figures(d: SkuDecision) -> dict[str, Any]:
     }
 
 
+# The demand methods (`kernels.METHOD_NAMES`) by their codes, as the English brief writes them; other languages
+# name them (Croston, SBA and TSB are their authors' names).
+METHOD_CODES = {
+    "moving_average": phrase("moving_average"),
+    "smoothed": phrase("smoothed"),
+    "seasonal": phrase("seasonal"),
+    "croston": phrase("croston"),
+    "sba": phrase("sba"),
+    "tsb": phrase("tsb"),
+}
+
+
 def _cover_phrase(d: SkuDecision) -> Phrase:
     """`_cover_text` in the reader's language."""
     cover = (
@@ -97,6 +109,26 @@ def _cover_phrase(d: SkuDecision) -> Phrase:
 
 def _cover_text(d: SkuDecision) -> str:
     return _cover_phrase(d).english()
+
+
+def _vacation_why(listed: int, back: date | None) -> Phrase:
+    """Why a channel should go on vacation: all its listed SKUs are out, and when stock could be back."""
+    if back is None:
+        return nphrase(
+            "All %(num)s listed SKUs are out of stock; the first stock could arrive — no date yet. Orders taken now "
+            "would ship late and count against the shop.",
+            "All %(num)s listed SKUs are out of stock; the first stock could arrive — no date yet. Orders taken now "
+            "would ship late and count against the shop.",
+            listed,
+        )
+    return nphrase(
+        "All %(num)s listed SKUs are out of stock; the first stock could arrive %(day)s. Orders taken now would "
+        "ship late and count against the shop.",
+        "All %(num)s listed SKUs are out of stock; the first stock could arrive %(day)s. Orders taken now would "
+        "ship late and count against the shop.",
+        listed,
+        day=Day(back, "day_month"),
+    )
 
 
 class ReplenishmentProducer:
@@ -164,7 +196,7 @@ class ReplenishmentProducer:
                 reorder_point=Number.of(urgent.reorder_point, grouped=False),
                 safety=Number.of(urgent.safety_stock, grouped=False),
                 service=service,
-                method=urgent.method,
+                method=METHOD_CODES.get(urgent.method, urgent.method),
                 mean=Number.of(mean, grouped=False),
                 p90=Number.of(p90, grouped=False),
             )
@@ -180,7 +212,12 @@ class ReplenishmentProducer:
                 )
             )
         if urgent.switch_reason:
-            parts.append(phrase("Not from the usual supplier: %(reason)s.", reason=urgent.switch_reason))
+            parts.append(
+                phrase(
+                    "Not from the usual supplier: %(reason)s.",
+                    reason=urgent.switch_reason_phrase or urgent.switch_reason,
+                )
+            )
         availability = order.option.lead_time.availability
         if availability != Availability.OPERATING:
             parts.append(
@@ -188,8 +225,8 @@ class ReplenishmentProducer:
                     "%(supplier)s is %(availability)s and no alternative can do better (%(notes)s): ordering now "
                     "holds a place in its queue.",
                     supplier=order.option.supplier.name,
-                    availability=availability.value,
-                    notes="; ".join(order.option.lead_time.notes),
+                    availability=AVAILABILITY_WORDS[availability],
+                    notes=order.option.lead_time.notes_phrase,
                 )
             )
         return parts
@@ -308,9 +345,6 @@ class ReplenishmentProducer:
         supplier, offer = first.chosen.supplier, first.chosen.offer
         cap = context.settings.max_cover_days
 
-        def forces(d: SkuDecision) -> str:
-            return forces_phrase(d).english()
-
         def forces_phrase(d: SkuDecision) -> Phrase:
             """`forces` in the reader's language."""
             assert d.chosen is not None
@@ -346,10 +380,23 @@ class ReplenishmentProducer:
                 supplier=supplier.name,
             )
         )
-        why = (
-            "; ".join(f"{d.sku.code}: {_cover_text(d)}, {forces(d)} (cap {cap} d)" for d in group[:6])
-            + (f" and {len(group) - 6} more" if len(group) > 6 else "")
-            + ". Nothing is ordered: ask for a smaller minimum, or skip until demand catches up."
+        lines = Joined(
+            tuple(
+                phrase(
+                    "%(sku)s: %(cover)s, %(forces)s (cap %(cap)s d)",
+                    sku=d.sku.code,
+                    cover=_cover_phrase(d),
+                    forces=forces_phrase(d),
+                    cap=cap,
+                )
+                for d in group[:6]
+            ),
+            "; ",
+        )
+        why = phrase(
+            "%(lines)s%(more)s. Nothing is ordered: ask for a smaller minimum, or skip until demand catches up.",
+            lines=lines,
+            more=phrase(" and %(more)s more", more=len(group) - 6) if len(group) > 6 else "",
         )
         return Action(
             kind="restock",
@@ -359,7 +406,8 @@ class ReplenishmentProducer:
             due=min((d.order_by or context.today for d in group), default=context.today),
             title=title.english(),
             title_phrase=title,
-            why=why,
+            why=why.english(),
+            why_phrase=why,
             value_at_risk=Decimal(0),
             weight=0.6,
             figures={
@@ -570,10 +618,21 @@ class ReplenishmentProducer:
             title=title.english(),
             title_phrase=title,
             why=(
-                f"{first.switch_reason}. For {first.sku.code}: {new.supplier.name} delivers by {new_mean:%d %b} "
-                f"(p90 {new_p90:%d %b}) vs {old_mean:%d %b} (p90 {old_p90:%d %b}); {_cover_text(first)}. "
-                f"{case.text(old.supplier.name, new.supplier.name)}."
-            ),
+                why := phrase(
+                    "%(reason)s. For %(sku)s: %(new)s delivers by %(mean)s (p90 %(p90)s) vs %(old_mean)s (p90 "
+                    "%(old_p90)s); %(cover)s. %(case)s.",
+                    reason=first.switch_reason_phrase or first.switch_reason,
+                    sku=first.sku.code,
+                    new=new.supplier.name,
+                    mean=Day(new_mean, "day_month"),
+                    p90=Day(new_p90, "day_month"),
+                    old_mean=Day(old_mean, "day_month"),
+                    old_p90=Day(old_p90, "day_month"),
+                    cover=_cover_phrase(first),
+                    case=case.phrase(old.supplier.name, new.supplier.name),
+                )
+            ).english(),
+            why_phrase=why,
             value_at_risk=value,
             weight=0.8,
             figures={
@@ -688,11 +747,8 @@ class ReplenishmentProducer:
                         )
                     ).english(),
                     title_phrase=vacation,
-                    why=(
-                        f"All {len(planned)} listed SKUs are out of stock; the first stock could arrive "
-                        + (f"{back:%d %b}." if back else "— no date yet.")
-                        + " Orders taken now would ship late and count against the shop."
-                    ),
+                    why=(why := _vacation_why(len(planned), back)).english(),
+                    why_phrase=why,
                     value_at_risk=daily * 7,
                     weight=2.0,
                     figures={
@@ -850,6 +906,25 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], d
     units = sum(int(a.figures["excess_units"]) for a in actions)
     value = sum((Decimal(str(a.figures["excess_value"])) for a in actions), Decimal(0))
     first = actions[0]
+    # Built step by step: pybabel does not find a phrase inside a starred list in another call's arguments.
+    state: list[Arg] = []
+    if covers:
+        state.append(
+            phrase(
+                "%(low)s–%(high)s days of cover",
+                low=Number.of(min(covers), grouped=False),
+                high=Number.of(max(covers), grouped=False),
+            )
+        )
+    if dormant:
+        state.append(
+            nphrase(
+                "%(num)s without a sale in %(days)s days",
+                "%(num)s without a sale in %(days)s days",
+                dormant,
+                days=dormant_days,
+            )
+        )
     return gather(
         actions,
         kind="overstock",
@@ -861,31 +936,7 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], d
             "Overstock %(model)s (%(num)s SKUs): %(state)s — pause purchasing, promote it",
             len(actions),
             model=model,
-            state=joined(
-                *(
-                    [
-                        phrase(
-                            "%(low)s–%(high)s days of cover",
-                            low=Number.of(min(covers), grouped=False),
-                            high=Number.of(max(covers), grouped=False),
-                        )
-                    ]
-                    if covers
-                    else []
-                ),
-                *(
-                    [
-                        nphrase(
-                            "%(num)s without a sale in %(days)s days",
-                            "%(num)s without a sale in %(days)s days",
-                            dormant,
-                            days=dormant_days,
-                        )
-                    ]
-                    if dormant
-                    else []
-                ),
-            ),
+            state=Joined(tuple(state)),
         ),
         why=nphrase(
             "%(units)s units above target cover (%(value)s at selling price). Largest: %(sku)s: %(why)s",

@@ -26,9 +26,10 @@ from tradewind.planning.kernels.projection import project_stock
 from tradewind.planning.lead_time import LeadTime, offer_lead_time
 from tradewind.planning.models import SkuPlan
 from tradewind.planning.stored_plan import PlanRow, plan_of
-from tradewind.suppliers.availability import Availability, SupplierState, supplier_state
+from tradewind.suppliers.availability import AVAILABILITY_WORDS, Availability, SupplierState, supplier_state
 from tradewind.suppliers.models import Supplier, SupplyOffer
 from tradewind.suppliers.service import latest_status_reports, offers_by_sku, suppliers_by_id, unanswered_since
+from tradewind.wording import Day, Phrase, phrase
 
 KernelRunner = Callable[..., PlanResult]
 
@@ -68,6 +69,8 @@ class SkuDecision:
     moq_choice: int = 0
     # No sale for `dormant_after_days` (and the SKU is at least that old): dead stock, not a stockout.
     dormant: bool = False
+    # `switch_reason` in the reader's language.
+    switch_reason_phrase: Phrase | None = None
 
     @property
     def position(self) -> int:
@@ -137,7 +140,7 @@ def build_plan(
     first = runner(**common, **_supply_arrays(preferred))
     stockout_on = _dates(first.stockout_day, today)
     chosen: list[SupplyOption | None] = []
-    reasons: list[str | None] = []
+    reasons: list[Phrase | None] = []
     for opts, runs_out in zip(options, stockout_on, strict=True):
         pick, reason = choose_option(opts, runs_out, today)
         chosen.append(pick)
@@ -215,7 +218,7 @@ def service_levels(revenue: FloatArray, settings: Settings) -> FloatArray:
 
 def choose_option(
     options: list[SupplyOption], runs_out: date | None, today: date
-) -> tuple[SupplyOption | None, str | None]:
+) -> tuple[SupplyOption | None, Phrase | None]:
     """The preferred supplier when it can deliver in time; else the first alternative (by priority) that is
     operating and can; else whoever arrives soonest at p90 (an operating one on a tie): a silent supplier's doubt
     is already in its p90, so a slower alternative is never chosen over it."""
@@ -242,14 +245,21 @@ def choose_option(
         return preferred, None
     state = preferred.lead_time
     if state.availability != Availability.OPERATING:
-        why = "; ".join(state.notes) or state.availability.value
-        reason = f"{preferred.supplier.name} is {state.availability.value}: {why}"
-    else:
-        _, late = state.arrival(today)
-        reason = (
-            f"{preferred.supplier.name} is too slow: p90 arrival {late:%d %b}, after the stockout on {runs_out:%d %b}"
+        availability = AVAILABILITY_WORDS[state.availability]
+        return pick, phrase(
+            "%(supplier)s is %(availability)s: %(why)s",
+            supplier=preferred.supplier.name,
+            availability=availability,
+            why=state.notes_phrase if state.note_phrases else availability,
         )
-    return pick, reason
+    _, late = state.arrival(today)
+    assert runs_out is not None  # an operating preferred supplier not in time: there is a stockout to be late for
+    return pick, phrase(
+        "%(supplier)s is too slow: p90 arrival %(late)s, after the stockout on %(stockout)s",
+        supplier=preferred.supplier.name,
+        late=Day(late, "day_month"),
+        stockout=Day(runs_out, "day_month"),
+    )
 
 
 def _supply_arrays(options: list[SupplyOption | None]) -> dict[str, FloatArray]:
@@ -272,7 +282,7 @@ def _decisions(
     result: PlanResult,
     options: list[list[SupplyOption]],
     chosen: list[SupplyOption | None],
-    reasons: list[str | None],
+    reasons: list[Phrase | None],
     service_level: FloatArray,
     dormant: list[bool],
     today: date,
@@ -295,6 +305,7 @@ def _decisions(
             else (math.nan, math.nan, math.nan)
         )
         blocked = paused or dormant[i] or not sourced
+        reason = reasons[i]
         decisions.append(
             SkuDecision(
                 sku=sku,
@@ -313,7 +324,8 @@ def _decisions(
                 quantity=0 if blocked else int(result.suggested_quantity[i]),
                 chosen=chosen[i],
                 preferred=options[i][0] if options[i] else None,
-                switch_reason=reasons[i],
+                switch_reason=reason.english() if reason is not None else None,
+                switch_reason_phrase=reason,
                 earliest_arrival=fastest.lead_time.arrival(today)[0] if fastest else None,
                 earliest_option=fastest,
                 purchasing_paused=paused,

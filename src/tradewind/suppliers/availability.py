@@ -14,6 +14,7 @@ import holidays
 
 from tradewind.config import Settings
 from tradewind.suppliers.models import Supplier, SupplierStatus, SupplierStatusReport
+from tradewind.wording import Day, Number, Phrase, phrase
 
 SPRING_FESTIVAL = "Spring Festival"
 
@@ -31,10 +32,14 @@ class SupplierState:
     supplier_id: int
     availability: Availability
     starts_on: date  # first day the supplier can start work on a new order
-    reason: str
+    words: Phrase  # the evidence, in the reader's language
     silent_hours: float | None = None
     # Closures the supplier announced that have not ended yet: (first closed day, reopening day).
     announced_closures: tuple[tuple[date, date], ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return self.words.english()
 
 
 @lru_cache(maxsize=64)
@@ -72,15 +77,13 @@ def supplier_state(
     announced = announced_closure(report, today)
     closes_later = announced is not None and announced[0] > today
     if announced is not None and not closes_later:
-        note = f" — {report.note}" if report is not None and report.note else ""
-        source = report.source if report is not None else "seller"
         return SupplierState(
             supplier.id,
             Availability.CLOSED,
             announced[1],
-            f"closed until {announced[1]:%d %b} ({source}, reported {report.reported_on:%d %b}){note}"
+            _closed_until(announced[1], report)
             if report is not None
-            else f"closed until {announced[1]:%d %b}",
+            else phrase("closed until %(day)s", day=Day(announced[1], "day_month")),
         )
     if report is not None and report.status == SupplierStatus.CLOSED and not closes_later:
         reopening = max((d for d in (report.reopens_on, report.restock_on) if d is not None), default=None)
@@ -89,16 +92,14 @@ def supplier_state(
                 supplier.id,
                 Availability.CLOSED,
                 today + timedelta(days=settings.closed_without_date_days),
-                f"closed since {report.closed_from or report.reported_on}, no reopening date ({report.source})",
+                phrase(
+                    "closed since %(day)s, no reopening date (%(source)s)",
+                    day=Day(report.closed_from or report.reported_on),
+                    source=report.source,
+                ),
             )
         if reopening > today:
-            note = f" — {report.note}" if report.note else ""
-            return SupplierState(
-                supplier.id,
-                Availability.CLOSED,
-                reopening,
-                f"closed until {reopening:%d %b} ({report.source}, reported {report.reported_on:%d %b}){note}",
-            )
+            return SupplierState(supplier.id, Availability.CLOSED, reopening, _closed_until(reopening, report))
     # A closure announced for later moves the arrival of the orders that meet it (offer_lead_time), and replaces
     # the calendar's guess at the Spring Festival.
     ahead = (announced,) if announced is not None else ()
@@ -113,23 +114,50 @@ def supplier_state(
     )
     if closure is not None and closure[0] <= today < closure[1] and not reported_open_in_closure:
         return SupplierState(
-            supplier.id, Availability.CLOSED, closure[1], f"Spring Festival closure until {closure[1]:%d %b} (calendar)"
+            supplier.id,
+            Availability.CLOSED,
+            closure[1],
+            phrase("Spring Festival closure until %(day)s (calendar)", day=Day(closure[1], "day_month")),
         )
     silent_hours = (now - silent_since).total_seconds() / 3600 if silent_since is not None else None
-    if silent_hours is not None and silent_hours >= settings.supplier_silence_hours:
+    if silent_since is not None and silent_hours is not None and silent_hours >= settings.supplier_silence_hours:
         return SupplierState(
             supplier.id,
             Availability.UNCERTAIN,
             today,
-            f"not answering for {silent_hours / 24:.1f} days (last message {silent_since:%d %b})",
+            phrase(
+                "not answering for %(days)s days (last message %(day)s)",
+                days=Number.of(silent_hours / 24, 1, grouped=False),
+                day=Day(silent_since.date(), "day_month"),
+            ),
             silent_hours,
             ahead,
         )
     if report is not None and report.status == SupplierStatus.UNKNOWN:
-        return SupplierState(
-            supplier.id, Availability.UNCERTAIN, today, f"status unknown since {report.reported_on:%d %b}", None, ahead
-        )
-    return SupplierState(supplier.id, Availability.OPERATING, today, "operating", None, ahead)
+        unknown = phrase("status unknown since %(day)s", day=Day(report.reported_on, "day_month"))
+        return SupplierState(supplier.id, Availability.UNCERTAIN, today, unknown, None, ahead)
+    return SupplierState(
+        supplier.id, Availability.OPERATING, today, AVAILABILITY_WORDS[Availability.OPERATING], None, ahead
+    )
+
+
+# The availabilities as a sentence says them ("is closed").
+AVAILABILITY_WORDS = {
+    Availability.OPERATING: phrase("operating"),
+    Availability.CLOSED: phrase("closed"),
+    Availability.UNCERTAIN: phrase("uncertain"),
+}
+
+
+def _closed_until(reopening: date, report: SupplierStatusReport) -> Phrase:
+    """ "closed until 28 Dec (supplier (WeChat), reported 04 Dec) — the supplier's note", the note as written."""
+    return phrase(
+        "closed until %(day)s (%(source)s, reported %(reported)s)%(note)s",
+        day=Day(reopening, "day_month"),
+        source=report.source,
+        reported=Day(report.reported_on, "day_month"),
+        note=f" — {report.note}" if report.note else "",
+    )
 
 
 def announced_closure(report: SupplierStatusReport | None, today: date) -> tuple[date, date] | None:

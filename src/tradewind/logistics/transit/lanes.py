@@ -57,6 +57,7 @@ from tradewind.logistics.transit.survival import (
     time_scales,
     whole_days,
 )
+from tradewind.wording import Phrase, phrase
 
 DAY_SECONDS = 86_400.0
 _TOLERANCE = 1e-12
@@ -95,7 +96,16 @@ class Lane(NamedTuple):
     method: str
 
     def describe(self) -> str:
-        return f"{self.origin}→{self.destination} by {self.method}"
+        return self.words().english()
+
+    def words(self) -> Phrase:
+        """`describe` in the reader's language."""
+        return phrase(
+            "%(origin)s→%(destination)s by %(method)s",
+            origin=self.origin,
+            destination=self.destination,
+            method=self.method,
+        )
 
 
 def factorize(values: Sequence[str]) -> tuple[tuple[str, ...], IntArray]:

@@ -27,7 +27,8 @@ def growth_page(page: Page, state: State) -> HTMLResponse:
 
 
 def named_in(report: dict[str, Any], language: str, settings: Settings) -> dict[str, Any]:
-    """The report (as cached, shared by every reader) with its milestones' and metrics' names in `language`."""
+    """The report (as cached, shared by every reader) with its milestones' and metrics' names and the milestones'
+    pace in `language`."""
     if language == SOURCE_LOCALE:
         return report
     growth = growth_settings(settings)
@@ -37,7 +38,12 @@ def named_in(report: dict[str, Any], language: str, settings: Settings) -> dict[
 
     return report | {
         "milestones": [
-            m | {"title": said(milestone_name(m["code"], m["title"], growth))} for m in report["milestones"]
+            m
+            | {
+                "title": said(milestone_name(m["code"], m["title"], growth)),
+                "pace": render(Phrase.from_json(m["pace_msg"]), language) if m.get("pace_msg") else m["pace"],
+            }
+            for m in report["milestones"]
         ],
         "metrics": [m | {"title": said(metric_name(m["code"], m["title"], growth))} for m in report["metrics"]],
     }
