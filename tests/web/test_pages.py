@@ -131,6 +131,52 @@ def test_the_open_count_follows_each_change_and_the_refresh_shows_its_work(app: 
     assert open_count(client.get(f"{base}/today").text) == before - 2  # the page says the same when reloaded
 
 
+def kind_counts(html: str) -> dict[str, int]:
+    """The kind filter's options with their counts ('All kinds' left out), from the page or an out-of-band swap."""
+    found = re.search(r'<select name="kind" id="kind-filter"[^>]*>(.*?)</select>', html, re.S)
+    assert found is not None, html[:500]
+    options = re.findall(r'<option value="(\w+)"[^>]*>[^<]*\((\d+)\)</option>', found.group(1))
+    return {name: int(n) for name, n in options}
+
+
+def test_the_kind_filters_counts_follow_each_change(app: FastAPI, world: ShopWorld) -> None:
+    """The kind filter's '(N)' after each kind was the count of page load: after a dismiss or a snooze in place the
+    dismissed kind still said N. Each in-place change on the Today page now sends the filter anew (out-of-band), with
+    the counts as the database has them and the kind the page's address has chosen still chosen."""
+    client, csrf = signed_in(app, world, "staff")
+    base = f"/shops/{world.shop.code}"
+    page = client.get(f"{base}/today").text
+    before = kind_counts(page)
+    assert sum(before.values()) == open_count(page) and len(before) >= 2
+    actions = client.get(f"/api/v1/shops/{world.shop.code}/brief").json()["actions"]
+    api_counts: dict[str, int] = {}
+    for action in actions:
+        api_counts[action["kind"]] = api_counts.get(action["kind"], 0) + 1
+    assert before == api_counts
+    first, second = actions[0], next(a for a in actions if a["kind"] != actions[0]["kind"])
+    on_today = {"HX-Request": "true", "X-CSRF-Token": csrf, "HX-Current-URL": f"http://testserver{base}/today"}
+    dismissed = client.post(f"{base}/actions/{first['id']}/dismiss", data={"reason": "by phone"}, headers=on_today)
+    after = kind_counts(dismissed.text)
+    expected = dict(before)
+    expected[first["kind"]] -= 1
+    assert after == {kind: n for kind, n in expected.items() if n} and open_count(dismissed.text) == sum(after.values())
+    chosen = {**on_today, "HX-Current-URL": f"http://testserver{base}/today?kind={second['kind']}&urgency="}
+    snoozed = client.post(
+        f"{base}/actions/{second['id']}/snooze", data={"until": (TODAY + timedelta(days=1)).isoformat()}, headers=chosen
+    )
+    expected[second["kind"]] -= 1
+    # The chosen kind stays chosen, with (0) when none of it is left open.
+    assert kind_counts(snoozed.text) == {kind: n for kind, n in expected.items() if n or kind == second["kind"]}
+    select = re.search(r'<select name="kind" id="kind-filter"[^>]*>.*?</select>', snoozed.text, re.S)
+    assert select is not None and f'<option value="{second["kind"]}" selected>' in select.group(0)
+    reloaded = client.get(f"{base}/today?kind={second['kind']}").text
+    assert kind_counts(reloaded) == kind_counts(snoozed.text)  # the page agrees when loaded again
+    third = next(a for a in actions if a["id"] not in (first["id"], second["id"]))
+    elsewhere = {**on_today, "HX-Current-URL": f"http://testserver{base}/actions/{third['id']}"}
+    off_today = client.post(f"{base}/actions/{third['id']}/dismiss", data={}, headers=elsewhere)
+    assert 'id="kind-filter"' not in off_today.text  # no filter on that page to swap
+
+
 def test_the_card_has_one_form_per_verb(app: FastAPI, world: ShopWorld) -> None:
     """Enter in a field submits that field's form: the reason box is in the dismiss form, the day in the snooze
     form, and the apply form holds nothing but its button."""

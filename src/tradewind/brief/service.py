@@ -153,12 +153,19 @@ def open_actions(
 def count_open_actions(session: Session, *, shop_id: int) -> int:
     """How many of the shop's actions are open, as this transaction sees them (a change not yet committed
     included): the count a page shows right after an apply, dismiss or snooze."""
-    found = session.scalar(
-        select(func.count())
-        .select_from(ActionRecord)
+    return sum(count_open_actions_by_kind(session, shop_id=shop_id).values())
+
+
+def count_open_actions_by_kind(session: Session, *, shop_id: int) -> dict[str, int]:
+    """How many of the shop's actions are open per kind (by kind name; a kind with none open is absent), as this
+    transaction sees them, in one query: the kind filter's counts and the heading's total after a change."""
+    rows = session.execute(
+        select(ActionRecord.kind, func.count())
         .where(ActionRecord.shop_id == shop_id, ActionRecord.state == ActionState.OPEN)
+        .group_by(ActionRecord.kind)
+        .order_by(ActionRecord.kind)
     )
-    return int(found or 0)
+    return {str(kind): int(count) for kind, count in rows}
 
 
 def get_action(session: Session, *, shop: Shop, action_id: int) -> ActionRecord:

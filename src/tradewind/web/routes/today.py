@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,7 +33,7 @@ from tradewind.brief.service import (
     HandledAction,
     apply_action,
     apply_actions,
-    count_open_actions,
+    count_open_actions_by_kind,
     dismiss_action,
     get_action,
     handled_actions,
@@ -138,11 +139,24 @@ def refresh(page: Page, access: WriteShop, session: DbSession, state: State) -> 
 
 
 def _removed(page: Page, session: Session, message: str, lines: list[str]) -> Response:
-    """The card disappears; what was done shows in the message area, and the open count in the heading follows."""
+    """The card disappears; what was done shows in the message area, and the open counts follow: the heading's
+    total and, on the Today page, the kind filter's count of each kind (one query, as this transaction sees them).
+    The kind the filter shows chosen is read from the page's address (htmx sends it; the filter pushes it)."""
     if not page.is_htmx:
         return _back(page)
-    open_now = count_open_actions(session, shop_id=page.access.shop.id)
-    return page.render("action_done.html", message=message, lines=lines, open_total=open_now)
+    counts = count_open_actions_by_kind(session, shop_id=page.access.shop.id)
+    shown = urlsplit(page.request.headers.get("hx-current-url", ""))
+    if shown.path != f"/shops/{page.access.shop.code}/today":
+        return page.render("action_done.html", message=message, lines=lines, open_total=sum(counts.values()))
+    kind = parse_qs(shown.query).get("kind", [""])[0][:32]
+    return page.render(
+        "action_done.html",
+        message=message,
+        lines=lines,
+        open_total=sum(counts.values()),
+        kind_counts=counts,
+        kind=kind,
+    )
 
 
 @router.post("/actions/{action_id}/apply")
