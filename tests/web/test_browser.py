@@ -304,6 +304,7 @@ def test_no_page_is_wider_than_a_phone(browser: Any, server: str) -> None:
             supplier,
             f"{base}/shipping",
             f"{base}/messages",
+            f"{base}/messages/mail",
             f"{base}/growth",
         ]
         for address in pages:

@@ -280,6 +280,9 @@ def test_the_sku_page_carries_its_chart(app: FastAPI, world: ShopWorld) -> None:
     assert labels[3:] == ["Arriving (purchase orders)", "Reorder point", "Stockout"]
     stockout = next(s for s in spec["series"] if s["label"] == "Stockout")
     assert sum(v is not None for v in stockout["values"]) == 1
+    # The suppliers' unit costs read as money in the shop's currency ("55.5000 CNY" was the stored decimal).
+    cells = re.findall(r'<td class="num">([^<]*)</td>', page.text)
+    assert cells and not [c for c in cells if re.search(r"\d\.\d{3,}", c)], cells
 
 
 def test_stock_table_sorts_and_searches(app: FastAPI, world: ShopWorld) -> None:
