@@ -203,6 +203,13 @@ def test_filters_and_other_sections(page: Any) -> None:
     for section in ("suppliers", "shipping", "messages", "growth"):
         page.goto(f"{base}/{section}")
         assert page.locator("h1").count() == 1
+        if section == "shipping":  # the busiest lanes as small multiples: a box per lane, each drawn
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('#lane-trends canvas')].every(c => c.dataset.drawn === '1')"
+            )
+            boxes = page.locator("#lane-trends canvas")
+            assert boxes.count() >= 4
+            assert len({box["y"] for box in (boxes.nth(n).bounding_box() for n in range(boxes.count()))}) >= 2
         shot(page, section)
     assert not page.problems, page.problems
 

@@ -430,3 +430,22 @@ def test_a_chinese_users_brief_has_its_titles_in_chinese(app: FastAPI, world: Sh
     assert "11月25日前向 Wenzhou Shoes 订购 93 件（2 个 SKU）" in done
     client.post("/settings/language", data={"csrf_token": csrf, "locale": "en", "next": "/"})
     assert "Order 93 pieces from Wenzhou Shoes by 25 Nov (2 SKUs)" in client.get(f"{base}/done").text
+
+
+def test_the_lane_trend_is_small_multiples_on_one_scale(app: FastAPI, world: ShopWorld) -> None:
+    """Issue 20: one chart drew sixteen lines (p50 and p90 of eight lanes) in eight colours. Now each lane has a box of
+    its own (p50 solid, p90 dashed, no legend to decode), every box on the same day scale."""
+    client, _ = signed_in(app, world)
+    html = client.get(f"/shops/{world.shop.code}/shipping").text
+    specs = [
+        json.loads(found)
+        for found in re.findall(r'<script type="application/json" id="lane-trend-data-\d+">(.*?)</script>', html, re.S)
+    ]
+    assert specs and html.count('<canvas id="lane-trend-') == len(specs)
+    assert len({spec["title"] for spec in specs}) == len(specs)  # one box per lane
+    highest = max(v for spec in specs for v in spec["series"][1]["values"] if v is not None)
+    (top,) = {spec["y_max"] for spec in specs}  # one scale for all
+    assert top % 5 == 0 and highest <= top < highest + 5
+    for spec in specs:
+        assert [s["label"] for s in spec["series"]] == ["p50", "p90"] and spec["legend"] is False
+        assert spec["series"][1]["dashed"] and not spec["series"][0].get("dashed")

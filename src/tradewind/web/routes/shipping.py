@@ -16,7 +16,7 @@ from tradewind.logistics.disruptions import add_disruption, end_disruption, list
 from tradewind.logistics.models import DisruptionKind
 from tradewind.logistics.service import parcel_timeline
 from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
-from tradewind.web.charts import as_script_json, lane_trend_chart
+from tradewind.web.charts import as_script_json, lane_trend_charts
 from tradewind.web.deps import Page
 
 router = APIRouter(prefix="/shops/{shop}")
@@ -44,7 +44,8 @@ def shipping_page(
         "shipping.html",
         section="shipping",
         lanes=lanes_today(state, shop),
-        trend_chart=as_script_json(lane_trend_chart(trend, words)) if trend.lanes else None,
+        trend_title=words["title"],
+        trend_charts=[(spec["title"], as_script_json(spec)) for spec in lane_trend_charts(trend, words)],
         disruptions=list_disruptions(session, shop=shop, on=today, include_ended=ended),
         show_ended=ended,
         kinds=[k.value for k in DisruptionKind],
