@@ -55,10 +55,12 @@ from tradewind.web.words import _
 router = APIRouter(prefix="/shops/{shop}")
 PAGE_SIZE = 25  # a card carries its controls (apply, snooze, dismiss): 25 to a page
 # The kinds "Apply selected" applies several at a time, after one confirmation listing them all: restocks (their
-# purchase orders) and the buyer-message actions (delay notices, replies, unpaid reminders, cancellation follow-ups:
-# applying one queues its drafts, so applying several is "send all drafts"). Any open card can be ticked to dismiss
-# or snooze several at a time.
-BULK_KINDS = frozenset({"restock", "notify_delay", "reply_needed", "unpaid_reminder", "cancellation_followup"})
+# purchase orders) and the actions whose applying queues their message drafts for the outbox worker (delay notices,
+# replies, unpaid reminders, cancellation follow-ups, supplier checks): applying several is "send all drafts". Any
+# open card can be ticked to dismiss or snooze several at a time.
+BULK_KINDS = frozenset(
+    {"restock", "notify_delay", "reply_needed", "unpaid_reminder", "cancellation_followup", "supplier_check"}
+)
 
 
 def _back(page: Page) -> Response:
