@@ -155,3 +155,29 @@ def test_a_viewer_and_a_post_without_the_token_are_refused(app: FastAPI, world: 
         nothing = owner.post(f"{base}/today/{verb}", data={"csrf_token": owner_csrf, "confirmed": "1", "until": until})
         assert nothing.status_code == 422 and "no action selected" in nothing.text
     assert all(_detail(owner, world, number)["state"] == "open" for number in ids)
+
+
+def test_a_day_too_late_only_for_an_action_handled_meanwhile_still_snoozes_the_rest(
+    app: FastAPI, world: ShopWorld
+) -> None:
+    """The horizon is checked for the actions still to snooze: one a colleague dismissed in between is reported in its
+    state, and its own (earlier) horizon does not refuse the day for the others."""
+    seller, other = TestClient(app), TestClient(app)
+    csrf = sign_in(seller, world.owner.email)
+    other_csrf = sign_in(other, world.staff.email)
+    base = f"/shops/{world.shop.code}"
+    seller.get(f"{base}/today")
+    actions = seller.get(f"/api/v1/shops/{world.shop.code}/brief").json()["actions"]
+    latest = {a["id"]: max(date.fromisoformat(a["due"]), TODAY) + timedelta(days=GRACE_DAYS) for a in actions}
+    early = min(actions, key=lambda a: latest[a["id"]])["id"]
+    late = max(actions, key=lambda a: latest[a["id"]])["id"]
+    assert latest[early] < latest[late]
+    picked = {"csrf_token": csrf, "action": [early, late], "confirmed": "1", "until": latest[late].isoformat()}
+    refused = seller.post(f"{base}/today/snooze", data=picked)
+    assert refused.status_code == 422 and f"snooze #{early} until" in refused.text  # too late for the early one
+    other.post(f"{base}/actions/{early}/dismiss", data={"csrf_token": other_csrf, "reason": "done"})
+    done = seller.post(f"{base}/today/snooze", data=picked)
+    assert done.status_code == 200
+    assert _summary(done.text).endswith(", 1 was already dismissed") and _summary(done.text).startswith("1 snoozed")
+    assert _detail(seller, world, late)["snoozed_until"] == latest[late].isoformat()
+    assert _detail(seller, world, early)["state"] == "dismissed"

@@ -305,11 +305,13 @@ def snooze_actions(
     actor: str = "seller",
 ) -> list[BulkOutcome]:
     """Snooze several actions until one day, each through `snooze_action` (its own compare-and-set and its
-    horizon). The day is checked against every action first (`check_snooze_day`): one it is too late for raises,
-    naming it, and none is snoozed. An action another change got to first is reported in its state, not raised."""
+    horizon). The day is checked against every action still to snooze first (`check_snooze_day`): one it is too late
+    for raises, naming it, and none is snoozed. An action another change got to first is reported in its state, not
+    raised."""
     found = [get_action(session, shop=shop, action_id=action_id) for action_id in dict.fromkeys(action_ids)]
     for record in found:
-        check_snooze_day(record, until, context)
+        if record.state in (ActionState.OPEN, ActionState.SNOOZED):  # one handled meanwhile is reported, not checked
+            check_snooze_day(record, until, context)
     outcomes = []
     for record in found:
         if record.state not in (ActionState.OPEN, ActionState.SNOOZED):
