@@ -444,6 +444,7 @@ def test_the_lane_trend_is_small_multiples_on_one_scale(app: FastAPI, world: Sho
     assert specs and html.count('<canvas id="lane-trend-') == len(specs)
     assert len({spec["title"] for spec in specs}) == len(specs)  # one box per lane
     highest = max(v for spec in specs for v in spec["series"][1]["values"] if v is not None)
+    assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2,3}", label) for label in specs[0]["labels"])  # "9 Sept", not ISO
     (top,) = {spec["y_max"] for spec in specs}  # one scale for all
     assert top % 5 == 0 and highest <= top < highest + 5
     for spec in specs:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import orjson
@@ -54,12 +56,14 @@ def stock_chart(outlook: StockOutlook, words: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def lane_trend_charts(trend: LaneTrend, words: dict[str, str]) -> list[dict[str, Any]]:
+def lane_trend_charts(
+    trend: LaneTrend, words: dict[str, str], week_label: Callable[[date], str] = date.isoformat
+) -> list[dict[str, Any]]:
     """Small multiples: one small chart per lane (p50 solid, p90 dashed, in one colour), every one on the same day
     scale so that lanes compare at a glance; one chart of sixteen lines in eight colours could not be read."""
     highest = max((v for lane in trend.lanes for v in lane["p90"] if v is not None), default=0)
     top = max(5, int(-(-highest // 5) * 5))  # rounded up to 5 days: the same y axis in every box
-    weeks = [w.isoformat() for w in trend.weeks]
+    weeks = [week_label(w) for w in trend.weeks]
     return [
         {
             "title": lane["lane"],

@@ -84,6 +84,11 @@ def _format_day(value: date, babel_format: str, locale: Locale) -> str:
     return format_date(value, babel_format, locale=locale)
 
 
+def day_and_month(value: date, language: str) -> str:
+    """A day as the pages' short style writes it in the language ("23 Nov", "11月23日"): for the labels of a chart."""
+    return _format_day(value, DAY_AND_MONTH, Locale.parse(BABEL_LOCALES[language]))
+
+
 def _formatters(language: str) -> dict[str, Callable[..., str]]:
     locale = Locale.parse(BABEL_LOCALES[language])
     group, decimal = locale.number_symbols["latn"]["group"], locale.number_symbols["latn"]["decimal"]

@@ -18,6 +18,7 @@ from tradewind.logistics.service import parcel_timeline
 from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
 from tradewind.web.charts import as_script_json, lane_trend_charts
 from tradewind.web.deps import Page
+from tradewind.web.rendering import day_and_month
 
 router = APIRouter(prefix="/shops/{shop}")
 PAGE_SIZE = 50
@@ -45,7 +46,10 @@ def shipping_page(
         section="shipping",
         lanes=lanes_today(state, shop),
         trend_title=words["title"],
-        trend_charts=[(spec["title"], as_script_json(spec)) for spec in lane_trend_charts(trend, words)],
+        trend_charts=[
+            (spec["title"], as_script_json(spec))
+            for spec in lane_trend_charts(trend, words, week_label=lambda week: day_and_month(week, page.language))
+        ],
         disruptions=list_disruptions(session, shop=shop, on=today, include_ended=ended),
         show_ended=ended,
         kinds=[k.value for k in DisruptionKind],

@@ -47,7 +47,7 @@
           title: { display: !!spec.title, text: spec.title }
         },
         scales: {
-          x: { ticks: { maxTicksLimit: spec.legend === false ? 4 : 12 } },
+          x: { ticks: spec.legend === false ? { maxTicksLimit: 4, maxRotation: 0 } : { maxTicksLimit: 12 } },
           // A fixed top (small multiples share one scale), or Chart.js's own.
           y: { beginAtZero: true, max: spec.y_max, title: { display: !!spec.y_label, text: spec.y_label } }
         }
