@@ -238,3 +238,13 @@ def test_the_outbox_downloads_as_its_tab_lists_it(app: FastAPI, world: ShopWorld
     assert [int(row[0]) for row in only_drafts[1:]] == [m["id"] for m in drafts]
     assert client.get(api).json()["items"] == every  # nothing became sent by being downloaded
     assert client.get(f"{base}/messages/outbox.pdf").status_code == 422
+
+
+def test_the_intents_of_incoming_messages_read_in_the_users_language(app: FastAPI, world: ShopWorld) -> None:
+    client, _ = signed_in(app, world, "staff")  # a zh user
+    html = client.get(f"/shops/{world.shop.code}/messages").text
+    badges = re.findall(r'<span class="badge" data-intent="(\w+)">([^<]*)</span>', html)
+    assert badges
+    names = {"order_status": "订单状态", "cancel_order": "取消订单", "refund_return": "退款或退货", "payment": "付款"}
+    names |= {"product_question": "商品咨询", "change_order": "修改订单", "covid_safety": "疫情与安全", "other": "其他"}
+    assert all(text == names[intent] for intent, text in badges), badges

@@ -11,8 +11,9 @@ from babel.messages.pofile import read_po
 
 import tradewind.web
 from tradewind.brief.producers import default_producers
+from tradewind.messaging.intent import INTENTS
 from tradewind.web.rendering import TRANSLATIONS
-from tradewind.web.words import KIND_NAMES
+from tradewind.web.words import INTENT_NAMES, KIND_NAMES
 
 WEB = Path(tradewind.web.__file__).resolve().parent
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
@@ -55,3 +56,8 @@ def test_every_kind_of_action_the_brief_makes_has_a_name() -> None:
     kinds = {kind for producer in default_producers() for kind in producer.kinds}
     assert {"stale_orders", "receipt_missing"} <= kinds
     assert not kinds - set(KIND_NAMES), "add them to web/words.py KIND_NAMES and the zh catalog"
+
+
+def test_every_intent_of_a_buyer_message_has_a_name() -> None:
+    """The Messages page named intents by their code ('refund return') in every language."""
+    assert set(INTENTS) == set(INTENT_NAMES), "add them to web/words.py INTENT_NAMES and the zh catalog"
