@@ -6,12 +6,19 @@ It builds the demo shop (seed 7, on 25 November 2026) in a temporary SQLite data
 today's brief, serves the app with uvicorn on a free loopback port, signs in with Debian's Chromium
 (/usr/bin/chromium, driven by Playwright, as tests/web/test_browser.py does) and saves what the screen shows of each
 page (the viewport, not the whole page) at desktop width (1280 px) and phone width (390 px). Each PNG is reduced to
-256 colours with Pillow and optimised, so that the set stays small enough to keep in the repository.
+256 colours with Pillow and optimised, so that the set stays small enough to keep in the repository. Today and
+Messages are shot once more for a user who reads Chinese (`*-zh.png`).
+
+It needs a CJK font, or Chinese text and the demo's Korean buyer names are drawn as boxes: headless Chromium finds
+fonts through fontconfig, and Debian's chromium package brings none for CJK. Install one first
+(`apt-get install -y fonts-noto-cjk`); the script checks with `fc-list` and stops, saying so, when there is none.
 """
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -45,6 +52,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 TODAY = date(2026, 11, 25)
 EMAIL, PASSWORD = "lin@example.com", "screenshots only, never a real password"
+EMAIL_ZH = "chen@example.com"  # the same shop, for an owner who reads Chinese
+ZH_PAGES = ("today", "messages")
+# The languages the screenshots show in scripts a Latin font lacks: Chinese (the zh pages) and Korean (buyer names).
+CJK_LANGUAGES = ("zh", "ko")
 CHEAP = AccountRules(hash_time_cost=1, hash_memory_kib=8, hash_parallelism=1)
 SIZES: dict[str, ViewportSize] = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 WAIT_MS = 120_000
@@ -63,6 +74,8 @@ def demo_server(folder: Path) -> Iterator[str]:
         shop = get_shop(session)
         user = create_user(session, email=EMAIL, password=PASSWORD, name="Lin", rules=CHEAP)
         grant(session, user=user, shop=shop, role=Role.OWNER)
+        reader = create_user(session, email=EMAIL_ZH, password=PASSWORD, name="Chen", locale="zh", rules=CHEAP)
+        grant(session, user=reader, shop=shop, role=Role.OWNER)
         context = BriefContext(today=TODAY, now=clock.now(), settings=settings)
         refresh_brief(session, shop=shop, context=context, producers=default_producers())
     app = create_app(settings, server=ServerSettings(hash_time_cost=1, hash_memory_kib=8), engine=engine, clock=clock)
@@ -85,10 +98,23 @@ def demo_server(folder: Path) -> Iterator[str]:
         engine.dispose()
 
 
-def sign_in(page: Any) -> str:
+def missing_fonts() -> list[str]:
+    """The languages of `CJK_LANGUAGES` no installed font covers (all of them when fontconfig is missing)."""
+    if shutil.which("fc-list") is None:
+        return list(CJK_LANGUAGES)
+    found = {
+        language: subprocess.run(
+            ["fc-list", f":lang={language}", "family"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        for language in CJK_LANGUAGES
+    }
+    return [language for language, families in found.items() if not families]
+
+
+def sign_in(page: Any, email: str = EMAIL) -> str:
     """Signs in; the shop's address (`…/shops/CODE`)."""
     page.goto("/login")
-    page.fill("#email", EMAIL)
+    page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/today")
@@ -124,9 +150,25 @@ def save_small(png: bytes, target: Path) -> int:
     return target.stat().st_size
 
 
+def shoot(page: Any, address: str, target: Path) -> None:
+    page.goto(address)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(800)  # the charts' drawing animation
+    written = save_small(page.screenshot(full_page=False), target)
+    print(f"{target.relative_to(HERE.parent.parent)}: {written / 1024:.0f} KiB")  # noqa: T201 - a script
+
+
 def main() -> int:
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing: apt-get install -y chromium", file=sys.stderr)  # noqa: T201 - a script
+        return 1
+    missing = missing_fonts()
+    if missing:
+        print(  # noqa: T201 - a script
+            f"no font for {', '.join(missing)}: Chinese and Korean would be drawn as boxes; "
+            "apt-get install -y fonts-noto-cjk",
+            file=sys.stderr,
+        )
         return 1
     with tempfile.TemporaryDirectory() as folder, demo_server(Path(folder)) as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True)
@@ -140,12 +182,16 @@ def main() -> int:
                 page = context.new_page()
                 pages = addresses(page, sign_in(page))
                 for name, address in pages.items():
-                    page.goto(address)
-                    page.wait_for_load_state("networkidle")
-                    page.wait_for_timeout(800)  # the charts' drawing animation
-                    target = HERE / f"{size}-{name}.png"
-                    written = save_small(page.screenshot(full_page=False), target)
-                    print(f"{target.relative_to(HERE.parent.parent)}: {written / 1024:.0f} KiB")  # noqa: T201
+                    shoot(page, address, HERE / f"{size}-{name}.png")
+                context.close()
+                context = browser.new_context(
+                    viewport=viewport, base_url=server, device_scale_factor=1, is_mobile=phone, has_touch=phone
+                )
+                context.set_default_timeout(WAIT_MS)
+                page = context.new_page()
+                sign_in(page, EMAIL_ZH)
+                for name in ZH_PAGES:
+                    shoot(page, pages[name], HERE / f"{size}-{name}-zh.png")
                 context.close()
         finally:
             browser.close()

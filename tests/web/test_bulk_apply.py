@@ -9,6 +9,7 @@ import re
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -148,3 +149,44 @@ def test_only_restocks_and_delay_notices_are_applied_together(app: FastAPI, worl
     refused = client.post(f"{base}/today/apply", data={"csrf_token": csrf, "action": [playbook], "confirmed": "1"})
     assert refused.status_code == 422
     assert client.get(f"/api/v1/shops/{world.shop.code}/actions/{playbook}").json()["state"] == "open"
+
+
+MESSAGE_KINDS = ("reply_needed", "unpaid_reminder", "cancellation_followup", "supplier_check")
+
+
+def test_send_all_drafts_of_the_selected_message_actions(app: FastAPI, world: ShopWorld) -> None:
+    """Applying a reply, a reminder, a follow-up or a supplier check queues its drafts for the outbox worker: ticked
+    together, 'Apply selected' lists every draft (to whom, subject) before anything is queued, then queues them all,
+    each once."""
+    client = TestClient(app)
+    csrf = sign_in(client, world.owner.email)
+    base = f"/shops/{world.shop.code}"
+    api = f"/api/v1/shops/{world.shop.code}"
+    actions = client.get(f"{api}/brief").json()["actions"]
+    picked_ids = [a["id"] for a in actions if a["kind"] in MESSAGE_KINDS]
+    assert len({a["kind"] for a in actions if a["id"] in picked_ids}) == len(MESSAGE_KINDS)
+    drafts = {
+        number: [s for s in client.get(f"{api}/actions/{number}").json()["steps"] if s["type"] == "message"]
+        for number in picked_ids
+    }
+    assert all(drafts.values())
+    queued_before = len(client.get(f"{api}/outbox?state=queued&limit=200").json()["items"])
+    picked = {"csrf_token": csrf, "action": picked_ids}
+    asked = client.post(f"{base}/today/apply", data=picked)
+    assert asked.status_code == 200
+    for number, steps in drafts.items():
+        listed = re.search(rf'id="action-{number}".*?</article>', asked.text, re.S)
+        assert listed is not None and listed.group(0).count("<li>Queue the message to ") == len(steps)
+        for step in steps:
+            assert str(escape(step["subject"])) in listed.group(0)  # as the page writes it
+    assert len(client.get(f"{api}/outbox?state=queued&limit=200").json()["items"]) == queued_before  # not yet
+    done = client.post(f"{base}/today/apply", data=picked | {"confirmed": "1"})
+    assert done.status_code == 200
+    summary = re.search(r'id="bulk-summary">(.*?)</div>', done.text, re.S)
+    assert summary is not None and summary.group(1).strip() == f"{len(picked_ids)} applied"
+    queued = client.get(f"{api}/outbox?state=queued&limit=200").json()["items"]
+    assert len(queued) == queued_before + sum(len(steps) for steps in drafts.values())
+    assert {m["action_id"] for m in queued} >= set(picked_ids)
+    again = client.post(f"{base}/today/apply", data=picked | {"confirmed": "1"})
+    assert f"0 applied, {len(picked_ids)} were already applied" in again.text
+    assert len(client.get(f"{api}/outbox?state=queued&limit=200").json()["items"]) == len(queued)  # each once

@@ -4,10 +4,10 @@ moment is put together from cached halves, and must read exactly as `format_date
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 
 from tradewind.web.rendering import BABEL_LOCALES, LANGUAGES, _formatters
 
@@ -25,5 +25,8 @@ def test_moments_and_days_read_as_babel_writes_them_in_every_language() -> None:
         for moment in moments:
             assert day(moment) == format_datetime(moment, "short", locale=locale), (language, moment)
             assert day(moment.date()) == format_date(moment.date(), "medium", locale=locale)
-            assert day(moment.date(), "short") == format_date(moment.date(), "d MMM", locale=locale)
+            assert day(moment.date(), "short") == format_skeleton("MMMd", moment.date(), locale=locale)
         assert day(None) == day("") == "—"
+    # Day and month in each language's own order (a fixed "d MMM" pattern read "截止 23 11月" on a zh card).
+    assert _formatters("en")["day"](date(2026, 11, 23), "short") == "23 Nov"
+    assert _formatters("zh")["day"](date(2026, 11, 23), "short") == "11月23日"

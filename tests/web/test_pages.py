@@ -131,6 +131,52 @@ def test_the_open_count_follows_each_change_and_the_refresh_shows_its_work(app: 
     assert open_count(client.get(f"{base}/today").text) == before - 2  # the page says the same when reloaded
 
 
+def kind_counts(html: str) -> dict[str, int]:
+    """The kind filter's options with their counts ('All kinds' left out), from the page or an out-of-band swap."""
+    found = re.search(r'<select name="kind" id="kind-filter"[^>]*>(.*?)</select>', html, re.S)
+    assert found is not None, html[:500]
+    options = re.findall(r'<option value="(\w+)"[^>]*>[^<]*\((\d+)\)</option>', found.group(1))
+    return {name: int(n) for name, n in options}
+
+
+def test_the_kind_filters_counts_follow_each_change(app: FastAPI, world: ShopWorld) -> None:
+    """The kind filter's '(N)' after each kind was the count of page load: after a dismiss or a snooze in place the
+    dismissed kind still said N. Each in-place change on the Today page now sends the filter anew (out-of-band), with
+    the counts as the database has them and the kind the page's address has chosen still chosen."""
+    client, csrf = signed_in(app, world, "staff")
+    base = f"/shops/{world.shop.code}"
+    page = client.get(f"{base}/today").text
+    before = kind_counts(page)
+    assert sum(before.values()) == open_count(page) and len(before) >= 2
+    actions = client.get(f"/api/v1/shops/{world.shop.code}/brief").json()["actions"]
+    api_counts: dict[str, int] = {}
+    for action in actions:
+        api_counts[action["kind"]] = api_counts.get(action["kind"], 0) + 1
+    assert before == api_counts
+    first, second = actions[0], next(a for a in actions if a["kind"] != actions[0]["kind"])
+    on_today = {"HX-Request": "true", "X-CSRF-Token": csrf, "HX-Current-URL": f"http://testserver{base}/today"}
+    dismissed = client.post(f"{base}/actions/{first['id']}/dismiss", data={"reason": "by phone"}, headers=on_today)
+    after = kind_counts(dismissed.text)
+    expected = dict(before)
+    expected[first["kind"]] -= 1
+    assert after == {kind: n for kind, n in expected.items() if n} and open_count(dismissed.text) == sum(after.values())
+    chosen = {**on_today, "HX-Current-URL": f"http://testserver{base}/today?kind={second['kind']}&urgency="}
+    snoozed = client.post(
+        f"{base}/actions/{second['id']}/snooze", data={"until": (TODAY + timedelta(days=1)).isoformat()}, headers=chosen
+    )
+    expected[second["kind"]] -= 1
+    # The chosen kind stays chosen, with (0) when none of it is left open.
+    assert kind_counts(snoozed.text) == {kind: n for kind, n in expected.items() if n or kind == second["kind"]}
+    select = re.search(r'<select name="kind" id="kind-filter"[^>]*>.*?</select>', snoozed.text, re.S)
+    assert select is not None and f'<option value="{second["kind"]}" selected>' in select.group(0)
+    reloaded = client.get(f"{base}/today?kind={second['kind']}").text
+    assert kind_counts(reloaded) == kind_counts(snoozed.text)  # the page agrees when loaded again
+    third = next(a for a in actions if a["id"] not in (first["id"], second["id"]))
+    elsewhere = {**on_today, "HX-Current-URL": f"http://testserver{base}/actions/{third['id']}"}
+    off_today = client.post(f"{base}/actions/{third['id']}/dismiss", data={}, headers=elsewhere)
+    assert 'id="kind-filter"' not in off_today.text  # no filter on that page to swap
+
+
 def test_the_card_has_one_form_per_verb(app: FastAPI, world: ShopWorld) -> None:
     """Enter in a field submits that field's form: the reason box is in the dismiss form, the day in the snooze
     form, and the apply form holds nothing but its button."""
@@ -234,6 +280,9 @@ def test_the_sku_page_carries_its_chart(app: FastAPI, world: ShopWorld) -> None:
     assert labels[3:] == ["Arriving (purchase orders)", "Reorder point", "Stockout"]
     stockout = next(s for s in spec["series"] if s["label"] == "Stockout")
     assert sum(v is not None for v in stockout["values"]) == 1
+    # The suppliers' unit costs read as money in the shop's currency ("55.5000 CNY" was the stored decimal).
+    cells = re.findall(r'<td class="num">([^<]*)</td>', page.text)
+    assert cells and not [c for c in cells if re.search(r"\d\.\d{3,}", c)], cells
 
 
 def test_stock_table_sorts_and_searches(app: FastAPI, world: ShopWorld) -> None:
@@ -382,3 +431,23 @@ def test_a_chinese_users_brief_has_its_titles_in_chinese(app: FastAPI, world: Sh
     assert "11月25日前向 Wenzhou Shoes 订购 93 件（2 个 SKU）" in done
     client.post("/settings/language", data={"csrf_token": csrf, "locale": "en", "next": "/"})
     assert "Order 93 pieces from Wenzhou Shoes by 25 Nov (2 SKUs)" in client.get(f"{base}/done").text
+
+
+def test_the_lane_trend_is_small_multiples_on_one_scale(app: FastAPI, world: ShopWorld) -> None:
+    """Issue 20: one chart drew sixteen lines (p50 and p90 of eight lanes) in eight colours. Now each lane has a box of
+    its own (p50 solid, p90 dashed, no legend to decode), every box on the same day scale."""
+    client, _ = signed_in(app, world)
+    html = client.get(f"/shops/{world.shop.code}/shipping").text
+    specs = [
+        json.loads(found)
+        for found in re.findall(r'<script type="application/json" id="lane-trend-data-\d+">(.*?)</script>', html, re.S)
+    ]
+    assert specs and html.count('<canvas id="lane-trend-') == len(specs)
+    assert len({spec["title"] for spec in specs}) == len(specs)  # one box per lane
+    highest = max(v for spec in specs for v in spec["series"][1]["values"] if v is not None)
+    assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2,3}", label) for label in specs[0]["labels"])  # "9 Sept", not ISO
+    (top,) = {spec["y_max"] for spec in specs}  # one scale for all
+    assert top % 5 == 0 and highest <= top < highest + 5
+    for spec in specs:
+        assert [s["label"] for s in spec["series"]] == ["p50", "p90"] and spec["legend"] is False
+        assert spec["series"][1]["dashed"] and not spec["series"][0].get("dashed")

@@ -211,3 +211,40 @@ def test_the_stock_and_actions_downloads_follow_their_pages(app: FastAPI, world:
         assert row[4] == round(by_sku[row[0]]["demand_per_day"], 2)
     searched = read_csv(client.get(f"{base}/stock.csv?q={world.sku_code}").content)
     assert [r[0] for r in searched[1:]] == [world.sku_code]
+
+
+def test_the_outbox_downloads_as_its_tab_lists_it(app: FastAPI, world: ShopWorld) -> None:
+    """The Outbox tab's messages (its state filter, newest first) as CSV and Excel, like the Stock, Orders and Actions
+    tables: read-only (every message keeps its state), the header in the user's language."""
+    client, _ = signed_in(app, world, "staff")  # a zh user
+    base = f"/shops/{world.shop.code}"
+    client.get(f"{base}/today")  # the brief drafts its messages into the outbox
+    api = f"/api/v1/shops/{world.shop.code}/outbox?limit=200"
+    every = client.get(api).json()["items"]
+    drafts = client.get(f"{api}&state=draft").json()["items"]
+    assert every and drafts and len(every) < 200
+    tab = client.get(f"{base}/messages?tab=outbox&state=draft").text
+    assert (
+        f'href="{base}/messages/outbox.csv?state=draft"' in tab
+        and f'href="{base}/messages/outbox.xlsx?state=draft"' in tab
+    )
+    sheet = read_xlsx(client.get(f"{base}/messages/outbox.xlsx").content)
+    assert sheet[0][:3] == ["消息", "状态", "渠道"]
+    assert [row[0] for row in sheet[1:]] == [m["id"] for m in every]
+    by_id = {m["id"]: m for m in every}
+    for row in sheet[1:]:
+        assert row[6] == by_id[row[0]]["subject"] and row[5] == by_id[row[0]]["locale"]
+    only_drafts = read_csv(client.get(f"{base}/messages/outbox.csv?state=draft").content)
+    assert [int(row[0]) for row in only_drafts[1:]] == [m["id"] for m in drafts]
+    assert client.get(api).json()["items"] == every  # nothing became sent by being downloaded
+    assert client.get(f"{base}/messages/outbox.pdf").status_code == 422
+
+
+def test_the_intents_of_incoming_messages_read_in_the_users_language(app: FastAPI, world: ShopWorld) -> None:
+    client, _ = signed_in(app, world, "staff")  # a zh user
+    html = client.get(f"/shops/{world.shop.code}/messages").text
+    badges = re.findall(r'<span class="badge" data-intent="(\w+)">([^<]*)</span>', html)
+    assert badges
+    names = {"order_status": "订单状态", "cancel_order": "取消订单", "refund_return": "退款或退货", "payment": "付款"}
+    names |= {"product_question": "商品咨询", "change_order": "修改订单", "covid_safety": "疫情与安全", "other": "其他"}
+    assert all(text == names[intent] for intent, text in badges), badges

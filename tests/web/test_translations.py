@@ -13,8 +13,9 @@ from babel.messages.pofile import read_po
 import tradewind.web
 from tests.catalogs import compiled_entries, extract, translation_problems
 from tradewind.brief.producers import default_producers
+from tradewind.messaging.triage.intent import INTENTS
 from tradewind.web.rendering import LANGUAGES, TRANSLATIONS, translations
-from tradewind.web.words import KIND_NAMES
+from tradewind.web.words import INTENT_NAMES, KIND_NAMES
 
 WEB = Path(tradewind.web.__file__).resolve().parent
 # The command of `make web-texts` (and of docs/api.md), less its output file.
@@ -74,3 +75,8 @@ def test_every_kind_of_action_the_brief_makes_has_a_name() -> None:
     kinds = {kind for producer in default_producers() for kind in producer.kinds}
     assert {"stale_orders", "receipt_missing"} <= kinds
     assert not kinds - set(KIND_NAMES), "add them to web/words.py KIND_NAMES and the zh and ru catalogs"
+
+
+def test_every_intent_of_a_buyer_message_has_a_name() -> None:
+    """The Messages page named intents by their code ('refund return') in every language."""
+    assert set(INTENTS) == set(INTENT_NAMES), "add them to web/words.py INTENT_NAMES and the zh and ru catalogs"

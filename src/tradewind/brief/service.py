@@ -174,12 +174,19 @@ def open_actions(
 def count_open_actions(session: Session, *, shop_id: int) -> int:
     """How many of the shop's actions are open, as this transaction sees them (a change not yet committed
     included): the count a page shows right after an apply, dismiss or snooze."""
-    found = session.scalar(
-        select(func.count())
-        .select_from(ActionRecord)
+    return sum(count_open_actions_by_kind(session, shop_id=shop_id).values())
+
+
+def count_open_actions_by_kind(session: Session, *, shop_id: int) -> dict[str, int]:
+    """How many of the shop's actions are open per kind (by kind name; a kind with none open is absent), as this
+    transaction sees them, in one query: the kind filter's counts and the heading's total after a change."""
+    rows = session.execute(
+        select(ActionRecord.kind, func.count())
         .where(ActionRecord.shop_id == shop_id, ActionRecord.state == ActionState.OPEN)
+        .group_by(ActionRecord.kind)
+        .order_by(ActionRecord.kind)
     )
-    return int(found or 0)
+    return {str(kind): int(count) for kind, count in rows}
 
 
 def get_action(session: Session, *, shop: Shop, action_id: int) -> ActionRecord:
@@ -282,6 +289,64 @@ def apply_actions(
     return outcomes
 
 
+def dismiss_actions(
+    session: Session,
+    *,
+    shop: Shop,
+    action_ids: Sequence[int],
+    context: BriefContext,
+    actor: str = "seller",
+    reason: str | None = None,
+) -> list[BulkOutcome]:
+    """Dismiss several actions with one reason, each through `dismiss_action` (its own compare-and-set): an action
+    another change got to first (applied, dismissed, expired) is reported in the state it has, not raised, and the
+    others are still dismissed. Each action is dismissed once, in the order given."""
+    outcomes = []
+    for action_id in dict.fromkeys(action_ids):
+        record = get_action(session, shop=shop, action_id=action_id)
+        if record.state not in (ActionState.OPEN, ActionState.SNOOZED):
+            outcomes.append(BulkOutcome(record, record.state, []))
+            continue
+        try:
+            dismiss_action(session, shop=shop, action_id=action_id, context=context, actor=actor, reason=reason)
+        except (StateChangedError, InvalidTransitionError):
+            outcomes.append(BulkOutcome(record, record.state, []))
+            continue
+        outcomes.append(BulkOutcome(record, None, []))
+    return outcomes
+
+
+def snooze_actions(
+    session: Session,
+    *,
+    shop: Shop,
+    action_ids: Sequence[int],
+    until: date,
+    context: BriefContext,
+    actor: str = "seller",
+) -> list[BulkOutcome]:
+    """Snooze several actions until one day, each through `snooze_action` (its own compare-and-set and its
+    horizon). The day is checked against every action still to snooze first (`check_snooze_day`): one it is too late
+    for raises, naming it, and none is snoozed. An action another change got to first is reported in its state, not
+    raised."""
+    found = [get_action(session, shop=shop, action_id=action_id) for action_id in dict.fromkeys(action_ids)]
+    for record in found:
+        if record.state in (ActionState.OPEN, ActionState.SNOOZED):  # one handled meanwhile is reported, not checked
+            check_snooze_day(record, until, context)
+    outcomes = []
+    for record in found:
+        if record.state not in (ActionState.OPEN, ActionState.SNOOZED):
+            outcomes.append(BulkOutcome(record, record.state, []))
+            continue
+        try:
+            snooze_action(session, shop=shop, action_id=record.id, until=until, context=context, actor=actor)
+        except (StateChangedError, InvalidTransitionError):
+            outcomes.append(BulkOutcome(record, record.state, []))
+            continue
+        outcomes.append(BulkOutcome(record, None, []))
+    return outcomes
+
+
 def _already_applied(record: ActionRecord) -> list[str]:
     return [f"already applied; nothing more to do (action #{record.id})"]
 
@@ -368,22 +433,27 @@ def latest_snooze(due: date, today: date, grace_days: int) -> date:
     return max(due, today) + timedelta(days=grace_days)
 
 
+def check_snooze_day(record: ActionRecord, until: date, context: BriefContext) -> None:
+    """Raise unless `until` is after today and no later than `latest_snooze` of the action's due day."""
+    if until <= context.today:
+        raise ValidationError(f"snooze until a day after today ({context.today}), not {until}")
+    latest = latest_snooze(record.due, context.today, context.settings.snooze_grace_days)
+    if until > latest:
+        raise ValidationError(
+            f"snooze #{record.id} until {latest} at the latest ({context.settings.snooze_grace_days} days past "
+            f"the action's due day {record.due}, or past today when it is overdue), not {until}",
+            details={"action": record.id, "latest": latest.isoformat()},
+        )
+
+
 def snooze_action(
     session: Session, *, shop: Shop, action_id: int, until: date, context: BriefContext, actor: str = "seller"
 ) -> ActionRecord:
     """Hide the action until a day (a compare-and-set: a snooze that loses to another change raises a conflict).
 
     The day is after today and no later than `latest_snooze` of the action's due day."""
-    if until <= context.today:
-        raise ValidationError(f"snooze until a day after today ({context.today}), not {until}")
     record = get_action(session, shop=shop, action_id=action_id)
-    latest = latest_snooze(record.due, context.today, context.settings.snooze_grace_days)
-    if until > latest:
-        raise ValidationError(
-            f"snooze until {latest} at the latest ({context.settings.snooze_grace_days} days past the action's due "
-            f"day {record.due}, or past today when it is overdue), not {until}",
-            details={"action": record.id, "latest": latest.isoformat()},
-        )
+    check_snooze_day(record, until, context)
     transition(record, ActionState.SNOOZED, at=context.now, actor=actor, note=f"until {until}")
     record.snoozed_until = until
     session.flush()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import orjson
@@ -54,14 +56,25 @@ def stock_chart(outlook: StockOutlook, words: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def lane_trend_chart(trend: LaneTrend, words: dict[str, str]) -> dict[str, Any]:
-    series = []
-    for lane in trend.lanes:
-        series.append({"label": f"{lane['lane']} p50", "values": lane["p50"]})
-        series.append({"label": f"{lane['lane']} p90", "values": lane["p90"], "dashed": True, "width": 1})
-    return {
-        "title": words["title"],
-        "y_label": words["days"],
-        "labels": [w.isoformat() for w in trend.weeks],
-        "series": series,
-    }
+def lane_trend_charts(
+    trend: LaneTrend, words: dict[str, str], week_label: Callable[[date], str] = date.isoformat
+) -> list[dict[str, Any]]:
+    """Small multiples: one small chart per lane (p50 solid, p90 dashed, in one colour), every one on the same day
+    scale so that lanes compare at a glance; one chart of sixteen lines in eight colours could not be read."""
+    highest = max((v for lane in trend.lanes for v in lane["p90"] if v is not None), default=0)
+    top = max(5, int(-(-highest // 5) * 5))  # rounded up to 5 days: the same y axis in every box
+    weeks = [week_label(w) for w in trend.weeks]
+    return [
+        {
+            "title": lane["lane"],
+            "y_label": words["days"],
+            "y_max": top,
+            "legend": False,
+            "labels": weeks,
+            "series": [
+                {"label": "p50", "values": lane["p50"], "color": "#0f5b78"},
+                {"label": "p90", "values": lane["p90"], "color": "#0f5b78", "dashed": True, "width": 1},
+            ],
+        }
+        for lane in trend.lanes
+    ]

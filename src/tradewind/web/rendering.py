@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_date, format_time, get_datetime_format
+from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
 from babel.support import Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -73,6 +73,21 @@ def _gettext_callables(language: str) -> dict[str, Callable[..., Any]]:
     return {"gettext": gettext, "_": gettext, "ngettext": ngettext}
 
 
+DAY_AND_MONTH = "MMMd"  # a Babel skeleton: the locale's own pattern for a day and its month
+
+
+def _format_day(value: date, babel_format: str, locale: Locale) -> str:
+    """A day in one of Babel's formats ("medium", "full", …) or, for `DAY_AND_MONTH`, its skeleton."""
+    if babel_format == DAY_AND_MONTH:
+        return str(format_skeleton(DAY_AND_MONTH, value, locale=locale))
+    return format_date(value, babel_format, locale=locale)
+
+
+def day_and_month(value: date, language: str) -> str:
+    """A day as the pages' short style writes it in the language ("23 Nov", "11月23日"): for the labels of a chart."""
+    return _format_day(value, DAY_AND_MONTH, Locale.parse(BABEL_LOCALES[language]))
+
+
 def _formatters(language: str) -> dict[str, Callable[..., str]]:
     locale = Locale.parse(BABEL_LOCALES[language])
     group, decimal = locale.number_symbols["latn"]["group"], locale.number_symbols["latn"]["decimal"]
@@ -92,7 +107,7 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
 
     @lru_cache(maxsize=4096)
     def formatted_day(value: date, babel_format: str) -> str:
-        return format_date(value, babel_format, locale=locale)
+        return _format_day(value, babel_format, locale)
 
     def day(value: date | datetime | str | None, style: str = "medium") -> str:
         if value is None or value == "":
@@ -101,8 +116,9 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
             value = date.fromisoformat(value[:10])
         if isinstance(value, datetime):
             return moment(value)
-        # A table repeats the same few days: each is formatted once. The templates' "short" is day and month.
-        return formatted_day(value, "d MMM" if style == "short" else style)
+        # A table repeats the same few days: each is formatted once. The templates' "short" is day and month in the
+        # locale's own order and words (Babel's skeleton "MMMd": "23 Nov", "11月23日"; a fixed "d MMM" read "23 11月").
+        return formatted_day(value, DAY_AND_MONTH if style == "short" else style)
 
     def number(value: float | int | Decimal | None, digits: int = 0) -> str:
         # The locale's grouping and decimal signs with Python's own formatting: Babel's pattern engine, called for

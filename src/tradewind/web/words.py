@@ -99,6 +99,19 @@ CARD_WORDS = {
 }
 
 
+# What an incoming buyer message asks (`messaging.intent.INTENTS`), as the Messages page names it.
+INTENT_NAMES = {
+    "order_status": _("order status"),
+    "cancel_order": _("cancel order"),
+    "refund_return": _("refund or return"),
+    "payment": _("payment"),
+    "product_question": _("product question"),
+    "change_order": _("change order"),
+    "covid_safety": _("COVID and safety"),
+    "other": _("other"),
+}
+
+
 def translated_names(gettext: Callable[[str], str]) -> dict[str, dict[str, str]]:
     """Every dictionary of words in one language, for the templates' context."""
     return {
@@ -109,4 +122,5 @@ def translated_names(gettext: Callable[[str], str]) -> dict[str, dict[str, str]]
         "parcel_names": {key: gettext(word) for key, word in PARCEL_NAMES.items()},
         "unit_names": {key: gettext(word) for key, word in UNIT_NAMES.items()},
         "card_words": {key: gettext(word) for key, word in CARD_WORDS.items()},
+        "intent_names": {key: gettext(word) for key, word in INTENT_NAMES.items()},
     }

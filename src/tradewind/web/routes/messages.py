@@ -4,6 +4,7 @@ drafts waiting in open actions (editable), incoming buyer messages with their tr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query
@@ -34,6 +35,8 @@ from tradewind.server.pages import MAX_ID, RecordId
 from tradewind.server.state import AppState, ShopMailCounts
 from tradewind.shops.service import update_shop
 from tradewind.web.deps import Page, PageContext
+from tradewind.web.downloads import DOWNLOAD_ROWS, FormatPath, download
+from tradewind.web.words import _
 
 router = APIRouter(prefix="/shops/{shop}")
 PAGE_SIZE = 25  # messages carry their whole text (and the suggested reply): a page of 25 reads well
@@ -79,6 +82,68 @@ def messages_page(
             "unanswered": unanswered,
         }
     return page.render("messages.html", **context)
+
+
+OUTBOX_COLUMNS = (
+    _("Message"),
+    _("State"),
+    _("Channel"),
+    _("To"),
+    _("Address"),
+    _("Language"),
+    _("Subject"),
+    _("Text"),
+    _("Created"),
+    _("Sent"),
+    _("Attempts"),
+    _("Last error"),
+    _("Action"),
+)
+
+
+@router.get("/messages/outbox.{fmt}")
+@on_the_loop
+def outbox_download(
+    page: Page,
+    session: DbSession,
+    fmt: FormatPath,
+    state: Annotated[str, Query(max_length=16)] = "",
+) -> Response:
+    """The outbox as the Outbox tab lists it (its state filter; newest first, every page) as CSV or Excel: a record
+    to keep or check, read-only (the platform messages' export, which marks them sent, is `POST /messages/export`)."""
+    shop_id = page.access.shop.id
+    wanted = OutboxState(state) if state in {s.value for s in OutboxState} else None
+    state_words = page.words("state_names")
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        before: int | None = None
+        written = 0
+        while written < DOWNLOAD_ROWS:
+            found = outbox_page(
+                session, shop_id=shop_id, state=wanted, before_id=before, limit=min(5_000, DOWNLOAD_ROWS - written)
+            )
+            for m in found:
+                yield (
+                    m.id,
+                    state_words.get(m.state.value, m.state.value),
+                    m.channel,
+                    m.recipient_kind.value,
+                    m.address,
+                    m.locale,
+                    m.subject,
+                    m.body,
+                    m.created_at,
+                    m.sent_at,
+                    m.attempts,
+                    m.last_error,
+                    m.action_id,
+                )
+            written += len(found)
+            if len(found) < 5_000:
+                return
+            before = found[-1].id
+
+    return download(page, fmt, table=_("Outbox"), header=OUTBOX_COLUMNS, rows=rows())
 
 
 @router.post("/messages/{message_id}/edit")

@@ -16,8 +16,9 @@ from tradewind.server.deps import DbSession, State, WriteShop
 from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
 from tradewind.server.inline import on_the_loop
 from tradewind.server.pages import RecordId
-from tradewind.web.charts import as_script_json, lane_trend_chart
+from tradewind.web.charts import as_script_json, lane_trend_charts
 from tradewind.web.deps import Page
+from tradewind.web.rendering import day_and_month
 
 router = APIRouter(prefix="/shops/{shop}")
 PAGE_SIZE = 50
@@ -44,7 +45,11 @@ def shipping_page(
         "shipping.html",
         section="shipping",
         lanes=lanes_today(state, shop),
-        trend_chart=as_script_json(lane_trend_chart(trend, words)) if trend.lanes else None,
+        trend_title=words["title"],
+        trend_charts=[
+            (spec["title"], as_script_json(spec))
+            for spec in lane_trend_charts(trend, words, week_label=lambda week: day_and_month(week, page.language))
+        ],
         disruptions=list_disruptions(session, shop=shop, on=today, include_ended=ended),
         show_ended=ended,
         kinds=[k.value for k in DisruptionKind],

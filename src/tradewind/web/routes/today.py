@@ -5,35 +5,45 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Form, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from tradewind.brief.models import ActionState
+from tradewind.brief.models import ActionRecord, ActionState
 from tradewind.brief.producers import default_producers
 from tradewind.brief.ranking import URGENCY_GROUPS, urgency_group
 from tradewind.brief.service import (
     CONFIRM_STEPS,
     DONE_STATES,
+    BulkOutcome,
     HandledAction,
     apply_action,
     apply_actions,
-    count_open_actions,
+    count_open_actions_by_kind,
     dismiss_action,
+    dismiss_actions,
     edit_message_step,
     get_action,
     handled_actions,
+    latest_snooze,
     needs_confirmation,
     planned_orders,
     reopen_action,
     snooze_action,
+    snooze_actions,
 )
 from tradewind.clock import parse_day
 from tradewind.errors import ValidationError
-from tradewind.server.briefing import ensure_todays_brief, open_action_summaries, open_kinds, refresh_now
+from tradewind.server.briefing import (
+    ensure_todays_brief,
+    open_action_summaries,
+    open_kinds,
+    refresh_now,
+)
 from tradewind.server.deps import DbSession, State, WriteShop
 from tradewind.server.inline import on_the_loop
 from tradewind.server.pages import RecordId
@@ -43,9 +53,13 @@ from tradewind.web.words import _
 
 router = APIRouter(prefix="/shops/{shop}")
 PAGE_SIZE = 25  # a card carries its controls (apply, snooze, dismiss): 25 to a page
-# The kinds a card of the Today page can be selected for "Apply selected": restocks (their purchase orders) and
-# delay notices (their drafts queued), applied several at a time after one confirmation listing them all.
-BULK_KINDS = frozenset({"restock", "notify_delay"})
+# The kinds "Apply selected" applies several at a time, after one confirmation listing them all: restocks (their
+# purchase orders) and the actions whose applying queues their message drafts for the outbox worker (delay notices,
+# replies, unpaid reminders, cancellation follow-ups, supplier checks): applying several is "send all drafts". Any
+# open card can be ticked to dismiss or snooze several at a time.
+BULK_KINDS = frozenset(
+    {"restock", "notify_delay", "reply_needed", "unpaid_reminder", "cancellation_followup", "supplier_check"}
+)
 
 
 def _back(page: Page) -> Response:
@@ -132,11 +146,24 @@ def refresh(page: Page, access: WriteShop, session: DbSession, state: State) -> 
 
 
 def _removed(page: Page, session: Session, message: str, lines: list[str]) -> Response:
-    """The card disappears; what was done shows in the message area, and the open count in the heading follows."""
+    """The card disappears; what was done shows in the message area, and the open counts follow: the heading's
+    total and, on the Today page, the kind filter's count of each kind (one query, as this transaction sees them).
+    The kind the filter shows chosen is read from the page's address (htmx sends it; the filter pushes it)."""
     if not page.is_htmx:
         return _back(page)
-    open_now = count_open_actions(session, shop_id=page.access.shop.id)
-    return page.render("action_done.html", message=message, lines=lines, open_total=open_now)
+    counts = count_open_actions_by_kind(session, shop_id=page.access.shop.id)
+    shown = urlsplit(page.request.headers.get("hx-current-url", ""))
+    if shown.path != f"/shops/{page.access.shop.code}/today":
+        return page.render("action_done.html", message=message, lines=lines, open_total=sum(counts.values()))
+    kind = parse_qs(shown.query).get("kind", [""])[0][:32]
+    return page.render(
+        "action_done.html",
+        message=message,
+        lines=lines,
+        open_total=sum(counts.values()),
+        kind_counts=counts,
+        kind=kind,
+    )
 
 
 @router.post("/actions/{action_id}/apply")
@@ -167,6 +194,29 @@ def apply(
     return _removed(page, session, page.gettext("Applied: %(title)s") % {"title": page.action_title(record)}, done)
 
 
+def _selected(session: Session, page: Page, action: list[int] | None, verb: str) -> list[ActionRecord]:
+    """The actions ticked on the Today page, each once, in the order ticked (one of another shop: not found)."""
+    if not action:
+        raise ValidationError(
+            f"no action selected: tick the cards to {verb} together, then {verb.capitalize()} selected"
+        )
+    return [get_action(session, shop=page.access.shop, action_id=number) for number in dict.fromkeys(action)]
+
+
+def _bulk_done(page: Page, verb: str, outcomes: list[BulkOutcome], until: date | None = None) -> HTMLResponse:
+    """What a bulk change did: how many were changed here, and each one another change got to first, in its state."""
+    not_done = Counter(outcome.state.value for outcome in outcomes if outcome.state is not None)
+    return page.render(
+        "bulk_done.html",
+        section="today",
+        verb=verb,
+        until=until,
+        outcomes=outcomes,
+        done_here=sum(outcome.applied for outcome in outcomes),
+        not_done=dict(not_done),
+    )
+
+
 @router.post("/today/apply")
 def apply_selected(
     page: Page,
@@ -178,15 +228,14 @@ def apply_selected(
 ) -> Response:
     """ "Apply selected" on the Today page: first one page listing every selected action with its lines and one
     Confirm button (which posts here again with `confirmed=1`), then each applied through `apply_actions` and a
-    summary of what was applied and what another change got to first."""
-    if not action:
-        raise ValidationError("no action selected: tick the cards to apply together, then Apply selected")
-    found = [get_action(session, shop=access.shop, action_id=number) for number in dict.fromkeys(action)]
+    summary of what was applied and what another change got to first. Applying a message action queues its drafts
+    for the outbox worker: this is "send all drafts" of the ticked delay notices and replies."""
+    found = _selected(session, page, action, "apply")
     other = [record.id for record in found if record.kind not in BULK_KINDS]
     if other:
         raise ValidationError(
             f"only {', '.join(sorted(BULK_KINDS))} actions are applied several at a time: "
-            f"apply #{other[0]} on its card",
+            f"apply #{other[0]} on its card (or untick it)",
             details={"actions": other},
         )
     if confirmed != "1":
@@ -205,14 +254,73 @@ def apply_selected(
         producers=default_producers(),
         actor=access.actor,
     )
-    not_applied = Counter(outcome.state.value for outcome in outcomes if outcome.state is not None)
-    return page.render(
-        "bulk_done.html",
-        section="today",
-        outcomes=outcomes,
-        applied=sum(outcome.applied for outcome in outcomes),
-        not_applied=dict(not_applied),
+    return _bulk_done(page, "apply", outcomes)
+
+
+@router.post("/today/dismiss")
+def dismiss_selected(
+    page: Page,
+    access: WriteShop,
+    session: DbSession,
+    state: State,
+    confirmed: Annotated[str, Form(max_length=1)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+    action: Annotated[list[int] | None, Form(max_length=PAGE_SIZE)] = None,
+) -> Response:
+    """ "Dismiss selected" on the Today page, any kind: first a page listing the selected actions with the one reason
+    box (its own form: Enter in it dismisses, nothing else), then each dismissed through `dismiss_actions`."""
+    found = _selected(session, page, action, "dismiss")
+    if confirmed != "1":
+        return page.render("bulk_dismiss.html", section="today", actions=found)
+    outcomes = dismiss_actions(
+        session,
+        shop=access.shop,
+        action_ids=[record.id for record in found],
+        context=state.context(access.shop),
+        actor=access.actor,
+        reason=reason.strip() or None,
     )
+    return _bulk_done(page, "dismiss", outcomes)
+
+
+@router.post("/today/snooze")
+def snooze_selected(
+    page: Page,
+    access: WriteShop,
+    session: DbSession,
+    state: State,
+    confirmed: Annotated[str, Form(max_length=1)] = "",
+    until: Annotated[str, Form(max_length=10)] = "",
+    action: Annotated[list[int] | None, Form(max_length=PAGE_SIZE)] = None,
+) -> Response:
+    """ "Snooze selected" on the Today page, any kind: first a page with the selected actions, the last day each may
+    be snoozed to and one day box (no later than the earliest of those), then each snoozed through `snooze_actions`
+    (the horizon of a single snooze, checked for every action before any is snoozed)."""
+    found = _selected(session, page, action, "snooze")
+    context = state.context(access.shop)
+    grace = context.settings.snooze_grace_days
+    latest = {record.id: latest_snooze(record.due, context.today, grace) for record in found}
+    if confirmed != "1":
+        last_day = min(latest.values())
+        return page.render(
+            "bulk_snooze.html",
+            section="today",
+            actions=found,
+            latest=latest,
+            first_day=context.today + timedelta(days=1),
+            last_day=last_day,
+            default_day=min(context.today + timedelta(days=7), last_day),
+        )
+    day = parse_day(until, what="snooze until")
+    outcomes = snooze_actions(
+        session,
+        shop=access.shop,
+        action_ids=[record.id for record in found],
+        until=day,
+        context=context,
+        actor=access.actor,
+    )
+    return _bulk_done(page, "snooze", outcomes, until=day)
 
 
 @router.post("/actions/{action_id}/reopen")

@@ -43,12 +43,13 @@
         animation: false,
         interaction: { mode: "index", intersect: false },
         plugins: {
-          legend: { position: "bottom" },
+          legend: { display: spec.legend !== false, position: "bottom" },
           title: { display: !!spec.title, text: spec.title }
         },
         scales: {
-          x: { ticks: { maxTicksLimit: 12 } },
-          y: { beginAtZero: true, title: { display: !!spec.y_label, text: spec.y_label } }
+          x: { ticks: spec.legend === false ? { maxTicksLimit: 4, maxRotation: 0 } : { maxTicksLimit: 12 } },
+          // A fixed top (small multiples share one scale), or Chart.js's own.
+          y: { beginAtZero: true, max: spec.y_max, title: { display: !!spec.y_label, text: spec.y_label } }
         }
       }
     });
