@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
 from tests.api.harness import bearer
 from tests.api.shop_data import ShopWorld
-from tradewind.api.pages import Page
+from tradewind.api.pages import Page, page_of
 from tradewind.api.routers.brief import ActionSummaryOut, BriefPageOut
 from tradewind.api.routers.catalog import SkuOut
 from tradewind.api.routers.logistics import ShipmentOut
@@ -24,8 +24,8 @@ from tradewind.api.routers.planning import PlanOut
 LISTS: list[tuple[str, str, Any]] = [
     ("/brief", "", BriefPageOut),
     ("/actions", "", Page[ActionSummaryOut]),
-    ("/plans", "", Page[PlanOut]),
-    ("/plans", "?sort=days_of_cover&descending=true", Page[PlanOut]),
+    ("/plans", "", page_of(PlanOut)),
+    ("/plans", "?sort=days_of_cover&descending=true", page_of(PlanOut)),
     ("/orders", "", Page[OrderOut]),
     ("/shipments", "", Page[ShipmentOut]),
     ("/skus", "", Page[SkuOut]),
@@ -65,7 +65,7 @@ def _replace(annotation: Any, old: type, new: type) -> Any:
 
 
 def documented_as(app: FastAPI, path: str) -> str:
-    """The name of the schema OpenAPI documents for the route's answer (`Page_PlanOut_` for `Page[PlanOut]`)."""
+    """The name of the schema OpenAPI documents for the route's answer (`Page_PlanOut_` for `page_of(PlanOut)`)."""
     answer = app.openapi()["paths"][f"/api/v1/shops/{{shop}}{path}"]["get"]["responses"]["200"]
     ref: str = answer["content"]["application/json"]["schema"]["$ref"]
     return ref.rsplit("/", 1)[-1]
