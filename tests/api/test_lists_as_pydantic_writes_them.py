@@ -27,7 +27,7 @@ LISTS: list[tuple[str, str, Any]] = [
     ("/plans", "", page_of(PlanOut)),
     ("/plans", "?sort=days_of_cover&descending=true", page_of(PlanOut)),
     ("/orders", "", Page[OrderOut]),
-    ("/shipments", "", Page[ShipmentOut]),
+    ("/shipments", "", page_of(ShipmentOut)),
     ("/skus", "", Page[SkuOut]),
     ("/outbox", "", Page[OutboxOut]),
     ("/drafts", "", Page[OutboxOut]),

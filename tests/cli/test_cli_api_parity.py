@@ -126,3 +126,14 @@ def test_the_plan_json_is_the_api_plan(parity: Parity) -> None:
     # stock levels in either face.
     assert any(row["demand_per_day"] != round(row["demand_per_day"], 1) for row in made.values())
     assert made["ODD-2"]["supplier"] is None and made["ODD-2"]["reorder_point"] is None
+
+
+def test_the_track_show_json_is_the_api_timeline(parity: Parity) -> None:
+    number = parity.world.tracking_number
+    shown = parity.cli("track", "show", number)
+    served = parity.api(f"/shipments/{number}")
+    assert shown == served
+    assert [e["text"] for e in shown["events"]] == ["Departed from sorting center", "Accepted by carrier"]
+    # One parcel's instants read the same in the list as in its timeline (ISO 8601 in UTC, ending in "Z").
+    listed = next(s for s in parity.api("/shipments")["items"] if s["tracking_number"] == number)
+    assert listed["shipped_at"] == shown["shipped_at"] == (NOW - timedelta(days=8)).isoformat().replace("+00:00", "Z")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -25,6 +25,7 @@ from tradewind.api.pages import (
     RecordId,
     cursor_value,
     keyset_page,
+    page_of,
     page_response,
 )
 from tradewind.api.state import AppState
@@ -33,6 +34,7 @@ from tradewind.db.session import transaction
 from tradewind.errors import ValidationError
 from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
 from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
+from tradewind.logistics.schemas import PARCEL, SHIPMENT, parcel_figures, shipment_figures
 from tradewind.logistics.service import parcel_timeline
 from tradewind.logistics.tracking import BadSignatureError, receive_webhook, verify_signature
 from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
@@ -44,51 +46,11 @@ Country = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO
 MAX_WEBHOOK_BYTES = 1 << 20
 
 
-class ShipmentOut(BaseModel):
-    tracking_number: str
-    origin_country: str
-    destination_country: str
-    shipped_at: datetime
-    first_scan_at: datetime | None
-    delivered_at: datetime | None
-    status: str
-    last_event_at: datetime | None
+ShipmentOut = SHIPMENT.model
+TimelineOut = PARCEL.model
 
 
-def shipment_json(s: Shipment) -> JsonObject:
-    return {
-        "tracking_number": s.tracking_number,
-        "origin_country": s.origin_country,
-        "destination_country": s.destination_country,
-        "shipped_at": s.shipped_at,
-        "first_scan_at": s.first_scan_at,
-        "delivered_at": s.delivered_at,
-        "status": s.status.value,
-        "last_event_at": s.last_event_at,
-    }
-
-
-class TimelineEventOut(BaseModel):
-    occurred_at: datetime
-    code: str | None = Field(description="The carrier's event code, when it gave one")
-    status: str
-    substatus: str | None
-    words: str = Field(description="The status in plain words")
-    text: str = Field(description="The carrier's own words")
-    location: str | None
-    counted: bool = Field(description="False for an event that went backwards and does not change the status")
-
-
-class TimelineOut(ShipmentOut):
-    """A parcel as its tracking events tell it now (`logistics.service.ParcelTimeline`): events newest first."""
-
-    method: str | None
-    substatus: str | None
-    status_words: str
-    events: list[TimelineEventOut]
-
-
-@router.get("/shipments", response_model=Page[ShipmentOut], summary="Parcels, newest first, with filters")
+@router.get("/shipments", response_model=page_of(ShipmentOut), summary="Parcels, newest first, with filters")
 @on_the_loop
 def list_shipments(
     access: ReadShop,
@@ -111,16 +73,16 @@ def list_shipments(
         query = query.where(Shipment.id < after)
     rows = list(session.scalars(query.order_by(Shipment.id.desc()).limit(limit + 1)))
     page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
-    return page_response([shipment_json(s) for s in page], next_cursor, limit)
+    return page_response([shipment_figures(s) for s in page], next_cursor, limit)
 
 
 @router.get("/shipments/{tracking_number}", response_model=TimelineOut, summary="A parcel's tracking timeline")
 @on_the_loop
 def read_shipment(
     tracking_number: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession, state: State
-) -> TimelineOut:
+) -> JsonObject:
     found = parcel_timeline(session, shop_id=access.shop.id, tracking_number=tracking_number, now=state.clock.now())
-    return TimelineOut(**found.to_dict())
+    return parcel_figures(found)
 
 
 class LaneOut(BaseModel):
