@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from tradewind.clock import as_utc
 
@@ -79,6 +79,8 @@ class FigureSet:
     name: str
     doc: str
     figures: tuple[Figure, ...]
+    # More figures than declared may follow (a metric's own extra figures): published as given, after the declared.
+    open_ended: bool = False
     by_name: dict[str, Figure] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -88,7 +90,10 @@ class FigureSet:
 
     def publish(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The figures of `values` (every one of the set's names, raw), rounded and as JSON values, in order."""
-        return {f.name: f.publish(values[f.name]) for f in self.figures}
+        published = {f.name: f.publish(values[f.name]) for f in self.figures}
+        if self.open_ended:
+            published |= {k: json_value(v) for k, v in values.items() if k not in self.by_name}
+        return published
 
     def round(self, name: str, value: Any) -> Any:
         """One figure of the set as published (its rounding)."""
@@ -113,13 +118,21 @@ class FigureSet:
             if f.places is not None:
                 extra["x-decimal-places"] = f.places
             fields[f.name] = (f.annotation(), Field(description=f.description(), json_schema_extra=extra or None))
-        model: type[BaseModel] = create_model(self.name, __doc__=self.doc, __module__=__name__, **fields)
+        config = ConfigDict(extra="allow") if self.open_ended else None
+        model: type[BaseModel] = create_model(
+            self.name, __config__=config, __doc__=self.doc, __module__=__name__, **fields
+        )
         return model
 
 
-def rounded(value: float | None, places: int) -> float | None:
-    """`value` rounded to `places` decimal places; None (no value) for None and NaN."""
-    if value is None or math.isnan(value):
+def rounded(value: Any, places: int) -> Any:
+    """`value` rounded to `places` decimal places; None (no value) for None and NaN. An amount (`Decimal`) is
+    rounded to exactly that many places and published as its text."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal(1).scaleb(-places)))
+    if math.isnan(value):
         return None
     return round(value, places)
 

@@ -67,6 +67,7 @@ def _build(engine: Engine) -> ShopWorld:
     with Session(engine, expire_on_commit=False) as session:
         world = build_world(session, uuid.uuid4().hex[:6])
         shop = world.shop
+        shop.opened_on = TODAY - timedelta(days=40)  # the new-merchant milestones run
         supplier = f.supplier(session, shop, "SUP-ODD")
         warehouse = f.warehouse(session, shop, code="CN-2")
         # Rates with more than two places (n + 1 units every third day, more on Mondays) and a SKU nobody offers.
@@ -137,3 +138,13 @@ def test_the_track_show_json_is_the_api_timeline(parity: Parity) -> None:
     # One parcel's instants read the same in the list as in its timeline (ISO 8601 in UTC, ending in "Z").
     listed = next(s for s in parity.api("/shipments")["items"] if s["tracking_number"] == number)
     assert listed["shipped_at"] == shown["shipped_at"] == (NOW - timedelta(days=8)).isoformat().replace("+00:00", "Z")
+
+
+def test_the_growth_json_is_the_api_growth(parity: Parity) -> None:
+    shown = parity.cli("growth")
+    served = parity.api("/growth")
+    assert shown == served
+    assert served["milestones"] and served["metrics"] and served["kpis"]["orders"] > 0
+    # Rates are fractions to four places, amounts exact to the cent: both faces publish the same text.
+    assert all(m["value"] is None or m["value"] == round(m["value"], 4) for m in served["metrics"])
+    assert all(len(t["per_day_now"].split(".")[1]) == 2 for t in served["milestones"])
