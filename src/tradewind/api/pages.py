@@ -48,6 +48,11 @@ def page_of(model: type[BaseModel]) -> type[BaseModel]:
     return found
 
 
+def list_of(model: type[BaseModel]) -> Any:
+    """`list[model]` for a model made at run time (a figure set's, `FigureSet.model`)."""
+    return list[model]  # type: ignore[valid-type]
+
+
 def cursor_value(cursor: str | None) -> int | None:
     if cursor is None or cursor == "":
         return None

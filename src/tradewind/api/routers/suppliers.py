@@ -8,33 +8,45 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 from sqlalchemy import select
+from starlette.responses import Response
 
 from tradewind.api.deps import DbSession, ReadShop, State
 from tradewind.api.errors import ERRORS
 from tradewind.api.inline import on_the_loop
-from tradewind.api.pages import Cursor, Limit, Page, cursor_value, keyset_page
+from tradewind.api.pages import (
+    Cursor,
+    JsonObject,
+    Limit,
+    Page,
+    cursor_value,
+    keyset_page,
+    list_of,
+    page_of,
+    page_response,
+)
 from tradewind.api.reads.suppliers import (
     OfferLine,
     offers_with_alternatives,
     supplier_overview,
 )
-from tradewind.server.figures import StatusReportOut, SupplierOut, suppliers_today
+from tradewind.server.figures import StatusReportOut, SupplierOut, overview_figures, suppliers_today
 from tradewind.suppliers.models import SupplierStatusReport
+from tradewind.suppliers.schemas import report_figures
 from tradewind.suppliers.service import get_supplier
 
 router = APIRouter(prefix="/shops/{shop}", tags=["suppliers"], responses=ERRORS)
 SupplierCode = Annotated[str, Path(max_length=64, description="The supplier's code")]
 
 
-@router.get("/suppliers", response_model=list[SupplierOut], summary="Every supplier with its state today")
+@router.get("/suppliers", response_model=list_of(SupplierOut), summary="Every supplier with its state today")
 @on_the_loop
-def list_suppliers(access: ReadShop, state: State) -> list[SupplierOut]:
+def list_suppliers(access: ReadShop, state: State) -> list[BaseModel]:
     return suppliers_today(state, access.shop)
 
 
 @router.get("/suppliers/{code}", response_model=SupplierOut, summary="One supplier's state")
 @on_the_loop
-def read_supplier(code: SupplierCode, access: ReadShop, session: DbSession, state: State) -> SupplierOut:
+def read_supplier(code: SupplierCode, access: ReadShop, session: DbSession, state: State) -> JsonObject:
     found = supplier_overview(
         session,
         shop_id=access.shop.id,
@@ -43,18 +55,18 @@ def read_supplier(code: SupplierCode, access: ReadShop, session: DbSession, stat
         now=state.clock.now(),
         settings=state.settings,
     )
-    return SupplierOut.of(found)
+    return overview_figures(found)
 
 
 @router.get(
     "/suppliers/{code}/status-reports",
-    response_model=Page[StatusReportOut],
+    response_model=page_of(StatusReportOut),
     summary="What the seller learned about a supplier, newest first",
 )
 @on_the_loop
 def list_status_reports(
     code: SupplierCode, access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None
-) -> Page[StatusReportOut]:
+) -> Response:
     supplier = get_supplier(session, shop_id=access.shop.id, code=code)
     query = select(SupplierStatusReport).where(
         SupplierStatusReport.shop_id == access.shop.id, SupplierStatusReport.supplier_id == supplier.id
@@ -64,7 +76,7 @@ def list_status_reports(
         query = query.where(SupplierStatusReport.id < after)
     rows = list(session.scalars(query.order_by(SupplierStatusReport.id.desc()).limit(limit + 1)))
     page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
-    return Page[StatusReportOut](items=[StatusReportOut.of(r) for r in page], next_cursor=next_cursor, limit=limit)
+    return page_response([report_figures(r) for r in page], next_cursor, limit)
 
 
 class OfferOut(BaseModel):
