@@ -175,3 +175,13 @@ def test_the_supplier_status_json_is_the_api_status_report(parity: Parity) -> No
     assert served["reopens_on"] == closed_until and served["note"] == "Spring Festival"
     # The supplier's state today reads the same report.
     assert next(s for s in parity.cli("supplier", "list") if s["code"] == "SUP-ODD")["latest_report"] == served
+
+
+def test_the_transit_lanes_json_is_the_api_lanes(parity: Parity) -> None:
+    def by_lane(rows: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
+        return {(r["origin"], r["destination"], r["method"]): r for r in rows}
+
+    shown = by_lane(parity.cli("transit", "lanes"))
+    served = by_lane(parity.api("/lanes"))
+    assert shown == served
+    assert ("CN", "RU", "CAINIAO_STD") in served

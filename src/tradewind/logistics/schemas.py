@@ -1,6 +1,8 @@
-"""A parcel's published figures, declared once: a parcel as the API lists it (`SHIPMENT`), and its tracking
-timeline as `tradewind track show --json` prints it and `GET /shops/{shop}/shipments/{tracking}` serves it
-(`PARCEL`, events newest first). Instants are ISO 8601 in UTC ending in "Z" in every face."""
+"""Logistics' published figures, declared once: a parcel as the API lists it (`SHIPMENT`); its tracking timeline
+as `tradewind track show --json` prints it and `GET /shops/{shop}/shipments/{tracking}` serves it (`PARCEL`, events
+newest first); a lane's transit estimate (`LANE_ESTIMATE`, `tradewind transit estimate`) and the shop's lane with
+its cost (`LANE`, `tradewind transit lanes --json`, `GET /shops/{shop}/lanes`, the dashboard). Instants are ISO 8601
+in UTC ending in "Z" in every face."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from tradewind.figure_sets import Figure, FigureSet, Nested
 
 if TYPE_CHECKING:
     from tradewind.logistics.models import Shipment
-    from tradewind.logistics.service import ParcelTimeline
+    from tradewind.logistics.service import LaneStatistics, ParcelTimeline
+    from tradewind.logistics.transit import LaneEstimate
 
 SHIPMENT = FigureSet(
     "ShipmentOut",
@@ -65,3 +68,49 @@ def parcel_figures(timeline: ParcelTimeline) -> dict[str, Any]:
             "events": [e.__dict__ for e in timeline.events],
         }
     )
+
+
+LANE_ESTIMATE = FigureSet(
+    "LaneEstimateOut",
+    "Transit days of one lane, where the figures come from, and what restricts the lane today.",
+    (
+        Figure("origin", str, "ISO code of the country parcels leave from"),
+        Figure("destination", str, "ISO code of the country (or ISO 3166-2 region) they go to"),
+        Figure("method", str, "The shipping method's code"),
+        Figure("region", str, "The destination's region of the world"),
+        Figure("n_delivered", int, "Parcels delivered on the lane in the window"),
+        Figure("n_in_transit", int, "Parcels still travelling"),
+        Figure("n_reviews", int, "Buyers' reviews that told a delivery day"),
+        Figure("p50_days", int | None, "Median transit time", "days"),
+        Figure("p90_days", int | None, "90th-percentile transit time", "days"),
+        Figure("p90_is_lower_bound", bool, "Too many parcels still travelling: the p90 is at least this"),
+        Figure("source", str, "Where the figures come from (the lane's own parcels, a borrowed lane, the defaults)"),
+        Figure("borrowed_from", str | None, "The lane the figures were borrowed from"),
+        Figure("effective_delivered", float, "Parcels the estimate rests on (weighted)", None, 1),
+        Figure("longest_in_transit_days", int | None, "The longest a parcel still travelling has been on its way"),
+        Figure("blocked", bool, "The disruption register blocks the lane today"),
+        Figure("slowed_by_days", int, "Days the disruption register adds today", "days"),
+        Figure("restrictions", list[str], "The restrictions in force on the lane"),
+    ),
+)
+
+LANE = LANE_ESTIMATE.pick(
+    "LaneOut",
+    "A lane of the shop's parcels: transit p50/p90, cost, and what the disruption register says.",
+    tuple(f.name for f in LANE_ESTIMATE.figures),
+    Figure("mean_cost", str | None, "Mean shipping cost per parcel (exact decimal text)"),
+    Figure("currency", str, "The shop's currency (ISO 4217)"),
+)
+
+
+def _estimate_values(e: LaneEstimate) -> dict[str, Any]:
+    lane = {"origin": e.lane.origin, "destination": e.lane.destination, "method": e.lane.method}
+    return lane | {f.name: getattr(e, f.name) for f in LANE_ESTIMATE.figures if f.name not in lane}
+
+
+def lane_estimate_figures(e: LaneEstimate) -> dict[str, Any]:
+    return LANE_ESTIMATE.publish(_estimate_values(e))
+
+
+def lane_figures(s: LaneStatistics) -> dict[str, Any]:
+    return LANE.publish(_estimate_values(s.estimate) | {"mean_cost": s.mean_cost, "currency": s.currency})

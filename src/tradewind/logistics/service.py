@@ -28,7 +28,7 @@ from tradewind.logistics.models import (
     ShippingPreference,
 )
 from tradewind.logistics.rules import LogisticsRules
-from tradewind.logistics.schemas import parcel_figures
+from tradewind.logistics.schemas import lane_figures, parcel_figures
 from tradewind.logistics.timeline import build_timeline, stored_event
 from tradewind.logistics.transit import (
     Lane,
@@ -58,10 +58,8 @@ class LaneStatistics:
         return self.estimate.lane
 
     def to_dict(self) -> dict[str, Any]:
-        return self.estimate.to_dict() | {
-            "mean_cost": str(self.mean_cost) if self.mean_cost is not None else None,
-            "currency": self.currency,
-        }
+        """As every face publishes it (`schemas.LANE`)."""
+        return lane_figures(self)
 
 
 def _destination(by_region: bool) -> Any:

@@ -25,6 +25,7 @@ from tradewind.api.pages import (
     RecordId,
     cursor_value,
     keyset_page,
+    list_of,
     page_of,
     page_response,
 )
@@ -34,7 +35,7 @@ from tradewind.db.session import transaction
 from tradewind.errors import ValidationError
 from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
 from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
-from tradewind.logistics.schemas import PARCEL, SHIPMENT, parcel_figures, shipment_figures
+from tradewind.logistics.schemas import LANE, PARCEL, SHIPMENT, parcel_figures, shipment_figures
 from tradewind.logistics.service import parcel_timeline
 from tradewind.logistics.tracking import BadSignatureError, receive_webhook, verify_signature
 from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
@@ -85,32 +86,13 @@ def read_shipment(
     return parcel_figures(found)
 
 
-class LaneOut(BaseModel):
-    origin: str
-    destination: str
-    method: str
-    region: str
-    n_delivered: int
-    n_in_transit: int
-    n_reviews: int
-    p50_days: int | None
-    p90_days: int | None
-    p90_is_lower_bound: bool
-    source: str
-    borrowed_from: str | None
-    effective_delivered: float
-    longest_in_transit_days: int | None
-    blocked: bool
-    slowed_by_days: int
-    restrictions: list[str]
-    mean_cost: str | None
-    currency: str
+LaneOut = LANE.model
 
 
-@router.get("/lanes", response_model=list[LaneOut], summary="Transit p50/p90 per lane, with restrictions")
+@router.get("/lanes", response_model=list_of(LaneOut), summary="Transit p50/p90 per lane, with restrictions")
 @on_the_loop
-def list_lanes(access: ReadShop, state: State) -> list[LaneOut]:
-    return [LaneOut(**row) for row in lanes_today(state, access.shop)]
+def list_lanes(access: ReadShop, state: State) -> list[JsonObject]:
+    return lanes_today(state, access.shop)
 
 
 class LaneSeriesOut(BaseModel):
