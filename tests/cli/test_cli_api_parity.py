@@ -185,3 +185,10 @@ def test_the_transit_lanes_json_is_the_api_lanes(parity: Parity) -> None:
     served = by_lane(parity.api("/lanes"))
     assert shown == served
     assert ("CN", "RU", "CAINIAO_STD") in served
+
+
+def test_the_at_risk_json_is_the_api_orders_at_risk(parity: Parity) -> None:
+    shown = parity.cli("transit", "at-risk")
+    served = parity.api("/orders-at-risk?limit=200")["items"]
+    assert shown == served
+    assert served, "the world has an order at risk"

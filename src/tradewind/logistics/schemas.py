@@ -2,11 +2,12 @@
 as `tradewind track show --json` prints it and `GET /shops/{shop}/shipments/{tracking}` serves it (`PARCEL`, events
 newest first); a lane's transit estimate (`LANE_ESTIMATE`, `tradewind transit estimate`) and the shop's lane with
 its cost (`LANE`, `tradewind transit lanes --json`, `GET /shops/{shop}/lanes`, the dashboard). Instants are ISO 8601
-in UTC ending in "Z" in every face."""
+in UTC ending in "Z" in every face; an open order at risk of missing its promised date (`ORDER_AT_RISK`,
+`tradewind transit at-risk --json`, `GET /shops/{shop}/orders-at-risk`, the dashboard)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from tradewind.figure_sets import Figure, FigureSet, Nested
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from tradewind.logistics.models import Shipment
     from tradewind.logistics.service import LaneStatistics, ParcelTimeline
     from tradewind.logistics.transit import LaneEstimate
+    from tradewind.logistics.watch import OrderAtRisk
 
 SHIPMENT = FigureSet(
     "ShipmentOut",
@@ -114,3 +116,44 @@ def lane_estimate_figures(e: LaneEstimate) -> dict[str, Any]:
 
 def lane_figures(s: LaneStatistics) -> dict[str, Any]:
     return LANE.publish(_estimate_values(s.estimate) | {"mean_cost": s.mean_cost, "currency": s.currency})
+
+
+LANE_KEY = FigureSet(
+    "LaneKeyOut",
+    "A lane: where parcels leave from, where they go, and how.",
+    (
+        Figure("origin", str, "ISO code of the country parcels leave from"),
+        Figure("destination", str, "ISO code of the country (or ISO 3166-2 region) they go to"),
+        Figure("method", str, "The shipping method's code"),
+    ),
+)
+
+ORDER_AT_RISK = FigureSet(
+    "AtRiskOut",
+    "An open order that may not arrive by its promised date: why, and when it is expected (or what to do instead).",
+    (
+        Figure("order", str, "The order's number"),
+        Figure("reason", str, "The main reason's code"),
+        Figure("reason_words", str, "The reasons in plain words"),
+        Figure("reasons", list[str], "Every reason's code"),
+        Figure("promised_on", date | None, "The delivery day promised to the buyer"),
+        Figure("expected_p50_on", date | None, "The day it arrives with even odds"),
+        Figure("expected_p90_on", date | None, "The day it has arrived by with 90% odds"),
+        Figure("days_late", int, "Days the p90 day falls after the promise", "days"),
+        Figure("lane", Nested(LANE_KEY, optional=True), "The parcel's lane"),
+        Figure("estimate_source", str | None, "Where the lane's transit times come from"),
+        Figure("parcel", dict[str, Any] | None, "The parcel's facts, as the brief's messages quote them"),
+        Figure("restrictions", list[str], "Restrictions in force on the lane"),
+        Figure("steps", list[dict[str, Any]], "For a parcel not coming: what to do instead of waiting for a date"),
+        Figure("act_by", date | None, "The day to have done it by (the buyer-protection deadline)"),
+    ),
+)
+
+
+def at_risk_figures(o: OrderAtRisk) -> dict[str, Any]:
+    values = {f.name: getattr(o, f.name) for f in ORDER_AT_RISK.figures}
+    values["order"] = o.order.number
+    values["lane"] = o.lane._asdict() if o.lane else None
+    values["parcel"] = o.parcel.to_dict() if o.parcel else None
+    values["steps"] = [dict(step) for step in o.steps]
+    return ORDER_AT_RISK.publish(values)
