@@ -192,3 +192,17 @@ def test_the_at_risk_json_is_the_api_orders_at_risk(parity: Parity) -> None:
     served = parity.api("/orders-at-risk?limit=200")["items"]
     assert shown == served
     assert served, "the world has an order at risk"
+
+
+def test_the_disruption_json_is_the_api_register(parity: Parity) -> None:
+    # Last in this module: the delay slows the lanes and the orders at risk of the tests above.
+    starts, until = (TODAY - timedelta(days=2)).isoformat(), (TODAY + timedelta(days=10)).isoformat()
+    added = parity.cli(
+        "disruption", "add", "--kind", "customs_delay", "--from", starts, "--until", until, "--destination", "RU",
+        "--extra-days", "3", "--source", "Customs notice",
+    )  # fmt: skip
+    listed = parity.cli("disruption", "list")
+    served = parity.api("/disruptions")
+    assert listed == served == [added]
+    assert added["in_force"] is True and added["blocks"] is False and added["ends_on"] == until
+    assert parity.cli("disruption", "list", "--all") == parity.api("/disruptions?include_ended=true")

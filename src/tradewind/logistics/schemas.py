@@ -3,7 +3,8 @@ as `tradewind track show --json` prints it and `GET /shops/{shop}/shipments/{tra
 newest first); a lane's transit estimate (`LANE_ESTIMATE`, `tradewind transit estimate`) and the shop's lane with
 its cost (`LANE`, `tradewind transit lanes --json`, `GET /shops/{shop}/lanes`, the dashboard). Instants are ISO 8601
 in UTC ending in "Z" in every face; an open order at risk of missing its promised date (`ORDER_AT_RISK`,
-`tradewind transit at-risk --json`, `GET /shops/{shop}/orders-at-risk`, the dashboard)."""
+`tradewind transit at-risk --json`, `GET /shops/{shop}/orders-at-risk`, the dashboard); an entry of the disruption
+register (`DISRUPTION`, `tradewind disruption … --json`, `/shops/{shop}/disruptions`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tradewind.figure_sets import Figure, FigureSet, Nested
 
 if TYPE_CHECKING:
-    from tradewind.logistics.models import Shipment
+    from tradewind.logistics.models import Disruption, Shipment
     from tradewind.logistics.service import LaneStatistics, ParcelTimeline
     from tradewind.logistics.transit import LaneEstimate
     from tradewind.logistics.watch import OrderAtRisk
@@ -157,3 +158,40 @@ def at_risk_figures(o: OrderAtRisk) -> dict[str, Any]:
     values["parcel"] = o.parcel.to_dict() if o.parcel else None
     values["steps"] = [dict(step) for step in o.steps]
     return ORDER_AT_RISK.publish(values)
+
+
+DISRUPTION = FigureSet(
+    "DisruptionOut",
+    "An entry of the disruption register: an import ban, a suspended route, a capacity cut, a customs delay.",
+    (
+        Figure("id", int, "The entry's number"),
+        Figure("kind", str, "What kind of restriction"),
+        Figure("origin", str | None, "ISO code of the origin country it applies to (none: every origin)"),
+        Figure("destination", str | None, "The destination country or region it applies to (none: every one)"),
+        Figure("method", str | None, "The shipping method it applies to (none: every method)"),
+        Figure("starts_on", date, "Its first day"),
+        Figure("ends_on", date | None, "Its last day (none: until ended)"),
+        Figure("extra_days", int | None, "Days it adds to transit", "days"),
+        Figure("blocks", bool, "It blocks the lanes in its scope (else it slows them)"),
+        Figure("source", str, "Where the news comes from"),
+        Figure("in_force", bool | None, "In force on the day asked about"),
+    ),
+)
+
+
+def disruption_figures(d: Disruption, *, kind_blocks: bool, in_force: bool | None) -> dict[str, Any]:
+    return DISRUPTION.publish(
+        {
+            "id": d.id,
+            "kind": d.kind,
+            "origin": d.origin_country,
+            "destination": d.destination_country,
+            "method": d.method_code,
+            "starts_on": d.starts_on,
+            "ends_on": d.ends_on,
+            "extra_days": d.extra_days,
+            "blocks": kind_blocks,
+            "source": d.source,
+            "in_force": in_force,
+        }
+    )

@@ -34,7 +34,15 @@ from tradewind.db.session import transaction
 from tradewind.errors import ValidationError
 from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
 from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
-from tradewind.logistics.schemas import LANE, ORDER_AT_RISK, PARCEL, SHIPMENT, parcel_figures, shipment_figures
+from tradewind.logistics.schemas import (
+    DISRUPTION,
+    LANE,
+    ORDER_AT_RISK,
+    PARCEL,
+    SHIPMENT,
+    parcel_figures,
+    shipment_figures,
+)
 from tradewind.logistics.service import parcel_timeline
 from tradewind.logistics.tracking import BadSignatureError, receive_webhook, verify_signature
 from tradewind.server.figures import at_risk_today, lane_trend, lanes_today
@@ -112,18 +120,7 @@ def read_lane_trend(access: ReadShop, state: State) -> LaneTrendOut:
     return LaneTrendOut(weeks=trend.weeks, lanes=[LaneSeriesOut(**lane) for lane in trend.lanes])
 
 
-class DisruptionOut(BaseModel):
-    id: int
-    kind: str
-    origin: str | None
-    destination: str | None
-    method: str | None
-    starts_on: date
-    ends_on: date | None
-    extra_days: int | None
-    blocks: bool
-    source: str
-    in_force: bool | None
+DisruptionOut = DISRUPTION.model
 
 
 class DisruptionIn(InputModel):
@@ -141,17 +138,17 @@ class DisruptionEndIn(InputModel):
     ends_on: date | None = None
 
 
-@router.get("/disruptions", response_model=list[DisruptionOut], summary="The disruption register")
+@router.get("/disruptions", response_model=list_of(DisruptionOut), summary="The disruption register")
 @on_the_loop
 def read_disruptions(
     access: ReadShop,
     session: DbSession,
     state: State,
     include_ended: Annotated[bool, Query(description="Also the ended and future ones")] = False,
-) -> list[DisruptionOut]:
+) -> list[dict[str, object]]:
     today = state.today_of(access.shop)
     rows = list_disruptions(session, shop=access.shop, on=today, include_ended=include_ended)
-    return [DisruptionOut(**disruption_to_dict(d, today=today)) for d in rows]
+    return [disruption_to_dict(d, today=today) for d in rows]
 
 
 @router.post(
@@ -161,7 +158,7 @@ def read_disruptions(
     responses=WRITE_ERRORS,
     summary="Register a restriction (it blocks or slows the lanes in its scope)",
 )
-def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession, state: State) -> DisruptionOut:
+def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession, state: State) -> dict[str, object]:
     disruption = add_disruption(
         session,
         shop=access.shop,
@@ -175,7 +172,7 @@ def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession,
         extra_days=body.extra_days,
         now=state.clock.now(),
     )
-    return DisruptionOut(**disruption_to_dict(disruption, today=state.today_of(access.shop)))
+    return disruption_to_dict(disruption, today=state.today_of(access.shop))
 
 
 @router.post(
@@ -186,10 +183,10 @@ def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession,
 )
 def finish_disruption(
     disruption_id: RecordId, access: WriteShop, session: DbSession, state: State, body: DisruptionEndIn | None = None
-) -> DisruptionOut:
+) -> dict[str, object]:
     ends_on = (body.ends_on if body else None) or state.today_of(access.shop)
     disruption = end_disruption(session, shop=access.shop, disruption_id=disruption_id, ends_on=ends_on)
-    return DisruptionOut(**disruption_to_dict(disruption, today=state.today_of(access.shop)))
+    return disruption_to_dict(disruption, today=state.today_of(access.shop))
 
 
 AtRiskOut = ORDER_AT_RISK.model
