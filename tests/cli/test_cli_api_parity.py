@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -162,8 +162,20 @@ def test_the_supplier_list_json_is_the_api_suppliers(parity: Parity) -> None:
         "answered": 1,
         "median_hours": 4.9,
         "p90_hours": 4.9,
+        "last_hours": 4.9,
         "waiting_since": (NOW - timedelta(hours=31, minutes=20)).isoformat().replace("+00:00", "Z"),
     }
+
+
+def test_the_supplier_threads_json_reads_the_same_reply_times(parity: Parity) -> None:
+    threads = next(s for s in parity.cli("supplier", "threads") if s["supplier"] == "SUP-ODD")
+    times = next(s for s in parity.api("/suppliers") if s["code"] == "SUP-ODD")["response_times"]
+    assert (threads["answered"], threads["median_response_hours"], threads["last_response_hours"]) == (
+        times["answered"],
+        times["median_hours"],
+        times["last_hours"],
+    )
+    assert datetime.fromisoformat(threads["unanswered_since"]) == datetime.fromisoformat(times["waiting_since"])
 
 
 def test_the_supplier_status_json_is_the_api_status_report(parity: Parity) -> None:

@@ -38,6 +38,7 @@ RESPONSE_TIMES = FigureSet(
         Figure("answered", int, "Questions it answered"),
         Figure("median_hours", float | None, "The median reply time", HOURS, 1),
         Figure("p90_hours", float | None, "The 90th-percentile reply time", HOURS, 1),
+        Figure("last_hours", float | None, "The latest reply time", HOURS, 1),
         Figure("waiting_since", datetime | None, "When the question still waiting for an answer was asked"),
     ),
 )
