@@ -28,7 +28,7 @@ LISTS: list[tuple[str, str, Any]] = [
     ("/plans", "?sort=days_of_cover&descending=true", page_of(PlanOut)),
     ("/orders", "", Page[OrderOut]),
     ("/shipments", "", page_of(ShipmentOut)),
-    ("/skus", "", Page[SkuOut]),
+    ("/skus", "", page_of(SkuOut)),
     ("/outbox", "", Page[OutboxOut]),
     ("/drafts", "", Page[OutboxOut]),
     ("/inbound", "", Page[InboundOut]),

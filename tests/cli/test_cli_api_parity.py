@@ -38,10 +38,11 @@ class Parity:
     engine: Engine
     world: ShopWorld
 
-    def cli(self, *args: str) -> Any:
-        """`tradewind ARGS --json` on the database, as the shop, on the world's day."""
-        shop = ("--shop", self.world.shop.code, "--db", self.url, "--today", TODAY.isoformat(), "--json")
-        result = runner.invoke(cli, [*args, *shop])
+    def cli(self, *args: str, dated: bool = True) -> Any:
+        """`tradewind ARGS --json` on the database, as the shop, on the world's day (`dated`: the command has one)."""
+        shop = ("--shop", self.world.shop.code, "--db", self.url, "--json")
+        day = ("--today", TODAY.isoformat()) if dated else ()
+        result = runner.invoke(cli, [*args, *shop, *day])
         assert result.exit_code == 0, (result.stdout, result.stderr)
         return json.loads(result.stdout)
 
@@ -204,6 +205,18 @@ def test_the_at_risk_json_is_the_api_orders_at_risk(parity: Parity) -> None:
     served = parity.api("/orders-at-risk?limit=200")["items"]
     assert shown == served
     assert served, "the world has an order at risk"
+
+
+def test_the_sku_list_json_is_the_api_skus(parity: Parity) -> None:
+    shown = parity.cli("sku", "list", dated=False)
+    served = parity.api("/skus?limit=200")["items"]
+    assert shown == served and len(served) == 6
+    detail = parity.api("/skus/ODD-0")
+    assert {k: v for k, v in detail.items() if k not in ("listings", "offers")} == next(
+        s for s in served if s["code"] == "ODD-0"
+    )
+    offers = [(o["supplier"], o["unit_cost"], o["lead_time_days"]) for o in detail["offers"]]
+    assert offers == [("SUP-ODD", "45.0000", 9)]
 
 
 def test_the_disruption_json_is_the_api_register(parity: Parity) -> None:

@@ -1,6 +1,7 @@
 """A supplier's published figures, declared once: its state today with its latest status report and response
 times (`SUPPLIER`: `GET /shops/{shop}/suppliers`, the dashboard's supplier list, `tradewind supplier list --json`),
-and a status report (`STATUS_REPORT`: the API's report list, `tradewind supplier status --json`). Reply times in
+a status report (`STATUS_REPORT`: the API's report list, `tradewind supplier status --json`), and a supply offer
+(`OFFER`: a supplier's offers with their alternatives, a SKU's offers). Reply times in
 hours to a tenth."""
 
 from __future__ import annotations
@@ -99,3 +100,41 @@ def supplier_figures(
             "skus_preferred": skus_preferred,
         }
     )
+
+
+OFFER = FigureSet(
+    "OfferOut",
+    "A supplier's terms for one SKU.",
+    (
+        Figure("sku", str, "The SKU's code"),
+        Figure("sku_title", str, "The SKU's title"),
+        Figure("supplier", str, "The supplier's code"),
+        Figure("supplier_name", str, "The supplier's name"),
+        Figure("unit_cost", str, "Cost per unit (exact decimal text)"),
+        Figure("currency", str, "The cost's currency (ISO 4217)"),
+        Figure("moq", int, "Minimum order quantity", "units"),
+        Figure("lead_time_days", int, "The offer's lead time", "days"),
+        Figure("lead_time_p90_days", int | None, "The offer's 90th-percentile lead time", "days"),
+        Figure("priority", int, "1: the SKU's preferred source; higher: the alternatives"),
+    ),
+)
+
+OFFER_WITH_ALTERNATIVES = OFFER.pick(
+    "OfferWithAlternativesOut",
+    "A supplier's offer for a SKU with the other suppliers' offers for it.",
+    tuple(f.name for f in OFFER.figures),
+    Figure("alternatives", Nested(OFFER, many=True), "The other suppliers' offers for the SKU"),
+)
+
+
+def offer_values(line: Any) -> dict[str, Any]:
+    """An offer line's raw figures (any object with the figures of `OFFER` as attributes)."""
+    return {f.name: getattr(line, f.name) for f in OFFER.figures}
+
+
+def offer_figures(line: Any) -> dict[str, Any]:
+    return OFFER.publish(offer_values(line))
+
+
+def offer_with_alternatives_figures(line: Any, others: list[Any]) -> dict[str, Any]:
+    return OFFER_WITH_ALTERNATIVES.publish(offer_values(line) | {"alternatives": [offer_values(a) for a in others]})

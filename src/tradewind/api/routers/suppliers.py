@@ -17,7 +17,6 @@ from tradewind.api.pages import (
     Cursor,
     JsonObject,
     Limit,
-    Page,
     cursor_value,
     keyset_page,
     list_of,
@@ -25,13 +24,17 @@ from tradewind.api.pages import (
     page_response,
 )
 from tradewind.api.reads.suppliers import (
-    OfferLine,
     offers_with_alternatives,
     supplier_overview,
 )
 from tradewind.server.figures import StatusReportOut, SupplierOut, overview_figures, suppliers_today
 from tradewind.suppliers.models import SupplierStatusReport
-from tradewind.suppliers.schemas import report_figures
+from tradewind.suppliers.schemas import (
+    OFFER,
+    OFFER_WITH_ALTERNATIVES,
+    offer_with_alternatives_figures,
+    report_figures,
+)
 from tradewind.suppliers.service import get_supplier
 
 router = APIRouter(prefix="/shops/{shop}", tags=["suppliers"], responses=ERRORS)
@@ -79,44 +82,24 @@ def list_status_reports(
     return page_response([report_figures(r) for r in page], next_cursor, limit)
 
 
-class OfferOut(BaseModel):
-    sku: str
-    sku_title: str
-    supplier: str
-    supplier_name: str
-    unit_cost: str
-    currency: str
-    moq: int
-    lead_time_days: int
-    lead_time_p90_days: int | None
-    priority: int
-
-    @classmethod
-    def of(cls, line: OfferLine) -> OfferOut:
-        return cls(**line.__dict__)
-
-
-class OfferWithAlternativesOut(OfferOut):
-    alternatives: list[OfferOut]
+OfferOut = OFFER.model
+OfferWithAlternativesOut = OFFER_WITH_ALTERNATIVES.model
 
 
 @router.get(
     "/suppliers/{code}/offers",
-    response_model=Page[OfferWithAlternativesOut],
+    response_model=page_of(OfferWithAlternativesOut),
     summary="The SKUs a supplier offers, each with the other suppliers' offers for it",
 )
 @on_the_loop
 def list_offers(
     code: SupplierCode, access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None
-) -> Page[OfferWithAlternativesOut]:
+) -> Response:
     supplier = get_supplier(session, shop_id=access.shop.id, code=code)
     offset = cursor_value(cursor) or 0
     lines, total = offers_with_alternatives(
         session, shop_id=access.shop.id, supplier_id=supplier.id, offset=offset, limit=limit
     )
-    items = [
-        OfferWithAlternativesOut(**line.__dict__, alternatives=[OfferOut.of(a) for a in others])
-        for line, others in lines
-    ]
+    items = [offer_with_alternatives_figures(line, others) for line, others in lines]
     next_cursor = str(offset + limit) if offset + limit < total else None
-    return Page[OfferWithAlternativesOut](items=items, next_cursor=next_cursor, limit=limit)
+    return page_response(items, next_cursor, limit)
