@@ -209,7 +209,7 @@ def stored_figures(row: PlanRow) -> dict[str, Any]:
 # --- a SKU's stock outlook (its chart) ---
 
 INBOUND_ORDER = FigureSet(
-    "InboundOut",
+    "InboundOrderOut",
     "An open purchase-order line of the SKU.",
     (
         Figure("purchase_order", str, "The purchase order's code"),
