@@ -29,8 +29,8 @@ LISTS: list[tuple[str, str, Any]] = [
     ("/orders", "", Page[OrderOut]),
     ("/shipments", "", page_of(ShipmentOut)),
     ("/skus", "", page_of(SkuOut)),
-    ("/outbox", "", Page[OutboxOut]),
-    ("/drafts", "", Page[OutboxOut]),
+    ("/outbox", "", page_of(OutboxOut)),
+    ("/drafts", "", page_of(OutboxOut)),
     ("/inbound", "", Page[InboundOut]),
 ]
 

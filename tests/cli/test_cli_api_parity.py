@@ -219,6 +219,16 @@ def test_the_sku_list_json_is_the_api_skus(parity: Parity) -> None:
     assert offers == [("SUP-ODD", "45.0000", 9)]
 
 
+def test_the_messages_json_is_the_api_outbox(parity: Parity) -> None:
+    assert parity.cli("brief")["actions"]  # today's brief drafts the messages (a reminder of the unpaid order)
+    shown = {row["id"]: row for row in parity.cli("messages", "list", "--limit", "0", dated=False)}
+    served = parity.api("/outbox?limit=200")["items"] + parity.api("/drafts?limit=200")["items"]
+    assert served and all(row["id"] in shown for row in served)
+    only_cli = {"idempotency_key", "message_id", "next_attempt_at"}  # the command line's bookkeeping
+    for row in served:
+        assert {k: v for k, v in shown[row["id"]].items() if k not in only_cli} == row
+
+
 def test_the_disruption_json_is_the_api_register(parity: Parity) -> None:
     # Last in this module: the delay slows the lanes and the orders at risk of the tests above.
     starts, until = (TODAY - timedelta(days=2)).isoformat(), (TODAY + timedelta(days=10)).isoformat()

@@ -42,6 +42,7 @@ from tradewind.messaging.outbox import (
     queue_draft,
     retry_message,
 )
+from tradewind.messaging.schemas import outbox_detail_figures
 from tradewind.messaging.service import edit_draft, set_shop_template
 from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.situations import SITUATIONS, sample_facts
@@ -68,25 +69,7 @@ STATE_STYLE = {"draft": "cyan", "queued": "yellow", "sent": "green", "failed": "
 
 
 def _message_dict(message: OutboxMessage) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "state": message.state.value,
-        "situation": message.situation,
-        "recipient": message.recipient_kind.value,
-        "channel": message.channel,
-        "address": message.address,
-        "locale": message.locale,
-        "subject": message.subject,
-        "body": message.body,
-        "idempotency_key": message.idempotency_key,
-        "message_id": message.mail_message_id,
-        "attempts": message.attempts,
-        "next_attempt_at": message.next_attempt_at,
-        "sent_at": message.sent_at,
-        "last_error": message.last_error,
-        "edited": message.edited_at is not None,
-        "action": message.action_id,
-    }
+    return outbox_detail_figures(message)
 
 
 @messages_app.command("list")
@@ -122,7 +105,7 @@ def list_command(
             str(row["id"]),
             Text(row["state"], style=STATE_STYLE.get(row["state"], "")),
             row["situation"],
-            row["recipient"],
+            row["recipient_kind"],
             row["locale"],
             row["channel"],
             row["subject"],
