@@ -19,18 +19,18 @@ from tradewind.api.routers.logistics import ShipmentOut
 from tradewind.api.routers.messaging import InboundOut, OutboxOut
 from tradewind.api.routers.orders import OrderOut
 from tradewind.api.routers.planning import PlanOut
-from tradewind.server.pages import Page
+from tradewind.server.pages import Page, page_of
 
 LISTS: list[tuple[str, str, Any]] = [
     ("/brief", "", BriefPageOut),
     ("/actions", "", Page[ActionSummaryOut]),
-    ("/plans", "", Page[PlanOut]),
-    ("/plans", "?sort=days_of_cover&descending=true", Page[PlanOut]),
+    ("/plans", "", page_of(PlanOut)),
+    ("/plans", "?sort=days_of_cover&descending=true", page_of(PlanOut)),
     ("/orders", "", Page[OrderOut]),
-    ("/shipments", "", Page[ShipmentOut]),
-    ("/skus", "", Page[SkuOut]),
-    ("/outbox", "", Page[OutboxOut]),
-    ("/drafts", "", Page[OutboxOut]),
+    ("/shipments", "", page_of(ShipmentOut)),
+    ("/skus", "", page_of(SkuOut)),
+    ("/outbox", "", page_of(OutboxOut)),
+    ("/drafts", "", page_of(OutboxOut)),
     ("/inbound", "", Page[InboundOut]),
 ]
 
@@ -65,7 +65,7 @@ def _replace(annotation: Any, old: type, new: type) -> Any:
 
 
 def documented_as(app: FastAPI, path: str) -> str:
-    """The name of the schema OpenAPI documents for the route's answer (`Page_PlanOut_` for `Page[PlanOut]`)."""
+    """The name of the schema OpenAPI documents for the route's answer (`Page_PlanOut_` for `page_of(PlanOut)`)."""
     answer = app.openapi()["paths"][f"/api/v1/shops/{{shop}}{path}"]["get"]["responses"]["200"]
     ref: str = answer["content"]["application/json"]["schema"]["$ref"]
     return ref.rsplit("/", 1)[-1]

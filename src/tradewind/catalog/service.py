@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Listing, ListingState, Product, Promotion, PromotionState, Sku
+from tradewind.catalog.schemas import sku_figures
 from tradewind.db.changes import mark_shop_changed
 from tradewind.errors import NotFoundError
 from tradewind.wording import Phrase, nphrase, phrase
@@ -46,16 +47,8 @@ def find_skus(
 
 
 def sku_to_dict(sku: Sku) -> dict[str, Any]:
-    """A SKU as the API and `tradewind sku list --json` write it."""
-    return {
-        "code": sku.code,
-        "title": sku.title,
-        "attributes": dict(sku.attributes or {}),
-        "price": str(sku.price) if sku.price is not None else None,
-        "currency": sku.currency,
-        "unit": sku.unit,
-        "active": sku.active,
-    }
+    """A SKU as the API and `tradewind sku list --json` write it (`schemas.SKU`)."""
+    return sku_figures(sku)
 
 
 def skus_by_code(session: Session, *, shop_id: int, codes: Sequence[str]) -> dict[str, Sku]:

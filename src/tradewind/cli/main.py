@@ -98,7 +98,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "supplier": (
         "tradewind.cli.messages",
         "supplier_app",
-        "Supplier status reports, message threads and response times.",
+        "Suppliers today, their status reports, message threads and response times.",
     ),
     "user": ("tradewind.cli.users", "user_app", "Users, their role in each shop, and API tokens."),
     "shop": ("tradewind.cli.shop", "shop_app", "The shop's own settings."),

@@ -42,12 +42,14 @@ from tradewind.messaging.outbox import (
     queue_draft,
     retry_message,
 )
+from tradewind.messaging.schemas import outbox_detail_figures
 from tradewind.messaging.service import edit_draft, set_shop_template
 from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.situations import SITUATIONS, sample_facts
 from tradewind.messaging.templates import render, shipped_locales
 from tradewind.messaging.triage.inbound import triage_inbox, triage_messages, triage_version
 from tradewind.suppliers.models import MessageDirection, SupplierStatus
+from tradewind.suppliers.schemas import report_figures
 from tradewind.suppliers.threads import (
     record_supplier_message,
     report_supplier_status,
@@ -59,31 +61,15 @@ from tradewind.suppliers.threads import (
 messages_app = typer.Typer(
     help="The outbox: drafts, queued and sent messages; send, export, edit.", no_args_is_help=True
 )
-supplier_app = typer.Typer(help="Supplier status reports, message threads and response times.", no_args_is_help=True)
+supplier_app = typer.Typer(
+    help="Suppliers today, their status reports, message threads and response times.", no_args_is_help=True
+)
 
 STATE_STYLE = {"draft": "cyan", "queued": "yellow", "sent": "green", "failed": "bold red", "cancelled": "dim"}
 
 
 def _message_dict(message: OutboxMessage) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "state": message.state.value,
-        "situation": message.situation,
-        "recipient": message.recipient_kind.value,
-        "channel": message.channel,
-        "address": message.address,
-        "locale": message.locale,
-        "subject": message.subject,
-        "body": message.body,
-        "idempotency_key": message.idempotency_key,
-        "message_id": message.mail_message_id,
-        "attempts": message.attempts,
-        "next_attempt_at": message.next_attempt_at,
-        "sent_at": message.sent_at,
-        "last_error": message.last_error,
-        "edited": message.edited_at is not None,
-        "action": message.action_id,
-    }
+    return outbox_detail_figures(message)
 
 
 @messages_app.command("list")
@@ -119,7 +105,7 @@ def list_command(
             str(row["id"]),
             Text(row["state"], style=STATE_STYLE.get(row["state"], "")),
             row["situation"],
-            row["recipient"],
+            row["recipient_kind"],
             row["locale"],
             row["channel"],
             row["subject"],
@@ -578,14 +564,7 @@ def supplier_status_command(
             status=SupplierStatus.UNKNOWN if unknown else None,
             note=note,
         )
-        row = {
-            "supplier": supplier,
-            "reported_on": report.reported_on,
-            "status": report.status.value,
-            "reopens_on": report.reopens_on,
-            "restock_on": report.restock_on,
-            "note": report.note,
-        }
+        row = {"supplier": supplier, **report_figures(report)}
     if as_json:
         print_json(row)
         return
@@ -703,6 +682,54 @@ def supplier_threads_command(
     for item in thread:
         arrow = "→" if item["direction"] == "outgoing" else "←"
         console.print(f"{item['at']:%Y-%m-%d %H:%M} {arrow} {item['text']}", highlight=False, markup=False)
+
+
+@supplier_app.command("list")
+@friendly_errors
+def supplier_list_command(
+    db: DbOption = None,
+    shop: ShopOption = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every supplier with its state today: can it take an order, its latest report, how fast it answers."""
+    # The suppliers' overview is read where the API and the dashboard read it (imported here: it brings the API's
+    # packages, which the other supplier commands do without).
+    from tradewind.server.figures import overview_figures
+    from tradewind.suppliers.overview import supplier_overviews
+
+    runtime = open_runtime(db, today)
+    with runtime.transaction() as session:
+        the_shop = resolve_shop(session, runtime, shop)
+        rows = [
+            overview_figures(o)
+            for o in supplier_overviews(
+                session,
+                shop_id=the_shop.id,
+                today=runtime.today_of(the_shop),
+                now=runtime.clock.now(),
+                settings=runtime.settings,
+            )
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(expand=True, pad_edge=False)
+    for column in ("supplier", "today", "why", "restock", "median h", "waiting since", "SKUs (preferred)"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        report = row["latest_report"] or {}
+        times = row["response_times"]
+        table.add_row(
+            f"{row['code']} {row['name']}",
+            row["availability"],
+            row["reason"],
+            report.get("restock_on") or report.get("reopens_on") or "",
+            _num(times["median_hours"]),
+            (times["waiting_since"] or "")[:16].replace("T", " "),
+            f"{row['skus_offered']} ({row['skus_preferred']})",
+        )
+    print_table(table)
 
 
 def _num(value: float | None) -> str:

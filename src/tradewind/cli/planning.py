@@ -28,34 +28,8 @@ from tradewind.errors import ValidationError
 from tradewind.planning.backtest import POLICIES, run_backtest
 from tradewind.planning.history import read_history_csv
 from tradewind.planning.kernels import plan
-from tradewind.planning.producers import sku_figures
-from tradewind.planning.service import KernelRunner, SkuDecision, build_plan, store_plan
-
-
-def plan_row(d: SkuDecision) -> dict[str, Any]:
-    figures = sku_figures(d)
-    return {
-        "sku": figures["sku"],
-        "method": figures["method"],
-        "demand_per_day": figures["demand_per_day"],
-        "demand_sigma": figures["demand_sigma"],
-        "lead_time_mean_days": figures["lead_time_mean_days"],
-        "lead_time_p90_days": figures["lead_time_p90_days"],
-        "service_level": figures["service_level"],
-        "safety_stock": figures["safety_stock"],
-        "reorder_point": figures["reorder_point"],
-        "order_up_to": figures["order_up_to"],
-        "on_hand": d.on_hand,
-        "on_order": d.on_order,
-        "days_of_cover": figures["days_of_cover"],
-        "stockout_on": figures["stockout_on"],
-        "order_by": figures["order_by"],
-        "suggested_quantity": d.quantity,
-        "supplier": d.chosen.supplier.code if d.chosen else None,
-        "supplier_note": d.switch_reason,
-        "lead_time_notes": figures["lead_time_notes"],
-        "stockout_unavoidable": d.stockout_unavoidable,
-    }
+from tradewind.planning.schemas import run_figures
+from tradewind.planning.service import KernelRunner, build_plan, store_plan
 
 
 @friendly_errors
@@ -85,7 +59,7 @@ def plan_command(
                 runner=runner,
             )
         store_plan(session, shop_id=the_shop.id, shop_plan=shop_plan)
-    rows = [plan_row(d) for d in shop_plan.decisions if not sku or d.sku.code in sku]
+    rows = [run_figures(d) for d in shop_plan.decisions if not sku or d.sku.code in sku]
     if sku and not rows:
         raise ValidationError(f"no active SKU {', '.join(sku)} in this shop")
     if as_json:

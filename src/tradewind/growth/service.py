@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -14,8 +13,9 @@ from sqlalchemy.orm import Session
 from tradewind.config import Settings
 from tradewind.growth.facts import load_facts
 from tradewind.growth.metrics import Kpis, ServiceMetric, kpis, longest_window, service_metrics
-from tradewind.growth.milestones import Level, Milestone, level, milestones, pace_phrase
+from tradewind.growth.milestones import Level, Milestone, level, milestones
 from tradewind.growth.models import GrowthEvent, GrowthEventKind
+from tradewind.growth.schemas import growth_figures
 from tradewind.growth.settings import GrowthSettings, growth_settings
 from tradewind.shops.models import Shop
 
@@ -31,21 +31,8 @@ class GrowthReport:
     level: Level | None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "shop": self.shop_code,
-            "today": self.today.isoformat(),
-            "kpis": _kpis_json(self.period),
-            "level": None
-            if self.level is None
-            else {
-                "code": self.level.code,
-                "title": self.level.title,
-                "next": self.level.next_code,
-                "next_needs": self.level.next_needs,
-            },
-            "metrics": [_metric_json(m) for m in self.metrics],
-            "milestones": [_milestone_json(t) for t in self.milestones],
-        }
+        """As every face publishes it (`schemas.GROWTH`)."""
+        return growth_figures(self)
 
 
 def growth_report(
@@ -105,70 +92,3 @@ def record_event(
     session.add(event)
     session.flush()
     return event, True
-
-
-def _fraction(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
-def _kpis_json(k: Kpis) -> dict[str, Any]:
-    return {
-        "start": k.start.isoformat(),
-        "end": k.end.isoformat(),
-        "currency": k.currency,
-        "gmv": str(k.gmv),
-        "gmv_usd": str(k.gmv_usd),
-        "orders": k.orders,
-        "buyers": k.buyers,
-        "repeat_buyers": k.repeat_buyers,
-        "repeat_buyer_rate": _fraction(k.repeat_buyer_rate),
-    }
-
-
-def _metric_json(m: ServiceMetric) -> dict[str, Any]:
-    projection = m.projection
-    return {
-        "code": m.code,
-        "title": m.title,
-        "value": _fraction(m.value),
-        "limit": m.limit,
-        "bound": m.bound,
-        "state": m.state,
-        "window_days": m.window_days,
-        "window": [m.start.isoformat(), m.end.isoformat()],
-        "numerator": m.numerator,
-        "denominator": m.denominator,
-        "unit": m.unit,
-        "counted": list(m.counted),
-        "projection": None
-        if projection is None
-        else {
-            "horizon_days": projection.horizon_days,
-            "at_risk": list(projection.at_risk),
-            "to_cross": projection.to_cross,
-            "worst_value": _fraction(projection.worst_value),
-            "certain": list(projection.certain),
-        },
-        **m.extra,
-    }
-
-
-def _milestone_json(t: Milestone) -> dict[str, Any]:
-    needed = t.per_day_needed
-    return {
-        "code": t.code,
-        "title": t.title,
-        "unit": t.unit,
-        "target": str(t.target),
-        "progress": str(t.progress),
-        "day": t.day,
-        "days": t.days,
-        "last_day": t.last_day.isoformat(),
-        "state": t.state,
-        "reached_on": t.reached_on.isoformat() if t.reached_on else None,
-        "projected": str(t.projected.quantize(Decimal("0.01"))),
-        "pace": (pace := pace_phrase(t)).english(),
-        "pace_msg": pace.to_json(),
-        "per_day_now": str(t.per_day_now.quantize(Decimal("0.01"))),
-        "per_day_needed": None if needed is None else str(needed.quantize(Decimal("0.01"))),
-    }

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.logistics.models import Disruption, DisruptionKind
+from tradewind.logistics.schemas import disruption_figures
 from tradewind.logistics.transit.lanes import Lane, LaneRestriction
 from tradewind.logistics.transit.regions import country_of
 from tradewind.shops.models import Shop
@@ -203,16 +204,9 @@ def restrictions_for(
 
 
 def disruption_to_dict(disruption: Disruption, *, today: date | None = None) -> dict[str, object]:
-    return {
-        "id": disruption.id,
-        "kind": disruption.kind.value,
-        "origin": disruption.origin_country,
-        "destination": disruption.destination_country,
-        "method": disruption.method_code,
-        "starts_on": disruption.starts_on.isoformat(),
-        "ends_on": disruption.ends_on.isoformat() if disruption.ends_on else None,
-        "extra_days": disruption.extra_days,
-        "blocks": disruption.kind in BLOCKING,
-        "source": disruption.source,
-        "in_force": in_force(disruption, today) if today else None,
-    }
+    """As every face publishes it (`schemas.DISRUPTION`)."""
+    return disruption_figures(
+        disruption,
+        kind_blocks=disruption.kind in BLOCKING,
+        in_force=in_force(disruption, today) if today else None,
+    )

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from tradewind.clock import as_utc, start_of_day
+from tradewind.clock import start_of_day
 from tradewind.db.session import memoized
 from tradewind.errors import NotFoundError
 from tradewind.logistics.disruptions import list_disruptions, restrictions_for
@@ -27,6 +27,7 @@ from tradewind.logistics.models import (
     ShippingPreference,
 )
 from tradewind.logistics.rules import LogisticsRules
+from tradewind.logistics.schemas import lane_figures, parcel_figures
 from tradewind.logistics.tracking.codes import plain_words
 from tradewind.logistics.tracking.timeline import build_timeline, stored_event
 from tradewind.logistics.transit.lanes import (
@@ -57,10 +58,8 @@ class LaneStatistics:
         return self.estimate.lane
 
     def to_dict(self) -> dict[str, Any]:
-        return self.estimate.to_dict() | {
-            "mean_cost": str(self.mean_cost) if self.mean_cost is not None else None,
-            "currency": self.currency,
-        }
+        """As every face publishes it (`schemas.LANE`)."""
+        return lane_figures(self)
 
 
 def _destination(by_region: bool) -> Any:
@@ -410,26 +409,9 @@ class ParcelTimeline:
     events: list[ParcelEvent]
 
     def to_dict(self) -> dict[str, Any]:
-        """As JSON: times in ISO 8601 UTC ending in "Z" (as the API writes them), so the CLI's `--json` and the
-        API's answer are the same text."""
-        return {
-            "tracking_number": self.tracking_number,
-            "origin_country": self.origin_country,
-            "destination_country": self.destination_country,
-            "method": self.method,
-            "shipped_at": _utc_text(self.shipped_at),
-            "first_scan_at": _utc_text(self.first_scan_at),
-            "delivered_at": _utc_text(self.delivered_at),
-            "last_event_at": _utc_text(self.last_event_at),
-            "status": self.status,
-            "substatus": self.substatus,
-            "status_words": self.status_words,
-            "events": [{**e.__dict__, "occurred_at": _utc_text(e.occurred_at)} for e in self.events],
-        }
-
-
-def _utc_text(moment: datetime | None) -> str | None:
-    return None if moment is None else as_utc(moment).isoformat().replace("+00:00", "Z")
+        """As JSON (`schemas.PARCEL`: times in ISO 8601 UTC ending in "Z", as the API writes them), so the CLI's
+        `--json` and the API's answer are the same text."""
+        return parcel_figures(self)
 
 
 def parcel_timeline(session: Session, *, shop_id: int, tracking_number: str, now: datetime) -> ParcelTimeline:

@@ -22,6 +22,7 @@ from tradewind.clock import start_of_day
 from tradewind.db.session import memoized
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
 from tradewind.logistics.rules import LogisticsRules
+from tradewind.logistics.schemas import at_risk_figures
 from tradewind.logistics.service import UNSPECIFIED_METHOD, LaneStatistics, default_method, lane_statistics
 from tradewind.logistics.tracking.codes import Substatus, plain_words
 from tradewind.logistics.tracking.timeline import build_timeline, stored_event
@@ -309,22 +310,8 @@ class OrderAtRisk:
         return bool(self.reasons)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "order": self.order.number,
-            "reason": self.reason,
-            "reason_words": self.reason_words,
-            "reasons": list(self.reasons),
-            "promised_on": self.promised_on.isoformat() if self.promised_on else None,
-            "expected_p50_on": self.expected_p50_on.isoformat() if self.expected_p50_on else None,
-            "expected_p90_on": self.expected_p90_on.isoformat() if self.expected_p90_on else None,
-            "days_late": self.days_late,
-            "lane": self.lane._asdict() if self.lane else None,
-            "estimate_source": self.estimate_source,
-            "parcel": self.parcel.to_dict() if self.parcel else None,
-            "restrictions": list(self.restrictions),
-            "steps": [dict(step) for step in self.steps],
-            "act_by": self.act_by.isoformat() if self.act_by else None,
-        }
+        """As every face publishes it (`schemas.ORDER_AT_RISK`)."""
+        return at_risk_figures(self)
 
 
 def order_outlooks(

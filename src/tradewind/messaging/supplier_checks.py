@@ -25,6 +25,7 @@ from tradewind.messaging.situations import SUPPLIER_LOCALES
 from tradewind.messaging.templates import Rendered
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection, Supplier, SupplierMessage, SupplierStatus, SupplyOffer
+from tradewind.suppliers.schemas import RESPONSE_TIMES
 from tradewind.suppliers.service import ResponseTimes, latest_status_reports, thread_response_times
 from tradewind.suppliers.threads import record_supplier_message
 from tradewind.wording import Day, Joined, Number, Phrase, nphrase, phrase
@@ -214,7 +215,7 @@ class SupplierCheckProducer:
                 "situation": situation,
                 "reason": reason,
                 "skus": facts["skus"],
-                "median_response_hours": round(median, 1) if median is not None else None,
+                "median_response_hours": RESPONSE_TIMES.round("median_hours", median),
                 "unanswered_since": waiting.isoformat() if waiting else None,
                 "language": rendered.locale,
                 "outbox_id": message.id,

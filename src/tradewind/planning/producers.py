@@ -35,7 +35,7 @@ from tradewind.inventory.service import (
 from tradewind.orders.service import open_order_units, stale_cutoff
 from tradewind.planning.decisions import SupplierOrder, moq_choices, supplier_orders, switch_case
 from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
-from tradewind.planning.schemas import plan_figure
+from tradewind.planning.schemas import card_figures
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
 from tradewind.suppliers.availability import AVAILABILITY_WORDS, Availability
@@ -49,33 +49,6 @@ def _day(value: date | None) -> str | None:
 
 def _num(value: float | None, digits: int = 1) -> float | None:
     return None if value is None or math.isnan(value) else round(value, digits)
-
-
-def sku_figures(d: SkuDecision) -> dict[str, Any]:
-    """Every number behind a SKU's decision, as the brief quotes them."""
-    lead = d.chosen.lead_time if d.chosen else None
-    return {
-        "sku": d.sku.code,
-        "method": d.method,
-        "demand_per_day": plan_figure("demand_per_day", d.demand_per_day),
-        "demand_sigma": plan_figure("demand_sigma", d.demand_sigma),
-        "service_level": plan_figure("service_level", d.service_level),
-        "safety_stock": plan_figure("safety_stock", d.safety_stock),
-        "reorder_point": plan_figure("reorder_point", d.reorder_point),
-        "order_up_to": plan_figure("order_up_to", d.order_up_to),
-        "on_hand": d.on_hand,
-        "on_order": d.on_order,
-        "days_of_cover": plan_figure("days_of_cover", d.days_of_cover),
-        "stockout_on": _day(d.stockout_on),
-        "order_by": _day(d.order_by),
-        "lead_time_mean_days": plan_figure("lead_time_mean_days", lead.mean_days if lead else None),
-        "lead_time_p90_days": plan_figure("lead_time_p90_days", lead.p90_days if lead else None),
-        "lead_time_notes": list(lead.notes) if lead else [],
-        "no_source": d.no_source,
-        "dormant": d.dormant,
-        "moq_choice": d.moq_choice,
-        "moq_choice_cover_days": plan_figure("moq_choice_cover_days", d.moq_choice_cover_days),
-    }
 
 
 # The demand methods (`kernels.METHOD_NAMES`) by their codes, as the English brief writes them; other languages
@@ -235,7 +208,7 @@ class ReplenishmentProducer:
         supplier, offer_currency = order.option.supplier, order.option.offer.currency
         urgent = order.lines[0].decision
         lines = [
-            sku_figures(line.decision)
+            card_figures(line.decision)
             | {
                 "quantity": line.quantity,
                 "unit_cost": str(line.unit_cost),
@@ -417,7 +390,7 @@ class ReplenishmentProducer:
                 "max_cover_days": cap,
                 "cost_currency": offer.currency,
                 "lines": [
-                    sku_figures(d)
+                    card_figures(d)
                     | {
                         "moq": d.chosen.offer.moq,
                         "pack_size": d.chosen.offer.pack_size,
@@ -455,7 +428,7 @@ class ReplenishmentProducer:
             arrival = d.earliest_arrival
             gap = (arrival - d.stockout_on).days if arrival and d.stockout_on else None
             lines.append(
-                sku_figures(d)
+                card_figures(d)
                 | {
                     "earliest_arrival": _day(arrival),
                     "earliest_supplier": d.earliest_option.supplier.code if d.earliest_option else None,
@@ -712,7 +685,7 @@ class ReplenishmentProducer:
             why_phrase=why,
             value_at_risk=value * settings.holding_cost_rate_per_year,
             weight=1.0,
-            figures=sku_figures(d)
+            figures=card_figures(d)
             | {
                 "excess_units": round(excess),
                 "excess_value": str(value.quantize(Decimal("0.01"))),

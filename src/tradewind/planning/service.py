@@ -25,6 +25,7 @@ from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.kernels.projection import project_stock
 from tradewind.planning.lead_time import LeadTime, offer_lead_time
 from tradewind.planning.models import SkuPlan
+from tradewind.planning.schemas import OUTLOOK
 from tradewind.planning.stored_plan import PlanRow, plan_of
 from tradewind.suppliers.availability import AVAILABILITY_WORDS, Availability, SupplierState, supplier_state
 from tradewind.suppliers.models import Supplier, SupplyOffer
@@ -386,7 +387,7 @@ def daily_demand(session: Session, *, shop_id: int, sku_id: int, start: date, en
 
 @dataclass(frozen=True)
 class StockOutlook:
-    """One SKU's past and projected stock, day by day, for its chart."""
+    """One SKU's past and projected stock, day by day, for its chart (rounded as `schemas.OUTLOOK` publishes it)."""
 
     sku: str
     today: date
@@ -436,11 +437,11 @@ def stock_outlook(
         history_days=[start + timedelta(days=d) for d in range(history_days)],
         sales=sales,
         projection_days=[today + timedelta(days=d + 1) for d in range(horizon)],
-        forecast=[round(plan_figures.demand_per_day, 3)] * horizon,
-        projected_stock=[round(float(v), 2) for v in projection.stock[0]],
+        forecast=OUTLOOK.round("forecast", [plan_figures.demand_per_day] * horizon),
+        projected_stock=OUTLOOK.round("projected_stock", [float(v) for v in projection.stock[0]]),
         inbound=[float(v) for v in arriving[0]],
-        reorder_point=round(plan_figures.reorder_point, 2),
-        safety_stock=round(plan_figures.safety_stock, 2),
+        reorder_point=OUTLOOK.round("reorder_point", plan_figures.reorder_point),
+        safety_stock=OUTLOOK.round("safety_stock", plan_figures.safety_stock),
         stockout_on=plan_figures.stockout_on,
         order_by=plan_figures.order_by,
         inbound_orders=[

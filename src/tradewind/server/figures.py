@@ -6,7 +6,7 @@ data per shop (and the shop's local day), and dropped after the commit that chan
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,9 +20,8 @@ from tradewind.logistics.watch import orders_at_risk
 from tradewind.planning.stored_plan import PlanIndex, PlanRow, PlanSort, load_plan_index, plan_page
 from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
-from tradewind.suppliers.models import SupplierStatusReport
 from tradewind.suppliers.overview import SupplierOverview, supplier_overviews
-from tradewind.suppliers.service import ResponseTimes
+from tradewind.suppliers.schemas import STATUS_REPORT, SUPPLIER, supplier_figures
 
 # --- shipping ---
 
@@ -124,89 +123,38 @@ def growth_today(state: AppState, shop: Shop) -> dict[str, Any]:
 # --- suppliers ---
 
 
-class StatusReportOut(BaseModel):
-    id: int
-    reported_on: date
-    status: str
-    closed_from: date | None
-    reopens_on: date | None
-    restock_on: date | None
-    source: str
-    note: str | None
-
-    @classmethod
-    def of(cls, r: SupplierStatusReport) -> StatusReportOut:
-        return cls(
-            id=r.id,
-            reported_on=r.reported_on,
-            status=r.status.value,
-            closed_from=r.closed_from,
-            reopens_on=r.reopens_on,
-            restock_on=r.restock_on,
-            source=r.source,
-            note=r.note,
-        )
+SupplierOut = SUPPLIER.model
+StatusReportOut = STATUS_REPORT.model
 
 
-class ResponseTimesOut(BaseModel):
-    answered: int
-    median_hours: float | None
-    p90_hours: float | None
-    waiting_since: datetime | None
-
-    @classmethod
-    def of(cls, times: ResponseTimes) -> ResponseTimesOut:
-        median, p90 = times.median_hours, times.p90_hours
-        return cls(
-            answered=times.answered,
-            median_hours=None if median is None else round(median, 1),
-            p90_hours=None if p90 is None else round(p90, 1),
-            waiting_since=times.waiting_since,
-        )
+def overview_figures(o: SupplierOverview) -> dict[str, Any]:
+    """A supplier's state today as every face publishes it (`suppliers.schemas.SUPPLIER`)."""
+    return supplier_figures(
+        o.supplier,
+        availability=o.state.availability.value,
+        reason=o.state.reason,
+        can_start_on=o.state.starts_on,
+        report=o.report,
+        responses=o.responses,
+        skus_offered=o.skus_offered,
+        skus_preferred=o.skus_preferred,
+    )
 
 
-class SupplierOut(BaseModel):
-    code: str
-    name: str
-    country: str
-    language: str
-    active: bool
-    availability: str
-    reason: str
-    can_start_on: date
-    latest_report: StatusReportOut | None
-    response_times: ResponseTimesOut
-    skus_offered: int
-    skus_preferred: int
-
-    @classmethod
-    def of(cls, o: SupplierOverview) -> SupplierOut:
-        s = o.supplier
-        return cls(
-            code=s.code,
-            name=s.name,
-            country=s.country,
-            language=s.language,
-            active=s.active,
-            availability=o.state.availability.value,
-            reason=o.state.reason,
-            can_start_on=o.state.starts_on,
-            latest_report=StatusReportOut.of(o.report) if o.report else None,
-            response_times=ResponseTimesOut.of(o.responses),
-            skus_offered=o.skus_offered,
-            skus_preferred=o.skus_preferred,
-        )
+def supplier_out(o: SupplierOverview) -> BaseModel:
+    """`overview_figures` as the API's model (the dashboard reads its days and instants as such)."""
+    return SupplierOut.model_validate(overview_figures(o))
 
 
-def suppliers_today(state: AppState, shop: Shop) -> list[SupplierOut]:
+def suppliers_today(state: AppState, shop: Shop) -> list[BaseModel]:
     """Every supplier's state (reads their whole message thread and status history): kept for a few minutes."""
     today = state.today_of(shop)
 
-    def compute(fresh: Session) -> list[SupplierOut]:
+    def compute(fresh: Session) -> list[BaseModel]:
         found = supplier_overviews(fresh, shop_id=shop.id, today=today, now=state.clock.now(), settings=state.settings)
-        return [SupplierOut.of(o) for o in found]
+        return [supplier_out(o) for o in found]
 
-    cached: list[SupplierOut] = state.cache.get((shop.id, today, "suppliers"), compute, ttl_seconds=60)
+    cached: list[BaseModel] = state.cache.get((shop.id, today, "suppliers"), compute, ttl_seconds=60)
     return cached
 
 

@@ -41,6 +41,18 @@ class Page(BaseModel, Generic[T]):
     limit: int
 
 
+def page_of(model: type[BaseModel]) -> type[BaseModel]:
+    """`Page[model]` for a model made at run time (a figure set's, `FigureSet.model`)."""
+    found = Page.__class_getitem__(model)
+    assert isinstance(found, type)  # not a recursive reference: the model is complete
+    return found
+
+
+def list_of(model: type[BaseModel]) -> Any:
+    """`list[model]` for a model made at run time (a figure set's, `FigureSet.model`)."""
+    return list[model]  # type: ignore[valid-type]
+
+
 def cursor_value(cursor: str | None) -> int | None:
     if cursor is None or cursor == "":
         return None

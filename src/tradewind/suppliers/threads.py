@@ -24,6 +24,7 @@ from tradewind.suppliers.models import (
     SupplierStatus,
     SupplierStatusReport,
 )
+from tradewind.suppliers.schemas import RESPONSE_TIMES
 from tradewind.suppliers.service import get_supplier, latest_status_reports, thread_response_times
 
 
@@ -158,8 +159,9 @@ def thread_statistics(
                 name=supplier.name,
                 messages=len(thread),
                 answered=times.answered,
-                median_response_hours=None if median is None else round(median, 1),
-                last_response_hours=None if last is None else round(last, 1),
+                # Reply hours as the supplier's figures round them (`suppliers.schemas.RESPONSE_TIMES`).
+                median_response_hours=RESPONSE_TIMES.round("median_hours", median),
+                last_response_hours=RESPONSE_TIMES.round("last_hours", last),
                 unanswered_since=waiting,
                 unanswered_hours=round((now - waiting).total_seconds() / 3600, 1) if waiting else None,
                 last_message_at=max((m.sent_at for m in thread), default=None),

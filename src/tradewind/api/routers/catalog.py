@@ -5,49 +5,39 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel
 from starlette.responses import Response
 
-from tradewind.api.routers.suppliers import OfferOut
 from tradewind.catalog.models import Sku
+from tradewind.catalog.schemas import LISTING, SKU, sku_figures
 from tradewind.catalog.service import find_skus, get_sku, listings_of, sku_to_dict
+from tradewind.figure_sets import Figure, Nested
 from tradewind.server.deps import DbSession, ReadShop
 from tradewind.server.errors import ERRORS
 from tradewind.server.inline import on_the_loop
-from tradewind.server.pages import Cursor, JsonObject, Limit, Page, cursor_value, keyset_page, page_response
+from tradewind.server.pages import Cursor, JsonObject, Limit, cursor_value, keyset_page, page_of, page_response
 from tradewind.suppliers.overview import offers_for_sku
+from tradewind.suppliers.schemas import OFFER, offer_values
 
 router = APIRouter(prefix="/shops/{shop}", tags=["catalog"], responses=ERRORS)
 
 
-class SkuOut(BaseModel):
-    code: str
-    title: str
-    attributes: dict[str, object]
-    price: str | None
-    currency: str
-    unit: str
-    active: bool
+SkuOut = SKU.model
+# The SKU's page: the catalog's figures and its supply offers (the suppliers' figures), as the API composes them.
+SKU_DETAIL = SKU.pick(
+    "SkuDetailOut",
+    "A SKU with its listings and live supply offers (preferred first).",
+    tuple(f.name for f in SKU.figures),
+    Figure("listings", Nested(LISTING, many=True), "Its listings on the sales channels"),
+    Figure("offers", Nested(OFFER, many=True), "Its live supply offers, preferred first"),
+)
+SkuDetailOut = SKU_DETAIL.model
 
 
 def sku_json(sku: Sku) -> JsonObject:
     return sku_to_dict(sku)
 
 
-class ListingOut(BaseModel):
-    channel: str
-    external_id: str | None
-    state: str
-    stock_shown: int | None
-    price: str | None
-
-
-class SkuDetailOut(SkuOut):
-    listings: list[ListingOut]
-    offers: list[OfferOut]
-
-
-@router.get("/skus", response_model=Page[SkuOut], summary="SKUs, newest first")
+@router.get("/skus", response_model=page_of(SkuOut), summary="SKUs, newest first")
 @on_the_loop
 def list_skus(
     access: ReadShop,
@@ -66,17 +56,15 @@ def list_skus(
 
 @router.get("/skus/{sku}", response_model=SkuDetailOut, summary="One SKU with its listings and supply offers")
 @on_the_loop
-def read_sku(sku: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession) -> SkuDetailOut:
+def read_sku(sku: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession) -> JsonObject:
     found = get_sku(session, shop_id=access.shop.id, code=sku)
-    listings = [
-        ListingOut(
-            channel=item.channel,
-            external_id=item.external_id,
-            state=item.state.value,
-            stock_shown=item.stock_shown,
-            price=str(item.price) if item.price is not None else None,
-        )
-        for item in listings_of(session, shop_id=access.shop.id, sku_id=found.id)
-    ]
-    offers = [OfferOut.of(line) for line in offers_for_sku(session, shop_id=access.shop.id, sku_id=found.id)]
-    return SkuDetailOut(**sku_json(found), listings=listings, offers=offers)
+    return SKU_DETAIL.publish(
+        sku_figures(found)
+        | {
+            "listings": [
+                {f.name: getattr(item, f.name) for f in LISTING.figures}
+                for item in listings_of(session, shop_id=access.shop.id, sku_id=found.id)
+            ],
+            "offers": [offer_values(line) for line in offers_for_sku(session, shop_id=access.shop.id, sku_id=found.id)],
+        }
+    )

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -18,6 +18,15 @@ from tradewind.db.session import transaction
 from tradewind.errors import ValidationError
 from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
 from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
+from tradewind.logistics.schemas import (
+    DISRUPTION,
+    LANE,
+    ORDER_AT_RISK,
+    PARCEL,
+    SHIPMENT,
+    parcel_figures,
+    shipment_figures,
+)
 from tradewind.logistics.service import parcel_timeline
 from tradewind.logistics.tracking.store import BadSignatureError, receive_webhook, verify_signature
 from tradewind.server.deps import DbSession, ReadShop, State, WriteShop
@@ -29,10 +38,11 @@ from tradewind.server.pages import (
     InputModel,
     JsonObject,
     Limit,
-    Page,
     RecordId,
     cursor_value,
     keyset_page,
+    list_of,
+    page_of,
     page_response,
 )
 from tradewind.server.state import AppState
@@ -44,51 +54,11 @@ Country = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO
 MAX_WEBHOOK_BYTES = 1 << 20
 
 
-class ShipmentOut(BaseModel):
-    tracking_number: str
-    origin_country: str
-    destination_country: str
-    shipped_at: datetime
-    first_scan_at: datetime | None
-    delivered_at: datetime | None
-    status: str
-    last_event_at: datetime | None
+ShipmentOut = SHIPMENT.model
+TimelineOut = PARCEL.model
 
 
-def shipment_json(s: Shipment) -> JsonObject:
-    return {
-        "tracking_number": s.tracking_number,
-        "origin_country": s.origin_country,
-        "destination_country": s.destination_country,
-        "shipped_at": s.shipped_at,
-        "first_scan_at": s.first_scan_at,
-        "delivered_at": s.delivered_at,
-        "status": s.status.value,
-        "last_event_at": s.last_event_at,
-    }
-
-
-class TimelineEventOut(BaseModel):
-    occurred_at: datetime
-    code: str | None = Field(description="The carrier's event code, when it gave one")
-    status: str
-    substatus: str | None
-    words: str = Field(description="The status in plain words")
-    text: str = Field(description="The carrier's own words")
-    location: str | None
-    counted: bool = Field(description="False for an event that went backwards and does not change the status")
-
-
-class TimelineOut(ShipmentOut):
-    """A parcel as its tracking events tell it now (`logistics.service.ParcelTimeline`): events newest first."""
-
-    method: str | None
-    substatus: str | None
-    status_words: str
-    events: list[TimelineEventOut]
-
-
-@router.get("/shipments", response_model=Page[ShipmentOut], summary="Parcels, newest first, with filters")
+@router.get("/shipments", response_model=page_of(ShipmentOut), summary="Parcels, newest first, with filters")
 @on_the_loop
 def list_shipments(
     access: ReadShop,
@@ -111,44 +81,25 @@ def list_shipments(
         query = query.where(Shipment.id < after)
     rows = list(session.scalars(query.order_by(Shipment.id.desc()).limit(limit + 1)))
     page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
-    return page_response([shipment_json(s) for s in page], next_cursor, limit)
+    return page_response([shipment_figures(s) for s in page], next_cursor, limit)
 
 
 @router.get("/shipments/{tracking_number}", response_model=TimelineOut, summary="A parcel's tracking timeline")
 @on_the_loop
 def read_shipment(
     tracking_number: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession, state: State
-) -> TimelineOut:
+) -> JsonObject:
     found = parcel_timeline(session, shop_id=access.shop.id, tracking_number=tracking_number, now=state.clock.now())
-    return TimelineOut(**found.to_dict())
+    return parcel_figures(found)
 
 
-class LaneOut(BaseModel):
-    origin: str
-    destination: str
-    method: str
-    region: str
-    n_delivered: int
-    n_in_transit: int
-    n_reviews: int
-    p50_days: int | None
-    p90_days: int | None
-    p90_is_lower_bound: bool
-    source: str
-    borrowed_from: str | None
-    effective_delivered: float
-    longest_in_transit_days: int | None
-    blocked: bool
-    slowed_by_days: int
-    restrictions: list[str]
-    mean_cost: str | None
-    currency: str
+LaneOut = LANE.model
 
 
-@router.get("/lanes", response_model=list[LaneOut], summary="Transit p50/p90 per lane, with restrictions")
+@router.get("/lanes", response_model=list_of(LaneOut), summary="Transit p50/p90 per lane, with restrictions")
 @on_the_loop
-def list_lanes(access: ReadShop, state: State) -> list[LaneOut]:
-    return [LaneOut(**row) for row in lanes_today(state, access.shop)]
+def list_lanes(access: ReadShop, state: State) -> list[JsonObject]:
+    return lanes_today(state, access.shop)
 
 
 class LaneSeriesOut(BaseModel):
@@ -169,18 +120,7 @@ def read_lane_trend(access: ReadShop, state: State) -> LaneTrendOut:
     return LaneTrendOut(weeks=trend.weeks, lanes=[LaneSeriesOut(**lane) for lane in trend.lanes])
 
 
-class DisruptionOut(BaseModel):
-    id: int
-    kind: str
-    origin: str | None
-    destination: str | None
-    method: str | None
-    starts_on: date
-    ends_on: date | None
-    extra_days: int | None
-    blocks: bool
-    source: str
-    in_force: bool | None
+DisruptionOut = DISRUPTION.model
 
 
 class DisruptionIn(InputModel):
@@ -198,17 +138,17 @@ class DisruptionEndIn(InputModel):
     ends_on: date | None = None
 
 
-@router.get("/disruptions", response_model=list[DisruptionOut], summary="The disruption register")
+@router.get("/disruptions", response_model=list_of(DisruptionOut), summary="The disruption register")
 @on_the_loop
 def read_disruptions(
     access: ReadShop,
     session: DbSession,
     state: State,
     include_ended: Annotated[bool, Query(description="Also the ended and future ones")] = False,
-) -> list[DisruptionOut]:
+) -> list[dict[str, object]]:
     today = state.today_of(access.shop)
     rows = list_disruptions(session, shop=access.shop, on=today, include_ended=include_ended)
-    return [DisruptionOut(**disruption_to_dict(d, today=today)) for d in rows]
+    return [disruption_to_dict(d, today=today) for d in rows]
 
 
 @router.post(
@@ -218,7 +158,7 @@ def read_disruptions(
     responses=WRITE_ERRORS,
     summary="Register a restriction (it blocks or slows the lanes in its scope)",
 )
-def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession, state: State) -> DisruptionOut:
+def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession, state: State) -> dict[str, object]:
     disruption = add_disruption(
         session,
         shop=access.shop,
@@ -232,7 +172,7 @@ def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession,
         extra_days=body.extra_days,
         now=state.clock.now(),
     )
-    return DisruptionOut(**disruption_to_dict(disruption, today=state.today_of(access.shop)))
+    return disruption_to_dict(disruption, today=state.today_of(access.shop))
 
 
 @router.post(
@@ -243,36 +183,25 @@ def create_disruption(body: DisruptionIn, access: WriteShop, session: DbSession,
 )
 def finish_disruption(
     disruption_id: RecordId, access: WriteShop, session: DbSession, state: State, body: DisruptionEndIn | None = None
-) -> DisruptionOut:
+) -> dict[str, object]:
     ends_on = (body.ends_on if body else None) or state.today_of(access.shop)
     disruption = end_disruption(session, shop=access.shop, disruption_id=disruption_id, ends_on=ends_on)
-    return DisruptionOut(**disruption_to_dict(disruption, today=state.today_of(access.shop)))
+    return disruption_to_dict(disruption, today=state.today_of(access.shop))
 
 
-class AtRiskOut(BaseModel):
-    order: str
-    reason: str
-    reason_words: str
-    reasons: list[str]
-    promised_on: date | None
-    expected_p50_on: date | None
-    expected_p90_on: date | None
-    days_late: int
-    lane: dict[str, Any] | None
-    estimate_source: str | None
-    parcel: dict[str, Any] | None
-    restrictions: list[str]
+AtRiskOut = ORDER_AT_RISK.model
 
 
-@router.get("/orders-at-risk", response_model=Page[AtRiskOut], summary="Open orders that may miss their promised date")
+@router.get(
+    "/orders-at-risk", response_model=page_of(AtRiskOut), summary="Open orders that may miss their promised date"
+)
 @on_the_loop
-def list_at_risk(access: ReadShop, state: State, limit: Limit = 50, cursor: Cursor = None) -> Page[AtRiskOut]:
+def list_at_risk(access: ReadShop, state: State, limit: Limit = 50, cursor: Cursor = None) -> JsonObject:
     rows = at_risk_today(state, access.shop)
     offset = cursor_value(cursor) or 0
-    items = [AtRiskOut(**row) for row in rows[offset : offset + limit]]
-    return Page[AtRiskOut](
-        items=items, next_cursor=str(offset + limit) if offset + limit < len(rows) else None, limit=limit
-    )
+    # The cached rows carry the dashboard's reason phrase too (`reason_msg`): the response model leaves it out.
+    next_cursor = str(offset + limit) if offset + limit < len(rows) else None
+    return {"items": rows[offset : offset + limit], "next_cursor": next_cursor, "limit": limit}
 
 
 class WebhookOut(BaseModel):

@@ -8,17 +8,32 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 from sqlalchemy import select
+from starlette.responses import Response
 
 from tradewind.server.deps import DbSession, ReadShop, State
 from tradewind.server.errors import ERRORS
-from tradewind.server.figures import StatusReportOut, SupplierOut, suppliers_today
+from tradewind.server.figures import StatusReportOut, SupplierOut, overview_figures, suppliers_today
 from tradewind.server.inline import on_the_loop
-from tradewind.server.pages import Cursor, Limit, Page, cursor_value, keyset_page
+from tradewind.server.pages import (
+    Cursor,
+    JsonObject,
+    Limit,
+    cursor_value,
+    keyset_page,
+    list_of,
+    page_of,
+    page_response,
+)
 from tradewind.suppliers.models import SupplierStatusReport
 from tradewind.suppliers.overview import (
-    OfferLine,
     offers_with_alternatives,
     supplier_overview,
+)
+from tradewind.suppliers.schemas import (
+    OFFER,
+    OFFER_WITH_ALTERNATIVES,
+    offer_with_alternatives_figures,
+    report_figures,
 )
 from tradewind.suppliers.service import get_supplier
 
@@ -26,15 +41,15 @@ router = APIRouter(prefix="/shops/{shop}", tags=["suppliers"], responses=ERRORS)
 SupplierCode = Annotated[str, Path(max_length=64, description="The supplier's code")]
 
 
-@router.get("/suppliers", response_model=list[SupplierOut], summary="Every supplier with its state today")
+@router.get("/suppliers", response_model=list_of(SupplierOut), summary="Every supplier with its state today")
 @on_the_loop
-def list_suppliers(access: ReadShop, state: State) -> list[SupplierOut]:
+def list_suppliers(access: ReadShop, state: State) -> list[BaseModel]:
     return suppliers_today(state, access.shop)
 
 
 @router.get("/suppliers/{code}", response_model=SupplierOut, summary="One supplier's state")
 @on_the_loop
-def read_supplier(code: SupplierCode, access: ReadShop, session: DbSession, state: State) -> SupplierOut:
+def read_supplier(code: SupplierCode, access: ReadShop, session: DbSession, state: State) -> JsonObject:
     found = supplier_overview(
         session,
         shop_id=access.shop.id,
@@ -43,18 +58,18 @@ def read_supplier(code: SupplierCode, access: ReadShop, session: DbSession, stat
         now=state.clock.now(),
         settings=state.settings,
     )
-    return SupplierOut.of(found)
+    return overview_figures(found)
 
 
 @router.get(
     "/suppliers/{code}/status-reports",
-    response_model=Page[StatusReportOut],
+    response_model=page_of(StatusReportOut),
     summary="What the seller learned about a supplier, newest first",
 )
 @on_the_loop
 def list_status_reports(
     code: SupplierCode, access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None
-) -> Page[StatusReportOut]:
+) -> Response:
     supplier = get_supplier(session, shop_id=access.shop.id, code=code)
     query = select(SupplierStatusReport).where(
         SupplierStatusReport.shop_id == access.shop.id, SupplierStatusReport.supplier_id == supplier.id
@@ -64,47 +79,27 @@ def list_status_reports(
         query = query.where(SupplierStatusReport.id < after)
     rows = list(session.scalars(query.order_by(SupplierStatusReport.id.desc()).limit(limit + 1)))
     page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
-    return Page[StatusReportOut](items=[StatusReportOut.of(r) for r in page], next_cursor=next_cursor, limit=limit)
+    return page_response([report_figures(r) for r in page], next_cursor, limit)
 
 
-class OfferOut(BaseModel):
-    sku: str
-    sku_title: str
-    supplier: str
-    supplier_name: str
-    unit_cost: str
-    currency: str
-    moq: int
-    lead_time_days: int
-    lead_time_p90_days: int | None
-    priority: int
-
-    @classmethod
-    def of(cls, line: OfferLine) -> OfferOut:
-        return cls(**line.__dict__)
-
-
-class OfferWithAlternativesOut(OfferOut):
-    alternatives: list[OfferOut]
+OfferOut = OFFER.model
+OfferWithAlternativesOut = OFFER_WITH_ALTERNATIVES.model
 
 
 @router.get(
     "/suppliers/{code}/offers",
-    response_model=Page[OfferWithAlternativesOut],
+    response_model=page_of(OfferWithAlternativesOut),
     summary="The SKUs a supplier offers, each with the other suppliers' offers for it",
 )
 @on_the_loop
 def list_offers(
     code: SupplierCode, access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None
-) -> Page[OfferWithAlternativesOut]:
+) -> Response:
     supplier = get_supplier(session, shop_id=access.shop.id, code=code)
     offset = cursor_value(cursor) or 0
     lines, total = offers_with_alternatives(
         session, shop_id=access.shop.id, supplier_id=supplier.id, offset=offset, limit=limit
     )
-    items = [
-        OfferWithAlternativesOut(**line.__dict__, alternatives=[OfferOut.of(a) for a in others])
-        for line, others in lines
-    ]
+    items = [offer_with_alternatives_figures(line, others) for line, others in lines]
     next_cursor = str(offset + limit) if offset + limit < total else None
-    return Page[OfferWithAlternativesOut](items=items, next_cursor=next_cursor, limit=limit)
+    return page_response(items, next_cursor, limit)

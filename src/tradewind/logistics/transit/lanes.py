@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from tradewind.logistics.schemas import lane_estimate_figures
 from tradewind.logistics.transit.regions import country_of, is_subdivision, region_of
 from tradewind.logistics.transit.survival import (
     BoolArray,
@@ -314,25 +315,8 @@ class LaneEstimate:
         return found + self.slowed_by_days if found >= 0 else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "origin": self.lane.origin,
-            "destination": self.lane.destination,
-            "method": self.lane.method,
-            "region": self.region,
-            "n_delivered": self.n_delivered,
-            "n_in_transit": self.n_in_transit,
-            "n_reviews": self.n_reviews,
-            "p50_days": self.p50_days,
-            "p90_days": self.p90_days,
-            "p90_is_lower_bound": self.p90_is_lower_bound,
-            "source": self.source,
-            "borrowed_from": self.borrowed_from,
-            "effective_delivered": round(self.effective_delivered, 1),
-            "longest_in_transit_days": self.longest_in_transit_days,
-            "blocked": self.blocked,
-            "slowed_by_days": self.slowed_by_days,
-            "restrictions": list(self.restrictions),
-        }
+        """As every face publishes it (`schemas.LANE_ESTIMATE`)."""
+        return lane_estimate_figures(self)
 
 
 def estimate_lanes(
