@@ -8,13 +8,14 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from tests.catalogs import compiled_entries, extract, translation_problems
-from tradewind.brief.figures import FIGURES, figure_name_in, figure_of, read_figure, yes_no_in
+from tradewind.brief.figures import FIGURES, figure_name_in, figure_of, figure_text, read_figure, yes_no_in
 from tradewind.wording import FIGURES_DOMAIN, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +112,16 @@ def test_the_compiled_figures_catalogs_are_up_to_date(tmp_path: Path, language: 
     source = LOCALE_DIR / language / "LC_MESSAGES"
     found, wanted = compiled_entries(source / "figures.po", source / "figures.mo", language, tmp_path)
     assert found == wanted, "run: make figure-labels"
+
+
+def test_the_command_lines_text_of_a_share_an_instant_and_yes_no() -> None:
+    zone = ZoneInfo("Asia/Shanghai")
+
+    def text(name: str, value: object, locale: str) -> str:
+        return figure_text(name, value, {}, locale=locale, shop_currency="USD", zone=zone, kind="metric_risk")
+
+    assert [text("value", 0.0447, lang) for lang in ("en", "zh", "ru")] == ["4.47%", "4.47%", "4,47\xa0%"]
+    # 03:00 UTC is 11:00 in Shanghai.
+    assert text("unanswered_since", "2025-02-13T03:00:00+00:00", "ru") == "13.02.2025, 11:00"
+    assert text("carried_by_fixes", True, "zh") == "是" and text("closure_until", None, "ru") == "—"
+    assert text("penalty", "2616.50", "en") == "USD 2,616.50"

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from tradewind.wording import FIGURES_DOMAIN, catalog
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_percent
+from babel.units import format_unit
+
+from tradewind.wording import BABEL_LOCALES, FIGURES_DOMAIN, Amount, Day, Number, catalog, format_arg
 
 Unit = Literal[
     "money",
@@ -298,3 +303,48 @@ def figure_name_in(name: str, locale: str, kind: str | None = None) -> str:
     """The label of the figure `name` in `locale`; a name the table does not know reads as itself, spaced."""
     found = figure_of(name, kind)
     return label_in(found, locale) if found is not None else name.replace("_", " ")
+
+
+def figure_text(
+    name: str,
+    value: object,
+    figures: Mapping[str, Any],
+    *,
+    locale: str,
+    shop_currency: str,
+    zone: tzinfo,
+    kind: str | None = None,
+) -> str:
+    """A scalar figure as text in `locale` (en, zh or ru) for the command line, formatted by its unit with Babel
+    through `tradewind.wording` (money "CNY 26,910.00" in English, "26 910,00 CN¥" in Russian; a share as a
+    percent; days and hours with their unit; an instant in the shop's time zone `zone`). The dashboard formats the
+    same `read_figure` through its own page formatters (web.rendering)."""
+    found = figure_of(name, kind)
+    if found is None:
+        return "—" if value is None else str(value)
+    read = read_figure(found, value, figures, shop_currency)
+    shown, where = read.value, Locale.parse(BABEL_LOCALES[locale])
+    if shown is None:
+        return "—"
+    if isinstance(shown, Decimal):
+        if read.unit == "money":
+            return format_arg(Amount(shown, read.currency or shop_currency), locale)
+        if read.unit == "share":
+            rate = shown.quantize(Decimal("0.0001")).normalize()
+            return format_percent(rate, locale=where, decimal_quantization=False)
+        if read.unit in ("days", "hours"):
+            measure = "duration-day" if read.unit == "days" else "duration-hour"
+            return format_unit(shown, measure, length="short", format="#,##0.#", locale=where)
+        places = 0 if shown == shown.to_integral_value() else min(2, -int(shown.as_tuple().exponent))
+        return format_arg(Number.of(shown, places), locale)
+    if isinstance(shown, bool):
+        return yes_no_in(shown, locale)
+    if isinstance(shown, datetime):
+        return format_datetime(shown.astimezone(zone) if shown.tzinfo else shown, "short", locale=where)
+    if isinstance(shown, date):
+        return format_arg(Day(shown), locale)
+    if read.unit == "country":
+        return str(where.territories.get(str(shown).upper(), shown))
+    if read.unit == "language":
+        return str(where.languages.get(str(shown), shown))
+    return str(shown)
