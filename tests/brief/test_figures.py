@@ -15,7 +15,16 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from tests.catalogs import compiled_entries, extract, translation_problems
-from tradewind.brief.figures import FIGURES, figure_name_in, figure_of, figure_text, read_figure, yes_no_in
+from tradewind.brief.figures import (
+    FIGURES,
+    STEPS,
+    figure_name_in,
+    figure_of,
+    figure_text,
+    read_figure,
+    step_name_in,
+    yes_no_in,
+)
 from tradewind.wording import FIGURES_DOMAIN, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +57,13 @@ def test_every_field_of_the_demo_brief_steps_has_a_label_and_a_unit() -> None:
     }
     assert {"lines", "expected_on", "until", "tracking_number"} <= fields
     assert sorted(name for name in fields if figure_of(name) is None) == []
+    kinds = {step["type"] for a in demo_actions() for step in a["steps"]} - {"message"}  # type: ignore[attr-defined]
+    assert "purchase_order" in kinds and sorted(kinds - STEPS.keys()) == []
+    assert [step_name_in("purchase_order", lang) for lang in ("en", "zh", "ru")] == [
+        "Purchase order",
+        "采购单",
+        "Заказ поставщику",
+    ]
 
 
 def test_a_kind_may_mean_something_else_by_a_name() -> None:

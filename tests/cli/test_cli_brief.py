@@ -236,6 +236,7 @@ def test_action_show_names_and_formats_the_figures_in_the_readers_language(shop_
         shown[locale] = out.replace("\xa0", " ").replace("\u202f", " ")
     assert "Total cost: CNY 1,350.00" in shown["en"] and "Lead time (mean): 10 days" in shown["en"]
     assert "Общая стоимость: 1 350,00 CN¥" in shown["ru"] and "Срок поставки (среднее): 10 дн." in shown["ru"]
+    assert "1. Заказ поставщику: Поставщик: SUP-A" in shown["ru"]
     assert "Ожидается: 13 февр. 2026 г." in shown["ru"] and "Заказать у Wenzhou Shoes" in shown["ru"]
     assert "总成本: ¥1,350.00" in shown["zh"] and "交货期（平均）: 10天" in shown["zh"]
     assert "预计到货: 2026年2月13日" in shown["zh"]

@@ -68,7 +68,10 @@ def test_a_restocks_figures_in_russian_and_chinese(demo_readers: DemoReaders) ->
     # The card's "Figures and steps" (loaded when opened) shows the same block.
     card = demo_readers.clients["ru"].get(f"/shops/demo/actions/{restock.id}/steps").text
     assert shown_figures(card) == ru
-    assert "Ожидается: " in html.unescape(card)  # the purchase order step's fields are labelled too
+    # The purchase order step is named in Russian, its fields labelled and formatted too.
+    expected = restock.steps[0]["expected_on"]
+    assert restock.steps[0]["type"] == "purchase_order" and "<b>Заказ поставщику</b>" in card
+    assert f"Ожидается: {int(expected[8:])} " in html.unescape(card)
 
 
 def test_a_metric_risks_shares_as_percent(demo_readers: DemoReaders) -> None:

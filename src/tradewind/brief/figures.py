@@ -219,6 +219,28 @@ FIGURES: dict[str, Figure] = {
     "until": figure("Until", "date"),
 }
 
+# The kinds of step other than message drafts (`step["type"]`), by name.
+STEPS: dict[str, str] = {
+    "chase_carrier": word("Chase the carrier"),
+    "close_order": word("Close the order"),
+    "extend_protection": word("Extend buyer protection"),
+    "hold_orders": word("Hold the orders"),
+    "make_preferred_supplier": word("Make the preferred supplier"),
+    "notify_buyers": word("Tell the buyers"),
+    "notify_orders": word("Tell the orders' buyers"),
+    "orders_first": word("These orders first"),
+    "pause_channel": word("Pause the channel"),
+    "pause_promotions": word("Pause promotions"),
+    "pause_purchasing": word("Pause purchasing"),
+    "purchase_order": word("Purchase order"),
+    "refund_or_resend": word("Refund or resend"),
+    "remind_buyer_to_collect": word("Remind the buyer to collect"),
+    "reroute_orders": word("Change the orders' method"),
+    "set_default_method": word("Set the default method"),
+    "set_listing_stock": word("Set the listing's stock"),
+    "tell_buyer": word("Tell the buyer"),
+}
+
 # Where a kind's figure of the same name means something else.
 KIND_FIGURES: dict[tuple[str, str], Figure] = {
     ("overstock", "method"): figure("Forecast method", "code"),
@@ -297,6 +319,12 @@ def label_in(figure: Figure, locale: str) -> str:
 
 def yes_no_in(value: bool, locale: str) -> str:
     return catalog(locale, FIGURES_DOMAIN).gettext(YES if value else NO)
+
+
+def step_name_in(step_type: str, locale: str) -> str:
+    """The name of a kind of step in `locale`; a type the table does not know reads as itself, spaced."""
+    found = STEPS.get(step_type)
+    return catalog(locale, FIGURES_DOMAIN).gettext(found) if found else step_type.replace("_", " ")
 
 
 def figure_name_in(name: str, locale: str, kind: str | None = None) -> str:

@@ -13,7 +13,7 @@ from rich.text import Text
 from sqlalchemy.orm import Session
 
 from tradewind.action import BriefContext
-from tradewind.brief.figures import figure_name_in, figure_text, is_scalar
+from tradewind.brief.figures import figure_name_in, figure_text, is_scalar, step_name_in
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.producers import default_producers
 from tradewind.brief.ranking import GROUP_ORDER, overdue_first, urgency_group
@@ -200,7 +200,7 @@ def show_command(
             rest = ", ".join(
                 f"{label(k)}: {text(k, v, step) if is_scalar(v) else v}" for k, v in step.items() if k != "type"
             )
-            console.print(f"  {number}. {kind}: {rest}", highlight=False)
+            console.print(f"  {number}. {step_name_in(kind, locale)}: {rest}", highlight=False)
     if len(detail.steps) > SHOWN_STEPS:
         console.print(f"  … and {len(detail.steps) - SHOWN_STEPS} more steps (--json shows them all)")
     console.print("[bold]History[/]")

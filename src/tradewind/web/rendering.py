@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from tradewind.brief.figures import figure_name_in, figure_of, read_figure, yes_no_in
+from tradewind.brief.figures import figure_name_in, figure_of, read_figure, step_name_in, yes_no_in
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.service import title_in, why_in
 from tradewind.money import Money
@@ -142,6 +142,7 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
             language, locale, number=number, money=money, day=day, moment=moment, country=country
         ),
         "figure_label": partial(figure_name_in, locale=language),
+        "step_name": partial(step_name_in, locale=language),
     }
 
 
