@@ -15,7 +15,7 @@ DEV_LOCK := requirements-dev.lock
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 UPGRADE ?=
 
-.PHONY: phrases web-texts demo brief test test-fast test-newest lint typecheck contracts bench-smoke clean lock
+.PHONY: phrases figure-labels web-texts demo brief test test-fast test-newest lint typecheck contracts bench-smoke clean lock
 
 # The project itself is installed without dependencies (they all come from the lock); `pip check` then fails when
 # pyproject.toml asks for something the lock does not give (run `make lock`).
@@ -97,6 +97,14 @@ phrases:
 		--sort-output --no-location -o $(VENV)/brief.pot src/tradewind
 	$(BIN)/pybabel update -i $(VENV)/brief.pot -d src/tradewind/locale -D brief --no-fuzzy-matching --ignore-obsolete --width 120
 	$(BIN)/pybabel compile -d src/tradewind/locale -D brief
+
+# The labels of the actions' figures (tradewind.brief.figures, the "figures" domain): the same way as the phrases,
+# from the one table; tests/brief/test_figures.py checks the catalogs.
+figure-labels:
+	$(BIN)/pybabel extract --no-default-keywords -k figure -k word --sort-output --no-location \
+		-o $(VENV)/figures.pot src/tradewind/brief/figures.py
+	$(BIN)/pybabel update -i $(VENV)/figures.pot -d src/tradewind/locale -D figures --no-fuzzy-matching --ignore-obsolete --width 120
+	$(BIN)/pybabel compile -d src/tradewind/locale -D figures
 
 # The dashboard's texts (templates and web/*.py): messages.pot extracted afresh, new msgids into the zh and ru
 # catalogs (translate the empty ones in src/tradewind/web/translations/*/LC_MESSAGES/messages.po), the .mo files

@@ -29,6 +29,9 @@ from babel.support import Translations
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "brief"
+# The labels of the actions' figures (`tradewind.brief.figures`), a catalog of their own beside the phrases'.
+FIGURES_DOMAIN = "figures"
+DOMAINS = (DOMAIN, FIGURES_DOMAIN)
 SOURCE_LOCALE = "en"
 LOCALES = ("en", "zh", "ru")
 # The Babel locale each language formats with.
@@ -179,15 +182,18 @@ def _arg_from_json(data: Any) -> Arg:
 
 
 @lru_cache(maxsize=8)
-def catalog(locale: str) -> gettext_module.NullTranslations:
-    """The compiled "brief" catalog of a language (English is the source text: no catalog)."""
+def catalog(locale: str, domain: str = DOMAIN) -> gettext_module.NullTranslations:
+    """The compiled catalog of a language in `domain` ("brief": the phrases, "figures": the figures' labels;
+    English is the source text: no catalog)."""
+    if domain not in DOMAINS:
+        raise ValueError(f"no catalog domain {domain!r}: one of {', '.join(DOMAINS)}")
     if locale == SOURCE_LOCALE:
         return gettext_module.NullTranslations()
     if locale not in LOCALES:
-        raise ValueError(f"no brief catalog for {locale!r}: one of {', '.join(LOCALES)}")
-    found = Translations.load(str(LOCALE_DIR), locales=[locale], domain=DOMAIN)
+        raise ValueError(f"no {domain} catalog for {locale!r}: one of {', '.join(LOCALES)}")
+    found = Translations.load(str(LOCALE_DIR), locales=[locale], domain=domain)
     if not isinstance(found, Translations):
-        raise RuntimeError(f"no compiled brief catalog for {locale!r} in {LOCALE_DIR}")
+        raise RuntimeError(f"no compiled {domain} catalog for {locale!r} in {LOCALE_DIR}")
     return found
 
 

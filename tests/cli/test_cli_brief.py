@@ -193,7 +193,7 @@ def test_action_show_lists_the_first_members_of_a_large_group(tmp_path: Path) ->
     assert "Remind 40 buyers to pay" in unpaid["title"]
     code, out, _ = invoke("action", "show", str(unpaid["id"]), "--db", path)
     assert code == 0
-    assert "notices: 40" in out and "… and 30 more (--json shows them all)" in out
+    assert "Notices: 40" in out and "… and 30 more (--json shows them all)" in out
     assert "… and 10 more steps" in out
     detail = json.loads(invoke("action", "show", str(unpaid["id"]), "--db", path, "--json")[1])
     assert len(detail["figures"]["notices"]) == 40 and len(detail["steps"]) == 40
@@ -246,3 +246,25 @@ def test_the_brief_table_speaks_the_language_around_the_actions(shop_db: str) ->
     chinese = table("--locale", "zh")
     assert "— 2026年2月3日星期二 的简报：4 项待办 (" in chinese
     assert "行动与原因" in chinese and "优先级" in chinese and "今天" in chinese and "还有 3 项" in chinese
+
+
+def test_action_show_names_and_formats_the_figures_in_the_readers_language(shop_db: str) -> None:
+    actions = json.loads(invoke("brief", "--db", shop_db, "--today", TODAY, "--json")[1])["actions"]
+    restock = next(a for a in actions if a["kind"] == "restock")
+    assert (restock["figures"]["total_cost"], restock["figures"]["cost_currency"]) == ("1350.0000", "CNY")
+    assert restock["figures"]["lead_time_mean_days"] == 10.0 and restock["figures"]["expected_on"] == "2026-02-13"
+    shown = {}
+    for locale in ("en", "ru", "zh"):
+        code, out, _ = invoke("action", "show", str(restock["id"]), "--db", shop_db, "--locale", locale)
+        assert code == 0
+        # Babel's no-break spaces (a number's group, before a currency, CLDR's narrow one before "г.") read as spaces.
+        shown[locale] = out.replace("\xa0", " ").replace("\u202f", " ")
+    assert "Total cost: CNY 1,350.00" in shown["en"] and "Lead time (mean): 10 days" in shown["en"]
+    assert "Общая стоимость: 1 350,00 CN¥" in shown["ru"] and "Срок поставки (среднее): 10 дн." in shown["ru"]
+    assert "1. Заказ поставщику: Поставщик: SUP-A" in shown["ru"]
+    assert "Ожидается: 13 февр. 2026 г." in shown["ru"] and "Заказать у Wenzhou Shoes" in shown["ru"]
+    assert "总成本: ¥1,350.00" in shown["zh"] and "交货期（平均）: 10天" in shown["zh"]
+    assert "预计到货: 2026年2月13日" in shown["zh"]
+    assert "total_cost" not in shown["ru"] + shown["zh"]
+    code, _, err = invoke("action", "show", str(restock["id"]), "--db", shop_db, "--locale", "fr")
+    assert code != 0 and "--locale" in err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from babel.dates import format_date
@@ -13,6 +13,7 @@ from rich.text import Text
 from sqlalchemy.orm import Session
 
 from tradewind.action import BriefContext
+from tradewind.brief.figures import figure_name_in, figure_text, is_scalar, step_name_in
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.producers import default_producers
 from tradewind.brief.ranking import GROUP_ORDER, GROUP_WORDS, overdue_first, urgency_group
@@ -40,6 +41,7 @@ from tradewind.cli.runtime import (
 )
 from tradewind.clock import parse_day
 from tradewind.shops.models import Shop
+from tradewind.shops.service import shop_zone
 from tradewind.wording import BABEL_LOCALES, LOCALES, SOURCE_LOCALE, Day, Number, format_arg, nphrase, phrase, render
 
 action_app = typer.Typer(help="Look at one action, apply it, dismiss it or snooze it.", no_args_is_help=True)
@@ -155,12 +157,26 @@ def show_command(
     db: DbOption = None,
     shop: ShopOption = None,
     as_json: JsonOption = False,
+    locale: Annotated[
+        str, typer.Option("--locale", help="Language of the title, the figures' names and their values: en, zh or ru")
+    ] = SOURCE_LOCALE,
 ) -> None:
     """One action with its figures, steps (message drafts, purchase order) and history."""
+    if locale not in LOCALES:
+        raise typer.BadParameter(f"one of {', '.join(LOCALES)}", param_hint="--locale")
     runtime = open_runtime(db, None)
     with runtime.transaction() as session:
-        record = get_action(session, shop=resolve_shop(session, runtime, shop), action_id=action_id)
-        detail = ActionDetailOut.detail(record)
+        the_shop = resolve_shop(session, runtime, shop)
+        record = get_action(session, shop=the_shop, action_id=action_id)
+        detail = ActionDetailOut.detail(record, locale)
+        currency, zone = the_shop.currency, shop_zone(the_shop)
+
+    def label(name: str, kind: str | None = None) -> str:
+        return figure_name_in(name, locale, kind)
+
+    def text(name: str, value: object, figures: dict[str, Any], kind: str | None = None) -> str:
+        return figure_text(name, value, figures, locale=locale, shop_currency=currency, zone=zone, kind=kind)
+
     if as_json:
         print_json(detail.model_dump(mode="json"))
         return
@@ -170,14 +186,16 @@ def show_command(
     for name, value in detail.figures.items():
         if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
             # A group's members (buyers, parcels, SKUs): one line each, the first few.
-            console.print(f"  {name}: {len(value)}", highlight=False)
+            console.print(f"  {label(name, detail.kind)}: {len(value)}", highlight=False)
             for item in value[:SHOWN_MEMBERS]:
                 line = ", ".join(f"{k}={v}" for k, v in item.items() if v not in (None, "", [], {}))
                 console.print(f"    - {line[:200]}", highlight=False)
             if len(value) > SHOWN_MEMBERS:
                 console.print(f"    … and {len(value) - SHOWN_MEMBERS} more (--json shows them all)", highlight=False)
             continue
-        console.print(f"  {name}: {value}", highlight=False)
+        if is_scalar(value):
+            value = text(name, value, detail.figures, detail.kind)
+        console.print(f"  {label(name, detail.kind)}: {value}", highlight=False)
     console.print("[bold]Steps[/]")
     for number, step in enumerate(detail.steps[:SHOWN_STEPS], start=1):
         kind = step.get("type", "step")
@@ -185,8 +203,10 @@ def show_command(
             console.print(f"  {number}. message to the {step.get('to')} in {step.get('locale')}: {step.get('subject')}")
             console.print(Text("     " + str(step.get("body", "")).replace("\n", "\n     "), style="dim"))
         else:
-            rest = ", ".join(f"{k}={v}" for k, v in step.items() if k != "type")
-            console.print(f"  {number}. {kind}: {rest}", highlight=False)
+            rest = ", ".join(
+                f"{label(k)}: {text(k, v, step) if is_scalar(v) else v}" for k, v in step.items() if k != "type"
+            )
+            console.print(f"  {number}. {step_name_in(kind, locale)}: {rest}", highlight=False)
     if len(detail.steps) > SHOWN_STEPS:
         console.print(f"  … and {len(detail.steps) - SHOWN_STEPS} more steps (--json shows them all)")
     console.print("[bold]History[/]")

@@ -14,16 +14,21 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
+from babel.numbers import format_percent
 from babel.support import Translations
+from babel.units import format_unit
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from tradewind.brief.figures import figure_name_in, figure_of, read_figure, step_name_in, yes_no_in
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.service import title_in, why_in
 from tradewind.money import Money
+from tradewind.shops.models import Shop
+from tradewind.shops.service import shop_zone
 from tradewind.web.words import translated_names
 from tradewind.wording import accepted_languages, negotiated_locale
 
@@ -144,7 +149,71 @@ def _formatters(language: str) -> dict[str, Callable[..., str]]:
             return "—"
         return str(locale.territories.get(code.upper(), code))
 
-    return {"day": day, "number": number, "money": money, "country": country}
+    return {
+        "day": day,
+        "number": number,
+        "money": money,
+        "country": country,
+        "figure_value": _figure_formatter(
+            language, locale, number=number, money=money, day=day, moment=moment, country=country
+        ),
+        "figure_label": partial(figure_name_in, locale=language),
+        "step_name": partial(step_name_in, locale=language),
+    }
+
+
+def _figure_formatter(
+    language: str,
+    locale: Locale,
+    *,
+    number: Callable[[Decimal, int], str],
+    money: Callable[[Decimal, str], str],
+    day: Callable[[date], str],
+    moment: Callable[[datetime], str],
+    country: Callable[[str], str],
+) -> Callable[..., str]:
+    """`figure_value(name, value, figures, shop, kind)`: an action's (or a step's) figure as the page writes its
+    unit (`brief.figures`): money in its currency, days and hours with their unit ("19 дн."), a share as the
+    locale's percent, a day or an instant (in the shop's time zone) as the page writes dates, a country or a language
+    by its name, yes or no; a code or a text as it is."""
+
+    def amount(unit: str, shown: Decimal, currency: str) -> str:
+        if unit == "money":
+            return money(shown, currency)
+        if unit == "share":
+            # The locale's percent ("11,75 %" in Russian) with the figure's own digits, to a hundredth.
+            rate = shown.quantize(Decimal("0.0001")).normalize()
+            return format_percent(rate, locale=locale, decimal_quantization=False)
+        if unit in ("days", "hours"):
+            measure = "duration-day" if unit == "days" else "duration-hour"
+            # A no-break space keeps the number and its unit on one line ("19 дн."), as money's does.
+            return format_unit(shown, measure, length="short", format="#,##0.#", locale=locale).replace(" ", "\xa0")
+        places = 0 if shown == shown.to_integral_value() else min(2, -int(shown.as_tuple().exponent))
+        return number(shown, places)
+
+    def figure_value(name: str, value: Any, figures: dict[str, Any], shop: Shop, kind: str | None = None) -> str:
+        found = figure_of(name, kind)
+        if found is None:
+            return "—" if value is None else str(value)
+        read = read_figure(found, value, figures, shop.currency)
+        shown = read.value
+        if shown is None:
+            return "—"
+        if isinstance(shown, Decimal):
+            return amount(read.unit, shown, read.currency or shop.currency)
+        if isinstance(shown, bool):
+            return yes_no_in(shown, language)
+        if isinstance(shown, datetime):
+            return moment(shown.astimezone(shop_zone(shop)) if shown.tzinfo else shown)
+        if isinstance(shown, date):
+            return day(shown)
+        if read.unit == "country":
+            return country(str(shown))
+        if read.unit == "language":
+            return str(locale.languages.get(str(shown), shown))
+        return str(shown)
+
+    return figure_value
 
 
 _PAGE_CONTEXTS: ContextVar[list[Context] | None] = ContextVar("tradewind_page_contexts", default=None)
