@@ -1,0 +1,214 @@
+"""The lane samples store: each parcel as the transit estimates read it, kept per shop in `lane_samples`.
+
+The lane statistics (the method choice, the orders' outlooks, the banner, the API's lanes) read a year of parcels
+every brief; read from the shipments that is a join and four instants parsed per parcel (SQLite keeps them as
+text). The store keeps each parcel's lane and instants as seconds since 1970, read with one column select.
+
+It is brought up to date (`refresh_lane_samples`) when the figures are read: the shipments past the `shipments`
+watermark are folded in, and so are those with tracking events past the `tracking_events` watermark (a new event
+moves a parcel's delivery and last news). An edit below both watermarks (a shipments file imported again, a method
+corrected) is found by comparing per lane the count, the ids and the whole seconds of each instant of the
+shipments with the same sums of the store, one SQL query each; the shop's samples are then rebuilt. The store says
+nothing the shipments do not: `rebuild_lane_samples` makes it from scratch (`tradewind stores rebuild`), and a test
+holds the two equal.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from tradewind.db.stores import as_int, epoch_seconds, lock_store, set_watermarks, watermarks, whole_seconds
+from tradewind.logistics.models import LaneSample, Shipment, ShippingMethod, TrackingEvent
+from tradewind.logistics.transit import TransitObservations
+
+STORE = "lane_samples"
+UNSPECIFIED_METHOD = "unspecified"
+_CHUNK = 500
+
+logger = logging.getLogger(__name__)
+
+
+def _seconds(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+def _projections(session: Session, *, shop_id: int, where: ColumnElement[bool]) -> Iterable[dict[str, Any]]:
+    """The samples of the shop's shipments `where` selects, as rows to insert."""
+    rows = session.execute(
+        select(
+            Shipment.id,
+            Shipment.origin_country,
+            Shipment.destination_country,
+            Shipment.destination_region,
+            Shipment.method_id,
+            Shipment.shipped_at,
+            Shipment.delivered_at,
+            func.coalesce(Shipment.last_event_at, Shipment.first_scan_at),
+        ).where(Shipment.shop_id == shop_id, where)
+    )
+    for shipment_id, origin, destination, region, method_id, shipped, delivered, news in rows:
+        yield {
+            "shop_id": shop_id,
+            "shipment_id": shipment_id,
+            "origin_country": origin,
+            "destination_country": destination,
+            "destination_region": region,
+            "method_id": method_id,
+            "shipped": shipped.timestamp(),
+            "delivered": _seconds(delivered),
+            "last_news": _seconds(news),
+        }
+
+
+def _insert(session: Session, rows: Iterable[dict[str, Any]]) -> int:
+    batch: list[dict[str, Any]] = []
+    count = 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= 5000:
+            session.execute(insert(LaneSample), batch)
+            count, batch = count + len(batch), []
+    if batch:
+        session.execute(insert(LaneSample), batch)
+        count += len(batch)
+    return count
+
+
+def _highest(session: Session, *, shop_id: int) -> dict[str, int]:
+    return {
+        "shipments": as_int(session.scalar(select(func.max(Shipment.id)).where(Shipment.shop_id == shop_id))),
+        "tracking_events": as_int(
+            session.scalar(select(func.max(TrackingEvent.id)).where(TrackingEvent.shop_id == shop_id))
+        ),
+    }
+
+
+def rebuild_lane_samples(session: Session, *, shop_id: int) -> int:
+    """The shop's samples made afresh from its shipments; the number of parcels."""
+    lock_store(session, shop_id=shop_id, store=STORE)
+    marks = _highest(session, shop_id=shop_id)
+    session.execute(delete(LaneSample).where(LaneSample.shop_id == shop_id))
+    count = _insert(session, _projections(session, shop_id=shop_id, where=Shipment.id <= marks["shipments"]))
+    set_watermarks(session, shop_id=shop_id, store=STORE, marks=marks)
+    return count
+
+
+def refresh_lane_samples(session: Session, *, shop_id: int) -> int:
+    """Bring the shop's samples up to date with its shipments (see the module's docstring); the number of parcels
+    folded in (all of them when the store was rebuilt)."""
+    lock_store(session, shop_id=shop_id, store=STORE)
+    marks = watermarks(session, shop_id=shop_id, store=STORE)
+    if set(marks) != {"shipments", "tracking_events"}:
+        return rebuild_lane_samples(session, shop_id=shop_id)
+    highest = _highest(session, shop_id=shop_id)
+    folded = 0
+    if highest != marks:
+        moved = select(TrackingEvent.shipment_id).where(
+            TrackingEvent.shop_id == shop_id, TrackingEvent.id > marks["tracking_events"]
+        )
+        touched = (Shipment.id > marks["shipments"]) | Shipment.id.in_(moved)
+        touched = touched & (Shipment.id <= highest["shipments"])
+        ids = list(session.scalars(select(Shipment.id).where(Shipment.shop_id == shop_id, touched)))
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            session.execute(delete(LaneSample).where(LaneSample.shipment_id.in_(chunk)))
+            folded += _insert(session, _projections(session, shop_id=shop_id, where=Shipment.id.in_(chunk)))
+        set_watermarks(session, shop_id=shop_id, store=STORE, marks=highest)
+    if _shipment_sums(session, shop_id, highest["shipments"]) != _sample_sums(session, shop_id):
+        logger.info("lane samples of shop %s edited below the watermark: rebuilt", shop_id)
+        return rebuild_lane_samples(session, shop_id=shop_id)
+    return folded
+
+
+Sums = dict[tuple[str, str, str | None], tuple[int, ...]]
+
+
+def _shipment_sums(session: Session, shop_id: int, up_to: int) -> Sums:
+    """Per lane (origin, country, region): parcels, Σ ids, Σ method ids, Σ whole seconds of each instant."""
+    news = func.coalesce(Shipment.last_event_at, Shipment.first_scan_at)
+    rows = session.execute(
+        select(
+            Shipment.origin_country,
+            Shipment.destination_country,
+            Shipment.destination_region,
+            func.count(),
+            func.sum(Shipment.id),
+            func.sum(func.coalesce(Shipment.method_id, 0)),
+            func.sum(epoch_seconds(Shipment.shipped_at)),
+            func.sum(epoch_seconds(Shipment.delivered_at)),
+            func.sum(epoch_seconds(news)),
+            func.count(Shipment.delivered_at),
+            func.count(news),
+        )
+        .where(Shipment.shop_id == shop_id, Shipment.id <= up_to)
+        .group_by(Shipment.origin_country, Shipment.destination_country, Shipment.destination_region)
+    )
+    return {(o, d, r): tuple(as_int(v) for v in values) for o, d, r, *values in rows}
+
+
+def _sample_sums(session: Session, shop_id: int) -> Sums:
+    rows = session.execute(
+        select(
+            LaneSample.origin_country,
+            LaneSample.destination_country,
+            LaneSample.destination_region,
+            func.count(),
+            func.sum(LaneSample.shipment_id),
+            func.sum(func.coalesce(LaneSample.method_id, 0)),
+            func.sum(whole_seconds(LaneSample.shipped)),
+            func.sum(whole_seconds(LaneSample.delivered)),
+            func.sum(whole_seconds(LaneSample.last_news)),
+            func.count(LaneSample.delivered),
+            func.count(LaneSample.last_news),
+        )
+        .where(LaneSample.shop_id == shop_id)
+        .group_by(LaneSample.origin_country, LaneSample.destination_country, LaneSample.destination_region)
+    )
+    return {(o, d, r): tuple(as_int(v) for v in values) for o, d, r, *values in rows}
+
+
+def lane_samples(session: Session, *, shop_id: int, since: datetime, by_region: bool = False) -> TransitObservations:
+    """The shop's parcels handed over since `since` (oldest first), as transit observations with each one's last
+    carrier news, read from the store brought up to date. `by_region`: a parcel to a state or province is on the
+    lane to it."""
+    refresh_lane_samples(session, shop_id=shop_id)
+    destination = (
+        func.coalesce(LaneSample.destination_region, LaneSample.destination_country)
+        if by_region
+        else LaneSample.destination_country
+    )
+    rows = session.execute(
+        select(
+            LaneSample.origin_country,
+            destination,
+            ShippingMethod.code,
+            LaneSample.shipped,
+            LaneSample.delivered,
+            LaneSample.last_news,
+        )
+        .outerjoin(ShippingMethod, ShippingMethod.id == LaneSample.method_id)
+        .where(LaneSample.shop_id == shop_id, LaneSample.shipped >= since.timestamp())
+        .order_by(LaneSample.shipped, LaneSample.shipment_id)
+    ).all()
+    return _observations(rows)
+
+
+def _observations(rows: Sequence[Any]) -> TransitObservations:
+    n = len(rows)
+    origins, destinations, methods, shipped, delivered, news = zip(*rows, strict=True) if n else ((),) * 6
+    return TransitObservations.from_columns(
+        origins,
+        destinations,
+        [code or UNSPECIFIED_METHOD for code in methods],
+        np.fromiter(shipped, dtype=np.float64, count=n),
+        np.fromiter((math.nan if v is None else v for v in delivered), dtype=np.float64, count=n),
+        last_news=np.fromiter((math.nan if v is None else v for v in news), dtype=np.float64, count=n),
+    )
