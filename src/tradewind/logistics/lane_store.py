@@ -16,7 +16,6 @@ holds the two equal.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -204,11 +203,12 @@ def lane_samples(session: Session, *, shop_id: int, since: datetime, by_region: 
 def _observations(rows: Sequence[Any]) -> TransitObservations:
     n = len(rows)
     origins, destinations, methods, shipped, delivered, news = zip(*rows, strict=True) if n else ((),) * 6
+    # NumPy reads None as NaN in a float array: a parcel not delivered, or with no news.
     return TransitObservations.from_columns(
         origins,
         destinations,
         [code or UNSPECIFIED_METHOD for code in methods],
-        np.fromiter(shipped, dtype=np.float64, count=n),
-        np.fromiter((math.nan if v is None else v for v in delivered), dtype=np.float64, count=n),
-        last_news=np.fromiter((math.nan if v is None else v for v in news), dtype=np.float64, count=n),
+        np.array(shipped, dtype=np.float64),
+        np.array(delivered, dtype=np.float64),
+        last_news=np.array(news, dtype=np.float64),
     )
