@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, delete, select, text
+from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, delete, insert, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -45,11 +45,15 @@ def watermarks(session: Session, *, shop_id: int, store: str) -> dict[str, int]:
 def set_watermarks(session: Session, *, shop_id: int, store: str, marks: dict[str, int]) -> None:
     """Replace the shop's store's watermarks (its sources and their highest ids folded in)."""
     session.execute(delete(StoreWatermark).where(StoreWatermark.shop_id == shop_id, StoreWatermark.store == store))
-    session.add_all(
-        StoreWatermark(shop_id=shop_id, store=store, source=source, last_id=last_id)
-        for source, last_id in sorted(marks.items())
+    # Statements, not ORM records: bringing a store up to date changes no record, so the session's change notes
+    # (`db/changes.py`) must not tell the figure cache that the shop changed.
+    session.execute(
+        insert(StoreWatermark),
+        [
+            {"shop_id": shop_id, "store": store, "source": source, "last_id": last_id}
+            for source, last_id in sorted(marks.items())
+        ],
     )
-    session.flush()
 
 
 def lock_store(session: Session, *, shop_id: int, store: str) -> None:
