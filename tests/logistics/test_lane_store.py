@@ -15,6 +15,7 @@ from tests.logistics.parcels import parcel
 from tradewind.db.stores import watermarks
 from tradewind.logistics.lane_store import (
     STORE,
+    is_up_to_date,
     lane_samples,
     rebuild_lane_samples,
     refresh_lane_samples,
@@ -114,14 +115,23 @@ def test_folded_in_step_by_step_the_store_equals_a_rebuild_and_the_shipments(ses
     first = [travelling(session, shop, day, ("RU", "ES", "BR")[day % 3]) for day in range(12)]
     for shipment, days in zip(first[:8], (14, 9.5, 31, 15, 10, 28, 16.25, 11), strict=True):
         delivered(session, shop, shipment, days)
-    assert refresh_lane_samples(session, shop_id=shop.id) == 12  # the first use builds it
+    assert not is_up_to_date(session, shop_id=shop.id)
+    assert refresh_lane_samples(session, shop_id=shop.id) == 12  # the first refresh builds it
+    assert is_up_to_date(session, shop_id=shop.id)
     same(lane_samples(session, shop_id=shop.id, since=SINCE), from_shipments(session, shop))
+
+    # A reader while records are past the watermarks reads the shipments, and writes nothing.
+    late = travelling(session, shop, 30, "RU")
+    assert not is_up_to_date(session, shop_id=shop.id)
+    before = samples(session, shop)
+    same(lane_samples(session, shop_id=shop.id, since=SINCE), from_shipments(session, shop))
+    assert samples(session, shop) == before and late.id not in {row[0] for row in before}
 
     # Step one: new parcels, and news of parcels already folded in (past the events' watermark).
     second = [travelling(session, shop, day, ("RU", "PL")[day % 2], "cainiao") for day in range(12, 20)]
     delivered(session, shop, first[9], 20)
     delivered(session, shop, second[0], 8)
-    assert refresh_lane_samples(session, shop_id=shop.id) == 9  # 8 new parcels and the one delivered since
+    assert refresh_lane_samples(session, shop_id=shop.id) == 10  # 9 new parcels and the one delivered since
     # Step two: more of both, and a parcel to a state (lanes by region).
     third = [travelling(session, shop, day, "US") for day in range(20, 24)]
     third[0].destination_region = "US-CA"
@@ -132,9 +142,10 @@ def test_folded_in_step_by_step_the_store_equals_a_rebuild_and_the_shipments(ses
     assert refresh_lane_samples(session, shop_id=shop.id) == 0  # nothing new: nothing written
 
     folded, marks = samples(session, shop), watermarks(session, shop_id=shop.id, store=STORE)
-    assert rebuild_lane_samples(session, shop_id=shop.id) == 24
+    assert rebuild_lane_samples(session, shop_id=shop.id) == 25
     assert samples(session, shop) == folded
     assert watermarks(session, shop_id=shop.id, store=STORE) == marks
+    assert is_up_to_date(session, shop_id=shop.id)
     for by_region in (False, True):
         stored = lane_samples(session, shop_id=shop.id, since=SINCE, by_region=by_region)
         same(stored, from_shipments(session, shop, by_region=by_region))
@@ -154,7 +165,9 @@ def test_an_edit_below_the_watermarks_rebuilds_the_shops_part(session: Session, 
     parcels[0].delivered_at = parcels[0].shipped_at + timedelta(days=13, seconds=1)
     parcels[2].method_id = None
     session.flush()
+    assert not is_up_to_date(session, shop_id=shop.id)
     assert refresh_lane_samples(session, shop_id=shop.id) == 6  # rebuilt
+    assert is_up_to_date(session, shop_id=shop.id)
     same(lane_samples(session, shop_id=shop.id, since=SINCE), from_shipments(session, shop))
     # A shipment deleted goes with its sample (the foreign key), and the sums still agree.
     session.delete(parcels[3])

@@ -18,6 +18,7 @@ from tradewind.planning.demand_store import (
     STORE,
     daily_demand,
     day_number,
+    is_up_to_date,
     rebuild_daily_demand,
     refresh_daily_demand,
 )
@@ -63,7 +64,8 @@ def test_folded_in_step_by_step_the_store_equals_a_rebuild_and_the_lines(session
     f.order(
         session, shop, [(sandals, 4)], placed_at=at(4), status=OrderStatus.CANCELLED, cancelled_by=CancelledBy.SELLER
     )
-    assert refresh_daily_demand(session, shop_id=shop.id) == 20  # first use: built
+    assert refresh_daily_demand(session, shop_id=shop.id) == 20  # the first refresh builds it
+    assert is_up_to_date(session, shop_id=shop.id)
     assert stored(session, shop) == from_lines(session, shop)
 
     # Step one: more sales on days already in the store and on new ones.
@@ -78,7 +80,16 @@ def test_folded_in_step_by_step_the_store_equals_a_rebuild_and_the_lines(session
     )
     assert refresh_daily_demand(session, shop_id=shop.id) == 2
     assert refresh_daily_demand(session, shop_id=shop.id) == 0
+    assert is_up_to_date(session, shop_id=shop.id)
     assert stored(session, shop) == from_lines(session, shop)
+
+    # A reader while lines are past the watermark reads the lines, and writes nothing.
+    f.order(session, shop, [(trainers, 6)], placed_at=at(20))
+    folded_before = cells(session, shop)
+    assert not is_up_to_date(session, shop_id=shop.id)
+    assert stored(session, shop) == from_lines(session, shop)
+    assert cells(session, shop) == folded_before
+    assert refresh_daily_demand(session, shop_id=shop.id) == 1
 
     folded, marks = cells(session, shop), watermarks(session, shop_id=shop.id, store=STORE)
     rebuild_daily_demand(session, shop_id=shop.id)
@@ -94,7 +105,10 @@ def test_an_order_changed_below_the_watermark_rebuilds_the_shops_part(session: S
 
     orders[1].status, orders[1].cancelled_by = OrderStatus.CANCELLED, CancelledBy.BUYER
     session.flush()
+    assert not is_up_to_date(session, shop_id=shop.id)
+    assert stored(session, shop) == from_lines(session, shop)  # a reader meanwhile: from the lines
     assert refresh_daily_demand(session, shop_id=shop.id) == 5  # rebuilt: five days left
+    assert is_up_to_date(session, shop_id=shop.id)
     assert stored(session, shop) == from_lines(session, shop) != before
 
     orders[2].status = OrderStatus.CLOSED

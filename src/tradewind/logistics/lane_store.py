@@ -4,13 +4,14 @@ The lane statistics (the method choice, the orders' outlooks, the banner, the AP
 every brief; read from the shipments that is a join and four instants parsed per parcel (SQLite keeps them as
 text). The store keeps each parcel's lane and instants as seconds since 1970, read with one column select.
 
-It is brought up to date (`refresh_lane_samples`) when the figures are read: the shipments past the `shipments`
-watermark are folded in, and so are those with tracking events past the `tracking_events` watermark (a new event
-moves a parcel's delivery and last news). An edit below both watermarks (a shipments file imported again, a method
-corrected) is found by comparing per lane the count, the ids and the whole seconds of each instant of the
-shipments with the same sums of the store, one SQL query each; the shop's samples are then rebuilt. The store says
-nothing the shipments do not: `rebuild_lane_samples` makes it from scratch (`tradewind stores rebuild`), and a test
-holds the two equal.
+It is brought up to date (`refresh_lane_samples`) by the day's brief before its producers run (and built by the
+demo and `tradewind stores rebuild`): the shipments past the `shipments` watermark are folded in, and so are those
+with tracking events past the `tracking_events` watermark (a new event moves a parcel's delivery and last news).
+An edit below both watermarks (a shipments file imported again, a method corrected) is found by comparing per lane
+the count, the ids and the whole seconds of each instant of the shipments with the same sums of the store, one SQL
+query each; the shop's samples are then rebuilt. A reader never writes: it reads the store when it is up to date
+(`is_up_to_date`, the same comparison) and the shipments otherwise, so that the figures are the records' either
+way. `rebuild_lane_samples` makes the store from scratch, and a test holds the two equal.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from tradewind.db.session import memoized
 from tradewind.db.stores import as_int, epoch_seconds, lock_store, set_watermarks, watermarks, whole_seconds
 from tradewind.logistics.models import LaneSample, Shipment, ShippingMethod, TrackingEvent
 from tradewind.logistics.transit import TransitObservations
@@ -123,8 +125,22 @@ def refresh_lane_samples(session: Session, *, shop_id: int) -> int:
         set_watermarks(session, shop_id=shop_id, store=STORE, marks=highest)
     if _shipment_sums(session, shop_id, highest["shipments"]) != _sample_sums(session, shop_id):
         logger.info("lane samples of shop %s edited below the watermark: rebuilt", shop_id)
-        return rebuild_lane_samples(session, shop_id=shop_id)
+        folded = rebuild_lane_samples(session, shop_id=shop_id)
+    memoized(session, (STORE, shop_id), lambda: True)  # the brief's readers need not check again
     return folded
+
+
+def is_up_to_date(session: Session, *, shop_id: int) -> bool:
+    """Whether the shop's samples say what its shipments say now (no record past a watermark, the sums agree).
+    Checked once per `read_memo` (the brief's readers share it)."""
+
+    def check() -> bool:
+        marks = watermarks(session, shop_id=shop_id, store=STORE)
+        if set(marks) != {"shipments", "tracking_events"} or _highest(session, shop_id=shop_id) != marks:
+            return False
+        return _shipment_sums(session, shop_id, marks["shipments"]) == _sample_sums(session, shop_id)
+
+    return memoized(session, (STORE, shop_id), check)
 
 
 Sums = dict[tuple[str, str, str | None], tuple[int, ...]]
@@ -176,9 +192,12 @@ def _sample_sums(session: Session, shop_id: int) -> Sums:
 
 def lane_samples(session: Session, *, shop_id: int, since: datetime, by_region: bool = False) -> TransitObservations:
     """The shop's parcels handed over since `since` (oldest first), as transit observations with each one's last
-    carrier news, read from the store brought up to date. `by_region`: a parcel to a state or province is on the
-    lane to it."""
-    refresh_lane_samples(session, shop_id=shop_id)
+    carrier news: from the store when it is up to date, else (records came in since the last brief, or were
+    edited) from the shipments themselves. Never writes: a reader (an API request, the figure cache's own
+    transaction) may run beside the brief's transaction that folds the records in. `by_region`: a parcel to a
+    state or province is on the lane to it."""
+    if not is_up_to_date(session, shop_id=shop_id):
+        return _from_shipments(session, shop_id=shop_id, since=since, by_region=by_region)
     destination = (
         func.coalesce(LaneSample.destination_region, LaneSample.destination_country)
         if by_region
@@ -198,6 +217,34 @@ def lane_samples(session: Session, *, shop_id: int, since: datetime, by_region: 
         .order_by(LaneSample.shipped, LaneSample.shipment_id)
     ).all()
     return _observations(rows)
+
+
+def _from_shipments(session: Session, *, shop_id: int, since: datetime, by_region: bool) -> TransitObservations:
+    """The same observations read from the shipments (the store is behind them)."""
+    destination = (
+        func.coalesce(Shipment.destination_region, Shipment.destination_country)
+        if by_region
+        else Shipment.destination_country
+    )
+    rows = session.execute(
+        select(
+            Shipment.origin_country,
+            destination,
+            ShippingMethod.code,
+            Shipment.shipped_at,
+            Shipment.delivered_at,
+            func.coalesce(Shipment.last_event_at, Shipment.first_scan_at),
+        )
+        .outerjoin(ShippingMethod, ShippingMethod.id == Shipment.method_id)
+        .where(Shipment.shop_id == shop_id, Shipment.shipped_at >= since)
+        .order_by(Shipment.shipped_at, Shipment.id)
+    ).all()
+    return _observations(
+        [
+            (o, d, m, shipped.timestamp(), _seconds(delivered), _seconds(news))
+            for o, d, m, shipped, delivered, news in rows
+        ]
+    )
 
 
 def _observations(rows: Sequence[Any]) -> TransitObservations:

@@ -4,12 +4,14 @@ The plan reads a year of demand per SKU every brief; read from the order lines t
 joined with its order and its instant parsed (SQLite keeps it as text), to be summed per day in Python. The store
 keeps the sums, read with one column select of integers.
 
-Real demand is `orders.service.counts_as_demand`. The store is brought up to date (`refresh_daily_demand`) when
-it is read: the order lines past the `order_lines` watermark are folded in. An edit below the watermark (an order
+Real demand is `orders.service.counts_as_demand`. The store is brought up to date (`refresh_daily_demand`) by the
+day's brief before its producers run (and built by the demo): the order lines past the `order_lines` watermark
+are folded in. An edit below the watermark (an order
 cancelled by its buyer or closed, a line's quantity or an order's day corrected, an order deleted) is found by
 comparing three sums of the counted lines up to the watermark — units, units × day, units × SKU id — with the
-same sums of the store, one SQL query each; the shop's part is then rebuilt. `rebuild_daily_demand` makes it
-from scratch (`tradewind stores rebuild`), and a test holds the two equal.
+same sums of the store, one SQL query each; the shop's part is then rebuilt. A reader never writes: it reads the
+store when it is up to date (`is_up_to_date`) and the order lines otherwise. `rebuild_daily_demand` makes it from
+scratch (`tradewind stores rebuild`), and a test holds the two equal.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ColumnElement, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from tradewind.clock import as_utc
+from tradewind.clock import as_utc, start_of_day
+from tradewind.db.session import memoized
 from tradewind.db.stores import as_int, epoch_seconds, lock_store, set_watermarks, watermarks
 from tradewind.orders.models import Order, OrderLine
 from tradewind.orders.service import counts_as_demand
@@ -90,8 +93,22 @@ def refresh_daily_demand(session: Session, *, shop_id: int) -> int:
         set_watermarks(session, shop_id=shop_id, store=STORE, marks={"order_lines": highest})
     if _line_sums(session, shop_id, highest) != _store_sums(session, shop_id):
         logger.info("daily demand of shop %s edited below the watermark: rebuilt", shop_id)
-        return rebuild_daily_demand(session, shop_id=shop_id)
+        written = rebuild_daily_demand(session, shop_id=shop_id)
+    memoized(session, (STORE, shop_id), lambda: True)  # the brief's readers need not check again
     return written
+
+
+def is_up_to_date(session: Session, *, shop_id: int) -> bool:
+    """Whether the shop's daily demand says what its order lines say now (no line past the watermark, the sums
+    agree). Checked once per `read_memo`."""
+
+    def check() -> bool:
+        marks = watermarks(session, shop_id=shop_id, store=STORE)
+        if set(marks) != {"order_lines"} or _highest(session, shop_id=shop_id) != marks["order_lines"]:
+            return False
+        return _line_sums(session, shop_id, marks["order_lines"]) == _store_sums(session, shop_id)
+
+    return memoized(session, (STORE, shop_id), check)
 
 
 def _add(session: Session, shop_id: int, cells: dict[tuple[int, int], int]) -> int:
@@ -148,14 +165,17 @@ def _store_sums(session: Session, shop_id: int) -> tuple[int, int, int]:
 
 
 def daily_demand(session: Session, *, shop_id: int, start: date, end: date) -> list[tuple[int, int, int]]:
-    """(SKU id, day number, units) of every cell of days [start, end) with demand, from the store brought up to
-    date."""
-    refresh_daily_demand(session, shop_id=shop_id)
+    """(SKU id, day number, units) of every cell of days [start, end) with demand: from the store when it is up to
+    date, else (lines came in since the last brief, or were edited) from the order lines themselves. Never writes
+    (a reader may run beside the brief's transaction that folds the lines in)."""
+    first, last = day_number(start), day_number(end)
+    if not is_up_to_date(session, shop_id=shop_id):
+        window = (Order.placed_at >= start_of_day(start)) & (Order.placed_at < start_of_day(end))
+        cells = _sums_per_day(_counted_lines(session, shop_id=shop_id, where=window))
+        return [(s, d, u) for (s, d), u in cells.items() if first <= d < last]
     rows = session.execute(
         select(DailyDemand.sku_id, DailyDemand.day, DailyDemand.units).where(
-            DailyDemand.shop_id == shop_id,
-            DailyDemand.day >= day_number(start),
-            DailyDemand.day < day_number(end),
+            DailyDemand.shop_id == shop_id, DailyDemand.day >= first, DailyDemand.day < last
         )
     )
     return [(int(s), int(d), int(u)) for s, d, u in rows]
