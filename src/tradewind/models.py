@@ -4,6 +4,7 @@ from tradewind.accounts.models import ApiToken, LoginAttempt, ShopMembership, Us
 from tradewind.brief.models import ActionEvent, ActionRecord
 from tradewind.catalog.models import Listing, Product, Promotion, Sku
 from tradewind.db.base import Base
+from tradewind.db.stores import StoreWatermark
 from tradewind.growth.models import GrowthEvent
 from tradewind.inventory.models import (
     PurchaseOrder,
@@ -12,10 +13,10 @@ from tradewind.inventory.models import (
     StockMovement,
     Warehouse,
 )
-from tradewind.logistics.models import Disruption, Shipment, ShippingMethod, TrackingEvent
+from tradewind.logistics.models import Disruption, LaneSample, Shipment, ShippingMethod, TrackingEvent
 from tradewind.messaging.models import InboundMessage, MessageTemplate, OutboxMessage, ShopMailServer
 from tradewind.orders.models import Buyer, Dispute, Feedback, Order, OrderLine
-from tradewind.planning.models import SkuPlan
+from tradewind.planning.models import DailyDemand, SkuPlan
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import Supplier, SupplierMessage, SupplierStatusReport, SupplyOffer
 
@@ -25,11 +26,13 @@ __all__ = [
     "ApiToken",
     "Base",
     "Buyer",
+    "DailyDemand",
     "Dispute",
     "Disruption",
     "Feedback",
     "GrowthEvent",
     "InboundMessage",
+    "LaneSample",
     "Listing",
     "LoginAttempt",
     "MessageTemplate",
@@ -49,6 +52,7 @@ __all__ = [
     "SkuPlan",
     "StockLevel",
     "StockMovement",
+    "StoreWatermark",
     "Supplier",
     "SupplierMessage",
     "SupplierStatusReport",

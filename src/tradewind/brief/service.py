@@ -19,8 +19,10 @@ from tradewind.brief.states import claim, record_event, transition
 from tradewind.db.session import read_memo
 from tradewind.errors import ConflictError, InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
+from tradewind.logistics.lane_store import refresh_lane_samples
 from tradewind.messaging.service import edit_draft
 from tradewind.messaging.voice import one_message_per_order
+from tradewind.planning.demand_store import refresh_daily_demand
 from tradewind.planning.models import SkuPlan
 from tradewind.shops.models import Shop
 from tradewind.wording import SOURCE_LOCALE, Phrase, render
@@ -41,6 +43,10 @@ def collect(
     """Every producer's actions, in key order; two actions with one key is a producer bug."""
     seen: dict[str, Action] = {}
     with read_memo(session):
+        # The stores of derived figures take in the records that came since the last brief; the producers then
+        # read them (and every reader outside this transaction the records until it commits).
+        refresh_lane_samples(session, shop_id=shop.id)
+        refresh_daily_demand(session, shop_id=shop.id)
         found = [(producer, producer.actions(session, shop=shop, context=context)) for producer in producers]
     for producer, actions in found:
         for action in actions:

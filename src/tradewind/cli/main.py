@@ -70,6 +70,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "action": ("tradewind.cli.brief", "action_app", "Look at one action, apply it, dismiss it or snooze it."),
     "db": ("tradewind.cli.db", "db_app", "Create and migrate the database."),
+    "stores": (
+        "tradewind.cli.stores",
+        "stores_app",
+        "The per-shop stores of derived figures, rebuilt from the records.",
+    ),
     "track": (
         "tradewind.cli.logistics",
         "track_app",

@@ -31,8 +31,10 @@ from tradewind.demo.suppliers import (
 )
 from tradewind.demo.writer import BulkWriter
 from tradewind.errors import ConflictError, ValidationError
+from tradewind.logistics.lane_store import rebuild_lane_samples
 from tradewind.messaging.triage.inbound import triage_inbox
 from tradewind.models import Base
+from tradewind.planning.demand_store import rebuild_daily_demand
 from tradewind.shops.models import Shop
 
 DEMO_SHOP_CODE = "demo"
@@ -165,6 +167,9 @@ def build_demo_shop(
     assert the_shop is not None
     triaged = story.cutoff - timedelta(minutes=1)
     triage_inbox(session, shop=the_shop, settings=Settings(), now=triaged, with_replies=False)
+    # The records came in as imports would bring them, and the stores kept up with them.
+    rebuild_lane_samples(session, shop_id=shop_id)
+    rebuild_daily_demand(session, shop_id=shop_id)
     writer.report(INBOX_STAGE, 1, 1)
     short = np.flatnonzero((plan.kind == SHORT) | (plan.kind == ZERO))
     return DemoSummary(

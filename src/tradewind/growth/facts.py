@@ -174,10 +174,15 @@ def load_facts(
             or s.last_event_at is not None
             or s.status not in (TrackingStatus.PENDING, TrackingStatus.UNKNOWN, TrackingStatus.EXPIRED),
         )
-        for s in session.scalars(
-            select(Shipment).where(
-                Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end
-            )
+        for s in session.execute(
+            select(
+                Shipment.tracking_number,
+                Shipment.order_id,
+                Shipment.shipped_at,
+                Shipment.first_scan_at,
+                Shipment.last_event_at,
+                Shipment.status,
+            ).where(Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end)
         )
     ]
     messages = [

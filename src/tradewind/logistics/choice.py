@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.clock import start_of_day
+from tradewind.logistics.lane_store import UNSPECIFIED_METHOD
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.service import (
-    UNSPECIFIED_METHOD,
     LaneStatistics,
     default_method,
     handling_days,

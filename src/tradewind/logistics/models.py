@@ -146,3 +146,21 @@ class ShippingPreference(ShopOwned, Base):
     method_code: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(Text)
+
+
+class LaneSample(ShopOwned, Base):
+    """One parcel as the lane statistics read it (`logistics/lane_store.py`): its lane and its instants as seconds
+    since 1970, kept in step with its shipment so that a brief reads a year of parcels as plain numbers."""
+
+    __tablename__ = "lane_samples"
+    __table_args__ = (Index("ix_lane_samples_shop_shipped", "shop_id", "shipped"),)
+
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), unique=True)
+    origin_country: Mapped[str] = mapped_column(String(2))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    destination_region: Mapped[str | None] = mapped_column(String(6))
+    method_id: Mapped[int | None] = mapped_column(ForeignKey("shipping_methods.id", ondelete="SET NULL"))
+    shipped: Mapped[float]
+    delivered: Mapped[float | None]
+    # The carrier's last news (its last event, else its first scan): NaN-free, None where none is known.
+    last_news: Mapped[float | None]

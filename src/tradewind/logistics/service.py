@@ -19,6 +19,7 @@ from tradewind.clock import start_of_day
 from tradewind.db.session import memoized
 from tradewind.errors import NotFoundError
 from tradewind.logistics.disruptions import list_disruptions, restrictions_for
+from tradewind.logistics.lane_store import UNSPECIFIED_METHOD, lane_samples
 from tradewind.logistics.models import (
     FollowUpKind,
     Shipment,
@@ -40,7 +41,6 @@ from tradewind.logistics.transit.lanes import (
 from tradewind.orders.models import Order, OrderStatus
 from tradewind.shops.models import Shop
 
-UNSPECIFIED_METHOD = "unspecified"
 COST_WINDOW_DAYS = 90
 
 
@@ -74,27 +74,9 @@ def shipment_observations(
 ) -> TransitObservations:
     """The shop's parcels handed over since `since`, as transit observations, with each one's last carrier news
     (a parcel silent for long is probably lost: `estimate_lanes` censors it there). `by_region`: a parcel to a
-    state or province (ISO 3166-2) is on the lane to it, which borrows from its country's."""
-    rows = session.execute(
-        select(
-            Shipment.origin_country,
-            _destination(by_region),
-            ShippingMethod.code,
-            Shipment.shipped_at,
-            Shipment.delivered_at,
-            func.coalesce(Shipment.last_event_at, Shipment.first_scan_at),
-        )
-        .outerjoin(ShippingMethod, ShippingMethod.id == Shipment.method_id)
-        .where(Shipment.shop_id == shop.id, Shipment.shipped_at >= since)
-        .order_by(Shipment.shipped_at, Shipment.id)
-    ).all()
-    return TransitObservations.from_shipments(
-        [
-            (origin, destination, code or UNSPECIFIED_METHOD, shipped, delivered)
-            for origin, destination, code, shipped, delivered, _ in rows
-        ],
-        last_news=[news for *_, news in rows],
-    )
+    state or province (ISO 3166-2) is on the lane to it, which borrows from its country's. Read from the lane
+    samples store, brought up to date with the shipments first (`lane_store`)."""
+    return lane_samples(session, shop_id=shop.id, since=since, by_region=by_region)
 
 
 def lane_costs(

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from tradewind.clock import start_of_day
 from tradewind.db.session import memoized
+from tradewind.logistics.lane_store import UNSPECIFIED_METHOD
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.schemas import at_risk_figures
-from tradewind.logistics.service import UNSPECIFIED_METHOD, LaneStatistics, default_method, lane_statistics
+from tradewind.logistics.service import LaneStatistics, default_method, lane_statistics
 from tradewind.logistics.tracking.codes import Substatus, plain_words
 from tradewind.logistics.tracking.timeline import build_timeline, stored_event
 from tradewind.logistics.transit.lanes import Lane, LaneEstimate

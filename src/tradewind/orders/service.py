@@ -234,6 +234,15 @@ def get_order(session: Session, *, shop_id: int, number: str) -> Order:
     return order
 
 
+def counts_as_demand() -> ColumnElement[bool]:
+    """An order whose lines were real demand: all orders except unpaid ones the platform closed and those the buyer
+    cancelled (a seller's out-of-stock cancellation is demand that went unserved)."""
+    return and_(
+        Order.status != OrderStatus.CLOSED,
+        or_(Order.status != OrderStatus.CANCELLED, Order.cancelled_by != CancelledBy.BUYER),
+    )
+
+
 def demand_lines(
     session: Session, *, shop_id: int, start: date, end: date, sku_id: int | None = None
 ) -> list[tuple[int, datetime, int]]:
@@ -247,8 +256,7 @@ def demand_lines(
             Order.shop_id == shop_id,
             Order.placed_at >= start_of_day(start),
             Order.placed_at < start_of_day(end),
-            Order.status != OrderStatus.CLOSED,
-            or_(Order.status != OrderStatus.CANCELLED, Order.cancelled_by != CancelledBy.BUYER),
+            counts_as_demand(),
         )
     )
     rows = session.execute(query if sku_id is None else query.where(OrderLine.sku_id == sku_id))

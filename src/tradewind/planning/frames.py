@@ -34,7 +34,7 @@ from tradewind.inventory.service import (
     movements_since,
     on_hand_by_sku,
 )
-from tradewind.orders.service import demand_lines
+from tradewind.planning.demand_store import daily_demand, day_number
 
 FloatArray = NDArray[np.float64]
 
@@ -72,11 +72,12 @@ def load_inputs(session: Session, *, shop_id: int, today: date, history_days: in
     n_skus = len(skus)
     first_day = today - timedelta(days=history_days)
     history = np.zeros((n_skus, history_days))
-    lines = [row for row in demand_lines(session, shop_id=shop_id, start=first_day, end=today) if row[0] in position]
-    if lines:
-        rows = np.fromiter((position[sku_id] for sku_id, _, _ in lines), dtype=np.int64, count=len(lines))
-        days = day_index([placed for _, placed, _ in lines], first_day)
-        units = np.fromiter((units for _, _, units in lines), dtype=np.float64, count=len(lines))
+    # The units per SKU and day from the daily demand store (planning/demand_store.py), brought up to date first.
+    cells = [cell for cell in daily_demand(session, shop_id=shop_id, start=first_day, end=today) if cell[0] in position]
+    if cells:
+        rows = np.fromiter((position[sku_id] for sku_id, _, _ in cells), dtype=np.int64, count=len(cells))
+        days = np.fromiter((day for _, day, _ in cells), dtype=np.int64, count=len(cells)) - day_number(first_day)
+        units = np.fromiter((units for _, _, units in cells), dtype=np.float64, count=len(cells))
         np.add.at(history, (rows, days), units)
 
     stock_now = on_hand_by_sku(session, shop_id=shop_id)

@@ -35,3 +35,15 @@ class SkuPlan(ShopOwned, Base):
     suggested_quantity: Mapped[int]
     supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DailyDemand(ShopOwned, Base):
+    """Units of real demand of one SKU on one UTC day (`planning/demand_store.py`): the daily demand matrix the plan
+    reads, kept in step with the order lines."""
+
+    __tablename__ = "daily_demand"
+    __table_args__ = (UniqueConstraint("shop_id", "sku_id", "day"),)
+
+    sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id", ondelete="CASCADE"))
+    day: Mapped[int]  # days since 1970-01-01 (UTC)
+    units: Mapped[int]

@@ -107,6 +107,26 @@ def test_restrictions_block_and_slow_lanes() -> None:
     assert blocked.blocked and blocked.p90_days == estimates[0].p90_days
 
 
+def test_a_lanes_estimate_is_the_same_bits_alone_or_with_others() -> None:
+    """`with_restrictions` estimates every lane slowed since one day in one pass: each lane's figures must be those
+    it gets when asked for alone (the wider groups' sums are added in one order whichever lanes are wanted)."""
+    rows = parcels(("CN", "RU", "epacket"), [15 + (i % 7) * 0.7 for i in range(40)])
+    rows += parcels(("CN", "BY", "epacket"), [18.3, 21.1, 16.9], every=9)
+    rows += parcels(("CN", "PT", "epacket"), [13 + (i % 4) * 1.3 for i in range(25)], every=2)
+    rows += parcels(("CN", "ES", "epacket"), [11 + (i % 3) * 2.1 for i in range(30)], every=1.5)
+    rows += parcels(("CN", "BR", "cainiao"), [40.2, 35.5])
+    obs = TransitObservations.from_shipments(rows)
+    as_of = START + timedelta(days=45, hours=5)
+    lanes = [Lane("CN", "PT", "epacket"), Lane("CN", "BY", "epacket"), Lane("CN", "KZ", "epacket")]
+    together = estimate_lanes(obs, as_of=as_of, lanes=lanes)
+    for lane, estimate in zip(lanes, together, strict=True):
+        (alone,) = estimate_lanes(obs, as_of=as_of, lanes=[lane])
+        assert alone == estimate and alone.survival.tobytes() == estimate.survival.tobytes()
+    everything = {e.lane: e for e in estimate_lanes(obs, as_of=as_of)}
+    for estimate in together[:2]:
+        assert everything[estimate.lane].survival.tobytes() == estimate.survival.tobytes()
+
+
 def test_reviews_are_a_weaker_second_source() -> None:
     shipments = TransitObservations.from_shipments(parcels(("CN", "ES", "std"), [10.0] * 5))
     reviews = reviews_as_observations([("CN", "ES", "std", date(2024, 1, 30), 30)] * 5, review_weight=0.2)

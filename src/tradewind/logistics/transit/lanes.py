@@ -343,8 +343,12 @@ def estimate_lanes(
     days = whole_days(durations, arrived)
     weights = recency_weights((moment - obs.shipped) / DAY_SECONDS, config.half_life_days) * obs.weight
 
-    # Lanes are numbered: the wanted ones first, then any other lane that only feeds the wider groups.
-    lane_index: dict[Lane, int] = {lane: i for i, lane in enumerate(wanted)}
+    # Lanes are numbered the same whichever are wanted: every lane of the shipments in first-seen order, then any
+    # other wanted lane, then lanes only reviews name. A lane's estimate is then the same bits whether it is asked
+    # for alone or with others (the wider groups' sums add the lanes in one order).
+    lane_index: dict[Lane, int] = {lane: i for i, lane in enumerate(wanted if lanes is None else obs.lanes())}
+    for lane in wanted:
+        lane_index.setdefault(lane, len(lane_index))
     n_d, n_m = len(obs.destinations), len(obs.methods)
     combined = (obs.origin_code * n_d + obs.destination_code) * n_m + obs.method_code
     distinct, inverse = np.unique(combined[known], return_inverse=True)
@@ -379,7 +383,8 @@ def estimate_lanes(
     usual = _at_pace(np.repeat(paces.usual.survival, len(all_lanes), 0), paces, stretched)
     p50, p90, p50_beyond, p90_beyond = _beyond_the_data(curves, usual, data_end, config)
     estimates = []
-    for i, lane in enumerate(wanted):
+    for lane in wanted:
+        i = lane_index[lane]
         region = region_of(lane.destination, regions)
         source, borrowed = sources[i]
         longest = int(counts.longest_in_transit[i])
@@ -691,6 +696,17 @@ def with_restrictions(
     Data catch up with a slowdown only as parcels fail to arrive, so the register's figure counts until they do:
     p = max(p now, p at the start of the disruption + extra days).
     """
+    # The lanes slowed since the same day are estimated as of that day together: one pass over the parcels per
+    # start day, not one per lane (a lane's estimate does not depend on which other lanes are asked for).
+    slowed_since: dict[date, list[Lane]] = {}
+    for estimate in estimates:
+        restriction = restrictions.get(estimate.lane)
+        if restriction is not None and restriction.extra_days > 0 and restriction.since is not None:
+            slowed_since.setdefault(restriction.since, []).append(estimate.lane)
+    then_of: dict[Lane, LaneEstimate] = {}
+    for since, lanes in slowed_since.items():
+        found = estimate_lanes(observations, as_of=end_of(since), settings=settings, regions=regions, lanes=lanes)
+        then_of.update(zip(lanes, found, strict=True))
     adjusted = []
     for estimate in estimates:
         restriction = restrictions.get(estimate.lane)
@@ -699,9 +715,7 @@ def with_restrictions(
             continue
         changes: dict[str, Any] = {"blocked": restriction.blocked, "restrictions": restriction.notes}
         if restriction.extra_days > 0 and restriction.since is not None:
-            before = estimate_lanes(
-                observations, as_of=end_of(restriction.since), settings=settings, regions=regions, lanes=[estimate.lane]
-            )[0]
+            before = then_of[estimate.lane]
             for name in ("p50_days", "p90_days"):
                 now, then = getattr(estimate, name), getattr(before, name)
                 if now is not None and then is not None and then + restriction.extra_days > now:

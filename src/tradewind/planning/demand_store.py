@@ -1,0 +1,181 @@
+"""The daily demand store: units of real demand per SKU and UTC day, kept per shop in `daily_demand`.
+
+The plan reads a year of demand per SKU every brief; read from the order lines that is every line of the year
+joined with its order and its instant parsed (SQLite keeps it as text), to be summed per day in Python. The store
+keeps the sums, read with one column select of integers.
+
+Real demand is `orders.service.counts_as_demand`. The store is brought up to date (`refresh_daily_demand`) by the
+day's brief before its producers run (and built by the demo): the order lines past the `order_lines` watermark
+are folded in. An edit below the watermark (an order
+cancelled by its buyer or closed, a line's quantity or an order's day corrected, an order deleted) is found by
+comparing three sums of the counted lines up to the watermark — units, units × day, units × SKU id — with the
+same sums of the store, one SQL query each; the shop's part is then rebuilt. A reader never writes: it reads the
+store when it is up to date (`is_up_to_date`) and the order lines otherwise. `rebuild_daily_demand` makes it from
+scratch (`tradewind stores rebuild`), and a test holds the two equal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import ColumnElement, delete, func, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from tradewind.clock import as_utc, start_of_day
+from tradewind.db.session import memoized
+from tradewind.db.stores import as_int, epoch_seconds, lock_store, set_watermarks, watermarks
+from tradewind.orders.models import Order, OrderLine
+from tradewind.orders.service import counts_as_demand
+from tradewind.planning.models import DailyDemand
+
+STORE = "daily_demand"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_CHUNK = 500
+
+logger = logging.getLogger(__name__)
+
+
+def day_number(day: date) -> int:
+    """A day as the store keeps it: days since 1970-01-01."""
+    return (day - EPOCH.date()).days
+
+
+def _counted_lines(session: Session, *, shop_id: int, where: ColumnElement[bool]) -> Iterable[tuple[int, int, int]]:
+    """(SKU id, day number, units) of the shop's counted lines `where` selects."""
+    rows = session.execute(
+        select(OrderLine.sku_id, Order.placed_at, OrderLine.quantity)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.shop_id == shop_id, counts_as_demand(), where)
+    )
+    for sku_id, placed_at, units in rows:
+        yield int(sku_id), (as_utc(placed_at) - EPOCH).days, int(units)
+
+
+def _sums_per_day(lines: Iterable[tuple[int, int, int]]) -> dict[tuple[int, int], int]:
+    found: dict[tuple[int, int], int] = defaultdict(int)
+    for sku_id, day, units in lines:
+        found[(sku_id, day)] += units
+    return found
+
+
+def _highest(session: Session, *, shop_id: int) -> int:
+    return as_int(session.scalar(select(func.max(OrderLine.id)).where(OrderLine.shop_id == shop_id)))
+
+
+def rebuild_daily_demand(session: Session, *, shop_id: int) -> int:
+    """The shop's daily demand made afresh from its order lines; the number of (SKU, day) cells."""
+    lock_store(session, shop_id=shop_id, store=STORE)
+    highest = _highest(session, shop_id=shop_id)
+    session.execute(delete(DailyDemand).where(DailyDemand.shop_id == shop_id))
+    cells = _sums_per_day(_counted_lines(session, shop_id=shop_id, where=OrderLine.id <= highest))
+    rows = [{"shop_id": shop_id, "sku_id": s, "day": d, "units": u} for (s, d), u in sorted(cells.items())]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(DailyDemand), rows[start : start + 5000])
+    set_watermarks(session, shop_id=shop_id, store=STORE, marks={"order_lines": highest})
+    return len(rows)
+
+
+def refresh_daily_demand(session: Session, *, shop_id: int) -> int:
+    """Bring the shop's daily demand up to date with its order lines (see the module's docstring); the number of
+    (SKU, day) cells written (all of them when the store was rebuilt)."""
+    lock_store(session, shop_id=shop_id, store=STORE)
+    marks = watermarks(session, shop_id=shop_id, store=STORE)
+    if set(marks) != {"order_lines"}:
+        return rebuild_daily_demand(session, shop_id=shop_id)
+    highest = _highest(session, shop_id=shop_id)
+    written = 0
+    if highest != marks["order_lines"]:
+        new = (OrderLine.id > marks["order_lines"]) & (OrderLine.id <= highest)
+        written = _add(session, shop_id, _sums_per_day(_counted_lines(session, shop_id=shop_id, where=new)))
+        set_watermarks(session, shop_id=shop_id, store=STORE, marks={"order_lines": highest})
+    if _line_sums(session, shop_id, highest) != _store_sums(session, shop_id):
+        logger.info("daily demand of shop %s edited below the watermark: rebuilt", shop_id)
+        written = rebuild_daily_demand(session, shop_id=shop_id)
+    memoized(session, (STORE, shop_id), lambda: True)  # the brief's readers need not check again
+    return written
+
+
+def is_up_to_date(session: Session, *, shop_id: int) -> bool:
+    """Whether the shop's daily demand says what its order lines say now (no line past the watermark, the sums
+    agree). Checked once per `read_memo`."""
+
+    def check() -> bool:
+        marks = watermarks(session, shop_id=shop_id, store=STORE)
+        if set(marks) != {"order_lines"} or _highest(session, shop_id=shop_id) != marks["order_lines"]:
+            return False
+        return _line_sums(session, shop_id, marks["order_lines"]) == _store_sums(session, shop_id)
+
+    return memoized(session, (STORE, shop_id), check)
+
+
+def _add(session: Session, shop_id: int, cells: dict[tuple[int, int], int]) -> int:
+    """Add the units to the store's cells (a cell not there yet is made)."""
+    keys = sorted(cells)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        existing = {
+            (int(s), int(d)): int(i)
+            for i, s, d in session.execute(
+                select(DailyDemand.id, DailyDemand.sku_id, DailyDemand.day).where(
+                    DailyDemand.shop_id == shop_id, tuple_(DailyDemand.sku_id, DailyDemand.day).in_(chunk)
+                )
+            )
+        }
+        fresh = [
+            {"shop_id": shop_id, "sku_id": s, "day": d, "units": cells[(s, d)]}
+            for s, d in chunk
+            if (s, d) not in existing
+        ]
+        if fresh:
+            session.execute(insert(DailyDemand), fresh)
+        for key, cell_id in existing.items():
+            session.execute(
+                update(DailyDemand).where(DailyDemand.id == cell_id).values(units=DailyDemand.units + cells[key])
+            )
+    return len(keys)
+
+
+def _line_sums(session: Session, shop_id: int, up_to: int) -> tuple[int, int, int]:
+    """Σ units, Σ units × day, Σ units × SKU id of the counted lines up to the watermark."""
+    day = epoch_seconds(Order.placed_at) // 86_400
+    found = session.execute(
+        select(
+            func.sum(OrderLine.quantity),
+            func.sum(OrderLine.quantity * day),
+            func.sum(OrderLine.quantity * OrderLine.sku_id),
+        )
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.shop_id == shop_id, OrderLine.id <= up_to, counts_as_demand())
+    ).one()
+    return as_int(found[0]), as_int(found[1]), as_int(found[2])
+
+
+def _store_sums(session: Session, shop_id: int) -> tuple[int, int, int]:
+    found = session.execute(
+        select(
+            func.sum(DailyDemand.units),
+            func.sum(DailyDemand.units * DailyDemand.day),
+            func.sum(DailyDemand.units * DailyDemand.sku_id),
+        ).where(DailyDemand.shop_id == shop_id)
+    ).one()
+    return as_int(found[0]), as_int(found[1]), as_int(found[2])
+
+
+def daily_demand(session: Session, *, shop_id: int, start: date, end: date) -> list[tuple[int, int, int]]:
+    """(SKU id, day number, units) of every cell of days [start, end) with demand: from the store when it is up to
+    date, else (lines came in since the last brief, or were edited) from the order lines themselves. Never writes
+    (a reader may run beside the brief's transaction that folds the lines in)."""
+    first, last = day_number(start), day_number(end)
+    if not is_up_to_date(session, shop_id=shop_id):
+        window = (Order.placed_at >= start_of_day(start)) & (Order.placed_at < start_of_day(end))
+        cells = _sums_per_day(_counted_lines(session, shop_id=shop_id, where=window))
+        return [(s, d, u) for (s, d), u in cells.items() if first <= d < last]
+    rows = session.execute(
+        select(DailyDemand.sku_id, DailyDemand.day, DailyDemand.units).where(
+            DailyDemand.shop_id == shop_id, DailyDemand.day >= first, DailyDemand.day < last
+        )
+    )
+    return [(int(s), int(d), int(u)) for s, d, u in rows]
