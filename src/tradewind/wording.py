@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext as gettext_module
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -255,7 +256,7 @@ def format_arg(value: Arg, locale: str) -> str:
     if isinstance(value, Day):
         return _format_day(value, locale, where)
     if isinstance(value, Amount):
-        if locale == SOURCE_LOCALE:
+        if locale == SOURCE_LOCALE and _AS_STORED.get():
             return f"{value.currency} {format_decimal(value.amount, '#,##0.00', locale=where)}"
         return format_currency(value.amount, value.currency, locale=where)
     if isinstance(value, Phrase):
@@ -270,8 +271,23 @@ def format_arg(value: Arg, locale: str) -> str:
     return separator.join(format_arg(item, locale) for item in value.items)
 
 
+def for_reader(text: Phrase, locale: str) -> str:
+    """The phrase as a person reads it on a page or in an e-mail: as `render`, but English too gets Babel's dates
+    and money ("Dec 9, 2026", "CN¥1,350.00") where `render` keeps the English the producers stored (ISO days,
+    "07 Dec", "CNY 1,350.00"; the brief's JSON and its golden file keep those)."""
+    token = _AS_STORED.set(False)
+    try:
+        return render(text, locale)
+    finally:
+        _AS_STORED.reset(token)
+
+
+# True while English is written as stored (the default); `for_reader` turns it off for one rendering.
+_AS_STORED: ContextVar[bool] = ContextVar("tradewind_wording_as_stored", default=True)
+
+
 def _format_day(value: Day, locale: str, where: Locale) -> str:
-    if locale == SOURCE_LOCALE:
+    if locale == SOURCE_LOCALE and _AS_STORED.get():
         # The English the producers wrote before: ISO days and "07 Dec".
         patterns = {"iso": "yyyy-MM-dd", "day_month": "dd MMM", "day_month_year": "dd MMM yyyy"}
         return format_date(value.value, patterns[value.style], locale=where)

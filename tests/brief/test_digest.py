@@ -95,8 +95,12 @@ def test_each_owner_reads_the_digest_in_their_own_language(session: Session, sho
     assert "早上好。" in chinese.body and "已逾期 (1)" in chinese.body and "（截止 2026年3月1日）" in chinese.body
     assert "SH-9 库存积压：无销售" in chinese.body and "另有 SH-8 3月2日断货。" in chinese.body
     assert chinese.body_html is not None and "完整简报</a>" in chinese.body_html
-    assert english.locale == "en" and english.subject == f"{shop.name}: 1 open action on 2026-03-02, 1 overdue"
-    assert f"- {title.english()} (due 2026-03-01)\n  Also SH-8 out 02 Mar.\n" in english.body
+    # A reader's English: Babel's dates throughout, not the stored English's "02 Mar" and ISO days (wording.for_reader)
+    assert english.locale == "en" and english.subject == f"{shop.name}: 1 open action on Mar 2, 2026, 1 overdue"
+    assert "- Overstock SH-9: no sales — pause purchasing, promote it (due Mar 1, 2026)\n  Also SH-8 out Mar 2.\n" in (
+        english.body
+    )
+    assert "2026-03-0" not in english.body and "02 Mar" not in english.body
     # A user's language is one the dashboard has (en, zh); the digest itself reads in every language of the brief.
     russian = compose_digest(session, shop=shop, today=DAY, base_url=None, locale="ru")
     assert russian.subject == f"{shop.name}: 1 открытое действие на 2 мар. 2026\u202fг., просрочено: 1"

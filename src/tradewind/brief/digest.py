@@ -24,7 +24,7 @@ from tradewind.messaging.outbox import Recipient, cancel_message, queue_message
 from tradewind.messaging.templates import Rendered
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
-from tradewind.wording import LOCALES, SOURCE_LOCALE, Day, Phrase, nphrase, phrase, render
+from tradewind.wording import LOCALES, SOURCE_LOCALE, Day, Phrase, for_reader, nphrase, phrase
 
 SITUATION = "morning_digest"
 TOP_ACTIONS = 12
@@ -95,7 +95,7 @@ def compose_digest(
         groups[urgency_group(summary.due, today)].append(summary)
 
     def say(text: Phrase) -> str:
-        return render(text, locale)
+        return for_reader(text, locale)
 
     overdue = len(groups["overdue"])
     day = Day(today)
@@ -132,7 +132,7 @@ def compose_digest(
         parts.append(f"<h3>{escape(heading)}</h3><ul>")
         for summary in groups[name]:
             url = action_url(base_url, shop, summary.id)
-            title, why = title_in(summary, locale), why_in(summary, locale)
+            title, why = title_in(summary, locale, reader=True), why_in(summary, locale, reader=True)
             due = say(phrase("(due %(day)s)", day=Day(summary.due)))
             lines += [f"- {title} {due}", f"  {why}", f"  {url}"]
             parts.append(

@@ -25,7 +25,7 @@ from tradewind.messaging.voice import one_message_per_order
 from tradewind.planning.demand_store import refresh_daily_demand
 from tradewind.planning.models import SkuPlan
 from tradewind.shops.models import Shop
-from tradewind.wording import SOURCE_LOCALE, Phrase, render
+from tradewind.wording import SOURCE_LOCALE, Phrase, for_reader, render
 
 ARCHIVE_MARK = "@"
 
@@ -613,20 +613,23 @@ def summary_of(record: ActionRecord) -> ActionSummary:
     )
 
 
-def title_in(action: ActionRecord | ActionSummary, locale: str) -> str:
+def title_in(action: ActionRecord | ActionSummary, locale: str, *, reader: bool = False) -> str:
     """An action's title in `locale` (en, zh, ru): its stored phrase rendered with that language's catalog and
     formats; the English title when it has no phrase (an action stored before titles had one, or a kind whose
-    producer writes English only)."""
-    if locale == SOURCE_LOCALE or action.title_msg is None:
-        return action.title
-    return render(Phrase.from_json(action.title_msg), locale)
+    producer writes English only). `reader`: for a page or an e-mail, where English too has Babel's dates and
+    money (`wording.for_reader`), not the stored English the JSON faces keep."""
+    return _in(action.title, action.title_msg, locale, reader)
 
 
-def why_in(action: ActionRecord | ActionSummary, locale: str) -> str:
+def why_in(action: ActionRecord | ActionSummary, locale: str, *, reader: bool = False) -> str:
     """An action's reason in `locale`, as `title_in` does its title."""
-    if locale == SOURCE_LOCALE or action.why_msg is None:
-        return action.why
-    return render(Phrase.from_json(action.why_msg), locale)
+    return _in(action.why, action.why_msg, locale, reader)
+
+
+def _in(english: str, message: dict[str, Any] | None, locale: str, reader: bool) -> str:
+    if message is None or (locale == SOURCE_LOCALE and not reader):
+        return english
+    return (for_reader if reader else render)(Phrase.from_json(message), locale)
 
 
 def ranked_open_actions(session: Session, *, shop_id: int) -> list[tuple[int, str, date]]:

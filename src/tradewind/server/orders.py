@@ -21,7 +21,7 @@ from tradewind.server.figures import at_risk_today
 from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
-from tradewind.wording import SOURCE_LOCALE, Phrase, render
+from tradewind.wording import Phrase, for_reader
 
 
 def order_filter(session: Session, state: AppState, shop: Shop, query: OrderQuery) -> OrderFilter:
@@ -43,10 +43,11 @@ class OrderRow:
     at_risk_msg: dict[str, Any] | None = None  # `at_risk` as a stored phrase (`tradewind.wording`)
 
     def at_risk_in(self, locale: str) -> str | None:
-        """Why the order may miss its promised date, in `locale`."""
-        if locale == SOURCE_LOCALE or self.at_risk_msg is None:
+        """Why the order may miss its promised date, in `locale`, as a page or a download shows it (English too with
+        Babel's dates: `wording.for_reader`)."""
+        if self.at_risk_msg is None:
             return self.at_risk
-        return render(Phrase.from_json(self.at_risk_msg), locale)
+        return for_reader(Phrase.from_json(self.at_risk_msg), locale)
 
 
 def order_rows(

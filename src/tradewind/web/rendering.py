@@ -253,7 +253,10 @@ class Pages:
             lang: _gettext_callables(lang)
             | _formatters(lang)
             | translated_names(translations(lang).gettext)
-            | {"action_title": partial(title_in, locale=lang), "action_why": partial(why_in, locale=lang)}
+            | {
+                "action_title": partial(title_in, locale=lang, reader=True),
+                "action_why": partial(why_in, locale=lang, reader=True),
+            }
             for lang in LANGUAGES
         }
 
@@ -275,7 +278,7 @@ class Pages:
 
     def action_title(self, language: str, action: ActionRecord) -> str:
         """An action's title in the page's language (the brief's `title_in`, as the templates' `action_title`)."""
-        return title_in(action, language)
+        return title_in(action, language, reader=True)
 
     def translate(self, language: str, message: str) -> str:
         return translations(language).gettext(message)

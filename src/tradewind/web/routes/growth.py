@@ -14,7 +14,7 @@ from tradewind.server.deps import State
 from tradewind.server.figures import growth_today
 from tradewind.server.inline import on_the_loop
 from tradewind.web.deps import Page
-from tradewind.wording import SOURCE_LOCALE, Phrase, render
+from tradewind.wording import Phrase, for_reader
 
 router = APIRouter(prefix="/shops/{shop}")
 
@@ -28,20 +28,18 @@ def growth_page(page: Page, state: State) -> HTMLResponse:
 
 def named_in(report: dict[str, Any], language: str, settings: Settings) -> dict[str, Any]:
     """The report (as cached, shared by every reader) with its milestones' and metrics' names and the milestones'
-    pace in `language`."""
-    if language == SOURCE_LOCALE:
-        return report
+    pace in `language` (English too with the page's dates: `wording.for_reader`)."""
     growth = growth_settings(settings)
 
     def said(name: str | Phrase) -> str:
-        return render(name, language) if isinstance(name, Phrase) else name
+        return for_reader(name, language) if isinstance(name, Phrase) else name
 
     return report | {
         "milestones": [
             m
             | {
                 "title": said(milestone_name(m["code"], m["title"], growth)),
-                "pace": render(Phrase.from_json(m["pace_msg"]), language) if m.get("pace_msg") else m["pace"],
+                "pace": for_reader(Phrase.from_json(m["pace_msg"]), language) if m.get("pace_msg") else m["pace"],
             }
             for m in report["milestones"]
         ],
