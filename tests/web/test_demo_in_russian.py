@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.demo_readers import DemoReaders, titles
+from tradewind.brief.service import title_in
 
 pytestmark = pytest.mark.slow
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -49,7 +50,7 @@ def test_the_demo_brief_in_russian(demo_readers: DemoReaders) -> None:
     assert [t for t in in_russian.values() if not CYRILLIC.search(t)] == []
     shown = [a for a in actions if a.id in in_russian]
     for action in shown:
-        assert in_english[action.id] == action.title
+        assert in_english[action.id] == title_in(action, "en", reader=True)  # the page's dates (wording.for_reader)
         if action.title_msg is not None:
             assert in_russian[action.id] != action.title
     # "Order 300 pairs from … by 25 Nov (6 SKUs)": "Заказать у … до 25 нояб.: 300 пар (6 артикулов)".
@@ -125,3 +126,20 @@ def test_money_and_counts_on_the_other_pages_are_written_the_russian_way(demo_re
     units = re.findall(r'<div class="small muted">\d[\d\xa0]* / \d[\d\xa0]* ([^<]*)</div>', growth)
     assert units and set(units) <= {"заказы", "посылки", "сообщения"}
     assert "(товары)" in growth and "(продажи)" in growth and "(listings)" not in growth
+
+
+def test_why_a_supplier_is_closed_reads_in_russian(demo_readers: DemoReaders) -> None:
+    """The suppliers' list and a supplier's page said "closed until 28 Dec (supplier (WeChat), reported 04 Dec)" in
+    every language: the reason is a phrase (`suppliers.availability`) and the pages render it for the reader."""
+    russian, english = demo_readers.clients["ru"], demo_readers.clients["en"]
+    reasons = re.findall(r'<td class="small">([^<]*)</td>', russian.get("/shops/demo/suppliers").text)
+    assert reasons and any(r.startswith("закрыт до ") for r in map(html.unescape, reasons)), reasons
+    assert not any("closed until" in r or r == "operating" for r in reasons)
+    assert any(
+        r.startswith("closed until ")
+        for r in map(
+            html.unescape, re.findall(r'<td class="small">([^<]*)</td>', english.get("/shops/demo/suppliers").text)
+        )
+    )
+    page = html.unescape(russian.get("/shops/demo/suppliers/SUP-WZ-XINDA").text)
+    assert "закрыт до " in page and "closed until" not in page

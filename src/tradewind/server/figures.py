@@ -132,7 +132,7 @@ def overview_figures(o: SupplierOverview) -> dict[str, Any]:
     return supplier_figures(
         o.supplier,
         availability=o.state.availability.value,
-        reason=o.state.reason,
+        reason=o.state.words,
         can_start_on=o.state.starts_on,
         report=o.report,
         responses=o.responses,

@@ -14,6 +14,7 @@ from tradewind.figure_sets import Figure, FigureSet, Nested
 if TYPE_CHECKING:
     from tradewind.suppliers.models import Supplier, SupplierStatusReport
     from tradewind.suppliers.service import ResponseTimes
+    from tradewind.wording import Phrase
 
 HOURS = "hours"
 
@@ -55,6 +56,7 @@ SUPPLIER = FigureSet(
         Figure("active", bool, "Still a supplier of the shop"),
         Figure("availability", str, "operating, closed or uncertain today"),
         Figure("reason", str, "Why, in words"),
+        Figure("reason_msg", dict[str, Any], "The reason as a message id and its arguments, for the reader's language"),
         Figure("can_start_on", date, "The first day it can start on an order placed today"),
         Figure("latest_report", Nested(STATUS_REPORT, optional=True), "Its latest status report"),
         Figure("response_times", Nested(RESPONSE_TIMES), "How fast it answers"),
@@ -76,7 +78,7 @@ def supplier_figures(
     supplier: Supplier,
     *,
     availability: str,
-    reason: str,
+    reason: Phrase,
     can_start_on: date,
     report: SupplierStatusReport | None,
     responses: ResponseTimes,
@@ -92,7 +94,8 @@ def supplier_figures(
             "language": supplier.language,
             "active": supplier.active,
             "availability": availability,
-            "reason": reason,
+            "reason": reason.english(),
+            "reason_msg": reason.to_json(),
             "can_start_on": can_start_on,
             "latest_report": None if report is None else report_values(report),
             "response_times": {f.name: getattr(responses, f.name) for f in RESPONSE_TIMES.figures},

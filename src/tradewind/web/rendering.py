@@ -30,7 +30,7 @@ from tradewind.money import Money
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
 from tradewind.web.words import translated_names
-from tradewind.wording import accepted_languages, negotiated_locale
+from tradewind.wording import Phrase, accepted_languages, for_reader, negotiated_locale
 
 HERE = Path(__file__).resolve().parent
 TRANSLATIONS = HERE / "translations"
@@ -86,6 +86,12 @@ def _format_day(value: date, babel_format: str, locale: Locale) -> str:
     if babel_format == DAY_AND_MONTH:
         return str(format_skeleton(DAY_AND_MONTH, value, locale=locale))
     return format_date(value, babel_format, locale=locale)
+
+
+def _said(message: dict[str, Any] | None, fallback: str, *, locale: str) -> str:
+    """A stored phrase (`wording.Phrase.to_json`, e.g. a supplier's `reason_msg`) as the reader reads it; `fallback`
+    (the stored English) when there is none."""
+    return fallback if message is None else for_reader(Phrase.from_json(message), locale)
 
 
 def day_and_month(value: date, language: str) -> str:
@@ -256,6 +262,7 @@ class Pages:
             | {
                 "action_title": partial(title_in, locale=lang, reader=True),
                 "action_why": partial(why_in, locale=lang, reader=True),
+                "said": partial(_said, locale=lang),
             }
             for lang in LANGUAGES
         }
