@@ -141,3 +141,21 @@ def test_the_command_lines_text_of_a_share_an_instant_and_yes_no() -> None:
     assert text("unanswered_since", "2025-02-13T03:00:00+00:00", "ru") == "13.02.2025, 11:00"
     assert text("carried_by_fixes", True, "zh") == "是" and text("closure_until", None, "ru") == "—"
     assert text("penalty", "2616.50", "en") == "USD 2,616.50"
+
+
+def test_codes_with_names_read_in_the_readers_language() -> None:
+    """A notify_delay's group, a held-back draft's situation, a disruption's kind and an overstock's forecast method
+    were printed as codes ("flights_cut") in every language; they are named with the phrases the reasons use."""
+    from tradewind.brief.figures import FIGURES, KIND_FIGURES, code_name_in
+
+    group, situation, kind = FIGURES["group"], FIGURES["situation"], FIGURES["kind"]
+    method = KIND_FIGURES[("overstock", "method")]
+    assert code_name_in(group, "flights_cut", "en") == "flights cut"
+    assert code_name_in(group, "flights_cut", "ru") == "сокращение рейсов"
+    assert code_name_in(group, "flights_cut", "zh") == "航班削减"
+    assert code_name_in(kind, "import_ban", "zh") == "进口禁令"
+    assert code_name_in(method, "smoothed", "ru") == "сглаживание"
+    assert code_name_in(situation, "shipping_delay", "en") == "shipping delay"
+    assert code_name_in(situation, "shipping_delay", "ru") != "shipping_delay"
+    assert code_name_in(group, "something_new", "ru") == "something_new"  # a code without a name stays itself
+    assert code_name_in(FIGURES["sku"], "SH-1001-WHT-38", "zh") == "SH-1001-WHT-38"

@@ -24,7 +24,22 @@ from babel.dates import format_datetime
 from babel.numbers import format_percent
 from babel.units import format_unit
 
-from tradewind.wording import BABEL_LOCALES, FIGURES_DOMAIN, Amount, Day, Number, catalog, format_arg
+from tradewind.logistics.disruptions import KIND_CODES
+from tradewind.messaging.delays import REASON_CODES
+from tradewind.messaging.voice import SITUATION_CODES
+from tradewind.planning.producers import METHOD_CODES
+from tradewind.wording import (
+    BABEL_LOCALES,
+    FIGURES_DOMAIN,
+    SOURCE_LOCALE,
+    Amount,
+    Day,
+    Number,
+    Phrase,
+    catalog,
+    for_reader,
+    format_arg,
+)
 
 Unit = Literal[
     "money",
@@ -53,10 +68,12 @@ class Figure:
     label: str
     unit: Unit
     currency: str | None = None
+    # For a code: the names of its values in the reader's language (the phrases the brief's reasons already use).
+    names: Mapping[str, Phrase] | None = None
 
 
-def figure(label: str, unit: Unit, *, currency: str | None = None) -> Figure:
-    return Figure(label, unit, currency)
+def figure(label: str, unit: Unit, *, currency: str | None = None, names: Mapping[str, Phrase] | None = None) -> Figure:
+    return Figure(label, unit, currency, names)
 
 
 def word(msgid: str) -> str:
@@ -113,12 +130,12 @@ FIGURES: dict[str, Figure] = {
     "from_lead_time_p90_days": figure("Current lead time (p90)", "days"),
     "from_supplier": figure("From supplier", "code"),
     "gain_per_year": figure("Gain per year", "money"),
-    "group": figure("Group", "code"),
+    "group": figure("Group", "code", names=REASON_CODES),
     "handling_days": figure("Handling time", "days"),
     "holding_cost_of_combining": figure("Holding cost of combining", "money"),
     "in_transit_orders": figure("Orders in transit", "members"),
     "joined_early": figure("SKUs ordered early", "count"),
-    "kind": figure("Kind", "code"),
+    "kind": figure("Kind", "code", names={k.value: v for k, v in KIND_CODES.items()}),
     "language": figure("Language", "language"),
     "languages": figure("Languages", "members"),
     "last_event": figure("Last event", "text"),
@@ -176,7 +193,7 @@ FIGURES: dict[str, Figure] = {
     "service_level": figure("Service level", "share"),
     "shipments": figure("Shipments", "members"),
     "shipped_on": figure("Shipped on", "date"),
-    "situation": figure("Situation", "code"),
+    "situation": figure("Situation", "code", names=SITUATION_CODES),
     "sku": figure("SKU", "code"),
     "skus": figure("SKUs", "members"),
     "source": figure("Source", "text"),
@@ -243,7 +260,7 @@ STEPS: dict[str, str] = {
 
 # Where a kind's figure of the same name means something else.
 KIND_FIGURES: dict[tuple[str, str], Figure] = {
-    ("overstock", "method"): figure("Forecast method", "code"),
+    ("overstock", "method"): figure("Forecast method", "code", names=METHOD_CODES),
     ("stalled_tracking", "days"): figure("Days without news", "days"),
 }
 
@@ -312,6 +329,16 @@ def read_figure(figure: Figure, value: object, figures: Mapping[str, Any], shop_
     return FigureValue("text", str(value))
 
 
+def code_name_in(figure: Figure, code: str, locale: str) -> str:
+    """A code's name in `locale` when the figure names its values ("flights_cut": "flights cut", "航班削减"); the
+    code itself otherwise (a SKU, an order number, a method code)."""
+    name = figure.names.get(code) if figure.names is not None else None
+    if name is None:
+        return code
+    text = for_reader(name, locale)
+    return text.replace("_", " ") if locale == SOURCE_LOCALE else text
+
+
 def label_in(figure: Figure, locale: str) -> str:
     """The figure's label in `locale` (en, zh or ru)."""
     return catalog(locale, FIGURES_DOMAIN).gettext(figure.label)
@@ -375,4 +402,6 @@ def figure_text(
         return str(where.territories.get(str(shown).upper(), shown))
     if read.unit == "language":
         return str(where.languages.get(str(shown), shown))
+    if read.unit == "code":
+        return code_name_in(found, str(shown), locale)
     return str(shown)

@@ -23,7 +23,7 @@ from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from tradewind.brief.figures import figure_name_in, figure_of, read_figure, step_name_in, yes_no_in
+from tradewind.brief.figures import code_name_in, figure_name_in, figure_of, read_figure, step_name_in, yes_no_in
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.service import title_in, why_in
 from tradewind.money import Money
@@ -217,6 +217,8 @@ def _figure_formatter(
             return country(str(shown))
         if read.unit == "language":
             return str(locale.languages.get(str(shown), shown))
+        if read.unit == "code":
+            return code_name_in(found, str(shown), language)
         return str(shown)
 
     return figure_value
