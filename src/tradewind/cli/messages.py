@@ -49,6 +49,7 @@ from tradewind.messaging.situations import SITUATIONS, sample_facts
 from tradewind.messaging.templates import render, shipped_locales
 from tradewind.messaging.triage.inbound import triage_inbox, triage_messages, triage_version
 from tradewind.suppliers.models import MessageDirection, SupplierStatus
+from tradewind.suppliers.overview import overview_figures, supplier_overviews
 from tradewind.suppliers.schemas import report_figures
 from tradewind.suppliers.threads import (
     record_supplier_message,
@@ -693,11 +694,6 @@ def supplier_list_command(
     as_json: JsonOption = False,
 ) -> None:
     """Every supplier with its state today: can it take an order, its latest report, how fast it answers."""
-    # The suppliers' overview is read where the API and the dashboard read it (imported here: it brings the API's
-    # packages, which the other supplier commands do without).
-    from tradewind.server.figures import overview_figures
-    from tradewind.suppliers.overview import supplier_overviews
-
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)

@@ -20,8 +20,8 @@ from tradewind.logistics.watch import orders_at_risk
 from tradewind.planning.stored_plan import PlanIndex, PlanRow, PlanSort, load_plan_index, plan_page
 from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
-from tradewind.suppliers.overview import SupplierOverview, supplier_overviews
-from tradewind.suppliers.schemas import STATUS_REPORT, SUPPLIER, supplier_figures
+from tradewind.suppliers.overview import SupplierOverview, overview_figures, supplier_overviews
+from tradewind.suppliers.schemas import STATUS_REPORT, SUPPLIER
 
 # --- shipping ---
 
@@ -125,20 +125,6 @@ def growth_today(state: AppState, shop: Shop) -> dict[str, Any]:
 
 SupplierOut = SUPPLIER.model
 StatusReportOut = STATUS_REPORT.model
-
-
-def overview_figures(o: SupplierOverview) -> dict[str, Any]:
-    """A supplier's state today as every face publishes it (`suppliers.schemas.SUPPLIER`)."""
-    return supplier_figures(
-        o.supplier,
-        availability=o.state.availability.value,
-        reason=o.state.words,
-        can_start_on=o.state.starts_on,
-        report=o.report,
-        responses=o.responses,
-        skus_offered=o.skus_offered,
-        skus_preferred=o.skus_preferred,
-    )
 
 
 def supplier_out(o: SupplierOverview) -> BaseModel:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from tradewind.suppliers.models import (
     SupplierStatusReport,
     SupplyOffer,
 )
+from tradewind.suppliers.schemas import supplier_figures
 from tradewind.suppliers.service import (
     ResponseTimes,
     get_supplier,
@@ -186,3 +188,17 @@ def offers_for_sku(session: Session, *, shop_id: int, sku_id: int) -> list[Offer
         )
         for code, title, supplier, supplier_name, cost, currency, moq, lead, lead_p90, rank in rows
     ]
+
+
+def overview_figures(o: SupplierOverview) -> dict[str, Any]:
+    """A supplier's state today as every face publishes it (`suppliers.schemas.SUPPLIER`)."""
+    return supplier_figures(
+        o.supplier,
+        availability=o.state.availability.value,
+        reason=o.state.words,
+        can_start_on=o.state.starts_on,
+        report=o.report,
+        responses=o.responses,
+        skus_offered=o.skus_offered,
+        skus_preferred=o.skus_preferred,
+    )

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from tradewind.server.deps import DbSession, ReadShop, State
 from tradewind.server.errors import ERRORS
-from tradewind.server.figures import StatusReportOut, SupplierOut, overview_figures, suppliers_today
+from tradewind.server.figures import StatusReportOut, SupplierOut, suppliers_today
 from tradewind.server.inline import on_the_loop
 from tradewind.server.pages import (
     Cursor,
@@ -27,6 +27,7 @@ from tradewind.server.pages import (
 from tradewind.suppliers.models import SupplierStatusReport
 from tradewind.suppliers.overview import (
     offers_with_alternatives,
+    overview_figures,
     supplier_overview,
 )
 from tradewind.suppliers.schemas import (
