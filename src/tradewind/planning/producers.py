@@ -35,7 +35,7 @@ from tradewind.inventory.service import (
 from tradewind.orders.service import open_order_units, stale_cutoff
 from tradewind.planning.decisions import SupplierOrder, moq_choices, supplier_orders, switch_case
 from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
-from tradewind.planning.schemas import card_figures
+from tradewind.planning.schemas import METHOD_CODES, card_figures
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
 from tradewind.suppliers.availability import AVAILABILITY_WORDS, Availability
@@ -49,18 +49,6 @@ def _day(value: date | None) -> str | None:
 
 def _num(value: float | None, digits: int = 1) -> float | None:
     return None if value is None or math.isnan(value) else round(value, digits)
-
-
-# The demand methods (`kernels.METHOD_NAMES`) by their codes, as the English brief writes them; other languages
-# name them (Croston, SBA and TSB are their authors' names).
-METHOD_CODES = {
-    "moving_average": phrase("moving_average"),
-    "smoothed": phrase("smoothed"),
-    "seasonal": phrase("seasonal"),
-    "croston": phrase("croston"),
-    "sba": phrase("sba"),
-    "tsb": phrase("tsb"),
-}
 
 
 def _cover_phrase(d: SkuDecision) -> Phrase:
