@@ -27,8 +27,12 @@ from tradewind.messaging.templates import Rendered
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection, Supplier, SupplierMessage, SupplierStatus, SupplyOffer
 from tradewind.suppliers.schemas import RESPONSE_TIMES
-from tradewind.suppliers.service import ResponseTimes, latest_status_reports, thread_response_times
-from tradewind.suppliers.threads import record_supplier_message
+from tradewind.suppliers.service import (
+    ResponseTimes,
+    latest_status_reports,
+    record_supplier_message,
+    thread_response_times,
+)
 from tradewind.wording import Day, Joined, Number, Phrase, nphrase, phrase
 
 SITUATIONS = ("supplier_status_check", "restock_date_request", "shipping_advice_request")

@@ -38,8 +38,12 @@ from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
 from tradewind.planning.schemas import METHOD_CODES, card_figures
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
-from tradewind.suppliers.availability import AVAILABILITY_WORDS, Availability
-from tradewind.suppliers.service import get_supplier, make_preferred
+from tradewind.suppliers.service import (
+    AVAILABILITY_WORDS,
+    Availability,
+    get_supplier,
+    make_preferred,
+)
 from tradewind.wording import Arg, Day, Joined, Number, Phrase, joined, nphrase, phrase
 
 

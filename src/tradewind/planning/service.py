@@ -27,9 +27,17 @@ from tradewind.planning.lead_time import LeadTime, offer_lead_time
 from tradewind.planning.models import SkuPlan
 from tradewind.planning.schemas import OUTLOOK
 from tradewind.planning.stored_plan import PlanRow, plan_of
-from tradewind.suppliers.availability import AVAILABILITY_WORDS, Availability, SupplierState, supplier_state
 from tradewind.suppliers.models import Supplier, SupplyOffer
-from tradewind.suppliers.service import latest_status_reports, offers_by_sku, suppliers_by_id, unanswered_since
+from tradewind.suppliers.service import (
+    AVAILABILITY_WORDS,
+    Availability,
+    SupplierState,
+    latest_status_reports,
+    offers_by_sku,
+    supplier_state,
+    suppliers_by_id,
+    unanswered_since,
+)
 from tradewind.wording import Day, Phrase, phrase
 
 KernelRunner = Callable[..., PlanResult]
