@@ -20,6 +20,7 @@ from tradewind.db.session import memoized
 from tradewind.errors import NotFoundError
 from tradewind.logistics.disruptions import list_disruptions, restrictions_for
 from tradewind.logistics.lane_store import UNSPECIFIED_METHOD, lane_samples
+from tradewind.logistics.lane_store import refresh_lane_samples as refresh_lane_samples
 from tradewind.logistics.models import (
     FollowUpKind,
     Shipment,

@@ -20,6 +20,7 @@ from tradewind.config import Settings
 from tradewind.db.changes import mark_shop_changed
 from tradewind.inventory.service import inbound_by_sku
 from tradewind.orders.service import demand_lines
+from tradewind.planning.demand_store import refresh_daily_demand as refresh_daily_demand
 from tradewind.planning.frames import FloatArray, PlanInputs, inbound_arrays, load_inputs
 from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.kernels.projection import project_stock
