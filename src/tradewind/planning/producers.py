@@ -1,5 +1,7 @@
 """The planning engine's voice in the brief: `restock`, `switch_supplier`, `stockout_playbook`, `vacation_mode`
-and `overstock`, each with the figures behind it, and what applying each one does in Tradewind's records."""
+and `overstock`, each with the figures behind it, and what applying each one does in Tradewind's records; and
+`receipt_missing` (`ReceiptMissingProducer`, in receipts.py), so that the brief finds all of planning's producers
+here."""
 
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from tradewind.inventory.service import (
 from tradewind.orders.service import open_order_units, stale_cutoff
 from tradewind.planning.decisions import SupplierOrder, moq_choices, supplier_orders, switch_case
 from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
+from tradewind.planning.receipts import ReceiptMissingProducer as ReceiptMissingProducer
 from tradewind.planning.schemas import METHOD_CODES, card_figures
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
