@@ -16,7 +16,8 @@ from tradewind.wording import Phrase, phrase
 
 if TYPE_CHECKING:
     from tradewind.logistics.models import Disruption, Shipment
-    from tradewind.logistics.service import LaneStatistics, ParcelTimeline
+    from tradewind.logistics.service import ParcelTimeline
+    from tradewind.logistics.shipping import LaneStatistics
     from tradewind.logistics.transit.lanes import LaneEstimate
     from tradewind.logistics.watch import OrderAtRisk
 
