@@ -17,10 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
-from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.models import DisruptionKind
-from tradewind.logistics.service import lane_statistics
-from tradewind.logistics.transit.regions import region_of
+from tradewind.logistics.service import lane_statistics, list_disruptions, region_of
 from tradewind.messaging.delays import EPIDEMIC_WORDS, spring_festival_closure
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step, queue_message_steps

@@ -15,9 +15,8 @@ from functools import lru_cache
 import holidays
 
 from tradewind.config import Settings
-from tradewind.logistics.disruptions import covers
 from tradewind.logistics.models import Disruption, DisruptionKind
-from tradewind.logistics.watch import OrderAtRisk
+from tradewind.logistics.service import OrderAtRisk, covers
 
 EPIDEMIC_WORDS = re.compile(
     r"covid|corona|epidemic|pandemic|outbreak|quarantine|lockdown|疫情|新冠|эпидеми|коронавир", re.I

@@ -24,9 +24,8 @@ from sqlalchemy.orm import Session, selectinload
 from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.catalog.models import Sku
 from tradewind.errors import InvalidTransitionError
-from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.models import ShippingMethod, TrackingStatus
-from tradewind.logistics.watch import OrderAtRisk, orders_at_risk
+from tradewind.logistics.service import OrderAtRisk, list_disruptions, orders_at_risk
 from tradewind.messaging.banner import BannerUpdateProducer as BannerUpdateProducer
 from tradewind.messaging.delays import delay_reason
 from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top, top_words

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
 from tradewind.catalog.models import Sku
-from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.schemas import KIND_CODES
+from tradewind.logistics.service import list_disruptions
 from tradewind.messaging.delays import spring_festival_closure
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step
