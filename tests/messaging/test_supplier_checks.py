@@ -14,8 +14,8 @@ from tradewind.messaging.supplier_checks import SupplierCheckProducer
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection
 from tradewind.suppliers.overview import supplier_overview
+from tradewind.suppliers.service import record_supplier_message
 from tradewind.suppliers.threads import (
-    record_supplier_message,
     thread_statistics,
 )
 

@@ -12,9 +12,8 @@ from tests import factories as f
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection, SupplierStatus
-from tradewind.suppliers.service import latest_status_reports, unanswered_since
+from tradewind.suppliers.service import latest_status_reports, record_supplier_message, unanswered_since
 from tradewind.suppliers.threads import (
-    record_supplier_message,
     report_supplier_status,
     status_hint,
     thread_statistics,

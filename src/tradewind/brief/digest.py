@@ -20,8 +20,7 @@ from tradewind.brief.ranking import GROUP_ORDER, urgency_group
 from tradewind.brief.service import ActionSummary, action_summaries, ranked_open_actions, title_in, why_in
 from tradewind.errors import InvalidTransitionError, StateChangedError
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
-from tradewind.messaging.outbox import Recipient, cancel_message, queue_message
-from tradewind.messaging.templates import Rendered
+from tradewind.messaging.service import Recipient, Rendered, cancel_message, queue_message
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
 from tradewind.wording import LOCALES, SOURCE_LOCALE, Day, Phrase, for_reader, nphrase, phrase

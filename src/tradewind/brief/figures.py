@@ -24,10 +24,9 @@ from babel.dates import format_datetime
 from babel.numbers import format_percent
 from babel.units import format_unit
 
-from tradewind.logistics.disruptions import KIND_CODES
-from tradewind.messaging.delays import REASON_CODES
-from tradewind.messaging.voice import SITUATION_CODES
-from tradewind.planning.producers import METHOD_CODES
+from tradewind.logistics.schemas import KIND_CODES
+from tradewind.messaging.schemas import REASON_CODES, SITUATION_CODES
+from tradewind.planning.schemas import METHOD_CODES
 from tradewind.wording import (
     BABEL_LOCALES,
     FIGURES_DOMAIN,
@@ -135,7 +134,7 @@ FIGURES: dict[str, Figure] = {
     "holding_cost_of_combining": figure("Holding cost of combining", "money"),
     "in_transit_orders": figure("Orders in transit", "members"),
     "joined_early": figure("SKUs ordered early", "count"),
-    "kind": figure("Kind", "code", names={k.value: v for k, v in KIND_CODES.items()}),
+    "kind": figure("Kind", "code", names=KIND_CODES),
     "language": figure("Language", "language"),
     "languages": figure("Languages", "members"),
     "last_event": figure("Last event", "text"),

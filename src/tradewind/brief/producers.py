@@ -1,22 +1,24 @@
-"""The producers that speak in the brief. A new kind of action is one more line here, nothing else."""
+"""The producers that speak in the brief. A new kind of action is one more line here, nothing else. Each domain's
+`producers` module names all of its producers: the one module of a domain besides its service, schemas and models
+that another (this one, alone) may import (pyproject.toml's contract "A domain reaches another only through its
+service, schemas or models")."""
 
 from __future__ import annotations
 
 from tradewind.action import ActionProducer
 from tradewind.growth.producers import GrowthProducer
 from tradewind.logistics.producers import ShipmentWatchProducer, ShippingChoiceProducer
-from tradewind.messaging.banner import BannerUpdateProducer
-from tradewind.messaging.inbox import ReplyNeededProducer
 from tradewind.messaging.producers import (
+    BannerUpdateProducer,
     CancellationFollowupProducer,
     NotifyDelayProducer,
+    ReplyNeededProducer,
+    SupplierCheckProducer,
     UnpaidReminderProducer,
     with_buyer_messages,
 )
-from tradewind.messaging.supplier_checks import SupplierCheckProducer
 from tradewind.orders.producers import StaleOrdersProducer
-from tradewind.planning.producers import ReplenishmentProducer
-from tradewind.planning.receipts import ReceiptMissingProducer
+from tradewind.planning.producers import ReceiptMissingProducer, ReplenishmentProducer
 
 
 def default_producers() -> list[ActionProducer]:

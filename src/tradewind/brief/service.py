@@ -19,11 +19,10 @@ from tradewind.brief.states import claim, record_event, transition
 from tradewind.db.session import read_memo
 from tradewind.errors import ConflictError, InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
-from tradewind.logistics.lane_store import refresh_lane_samples
-from tradewind.messaging.service import edit_draft
-from tradewind.messaging.voice import one_message_per_order
-from tradewind.planning.demand_store import refresh_daily_demand
+from tradewind.logistics.service import refresh_lane_samples
+from tradewind.messaging.service import edit_draft, one_message_per_order
 from tradewind.planning.models import SkuPlan
+from tradewind.planning.service import refresh_daily_demand
 from tradewind.shops.models import Shop
 from tradewind.wording import SOURCE_LOCALE, Phrase, for_reader, render
 

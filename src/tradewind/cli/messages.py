@@ -51,8 +51,8 @@ from tradewind.messaging.triage.inbound import triage_inbox, triage_messages, tr
 from tradewind.suppliers.models import MessageDirection, SupplierStatus
 from tradewind.suppliers.overview import overview_figures, supplier_overviews
 from tradewind.suppliers.schemas import report_figures
+from tradewind.suppliers.service import record_supplier_message
 from tradewind.suppliers.threads import (
-    record_supplier_message,
     report_supplier_status,
     status_hint,
     supplier_thread,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from tradewind.clock import start_of_day
 from tradewind.logistics.lane_store import UNSPECIFIED_METHOD
 from tradewind.logistics.rules import LogisticsRules
-from tradewind.logistics.service import (
+from tradewind.logistics.shipping import (
     LaneStatistics,
     default_method,
     handling_days,

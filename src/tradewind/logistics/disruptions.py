@@ -145,14 +145,6 @@ KIND_PHRASES = {
     DisruptionKind.CAPACITY_CUT: phrase("capacity cut"),
     DisruptionKind.CUSTOMS_DELAY: phrase("customs delay"),
 }
-# The kinds by their register codes, as the English brief writes them in a list ("import_ban, capacity_cut"); other
-# languages name them.
-KIND_CODES = {
-    DisruptionKind.IMPORT_BAN: phrase("import_ban"),
-    DisruptionKind.SUSPENDED_ROUTE: phrase("suspended_route"),
-    DisruptionKind.CAPACITY_CUT: phrase("capacity_cut"),
-    DisruptionKind.CUSTOMS_DELAY: phrase("customs_delay"),
-}
 
 
 def describe_phrase(disruption: Disruption) -> Phrase:

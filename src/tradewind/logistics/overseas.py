@@ -23,7 +23,7 @@ from tradewind.catalog.models import Sku
 from tradewind.clock import start_of_day
 from tradewind.errors import NotFoundError, ValidationError
 from tradewind.logistics.rules import LogisticsRules
-from tradewind.logistics.service import default_method, handling_days, lane_statistics, promise_days
+from tradewind.logistics.shipping import default_method, handling_days, lane_statistics, promise_days
 from tradewind.logistics.transit.lanes import Lane
 from tradewind.orders.models import Order, OrderLine, OrderStatus
 from tradewind.shops.models import Shop

@@ -37,7 +37,7 @@ from tradewind.logistics.models import (
 )
 from tradewind.logistics.rerouting import hold_orders, open_order_lanes, reroute_orders, route_back, unshipped_orders
 from tradewind.logistics.rules import LogisticsRules
-from tradewind.logistics.service import (
+from tradewind.logistics.shipping import (
     follow_ups_by_shipment,
     lane_statistics,
     record_follow_up,

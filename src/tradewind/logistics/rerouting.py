@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tradewind.action import BriefContext, StoredAction
 from tradewind.logistics.choice import DestinationChoice
 from tradewind.logistics.models import FollowUpKind, Shipment, ShipmentFollowUp, ShippingMethod, TrackingStatus
-from tradewind.logistics.service import record_follow_up
+from tradewind.logistics.shipping import record_follow_up
 from tradewind.logistics.transit.lanes import Lane
 from tradewind.logistics.watch import CLOSED_ORDERS
 from tradewind.orders.models import Order, OrderStatus

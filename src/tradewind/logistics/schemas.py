@@ -12,12 +12,23 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from tradewind.figure_sets import Figure, FigureSet, Nested
+from tradewind.wording import Phrase, phrase
 
 if TYPE_CHECKING:
     from tradewind.logistics.models import Disruption, Shipment
-    from tradewind.logistics.service import LaneStatistics, ParcelTimeline
+    from tradewind.logistics.service import ParcelTimeline
+    from tradewind.logistics.shipping import LaneStatistics
     from tradewind.logistics.transit.lanes import LaneEstimate
     from tradewind.logistics.watch import OrderAtRisk
+
+# The disruption kinds by their register codes (`models.DisruptionKind`'s values), as the English brief writes them in
+# a list ("import_ban, capacity_cut"); other languages name them.
+KIND_CODES: dict[str, Phrase] = {
+    "import_ban": phrase("import_ban"),
+    "suspended_route": phrase("suspended_route"),
+    "capacity_cut": phrase("capacity_cut"),
+    "customs_delay": phrase("customs_delay"),
+}
 
 SHIPMENT = FigureSet(
     "ShipmentOut",

@@ -24,7 +24,7 @@ from tradewind.logistics.lane_store import UNSPECIFIED_METHOD
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.schemas import at_risk_figures
-from tradewind.logistics.service import LaneStatistics, default_method, lane_statistics
+from tradewind.logistics.shipping import LaneStatistics, default_method, lane_statistics
 from tradewind.logistics.tracking.codes import Substatus, plain_words
 from tradewind.logistics.tracking.timeline import build_timeline, stored_event
 from tradewind.logistics.transit.lanes import Lane, LaneEstimate

@@ -17,14 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
-from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.models import DisruptionKind
-from tradewind.logistics.service import lane_statistics
-from tradewind.logistics.transit.regions import region_of
-from tradewind.messaging.delays import EPIDEMIC_WORDS, REASON_CODES, spring_festival_closure
+from tradewind.logistics.service import lane_statistics, list_disruptions, region_of
+from tradewind.messaging.delays import EPIDEMIC_WORDS, spring_festival_closure
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step, queue_message_steps
 from tradewind.messaging.outbox import Recipient, save_draft
+from tradewind.messaging.schemas import REASON_CODES
 from tradewind.messaging.service import draft, json_facts
 from tradewind.messaging.situations import BUYER_LOCALES
 from tradewind.messaging.templates import Rendered

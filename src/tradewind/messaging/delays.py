@@ -15,26 +15,14 @@ from functools import lru_cache
 import holidays
 
 from tradewind.config import Settings
-from tradewind.logistics.disruptions import covers
 from tradewind.logistics.models import Disruption, DisruptionKind
-from tradewind.logistics.watch import OrderAtRisk
-from tradewind.wording import phrase
+from tradewind.logistics.service import OrderAtRisk, covers
 
 EPIDEMIC_WORDS = re.compile(
     r"covid|corona|epidemic|pandemic|outbreak|quarantine|lockdown|疫情|新冠|эпидеми|коронавир", re.I
 )
 FLIGHT_WORDS = re.compile(r"flight|airline|air capacity|航班|рейс", re.I)
 CUSTOMS_SUBSTATUSES = {"customs_hold", "awaiting_duties"}
-# The delay reasons by their codes, as the English brief lists them ("Delays to mention: customs, flights_cut");
-# other languages name them.
-REASON_CODES = {
-    "spring_festival": phrase("spring_festival"),
-    "epidemic": phrase("epidemic"),
-    "flights_cut": phrase("flights_cut"),
-    "customs": phrase("customs"),
-    "route_blocked": phrase("route_blocked"),
-    "carrier_delay": phrase("carrier_delay"),
-}
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
-from tradewind.logistics.rules import LogisticsRules
-from tradewind.logistics.tracking.codes import Substatus
-from tradewind.logistics.tracking.timeline import build_timeline, stored_event
+from tradewind.logistics.service import LogisticsRules, Substatus, build_timeline, stored_event
 from tradewind.orders.models import Order, OrderStatus
 
 S = TrackingStatus

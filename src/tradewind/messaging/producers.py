@@ -1,7 +1,10 @@
 """Messaging's voice in the brief: buyer notices (unpaid_reminder, cancellation_followup, notify_delay), each one
 draft per buyer in the buyer's language filled with that order's facts; and `with_buyer_messages`, which adds the
 per-buyer drafts to the actions other domains produce (pickup_reminder, protection_expiring, stalled_tracking,
-stockout_playbook, switch_shipping) without taking their kinds.
+stockout_playbook, switch_shipping) without taking their kinds. The producers kept beside what they draft from are
+re-exported here, so that the brief finds all of messaging's producers in this module: `banner_update`
+(`BannerUpdateProducer`, banner.py), `reply_needed` (`ReplyNeededProducer`, inbox.py) and `supplier_check`
+(`SupplierCheckProducer`, supplier_checks.py).
 
 Drafts go into the outbox when the brief is built (the seller can edit them); applying the action queues them, once
 per situation and order.
@@ -21,14 +24,16 @@ from sqlalchemy.orm import Session, selectinload
 from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.catalog.models import Sku
 from tradewind.errors import InvalidTransitionError
-from tradewind.logistics.disruptions import list_disruptions
 from tradewind.logistics.models import ShippingMethod, TrackingStatus
-from tradewind.logistics.watch import OrderAtRisk, orders_at_risk
+from tradewind.logistics.service import OrderAtRisk, list_disruptions, orders_at_risk
+from tradewind.messaging.banner import BannerUpdateProducer as BannerUpdateProducer
 from tradewind.messaging.delays import delay_reason
 from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top, top_words
+from tradewind.messaging.inbox import ReplyNeededProducer as ReplyNeededProducer
 from tradewind.messaging.notices import BuyerNotice, draft_notices, queue_message_steps
 from tradewind.messaging.outbox import cancel_stale_drafts
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
+from tradewind.messaging.supplier_checks import SupplierCheckProducer as SupplierCheckProducer
 from tradewind.orders.models import CancelledBy, Order, OrderLine
 from tradewind.orders.service import cancelled_orders, unpaid_orders
 from tradewind.shops.models import Shop

@@ -8,6 +8,33 @@ from datetime import datetime
 from typing import Any
 
 from tradewind.figure_sets import Figure, FigureSet
+from tradewind.wording import Phrase, phrase
+
+# The delay reasons by their codes, as the English brief lists them ("Delays to mention: customs, flights_cut");
+# other languages name them.
+REASON_CODES: dict[str, Phrase] = {
+    "spring_festival": phrase("spring_festival"),
+    "epidemic": phrase("epidemic"),
+    "flights_cut": phrase("flights_cut"),
+    "customs": phrase("customs"),
+    "route_blocked": phrase("route_blocked"),
+    "carrier_delay": phrase("carrier_delay"),
+}
+
+# The situations by their codes, as the English brief names them in "held back … (pickup_reminder, reply)"; other
+# languages say what the message is.
+SITUATION_CODES: dict[str, Phrase] = {
+    "pickup_reminder": phrase("pickup_reminder"),
+    "parcel_inquiry": phrase("parcel_inquiry"),
+    "protection_extended": phrase("protection_extended"),
+    "reply": phrase("reply"),
+    "shipping_delay": phrase("shipping_delay"),
+    "order_status": phrase("order_status"),
+    "shipping_method_changed": phrase("shipping_method_changed"),
+    "out_of_stock": phrase("out_of_stock"),
+    "unpaid_reminder": phrase("unpaid_reminder"),
+    "cancellation_followup": phrase("cancellation_followup"),
+}
 
 OUTBOX_MESSAGE = FigureSet(
     "OutboxOut",

@@ -1,5 +1,7 @@
 """Drafting messages (the shop's own wording first, the shipped templates otherwise), the shop's template overrides,
-and the seller's edits; the outbox itself lives in `outbox`.
+and the seller's edits; the outbox itself lives in `outbox`. The messaging domain's public surface: what the brief
+uses of the outbox (queueing and cancelling its digest, a rendered message) and of `voice` (one message per order)
+is re-exported here by name.
 
 Services take a session and never commit: the edge (CLI command, API request, job) owns the transaction.
 """
@@ -15,9 +17,14 @@ from sqlalchemy.orm import Session
 from tradewind.db.session import memoized
 from tradewind.errors import ValidationError
 from tradewind.messaging.models import MessageTemplate, OutboxMessage, OutboxState
+from tradewind.messaging.outbox import Recipient as Recipient
+from tradewind.messaging.outbox import cancel_message as cancel_message
 from tradewind.messaging.outbox import edit_message, list_outbox
+from tradewind.messaging.outbox import queue_message as queue_message
 from tradewind.messaging.situations import sample_facts, situation
-from tradewind.messaging.templates import Rendered, TemplateSource, check_template, render, validate_locale
+from tradewind.messaging.templates import Rendered as Rendered
+from tradewind.messaging.templates import TemplateSource, check_template, render, validate_locale
+from tradewind.messaging.voice import one_message_per_order as one_message_per_order
 from tradewind.shops.models import Shop
 
 

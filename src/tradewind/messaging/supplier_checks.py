@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
 from tradewind.catalog.models import Sku
-from tradewind.logistics.disruptions import KIND_CODES, list_disruptions
+from tradewind.logistics.schemas import KIND_CODES
+from tradewind.logistics.service import list_disruptions
 from tradewind.messaging.delays import spring_festival_closure
 from tradewind.messaging.models import OutboxMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step
@@ -26,8 +27,12 @@ from tradewind.messaging.templates import Rendered
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import MessageDirection, Supplier, SupplierMessage, SupplierStatus, SupplyOffer
 from tradewind.suppliers.schemas import RESPONSE_TIMES
-from tradewind.suppliers.service import ResponseTimes, latest_status_reports, thread_response_times
-from tradewind.suppliers.threads import record_supplier_message
+from tradewind.suppliers.service import (
+    ResponseTimes,
+    latest_status_reports,
+    record_supplier_message,
+    thread_response_times,
+)
 from tradewind.wording import Day, Joined, Number, Phrase, nphrase, phrase
 
 SITUATIONS = ("supplier_status_check", "restock_date_request", "shipping_advice_request")

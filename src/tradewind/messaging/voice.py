@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tradewind.action import Action
+from tradewind.messaging.schemas import SITUATION_CODES
 from tradewind.wording import Joined, nphrase, phrase
 
 # Most telling first. What the parcel is doing now beats what it may do: a parcel waiting at the post office
@@ -34,20 +35,6 @@ PRECEDENCE = (
     "cancellation_followup",
 )
 
-# The situations by their codes, as the English brief names them in "held back … (pickup_reminder, reply)"; other
-# languages say what the message is.
-SITUATION_CODES = {
-    "pickup_reminder": phrase("pickup_reminder"),
-    "parcel_inquiry": phrase("parcel_inquiry"),
-    "protection_extended": phrase("protection_extended"),
-    "reply": phrase("reply"),
-    "shipping_delay": phrase("shipping_delay"),
-    "order_status": phrase("order_status"),
-    "shipping_method_changed": phrase("shipping_method_changed"),
-    "out_of_stock": phrase("out_of_stock"),
-    "unpaid_reminder": phrase("unpaid_reminder"),
-    "cancellation_followup": phrase("cancellation_followup"),
-}
 
 # Steps that only stand for telling the buyer (the draft does the telling): they go with the draft.
 TELLING_STEPS = ("tell_buyer",)

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tradewind.config import Settings
-from tradewind.suppliers.availability import (
+from tradewind.suppliers.models import Supplier, SupplyOffer
+from tradewind.suppliers.service import (
     Availability,
     SupplierState,
     holidays_while_processing,
     spring_festival_closure,
 )
-from tradewind.suppliers.models import Supplier, SupplyOffer
 from tradewind.wording import Day, Joined, Number, Phrase, phrase
 
 

@@ -1,5 +1,7 @@
 """The planning engine's voice in the brief: `restock`, `switch_supplier`, `stockout_playbook`, `vacation_mode`
-and `overstock`, each with the figures behind it, and what applying each one does in Tradewind's records."""
+and `overstock`, each with the figures behind it, and what applying each one does in Tradewind's records; and
+`receipt_missing` (`ReceiptMissingProducer`, in receipts.py), so that the brief finds all of planning's producers
+here."""
 
 from __future__ import annotations
 
@@ -35,11 +37,16 @@ from tradewind.inventory.service import (
 from tradewind.orders.service import open_order_units, stale_cutoff
 from tradewind.planning.decisions import SupplierOrder, moq_choices, supplier_orders, switch_case
 from tradewind.planning.receipts import LOOKBACK_DAYS as RECEIPT_LOOKBACK_DAYS
-from tradewind.planning.schemas import card_figures
+from tradewind.planning.receipts import ReceiptMissingProducer as ReceiptMissingProducer
+from tradewind.planning.schemas import METHOD_CODES, card_figures
 from tradewind.planning.service import ShopPlan, SkuDecision, build_plan, store_plan
 from tradewind.shops.models import Shop
-from tradewind.suppliers.availability import AVAILABILITY_WORDS, Availability
-from tradewind.suppliers.service import get_supplier, make_preferred
+from tradewind.suppliers.service import (
+    AVAILABILITY_WORDS,
+    Availability,
+    get_supplier,
+    make_preferred,
+)
 from tradewind.wording import Arg, Day, Joined, Number, Phrase, joined, nphrase, phrase
 
 
@@ -49,18 +56,6 @@ def _day(value: date | None) -> str | None:
 
 def _num(value: float | None, digits: int = 1) -> float | None:
     return None if value is None or math.isnan(value) else round(value, digits)
-
-
-# The demand methods (`kernels.METHOD_NAMES`) by their codes, as the English brief writes them; other languages
-# name them (Croston, SBA and TSB are their authors' names).
-METHOD_CODES = {
-    "moving_average": phrase("moving_average"),
-    "smoothed": phrase("smoothed"),
-    "seasonal": phrase("seasonal"),
-    "croston": phrase("croston"),
-    "sba": phrase("sba"),
-    "tsb": phrase("tsb"),
-}
 
 
 def _cover_phrase(d: SkuDecision) -> Phrase:

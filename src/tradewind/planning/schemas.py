@@ -9,10 +9,22 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tradewind.figure_sets import Figure, FigureSet, Nested
+from tradewind.wording import Phrase, phrase
 
 if TYPE_CHECKING:
     from tradewind.planning.service import SkuDecision, StockOutlook
     from tradewind.planning.stored_plan import PlanRow
+
+# The demand methods (`kernels.METHOD_NAMES`) by their codes, as the English brief writes them; other languages
+# name them (Croston, SBA and TSB are their authors' names).
+METHOD_CODES: dict[str, Phrase] = {
+    "moving_average": phrase("moving_average"),
+    "smoothed": phrase("smoothed"),
+    "seasonal": phrase("seasonal"),
+    "croston": phrase("croston"),
+    "sba": phrase("sba"),
+    "tsb": phrase("tsb"),
+}
 
 UNITS = "units"
 PER_DAY = "units per day"

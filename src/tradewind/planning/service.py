@@ -20,6 +20,7 @@ from tradewind.config import Settings
 from tradewind.db.changes import mark_shop_changed
 from tradewind.inventory.service import inbound_by_sku
 from tradewind.orders.service import demand_lines
+from tradewind.planning.demand_store import refresh_daily_demand as refresh_daily_demand
 from tradewind.planning.frames import FloatArray, PlanInputs, inbound_arrays, load_inputs
 from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.kernels.projection import project_stock
@@ -27,9 +28,17 @@ from tradewind.planning.lead_time import LeadTime, offer_lead_time
 from tradewind.planning.models import SkuPlan
 from tradewind.planning.schemas import OUTLOOK
 from tradewind.planning.stored_plan import PlanRow, plan_of
-from tradewind.suppliers.availability import AVAILABILITY_WORDS, Availability, SupplierState, supplier_state
 from tradewind.suppliers.models import Supplier, SupplyOffer
-from tradewind.suppliers.service import latest_status_reports, offers_by_sku, suppliers_by_id, unanswered_since
+from tradewind.suppliers.service import (
+    AVAILABILITY_WORDS,
+    Availability,
+    SupplierState,
+    latest_status_reports,
+    offers_by_sku,
+    supplier_state,
+    suppliers_by_id,
+    unanswered_since,
+)
 from tradewind.wording import Day, Phrase, phrase
 
 KernelRunner = Callable[..., PlanResult]

@@ -1,4 +1,5 @@
-"""Suppliers, their offers per SKU and their latest status."""
+"""Suppliers, their offers per SKU, their latest status and their messages: the suppliers domain's public surface
+(with its records in models.py and its published figures in schemas.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,17 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradewind.errors import NotFoundError
+from tradewind.errors import NotFoundError, ValidationError
+from tradewind.shops.models import Shop
+
+# A supplier's availability as its neighbours read it (planning's lead times and plan): its state, the words for it
+# and the holidays that close its factory, made in suppliers/availability.py.
+from tradewind.suppliers.availability import AVAILABILITY_WORDS as AVAILABILITY_WORDS
+from tradewind.suppliers.availability import Availability as Availability
+from tradewind.suppliers.availability import SupplierState as SupplierState
+from tradewind.suppliers.availability import holidays_while_processing as holidays_while_processing
+from tradewind.suppliers.availability import spring_festival_closure as spring_festival_closure
+from tradewind.suppliers.availability import supplier_state as supplier_state
 from tradewind.suppliers.models import (
     MessageDirection,
     Supplier,
@@ -164,3 +175,33 @@ def make_preferred(session: Session, *, shop_id: int, sku_id: int, supplier_id: 
     for rank, offer in enumerate([target] + [o for o in offers if o is not target], start=1):
         offer.priority = rank
     return True
+
+
+def record_supplier_message(
+    session: Session,
+    *,
+    shop: Shop,
+    supplier_code: str,
+    direction: MessageDirection,
+    text: str,
+    at: datetime,
+    language: str | None = None,
+) -> SupplierMessage:
+    """One message to (`outgoing`) or from (`incoming`) a supplier, at the time it was sent."""
+    if not text.strip():
+        raise ValidationError("a supplier message needs some text")
+    if at.tzinfo is None:
+        raise ValidationError("the time of a supplier message must carry its timezone")
+    supplier = get_supplier(session, shop_id=shop.id, code=supplier_code)
+    message = SupplierMessage(
+        shop_id=shop.id,
+        supplier_id=supplier.id,
+        direction=direction,
+        sent_at=at,
+        language=language or (supplier.language if direction == MessageDirection.OUTGOING else None),
+        body=text.strip(),
+        created_at=at,
+    )
+    session.add(message)
+    session.flush()
+    return message

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from tradewind.errors import ValidationError
 from tradewind.shops.models import Shop
 from tradewind.suppliers.models import (
-    MessageDirection,
     Supplier,
     SupplierMessage,
     SupplierStatus,
@@ -26,36 +25,6 @@ from tradewind.suppliers.models import (
 )
 from tradewind.suppliers.schemas import RESPONSE_TIMES
 from tradewind.suppliers.service import get_supplier, latest_status_reports, thread_response_times
-
-
-def record_supplier_message(
-    session: Session,
-    *,
-    shop: Shop,
-    supplier_code: str,
-    direction: MessageDirection,
-    text: str,
-    at: datetime,
-    language: str | None = None,
-) -> SupplierMessage:
-    """One message to (`outgoing`) or from (`incoming`) a supplier, at the time it was sent."""
-    if not text.strip():
-        raise ValidationError("a supplier message needs some text")
-    if at.tzinfo is None:
-        raise ValidationError("the time of a supplier message must carry its timezone")
-    supplier = get_supplier(session, shop_id=shop.id, code=supplier_code)
-    message = SupplierMessage(
-        shop_id=shop.id,
-        supplier_id=supplier.id,
-        direction=direction,
-        sent_at=at,
-        language=language or (supplier.language if direction == MessageDirection.OUTGOING else None),
-        body=text.strip(),
-        created_at=at,
-    )
-    session.add(message)
-    session.flush()
-    return message
 
 
 def report_supplier_status(

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.config import Settings
-from tradewind.logistics.watch import order_outlooks
+from tradewind.logistics.service import order_outlooks
 from tradewind.messaging.models import InboundMessage
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
 from tradewind.messaging.service import draft
