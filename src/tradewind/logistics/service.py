@@ -26,6 +26,7 @@ from tradewind.logistics.models import (
     ShipmentFollowUp,
     ShippingMethod,
     ShippingPreference,
+    TrackingStatus,
 )
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.schemas import lane_figures, parcel_figures
@@ -340,6 +341,31 @@ def orders_by_tracking(session: Session, *, shop_id: int, search: str) -> list[i
         .limit(TRACKING_SEARCH_LIMIT)
     )
     return sorted({int(order_id) for order_id in found if order_id is not None})
+
+
+def shipments_page(
+    session: Session,
+    *,
+    shop_id: int,
+    limit: int,
+    before_id: int | None = None,
+    status: TrackingStatus | None = None,
+    destination: str | None = None,
+    undelivered: bool = False,
+) -> list[Shipment]:
+    """Up to `limit` of the shop's parcels, newest first (by id), with id below `before_id` when given (a keyset
+    page): only those in tracking `status`, to the `destination` country (an ISO code, any case) or not yet
+    delivered, when asked."""
+    query = select(Shipment).where(Shipment.shop_id == shop_id)
+    if status is not None:
+        query = query.where(Shipment.status == status)
+    if destination:
+        query = query.where(Shipment.destination_country == destination.upper())
+    if undelivered:
+        query = query.where(Shipment.delivered_at.is_(None))
+    if before_id is not None:
+        query = query.where(Shipment.id < before_id)
+    return list(session.scalars(query.order_by(Shipment.id.desc()).limit(limit)))
 
 
 def latest_parcels(session: Session, *, shop_id: int, order_ids: list[int]) -> dict[int, Shipment]:
