@@ -1,5 +1,6 @@
 """The shop's parcels a page at a time (`logistics.service.shipments_page`, the API's shipment list) on SQLite and
-PostgreSQL: newest first, keyset by id, each filter on its own and together, another shop's parcels never."""
+PostgreSQL: newest first, keyset by id, each filter on its own and together, another shop's parcels never; and an
+order's tracking numbers (`tracking_numbers_of_order`, the API's order detail)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from tests.logistics.parcels import parcel
+from tests.logistics.parcels import parcel, shipped_order
 from tradewind.logistics.models import TrackingStatus
-from tradewind.logistics.service import shipments_page
+from tradewind.logistics.service import shipments_page, tracking_numbers_of_order
 from tradewind.shops.models import Shop
 from tradewind.shops.service import create_shop
 
@@ -62,3 +63,16 @@ def test_parcels_newest_first_filtered_and_a_page_at_a_time(session: Session, sh
     assert ids(limit=50, status=TrackingStatus.DELIVERED) == [made[4].id, made[3].id, made[0].id]
     assert ids(limit=50, destination="RU", undelivered=True) == [made[2].id]
     assert ids(limit=1, destination="ES", before_id=made[5].id) == [made[1].id]
+
+
+def test_an_orders_tracking_numbers_in_the_order_of_hand_over(session: Session, shop: Shop) -> None:
+    order = shipped_order(session, shop, placed_at=SHIPPED - timedelta(days=2))
+    other = shipped_order(session, shop, placed_at=SHIPPED - timedelta(days=2))
+    later = parcel(
+        session, shop, destination="RU", method_code="epacket", shipped_at=SHIPPED + timedelta(days=3), order=order
+    )
+    first = parcel(session, shop, destination="RU", method_code="epacket", shipped_at=SHIPPED, order=order)
+    parcel(session, shop, destination="RU", method_code="epacket", shipped_at=SHIPPED, order=other)
+    found = tracking_numbers_of_order(session, shop_id=shop.id, order_id=order.id)
+    assert found == [first.tracking_number, later.tracking_number]
+    assert tracking_numbers_of_order(session, shop_id=shop.id + 1, order_id=order.id) == []

@@ -368,6 +368,16 @@ def shipments_page(
     return list(session.scalars(query.order_by(Shipment.id.desc()).limit(limit)))
 
 
+def tracking_numbers_of_order(session: Session, *, shop_id: int, order_id: int) -> list[str]:
+    """The tracking numbers of the order's parcels, in the order they were handed over (earliest first)."""
+    query = (
+        select(Shipment.tracking_number)
+        .where(Shipment.shop_id == shop_id, Shipment.order_id == order_id)
+        .order_by(Shipment.shipped_at, Shipment.id)
+    )
+    return list(session.scalars(query))
+
+
 def latest_parcels(session: Session, *, shop_id: int, order_ids: list[int]) -> dict[int, Shipment]:
     """The latest parcel of each of these orders (by hand-over), without its tracking events; orders without a
     parcel are left out."""
