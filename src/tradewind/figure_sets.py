@@ -7,9 +7,12 @@ rounded, dates and instants as ISO text, money as text), and the API's response 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
-from collections.abc import Callable, Mapping
+import types
+import typing
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -172,3 +175,80 @@ def json_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [json_value(v) for v in value]
     return value
+
+
+class ShapeMismatchError(TypeError):
+    """An internal shape (a dataclass, a table) and the figure set it is published through disagree."""
+
+
+def shape_fields(shape: type) -> dict[str, Any]:
+    """The attributes a dataclass holds, by name, with their (resolved) annotations: its fields, then its
+    properties (by their return annotation)."""
+    hints = typing.get_type_hints(shape)
+    found = {f.name: hints[f.name] for f in dataclasses.fields(shape)}
+    for klass in reversed(shape.__mro__):  # a subclass's property wins over its base's
+        for name, member in vars(klass).items():
+            if isinstance(member, property) and member.fget is not None:
+                found[name] = typing.get_type_hints(member.fget).get("return", Any)
+    return found
+
+
+def table_fields(model: type) -> dict[str, Any]:
+    """The columns of an ORM model (its `__table__`), by name, each as the Python type a row holds (`| None` when
+    the column is nullable)."""
+    table: Any = getattr(model, "__table__")  # noqa: B009 (a mapped class's table, untyped for mypy)
+    return {c.name: c.type.python_type | None if c.nullable else c.type.python_type for c in table.columns}
+
+
+def _members(annotation: Any) -> set[Any]:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return set(typing.get_args(annotation))
+    return {annotation}
+
+
+def check_shape(
+    figures: FigureSet,
+    what: str,
+    fields: Mapping[str, Any],
+    *,
+    renamed: Mapping[str, str] | None = None,
+    internal: Collection[str] = (),
+    derived: Collection[str] = (),
+) -> dict[str, str]:
+    """That the internal shape `what` (its `fields`: name → annotation, `shape_fields` or `table_fields`) and the
+    figure set it is published through declare the same figures, so that neither gains a figure alone:
+
+    - every field is a figure of the set, under its own name or `renamed[field]`, of a type the figure's type
+      accepts (`float` where the figure says `float | None`), unless it is `internal` (not published as itself);
+    - every figure of the set is such a field, or is `derived` (made by the publisher from other fields, or from
+      outside the shape);
+    - each name in `renamed`, `internal` and `derived` is still a field (or a figure), none named twice.
+
+    Returns the published fields as {figure: field}. Raises `ShapeMismatchError`, naming every disagreement."""
+    renamed = dict(renamed or {})
+    problems: list[str] = []
+    stale = [n for n in (*renamed, *internal) if n not in fields] + [n for n in derived if n not in figures.by_name]
+    problems += [f"{n!r} is declared but is not a field of {what} (nor a figure of {figures.name})" for n in stale]
+    published: dict[str, str] = {}
+    for name, annotation in fields.items():
+        if name in internal:
+            continue
+        figure = figures.by_name.get(renamed.get(name, name))
+        if figure is None:
+            problems.append(
+                f"{what}.{name} is not a figure of {figures.name}: declare it there (planning/schemas.py), "
+                "or name it internal"
+            )
+            continue
+        if figure.name in published or figure.name in derived:
+            problems.append(f"{figures.name}.{figure.name} is published from two places")
+            continue
+        published[figure.name] = name
+        if not isinstance(figure.type, Nested) and not _members(annotation) <= _members(figure.type):
+            problems.append(f"{what}.{name} is {annotation}, but {figures.name}.{figure.name} is {figure.type}")
+    for figure in figures.figures:
+        if figure.name not in published and figure.name not in derived:
+            problems.append(f"{figures.name}.{figure.name} is not a field of {what}: add it, or name it derived")
+    if problems:
+        raise ShapeMismatchError(f"{what} and {figures.name} disagree: " + "; ".join(problems))
+    return published

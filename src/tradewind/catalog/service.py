@@ -58,6 +58,16 @@ def skus_by_code(session: Session, *, shop_id: int, codes: Sequence[str]) -> dic
     return {sku.code: sku for sku in rows}
 
 
+def sku_codes(session: Session, *, shop_id: int, sku_ids: Sequence[int]) -> dict[int, str]:
+    """The code of each of these SKUs of the shop, by SKU id (ids of no SKU of the shop are left out)."""
+    if not sku_ids:
+        return {}
+    # dict() of the rows, not of the Result (a Result has keys(): dict() would read it as a mapping) nor of
+    # Result.tuples(), deprecated and no longer iterable on SQLAlchemy 2.1.
+    rows = session.execute(select(Sku.id, Sku.code).where(Sku.shop_id == shop_id, Sku.id.in_(list(set(sku_ids)))))
+    return dict(rows.all())
+
+
 def get_sku(session: Session, *, shop_id: int, code: str) -> Sku:
     sku = session.scalar(select(Sku).where(Sku.shop_id == shop_id, Sku.code == code))
     if sku is None:

@@ -4,13 +4,11 @@ records. They are brought up to date by themselves when read; a rebuild is for a
 from __future__ import annotations
 
 import typer
-from sqlalchemy import select
 
 from tradewind.cli.runtime import DbOption, JsonOption, ShopOption, console, friendly_errors, open_runtime, print_json
 from tradewind.logistics.lane_store import rebuild_lane_samples
 from tradewind.planning.demand_store import rebuild_daily_demand
-from tradewind.shops.models import Shop
-from tradewind.shops.service import get_shop
+from tradewind.shops.service import all_shops, get_shop
 
 stores_app = typer.Typer(help="The per-shop stores of derived figures, rebuilt from the records.", no_args_is_help=True)
 
@@ -22,7 +20,7 @@ def rebuild_command(db: DbOption = None, shop: ShopOption = None, as_json: JsonO
     runtime = open_runtime(db, None)
     rebuilt: list[dict[str, object]] = []
     with runtime.transaction() as session:
-        shops = [get_shop(session, code=shop)] if shop else list(session.scalars(select(Shop).order_by(Shop.id)))
+        shops = [get_shop(session, code=shop)] if shop else all_shops(session)
         for the_shop in shops:
             rebuilt.append(
                 {

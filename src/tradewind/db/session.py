@@ -115,6 +115,12 @@ def without_waiting(session: Session) -> Iterator[None]:
     connection.exec_driver_sql("SELECT set_config('lock_timeout', %(v)s, true)", {"v": str(before)})
 
 
+def database_answers(session: Session) -> None:
+    """Ask the database the cheapest question there is (`SELECT 1`): returns when it answers, raises the driver's
+    error (a `DBAPIError`) when it cannot be reached. The health check's probe."""
+    session.connection().exec_driver_sql("SELECT 1").scalar()
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 

@@ -21,7 +21,7 @@ from tradewind.errors import NotFoundError
 from tradewind.logistics.disruptions import covers as covers
 from tradewind.logistics.disruptions import list_disruptions as list_disruptions
 from tradewind.logistics.lane_store import refresh_lane_samples as refresh_lane_samples
-from tradewind.logistics.models import Shipment, ShippingMethod
+from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
 from tradewind.logistics.rules import LogisticsRules as LogisticsRules
 from tradewind.logistics.schemas import parcel_figures
 from tradewind.logistics.shipping import LaneStatistics as LaneStatistics
@@ -62,6 +62,41 @@ def orders_by_tracking(session: Session, *, shop_id: int, search: str) -> list[i
         .limit(TRACKING_SEARCH_LIMIT)
     )
     return sorted({int(order_id) for order_id in found if order_id is not None})
+
+
+def shipments_page(
+    session: Session,
+    *,
+    shop_id: int,
+    limit: int,
+    before_id: int | None = None,
+    status: TrackingStatus | None = None,
+    destination: str | None = None,
+    undelivered: bool = False,
+) -> list[Shipment]:
+    """Up to `limit` of the shop's parcels, newest first (by id), with id below `before_id` when given (a keyset
+    page): only those in tracking `status`, to the `destination` country (an ISO code, any case) or not yet
+    delivered, when asked."""
+    query = select(Shipment).where(Shipment.shop_id == shop_id)
+    if status is not None:
+        query = query.where(Shipment.status == status)
+    if destination:
+        query = query.where(Shipment.destination_country == destination.upper())
+    if undelivered:
+        query = query.where(Shipment.delivered_at.is_(None))
+    if before_id is not None:
+        query = query.where(Shipment.id < before_id)
+    return list(session.scalars(query.order_by(Shipment.id.desc()).limit(limit)))
+
+
+def tracking_numbers_of_order(session: Session, *, shop_id: int, order_id: int) -> list[str]:
+    """The tracking numbers of the order's parcels, in the order they were handed over (earliest first)."""
+    query = (
+        select(Shipment.tracking_number)
+        .where(Shipment.shop_id == shop_id, Shipment.order_id == order_id)
+        .order_by(Shipment.shipped_at, Shipment.id)
+    )
+    return list(session.scalars(query))
 
 
 def latest_parcels(session: Session, *, shop_id: int, order_ids: list[int]) -> dict[int, Shipment]:

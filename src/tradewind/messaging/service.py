@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.db.session import memoized
@@ -98,6 +98,17 @@ def edit_draft(
 
 def outbox(session: Session, *, shop_id: int, state: OutboxState | None = None) -> list[OutboxMessage]:
     return list_outbox(session, shop_id=shop_id, state=state)
+
+
+def queued_per_channel(session: Session, *, shop_id: int) -> dict[str, int]:
+    """How many of the shop's messages wait in the queue, per channel ("email", "export"); a channel with none
+    queued is left out."""
+    rows = session.execute(
+        select(OutboxMessage.channel, func.count())
+        .where(OutboxMessage.shop_id == shop_id, OutboxMessage.state == OutboxState.QUEUED)
+        .group_by(OutboxMessage.channel)
+    )
+    return {channel: int(n) for channel, n in rows.all()}
 
 
 def json_facts(facts: dict[str, Any]) -> dict[str, Any]:

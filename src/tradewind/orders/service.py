@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from tradewind.catalog.service import sku_codes
 from tradewind.clock import start_of_day
 from tradewind.db.changes import mark_shop_changed
 from tradewind.errors import NotFoundError
@@ -232,6 +233,24 @@ def get_order(session: Session, *, shop_id: int, number: str) -> Order:
     if order is None:
         raise NotFoundError(f"no order {number!r} in this shop", details={"order": number})
     return order
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """One order as its page shows it: the order (its buyer and lines loaded) and its lines, each with its SKU's
+    code, in line order."""
+
+    order: Order
+    lines: list[tuple[OrderLine, str]]
+
+
+def order_detail(session: Session, *, shop_id: int, number: str) -> OrderDetail:
+    """The order `number` of the shop with its buyer and its lines, each line with its SKU's code ("?" for a SKU
+    the shop no longer has); `NotFoundError` when there is no such order."""
+    order = get_order(session, shop_id=shop_id, number=number)
+    codes = sku_codes(session, shop_id=shop_id, sku_ids=[line.sku_id for line in order.lines])
+    lines = sorted(order.lines, key=lambda line: line.line_no)
+    return OrderDetail(order=order, lines=[(line, codes.get(line.sku_id, "?")) for line in lines])
 
 
 def counts_as_demand() -> ColumnElement[bool]:

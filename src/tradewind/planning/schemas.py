@@ -144,37 +144,57 @@ def plan_figure(name: str, value: float | None) -> float | None:
     return found
 
 
+# How a fresh decision (`service.SkuDecision`) holds the figures of `PLAN`: each under its own name but for these
+# (`RENAMED`: the decision's name → the figure's); what else it holds (`INTERNAL`: what the figures are made from);
+# and the figures it does not hold as they are (`DERIVED`: made by `decision_values` from the SKU and the chosen
+# supply option; the day of the plan is the plan's, not the decision's). `service` checks SkuDecision against `PLAN`
+# with these when it is imported (`figure_sets.check_shape`): a field added to one and not the other stops it.
+DECISION_RENAMED = {"quantity": "suggested_quantity", "switch_reason": "supplier_note"}
+DECISION_INTERNAL = (
+    "sku",
+    "chosen",
+    "preferred",
+    "earliest_arrival",
+    "earliest_option",
+    "purchasing_paused",
+    "switch_reason_phrase",
+    "position",
+)
+DECISION_DERIVED = (
+    "sku",
+    "title",
+    "planned_on",
+    "lead_time_mean_days",
+    "lead_time_p90_days",
+    "supplier",
+    "supplier_name",
+    "lead_time_notes",
+)
+_FIELD_OF = {figure: name for name, figure in DECISION_RENAMED.items()}
+_FROM_DECISION = tuple((f.name, _FIELD_OF.get(f.name, f.name)) for f in PLAN.figures if f.name not in DECISION_DERIVED)
+
+# The stored plan's figures that its row (`models.SkuPlan`, read as `stored_plan.PlanFigures`) does not hold: the
+# SKU's and the supplier's labels, which `stored_plan` joins in. Every other figure of `STORED_PLAN` is a column
+# (`STORED_COLUMNS`); `stored_plan` checks the table and PlanFigures against `STORED_PLAN` when it is imported.
+STORED_DERIVED = ("sku", "title", "supplier", "supplier_name")
+STORED_COLUMNS = tuple(f.name for f in STORED_PLAN.figures if f.name not in STORED_DERIVED)
+# The stock levels, which a SKU without a source does not have: none in the decision (NaN) and in every answer, 0 in
+# its stored row (whose columns have no NULL; its NULL lead time says there was no source).
+UNSOURCED_LEVELS = ("safety_stock", "reorder_point", "order_up_to")
+
+
 def decision_values(d: SkuDecision) -> dict[str, Any]:
-    """A fresh decision's raw figures (unrounded), by the names of `PLAN`."""
+    """A fresh decision's raw figures (unrounded), by the names of `PLAN` (all but the day of the plan)."""
+    values = {figure: getattr(d, name) for figure, name in _FROM_DECISION}
     lead = d.chosen.lead_time if d.chosen else None
-    return {
-        "sku": d.sku.code,
-        "title": d.sku.title,
-        "method": d.method,
-        "demand_per_day": d.demand_per_day,
-        "demand_sigma": d.demand_sigma,
-        "lead_time_mean_days": lead.mean_days if lead else None,
-        "lead_time_p90_days": lead.p90_days if lead else None,
-        "service_level": d.service_level,
-        "safety_stock": d.safety_stock,
-        "reorder_point": d.reorder_point,
-        "order_up_to": d.order_up_to,
-        "on_hand": d.on_hand,
-        "on_order": d.on_order,
-        "days_of_cover": d.days_of_cover,
-        "stockout_on": d.stockout_on,
-        "order_by": d.order_by,
-        "suggested_quantity": d.quantity,
-        "supplier": d.chosen.supplier.code if d.chosen else None,
-        "supplier_name": d.chosen.supplier.name if d.chosen else None,
-        "supplier_note": d.switch_reason,
-        "lead_time_notes": list(lead.notes) if lead else [],
-        "stockout_unavoidable": d.stockout_unavoidable,
-        "no_source": d.no_source,
-        "dormant": d.dormant,
-        "moq_choice": d.moq_choice,
-        "moq_choice_cover_days": d.moq_choice_cover_days,
-    }
+    values["sku"] = d.sku.code
+    values["title"] = d.sku.title
+    values["lead_time_mean_days"] = lead.mean_days if lead else None
+    values["lead_time_p90_days"] = lead.p90_days if lead else None
+    values["supplier"] = d.chosen.supplier.code if d.chosen else None
+    values["supplier_name"] = d.chosen.supplier.name if d.chosen else None
+    values["lead_time_notes"] = list(lead.notes) if lead else []
+    return values
 
 
 def card_figures(d: SkuDecision) -> dict[str, Any]:
@@ -191,31 +211,14 @@ def stored_figures(row: PlanRow) -> dict[str, Any]:
     """A SKU's stored plan as the API serves it. The stored row keeps 0 for the stock levels of a SKU planned
     without a source (its lead time is NULL): published as none, as the fresh plan says."""
     p = row.plan
-    sourced = p.lead_time_mean_days is not None
-    return STORED_PLAN.publish(
-        {
-            "sku": row.sku.code,
-            "title": row.sku.title,
-            "planned_on": p.planned_on,
-            "method": p.method,
-            "demand_per_day": p.demand_per_day,
-            "demand_sigma": p.demand_sigma,
-            "lead_time_mean_days": p.lead_time_mean_days,
-            "lead_time_p90_days": p.lead_time_p90_days,
-            "service_level": p.service_level,
-            "safety_stock": p.safety_stock if sourced else None,
-            "reorder_point": p.reorder_point if sourced else None,
-            "order_up_to": p.order_up_to if sourced else None,
-            "on_hand": p.on_hand,
-            "on_order": p.on_order,
-            "days_of_cover": p.days_of_cover,
-            "stockout_on": p.stockout_on,
-            "order_by": p.order_by,
-            "suggested_quantity": p.suggested_quantity,
-            "supplier": row.supplier_code,
-            "supplier_name": row.supplier_name,
-        }
-    )
+    values = {name: getattr(p, name) for name in STORED_COLUMNS}
+    if p.lead_time_mean_days is None:
+        values.update(dict.fromkeys(UNSOURCED_LEVELS))
+    values["sku"] = row.sku.code
+    values["title"] = row.sku.title
+    values["supplier"] = row.supplier_code
+    values["supplier_name"] = row.supplier_name
+    return STORED_PLAN.publish(values)
 
 
 # --- a SKU's stock outlook (its chart) ---

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tradewind.catalog.models import Sku
 from tradewind.config import Settings
 from tradewind.db.changes import mark_shop_changed
+from tradewind.figure_sets import check_shape, shape_fields
 from tradewind.inventory.service import inbound_by_sku
 from tradewind.orders.service import demand_lines
 from tradewind.planning.demand_store import refresh_daily_demand as refresh_daily_demand
@@ -26,7 +27,16 @@ from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.kernels.projection import project_stock
 from tradewind.planning.lead_time import LeadTime, offer_lead_time
 from tradewind.planning.models import SkuPlan
-from tradewind.planning.schemas import OUTLOOK
+from tradewind.planning.schemas import (
+    DECISION_DERIVED,
+    DECISION_INTERNAL,
+    DECISION_RENAMED,
+    OUTLOOK,
+    PLAN,
+    STORED_COLUMNS,
+    UNSOURCED_LEVELS,
+    decision_values,
+)
 from tradewind.planning.stored_plan import PlanRow, plan_of
 from tradewind.suppliers.models import Supplier, SupplyOffer
 from tradewind.suppliers.service import (
@@ -104,6 +114,18 @@ class SkuDecision:
         if self.stockout_on is None or self.dormant:
             return False
         return self.earliest_arrival is None or self.earliest_arrival > self.stockout_on
+
+
+# A decision holds the figures `schemas.PLAN` declares, and nothing else but what they are made from: checked when
+# this module is imported (a field added to one and not the other stops it, saying which).
+check_shape(
+    PLAN,
+    "SkuDecision",
+    shape_fields(SkuDecision),
+    renamed=DECISION_RENAMED,
+    internal=DECISION_INTERNAL,
+    derived=DECISION_DERIVED,
+)
 
 
 @dataclass(frozen=True)
@@ -350,38 +372,26 @@ def store_plan(session: Session, *, shop_id: int, shop_plan: ShopPlan) -> int:
     """Replace the shop's stored plan with this one; returns the number of SKU rows."""
     mark_shop_changed(session, shop_id)
     session.execute(delete(SkuPlan).where(SkuPlan.shop_id == shop_id))
-    rows = [
-        {
-            "shop_id": shop_id,
-            "sku_id": d.sku.id,
-            "planned_on": shop_plan.today,
-            "method": d.method,
-            "demand_per_day": d.demand_per_day,
-            "demand_sigma": d.demand_sigma,
-            "lead_time_mean_days": d.chosen.lead_time.mean_days if d.chosen else None,
-            "lead_time_p90_days": d.chosen.lead_time.p90_days if d.chosen else None,
-            "service_level": d.service_level,
-            # The stored row has no NULL for these: a SKU without a source (supplier_id NULL) stores 0.
-            "safety_stock": _stored(d.safety_stock),
-            "reorder_point": _stored(d.reorder_point),
-            "order_up_to": _stored(d.order_up_to),
-            "on_hand": d.on_hand,
-            "on_order": d.on_order,
-            "days_of_cover": d.days_of_cover,
-            "stockout_on": d.stockout_on,
-            "order_by": d.order_by,
-            "suggested_quantity": d.quantity,
-            "supplier_id": d.chosen.supplier.id if d.chosen else None,
-        }
-        for d in shop_plan.decisions
-    ]
+    rows = [_stored_row(d, shop_id=shop_id, today=shop_plan.today) for d in shop_plan.decisions]
     if rows:
         session.execute(insert(SkuPlan), rows)
     return len(rows)
 
 
-def _stored(value: float) -> float:
-    return 0.0 if math.isnan(value) else value
+def _stored_row(d: SkuDecision, *, shop_id: int, today: date) -> dict[str, Any]:
+    """A decision as its `SkuPlan` row: the stored plan's figures (`schemas.STORED_COLUMNS`) as the decision gives
+    them to every face (`schemas.decision_values`), the levels of a SKU without a source (NaN) stored as 0 (the
+    columns have no NULL; the NULL lead time says there was no source)."""
+    values = decision_values(d)
+    values["planned_on"] = today
+    row = {name: values[name] for name in STORED_COLUMNS}
+    for name in UNSOURCED_LEVELS:
+        if math.isnan(row[name]):
+            row[name] = 0.0
+    row["shop_id"] = shop_id
+    row["sku_id"] = d.sku.id
+    row["supplier_id"] = d.chosen.supplier.id if d.chosen else None
+    return row
 
 
 def daily_demand(session: Session, *, shop_id: int, sku_id: int, start: date, end: date) -> list[float]:
@@ -412,6 +422,9 @@ class StockOutlook:
     stockout_on: date | None
     order_by: date | None
     inbound_orders: list[tuple[date | None, int, str]]  # open purchase-order lines: (expected on, units, order code)
+
+
+check_shape(OUTLOOK, "StockOutlook", shape_fields(StockOutlook))
 
 
 def stock_outlook(

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from tradewind.catalog.models import Sku
 from tradewind.catalog.service import get_sku
 from tradewind.errors import NotFoundError
+from tradewind.figure_sets import check_shape, shape_fields, table_fields
 from tradewind.planning.models import SkuPlan
+from tradewind.planning.schemas import STORED_DERIVED, STORED_PLAN
 from tradewind.suppliers.models import Supplier
 
 
@@ -31,7 +33,8 @@ class PlanSort(StrEnum):
 
 @dataclass(frozen=True)
 class PlanFigures:
-    """A SKU's stored plan as the faces show it (the `SkuPlan` columns, read without loading the record)."""
+    """A SKU's stored plan as the faces show it (the `SkuPlan` columns, read without loading the record). The
+    figures of `schemas.STORED_PLAN` but the labels joined in (`STORED_DERIVED`); checked below."""
 
     planned_on: date
     method: str
@@ -55,6 +58,16 @@ class PlanFigures:
         return cls(*(getattr(plan, name) for name in _FIGURES))
 
 
+# The stored plan, its table and the figures read from it declare the same figures (`figure_sets.check_shape`): a
+# column or a field added to one and not the others stops the import, saying which.
+check_shape(STORED_PLAN, "PlanFigures", shape_fields(PlanFigures), derived=STORED_DERIVED)
+check_shape(
+    STORED_PLAN,
+    "SkuPlan",
+    table_fields(SkuPlan),
+    internal=("id", "shop_id", "sku_id", "supplier_id", "created_at"),
+    derived=STORED_DERIVED,
+)
 _FIGURES = tuple(PlanFigures.__dataclass_fields__)
 _FIGURE_COLUMNS = tuple(getattr(SkuPlan, name) for name in _FIGURES)
 

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,7 +24,7 @@ from tradewind.server.config import ServerSettings
 from tradewind.server.figures import at_risk_today, growth_today, lane_trend, lanes_today, suppliers_today
 from tradewind.server.mail_worker import MailWorker
 from tradewind.server.state import AppState, FigureCache
-from tradewind.shops.models import Shop
+from tradewind.shops.service import all_shops
 
 log = logging.getLogger(__name__)
 POOL_SIZE = 20
@@ -140,7 +140,7 @@ def warm_caches(state: AppState) -> None:
 
 def _warm(state: AppState) -> None:
     with transaction(state.sessions) as session:
-        shops = list(session.scalars(select(Shop).order_by(Shop.id)))
+        shops = all_shops(session)
     for shop in shops:
         for name, compute in (
             ("suppliers", lambda shop=shop: suppliers_today(state, shop)),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tradewind.brief.digest import digest_queued, digest_time_has_come, owners_of, queue_digests
@@ -23,6 +22,7 @@ from tradewind.messaging.settings import messaging_settings
 from tradewind.server.briefing import ensure_todays_brief
 from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
+from tradewind.shops.service import all_shops
 
 log = logging.getLogger(__name__)
 # A large shop's brief takes minutes: the worker waits for it up to this long, then tries again at the next pass.
@@ -41,7 +41,7 @@ def queue_due_digests(state: AppState) -> dict[int, int]:
     # the stopped day is a whole day, its digest is due at once.
     pinned = isinstance(state.clock, FixedClock) and state.clock.day is not None
     with transaction(state.sessions) as session:
-        shops = list(session.scalars(select(Shop).order_by(Shop.id)))
+        shops = all_shops(session)
         due = [
             shop
             for shop in shops

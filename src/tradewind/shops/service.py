@@ -43,6 +43,11 @@ def get_shop(session: Session, *, code: str | None = None) -> Shop:
     return shops[0]
 
 
+def all_shops(session: Session) -> list[Shop]:
+    """Every shop in the database, in the order they were created (by id): what a job over all shops walks."""
+    return list(session.scalars(select(Shop).order_by(Shop.id)))
+
+
 def create_shop(
     session: Session,
     *,

@@ -82,6 +82,19 @@ def latest_status_reports(
     return latest
 
 
+def status_reports_page(
+    session: Session, *, shop_id: int, supplier_id: int, limit: int, before_id: int | None = None
+) -> list[SupplierStatusReport]:
+    """Up to `limit` of a supplier's status reports, newest first (by id, the order they were learned in), with id
+    below `before_id` when given: a keyset page of what the seller learned about the supplier."""
+    query = select(SupplierStatusReport).where(
+        SupplierStatusReport.shop_id == shop_id, SupplierStatusReport.supplier_id == supplier_id
+    )
+    if before_id is not None:
+        query = query.where(SupplierStatusReport.id < before_id)
+    return list(session.scalars(query.order_by(SupplierStatusReport.id.desc()).limit(limit)))
+
+
 def unanswered_since(session: Session, *, shop_id: int) -> dict[int, datetime]:
     """Per supplier, the first outgoing message still waiting for a reply (none when the last word was theirs)."""
     rows = session.execute(

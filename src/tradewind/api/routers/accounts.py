@@ -6,11 +6,11 @@ from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tradewind.accounts.models import ApiToken
 from tradewind.accounts.service import issue_token, revoke_token, shops_of, tokens_of
+from tradewind.db.session import database_answers
 from tradewind.server.deps import CurrentUser, DbSession, Principal, State
 from tradewind.server.errors import ERRORS, WRITE_ERRORS
 from tradewind.server.inline import on_the_loop
@@ -32,7 +32,7 @@ class HealthOut(BaseModel):
 @router.get("/health", response_model=HealthOut, summary="Is the server up and the database reachable")
 @on_the_loop
 def health(session: DbSession, state: State) -> HealthOut:
-    session.execute(text("SELECT 1"))
+    database_answers(session)
     return HealthOut(status="ok", database="ok", caches=state.caches)
 
 

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -17,7 +16,7 @@ from tradewind.api.webhook_checks import check_webhook_body
 from tradewind.db.session import transaction
 from tradewind.errors import ValidationError
 from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
-from tradewind.logistics.models import DisruptionKind, Shipment, TrackingStatus
+from tradewind.logistics.models import DisruptionKind, TrackingStatus
 from tradewind.logistics.schemas import (
     DISRUPTION,
     LANE,
@@ -27,7 +26,7 @@ from tradewind.logistics.schemas import (
     parcel_figures,
     shipment_figures,
 )
-from tradewind.logistics.service import parcel_timeline
+from tradewind.logistics.service import parcel_timeline, shipments_page
 from tradewind.logistics.tracking.store import BadSignatureError, receive_webhook, verify_signature
 from tradewind.server.deps import DbSession, ReadShop, State, WriteShop
 from tradewind.server.errors import ERRORS, WRITE_ERRORS, ErrorOut
@@ -69,17 +68,15 @@ def list_shipments(
     destination: Country = None,
     undelivered: Annotated[bool, Query(description="Only parcels not yet delivered")] = False,
 ) -> Response:
-    query = select(Shipment).where(Shipment.shop_id == access.shop.id)
-    if status is not None:
-        query = query.where(Shipment.status == status)
-    if destination:
-        query = query.where(Shipment.destination_country == destination.upper())
-    if undelivered:
-        query = query.where(Shipment.delivered_at.is_(None))
-    after = cursor_value(cursor)
-    if after is not None:
-        query = query.where(Shipment.id < after)
-    rows = list(session.scalars(query.order_by(Shipment.id.desc()).limit(limit + 1)))
+    rows = shipments_page(
+        session,
+        shop_id=access.shop.id,
+        limit=limit + 1,
+        before_id=cursor_value(cursor),
+        status=status,
+        destination=destination,
+        undelivered=undelivered,
+    )
     page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
     return page_response([shipment_figures(s) for s in page], next_cursor, limit)
 

@@ -7,13 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 from starlette.responses import Response
 
-from tradewind.catalog.models import Sku
-from tradewind.logistics.models import Shipment
+from tradewind.logistics.service import tracking_numbers_of_order
 from tradewind.orders.models import Order, OrderStatus, PaymentState
-from tradewind.orders.service import OrderQuery, get_order, orders_page
+from tradewind.orders.service import OrderQuery, order_detail, orders_page
 from tradewind.server.deps import DbSession, ReadShop, State
 from tradewind.server.errors import ERRORS
 from tradewind.server.inline import on_the_loop
@@ -122,30 +120,20 @@ def list_orders(
 @router.get("/orders/{number}", response_model=OrderDetailOut, summary="One order with lines, buyer and parcels")
 @on_the_loop
 def read_order(number: Annotated[str, Path(max_length=64)], access: ReadShop, session: DbSession) -> OrderDetailOut:
-    order = get_order(session, shop_id=access.shop.id, number=number)
-    # dict() of the rows, not of the Result (a Result has keys(): dict() would read it as a mapping) nor of
-    # Result.tuples(), deprecated and no longer iterable on SQLAlchemy 2.1.
-    wanted = select(Sku.id, Sku.code).where(Sku.id.in_([line.sku_id for line in order.lines]))
-    codes = dict(session.execute(wanted).all())
-    tracking = list(
-        session.scalars(
-            select(Shipment.tracking_number)
-            .where(Shipment.shop_id == access.shop.id, Shipment.order_id == order.id)
-            .order_by(Shipment.shipped_at)
-        )
-    )
+    detail = order_detail(session, shop_id=access.shop.id, number=number)
+    order = detail.order
     buyer = order.buyer
     return OrderDetailOut(
         **order_json(order),
         lines=[
             OrderLineOut(
                 line_no=line.line_no,
-                sku=codes.get(line.sku_id, "?"),
+                sku=code,
                 quantity=line.quantity,
                 unit_price=str(line.unit_price),
             )
-            for line in order.lines
+            for line, code in detail.lines
         ],
         buyer=BuyerOut(name=buyer.name, country=buyer.country, language=buyer.language) if buyer else None,
-        tracking_numbers=tracking,
+        tracking_numbers=tracking_numbers_of_order(session, shop_id=access.shop.id, order_id=order.id),
     )

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
-from sqlalchemy import select
 from starlette.responses import Response
 
 from tradewind.server.deps import DbSession, ReadShop, State
@@ -24,7 +23,6 @@ from tradewind.server.pages import (
     page_of,
     page_response,
 )
-from tradewind.suppliers.models import SupplierStatusReport
 from tradewind.suppliers.overview import (
     offers_with_alternatives,
     overview_figures,
@@ -36,7 +34,7 @@ from tradewind.suppliers.schemas import (
     offer_with_alternatives_figures,
     report_figures,
 )
-from tradewind.suppliers.service import get_supplier
+from tradewind.suppliers.service import get_supplier, status_reports_page
 
 router = APIRouter(prefix="/shops/{shop}", tags=["suppliers"], responses=ERRORS)
 SupplierCode = Annotated[str, Path(max_length=64, description="The supplier's code")]
@@ -72,13 +70,9 @@ def list_status_reports(
     code: SupplierCode, access: ReadShop, session: DbSession, limit: Limit = 50, cursor: Cursor = None
 ) -> Response:
     supplier = get_supplier(session, shop_id=access.shop.id, code=code)
-    query = select(SupplierStatusReport).where(
-        SupplierStatusReport.shop_id == access.shop.id, SupplierStatusReport.supplier_id == supplier.id
+    rows = status_reports_page(
+        session, shop_id=access.shop.id, supplier_id=supplier.id, limit=limit + 1, before_id=cursor_value(cursor)
     )
-    after = cursor_value(cursor)
-    if after is not None:
-        query = query.where(SupplierStatusReport.id < after)
-    rows = list(session.scalars(query.order_by(SupplierStatusReport.id.desc()).limit(limit + 1)))
     page, next_cursor = keyset_page(rows, limit, lambda row: row.id)
     return page_response([report_figures(r) for r in page], next_cursor, limit)
 

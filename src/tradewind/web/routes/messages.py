@@ -9,7 +9,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradewind.accounts.models import Role
@@ -25,9 +24,9 @@ from tradewind.messaging.mail_server import (
     set_mail_server,
     shop_mail_settings,
 )
-from tradewind.messaging.models import MailTls, OutboxMessage, OutboxState
+from tradewind.messaging.models import MailTls, OutboxState
 from tradewind.messaging.outbox import cancel_message, queue_draft
-from tradewind.messaging.service import edit_draft
+from tradewind.messaging.service import edit_draft, queued_per_channel
 from tradewind.messaging.settings import messaging_settings
 from tradewind.server.deps import DbSession, OwnerShop, State, WriteShop
 from tradewind.server.inline import on_the_loop
@@ -197,17 +196,11 @@ def _back(shop_code: str) -> Response:
 def delivery_context(session: Session, page: PageContext, state: AppState) -> dict[str, object]:
     """What the page says of how messages leave: the queue per channel, the mail server, the worker."""
     shop_id = page.access.shop.id
-    queued = dict(
-        session.execute(
-            select(OutboxMessage.channel, func.count())
-            .where(OutboxMessage.shop_id == shop_id, OutboxMessage.state == OutboxState.QUEUED)
-            .group_by(OutboxMessage.channel)
-        ).all()
-    )
+    queued = queued_per_channel(session, shop_id=shop_id)
     mail = shop_mail_settings(session, shop_id=shop_id, base=messaging_settings(state.settings))
     return {
-        "queued_email": int(queued.get("email", 0)),
-        "queued_export": int(queued.get("export", 0)),
+        "queued_email": queued.get("email", 0),
+        "queued_export": queued.get("export", 0),
         "mail_server": None if mail is None else f"{mail.smtp_host}:{mail.smtp_port}",
         "worker": state.mail_worker,
         "worker_counts": state.mail_worker.shops.get(shop_id) or ShopMailCounts(),
