@@ -70,11 +70,12 @@ def test_track_normalize_writes_one_json_dumps_per_event_from_a_file_or_standard
     assert code == 0 and out == expected
 
 
-def test_track_normalize_refuses_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+def test_track_normalize_refuses_a_file_that_is_not_utf8_before_writing_a_line(tmp_path: Path) -> None:
     events = tmp_path / "events.txt"
-    events.write_bytes(b"Delivered\n\xff\xfe broken\n")
-    code, _, err = invoke("track", "normalize", "--file", str(events), "--json")
-    assert code != 0 and "cannot read the file" in err
+    events.write_bytes(b"Delivered\n" * 300_000 + b"\xe4\xb8 broken\nEntregado\n")  # past the first read of 1 MiB
+    code, out, err = invoke("track", "normalize", "--file", str(events), "--json")
+    assert code != 0 and out == ""
+    assert "cannot read the file: 'utf-8' codec can't decode bytes in position 3000000-3000001" in err
     code, _, err = invoke("track", "normalize", "--file", str(tmp_path / "missing.txt"))
     assert code != 0 and "cannot read the file" in err
 
