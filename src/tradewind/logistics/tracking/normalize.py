@@ -33,6 +33,7 @@ from tradewind.logistics.tracking.phrases import RULES, fold
 _DIGITS = re.compile(r"\d+")
 _BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|\([^)]*\d[^)]*\)")
 _DEFAULT_CACHE_SIZE = 500_000
+_TEXT_KEY = '{"text": '  # how json.dumps starts a NormalizedLine's dictionary
 _K = TypeVar("_K")
 
 
@@ -239,11 +240,11 @@ class JsonLines:
         reading = self._normalizer.read(text, code)
         tail = self._tails.get(reading)
         if tail is None:
-            # ', "status": …, "substatus": …, "confidence": …}' as json.dumps writes these keys after "text".
-            rest = {"status": reading.status.value, "substatus": reading.substatus}
-            tail = ", " + json.dumps(rest | {"confidence": round(reading.confidence, 2)}, ensure_ascii=False)[1:] + "\n"
+            # The line of an empty text without its '{"text": ""': ', "status": …, "confidence": …}'.
+            line_of = NormalizedLine("", reading.status.value, reading.substatus, round(reading.confidence, 2))
+            tail = json.dumps(line_of.to_dict(), ensure_ascii=False).removeprefix(_TEXT_KEY + '""') + "\n"
             self._tails[reading] = tail
-        made = '{"text": ' + encode_basestring(text) + tail
+        made = _TEXT_KEY + encode_basestring(text) + tail
         self._remember(line, made)
         return made
 
