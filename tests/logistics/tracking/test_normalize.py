@@ -21,6 +21,7 @@ from tradewind.logistics.tracking.normalize import (
     normalize_line,
     read_uncached,
 )
+from tradewind.logistics.tracking.phrases import _BARE_LETTERS, _fold_unicode, fold
 
 DATA = Path(__file__).parent / "data"
 
@@ -208,3 +209,10 @@ def test_line_batches_of_a_file_with_windows_line_ends() -> None:
     for chars in (1, 2, 3, 5, 1 << 20):
         batches = list(line_batches(io.StringIO(text, newline=""), chars=chars))
         assert [line for batch in batches for line in batch] == ["один", "two", "", "three", "four"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_folding_ascii_text_takes_the_short_way_to_the_same_text(text: str) -> None:
+    assert fold(text) == _fold_unicode(text)
+    assert all(key > 127 for key in _BARE_LETTERS)  # a bare letter written in ASCII would need the long way
