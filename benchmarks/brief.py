@@ -32,65 +32,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+# Run as `python benchmarks/brief.py`: the checkout's root on the path, for the shared helpers of benchmarks/.
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks._processes import run_measured, tradewind_command  # noqa: E402
+
 TODAY = date(2025, 2, 20)
 SEED = 7
 # Issue 22's goals: scale → (seconds, MB) for `tradewind brief` end to end; the dashboard's refresh: seconds.
 GOALS = {1: (1.0, 300.0), 100: (5.0, 1536.0)}
 REFRESH_GOALS = {1: 1.0}
-
-
-def tradewind_command() -> list[str]:
-    """The installed `tradewind` script next to this interpreter, else the same entry point through it."""
-    script = Path(sys.executable).with_name("tradewind")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "from tradewind.cli.main import run; run()"]
-
-
-@dataclass(frozen=True)
-class Run:
-    seconds: float
-    cpu_seconds: float  # user + system: on a machine shared with other work, the wall time is the larger
-    peak_mb: float
-    stdout: str
-
-
-def run_measured(command: list[str], *, timeout: float = 7200.0) -> Run:
-    """Run a child to its end: wall time from spawn to reaped, and its own peak RSS (wait4, not RUSAGE_CHILDREN,
-    which would be the largest of every child this process ever reaped). Its output goes to files (a pipe nobody
-    reads while waiting could fill and stall it)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err)
-        while True:  # wait4 with WNOHANG, so that a stuck child is killed at the timeout
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - started > timeout:
-                process.kill()
-                process.wait()
-                raise RuntimeError(f"{' '.join(command)} ran past {timeout:.0f} s")
-            time.sleep(0.002)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode()
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{stderr[-3000:]}")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)  # ru_maxrss is in kB on Linux
 
 
 def kept_demo(cache: Path, scale: int, rebuild: bool) -> Path:

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.logistics.parcels import parcel, shipped_order
+from tests.logistics.synthetic import generate_event_texts
+from tests.logistics.tracking.test_normalize import AWKWARD_LINES, dumped
 from tradewind.cli.db import init_command
 from tradewind.cli.logistics import disruption_app, logistics_app, track_app, transit_app
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
@@ -55,6 +57,27 @@ def test_track_normalize_reads_standard_input_and_writes_json_lines() -> None:
     assert set(lines[0]) == {"text", "status", "substatus", "confidence"}
     code, out, _ = invoke("track", "normalize", "--file", str(TRACKING_DATA / "event_texts.tsv"), "--json")
     assert code == 0 and len(out.splitlines()) > 100
+
+
+def test_track_normalize_writes_one_json_dumps_per_event_from_a_file_or_standard_input(tmp_path: Path) -> None:
+    lines = [*AWKWARD_LINES, *generate_event_texts(3000)]
+    events = tmp_path / "events.txt"
+    events.write_bytes("\r\n".join(lines).encode())  # Windows line ends: read as the lines they end
+    expected = dumped("\n".join(lines).splitlines())  # U+2028 and the like end a line too
+    code, out, _ = invoke("track", "normalize", "--file", str(events), "--json")
+    assert code == 0 and out == expected
+    code, out, _ = invoke("track", "normalize", stdin="\n".join(lines))
+    assert code == 0 and out == expected
+
+
+def test_track_normalize_refuses_a_file_that_is_not_utf8_before_writing_a_line(tmp_path: Path) -> None:
+    events = tmp_path / "events.txt"
+    events.write_bytes(b"Delivered\n" * 300_000 + b"\xe4\xb8 broken\nEntregado\n")  # past the first read of 1 MiB
+    code, out, err = invoke("track", "normalize", "--file", str(events), "--json")
+    assert code != 0 and out == ""
+    assert "cannot read the file: 'utf-8' codec can't decode bytes in position 3000000-3000001" in err
+    code, _, err = invoke("track", "normalize", "--file", str(tmp_path / "missing.txt"))
+    assert code != 0 and "cannot read the file" in err
 
 
 def test_transit_estimate_per_lane_with_as_of_and_reviews() -> None:

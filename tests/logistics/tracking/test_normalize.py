@@ -3,6 +3,7 @@ confidence 0 for text nothing places; the cached normaliser reads exactly like t
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -10,9 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.logistics.synthetic import generate_event_texts
 from tradewind.logistics.models import TrackingStatus
 from tradewind.logistics.tracking.codes import plain_words, read_code
-from tradewind.logistics.tracking.normalize import TrackingNormalizer, normalize_line, read_uncached
+from tradewind.logistics.tracking.normalize import (
+    JsonLines,
+    TrackingNormalizer,
+    line_batches,
+    normalize_line,
+    read_uncached,
+)
+from tradewind.logistics.tracking.phrases import _BARE_LETTERS, _fold_unicode, fold
 
 DATA = Path(__file__).parent / "data"
 
@@ -129,3 +138,81 @@ def test_normalize_line_reads_text_codes_and_json() -> None:
     coded = normalize_line(json.dumps({"code": "GTMS_WAIT_SELF_PICK", "text": "Ready for pickup"}))
     assert (coded.status, coded.confidence) == ("AvailableForPickup", 1.0)
     assert normalize_line("blah blah").status == "Unknown"
+
+
+# Lines that exercise the JSON output: codes, JSON events (with desc/actionCode/tag, broken, not an object), quotes,
+# backslashes, control characters, an emoji, a byte-order mark, blank lines, repeats and the line breaks str.splitlines
+# knows beyond "\n" (U+2028, NEL, vertical tab, form feed).
+AWKWARD_LINES = [
+    "Entregado",
+    "  ",
+    "",
+    "EMH Held at inward office of exchange: import duties unpaid",
+    json.dumps({"code": "GTMS_WAIT_SELF_PICK", "text": "Ready for pickup"}),
+    json.dumps({"actionCode": "SIGN", "desc": "已签收"}, ensure_ascii=False),
+    '{"tag": "Delivered"}',
+    "{not json",
+    '{"text": 5}',
+    "[1,2]",
+    'He said "hi" \\ back\tslash',
+    "emoji 📦 delivered",
+    "ctrl \x01\x1f char",
+    "Вручение адресату\u2028PICK UP",
+    "a\x85b",
+    "x\x0by\x0cz",
+    "Arrived at Sort Facility SHENZHEN",
+    "Arrived at Sort Facility SHENZHEN",
+    "  leading and trailing  ",
+    "ÉXPÉDIÉ à Paris (75001)",
+    "\ufeffbom",
+]
+
+
+def dumped(lines: list[str]) -> str:
+    """The output as `tradewind track normalize --json` wrote it, one json.dumps per event (before JsonLines)."""
+    return "".join(
+        json.dumps(normalize_line(line).to_dict(), ensure_ascii=False) + "\n" for line in lines if line.strip()
+    )
+
+
+@pytest.mark.parametrize("max_cached", [3, 500_000])
+def test_json_lines_write_what_json_dumps_wrote(max_cached: int) -> None:
+    fixtures = [
+        line
+        for name in ("event_texts.tsv", "tracking.csv", "aftership_webhook.json", "cainiao_detail.json")
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+    ]
+    lines = "\n".join(AWKWARD_LINES + fixtures + generate_event_texts(5000)).splitlines()
+    writer = JsonLines(TrackingNormalizer(), max_cached=max_cached)
+    batches = [lines[start : start + 700] for start in range(0, len(lines), 700)]
+    assert "".join(writer.batch(batch) for batch in batches * 2) == dumped(lines) * 2
+    assert writer.events == 2 * sum(1 for line in lines if line.strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from('ab \r\n\x85\u2028{}"') | st.characters(), max_size=60))
+def test_json_lines_of_any_text_are_json_dumps(text: str) -> None:
+    lines = text.splitlines()
+    assert JsonLines(TrackingNormalizer()).batch(lines) == dumped(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab\r\n\x85\u2028 "), max_size=40), st.integers(1, 7))
+def test_line_batches_are_the_lines_of_the_whole_text(text: str, chars: int) -> None:
+    batches = list(line_batches(io.StringIO(text, newline=""), chars=chars))
+    assert [line for batch in batches for line in batch] == text.splitlines()
+    assert all(batches)
+
+
+def test_line_batches_of_a_file_with_windows_line_ends() -> None:
+    text = "один\r\ntwo\r\n\r\nthree\rfour\n"
+    for chars in (1, 2, 3, 5, 1 << 20):
+        batches = list(line_batches(io.StringIO(text, newline=""), chars=chars))
+        assert [line for batch in batches for line in batch] == ["один", "two", "", "three", "four"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_folding_ascii_text_takes_the_short_way_to_the_same_text(text: str) -> None:
+    assert fold(text) == _fold_unicode(text)
+    assert all(key > 127 for key in _BARE_LETTERS)  # a bare letter written in ASCII would need the long way

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
+from json.encoder import encode_basestring
+from typing import TextIO, TypeVar
 
 from tradewind.logistics.models import TrackingStatus
 from tradewind.logistics.tracking.codes import (
@@ -32,6 +33,7 @@ from tradewind.logistics.tracking.phrases import RULES, fold
 _DIGITS = re.compile(r"\d+")
 _BRACKETED = re.compile(r"\[[^\]]*\]|【[^】]*】|\([^)]*\d[^)]*\)")
 _DEFAULT_CACHE_SIZE = 500_000
+_TEXT_KEY = '{"text": '  # how json.dumps starts a NormalizedLine's dictionary
 _K = TypeVar("_K")
 
 
@@ -169,7 +171,13 @@ class NormalizedLine:
 
 def normalize_line(line: str, normalizer: TrackingNormalizer | None = None) -> NormalizedLine:
     """A raw event line: free text, "CODE text", or a JSON object with "text" and optionally "code"."""
-    reader = normalizer or shared_normalizer()
+    text, code = _event_of(line)
+    reading = (normalizer or shared_normalizer()).read(text, code)
+    return NormalizedLine(text, reading.status.value, reading.substatus, round(reading.confidence, 2))
+
+
+def _event_of(line: str) -> tuple[str, str | None]:
+    """The text and code of a raw event line (see `normalize_line`)."""
     text, code = line.rstrip("\r\n"), None
     if text.lstrip().startswith("{"):
         try:
@@ -180,5 +188,67 @@ def normalize_line(line: str, normalizer: TrackingNormalizer | None = None) -> N
             text = str(parsed.get("text") or parsed.get("desc") or parsed.get("message") or "")
             raw_code = parsed.get("code") or parsed.get("actionCode") or parsed.get("tag")
             code = str(raw_code) if raw_code else None
-    reading = reader.read(text, code)
-    return NormalizedLine(text, reading.status.value, reading.substatus, round(reading.confidence, 2))
+    return text, code
+
+
+def line_batches(source: TextIO, *, chars: int = 1 << 20) -> Iterator[list[str]]:
+    """The lines of `source` in batches, read `chars` at a time: together they are `source.read().splitlines()`,
+    without the whole text (or a million line objects) in memory at once. A batch ends at a line break, so that a
+    line is never cut in two (a "\r\n" split between two reads included)."""
+    rest = ""
+    while chunk := source.read(chars):
+        chunk = rest + chunk if rest else chunk
+        # The last line break in the chunk: a "\n", or a "\r" that is not the chunk's last character (that one may be
+        # the first half of a "\r\n" whose "\n" comes with the next read).
+        cut = max(chunk.rfind("\n"), chunk.rfind("\r", 0, len(chunk) - 1))
+        if cut < 0:
+            rest = chunk
+            continue
+        rest = chunk[cut + 1 :]
+        yield chunk[: cut + 1].splitlines()
+    if rest:
+        yield rest.splitlines()
+
+
+class JsonLines:
+    """The output of `tradewind track normalize --json`: for each raw event line that is not blank, one line of
+    `json.dumps(normalize_line(line).to_dict(), ensure_ascii=False)`, written in batches.
+
+    A feed repeats its lines (a million events hold a quarter of a million distinct texts), so each distinct line's
+    output is made once and kept (up to `max_cached` lines, as the normaliser's caches), written from its parts: the
+    text through the encoder `json.dumps` uses for a string, the rest (status, sub-status, confidence) made once per
+    reading. No object is made per event: a line seen before costs a dictionary look-up."""
+
+    def __init__(self, normalizer: TrackingNormalizer | None = None, *, max_cached: int = _DEFAULT_CACHE_SIZE) -> None:
+        self._normalizer = normalizer or shared_normalizer()
+        self._max_cached = max_cached
+        self._by_line: dict[str, str] = {}
+        self._tails: dict[TrackingReading, str] = {}
+        self.events = 0
+
+    def batch(self, lines: list[str]) -> str:
+        """The output for these lines, one string (blank lines give none)."""
+        known = self._by_line.get
+        out = [known(line) or self._new_line(line) for line in lines]
+        self.events += len(out) - out.count("")
+        return "".join(out)
+
+    def _new_line(self, line: str) -> str:
+        if not line.strip():
+            return ""
+        text, code = _event_of(line)
+        reading = self._normalizer.read(text, code)
+        tail = self._tails.get(reading)
+        if tail is None:
+            # The line of an empty text without its '{"text": ""': ', "status": …, "confidence": …}'.
+            line_of = NormalizedLine("", reading.status.value, reading.substatus, round(reading.confidence, 2))
+            tail = json.dumps(line_of.to_dict(), ensure_ascii=False).removeprefix(_TEXT_KEY + '""') + "\n"
+            self._tails[reading] = tail
+        made = _TEXT_KEY + encode_basestring(text) + tail
+        self._remember(line, made)
+        return made
+
+    def _remember(self, line: str, made: str) -> None:
+        if len(self._by_line) >= self._max_cached:
+            self._by_line.clear()
+        self._by_line[line] = made
