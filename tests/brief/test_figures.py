@@ -5,6 +5,8 @@ unit says."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -159,3 +161,37 @@ def test_codes_with_names_read_in_the_readers_language() -> None:
     assert code_name_in(situation, "shipping_delay", "ru") != "shipping_delay"
     assert code_name_in(group, "something_new", "ru") == "something_new"  # a code without a name stays itself
     assert code_name_in(FIGURES["sku"], "SH-1001-WHT-38", "zh") == "SH-1001-WHT-38"
+
+
+def test_the_names_of_codes_are_their_owners_tables_read_when_first_needed() -> None:
+    """The code-name tables are the owning modules' own (a disruption kind's enum read as its code), loaded when a
+    name is first asked for: importing the figures (the dashboard, `action show`) imports no producer, no kernel
+    (Numba) and no holiday calendar."""
+    from tradewind.brief.figures import FIGURES, KIND_FIGURES
+    from tradewind.logistics.disruptions import KIND_CODES
+    from tradewind.messaging.delays import REASON_CODES
+    from tradewind.messaging.voice import SITUATION_CODES
+    from tradewind.planning.producers import METHOD_CODES
+
+    assert dict(FIGURES["group"].names or {}) == REASON_CODES
+    assert dict(FIGURES["situation"].names or {}) == SITUATION_CODES
+    assert dict(FIGURES["kind"].names or {}) == {kind.value: name for kind, name in KIND_CODES.items()}
+    assert dict(KIND_FIGURES[("overstock", "method")].names or {}) == METHOD_CODES
+    script = "import json, sys\nimport tradewind.brief.figures\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    modules = set(json.loads(done.stdout))
+    owners = {
+        "tradewind.planning.producers",
+        "tradewind.logistics.disruptions",
+        "tradewind.messaging.delays",
+        "tradewind.messaging.voice",
+    }
+    assert sorted(owners & modules) == []
+    assert sorted(m for m in modules if m.split(".")[0] in ("numba", "holidays")) == []

@@ -4,6 +4,8 @@ one red line with an exit code."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -197,6 +199,36 @@ def test_action_show_lists_the_first_members_of_a_large_group(tmp_path: Path) ->
     assert "… and 10 more steps" in out
     detail = json.loads(invoke("action", "show", str(unpaid["id"]), "--db", path, "--json")[1])
     assert len(detail["figures"]["notices"]) == 40 and len(detail["steps"]) == 40
+
+
+def test_action_show_and_dismiss_run_no_producer(shop_db: str) -> None:
+    """`action show` and `action dismiss` read and change one stored action: in a fresh interpreter they import no
+    producer, so neither the planning kernels (Numba) nor the holiday calendars."""
+    actions = json.loads(invoke("brief", "--db", shop_db, "--today", TODAY, "--json")[1])["actions"]
+    first = str(actions[0]["id"])
+    runs = [["action", "show", first, "--db", shop_db, "--json"], ["action", "dismiss", first, "--db", shop_db]]
+    script = (
+        "import json, sys\n"
+        "from tradewind.cli.main import run\n"
+        f"for args in {runs!r}:\n"
+        "    sys.argv = ['tradewind', *args]\n"
+        "    try:\n        run()\n    except SystemExit as exit:\n        assert not exit.code, exit.code\n"
+        "sys.stderr.write('MODULES' + json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert done.returncode == 0 and "MODULES" in done.stderr, done.stderr[-3000:]
+    assert '"state": "open"' in done.stdout and "dismissed" in done.stdout
+    modules = set(json.loads(done.stderr.split("MODULES", 1)[1]))
+    assert "tradewind.cli.brief" in modules
+    assert sorted(m for m in modules if m.endswith(".producers")) == []
+    assert sorted(m for m in modules if m.split(".")[0] in ("numba", "holidays", "alembic")) == []
 
 
 def test_brief_in_russian_and_chinese(shop_db: str) -> None:

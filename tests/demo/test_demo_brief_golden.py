@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,7 @@ from tests.demo.building import DEMO_TODAY, BuiltDemo, build_into_file
 from tradewind.cli.main import app
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "demo_brief.json"
+SRC = Path(__file__).resolve().parents[2] / "src"
 UPDATE = os.environ.get("TRADEWIND_UPDATE_GOLDEN") == "1"
 runner = CliRunner()
 
@@ -86,3 +90,41 @@ def test_the_demo_brief_on_postgresql_is_the_golden_one(postgres_server_url: str
             pytest.fail(first_difference(made, GOLDEN.read_text(encoding="utf-8")))
     finally:
         drop_postgres_database(postgres_server_url, name)
+
+
+# Libraries the brief never needs: language detection (triage ran when the messages arrived), data frames,
+# forecasting baselines, Dask, a browser; Alembic (the revision check reads the scripts' text, see db/migrate.py).
+NOT_FOR_THE_BRIEF = ("lingua", "pandas", "statsforecast", "dask", "distributed", "playwright", "alembic")
+
+
+def test_the_brief_in_a_fresh_interpreter_imports_no_library_it_does_not_use(
+    demo_engine: BuiltDemo, tmp_path: Path
+) -> None:
+    """`tradewind brief --json` as a user runs it (the console script's run() in a fresh interpreter, on a copy of
+    the demo) prints the golden bytes and has imported none of the libraries only other commands use."""
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(str(demo_engine.engine.url.database)) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    script = (
+        "import json, sys\n"
+        "from tradewind.cli.main import run\n"
+        f"sys.argv = ['tradewind', 'brief', '--db', {str(copy)!r}, '--today', {DEMO_TODAY.isoformat()!r}, '--json']\n"
+        "try:\n    run()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "sys.stderr.write('MODULES' + json.dumps(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=600,
+        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert done.returncode == 0 and "MODULES" in done.stderr, done.stderr[-3000:]
+    modules = set(json.loads(done.stderr.split("MODULES", 1)[1]))
+    assert "tradewind.brief.producers" in modules and "numba" in modules  # the brief ran, kernels and all
+    assert sorted(m for m in modules if m.split(".")[0] in NOT_FOR_THE_BRIEF) == []
+    golden = GOLDEN.read_text(encoding="utf-8")
+    if done.stdout != golden:
+        pytest.fail(first_difference(done.stdout, golden))

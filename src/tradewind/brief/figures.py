@@ -13,7 +13,8 @@ that every figure the demo brief produces has its entry here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import importlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -24,9 +25,6 @@ from babel.dates import format_datetime
 from babel.numbers import format_percent
 from babel.units import format_unit
 
-from tradewind.logistics.schemas import KIND_CODES
-from tradewind.messaging.schemas import REASON_CODES, SITUATION_CODES
-from tradewind.planning.schemas import METHOD_CODES
 from tradewind.wording import (
     BABEL_LOCALES,
     FIGURES_DOMAIN,
@@ -69,6 +67,32 @@ class Figure:
     currency: str | None = None
     # For a code: the names of its values in the reader's language (the phrases the brief's reasons already use).
     names: Mapping[str, Phrase] | None = None
+
+
+class CodeNames(Mapping[str, Phrase]):
+    """The names of a code's values: the table in the owning domain's `schemas` (`module.attribute`, keyed by the
+    code or by a StrEnum of it), imported the first time a name is asked for, so that importing this module (the
+    dashboard, `tradewind action show`) imports no domain's schemas, and through them its wording and models, until
+    a code is named."""
+
+    def __init__(self, module: str, attribute: str) -> None:
+        self.module, self.attribute = module, attribute
+        self._table: dict[str, Phrase] | None = None
+
+    def _loaded(self) -> dict[str, Phrase]:
+        if self._table is None:
+            table: Mapping[str, Phrase] = getattr(importlib.import_module(self.module), self.attribute)
+            self._table = {str(code): name for code, name in table.items()}
+        return self._table
+
+    def __getitem__(self, code: str) -> Phrase:
+        return self._loaded()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 def figure(label: str, unit: Unit, *, currency: str | None = None, names: Mapping[str, Phrase] | None = None) -> Figure:
@@ -129,12 +153,12 @@ FIGURES: dict[str, Figure] = {
     "from_lead_time_p90_days": figure("Current lead time (p90)", "days"),
     "from_supplier": figure("From supplier", "code"),
     "gain_per_year": figure("Gain per year", "money"),
-    "group": figure("Group", "code", names=REASON_CODES),
+    "group": figure("Group", "code", names=CodeNames("tradewind.messaging.schemas", "REASON_CODES")),
     "handling_days": figure("Handling time", "days"),
     "holding_cost_of_combining": figure("Holding cost of combining", "money"),
     "in_transit_orders": figure("Orders in transit", "members"),
     "joined_early": figure("SKUs ordered early", "count"),
-    "kind": figure("Kind", "code", names=KIND_CODES),
+    "kind": figure("Kind", "code", names=CodeNames("tradewind.logistics.schemas", "KIND_CODES")),
     "language": figure("Language", "language"),
     "languages": figure("Languages", "members"),
     "last_event": figure("Last event", "text"),
@@ -192,7 +216,7 @@ FIGURES: dict[str, Figure] = {
     "service_level": figure("Service level", "share"),
     "shipments": figure("Shipments", "members"),
     "shipped_on": figure("Shipped on", "date"),
-    "situation": figure("Situation", "code", names=SITUATION_CODES),
+    "situation": figure("Situation", "code", names=CodeNames("tradewind.messaging.schemas", "SITUATION_CODES")),
     "sku": figure("SKU", "code"),
     "skus": figure("SKUs", "members"),
     "source": figure("Source", "text"),
@@ -259,7 +283,9 @@ STEPS: dict[str, str] = {
 
 # Where a kind's figure of the same name means something else.
 KIND_FIGURES: dict[tuple[str, str], Figure] = {
-    ("overstock", "method"): figure("Forecast method", "code", names=METHOD_CODES),
+    ("overstock", "method"): figure(
+        "Forecast method", "code", names=CodeNames("tradewind.planning.schemas", "METHOD_CODES")
+    ),
     ("stalled_tracking", "days"): figure("Days without news", "days"),
 }
 

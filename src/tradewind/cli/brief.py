@@ -12,10 +12,9 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
-from tradewind.action import BriefContext
+from tradewind.action import ActionProducer, BriefContext
 from tradewind.brief.figures import figure_name_in, figure_text, is_scalar, step_name_in
 from tradewind.brief.models import ActionRecord
-from tradewind.brief.producers import default_producers
 from tradewind.brief.ranking import GROUP_ORDER, GROUP_WORDS, overdue_first, urgency_group
 from tradewind.brief.schemas import ActionDetailOut, ActionOut, BriefOut
 from tradewind.brief.service import (
@@ -52,6 +51,14 @@ KIND_STYLE = {
     "unpaid_reminder": "yellow",
     "cancellation_followup": "magenta",
 }
+
+
+def default_producers() -> list[ActionProducer]:
+    """Every producer of the brief, imported when a command runs them (the brief, apply, reopen): each producer
+    brings in its domain's kernels, calendars and drafting, which `action show`, `dismiss` and `snooze` never run."""
+    from tradewind.brief.producers import default_producers
+
+    return default_producers()
 
 
 @friendly_errors

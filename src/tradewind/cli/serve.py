@@ -8,14 +8,8 @@ from typing import Annotated
 import typer
 
 from tradewind.cli.runtime import DbOption, TodayOption, console, friendly_errors, open_runtime
-from tradewind.db.migrate import alembic_config, current_revision
+from tradewind.db.migrate import current_revision, head_revision
 from tradewind.errors import ConfigurationError
-
-
-def _head_revision() -> str | None:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @friendly_errors
@@ -32,7 +26,7 @@ def serve_command(
     import uvicorn
 
     runtime = open_runtime(db, today)
-    revision, head = current_revision(runtime.engine), _head_revision()
+    revision, head = current_revision(runtime.engine), head_revision()
     if revision != head:
         raise ConfigurationError(f"the database is at revision {revision}, not {head}: run `tradewind db upgrade`")
     console.print(f"Tradewind on http://{host}:{port}/ (API docs: /docs) — {runtime.engine.url!r}", highlight=False)
