@@ -619,12 +619,20 @@ class WithBuyerMessages:
         self.kinds: tuple[str, ...] = tuple(inner.kinds)
 
     def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        inner = self.inner.actions(session, shop=shop, context=context)
+        notices = [buyer_notices_for_action(session, shop=shop, action=action, context=context) for action in inner]
+        # Every action's notices drafted in one batch (one read of their outbox rows, one flush of the new drafts),
+        # in the actions' order: the same drafts, ids and steps as drafting action by action.
+        everyone = [notice for some in notices for notice in some]
+        drafted = draft_notices(session, shop=shop, notices=everyone, context=context) if everyone else []
+        owner = {id(notice): index for index, some in enumerate(notices) for notice in some}
+        steps_of: dict[int, list[dict[str, Any]]] = {}
+        for notice, _, step in drafted:
+            steps_of.setdefault(owner[id(notice)], []).append(step)
         found = []
-        for action in self.inner.actions(session, shop=shop, context=context):
-            notices = buyer_notices_for_action(session, shop=shop, action=action, context=context)
-            drafted = draft_notices(session, shop=shop, notices=notices, context=context) if notices else []
-            if drafted:
-                steps = [step for _, _, step in drafted]
+        for index, action in enumerate(inner):
+            steps = steps_of.get(index, [])
+            if steps:
                 languages = sorted({step["locale"] for step in steps})
                 action = replace(
                     action,

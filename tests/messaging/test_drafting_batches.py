@@ -1,0 +1,58 @@
+"""Drafting in batches: a producer's buyer drafts are drafted together (one read of their outbox rows, one flush),
+and rendering reads the shipped templates, the locales and the compiled templates once, with the same texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tests.demo.building import DEMO_TODAY, BuiltDemo, build_into_file
+from tradewind.action import BriefContext
+from tradewind.config import Settings
+from tradewind.db.session import read_memo
+from tradewind.logistics.producers import ShipmentWatchProducer
+from tradewind.messaging.producers import with_buyer_messages
+from tradewind.shops.service import get_shop
+
+NOW = datetime(2025, 2, 20, 9, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDemo]:
+    built = build_into_file(tmp_path_factory.mktemp("drafting") / "demo.db")
+    yield built
+    built.engine.dispose()
+
+
+def test_a_producers_buyer_drafts_read_their_outbox_rows_in_one_query(demo: BuiltDemo) -> None:
+    """The shipment watch's actions (pickup reminders, stalled parcels …) each call for buyer drafts: their
+    outbox rows are read once for all of them, not once per action."""
+    reads: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM outbox_messages" in statement:
+            reads.append(statement)
+
+    with Session(demo.engine) as session:
+        shop = get_shop(session)
+        context = BriefContext(today=DEMO_TODAY, now=NOW, settings=Settings())
+        event.listen(demo.engine, "before_cursor_execute", count)
+        try:
+            with read_memo(session):
+                actions = with_buyer_messages(ShipmentWatchProducer()).actions(session, shop=shop, context=context)
+        finally:
+            event.remove(demo.engine, "before_cursor_execute", count)
+        session.rollback()
+    with_drafts = [a for a in actions if any(step["type"] == "message" for step in a.steps)]
+    assert len(with_drafts) >= 3, [a.kind for a in actions]
+    assert len(reads) == 1, reads
+    # Each action keeps its own drafts, in its order, and says how many it has.
+    for action in with_drafts:
+        steps = [step for step in action.steps if step["type"] == "message"]
+        assert action.figures["message_drafts"] == [step["outbox_id"] for step in steps]
+        assert f" {len(steps)} buyer message draft(s) ready (" in action.why
