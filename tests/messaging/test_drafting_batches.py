@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import Environment
+from jinja2.bccache import FileSystemBytecodeCache
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -16,7 +19,10 @@ from tradewind.action import BriefContext
 from tradewind.config import Settings
 from tradewind.db.session import read_memo
 from tradewind.logistics.producers import ShipmentWatchProducer
+from tradewind.messaging import templates
 from tradewind.messaging.producers import with_buyer_messages
+from tradewind.messaging.situations import sample_facts
+from tradewind.messaging.templates import TemplateSource, render
 from tradewind.shops.service import get_shop
 
 NOW = datetime(2025, 2, 20, 9, tzinfo=UTC)
@@ -56,3 +62,47 @@ def test_a_producers_buyer_drafts_read_their_outbox_rows_in_one_query(demo: Buil
         steps = [step for step in action.steps if step["type"] == "message"]
         assert action.figures["message_drafts"] == [step["outbox_id"] for step in steps]
         assert f" {len(steps)} buyer message draft(s) ready (" in action.why
+
+
+@pytest.fixture()
+def bytecode_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The compiled-template cache in a folder of the test's own, with the in-process caches emptied."""
+    cache = FileSystemBytecodeCache(str(tmp_path), pattern="__tradewind_message_%s.cache")
+    monkeypatch.setattr(templates, "_bytecode_cache", lambda: cache)
+    templates._compiled.cache_clear()
+    yield tmp_path
+    templates._compiled.cache_clear()
+
+
+def test_a_template_compiled_by_one_process_is_loaded_by_the_next_with_the_same_text(
+    bytecode_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    facts = sample_facts("unpaid_reminder")
+    first = render("unpaid_reminder", "ru", facts)
+    kept = sorted(bytecode_folder.iterdir())
+    assert len(kept) == 2  # the subject and the body
+
+    compiled: list[str] = []
+    compile_for_real = Environment.compile
+
+    def counting(self: Environment, source: Any, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(str(source))
+        return compile_for_real(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counting)
+    templates._compiled.cache_clear()  # as in a new process
+    assert render("unpaid_reminder", "ru", facts) == first
+    assert compiled == []
+
+    # A shop's own wording is another text: compiled and kept beside the shipped one.
+    own = TemplateSource(subject="Заказ {{ order_number }}", body="{{ buyer_name }}, оплатите до {{ pay_by|day }}.")
+    mine = render("unpaid_reminder", "ru", facts, override=own)
+    assert mine.subject == f"Заказ {facts['order_number']}" and len(compiled) == 2
+    assert len(list(bytecode_folder.iterdir())) == 4
+
+    # A damaged cache file is compiled again, with the same text.
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:20])
+    templates._compiled.cache_clear()
+    assert render("unpaid_reminder", "ru", facts) == first
+    assert len(compiled) == 4
