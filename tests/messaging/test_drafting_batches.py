@@ -21,6 +21,7 @@ from tradewind.db.session import read_memo
 from tradewind.logistics.producers import ShipmentWatchProducer
 from tradewind.messaging import templates
 from tradewind.messaging.producers import with_buyer_messages
+from tradewind.messaging.service import draft, set_shop_template
 from tradewind.messaging.situations import sample_facts
 from tradewind.messaging.templates import TemplateSource, render
 from tradewind.shops.service import get_shop
@@ -106,3 +107,41 @@ def test_a_template_compiled_by_one_process_is_loaded_by_the_next_with_the_same_
     templates._compiled.cache_clear()
     assert render("unpaid_reminder", "ru", facts) == first
     assert len(compiled) == 4
+
+
+def test_the_shops_own_wordings_are_read_once_per_brief(demo: BuiltDemo) -> None:
+    """Drafts in several situations and locales read the shop's own wordings in one query (one per pair before),
+    and each draft still gets the shop's wording where it has one (pt_BR takes the pt one), the shipped one else."""
+    reads: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM message_templates" in statement:
+            reads.append(statement)
+
+    with Session(demo.engine) as session:
+        shop = get_shop(session)
+        ru = {"subject": "Оплата заказа {{ order_number }}", "body": "{{ buyer_name }}, оплата до {{ pay_by|day }}."}
+        pt = {"subject": "Pedido {{ order_number }}", "body": "Oi, {{ buyer_name }}"}
+        set_shop_template(session, shop=shop, situation_name="unpaid_reminder", locale="ru", **ru)
+        set_shop_template(session, shop=shop, situation_name="unpaid_reminder", locale="pt", **pt)
+        wanted = [("unpaid_reminder", "ru"), ("unpaid_reminder", "pt_BR"), ("unpaid_reminder", "es")]
+        wanted += [("cancellation_followup", "ru"), ("cancellation_followup", "de")]
+        event.listen(demo.engine, "before_cursor_execute", count)
+        try:
+            with read_memo(session):
+                made = {
+                    (situation, locale): draft(
+                        session, shop_id=shop.id, situation=situation, locale=locale, facts=sample_facts(situation)
+                    )
+                    for situation, locale in wanted
+                }
+        finally:
+            event.remove(demo.engine, "before_cursor_execute", count)
+        session.rollback()
+    assert len(reads) == 1, reads
+    number = sample_facts("unpaid_reminder")["order_number"]
+    assert made["unpaid_reminder", "ru"].subject == f"Оплата заказа {number}"
+    assert made["unpaid_reminder", "pt_BR"].subject == f"Pedido {number}"
+    shipped = [("unpaid_reminder", "es"), ("cancellation_followup", "ru"), ("cancellation_followup", "de")]
+    for situation, locale in shipped:
+        assert made[situation, locale] == render(situation, locale, sample_facts(situation))
