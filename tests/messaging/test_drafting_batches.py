@@ -38,12 +38,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDemo]:
 
 def test_a_producers_buyer_drafts_read_their_outbox_rows_in_one_query(demo: BuiltDemo) -> None:
     """The shipment watch's actions (pickup reminders, stalled parcels …) each call for buyer drafts: their
-    outbox rows are read once for all of them, not once per action."""
+    outbox rows are read once for all of them, not once per action, and the orders without their lines."""
     reads: list[str] = []
+    lines: list[str] = []
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if statement.lstrip().upper().startswith("SELECT") and "FROM outbox_messages" in statement:
             reads.append(statement)
+        if "FROM order_lines" in statement:
+            lines.append(statement)
 
     with Session(demo.engine) as session:
         shop = get_shop(session)
@@ -58,6 +61,7 @@ def test_a_producers_buyer_drafts_read_their_outbox_rows_in_one_query(demo: Buil
     with_drafts = [a for a in actions if any(step["type"] == "message" for step in a.steps)]
     assert len(with_drafts) >= 3, [a.kind for a in actions]
     assert len(reads) == 1, reads
+    assert lines == []  # a draft needs the order and its buyer, not its lines
     # Each action keeps its own drafts, in its order, and says how many it has.
     for action in with_drafts:
         steps = [step for step in action.steps if step["type"] == "message"]

@@ -29,7 +29,7 @@ from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top, 
 from tradewind.messaging.notices import BuyerNotice, draft_notices, queue_message_steps
 from tradewind.messaging.outbox import cancel_stale_drafts
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
-from tradewind.orders.models import CancelledBy, Order, OrderLine
+from tradewind.orders.models import CancelledBy, Order
 from tradewind.orders.service import cancelled_orders, unpaid_orders
 from tradewind.shops.models import Shop
 from tradewind.wording import Amount, Capitalized, Day, Joined, Number, Phrase, phrase
@@ -590,9 +590,7 @@ def _orders(session: Session, shop: Shop, numbers: list[str]) -> dict[str, Order
     if not numbers:
         return {}
     rows = session.scalars(
-        select(Order)
-        .options(selectinload(Order.buyer), selectinload(Order.lines).selectinload(OrderLine.order))
-        .where(Order.shop_id == shop.id, Order.number.in_(numbers))
+        select(Order).options(selectinload(Order.buyer)).where(Order.shop_id == shop.id, Order.number.in_(numbers))
     )
     return {o.number: o for o in rows}
 
