@@ -20,6 +20,7 @@ from tradewind.config import Settings
 from tradewind.db.session import read_memo
 from tradewind.logistics.producers import ShipmentWatchProducer
 from tradewind.messaging import templates
+from tradewind.messaging.inbox import ReplyNeededProducer
 from tradewind.messaging.producers import with_buyer_messages
 from tradewind.messaging.service import draft, set_shop_template
 from tradewind.messaging.situations import sample_facts
@@ -149,3 +150,21 @@ def test_the_shops_own_wordings_are_read_once_per_brief(demo: BuiltDemo) -> None
     shipped = [("unpaid_reminder", "es"), ("cancellation_followup", "ru"), ("cancellation_followup", "de")]
     for situation, locale in shipped:
         assert made[situation, locale] == render(situation, locale, sample_facts(situation))
+
+
+def test_the_suggested_replies_are_drafted_in_one_flush(demo: BuiltDemo) -> None:
+    """The replies to the unanswered messages are saved together (they were flushed one by one), each its action's
+    step with its own outbox row."""
+    flushes: list[int] = []
+    with Session(demo.engine) as session:
+        shop = get_shop(session)
+        context = BriefContext(today=DEMO_TODAY, now=NOW, settings=Settings())
+        event.listen(session, "after_flush", lambda s, ctx: flushes.append(len(s.new)))
+        with read_memo(session):
+            actions = ReplyNeededProducer().message_actions(session, shop=shop, context=context)
+        session.rollback()
+    assert len(actions) >= 5
+    assert len(flushes) <= 2, flushes  # the drafts, then their events
+    ids = [a.figures["outbox_id"] for a in actions]
+    assert ids == [a.steps[0]["outbox_id"] for a in actions] and len(set(ids)) == len(ids)
+    assert ids == sorted(ids)  # inserted in the messages' order
