@@ -164,18 +164,17 @@ def test_codes_with_names_read_in_the_readers_language() -> None:
 
 
 def test_the_names_of_codes_are_their_owners_tables_read_when_first_needed() -> None:
-    """The code-name tables are the owning modules' own (a disruption kind's enum read as its code), loaded when a
+    """The code-name tables are the owning domains' schemas' (a disruption kind's enum read as its code), loaded when a
     name is first asked for: importing the figures (the dashboard, `action show`) imports no producer, no kernel
     (Numba) and no holiday calendar."""
     from tradewind.brief.figures import FIGURES, KIND_FIGURES
-    from tradewind.logistics.disruptions import KIND_CODES
-    from tradewind.messaging.delays import REASON_CODES
-    from tradewind.messaging.voice import SITUATION_CODES
-    from tradewind.planning.producers import METHOD_CODES
+    from tradewind.logistics.schemas import KIND_CODES
+    from tradewind.messaging.schemas import REASON_CODES, SITUATION_CODES
+    from tradewind.planning.schemas import METHOD_CODES
 
     assert dict(FIGURES["group"].names or {}) == REASON_CODES
     assert dict(FIGURES["situation"].names or {}) == SITUATION_CODES
-    assert dict(FIGURES["kind"].names or {}) == {kind.value: name for kind, name in KIND_CODES.items()}
+    assert dict(FIGURES["kind"].names or {}) == KIND_CODES
     assert dict(KIND_FIGURES[("overstock", "method")].names or {}) == METHOD_CODES
     script = "import json, sys\nimport tradewind.brief.figures\nprint(json.dumps(sorted(sys.modules)))\n"
     done = subprocess.run(

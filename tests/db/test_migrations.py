@@ -47,7 +47,9 @@ def test_two_heads_read_from_the_scripts_are_alembic_s_two(tmp_path: Path) -> No
     merge of the two makes one again): the reading follows down_revision, not the files' names."""
     shutil.copytree(MIGRATIONS, tmp_path / "migrations")
     versions = tmp_path / "migrations" / "versions"
-    head = ScriptDirectory.from_config(alembic_config()).get_revision(head_revision())
+    head_id = head_revision()
+    assert head_id is not None
+    head = ScriptDirectory.from_config(alembic_config()).get_revision(head_id)
     assert head is not None and isinstance(head.down_revision, str)
     (versions / "0000_aside.py").write_text(
         f'"""aside"""\n\nrevision: str = "zz_aside"\ndown_revision: str | None = "{head.down_revision}"\n'

@@ -16,9 +16,9 @@ from tradewind.action import Action, BriefContext, StoredAction
 from tradewind.messaging.groups import buyers, drafts_in, gathered, tally, top_words
 from tradewind.messaging.models import InboundMessage, OutboxState, RecipientKind
 from tradewind.messaging.notices import message_step, queue_message_steps
-from tradewind.messaging.outbox import Recipient, keys_in_outbox, save_draft
+from tradewind.messaging.outbox import DraftWanted, Recipient, keys_in_outbox, save_drafts
 from tradewind.messaging.settings import messaging_settings
-from tradewind.messaging.triage.inbound import expected_deliveries, stored_triage
+from tradewind.messaging.triage.inbound import TriageResult, expected_deliveries, stored_triage
 from tradewind.orders.models import Buyer, Order
 from tradewind.shops.models import Shop
 from tradewind.wording import Number, Phrase, phrase
@@ -110,14 +110,16 @@ class ReplyNeededProducer:
             for b in session.scalars(select(Buyer).where(Buyer.id.in_([m.buyer_id for m in waiting if m.buyer_id])))
         }
         known = keys_in_outbox(session, shop_id=shop.id, keys=[f"reply:{m.external_id}" for m in waiting])
-        found = []
+        # The replies are drafted in one batch (one flush of the new drafts, in the messages' order), then read
+        # with their orders (one query) into actions.
+        todo: list[tuple[InboundMessage, TriageResult, Buyer | None]] = []
+        wanted: list[DraftWanted] = []
         for message, result in zip(waiting, results, strict=True):
             key = f"reply:{message.external_id}"
             existing = known.get(key)
             if existing is not None and existing.state != OutboxState.DRAFT:
                 continue
             assert result.reply is not None
-            order = session.get(Order, message.order_id) if message.order_id else None
             buyer = buyers.get(message.buyer_id or 0)
             recipient = Recipient(
                 kind=RecipientKind.BUYER,
@@ -126,17 +128,22 @@ class ReplyNeededProducer:
                 address=buyer.email if buyer else None,
                 channel="export",
             )
-            reply, _ = save_draft(
-                session,
-                shop_id=shop.id,
-                shop_code=shop.code,
-                idempotency_key=key,
-                rendered=result.reply,
-                recipient=recipient,
-                facts={"intent": result.intent, "language": result.language, "inbound": message.external_id},
-                now=context.now,
-                known=known,
+            todo.append((message, result, buyer))
+            wanted.append(
+                DraftWanted(
+                    idempotency_key=key,
+                    rendered=result.reply,
+                    recipient=recipient,
+                    facts={"intent": result.intent, "language": result.language, "inbound": message.external_id},
+                )
             )
+        saved = save_drafts(session, shop_id=shop.id, shop_code=shop.code, drafts=wanted, now=context.now, known=known)
+        order_ids = sorted({message.order_id for message, _, _ in todo if message.order_id})
+        orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_(order_ids)))} if order_ids else {}
+        found = []
+        for (message, result, buyer), (reply, _) in zip(todo, saved, strict=True):
+            assert result.reply is not None
+            order = orders.get(message.order_id) if message.order_id else None
             step = message_step(result.reply, reply, order=order.number if order else None)
             waited = (context.now - message.received_at).total_seconds() / 3600
             who: str | Phrase = (buyer.name if buyer and buyer.name else None) or phrase("a buyer")

@@ -34,7 +34,7 @@ from tradewind.messaging.notices import BuyerNotice, draft_notices, queue_messag
 from tradewind.messaging.outbox import cancel_stale_drafts
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
 from tradewind.messaging.supplier_checks import SupplierCheckProducer as SupplierCheckProducer
-from tradewind.orders.models import CancelledBy, Order, OrderLine
+from tradewind.orders.models import CancelledBy, Order
 from tradewind.orders.service import cancelled_orders, unpaid_orders
 from tradewind.shops.models import Shop
 from tradewind.wording import Amount, Capitalized, Day, Joined, Number, Phrase, phrase
@@ -595,9 +595,7 @@ def _orders(session: Session, shop: Shop, numbers: list[str]) -> dict[str, Order
     if not numbers:
         return {}
     rows = session.scalars(
-        select(Order)
-        .options(selectinload(Order.buyer), selectinload(Order.lines).selectinload(OrderLine.order))
-        .where(Order.shop_id == shop.id, Order.number.in_(numbers))
+        select(Order).options(selectinload(Order.buyer)).where(Order.shop_id == shop.id, Order.number.in_(numbers))
     )
     return {o.number: o for o in rows}
 
@@ -624,12 +622,20 @@ class WithBuyerMessages:
         self.kinds: tuple[str, ...] = tuple(inner.kinds)
 
     def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        inner = self.inner.actions(session, shop=shop, context=context)
+        notices = [buyer_notices_for_action(session, shop=shop, action=action, context=context) for action in inner]
+        # Every action's notices drafted in one batch (one read of their outbox rows, one flush of the new drafts),
+        # in the actions' order: the same drafts, ids and steps as drafting action by action.
+        everyone = [notice for some in notices for notice in some]
+        drafted = draft_notices(session, shop=shop, notices=everyone, context=context) if everyone else []
+        owner = {id(notice): index for index, some in enumerate(notices) for notice in some}
+        steps_of: dict[int, list[dict[str, Any]]] = {}
+        for notice, _, step in drafted:
+            steps_of.setdefault(owner[id(notice)], []).append(step)
         found = []
-        for action in self.inner.actions(session, shop=shop, context=context):
-            notices = buyer_notices_for_action(session, shop=shop, action=action, context=context)
-            drafted = draft_notices(session, shop=shop, notices=notices, context=context) if notices else []
-            if drafted:
-                steps = [step for _, _, step in drafted]
+        for index, action in enumerate(inner):
+            steps = steps_of.get(index, [])
+            if steps:
                 languages = sorted({step["locale"] for step in steps})
                 action = replace(
                     action,

@@ -28,29 +28,30 @@ from tradewind.messaging.voice import one_message_per_order as one_message_per_o
 from tradewind.shops.models import Shop
 
 
-def shop_template(session: Session, *, shop_id: int, situation: str, locale: str) -> TemplateSource | None:
-    """The shop's own wording for a situation and locale, if it has one (read once per `read_memo`: the brief
-    drafts thousands of messages from a handful of templates)."""
+def shop_templates(session: Session, *, shop_id: int) -> dict[tuple[str, str], TemplateSource]:
+    """The shop's own wordings by (situation, locale): a handful of rows, read in one query once per `read_memo`
+    (the brief drafts hundreds of messages in dozens of situations and locales; it read them one pair at a time)."""
 
-    def read() -> TemplateSource | None:
-        row = session.scalar(
-            select(MessageTemplate).where(
-                MessageTemplate.shop_id == shop_id,
-                MessageTemplate.situation == situation,
-                MessageTemplate.locale == locale,
-            )
+    def read() -> dict[tuple[str, str], TemplateSource]:
+        rows = session.execute(
+            select(MessageTemplate.situation, MessageTemplate.locale, MessageTemplate.subject, MessageTemplate.body)
+            .where(MessageTemplate.shop_id == shop_id)
+            .order_by(MessageTemplate.id)
         )
-        return None if row is None else TemplateSource(subject=row.subject, body=row.body)
+        return {
+            (situation, locale): TemplateSource(subject=subject, body=body) for situation, locale, subject, body in rows
+        }
 
-    return memoized(session, ("shop_template", shop_id, situation, locale), read)
+    return memoized(session, ("shop_templates", shop_id), read)
 
 
 def draft(session: Session, *, shop_id: int, situation: str, locale: str, facts: dict[str, Any]) -> Rendered:
     """Render a message with the shop's own wording when it has one, else the shipped template."""
     wanted = validate_locale(locale)
-    override = shop_template(session, shop_id=shop_id, situation=situation, locale=wanted)
+    own = shop_templates(session, shop_id=shop_id)
+    override = own.get((situation, wanted))
     if override is None and "_" in wanted:
-        override = shop_template(session, shop_id=shop_id, situation=situation, locale=wanted.split("_")[0])
+        override = own.get((situation, wanted.split("_")[0]))
     return render(situation, wanted, facts, override=override)
 
 

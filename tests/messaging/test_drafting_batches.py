@@ -1,0 +1,170 @@
+"""Drafting in batches: a producer's buyer drafts are drafted together (one read of their outbox rows, one flush),
+and rendering reads the shipped templates, the locales and the compiled templates once, with the same texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jinja2 import Environment
+from jinja2.bccache import FileSystemBytecodeCache
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from tests.demo.building import DEMO_TODAY, BuiltDemo, build_into_file
+from tradewind.action import BriefContext
+from tradewind.config import Settings
+from tradewind.db.session import read_memo
+from tradewind.logistics.producers import ShipmentWatchProducer
+from tradewind.messaging import templates
+from tradewind.messaging.inbox import ReplyNeededProducer
+from tradewind.messaging.producers import with_buyer_messages
+from tradewind.messaging.service import draft, set_shop_template
+from tradewind.messaging.situations import sample_facts
+from tradewind.messaging.templates import TemplateSource, render
+from tradewind.shops.service import get_shop
+
+NOW = datetime(2025, 2, 20, 9, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDemo]:
+    built = build_into_file(tmp_path_factory.mktemp("drafting") / "demo.db")
+    yield built
+    built.engine.dispose()
+
+
+def test_a_producers_buyer_drafts_read_their_outbox_rows_in_one_query(demo: BuiltDemo) -> None:
+    """The shipment watch's actions (pickup reminders, stalled parcels …) each call for buyer drafts: their
+    outbox rows are read once for all of them, not once per action, and the orders without their lines."""
+    reads: list[str] = []
+    lines: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM outbox_messages" in statement:
+            reads.append(statement)
+        if "FROM order_lines" in statement:
+            lines.append(statement)
+
+    with Session(demo.engine) as session:
+        shop = get_shop(session)
+        context = BriefContext(today=DEMO_TODAY, now=NOW, settings=Settings())
+        event.listen(demo.engine, "before_cursor_execute", count)
+        try:
+            with read_memo(session):
+                actions = with_buyer_messages(ShipmentWatchProducer()).actions(session, shop=shop, context=context)
+        finally:
+            event.remove(demo.engine, "before_cursor_execute", count)
+        session.rollback()
+    with_drafts = [a for a in actions if any(step["type"] == "message" for step in a.steps)]
+    assert len(with_drafts) >= 3, [a.kind for a in actions]
+    assert len(reads) == 1, reads
+    assert lines == []  # a draft needs the order and its buyer, not its lines
+    # Each action keeps its own drafts, in its order, and says how many it has.
+    for action in with_drafts:
+        steps = [step for step in action.steps if step["type"] == "message"]
+        assert action.figures["message_drafts"] == [step["outbox_id"] for step in steps]
+        assert f" {len(steps)} buyer message draft(s) ready (" in action.why
+
+
+@pytest.fixture()
+def bytecode_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The compiled-template cache in a folder of the test's own, with the in-process caches emptied."""
+    cache = FileSystemBytecodeCache(str(tmp_path), pattern="__tradewind_message_%s.cache")
+    monkeypatch.setattr(templates, "_bytecode_cache", lambda: cache)
+    templates._compiled.cache_clear()
+    yield tmp_path
+    templates._compiled.cache_clear()
+
+
+def test_a_template_compiled_by_one_process_is_loaded_by_the_next_with_the_same_text(
+    bytecode_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    facts = sample_facts("unpaid_reminder")
+    first = render("unpaid_reminder", "ru", facts)
+    kept = sorted(bytecode_folder.iterdir())
+    assert len(kept) == 2  # the subject and the body
+
+    compiled: list[str] = []
+    compile_for_real = Environment.compile
+
+    def counting(self: Environment, source: Any, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(str(source))
+        return compile_for_real(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counting)
+    templates._compiled.cache_clear()  # as in a new process
+    assert render("unpaid_reminder", "ru", facts) == first
+    assert compiled == []
+
+    # A shop's own wording is another text: compiled and kept beside the shipped one.
+    own = TemplateSource(subject="Заказ {{ order_number }}", body="{{ buyer_name }}, оплатите до {{ pay_by|day }}.")
+    mine = render("unpaid_reminder", "ru", facts, override=own)
+    assert mine.subject == f"Заказ {facts['order_number']}" and len(compiled) == 2
+    assert len(list(bytecode_folder.iterdir())) == 4
+
+    # A damaged cache file is compiled again, with the same text.
+    for path in kept:
+        path.write_bytes(path.read_bytes()[:20])
+    templates._compiled.cache_clear()
+    assert render("unpaid_reminder", "ru", facts) == first
+    assert len(compiled) == 4
+
+
+def test_the_shops_own_wordings_are_read_once_per_brief(demo: BuiltDemo) -> None:
+    """Drafts in several situations and locales read the shop's own wordings in one query (one per pair before),
+    and each draft still gets the shop's wording where it has one (pt_BR takes the pt one), the shipped one else."""
+    reads: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM message_templates" in statement:
+            reads.append(statement)
+
+    with Session(demo.engine) as session:
+        shop = get_shop(session)
+        ru = {"subject": "Оплата заказа {{ order_number }}", "body": "{{ buyer_name }}, оплата до {{ pay_by|day }}."}
+        pt = {"subject": "Pedido {{ order_number }}", "body": "Oi, {{ buyer_name }}"}
+        set_shop_template(session, shop=shop, situation_name="unpaid_reminder", locale="ru", **ru)
+        set_shop_template(session, shop=shop, situation_name="unpaid_reminder", locale="pt", **pt)
+        wanted = [("unpaid_reminder", "ru"), ("unpaid_reminder", "pt_BR"), ("unpaid_reminder", "es")]
+        wanted += [("cancellation_followup", "ru"), ("cancellation_followup", "de")]
+        event.listen(demo.engine, "before_cursor_execute", count)
+        try:
+            with read_memo(session):
+                made = {
+                    (situation, locale): draft(
+                        session, shop_id=shop.id, situation=situation, locale=locale, facts=sample_facts(situation)
+                    )
+                    for situation, locale in wanted
+                }
+        finally:
+            event.remove(demo.engine, "before_cursor_execute", count)
+        session.rollback()
+    assert len(reads) == 1, reads
+    number = sample_facts("unpaid_reminder")["order_number"]
+    assert made["unpaid_reminder", "ru"].subject == f"Оплата заказа {number}"
+    assert made["unpaid_reminder", "pt_BR"].subject == f"Pedido {number}"
+    shipped = [("unpaid_reminder", "es"), ("cancellation_followup", "ru"), ("cancellation_followup", "de")]
+    for situation, locale in shipped:
+        assert made[situation, locale] == render(situation, locale, sample_facts(situation))
+
+
+def test_the_suggested_replies_are_drafted_in_one_flush(demo: BuiltDemo) -> None:
+    """The replies to the unanswered messages are saved together (they were flushed one by one), each its action's
+    step with its own outbox row."""
+    flushes: list[int] = []
+    with Session(demo.engine) as session:
+        shop = get_shop(session)
+        context = BriefContext(today=DEMO_TODAY, now=NOW, settings=Settings())
+        event.listen(session, "after_flush", lambda s, ctx: flushes.append(len(s.new)))
+        with read_memo(session):
+            actions = ReplyNeededProducer().message_actions(session, shop=shop, context=context)
+        session.rollback()
+    assert len(actions) >= 5
+    assert len(flushes) <= 2, flushes  # the drafts, then their events
+    ids = [a.figures["outbox_id"] for a in actions]
+    assert ids == [a.steps[0]["outbox_id"] for a in actions] and len(set(ids)) == len(ids)
+    assert ids == sorted(ids)  # inserted in the messages' order
