@@ -13,7 +13,7 @@ from tradewind.inventory.models import (
     StockMovement,
     Warehouse,
 )
-from tradewind.logistics.models import Disruption, LaneSample, Shipment, ShippingMethod, TrackingEvent
+from tradewind.logistics.models import Disruption, LaneSample, OutlookInput, Shipment, ShippingMethod, TrackingEvent
 from tradewind.messaging.models import InboundMessage, MessageTemplate, OutboxMessage, ShopMailServer
 from tradewind.orders.models import Buyer, Dispute, Feedback, Order, OrderLine
 from tradewind.planning.models import DailyDemand, SkuPlan
@@ -39,6 +39,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "OutboxMessage",
+    "OutlookInput",
     "Product",
     "Promotion",
     "PurchaseOrder",

@@ -245,7 +245,7 @@ _WRITTEN_SEPARATORS = {("zh", "; "): "；", ("zh", " "): ""}
 
 def format_arg(value: Arg, locale: str) -> str:
     """One argument as `locale` writes it: a number, a day or money by Babel, a phrase rendered."""
-    where = Locale.parse(BABEL_LOCALES[locale])
+    where = _babel_locale(locale)
     if isinstance(value, str):
         return value
     if isinstance(value, int):
@@ -254,7 +254,7 @@ def format_arg(value: Arg, locale: str) -> str:
         pattern = ("#,##0" if value.grouped else "0") + ("." + "0" * value.digits if value.digits else "")
         return format_decimal(value.value, pattern, locale=where)
     if isinstance(value, Day):
-        return _format_day(value, locale, where)
+        return _day_text(value.value, value.style, locale, _AS_STORED.get())
     if isinstance(value, Amount):
         if locale == SOURCE_LOCALE and _AS_STORED.get():
             return f"{value.currency} {format_decimal(value.amount, '#,##0.00', locale=where)}"
@@ -286,11 +286,20 @@ def for_reader(text: Phrase, locale: str) -> str:
 _AS_STORED: ContextVar[bool] = ContextVar("tradewind_wording_as_stored", default=True)
 
 
-def _format_day(value: Day, locale: str, where: Locale) -> str:
-    if locale == SOURCE_LOCALE and _AS_STORED.get():
+@lru_cache(maxsize=8)
+def _babel_locale(locale: str) -> Locale:
+    """Babel's locale for one of ours, parsed once (parsing it for every argument was most of a reason's time)."""
+    return Locale.parse(BABEL_LOCALES[locale])
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: date, style: DayStyle, locale: str, as_stored: bool) -> str:
+    """A day as `locale` writes it in `style` (a brief writes the same few dozen days thousands of times)."""
+    where = _babel_locale(locale)
+    if locale == SOURCE_LOCALE and as_stored:
         # The English the producers wrote before: ISO days and "07 Dec".
         patterns = {"iso": "yyyy-MM-dd", "day_month": "dd MMM", "day_month_year": "dd MMM yyyy"}
-        return format_date(value.value, patterns[value.style], locale=where)
-    if value.style in ("iso", "day_month_year"):
-        return format_date(value.value, "medium", locale=where)
-    return format_skeleton("MMMd", value.value, locale=where)
+        return format_date(day, patterns[style], locale=where)
+    if style in ("iso", "day_month_year"):
+        return format_date(day, "medium", locale=where)
+    return format_skeleton("MMMd", day, locale=where)

@@ -20,7 +20,8 @@ from tradewind.cli.main import app
 from tradewind.db.session import make_sessionmaker, transaction
 from tradewind.db.stores import StoreWatermark
 from tradewind.logistics.lane_store import refresh_lane_samples
-from tradewind.logistics.models import LaneSample, Shipment, TrackingEvent
+from tradewind.logistics.models import LaneSample, OutlookInput, Shipment, TrackingEvent
+from tradewind.logistics.outlook_store import OutlookRow, refresh_outlook_inputs
 from tradewind.logistics.tracking.store import refresh_shipment
 from tradewind.orders.models import CancelledBy, Order, OrderStatus
 from tradewind.planning.demand_store import refresh_daily_demand
@@ -30,7 +31,7 @@ from tradewind.shops.service import get_shop
 runner = CliRunner()
 
 
-def store_rows(session: Session) -> tuple[list[Any], list[Any], list[Any]]:
+def store_rows(session: Session) -> tuple[list[Any], list[Any], list[Any], list[Any]]:
     lanes = [
         tuple(row)
         for row in session.execute(
@@ -58,11 +59,18 @@ def store_rows(session: Session) -> tuple[list[Any], list[Any], list[Any]]:
             )
         )
     ]
-    return lanes, demand, marks
+    outlooks = [
+        tuple(row)
+        for row in session.execute(
+            select(*[getattr(OutlookInput, name) for name in OutlookRow._fields]).order_by(OutlookInput.order_id)
+        )
+    ]
+    return lanes, demand, marks, outlooks
 
 
-def a_day_of_records(session: Session, day: datetime, n: int) -> None:
-    """A day's new orders of the demo's SKUs, new parcels, and the carrier's news of parcels already travelling."""
+def a_day_of_records(session: Session, day: datetime, n: int) -> set[int]:
+    """A day's new orders of the demo's SKUs, new parcels, and the carrier's news of parcels already travelling;
+    the orders of those parcels."""
     shop = get_shop(session)
     skus = list(session.scalars(select(Sku).where(Sku.shop_id == shop.id).order_by(Sku.id).limit(n)))
     for i, sku in enumerate(skus):
@@ -87,6 +95,7 @@ def a_day_of_records(session: Session, day: datetime, n: int) -> None:
         session.flush()
         refresh_shipment(shipment, [*shipment.events, event], now=day + timedelta(hours=1))
     session.flush()
+    return {shipment.order_id for shipment in travelling if shipment.order_id is not None}
 
 
 def test_folded_in_over_two_days_the_stores_equal_a_rebuild(demo_engine: BuiltDemo) -> None:
@@ -96,13 +105,16 @@ def test_folded_in_over_two_days_the_stores_equal_a_rebuild(demo_engine: BuiltDe
         shop = get_shop(session)
         refresh_lane_samples(session, shop_id=shop.id)  # as the day's brief does
         refresh_daily_demand(session, shop_id=shop.id)
+        refresh_outlook_inputs(session, shop_id=shop.id)
     for step in range(2):
         with transaction(sessions) as session:
-            a_day_of_records(session, day + timedelta(days=step), 12)
+            delivered_orders = len(a_day_of_records(session, day + timedelta(days=step), 12))
         with transaction(sessions) as session:
             shop = get_shop(session)
             assert refresh_lane_samples(session, shop_id=shop.id) == 24  # folded in, not rebuilt
             assert refresh_daily_demand(session, shop_id=shop.id) == 12
+            # The 12 new orders, and the orders of the parcels delivered (the new parcels have none).
+            assert refresh_outlook_inputs(session, shop_id=shop.id) == 12 + delivered_orders
     with transaction(sessions) as session:
         folded = store_rows(session)
     database = str(demo_engine.engine.url.database)
@@ -119,7 +131,14 @@ def test_folded_in_over_two_days_the_stores_equal_a_rebuild(demo_engine: BuiltDe
             "FROM order_lines l JOIN orders o ON o.id = l.order_id "
             "WHERE o.status != 'closed' AND (o.status != 'cancelled' OR o.cancelled_by != 'buyer')"
         ).fetchone()[0]
-    assert json.loads(result.stdout) == [{"shop": "demo", "lane_samples": parcels, "daily_demand": cells}]
+        open_orders = connection.execute(
+            "SELECT count(*) FROM orders o WHERE o.status IN ('awaiting_shipment', 'shipped') "
+            "AND o.payment_state NOT IN ('unpaid', 'refunded') AND NOT EXISTS (SELECT 1 FROM disputes d "
+            "WHERE d.order_id = o.id AND (d.state != 'open' OR d.closed_at IS NOT NULL))"
+        ).fetchone()[0]
+    assert json.loads(result.stdout) == [
+        {"shop": "demo", "lane_samples": parcels, "daily_demand": cells, "order_outlooks": open_orders}
+    ]
 
     # An order of the demo cancelled by its buyer afterwards: below the watermark, the shop's part is rebuilt.
     with transaction(sessions) as session:

@@ -19,7 +19,7 @@ from tradewind.brief.states import claim, record_event, transition
 from tradewind.db.session import read_memo
 from tradewind.errors import ConflictError, InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
-from tradewind.logistics.service import refresh_lane_samples
+from tradewind.logistics.service import refresh_lane_samples, refresh_outlook_inputs
 from tradewind.messaging.service import edit_draft, one_message_per_order
 from tradewind.planning.models import SkuPlan
 from tradewind.planning.service import refresh_daily_demand
@@ -46,6 +46,7 @@ def collect(
         # read them (and every reader outside this transaction the records until it commits).
         refresh_lane_samples(session, shop_id=shop.id)
         refresh_daily_demand(session, shop_id=shop.id)
+        refresh_outlook_inputs(session, shop_id=shop.id)
         found = [(producer, producer.actions(session, shop=shop, context=context)) for producer in producers]
     for producer, actions in found:
         for action in actions:

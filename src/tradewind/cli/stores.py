@@ -1,12 +1,15 @@
-"""`tradewind stores …`: the per-shop stores of derived figures (lane samples, daily demand), rebuilt from the
-records. They are brought up to date by themselves when read; a rebuild is for a store in doubt."""
+"""`tradewind stores …`: the per-shop stores of derived figures (lane samples, daily demand, the open orders'
+outlook inputs), rebuilt from the records. They are brought up to date by the day's brief; a rebuild is for a store
+in doubt."""
 
 from __future__ import annotations
 
 import typer
 
+import tradewind.models  # noqa: F401 - every table, so that the stores' bulk inserts resolve their foreign keys
 from tradewind.cli.runtime import DbOption, JsonOption, ShopOption, console, friendly_errors, open_runtime, print_json
 from tradewind.logistics.lane_store import rebuild_lane_samples
+from tradewind.logistics.outlook_store import rebuild_outlook_inputs
 from tradewind.planning.demand_store import rebuild_daily_demand
 from tradewind.shops.service import all_shops, get_shop
 
@@ -27,6 +30,7 @@ def rebuild_command(db: DbOption = None, shop: ShopOption = None, as_json: JsonO
                     "shop": the_shop.code,
                     "lane_samples": rebuild_lane_samples(session, shop_id=the_shop.id),
                     "daily_demand": rebuild_daily_demand(session, shop_id=the_shop.id),
+                    "order_outlooks": rebuild_outlook_inputs(session, shop_id=the_shop.id),
                 }
             )
     if as_json:
@@ -34,6 +38,7 @@ def rebuild_command(db: DbOption = None, shop: ShopOption = None, as_json: JsonO
         return
     for row in rebuilt:
         console.print(
-            f"{row['shop']}: lane samples {row['lane_samples']} parcels, daily demand {row['daily_demand']} SKU-days",
+            f"{row['shop']}: lane samples {row['lane_samples']} parcels, daily demand {row['daily_demand']} SKU-days, "
+            f"order outlooks {row['order_outlooks']} open orders",
             highlight=False,
         )

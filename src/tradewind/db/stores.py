@@ -107,6 +107,48 @@ def _whole_postgresql(element: whole_seconds, compiler: SQLCompiler, **kw: Any) 
     return f"CAST(floor({compiler.process(element.clauses, **kw)}) AS BIGINT)"
 
 
+class epoch_microseconds(FunctionElement[int]):  # noqa: N801 - an SQL function, named as one
+    """The microseconds since 1970 of a stored instant, exactly, the same way on SQLite and PostgreSQL (SQLite's
+    own strftime('%s') rounds the fraction to milliseconds first, so that an instant a few microseconds before a
+    whole second is counted in the next one: no match for a float's seconds rounded down)."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(epoch_microseconds, "sqlite")
+def _epoch_us_sqlite(element: epoch_microseconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps an instant as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's text for DATETIME).
+    moment = compiler.process(element.clauses, **kw)
+    return (
+        f"(CAST(strftime('%s', substr({moment}, 1, 19)) AS INTEGER) * 1000000 "
+        f"+ CAST(substr(substr({moment}, 21, 6) || '000000', 1, 6) AS INTEGER))"
+    )
+
+
+@compiles(epoch_microseconds)
+def _epoch_us_postgresql(element: epoch_microseconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(round(extract(epoch FROM {compiler.process(element.clauses, **kw)}) * 1000000) AS BIGINT)"
+
+
+class whole_microseconds(FunctionElement[int]):  # noqa: N801 - an SQL function, named as one
+    """A number of seconds since 1970 kept as a float, in whole microseconds as `epoch_microseconds` gives them (a
+    double holds an instant of this century to a tenth of a microsecond: rounding finds the one it was made from)."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(whole_microseconds, "sqlite")
+def _whole_us_sqlite(element: whole_microseconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(round({compiler.process(element.clauses, **kw)} * 1000000) AS INTEGER)"
+
+
+@compiles(whole_microseconds)
+def _whole_us_postgresql(element: whole_microseconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(round({compiler.process(element.clauses, **kw)} * 1000000) AS BIGINT)"
+
+
 def as_int(value: Any) -> int:
     """A SUM's result as an int (None for no rows is 0; PostgreSQL's SUM of a BIGINT is a NUMERIC)."""
     return 0 if value is None else int(value)

@@ -32,6 +32,7 @@ from tradewind.demo.suppliers import (
 from tradewind.demo.writer import BulkWriter
 from tradewind.errors import ConflictError, ValidationError
 from tradewind.logistics.lane_store import rebuild_lane_samples
+from tradewind.logistics.outlook_store import rebuild_outlook_inputs
 from tradewind.messaging.triage.inbound import triage_inbox
 from tradewind.models import Base
 from tradewind.planning.demand_store import rebuild_daily_demand
@@ -170,6 +171,7 @@ def build_demo_shop(
     # The records came in as imports would bring them, and the stores kept up with them.
     rebuild_lane_samples(session, shop_id=shop_id)
     rebuild_daily_demand(session, shop_id=shop_id)
+    rebuild_outlook_inputs(session, shop_id=shop_id)
     writer.report(INBOX_STAGE, 1, 1)
     short = np.flatnonzero((plan.kind == SHORT) | (plan.kind == ZERO))
     return DemoSummary(

@@ -164,3 +164,39 @@ class LaneSample(ShopOwned, Base):
     delivered: Mapped[float | None]
     # The carrier's last news (its last event, else its first scan): NaN-free, None where none is known.
     last_news: Mapped[float | None]
+
+
+class OutlookInput(ShopOwned, Base):
+    """One open order as its delivery outlook reads it (`logistics/outlook_store.py`): the order's promise and lane,
+    its latest parcel and what the parcel's events add up to, as plain values (instants as seconds since 1970), so
+    that a brief reads every open order with one column select instead of its order, parcel and events as records.
+    Only what the records say: what today makes of it (late, lost, expected when) is computed per brief."""
+
+    __tablename__ = "order_outlook_inputs"
+    __table_args__ = (Index("ix_order_outlook_inputs_shop_placed", "shop_id", "placed"),)
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    number: Mapped[str] = mapped_column(String(64))
+    placed: Mapped[float]
+    ship_by: Mapped[date | None]
+    promised_delivery_on: Mapped[date | None]
+    protection_ends_on: Mapped[date | None]
+    # The parcel's destination, else the order's; the order's own method (a parcel's method_id comes first).
+    destination: Mapped[str | None] = mapped_column(String(2))
+    order_method: Mapped[str | None] = mapped_column(String(64))
+    # The order's latest parcel (by hand-over, then id); all None before it is handed over.
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    tracking_number: Mapped[str | None] = mapped_column(String(64))
+    origin_country: Mapped[str | None] = mapped_column(String(2))
+    method_id: Mapped[int | None]
+    status: Mapped[str | None] = mapped_column(String(32))
+    shipped: Mapped[float | None]
+    first_scan: Mapped[float | None]
+    last_event: Mapped[float | None]
+    # The parcel's latest event of a known status, its latest out-for-delivery event, and since when it waits at a
+    # pickup point (the timeline's, kept only while the parcel's status says it waits there).
+    latest_substatus: Mapped[str | None] = mapped_column(String(64))
+    latest_text: Mapped[str | None] = mapped_column(Text)
+    latest_location: Mapped[str | None] = mapped_column(String(200))
+    out_for_delivery_at: Mapped[float | None]
+    waiting_since: Mapped[float | None]

@@ -22,6 +22,7 @@ from tradewind.logistics.disruptions import covers as covers
 from tradewind.logistics.disruptions import list_disruptions as list_disruptions
 from tradewind.logistics.lane_store import refresh_lane_samples as refresh_lane_samples
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
+from tradewind.logistics.outlook_store import refresh_outlook_inputs as refresh_outlook_inputs
 from tradewind.logistics.rules import LogisticsRules as LogisticsRules
 from tradewind.logistics.schemas import parcel_figures
 from tradewind.logistics.shipping import LaneStatistics as LaneStatistics
@@ -40,6 +41,7 @@ from tradewind.logistics.tracking.timeline import build_timeline as build_timeli
 from tradewind.logistics.tracking.timeline import stored_event as stored_event
 from tradewind.logistics.transit.regions import region_of as region_of
 from tradewind.logistics.watch import OrderAtRisk as OrderAtRisk
+from tradewind.logistics.watch import expected_deliveries as expected_deliveries
 from tradewind.logistics.watch import order_outlooks as order_outlooks
 from tradewind.logistics.watch import orders_at_risk as orders_at_risk
 

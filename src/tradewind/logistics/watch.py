@@ -12,24 +12,25 @@ names them) before any tracking feed is set up, and without one no parcel is eve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.clock import start_of_day
 from tradewind.db.session import memoized
 from tradewind.logistics.lane_store import UNSPECIFIED_METHOD
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
+from tradewind.logistics.outlook_store import OutlookRow, order_settled, outlook_inputs
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.schemas import at_risk_figures
 from tradewind.logistics.shipping import LaneStatistics, default_method, lane_statistics
 from tradewind.logistics.tracking.codes import Substatus, plain_words
 from tradewind.logistics.tracking.timeline import build_timeline, stored_event
 from tradewind.logistics.transit.lanes import Lane, LaneEstimate
-from tradewind.orders.models import Dispute, DisputeState, Order, OrderStatus, PaymentState
-from tradewind.orders.service import stale, stale_cutoff
+from tradewind.orders.models import Order, OrderStatus
+from tradewind.orders.service import stale_cutoff
 from tradewind.shops.models import Shop
 from tradewind.wording import Day, Phrase, nphrase, phrase
 
@@ -48,15 +49,6 @@ TROUBLE = {
 }
 # A parcel in these states is not coming to the buyer: no delivery date to give.
 NOT_COMING = frozenset({Substatus.RETURNING_TO_SENDER, Substatus.LOST})
-
-
-def order_settled() -> ColumnElement[bool]:
-    """Orders the platform has settled with the buyer, whatever their parcel does: refunded in full, or with a
-    dispute closed (won by either side). They are no longer at risk (DESIGN §7) and leave every outlook."""
-    closed_dispute = exists().where(
-        Dispute.order_id == Order.id, or_(Dispute.state != DisputeState.OPEN, Dispute.closed_at.is_not(None))
-    )
-    return or_(Order.payment_state == PaymentState.REFUNDED, closed_dispute)
 
 
 def _settled_among(session: Session, ids: list[int]) -> set[int]:
@@ -226,17 +218,53 @@ def _may_need_a_look(now: datetime, rules: LogisticsRules, scans: bool) -> Colum
     )
 
 
+def scan_news(
+    *,
+    shipped_at: datetime,
+    first_scan_at: datetime | None,
+    last_event_at: datetime | None,
+    status: str,
+    now: datetime,
+    rules: LogisticsRules,
+    scans: bool,
+) -> tuple[str, int] | None:
+    """What a parcel's scans say by now: no_first_scan (when tracking reaches the shop), stalled, or probably_lost
+    (no carrier news for `expired_after_days`), with the days; None when nothing (a parcel waiting at a pickup point
+    is judged by its waiting)."""
+    since_shipping = (now - shipped_at).total_seconds() / DAY
+    if first_scan_at is None and since_shipping > rules.first_scan_within_days:
+        if not scans:
+            return None
+        # Later it is Expired: probably lost, an inquiry and a refund or resend rather than a chase.
+        return "no_first_scan" if since_shipping <= rules.expired_after_days else "probably_lost", int(since_shipping)
+    if status == S.AVAILABLE_FOR_PICKUP or first_scan_at is None:
+        return None
+    quiet = (now - (last_event_at or first_scan_at)).total_seconds() / DAY
+    if rules.stalled_after_days < quiet <= rules.expired_after_days:
+        return "stalled", int(quiet)
+    if quiet > rules.expired_after_days:
+        return "probably_lost", int(quiet)
+    return None
+
+
 def _parcel_findings(
     shipment: Shipment, order: Order | None, facts: ParcelFacts, now: datetime, rules: LogisticsRules, scans: bool
 ) -> list[WatchFinding]:
     found = []
     since_shipping = (now - shipment.shipped_at).total_seconds() / DAY
-    if shipment.first_scan_at is None and since_shipping > rules.first_scan_within_days:
-        if scans and since_shipping <= rules.expired_after_days:
-            found.append(WatchFinding("no_first_scan", shipment, order, facts, int(since_shipping)))
-        elif scans:  # later it is Expired: probably lost, an inquiry and a refund or resend rather than a chase
-            found.append(WatchFinding("probably_lost", shipment, order, facts, int(since_shipping)))
-    elif shipment.status == S.AVAILABLE_FOR_PICKUP:
+    unscanned = shipment.first_scan_at is None and since_shipping > rules.first_scan_within_days
+    news = scan_news(
+        shipped_at=shipment.shipped_at,
+        first_scan_at=shipment.first_scan_at,
+        last_event_at=shipment.last_event_at,
+        status=shipment.status,
+        now=now,
+        rules=rules,
+        scans=scans,
+    )
+    if news is not None:
+        found.append(WatchFinding(news[0], shipment, order, facts, news[1]))
+    elif not unscanned and shipment.status == S.AVAILABLE_FOR_PICKUP:
         waiting_since = _waiting_since(shipment)
         waited = (now - waiting_since).total_seconds() / DAY if waiting_since else 0.0
         if waiting_since is not None and waited >= rules.pickup_reminder_after_days:
@@ -252,13 +280,6 @@ def _parcel_findings(
                     extra={"waiting_since": waiting_since.date().isoformat(), "back_to_sender_from": returns_on},
                 )
             )
-    elif shipment.first_scan_at is not None:
-        last = shipment.last_event_at or shipment.first_scan_at
-        quiet = (now - last).total_seconds() / DAY
-        if rules.stalled_after_days < quiet <= rules.expired_after_days:
-            found.append(WatchFinding("stalled", shipment, order, facts, int(quiet)))
-        elif quiet > rules.expired_after_days:
-            found.append(WatchFinding("probably_lost", shipment, order, facts, int(quiet)))
     deadline = _protection_deadline(order)
     if deadline is not None:
         left = (deadline - now.date()).days
@@ -315,6 +336,49 @@ class OrderAtRisk:
         return at_risk_figures(self)
 
 
+# A lane curve's answers for the day (`LaneEstimate.days_to_delivery` by estimate, quantile and days on the way):
+# the open orders of a lane ask the same few hundred questions thousands of times.
+Curves = dict[tuple[int, float, int], int | None]
+
+
+@dataclass(frozen=True)
+class _Parcel:
+    """An order's latest parcel as its outlook reads it (from the outlook inputs: `outlook_store.OutlookRow`)."""
+
+    tracking_number: str
+    status: str
+    shipped_at: datetime
+    first_scan_at: datetime | None
+    last_event_at: datetime | None
+    substatus: str | None
+    latest_text: str | None
+    latest_location: str | None
+    out_for_delivery_at: datetime | None
+    waiting_since: datetime | None
+
+
+def _instant(seconds: float | None) -> datetime | None:
+    """An instant kept as seconds since 1970, as the record has it (to the microsecond)."""
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
+
+
+def _parcel_of(row: OutlookRow) -> _Parcel | None:
+    if row.shipment_id is None or row.shipped is None or row.status is None:
+        return None
+    return _Parcel(
+        tracking_number=row.tracking_number or "",
+        status=S(row.status),
+        shipped_at=datetime.fromtimestamp(row.shipped, UTC),
+        first_scan_at=_instant(row.first_scan),
+        last_event_at=_instant(row.last_event),
+        substatus=row.latest_substatus,
+        latest_text=row.latest_text,
+        latest_location=row.latest_location,
+        out_for_delivery_at=_instant(row.out_for_delivery_at),
+        waiting_since=_instant(row.waiting_since),
+    )
+
+
 def order_outlooks(
     session: Session, *, shop: Shop, today: date, now: datetime | None = None, rules: LogisticsRules | None = None
 ) -> list[OrderAtRisk]:
@@ -322,8 +386,42 @@ def order_outlooks(
     when it is at risk, why. An order whose parcel is back with the sender is not open. Computed once per
     `read_memo`."""
     config = rules or LogisticsRules()
-    moment = now or datetime.combine(today, time(12, 0), tzinfo=start_of_day(today).tzinfo)
+    moment = _moment(today, now)
     key = ("order_outlooks", shop.id, today, moment, repr(config))
+
+    def compute() -> list[OrderAtRisk]:
+        found = _outlook_figures(session, shop=shop, today=today, moment=moment, config=config)
+        return _with_orders(session, found)
+
+    return memoized(session, key, compute)
+
+
+def _moment(today: date, now: datetime | None) -> datetime:
+    return now or datetime.combine(today, time(12, 0), tzinfo=start_of_day(today).tzinfo)
+
+
+def _with_orders(session: Session, found: list[tuple[int, dict[str, Any]]]) -> list[OrderAtRisk]:
+    """The outlooks with their orders (and buyers) as records, read only for these."""
+    orders = _orders_of(session, [order_id for order_id, _ in found])
+    return [OrderAtRisk(order=orders[order_id], **figures) for order_id, figures in found]
+
+
+def expected_deliveries(
+    session: Session, *, shop: Shop, today: date, now: datetime | None = None, rules: LogisticsRules | None = None
+) -> dict[int, date | None]:
+    """Every open order's expected delivery (p90) by order id, None where the outlook gives no date (the same
+    outlooks as `order_outlooks`, without reading the orders as records)."""
+    config = rules or LogisticsRules()
+    found = _outlook_figures(session, shop=shop, today=today, moment=_moment(today, now), config=config)
+    return {order_id: figures["expected_p90_on"] for order_id, figures in found}
+
+
+def _outlook_figures(
+    session: Session, *, shop: Shop, today: date, moment: datetime, config: LogisticsRules
+) -> list[tuple[int, dict[str, Any]]]:
+    """Each open order's id and its outlook's figures (`OrderAtRisk` but the order). Computed once per
+    `read_memo`."""
+    key = ("order_outlook_figures", shop.id, today, moment, repr(config))
     return memoized(
         session, key, lambda: _order_outlooks(session, shop=shop, today=today, moment=moment, config=config)
     )
@@ -331,38 +429,33 @@ def order_outlooks(
 
 def _order_outlooks(
     session: Session, *, shop: Shop, today: date, moment: datetime, config: LogisticsRules
-) -> list[OrderAtRisk]:
-    orders = session.scalars(
-        select(Order)
-        .options(selectinload(Order.buyer))
-        .where(
-            Order.shop_id == shop.id,
-            Order.status.in_((OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED)),
-            Order.payment_state != PaymentState.UNPAID,
-            # Stale orders: the stale_orders action lists them; no buyer is written to.
-            ~stale(stale_cutoff(today, config.stale_order_days)),
-            ~order_settled(),
-        )
-        .order_by(Order.placed_at, Order.number)
-    ).all()
-    if not orders:
+) -> list[tuple[int, dict[str, Any]]]:
+    cutoff = stale_cutoff(today, config.stale_order_days)
+    cutoff_start = start_of_day(cutoff).timestamp()
+    # Stale orders: the stale_orders action lists them; no buyer is written to.
+    rows = [
+        row
+        for row in outlook_inputs(session, shop_id=shop.id)
+        if not (row.ship_by < cutoff if row.ship_by is not None else row.placed < cutoff_start)
+    ]
+    if not rows:
         return []
-    shipments = _shipments_of_orders(session, [o.id for o in orders])
     scans = tracking_reaches(session, shop=shop, since=moment - timedelta(days=config.watch_window_days))
     methods = _methods_by_id(session, shop)
     statistics = {s.lane: s for s in lane_statistics(session, shop=shop, now=moment, rules=config)}
     outlooks = []
     defaults: dict[str, str | None] = {}
-    for order in orders:
-        shipment = shipments.get(order.id)
-        if shipment is not None and _returned(shipment):
+    curves: Curves = {}
+    for row in rows:
+        parcel = _parcel_of(row)
+        if parcel is not None and parcel.substatus == Substatus.RETURNED_TO_SENDER:
             continue  # back with the sender: nothing is on its way to the buyer
-        origin = shipment.origin_country if shipment else shop.country
-        destination = (shipment.destination_country if shipment else None) or order.destination_country
-        if shipment is not None and shipment.method_id is not None:
-            method: str | None = methods.get(shipment.method_id)
+        origin = row.origin_country if parcel is not None and row.origin_country else shop.country
+        destination = row.destination
+        if parcel is not None and row.method_id is not None:
+            method: str | None = methods.get(row.method_id)
         else:
-            method = order.shipping_method
+            method = row.order_method
         if method is None and destination is not None:
             if destination not in defaults:
                 defaults[destination] = default_method(
@@ -370,38 +463,37 @@ def _order_outlooks(
                 )[0]
             method = defaults[destination]
         lane = Lane(origin, destination, method or UNSPECIFIED_METHOD) if destination else None
-        outlooks.append(_outlook(order, shipment, lane, statistics, moment, config, scans))
+        outlooks.append((row.order_id, _outlook(row, parcel, lane, statistics, moment, config, scans, curves)))
     return outlooks
-
-
-def _returned(shipment: Shipment) -> bool:
-    latest = _latest_event(shipment.events)
-    return latest is not None and latest.substatus == Substatus.RETURNED_TO_SENDER
 
 
 def orders_at_risk(
     session: Session, *, shop: Shop, today: date, now: datetime | None = None, rules: LogisticsRules | None = None
 ) -> list[OrderAtRisk]:
     """Open orders that may miss their promised date (for notify_delay), most late first."""
-    found = [o for o in order_outlooks(session, shop=shop, today=today, now=now, rules=rules) if o.at_risk]
+    config = rules or LogisticsRules()
+    figures = _outlook_figures(session, shop=shop, today=today, moment=_moment(today, now), config=config)
+    found = _with_orders(session, [(order_id, f) for order_id, f in figures if f["reasons"]])
     return sorted(found, key=lambda o: (-o.days_late, o.promised_on or date.max, o.order.number))
 
 
-def _shipments_of_orders(session: Session, order_ids: list[int]) -> dict[int, Shipment]:
-    found: dict[int, Shipment] = {}
-    for start in range(0, len(order_ids), 500):
-        for shipment in session.scalars(
-            select(Shipment)
-            .options(selectinload(Shipment.events))
-            .where(Shipment.order_id.in_(order_ids[start : start + 500]))
-            .order_by(Shipment.shipped_at)
-        ):
-            assert shipment.order_id is not None
-            found[shipment.order_id] = shipment  # the latest parcel of the order wins
-    return found
+def _parcel_facts(parcel: _Parcel, method: str, now: datetime) -> ParcelFacts:
+    """`parcel_facts` of an outlook's parcel."""
+    return ParcelFacts(
+        tracking_number=parcel.tracking_number,
+        carrier_method=method,
+        status=S(parcel.status).value,
+        status_words=plain_words(S(parcel.status), parcel.substatus),
+        substatus=parcel.substatus,
+        last_event=parcel.latest_text,
+        last_event_at=parcel.last_event_at,
+        location=parcel.latest_location,
+        shipped_on=parcel.shipped_at.date(),
+        days_since_shipping=int((now - parcel.shipped_at).total_seconds() // DAY),
+    )
 
 
-def silent_days(shipment: Shipment, now: datetime, *, scans: bool) -> float | None:
+def silent_days(shipment: Shipment | _Parcel, now: datetime, *, scans: bool) -> float | None:
     """Days since the carrier last said anything of the parcel (since hand-over when it never did, but only when
     tracking reaches the shop: otherwise nothing is known either way, None)."""
     last = shipment.last_event_at or shipment.first_scan_at
@@ -412,7 +504,7 @@ def silent_days(shipment: Shipment, now: datetime, *, scans: bool) -> float | No
     return (now - last).total_seconds() / DAY
 
 
-def probably_lost(shipment: Shipment, now: datetime, rules: LogisticsRules, *, scans: bool) -> bool:
+def probably_lost(shipment: Shipment | _Parcel, now: datetime, rules: LogisticsRules, *, scans: bool) -> bool:
     """Expired (AfterShip's word): no carrier news for `expired_after_days`. A competing risk of delivery — such a
     parcel is probably lost, not late. Measured from the parcel's last news with the shop's `expired_after_days`;
     the stored Expired status (set when tracking was last read, or by the carrier) counts only when there is none.
@@ -426,26 +518,28 @@ def probably_lost(shipment: Shipment, now: datetime, rules: LogisticsRules, *, s
 
 
 def _outlook(
-    order: Order,
-    shipment: Shipment | None,
+    row: OutlookRow,
+    parcel: _Parcel | None,
     lane: Lane | None,
     statistics: dict[Lane, LaneStatistics],
     now: datetime,
     rules: LogisticsRules,
     scans: bool,
-) -> OrderAtRisk:
+    curves: Curves,
+) -> dict[str, Any]:
+    """An order's outlook (`OrderAtRisk`'s fields but the order) from its inputs, today."""
     reasons: list[tuple[str, Phrase]] = []
     found = statistics.get(lane) if lane else None
     estimate: LaneEstimate | None = found.estimate if found else None
-    facts = parcel_facts(shipment, lane.method if lane else UNSPECIFIED_METHOD, now) if shipment else None
-    promised = order.promised_delivery_on or order.protection_ends_on
-    act_by = order.protection_ends_on or order.promised_delivery_on
+    facts = _parcel_facts(parcel, lane.method if lane else UNSPECIFIED_METHOD, now) if parcel else None
+    promised = row.promised_delivery_on or row.protection_ends_on
+    act_by = row.protection_ends_on or row.promised_delivery_on
     steps: tuple[dict[str, Any], ...] = ()
     if estimate is not None and estimate.blocked:
         reasons.append(("lane_blocked", phrase("the route %(lane)s is blocked", lane=estimate.lane.words())))
-    lost = shipment is not None and facts is not None and probably_lost(shipment, now, rules, scans=scans)
-    if shipment is not None and facts is not None and lost:
-        quiet = silent_days(shipment, now, scans=scans)
+    lost = parcel is not None and facts is not None and probably_lost(parcel, now, rules, scans=scans)
+    if parcel is not None and facts is not None and lost:
+        quiet = silent_days(parcel, now, scans=scans)
         news = (
             nphrase("no carrier news for %(num)s days", "no carrier news for %(num)s days", int(quiet))
             if quiet is not None
@@ -462,37 +556,45 @@ def _outlook(
             else phrase("%(news)s: probably lost — ask the carrier, then refund or resend", news=news)
         )
         reasons.append(("probably_lost", lost_reason))
-        steps = _lost_steps(order, facts, act_by)
+        steps = _lost_steps(row.number, facts, act_by)
     elif facts is not None and facts.substatus in TROUBLE:
         reasons.append((facts.substatus, TROUBLE[facts.substatus]))
         if facts.substatus in NOT_COMING:
-            steps = _lost_steps(order, facts, act_by)
-    if shipment is not None and facts is not None and not lost:
-        for finding in _parcel_findings(shipment, None, facts, now, rules, scans):
-            if finding.situation == "no_first_scan":
-                reasons.append(
-                    (
-                        "no_first_scan",
-                        nphrase(
-                            "no carrier scan %(num)s days after shipping",
-                            "no carrier scan %(num)s days after shipping",
-                            finding.days,
-                        ),
-                    )
+            steps = _lost_steps(row.number, facts, act_by)
+    if parcel is not None and facts is not None and not lost:
+        scanned = scan_news(
+            shipped_at=parcel.shipped_at,
+            first_scan_at=parcel.first_scan_at,
+            last_event_at=parcel.last_event_at,
+            status=parcel.status,
+            now=now,
+            rules=rules,
+            scans=scans,
+        )
+        if scanned is not None and scanned[0] == "no_first_scan":
+            reasons.append(
+                (
+                    "no_first_scan",
+                    nphrase(
+                        "no carrier scan %(num)s days after shipping",
+                        "no carrier scan %(num)s days after shipping",
+                        scanned[1],
+                    ),
                 )
-            elif finding.situation == "stalled":
-                reasons.append(
-                    (
-                        "stalled",
-                        nphrase("no tracking news for %(num)s days", "no tracking news for %(num)s days", finding.days),
-                    )
+            )
+        elif scanned is not None and scanned[0] == "stalled":
+            reasons.append(
+                (
+                    "stalled",
+                    nphrase("no tracking news for %(num)s days", "no tracking news for %(num)s days", scanned[1]),
                 )
+            )
     p50_on: date | None = None
     p90_on: date | None = None
     days_late = 0
-    if shipment is not None and shipment.status == S.AVAILABLE_FOR_PICKUP and not steps:
+    if parcel is not None and parcel.status == S.AVAILABLE_FOR_PICKUP and not steps:
         # The carrier has delivered to the pickup point: late only by the days it got there after the promise.
-        arrived, p50_on, p90_on = _at_pickup(shipment, now, rules, reasons)
+        arrived, p50_on, p90_on = _at_pickup(parcel, now, rules, reasons)
         if promised is not None and arrived > promised:
             days_late = (arrived - promised).days
             reasons.append(
@@ -509,10 +611,10 @@ def _outlook(
                 )
             )
     elif not steps:  # a parcel lost or going back has no delivery date
-        if shipment is not None and shipment.status == S.OUT_FOR_DELIVERY:
-            p50_on, p90_on = _out_for_delivery(shipment, now, rules, reasons)
+        if parcel is not None and parcel.status == S.OUT_FOR_DELIVERY:
+            p50_on, p90_on = _out_for_delivery(parcel, now, rules, reasons)
         else:
-            p50_on, p90_on = _expected(shipment, estimate, now, rules, reasons)
+            p50_on, p90_on = _expected(parcel, estimate, now, rules, reasons, curves)
         latest = p90_on or p50_on
         if latest is not None and promised is not None and latest > promised:
             days_late = (latest - promised).days
@@ -541,33 +643,32 @@ def _outlook(
                     ),
                 )
             )
-    return OrderAtRisk(
-        order=order,
-        reason=reasons[0][0] if reasons else "on_time",
-        reason_words=reasons[0][1].english() if reasons else "expected in time",
-        reason_phrase=reasons[0][1] if reasons else phrase("expected in time"),
-        reasons=tuple(code for code, _ in reasons),
-        promised_on=promised,
-        expected_p50_on=p50_on,
-        expected_p90_on=p90_on,
-        days_late=days_late,
-        lane=lane,
-        estimate_source=estimate.source if estimate else None,
-        parcel=facts,
-        restrictions=estimate.restrictions if estimate else (),
-        steps=steps,
-        act_by=act_by if steps else None,
-    )
+    return {
+        "reason": reasons[0][0] if reasons else "on_time",
+        "reason_words": reasons[0][1].english() if reasons else "expected in time",
+        "reason_phrase": reasons[0][1] if reasons else phrase("expected in time"),
+        "reasons": tuple(code for code, _ in reasons),
+        "promised_on": promised,
+        "expected_p50_on": p50_on,
+        "expected_p90_on": p90_on,
+        "days_late": days_late,
+        "lane": lane,
+        "estimate_source": estimate.source if estimate else None,
+        "parcel": facts,
+        "restrictions": estimate.restrictions if estimate else (),
+        "steps": steps,
+        "act_by": act_by if steps else None,
+    }
 
 
-def _lost_steps(order: Order, facts: ParcelFacts, act_by: date | None) -> tuple[dict[str, Any], ...]:
+def _lost_steps(number: str, facts: ParcelFacts, act_by: date | None) -> tuple[dict[str, Any], ...]:
     """A parcel that is not coming: ask the carrier (an inquiry, with the tracking number), then refund the buyer
     or send the order again, before the buyer-protection deadline makes the platform decide."""
     return (
         {"type": "carrier_inquiry", "tracking_number": facts.tracking_number, "method": facts.carrier_method},
         {
             "type": "refund_or_resend",
-            "order": order.number,
+            "order": number,
             "choices": ["refund", "resend"],
             "by": act_by.isoformat() if act_by else None,
         },
@@ -575,12 +676,12 @@ def _lost_steps(order: Order, facts: ParcelFacts, act_by: date | None) -> tuple[
 
 
 def _at_pickup(
-    shipment: Shipment, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, Phrase]]
+    parcel: _Parcel, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, Phrase]]
 ) -> tuple[date, date | None, date | None]:
     """The day a parcel reached its pickup point, and when it is expected: collected by the end of the point's
     storage period, or it goes back — arrival + `pickup_hold_days` (both p50 and p90: when in that period the
     buyer comes, nothing says). Past that period, no date."""
-    waiting_since = _waiting_since(shipment) or shipment.last_event_at or shipment.shipped_at
+    waiting_since = parcel.waiting_since or parcel.last_event_at or parcel.shipped_at
     arrived = waiting_since.date()
     back_on = arrived + timedelta(days=rules.pickup_hold_days)
     if back_on < now.date():
@@ -601,14 +702,13 @@ def _at_pickup(
 
 
 def _out_for_delivery(
-    shipment: Shipment, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, Phrase]]
+    parcel: _Parcel, now: datetime, rules: LogisticsRules, reasons: list[tuple[str, Phrase]]
 ) -> tuple[date | None, date | None]:
     """A parcel the courier has out for delivery is judged by that milestone, not by its lane's curve (which knows
     nothing of the parcel's last leg, and for a parcel long on its way may give no date at all): expected the day
     after the event (p50) and by `out_for_delivery_days` after it (p90). Once that has passed with no delivery, no
     date: the delivery failed somewhere, and the reason says so."""
-    out = [e for e in shipment.events if e.status == S.OUT_FOR_DELIVERY]
-    since = max(e.occurred_at for e in out) if out else (shipment.last_event_at or shipment.shipped_at)
+    since = parcel.out_for_delivery_at or parcel.last_event_at or parcel.shipped_at
     out_on = since.date()
     p50_on = out_on + timedelta(days=1)
     p90_on = out_on + timedelta(days=rules.out_for_delivery_days)
@@ -629,25 +729,29 @@ def _out_for_delivery(
 
 
 def _expected(
-    shipment: Shipment | None,
+    parcel: _Parcel | None,
     estimate: LaneEstimate | None,
     now: datetime,
     rules: LogisticsRules,
     reasons: list[tuple[str, Phrase]],
+    curves: Curves,
 ) -> tuple[date | None, date | None]:
     """p50 and p90 delivery from the lane's curve, given the days the parcel has already spent on its way; None
     where the curve cannot answer, or answers beyond `watch_window_days` after hand-over (past every deadline the
     shop follows), and then says so in `reasons`."""
     if estimate is None:
         return None, None
-    if shipment is None:
+    if parcel is None:
         start, elapsed = now.date(), 0  # not handed over yet: at best it leaves today
     else:
-        start = shipment.shipped_at.date()
-        elapsed = max(0, int((now - shipment.shipped_at).total_seconds() // DAY))
+        start = parcel.shipped_at.date()
+        elapsed = max(0, int((now - parcel.shipped_at).total_seconds() // DAY))
     found = []
     for q in (0.5, 0.9):
-        days = estimate.days_to_delivery(q, elapsed_days=elapsed)
+        key = (id(estimate), q, elapsed)
+        if key not in curves:
+            curves[key] = estimate.days_to_delivery(q, elapsed_days=elapsed)
+        days = curves[key]
         found.append(start + timedelta(days=days) if days is not None and days <= rules.watch_window_days else None)
     if found[1] is None:
         reasons.append(

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tradewind.config import Settings
-from tradewind.logistics.service import order_outlooks
+from tradewind.logistics.service import expected_deliveries as open_orders_expected
 from tradewind.messaging.models import InboundMessage
 from tradewind.messaging.parcels import latest_shipments, method_names, parcel_view
 from tradewind.messaging.service import draft
@@ -258,11 +258,8 @@ def with_reply(
 
 def expected_deliveries(session: Session, *, shop: Shop, today: date, now: datetime) -> dict[int, date | None]:
     """Expected delivery (p90) of every open order, for replies about where an order is."""
-    return {
-        o.order.id: o.expected_p90_on
-        for o in order_outlooks(session, shop=shop, today=today, now=now)
-        if o.expected_p90_on is None or o.expected_p90_on > today
-    }
+    found = open_orders_expected(session, shop=shop, today=today, now=now)
+    return {order_id: p90 for order_id, p90 in found.items() if p90 is None or p90 > today}
 
 
 def triage_version() -> str:
