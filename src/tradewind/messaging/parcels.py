@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tradewind.db.session import memoized
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.tracking.codes import Substatus
@@ -54,7 +55,14 @@ def latest_shipments(session: Session, *, order_ids: list[int]) -> dict[int, Shi
 
 
 def method_names(session: Session, *, shop_id: int) -> dict[int, str]:
-    return {m.id: m.name for m in session.scalars(select(ShippingMethod).where(ShippingMethod.shop_id == shop_id))}
+    """The shop's shipping method names by id (read once per `read_memo`: the brief's replies and buyer notices
+    each name a parcel's carrier)."""
+
+    def read() -> dict[int, str]:
+        rows = session.execute(select(ShippingMethod.id, ShippingMethod.name).where(ShippingMethod.shop_id == shop_id))
+        return {row.id: row.name for row in rows}
+
+    return memoized(session, ("method_names", shop_id), read)
 
 
 def _latest(events: list[TrackingEvent]) -> TrackingEvent | None:
