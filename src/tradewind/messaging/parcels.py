@@ -39,16 +39,15 @@ class ParcelView:
         }
 
 
-def latest_shipments(session: Session, *, order_ids: list[int]) -> dict[int, Shipment]:
-    """The latest parcel of each order, with its events."""
+def latest_shipments(session: Session, *, order_ids: list[int], with_events: bool = True) -> dict[int, Shipment]:
+    """The latest parcel of each order, with its events (what `parcel_view` reads); `with_events` False for a caller
+    that reads only the parcel's own columns (its tracking number)."""
     found: dict[int, Shipment] = {}
     for start in range(0, len(order_ids), 500):
-        for shipment in session.scalars(
-            select(Shipment)
-            .options(selectinload(Shipment.events))
-            .where(Shipment.order_id.in_(order_ids[start : start + 500]))
-            .order_by(Shipment.shipped_at, Shipment.id)
-        ):
+        query = select(Shipment).where(Shipment.order_id.in_(order_ids[start : start + 500]))
+        if with_events:
+            query = query.options(selectinload(Shipment.events))
+        for shipment in session.scalars(query.order_by(Shipment.shipped_at, Shipment.id)):
             assert shipment.order_id is not None
             found[shipment.order_id] = shipment
     return found

@@ -25,6 +25,8 @@ TEXTS = (
     "Where is my order {number}? I have been waiting for two weeks",
     "where is my parcel? order {number}",
     "I want to return order {number}, the size is wrong",
+    "where is my package {number}",
+    "I would like to return order {number} and get a refund",
     "Where is my order {number}?",
 )
 
@@ -91,10 +93,13 @@ def _inbox(session: Session, shop: Shop) -> tuple[list[InboundMessage], list[Ord
 
 def test_a_batch_reads_its_parcels_and_method_names_once(session: Session, shop: Shop) -> None:
     messages, orders, tracking = _inbox(session, shop)
-    assert [m.intent for m in messages] == ["order_status", "order_status", "refund_return", "order_status"]
+    intents = ["order_status", "order_status", "refund_return", "order_status", "refund_return", "order_status"]
+    assert [m.intent for m in messages] == intents
     with statements(session) as seen:
         replies = stored_triage(session, messages, shop=shop, settings=Settings(), now=NOW)
-    assert sum("FROM shipments" in s for s in seen) == 1, seen
+    # The parcels asked about (with their events), then the other shipped orders' tracking numbers (without).
+    assert sum("FROM shipments" in s for s in seen) == 2, seen
+    assert sum("FROM tracking_events" in s for s in seen) == 1, seen
     assert sum("FROM shipping_methods" in s for s in seen) == 1, seen
     # Each reply is the one its message gets alone (reading its own order's parcel) and names that parcel.
     for message, order, result in zip(messages, orders, replies, strict=True):

@@ -141,12 +141,18 @@ def _tells_parcel(intent: str, order: Order) -> bool:
 
 
 def reply_records(session: Session, *, shop: Shop, about: Sequence[tuple[str, Order | None]]) -> ReplyRecords:
-    """The records the replies to messages of these (intent, order) read: two queries (and the parcels' events)
-    for the whole batch."""
-    wanted = sorted({order.id for intent, order in about if order is not None and _tells_parcel(intent, order)})
-    if not wanted:
+    """The records the replies to messages of these (intent, order) read, a few queries for the whole batch: the
+    parcels of the orders asked about (with their events, for where the parcel is), the tracking numbers of the
+    other shipped orders, the method names."""
+    told = [(intent, order) for intent, order in about if order is not None and _tells_parcel(intent, order)]
+    if not told:
         return ReplyRecords({}, {})
-    return ReplyRecords(latest_shipments(session, order_ids=wanted), method_names(session, shop_id=shop.id))
+    viewed = sorted({order.id for intent, order in told if intent == "order_status"})
+    tracked = sorted({order.id for _, order in told} - set(viewed))
+    shipments = latest_shipments(session, order_ids=viewed) if viewed else {}
+    if tracked:
+        shipments |= latest_shipments(session, order_ids=tracked, with_events=False)
+    return ReplyRecords(shipments, method_names(session, shop_id=shop.id))
 
 
 def reply_locale(language: str | None, order: Order | None, shop: Shop | None) -> str:
