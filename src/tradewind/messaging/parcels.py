@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tradewind.db.session import memoized
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingEvent, TrackingStatus
 from tradewind.logistics.service import LogisticsRules, Substatus, build_timeline, stored_event
 from tradewind.orders.models import Order, OrderStatus
@@ -36,23 +37,29 @@ class ParcelView:
         }
 
 
-def latest_shipments(session: Session, *, order_ids: list[int]) -> dict[int, Shipment]:
-    """The latest parcel of each order, with its events."""
+def latest_shipments(session: Session, *, order_ids: list[int], with_events: bool = True) -> dict[int, Shipment]:
+    """The latest parcel of each order, with its events (what `parcel_view` reads); `with_events` False for a caller
+    that reads only the parcel's own columns (its tracking number)."""
     found: dict[int, Shipment] = {}
     for start in range(0, len(order_ids), 500):
-        for shipment in session.scalars(
-            select(Shipment)
-            .options(selectinload(Shipment.events))
-            .where(Shipment.order_id.in_(order_ids[start : start + 500]))
-            .order_by(Shipment.shipped_at, Shipment.id)
-        ):
+        query = select(Shipment).where(Shipment.order_id.in_(order_ids[start : start + 500]))
+        if with_events:
+            query = query.options(selectinload(Shipment.events))
+        for shipment in session.scalars(query.order_by(Shipment.shipped_at, Shipment.id)):
             assert shipment.order_id is not None
             found[shipment.order_id] = shipment
     return found
 
 
 def method_names(session: Session, *, shop_id: int) -> dict[int, str]:
-    return {m.id: m.name for m in session.scalars(select(ShippingMethod).where(ShippingMethod.shop_id == shop_id))}
+    """The shop's shipping method names by id (read once per `read_memo`: the brief's replies and buyer notices
+    each name a parcel's carrier)."""
+
+    def read() -> dict[int, str]:
+        rows = session.execute(select(ShippingMethod.id, ShippingMethod.name).where(ShippingMethod.shop_id == shop_id))
+        return {row.id: row.name for row in rows}
+
+    return memoized(session, ("method_names", shop_id), read)
 
 
 def _latest(events: list[TrackingEvent]) -> TrackingEvent | None:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -30,6 +30,9 @@ from tradewind.messaging.triage.intent import classify_intents, training_digest
 from tradewind.messaging.triage.language import detect_languages, detection_version
 from tradewind.orders.models import Order, OrderStatus, PaymentState
 from tradewind.shops.models import Shop
+
+if TYPE_CHECKING:
+    from tradewind.logistics.models import Shipment
 
 # Order numbers as buyers type them: 6+ digits, sometimes grouped with spaces or dashes.
 _NUMBER = re.compile(r"(?<!\d)\d(?:[\s-]?\d){5,24}(?!\d)")
@@ -120,6 +123,38 @@ class OrderLookup:
         return candidates[0] if candidates else None
 
 
+@dataclass(frozen=True)
+class ReplyRecords:
+    """What the suggested replies of a batch of messages read besides each message and its order: the latest
+    parcel of each order whose reply tells of its parcel, and the shop's shipping method names. Read once for the
+    batch (`reply_records`), not once per message."""
+
+    shipments: dict[int, Shipment]
+    methods: dict[int, str]
+
+
+def _tells_parcel(intent: str, order: Order) -> bool:
+    """Whether the reply to a message of `intent` about `order` names its parcel (`_reply_situation`)."""
+    if intent == "covid_safety" or (intent == "payment" and order.payment_state == PaymentState.UNPAID):
+        return False
+    return intent == "order_status" or order.status in SHIPPED
+
+
+def reply_records(session: Session, *, shop: Shop, about: Sequence[tuple[str, Order | None]]) -> ReplyRecords:
+    """The records the replies to messages of these (intent, order) read, a few queries for the whole batch: the
+    parcels of the orders asked about (with their events, for where the parcel is), the tracking numbers of the
+    other shipped orders, the method names."""
+    told = [(intent, order) for intent, order in about if order is not None and _tells_parcel(intent, order)]
+    if not told:
+        return ReplyRecords({}, {})
+    viewed = sorted({order.id for intent, order in told if intent == "order_status"})
+    tracked = sorted({order.id for _, order in told} - set(viewed))
+    shipments = latest_shipments(session, order_ids=viewed) if viewed else {}
+    if tracked:
+        shipments |= latest_shipments(session, order_ids=tracked, with_events=False)
+    return ReplyRecords(shipments, method_names(session, shop_id=shop.id))
+
+
 def reply_locale(language: str | None, order: Order | None, shop: Shop | None) -> str:
     """The language the buyer wrote in; the draft falls back to English (and says so) where there is no wording in
     it. Only a message without a language (an order number alone) is answered in the buyer's or shop's language."""
@@ -140,8 +175,10 @@ def suggested_reply(
     now: datetime,
     settings: Settings,
     expected: dict[int, date | None] | None = None,
+    records: ReplyRecords | None = None,
 ) -> Rendered:
-    """The reply to a message of `intent`, in `locale`, filled with the order's facts where there is an order."""
+    """The reply to a message of `intent`, in `locale`, filled with the order's facts where there is an order.
+    `records` are the batch's parcels and method names (`reply_records`); without them, the order's are read."""
     facts = blank_buyer_facts(shop.name if shop else "")
     if order is not None:
         buyer = order.buyer
@@ -151,7 +188,9 @@ def suggested_reply(
             "placed_on": order.placed_at.date(),
             "buyer_name": ((buyer.name or "").split() or [""])[0] if buyer else "",
         }
-    situation, extra = _reply_situation(intent, session, shop, order, now, settings, expected or {})
+    if records is None and session is not None and shop is not None:
+        records = reply_records(session, shop=shop, about=[(intent, order)])
+    situation, extra = _reply_situation(intent, order, now, settings, expected or {}, records)
     facts = with_defaults(situation, facts | extra)
     if session is not None and shop is not None:
         return draft(session, shop_id=shop.id, situation=situation, locale=locale, facts=facts)
@@ -160,12 +199,11 @@ def suggested_reply(
 
 def _reply_situation(
     intent: str,
-    session: Session | None,
-    shop: Shop | None,
     order: Order | None,
     now: datetime,
     settings: Settings,
     expected: dict[int, date | None],
+    records: ReplyRecords | None,
 ) -> tuple[str, dict[str, Any]]:
     if intent == "covid_safety":
         return "covid_safety", {}
@@ -173,14 +211,14 @@ def _reply_situation(
         return "unpaid_reminder", {
             "pay_by": order.placed_at.date() + timedelta(days=settings.unpaid_expires_after_days)
         }
-    if order is not None and intent == "order_status" and session is not None and shop is not None:
-        shipment = latest_shipments(session, order_ids=[order.id]).get(order.id)
-        view = parcel_view(order, shipment, now=now, methods=method_names(session, shop_id=shop.id))
+    if order is not None and intent == "order_status" and records is not None:
+        shipment = records.shipments.get(order.id)
+        view = parcel_view(order, shipment, now=now, methods=records.methods)
         return "order_status", view.facts() | {"expected_on": expected.get(order.id), "ship_by": order.ship_by}
     shipped = order is not None and order.status in SHIPPED
     tracking = ""
-    if shipped and order is not None and session is not None:
-        shipment = latest_shipments(session, order_ids=[order.id]).get(order.id)
+    if shipped and order is not None and records is not None:
+        shipment = records.shipments.get(order.id)
         tracking = shipment.tracking_number if shipment else ""
     reply_intent = (
         intent if intent in ("cancel_order", "refund_return", "change_order", "product_question") else "other"
@@ -210,26 +248,28 @@ def triage_messages(
     lookup = OrderLookup.of(session, shop) if session is not None and shop is not None else None
     if lookup is not None:
         lookup.preload([n for t in texts for n in numbers_in(t)])
-    results = []
+    results, orders = [], []
     for index, text in enumerate(texts):
         language, (intent, confidence) = languages[index], intents[index]
         buyer_id, order_id = senders[index] if senders else (None, None)
         order = lookup.find(text, buyer_id=buyer_id, order_id=order_id) if lookup is not None else None
-        result = TriageResult(
-            text=text,
-            language=language.code,
-            language_confidence=language.confidence,
-            intent=intent,
-            confidence=confidence,
-            order=order.number if order is not None else next(iter(numbers_in(text)), None),
-            reply=None,
-        )
-        if with_replies:
-            result = with_reply(
-                result, order, session=session, shop=shop, now=now, settings=settings, expected=expected
+        orders.append(order)
+        results.append(
+            TriageResult(
+                text=text,
+                language=language.code,
+                language_confidence=language.confidence,
+                intent=intent,
+                confidence=confidence,
+                order=order.number if order is not None else next(iter(numbers_in(text)), None),
+                reply=None,
             )
-        results.append(result)
-    return results
+        )
+    if not with_replies:
+        return results
+    return with_replies_batch(
+        results, orders, session=session, shop=shop, now=now, settings=settings, expected=expected
+    )
 
 
 def with_reply(
@@ -241,6 +281,7 @@ def with_reply(
     now: datetime,
     settings: Settings,
     expected: dict[int, date | None] | None,
+    records: ReplyRecords | None = None,
 ) -> TriageResult:
     """The result with its suggested reply, about `order` (the order triage found)."""
     reply = suggested_reply(
@@ -252,8 +293,33 @@ def with_reply(
         now=now,
         settings=settings,
         expected=expected,
+        records=records,
     )
     return replace(result, reply=reply)
+
+
+def with_replies_batch(
+    results: Sequence[TriageResult],
+    orders: Sequence[Order | None],
+    *,
+    session: Session | None,
+    shop: Shop | None,
+    now: datetime,
+    settings: Settings,
+    expected: dict[int, date | None] | None,
+) -> list[TriageResult]:
+    """`with_reply` for each result about its order, the records the replies read (parcels, method names) read
+    once for the batch."""
+    records = None
+    if session is not None and shop is not None:
+        about = [(result.intent, order) for result, order in zip(results, orders, strict=True)]
+        records = reply_records(session, shop=shop, about=about)
+    return [
+        with_reply(
+            result, order, session=session, shop=shop, now=now, settings=settings, expected=expected, records=records
+        )
+        for result, order in zip(results, orders, strict=True)
+    ]
 
 
 def expected_deliveries(session: Session, *, shop: Shop, today: date, now: datetime) -> dict[int, date | None]:
@@ -345,17 +411,16 @@ def stored_triage(
     results = []
     for message in messages:
         assert message.intent is not None and message.confidence is not None
-        result = TriageResult(
-            text=message.text,
-            language=message.language,
-            language_confidence=message.language_confidence or 0.0,
-            intent=message.intent,
-            confidence=message.confidence,
-            order=message.triage_order,
-            reply=None,
-        )
-        order = orders.get(message.triage_order_id) if message.triage_order_id is not None else None
         results.append(
-            with_reply(result, order, session=session, shop=shop, now=now, settings=settings, expected=expected)
+            TriageResult(
+                text=message.text,
+                language=message.language,
+                language_confidence=message.language_confidence or 0.0,
+                intent=message.intent,
+                confidence=message.confidence,
+                order=message.triage_order,
+                reply=None,
+            )
         )
-    return results
+    about = [orders.get(m.triage_order_id) if m.triage_order_id is not None else None for m in messages]
+    return with_replies_batch(results, about, session=session, shop=shop, now=now, settings=settings, expected=expected)
