@@ -1,14 +1,14 @@
 """`tradewind stores …`: the per-shop stores of derived figures (lane samples, daily demand), rebuilt from the
-records. They are brought up to date by themselves when read; a rebuild is for a store in doubt."""
+records. They are brought up to date where records arrive and before the day's brief; a rebuild is for a store in
+doubt."""
 
 from __future__ import annotations
 
 import typer
 from sqlalchemy import select
 
+from tradewind.brief.stores import SHOP_STORES
 from tradewind.cli.runtime import DbOption, JsonOption, ShopOption, console, friendly_errors, open_runtime, print_json
-from tradewind.logistics.lane_store import rebuild_lane_samples
-from tradewind.planning.demand_store import rebuild_daily_demand
 from tradewind.shops.models import Shop
 from tradewind.shops.service import get_shop
 
@@ -24,18 +24,13 @@ def rebuild_command(db: DbOption = None, shop: ShopOption = None, as_json: JsonO
     with runtime.transaction() as session:
         shops = [get_shop(session, code=shop)] if shop else list(session.scalars(select(Shop).order_by(Shop.id)))
         for the_shop in shops:
-            rebuilt.append(
-                {
-                    "shop": the_shop.code,
-                    "lane_samples": rebuild_lane_samples(session, shop_id=the_shop.id),
-                    "daily_demand": rebuild_daily_demand(session, shop_id=the_shop.id),
-                }
-            )
+            row: dict[str, object] = {"shop": the_shop.code}
+            for store in SHOP_STORES:
+                row[store.name] = store.rebuild(session, shop_id=the_shop.id)
+            rebuilt.append(row)
     if as_json:
         print_json(rebuilt)
         return
     for row in rebuilt:
-        console.print(
-            f"{row['shop']}: lane samples {row['lane_samples']} parcels, daily demand {row['daily_demand']} SKU-days",
-            highlight=False,
-        )
+        counts = ", ".join(f"{store.name.replace('_', ' ')} {row[store.name]} rows" for store in SHOP_STORES)
+        console.print(f"{row['shop']}: {counts}", highlight=False)

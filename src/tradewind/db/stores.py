@@ -6,11 +6,17 @@ transaction; edits below a watermark are found by comparing a few sums of the re
 store (in SQL, one query each), and the shop's part is then rebuilt. The stores and their refresh live in the
 domains that own the figures; this module only keeps their watermarks, lets one refresher at a time work on a
 shop's store, and gives the SQL both databases need to compare instants.
+
+Each store is described once by its domain as a `ShopStore` (its name, the tables it is made from, its refresh and
+rebuild); `brief/stores.py` `SHOP_STORES` lists them, and `refresh_stores` brings a shop's stores up to date where
+records arrive (the importers, the tracking webhook, `tradewind track import`) and where the brief is made.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, delete, insert, select, text
 from sqlalchemy.ext.compiler import compiles
@@ -30,6 +36,46 @@ class StoreWatermark(ShopOwned, Base):
     store: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(32))
     last_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+
+
+class StoreRefresh(Protocol):
+    """A store's refresh or rebuild for one shop, in the caller's transaction; the number of rows it wrote."""
+
+    def __call__(self, session: Session, *, shop_id: int) -> int: ...
+
+
+@dataclass(frozen=True)
+class ShopStore:
+    """One per-shop store of derived figures: its name (the `store` of its watermarks), the tables of the records
+    it is made from (a write to one of them is what may leave it behind), and how it is brought up to date and
+    made afresh."""
+
+    name: str
+    sources: frozenset[str]
+    refresh: StoreRefresh
+    rebuild: StoreRefresh
+
+
+def refresh_stores(
+    session: Session,
+    *,
+    shop_ids: Iterable[int],
+    stores: Sequence[ShopStore],
+    touched: Collection[str] | None = None,
+) -> dict[str, int]:
+    """Bring the shops' stores up to date with their records, in the caller's transaction (the records and the
+    stores are committed together: no reader ever sees records a store has not folded in because of a gap between
+    two transactions). With `touched` (the tables the caller wrote), only the stores made from one of them; in the
+    order `stores` lists them (a store read by another's refresh comes first). The rows written, per store."""
+    chosen = [store for store in stores if touched is None or store.sources & set(touched)]
+    written = dict.fromkeys((store.name for store in chosen), 0)
+    if not chosen:
+        return written
+    session.flush()
+    for shop_id in sorted(set(shop_ids)):
+        for store in chosen:
+            written[store.name] += store.refresh(session, shop_id=shop_id)
+    return written
 
 
 def watermarks(session: Session, *, shop_id: int, store: str) -> dict[str, int]:

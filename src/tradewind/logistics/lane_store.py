@@ -26,7 +26,15 @@ from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from tradewind.db.session import memoized
-from tradewind.db.stores import as_int, epoch_seconds, lock_store, set_watermarks, watermarks, whole_seconds
+from tradewind.db.stores import (
+    ShopStore,
+    as_int,
+    epoch_seconds,
+    lock_store,
+    set_watermarks,
+    watermarks,
+    whole_seconds,
+)
 from tradewind.logistics.models import LaneSample, Shipment, ShippingMethod, TrackingEvent
 from tradewind.logistics.transit.lanes import TransitObservations
 
@@ -128,6 +136,14 @@ def refresh_lane_samples(session: Session, *, shop_id: int) -> int:
         folded = rebuild_lane_samples(session, shop_id=shop_id)
     memoized(session, (STORE, shop_id), lambda: True)  # the brief's readers need not check again
     return folded
+
+
+LANE_SAMPLES = ShopStore(
+    STORE,
+    sources=frozenset({"shipments", "tracking_events"}),
+    refresh=refresh_lane_samples,
+    rebuild=rebuild_lane_samples,
+)
 
 
 def is_up_to_date(session: Session, *, shop_id: int) -> bool:

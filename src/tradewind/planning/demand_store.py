@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.clock import as_utc, start_of_day
 from tradewind.db.session import memoized
-from tradewind.db.stores import as_int, epoch_seconds, lock_store, set_watermarks, watermarks
+from tradewind.db.stores import ShopStore, as_int, epoch_seconds, lock_store, set_watermarks, watermarks
 from tradewind.orders.models import Order, OrderLine
 from tradewind.orders.service import counts_as_demand
 from tradewind.planning.models import DailyDemand
@@ -96,6 +96,14 @@ def refresh_daily_demand(session: Session, *, shop_id: int) -> int:
         written = rebuild_daily_demand(session, shop_id=shop_id)
     memoized(session, (STORE, shop_id), lambda: True)  # the brief's readers need not check again
     return written
+
+
+DAILY_DEMAND = ShopStore(
+    STORE,
+    sources=frozenset({"order_lines", "orders"}),
+    refresh=refresh_daily_demand,
+    rebuild=rebuild_daily_demand,
+)
 
 
 def is_up_to_date(session: Session, *, shop_id: int) -> bool:
