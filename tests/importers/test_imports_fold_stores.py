@@ -62,7 +62,7 @@ def test_orders_imports_fold_into_the_daily_demand(
     run_import("orders", write_csv("orders.csv", ORDERS))
     assert units(import_session, import_shop) == 4
     highest = import_session.scalar(select(func.max(OrderLine.id)).where(OrderLine.shop_id == import_shop.id))
-    assert watermarks(import_session, shop_id=import_shop.id, store=DEMAND) == {"order_lines": highest}
+    assert watermarks(import_session, shop_id=import_shop.id, store=DEMAND)["order_lines"] == highest
     assert_stores_equal_a_rebuild(import_session, import_shop.id, built=[DEMAND])
 
     run_import("orders", write_csv("more.csv", MORE_ORDERS))  # new lines on a day already stored and a new day
