@@ -26,6 +26,7 @@ SMOKE_RUNS = {
     "web.py": (["--small", "--seconds", "2", "--clients", "4"], "p95"),
     "plan_accuracy.py": (["--small"], "plan after the stock take: ratio"),
     "brief.py": (["--sizes", "1"], "producers' shares of a brief"),
+    "stores_read.py": (["--small"], "lane samples is_up_to_date"),
 }
 
 

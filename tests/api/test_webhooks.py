@@ -17,10 +17,11 @@ from typer.testing import CliRunner
 
 from tests.api.harness import make_app
 from tests.api.shop_data import NOW, WEBHOOK_SECRET, ShopWorld, sign
+from tests.stores import assert_stores_equal_a_rebuild
 from tradewind.accounts.models import WebhookSecret
 from tradewind.accounts.service import set_webhook_secret
 from tradewind.api.webhook_checks import MAX_WEBHOOK_DEPTH, nesting_depth
-from tradewind.logistics.models import Shipment
+from tradewind.logistics.models import LaneSample, Shipment
 
 SHOP_SECRET = "the-shoe-shops-own-secret"
 
@@ -67,6 +68,29 @@ def test_without_the_server_wide_secret_only_shops_with_their_own_are_served(
     assert post(client, world.shop.code, body, SHOP_SECRET).status_code == 200
     assert post(client, world.other.code, body, "").status_code == 401
     assert post(client, "no-such-shop", body, SHOP_SECRET).status_code == 401  # an unknown shop looks the same
+
+
+def test_the_webhook_folds_the_news_into_the_shops_lane_samples(
+    client: TestClient, world: ShopWorld, db: Session
+) -> None:
+    """No brief runs: the webhook's own transaction brings the lane samples up to date (a new parcel, and the
+    delivery of one already known), as a rebuild from the records would make them."""
+    delivered = payload(world, checkpoint={"message": "Delivered", "tag": "Delivered"})
+    new_parcel = payload(world, tracking_number="NEW00001CN", destination_country_iso3="ESP")
+    for message in (delivered, new_parcel):
+        body = json.dumps(message).encode()
+        answer = post(client, world.shop.code, body)
+        assert answer.status_code == 200, answer.text
+    db.expire_all()
+    rows = db.execute(
+        select(Shipment.tracking_number, LaneSample.delivered)
+        .join(LaneSample, LaneSample.shipment_id == Shipment.id)
+        .where(LaneSample.shop_id == world.shop.id)
+    )
+    samples = dict(rows.all())
+    assert set(samples) == {world.tracking_number, "NEW00001CN"}
+    assert samples[world.tracking_number] is not None and samples["NEW00001CN"] is None
+    assert_stores_equal_a_rebuild(db, world.shop.id, built=["lane_samples", "daily_demand"])
 
 
 def test_a_short_or_unprintable_secret_is_refused(db: Session, world: ShopWorld) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from tests.logistics.parcels import parcel, shipped_order
@@ -18,6 +18,7 @@ from tests.logistics.tracking.test_normalize import AWKWARD_LINES, dumped
 from tradewind.cli.db import init_command
 from tradewind.cli.logistics import disruption_app, logistics_app, track_app, transit_app
 from tradewind.db.session import make_engine, make_sessionmaker, transaction
+from tradewind.logistics.models import Shipment
 from tradewind.shops.models import Shop
 
 TRACKING_DATA = Path(__file__).parents[1] / "logistics" / "tracking" / "data"
@@ -118,6 +119,38 @@ def test_a_bad_file_is_one_line_with_every_error_listed(tmp_path: Path) -> None:
     code, out, err = invoke("transit", "estimate", "--shipments", str(bad))
     assert code == 2 and out == ""
     assert "bad.csv:2 [destination]" in err and "bad.csv:3 [method]" in err and "nothing was written" in err
+
+
+def test_track_import_folds_the_parcels_into_the_lane_samples(shop_db: str, tmp_path: Path) -> None:
+    """No brief runs: `track import` brings the shop's lane samples up to date in its own transaction, as a
+    rebuild from the records makes them; a later file's news reaches a parcel already folded in."""
+    from tests.stores import assert_stores_equal_a_rebuild
+    from tradewind.logistics.models import LaneSample
+
+    late = tmp_path / "late.csv"
+    late.write_text(
+        "tracking_number,occurred_at,code,text,location,time_zone,origin,destination,method\n"
+        "UA987654321CN,2024-03-25T10:00:00+01:00,,Delivered,Madrid,,,,\n"
+    )
+    sessions = make_sessionmaker(make_engine(f"sqlite:///{shop_db}"))
+    files = ((TRACKING_DATA / "tracking.csv", "csv"), (TRACKING_DATA / "cainiao_detail.json", "cainiao"), (late, "csv"))
+    for path, source_format in files:
+        code, _, err = invoke("track", "import", str(path), "--format", source_format, "--db", shop_db, "--json")
+        assert code == 0, err
+        with transaction(sessions) as session:
+            shop = session.scalars(select(Shop)).one()
+            parcels = session.scalar(select(func.count()).select_from(Shipment).where(Shipment.shop_id == shop.id))
+            samples = session.scalar(select(func.count()).select_from(LaneSample).where(LaneSample.shop_id == shop.id))
+            assert parcels and samples == parcels
+            assert_stores_equal_a_rebuild(session, shop.id, built=["lane_samples"])
+            session.rollback()
+    with transaction(sessions) as session:
+        delivered = session.scalar(
+            select(LaneSample.delivered)
+            .join(Shipment, Shipment.id == LaneSample.shipment_id)
+            .where(Shipment.tracking_number == "UA987654321CN")
+        )
+        assert delivered == datetime(2024, 3, 25, 9, tzinfo=UTC).timestamp()
 
 
 def test_tracking_and_the_register_against_a_database(shop_db: str) -> None:

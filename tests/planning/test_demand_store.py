@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests import factories as f
-from tradewind.db.stores import watermarks
+from tradewind.db.stores import count_edits, watermarks
 from tradewind.orders.models import CancelledBy, Order, OrderStatus
 from tradewind.orders.service import demand_lines
 from tradewind.planning.demand_store import (
@@ -98,6 +98,8 @@ def test_folded_in_step_by_step_the_store_equals_a_rebuild_and_the_lines(session
 
 
 def test_an_order_changed_below_the_watermark_rebuilds_the_shops_part(session: Session, shop: Shop) -> None:
+    """Orders edited in the refreshing transaction: their SKUs' cells are made afresh (the edit notes name them);
+    a line deleted, or an order edited by another transaction: the sums find it and the shop's part is rebuilt."""
     boots = f.sku(session, shop)
     orders = [f.order(session, shop, [(boots, 2)], placed_at=at(day)) for day in range(6)]
     refresh_daily_demand(session, shop_id=shop.id)
@@ -107,7 +109,7 @@ def test_an_order_changed_below_the_watermark_rebuilds_the_shops_part(session: S
     session.flush()
     assert not is_up_to_date(session, shop_id=shop.id)
     assert stored(session, shop) == from_lines(session, shop)  # a reader meanwhile: from the lines
-    assert refresh_daily_demand(session, shop_id=shop.id) == 5  # rebuilt: five days left
+    assert refresh_daily_demand(session, shop_id=shop.id) == 5  # the boots' cells made afresh: five days left
     assert is_up_to_date(session, shop_id=shop.id)
     assert stored(session, shop) == from_lines(session, shop) != before
 
@@ -126,3 +128,13 @@ def test_an_order_changed_below_the_watermark_rebuilds_the_shops_part(session: S
         (5, 2),
         (30, 2),
     ]
+
+    # An order cancelled by another transaction: a statement this session does not note, and the edit count its
+    # commit moves on (the test's session never commits); the sums find it.
+    cancel = {"status": OrderStatus.CANCELLED, "cancelled_by": CancelledBy.BUYER}
+    session.execute(update(Order).where(Order.id == orders[5].id).values(**cancel))
+    count_edits(session, [((shop.id, "orders"), 1)])
+    assert not is_up_to_date(session, shop_id=shop.id)
+    assert refresh_daily_demand(session, shop_id=shop.id) == 2  # rebuilt: days 0 and 30 left
+    assert is_up_to_date(session, shop_id=shop.id)
+    assert stored(session, shop) == from_lines(session, shop)

@@ -16,13 +16,12 @@ from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.ranking import carry_metric_penalties, priority
 from tradewind.brief.states import claim, record_event, transition
+from tradewind.brief.stores import bring_stores_up_to_date
 from tradewind.db.session import read_memo
 from tradewind.errors import ConflictError, InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
-from tradewind.logistics.service import refresh_lane_samples, refresh_outlook_inputs
 from tradewind.messaging.service import edit_draft, one_message_per_order
 from tradewind.planning.models import SkuPlan
-from tradewind.planning.service import refresh_daily_demand
 from tradewind.shops.models import Shop
 from tradewind.wording import SOURCE_LOCALE, Phrase, for_reader, render
 
@@ -42,11 +41,9 @@ def collect(
     """Every producer's actions, in key order; two actions with one key is a producer bug."""
     seen: dict[str, Action] = {}
     with read_memo(session):
-        # The stores of derived figures take in the records that came since the last brief; the producers then
-        # read them (and every reader outside this transaction the records until it commits).
-        refresh_lane_samples(session, shop_id=shop.id)
-        refresh_daily_demand(session, shop_id=shop.id)
-        refresh_outlook_inputs(session, shop_id=shop.id)
+        # The stores of derived figures take in any record that came since they were last brought up to date (the
+        # importers, the webhook and the tracking feed fold theirs in as they arrive); the producers then read them.
+        bring_stores_up_to_date(session, shop_id=shop.id)
         found = [(producer, producer.actions(session, shop=shop, context=context)) for producer in producers]
     for producer, actions in found:
         for action in actions:

@@ -130,10 +130,15 @@ def import_command(
     if source_format not in ("csv", "cainiao", "aftership"):
         raise ValidationError(f"--format must be csv, cainiao or aftership, not {source_format!r}")
     chosen: TrackingFormat = source_format  # type: ignore[assignment]
+    # Here, not at the top: the stores' modules (planning's among them) are for this command only, and `track
+    # normalize` is measured from process start.
+    from tradewind.brief.stores import bring_stores_up_to_date
+
     runtime = open_runtime(db, today)
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
         summary = import_tracking_file(session, shop=the_shop, path=file, source_format=chosen, now=runtime.clock.now())
+        bring_stores_up_to_date(session, shop_id=the_shop.id, touched=summary.written())
     if as_json:
         print_json(summary.to_dict())
         return

@@ -17,6 +17,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Every session notes the records it edits, for the stores of derived figures: the listeners are registered on
+# the Session class when db/changes.py is imported, so before any session is made.
+from tradewind.db import changes as _changes  # noqa: F401
 from tradewind.errors import BusyError, ConfigurationError
 
 # How long a statement waits for another writer's lock before the database is "busy". Ten seconds is SQLite's

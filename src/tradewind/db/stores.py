@@ -2,23 +2,35 @@
 folded in: a watermark per store and source, the highest record id of that source brought into the store.
 
 A store is brought up to date by folding in the records past its watermarks and moving them on, in the caller's
-transaction; edits below a watermark are found by comparing a few sums of the records with the same sums of the
-store (in SQL, one query each), and the shop's part is then rebuilt. The stores and their refresh live in the
+transaction. Edits below a watermark are noted by the editing session (`db/changes.py`) and counted per shop and
+table at its commit (`edit_counts`, kept here under the store EDITS): a store folds in again the rows its own
+transaction edited, and compares a few sums of the records with the same sums of the store (in SQL, one query
+each, rebuilding the shop's part when they differ) only when another transaction's edits moved a count
+(`edits_to_take_in`). The stores and their refresh live in the
 domains that own the figures; this module only keeps their watermarks, lets one refresher at a time work on a
 shop's store, and gives the SQL both databases need to compare instants.
+
+Each store is described once by its domain as a `ShopStore` (its name, the tables it is made from, its refresh and
+rebuild); `brief/stores.py` `SHOP_STORES` lists them, and `refresh_stores` brings a shop's stores up to date where
+records arrive (the importers, the tracking webhook, `tradewind track import`) and where the brief is made.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, delete, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from tradewind.db.base import Base, ShopOwned
+from tradewind.db.changes import EditNote, absorb_notes, absorbed_counts, edit_counts_noted, notes_since
 
 
 class StoreWatermark(ShopOwned, Base):
@@ -30,6 +42,46 @@ class StoreWatermark(ShopOwned, Base):
     store: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(32))
     last_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+
+
+class StoreRefresh(Protocol):
+    """A store's refresh or rebuild for one shop, in the caller's transaction; the number of rows it wrote."""
+
+    def __call__(self, session: Session, *, shop_id: int) -> int: ...
+
+
+@dataclass(frozen=True)
+class ShopStore:
+    """One per-shop store of derived figures: its name (the `store` of its watermarks), the tables of the records
+    it is made from (a write to one of them is what may leave it behind), and how it is brought up to date and
+    made afresh."""
+
+    name: str
+    sources: frozenset[str]
+    refresh: StoreRefresh
+    rebuild: StoreRefresh
+
+
+def refresh_stores(
+    session: Session,
+    *,
+    shop_ids: Iterable[int],
+    stores: Sequence[ShopStore],
+    touched: Collection[str] | None = None,
+) -> dict[str, int]:
+    """Bring the shops' stores up to date with their records, in the caller's transaction (the records and the
+    stores are committed together: no reader ever sees records a store has not folded in because of a gap between
+    two transactions). With `touched` (the tables the caller wrote), only the stores made from one of them; in the
+    order `stores` lists them (a store read by another's refresh comes first). The rows written, per store."""
+    chosen = [store for store in stores if touched is None or store.sources & set(touched)]
+    written = dict.fromkeys((store.name for store in chosen), 0)
+    if not chosen:
+        return written
+    session.flush()
+    for shop_id in sorted(set(shop_ids)):
+        for store in chosen:
+            written[store.name] += store.refresh(session, shop_id=shop_id)
+    return written
 
 
 def watermarks(session: Session, *, shop_id: int, store: str) -> dict[str, int]:
@@ -54,6 +106,85 @@ def set_watermarks(session: Session, *, shop_id: int, store: str, marks: dict[st
             for source, last_id in sorted(marks.items())
         ],
     )
+
+
+# Each (shop, table)'s edit count: how many committed transactions updated or deleted its records (db/changes.py
+# moves it on at each commit). Kept beside the watermarks, as the source `table` of the store EDITS; a store keeps
+# the count it has checked as its source `edits:table`.
+EDITS = "edits"
+
+
+def edit_mark(table: str) -> str:
+    """The name of the watermark under which a store keeps the edit count of `table` it has checked."""
+    return f"edits:{table}"[:32]
+
+
+def edit_counts(session: Session, *, shop_id: int, tables: Collection[str]) -> dict[str, int]:
+    """The committed edit count of each of the shop's `tables` (0: never edited)."""
+    rows = session.execute(
+        select(StoreWatermark.source, StoreWatermark.last_id).where(
+            StoreWatermark.shop_id == shop_id, StoreWatermark.store == EDITS, StoreWatermark.source.in_(tables)
+        )
+    )
+    found = {source: int(count) for source, count in rows}
+    return {table: found.get(table, 0) for table in tables}
+
+
+def count_edits(session: Session, edited: Sequence[tuple[tuple[int, str], int]]) -> None:
+    """Move on the edit count of each (shop, table) by its number (called as the transaction commits, in this
+    order)."""
+    dialect = session.get_bind().dialect.name
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    for (shop_id, table), number in edited:
+        statement = make(StoreWatermark).values(shop_id=shop_id, store=EDITS, source=table[:32], last_id=number)
+        statement = statement.on_conflict_do_update(
+            index_elements=["shop_id", "store", "source"], set_={"last_id": StoreWatermark.last_id + number}
+        )
+        session.connection().execute(statement)
+
+
+@dataclass(frozen=True)
+class Edits:
+    """The edits of a store's source tables it has not taken in: `unseen`, another transaction committed edits the
+    store has not checked (a full comparison of the records is due); `notes`, this transaction's edits since the
+    store last took them in, by id; `marks`, the edit counts to keep once it has."""
+
+    unseen: bool
+    notes: list[EditNote]
+    marks: dict[str, int]
+
+    def ids(self, table: str) -> set[int] | None:
+        """The ids of `table` this transaction edited since, or None when a statement named no rows."""
+        found: set[int] = set()
+        for note in self.notes:
+            if note.table == table:
+                if note.ids is None:
+                    return None
+                found |= note.ids
+        return found
+
+
+def edits_to_take_in(
+    session: Session, *, store: str, shop_id: int, tables: Collection[str], marks: dict[str, int]
+) -> Edits:
+    """What a store (its watermarks `marks`) has not taken in of the edits of the shop's `tables`. Read before the
+    records: an edit committed meanwhile then shows as unseen the next time, never as checked."""
+    committed = edit_counts(session, shop_id=shop_id, tables=tables)
+    reader = (store, shop_id)
+    # A store that took in notes of this transaction keeps the count its commit makes of them (one per note).
+    taken = absorbed_counts(session, reader=reader, shop_id=shop_id, tables=tables)
+    unseen = any(marks.get(edit_mark(t)) != committed[t] + taken[t] for t in tables)
+    noted = edit_counts_noted(session, shop_id=shop_id, tables=tables)
+    return Edits(
+        unseen=unseen,
+        notes=notes_since(session, reader=reader, shop_id=shop_id, tables=tables),
+        marks={edit_mark(t): committed[t] + noted[t] for t in tables},
+    )
+
+
+def took_in(session: Session, *, store: str, shop_id: int) -> None:
+    """The store has taken in every edit this transaction noted so far."""
+    absorb_notes(session, reader=(store, shop_id))
 
 
 def lock_store(session: Session, *, shop_id: int, store: str) -> None:

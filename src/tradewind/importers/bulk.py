@@ -13,6 +13,7 @@ from sqlalchemy.orm import QueryableAttribute, Session
 from sqlalchemy.sql.elements import BindParameter
 
 from tradewind.db.base import Base
+from tradewind.db.changes import note_edited
 from tradewind.importers.summary import ImportSummary
 
 T = TypeVar("T")
@@ -128,13 +129,21 @@ def _fast_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]])
     return True
 
 
-def update_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
-    """UPDATE by primary key: each row holds "id" and the columns to change (ORM bulk UPDATE, batched)."""
+def update_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], *, shop_id: int) -> None:
+    """UPDATE by primary key: each row holds "id" and the columns to change (ORM bulk UPDATE, batched). The rows are
+    noted as edited (`db.changes.note_edited`): a statement the session's flush does not see."""
+    if not rows:
+        return
+    columns = {name for row in rows for name in row if name != "id"}
+    note_edited(session, shop_id=shop_id, table=table_of(model).name, ids=[row["id"] for row in rows], columns=columns)
     for part in chunks(rows, WRITE_BATCH):
         session.execute(update(model), list(part))
 
 
-def delete_ids(session: Session, table: Table, ids: Sequence[int]) -> None:
+def delete_ids(session: Session, table: Table, ids: Sequence[int], *, shop_id: int) -> None:
+    if not ids:
+        return
+    note_edited(session, shop_id=shop_id, table=table.name, ids=ids, deleted=True)
     for part in chunks(ids):
         session.execute(delete(table).where(table.c.id.in_(part)))
 
@@ -189,6 +198,7 @@ def apply_upsert(
     *,
     dry_run: bool,
     summary: ImportSummary,
+    shop_id: int,
     new_ids: bool = True,
 ) -> dict[Key, int]:
     """Write `plan` (unless `dry_run`), count it in `summary`, and return the id of every planned key (of the
@@ -203,7 +213,7 @@ def apply_upsert(
             ids[plan.key_of(values)] = -number
     else:
         insert_rows(session, table, plan.create)
-        update_rows(session, model, plan.update)
+        update_rows(session, model, plan.update, shop_id=shop_id)
         if new_ids and plan.create:
             ids.update(_inserted_ids(session, table, plan))
     name = table.name

@@ -78,7 +78,9 @@ def run(job: ImportJob) -> None:
             },
         )
         job.progress.advance()
-    apply_upsert(job.session, SupplyOffer, plan, dry_run=job.dry_run, summary=job.summary, new_ids=False)
+    apply_upsert(
+        job.session, SupplyOffer, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id, new_ids=False
+    )
 
 
 def _read(job: ImportJob) -> list[OfferRecord]:

@@ -240,7 +240,7 @@ def _write_buyers(job: ImportJob, drafts: dict[str, OrderDraft]) -> dict[str, in
                 "language": "en",
             },
         )
-    return apply_upsert(job.session, Buyer, plan, dry_run=job.dry_run, summary=job.summary)
+    return apply_upsert(job.session, Buyer, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id)
 
 
 def _write_orders(job: ImportJob, drafts: dict[str, OrderDraft], buyer_ids: dict[str, int]) -> dict[str, int]:
@@ -266,7 +266,7 @@ def _write_orders(job: ImportJob, drafts: dict[str, OrderDraft], buyer_ids: dict
             warehouse_code=stated.get("warehouse"),
         )
         plan.add(stored, wanted, _new_order(job, draft))
-    return apply_upsert(job.session, Order, plan, dry_run=job.dry_run, summary=job.summary)
+    return apply_upsert(job.session, Order, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id)
 
 
 def _new_order(job: ImportJob, draft: OrderDraft) -> dict[str, Any]:
@@ -344,7 +344,9 @@ def _write_lines(job: ImportJob, drafts: dict[str, OrderDraft], order_ids: dict[
             job.progress.advance()
         listed = {line.line_no for line in draft.lines}
         removed.extend(row["id"] for line_no, row in existing.items() if line_no not in listed)
-    apply_upsert(job.session, OrderLine, plan, dry_run=job.dry_run, summary=job.summary, new_ids=False)
+    apply_upsert(
+        job.session, OrderLine, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id, new_ids=False
+    )
     if not job.dry_run:
-        delete_ids(job.session, table_of(OrderLine), removed)
+        delete_ids(job.session, table_of(OrderLine), removed, shop_id=job.shop_id)
     job.summary.count("updated", "order_lines", len(removed))

@@ -155,7 +155,7 @@ def _write_skus(job: ImportJob, drafts: Mapping[str, OrderDraft]) -> dict[str, i
                 "created_at": job.now,
             }
         )
-    return apply_upsert(job.session, Sku, plan, dry_run=job.dry_run, summary=job.summary)
+    return apply_upsert(job.session, Sku, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id)
 
 
 def _write_buyers(job: ImportJob, drafts: Mapping[str, OrderDraft]) -> dict[str, int]:
@@ -182,7 +182,7 @@ def _write_buyers(job: ImportJob, drafts: Mapping[str, OrderDraft]) -> dict[str,
         defaults = {"shop_id": job.shop_id, "external_id": external_id, **wanted}
         defaults["language"] = buyer.language or "en"
         plan.add(existing.get(external_id), wanted, defaults)
-    return apply_upsert(job.session, Buyer, plan, dry_run=job.dry_run, summary=job.summary)
+    return apply_upsert(job.session, Buyer, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id)
 
 
 def payment_and_status(draft: OrderDraft) -> tuple[PaymentState, OrderStatus]:
@@ -257,7 +257,7 @@ def _write_orders(
             plan.update.append({"id": stored["id"], **difference})
         else:
             plan.unchanged += 1
-    return apply_upsert(job.session, Order, plan, dry_run=job.dry_run, summary=job.summary)
+    return apply_upsert(job.session, Order, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id)
 
 
 def _write_lines(
@@ -296,9 +296,11 @@ def _write_lines(
         if existing is not None:
             removed.extend(row["id"] for line_no, row in existing.items() if line_no > len(draft.lines))
         advance(len(draft.lines))
-    apply_upsert(job.session, OrderLine, plan, dry_run=job.dry_run, summary=job.summary, new_ids=False)
+    apply_upsert(
+        job.session, OrderLine, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id, new_ids=False
+    )
     if not job.dry_run:
-        delete_ids(job.session, table_of(OrderLine), removed)
+        delete_ids(job.session, table_of(OrderLine), removed, shop_id=job.shop_id)
     job.summary.count("updated", "order_lines", len(removed))
 
 
@@ -346,7 +348,7 @@ def _write_parcels(job: ImportJob, drafts: Mapping[str, OrderDraft], order_ids: 
                 "currency": job.shop.currency,
             }
         )
-    apply_upsert(job.session, Shipment, plan, dry_run=job.dry_run, summary=job.summary)
+    apply_upsert(job.session, Shipment, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id)
 
 
 UNKNOWN_REGIONS = "states or provinces that are no ISO 3166-2 region (the order keeps its country only)"

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from tradewind.brief.stores import bring_stores_up_to_date
 from tradewind.clock import Clock, SystemClock
 from tradewind.errors import InputFileError, RowError, ValidationError
 from tradewind.importers import aliexpress, invoice_lines, orders_csv, shopify, woocommerce
@@ -160,6 +161,8 @@ def import_orders(
     if not dry_run:
         session.flush()
         session.expire_all()
+        # The shop's stores of derived figures take the new records in within the import's transaction.
+        bring_stores_up_to_date(session, shop_id=job.shop_id, touched=job.summary.written())
     job.progress.finish()
     return summary
 

@@ -69,7 +69,9 @@ def run(job: ImportJob) -> None:
         given = {**record.given, "method_id": method_ids[record.method] if record.method else None}
         plan.add(existing.get(record.tracking_number), given, _new_shipment(job, record, given))
         job.progress.advance()
-    apply_upsert(job.session, Shipment, plan, dry_run=job.dry_run, summary=job.summary, new_ids=False)
+    apply_upsert(
+        job.session, Shipment, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id, new_ids=False
+    )
 
 
 def _existing_shipments(job: ImportJob) -> dict[str, RowMapping]:
@@ -234,7 +236,9 @@ def write_methods(job: ImportJob, carriers: dict[str, str | None]) -> dict[str, 
                 "tracked": True,
             },
         )
-    return apply_upsert(job.session, ShippingMethod, plan, dry_run=job.dry_run, summary=job.summary)
+    return apply_upsert(
+        job.session, ShippingMethod, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id
+    )
 
 
 def _new_shipment(job: ImportJob, record: ShipmentRecord, given: dict[str, Any]) -> dict[str, Any]:

@@ -109,7 +109,7 @@ def _write_products(job: ImportJob, titles: dict[str, tuple[str | None, str]]) -
             {"title": stated},
             {"shop_id": job.shop_id, "code": code, "title": fallback, "category": None},
         )
-    return apply_upsert(job.session, Product, plan, dry_run=job.dry_run, summary=job.summary)
+    return apply_upsert(job.session, Product, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id)
 
 
 def _write_skus(job: ImportJob, records: list[SkuRecord], product_ids: dict[str, int]) -> None:
@@ -141,4 +141,4 @@ def _write_skus(job: ImportJob, records: list[SkuRecord], product_ids: dict[str,
             },
         )
         job.progress.advance()
-    apply_upsert(job.session, Sku, plan, dry_run=job.dry_run, summary=job.summary, new_ids=False)
+    apply_upsert(job.session, Sku, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id, new_ids=False)

@@ -123,7 +123,7 @@ def _write_warehouses(job: ImportJob, warehouses: dict[str, dict[str, Any]]) -> 
                 "country": job.shop.country,
             },
         )
-    return apply_upsert(job.session, Warehouse, plan, dry_run=job.dry_run, summary=job.summary)
+    return apply_upsert(job.session, Warehouse, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id)
 
 
 def _write_counts(job: ImportJob, counts: list[CountRecord], warehouse_ids: dict[str, int]) -> None:
@@ -172,7 +172,9 @@ def _write_counts(job: ImportJob, counts: list[CountRecord], warehouse_ids: dict
                 }
             )
         job.progress.advance()
-    apply_upsert(job.session, StockLevel, plan, dry_run=job.dry_run, summary=job.summary, new_ids=False)
+    apply_upsert(
+        job.session, StockLevel, plan, dry_run=job.dry_run, summary=job.summary, shop_id=job.shop_id, new_ids=False
+    )
     if not job.dry_run:
         insert_rows(job.session, table_of(StockMovement), movements)
     job.summary.count("created", "stock_movements", len(movements))

@@ -65,6 +65,14 @@ class ImportSummary:
     def warn(self, message: str, number: int = 1) -> None:
         self.warnings[message] = self.warnings.get(message, 0) + number
 
+    def written(self) -> frozenset[str]:
+        """The tables the import created or updated records in (none in a dry run)."""
+        if self.dry_run:
+            return frozenset()
+        return frozenset(
+            table for table in {*self.created, *self.updated} if self.created.get(table) or self.updated.get(table)
+        )
+
     def total(self, outcome: Outcome) -> int:
         return sum(getattr(self, outcome).values())
 

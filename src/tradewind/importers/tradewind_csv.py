@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from tradewind.brief.stores import bring_stores_up_to_date
 from tradewind.clock import Clock, SystemClock
 from tradewind.errors import RowError, ValidationError
 from tradewind.importers import (
@@ -98,6 +99,8 @@ def import_file(
         session.flush()
         # The rows were written with set-based statements behind the identity map's back.
         session.expire_all()
+        # The shop's stores of derived figures take the new records in within the import's transaction.
+        bring_stores_up_to_date(session, shop_id=job.shop_id, touched=job.summary.written())
     job.progress.finish()
     return job.summary
 

@@ -4,14 +4,17 @@ The lane statistics (the method choice, the orders' outlooks, the banner, the AP
 every brief; read from the shipments that is a join and four instants parsed per parcel (SQLite keeps them as
 text). The store keeps each parcel's lane and instants as seconds since 1970, read with one column select.
 
-It is brought up to date (`refresh_lane_samples`) by the day's brief before its producers run (and built by the
-demo and `tradewind stores rebuild`): the shipments past the `shipments` watermark are folded in, and so are those
-with tracking events past the `tracking_events` watermark (a new event moves a parcel's delivery and last news).
-An edit below both watermarks (a shipments file imported again, a method corrected) is found by comparing per lane
-the count, the ids and the whole seconds of each instant of the shipments with the same sums of the store, one SQL
-query each; the shop's samples are then rebuilt. A reader never writes: it reads the store when it is up to date
-(`is_up_to_date`, the same comparison) and the shipments otherwise, so that the figures are the records' either
-way. `rebuild_lane_samples` makes the store from scratch, and a test holds the two equal.
+It is brought up to date (`refresh_lane_samples`) where records arrive (imports, the tracking webhook, `track
+import`) and by the day's brief before its producers run (and built by the demo and `tradewind stores rebuild`):
+the shipments past the `shipments` watermark are folded in, and so are those with tracking events past the
+`tracking_events` watermark (a new event moves a parcel's delivery and last news). An edit below both watermarks
+(a shipments file imported again, a method corrected) is noted by the editing session (`db/changes.py`): the
+parcels edited in the refreshing transaction are folded in again; an edit another transaction committed (the
+shipments' edit count moved) is found by comparing per lane the count, the ids and the whole seconds of each
+instant of the shipments with the same sums of the store, one SQL query each, and the shop's samples are then
+rebuilt. A reader never writes: it reads the store when it is up to date (`is_up_to_date`: the watermarks and edit
+counts, a few one-row queries) and the shipments otherwise, so that the figures are the records' either way.
+`rebuild_lane_samples` makes the store from scratch, and a test holds the two equal.
 """
 
 from __future__ import annotations
@@ -26,11 +29,25 @@ from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from tradewind.db.session import memoized
-from tradewind.db.stores import as_int, epoch_seconds, lock_store, set_watermarks, watermarks, whole_seconds
+from tradewind.db.stores import (
+    ShopStore,
+    as_int,
+    edits_to_take_in,
+    epoch_seconds,
+    lock_store,
+    set_watermarks,
+    took_in,
+    watermarks,
+    whole_seconds,
+)
 from tradewind.logistics.models import LaneSample, Shipment, ShippingMethod, TrackingEvent
 from tradewind.logistics.transit.lanes import TransitObservations
 
 STORE = "lane_samples"
+SOURCES = frozenset({"shipments", "tracking_events"})
+# The samples read the shipments' own columns only (a new event reaches them through its parcel's columns): an edit
+# of a shipment is what can leave them behind.
+EDITED = ("shipments",)
 UNSPECIFIED_METHOD = "unspecified"
 _CHUNK = 500
 
@@ -95,10 +112,12 @@ def _highest(session: Session, *, shop_id: int) -> dict[str, int]:
 def rebuild_lane_samples(session: Session, *, shop_id: int) -> int:
     """The shop's samples made afresh from its shipments; the number of parcels."""
     lock_store(session, shop_id=shop_id, store=STORE)
+    edits = edits_to_take_in(session, store=STORE, shop_id=shop_id, tables=EDITED, marks={})
     marks = _highest(session, shop_id=shop_id)
     session.execute(delete(LaneSample).where(LaneSample.shop_id == shop_id))
     count = _insert(session, _projections(session, shop_id=shop_id, where=Shipment.id <= marks["shipments"]))
-    set_watermarks(session, shop_id=shop_id, store=STORE, marks=marks)
+    set_watermarks(session, shop_id=shop_id, store=STORE, marks={**marks, **edits.marks})
+    took_in(session, store=STORE, shop_id=shop_id)
     return count
 
 
@@ -107,38 +126,63 @@ def refresh_lane_samples(session: Session, *, shop_id: int) -> int:
     folded in (all of them when the store was rebuilt)."""
     lock_store(session, shop_id=shop_id, store=STORE)
     marks = watermarks(session, shop_id=shop_id, store=STORE)
-    if set(marks) != {"shipments", "tracking_events"}:
+    if not set(marks) >= SOURCES:
         return rebuild_lane_samples(session, shop_id=shop_id)
+    edits = edits_to_take_in(session, store=STORE, shop_id=shop_id, tables=EDITED, marks=marks)
     highest = _highest(session, shop_id=shop_id)
+    edited = edits.ids("shipments")
     folded = 0
-    if highest != marks:
+    if highest != {source: marks[source] for source in SOURCES} or edited:
         moved = select(TrackingEvent.shipment_id).where(
             TrackingEvent.shop_id == shop_id, TrackingEvent.id > marks["tracking_events"]
         )
         touched = (Shipment.id > marks["shipments"]) | Shipment.id.in_(moved)
         touched = touched & (Shipment.id <= highest["shipments"])
-        ids = list(session.scalars(select(Shipment.id).where(Shipment.shop_id == shop_id, touched)))
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
+        ids = set(session.scalars(select(Shipment.id).where(Shipment.shop_id == shop_id, touched)))
+        # The parcels this transaction edited, folded in again (one deleted has lost its sample with it).
+        ids |= edited or set()
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), _CHUNK):
+            chunk = ordered[start : start + _CHUNK]
             session.execute(delete(LaneSample).where(LaneSample.shipment_id.in_(chunk)))
             folded += _insert(session, _projections(session, shop_id=shop_id, where=Shipment.id.in_(chunk)))
-        set_watermarks(session, shop_id=shop_id, store=STORE, marks=highest)
-    if _shipment_sums(session, shop_id, highest["shipments"]) != _sample_sums(session, shop_id):
+    # Edits of parcels another transaction committed, or a statement that named no rows: only the full comparison
+    # of the shipments with the samples can tell.
+    if (edits.unseen or edited is None) and _shipment_sums(session, shop_id, highest["shipments"]) != _sample_sums(
+        session, shop_id
+    ):
         logger.info("lane samples of shop %s edited below the watermark: rebuilt", shop_id)
         folded = rebuild_lane_samples(session, shop_id=shop_id)
+    else:
+        new_marks = {**highest, **edits.marks}
+        if new_marks != marks:
+            set_watermarks(session, shop_id=shop_id, store=STORE, marks=new_marks)
+        took_in(session, store=STORE, shop_id=shop_id)
     memoized(session, (STORE, shop_id), lambda: True)  # the brief's readers need not check again
     return folded
 
 
+LANE_SAMPLES = ShopStore(
+    STORE,
+    sources=SOURCES,
+    refresh=refresh_lane_samples,
+    rebuild=rebuild_lane_samples,
+)
+
+
 def is_up_to_date(session: Session, *, shop_id: int) -> bool:
-    """Whether the shop's samples say what its shipments say now (no record past a watermark, the sums agree).
-    Checked once per `read_memo` (the brief's readers share it)."""
+    """Whether the shop's samples say what its shipments say now: no record past a watermark, and no parcel edited
+    since the samples last took the edits in (the shipments' edit count, this transaction's notes). Checked once
+    per `read_memo` (the brief's readers share it)."""
 
     def check() -> bool:
         marks = watermarks(session, shop_id=shop_id, store=STORE)
-        if set(marks) != {"shipments", "tracking_events"} or _highest(session, shop_id=shop_id) != marks:
+        if not set(marks) >= SOURCES:
             return False
-        return _shipment_sums(session, shop_id, marks["shipments"]) == _sample_sums(session, shop_id)
+        edits = edits_to_take_in(session, store=STORE, shop_id=shop_id, tables=EDITED, marks=marks)
+        if edits.unseen or edits.notes:
+            return False
+        return _highest(session, shop_id=shop_id) == {source: marks[source] for source in SOURCES}
 
     return memoized(session, (STORE, shop_id), check)
 

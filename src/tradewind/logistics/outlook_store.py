@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from tradewind.db.session import memoized
 from tradewind.db.stores import (
+    ShopStore,
     as_int,
     epoch_microseconds,
     lock_store,
@@ -386,3 +387,11 @@ def outlook_inputs(session: Session, *, shop_id: int) -> list[OutlookRow]:
         select(*columns).where(OutlookInput.shop_id == shop_id).order_by(OutlookInput.placed, OutlookInput.number)
     )
     return [OutlookRow(*row) for row in rows]
+
+
+OUTLOOK_INPUTS = ShopStore(
+    STORE,
+    sources=SOURCES,
+    refresh=refresh_outlook_inputs,
+    rebuild=rebuild_outlook_inputs,
+)

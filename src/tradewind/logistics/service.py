@@ -2,8 +2,8 @@
 a parcel (`orders_by_tracking`, `latest_parcels`). Re-exported by name from the inner modules, for the other domains
 and the faces: the lane statistics, promises, methods and follow-ups (`shipping`), the open orders' outlooks and
 those at risk (`watch`), the disruption register (`disruptions`), the shipping rules (`rules`), a parcel's
-substatus and timeline (`tracking`), a destination's region (`transit.regions`) and the lane samples store
-(`lane_store`). Services take a session and never commit.
+substatus and timeline (`tracking`), a destination's region (`transit.regions`) and the stores of lane samples and
+open orders' outlook inputs (`lane_store`, `outlook_store`). Services take a session and never commit.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from tradewind.errors import NotFoundError
 # `from x import name as name`: re-exported by name, what other domains and the faces use of the inner modules.
 from tradewind.logistics.disruptions import covers as covers
 from tradewind.logistics.disruptions import list_disruptions as list_disruptions
-from tradewind.logistics.lane_store import refresh_lane_samples as refresh_lane_samples
+from tradewind.logistics.lane_store import LANE_SAMPLES as LANE_SAMPLES
 from tradewind.logistics.models import Shipment, ShippingMethod, TrackingStatus
-from tradewind.logistics.outlook_store import refresh_outlook_inputs as refresh_outlook_inputs
+from tradewind.logistics.outlook_store import OUTLOOK_INPUTS as OUTLOOK_INPUTS
 from tradewind.logistics.rules import LogisticsRules as LogisticsRules
 from tradewind.logistics.schemas import parcel_figures
 from tradewind.logistics.shipping import LaneStatistics as LaneStatistics

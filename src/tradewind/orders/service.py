@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tradewind.catalog.service import sku_codes
 from tradewind.clock import start_of_day
-from tradewind.db.changes import mark_shop_changed
+from tradewind.db.changes import mark_shop_changed, note_edited
 from tradewind.errors import NotFoundError
 from tradewind.orders.models import Buyer, CancelledBy, Order, OrderLine, OrderStatus, PaymentState
 
@@ -59,14 +59,16 @@ def close_stale_orders(session: Session, *, shop_id: int, numbers: list[str], cu
     if not numbers:
         return []
     mark_shop_changed(session, shop_id)
-    closed = session.scalars(
+    closed = session.execute(
         update(Order)
         .where(Order.shop_id == shop_id, Order.number.in_(numbers), stale(cutoff))
         .values(status=OrderStatus.CLOSED, cancelled_at=now, cancel_reason=STALE_CLOSE_REASON)
-        .returning(Order.number)
+        .returning(Order.id, Order.number)
         .execution_options(synchronize_session=False)
-    )
-    return sorted(closed)
+    ).all()
+    columns = ("status", "cancelled_at", "cancel_reason")
+    note_edited(session, shop_id=shop_id, table="orders", ids=[row[0] for row in closed], columns=columns)
+    return sorted(row[1] for row in closed)
 
 
 def units_sold_by_sku(session: Session, *, shop_id: int, start: date, end: date) -> dict[int, int]:

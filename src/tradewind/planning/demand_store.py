@@ -4,14 +4,16 @@ The plan reads a year of demand per SKU every brief; read from the order lines t
 joined with its order and its instant parsed (SQLite keeps it as text), to be summed per day in Python. The store
 keeps the sums, read with one column select of integers.
 
-Real demand is `orders.service.counts_as_demand`. The store is brought up to date (`refresh_daily_demand`) by the
-day's brief before its producers run (and built by the demo): the order lines past the `order_lines` watermark
-are folded in. An edit below the watermark (an order
-cancelled by its buyer or closed, a line's quantity or an order's day corrected, an order deleted) is found by
+Real demand is `orders.service.counts_as_demand`. The store is brought up to date (`refresh_daily_demand`) where
+order lines arrive (the importers) and by the day's brief before its producers run (and built by the demo): the
+order lines past the `order_lines` watermark are folded in. An edit below the watermark (an order cancelled by its
+buyer or closed, a line's quantity or an order's day corrected, an order deleted) is noted by the editing session
+(`db/changes.py`): edited in the refreshing transaction, the cells of the edited orders' SKUs are made afresh; an
+edit another transaction committed (an edit count moved), a line deleted or moved to another SKU, is found by
 comparing three sums of the counted lines up to the watermark — units, units × day, units × SKU id — with the
-same sums of the store, one SQL query each; the shop's part is then rebuilt. A reader never writes: it reads the
-store when it is up to date (`is_up_to_date`) and the order lines otherwise. `rebuild_daily_demand` makes it from
-scratch (`tradewind stores rebuild`), and a test holds the two equal.
+same sums of the store, one SQL query each, and the shop's part is then rebuilt. A reader never writes: it reads
+the store when it is up to date (`is_up_to_date`: the watermark and edit counts) and the order lines otherwise.
+`rebuild_daily_demand` makes it from scratch (`tradewind stores rebuild`), and a test holds the two equal.
 """
 
 from __future__ import annotations
@@ -26,12 +28,24 @@ from sqlalchemy.orm import Session
 
 from tradewind.clock import as_utc, start_of_day
 from tradewind.db.session import memoized
-from tradewind.db.stores import as_int, epoch_seconds, lock_store, set_watermarks, watermarks
+from tradewind.db.stores import (
+    Edits,
+    ShopStore,
+    as_int,
+    edits_to_take_in,
+    epoch_seconds,
+    lock_store,
+    set_watermarks,
+    took_in,
+    watermarks,
+)
 from tradewind.orders.models import Order, OrderLine
 from tradewind.orders.service import counts_as_demand
 from tradewind.planning.models import DailyDemand
 
 STORE = "daily_demand"
+# An order's status, day or cancellation and a line's units or SKU decide the demand: edits of either count.
+EDITED = ("orders", "order_lines")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CHUNK = 500
 
@@ -68,13 +82,20 @@ def _highest(session: Session, *, shop_id: int) -> int:
 def rebuild_daily_demand(session: Session, *, shop_id: int) -> int:
     """The shop's daily demand made afresh from its order lines; the number of (SKU, day) cells."""
     lock_store(session, shop_id=shop_id, store=STORE)
+    edits = edits_to_take_in(session, store=STORE, shop_id=shop_id, tables=EDITED, marks={})
     highest = _highest(session, shop_id=shop_id)
     session.execute(delete(DailyDemand).where(DailyDemand.shop_id == shop_id))
-    cells = _sums_per_day(_counted_lines(session, shop_id=shop_id, where=OrderLine.id <= highest))
+    written = _insert_cells(session, shop_id, OrderLine.id <= highest)
+    set_watermarks(session, shop_id=shop_id, store=STORE, marks={"order_lines": highest, **edits.marks})
+    took_in(session, store=STORE, shop_id=shop_id)
+    return written
+
+
+def _insert_cells(session: Session, shop_id: int, where: ColumnElement[bool]) -> int:
+    cells = _sums_per_day(_counted_lines(session, shop_id=shop_id, where=where))
     rows = [{"shop_id": shop_id, "sku_id": s, "day": d, "units": u} for (s, d), u in sorted(cells.items())]
     for start in range(0, len(rows), 5000):
         session.execute(insert(DailyDemand), rows[start : start + 5000])
-    set_watermarks(session, shop_id=shop_id, store=STORE, marks={"order_lines": highest})
     return len(rows)
 
 
@@ -83,30 +104,78 @@ def refresh_daily_demand(session: Session, *, shop_id: int) -> int:
     (SKU, day) cells written (all of them when the store was rebuilt)."""
     lock_store(session, shop_id=shop_id, store=STORE)
     marks = watermarks(session, shop_id=shop_id, store=STORE)
-    if set(marks) != {"order_lines"}:
+    if "order_lines" not in marks:
         return rebuild_daily_demand(session, shop_id=shop_id)
+    edits = edits_to_take_in(session, store=STORE, shop_id=shop_id, tables=EDITED, marks=marks)
     highest = _highest(session, shop_id=shop_id)
     written = 0
     if highest != marks["order_lines"]:
         new = (OrderLine.id > marks["order_lines"]) & (OrderLine.id <= highest)
         written = _add(session, shop_id, _sums_per_day(_counted_lines(session, shop_id=shop_id, where=new)))
-        set_watermarks(session, shop_id=shop_id, store=STORE, marks={"order_lines": highest})
-    if _line_sums(session, shop_id, highest) != _store_sums(session, shop_id):
+    skus = _edited_skus(session, edits)
+    if skus:
+        written += _redo_skus(session, shop_id, sorted(skus), highest)
+    # Edits another transaction committed, or edits of this one whose SKUs cannot be told (a line deleted or moved
+    # to another SKU, a statement that named no rows): only the full comparison of the lines with the store can.
+    if (edits.unseen or skus is None) and _line_sums(session, shop_id, highest) != _store_sums(session, shop_id):
         logger.info("daily demand of shop %s edited below the watermark: rebuilt", shop_id)
         written = rebuild_daily_demand(session, shop_id=shop_id)
+    else:
+        new_marks = {"order_lines": highest, **edits.marks}
+        if new_marks != marks:
+            set_watermarks(session, shop_id=shop_id, store=STORE, marks=new_marks)
+        took_in(session, store=STORE, shop_id=shop_id)
     memoized(session, (STORE, shop_id), lambda: True)  # the brief's readers need not check again
     return written
 
 
+def _edited_skus(session: Session, edits: Edits) -> set[int] | None:
+    """The SKUs whose demand this transaction's edits of orders and lines may have changed (their lines' SKUs now),
+    or None when that cannot be told: a row deleted, a line's SKU changed, a statement that named no rows."""
+    orders, lines = edits.ids("orders"), edits.ids("order_lines")
+    if orders is None or lines is None:
+        return None
+    for note in edits.notes:
+        if note.deleted or (note.table == "order_lines" and (note.columns is None or "sku_id" in note.columns)):
+            return None
+    skus: set[int] = set()
+    for column, ids in ((OrderLine.order_id, sorted(orders)), (OrderLine.id, sorted(lines))):
+        for start in range(0, len(ids), _CHUNK):
+            skus.update(session.scalars(select(OrderLine.sku_id).where(column.in_(ids[start : start + _CHUNK]))))
+    return skus
+
+
+def _redo_skus(session: Session, shop_id: int, skus: list[int], highest: int) -> int:
+    """The cells of these SKUs made afresh from their lines."""
+    written = 0
+    for start in range(0, len(skus), _CHUNK):
+        chunk = skus[start : start + _CHUNK]
+        session.execute(delete(DailyDemand).where(DailyDemand.shop_id == shop_id, DailyDemand.sku_id.in_(chunk)))
+        written += _insert_cells(session, shop_id, OrderLine.sku_id.in_(chunk) & (OrderLine.id <= highest))
+    return written
+
+
+DAILY_DEMAND = ShopStore(
+    STORE,
+    sources=frozenset({"order_lines", "orders"}),
+    refresh=refresh_daily_demand,
+    rebuild=rebuild_daily_demand,
+)
+
+
 def is_up_to_date(session: Session, *, shop_id: int) -> bool:
-    """Whether the shop's daily demand says what its order lines say now (no line past the watermark, the sums
-    agree). Checked once per `read_memo`."""
+    """Whether the shop's daily demand says what its order lines say now: no line past the watermark, and no order
+    or line edited since the store last took the edits in (their edit counts, this transaction's notes). Checked
+    once per `read_memo`."""
 
     def check() -> bool:
         marks = watermarks(session, shop_id=shop_id, store=STORE)
-        if set(marks) != {"order_lines"} or _highest(session, shop_id=shop_id) != marks["order_lines"]:
+        if "order_lines" not in marks:
             return False
-        return _line_sums(session, shop_id, marks["order_lines"]) == _store_sums(session, shop_id)
+        edits = edits_to_take_in(session, store=STORE, shop_id=shop_id, tables=EDITED, marks=marks)
+        if edits.unseen or edits.notes:
+            return False
+        return _highest(session, shop_id=shop_id) == marks["order_lines"]
 
     return memoized(session, (STORE, shop_id), check)
 

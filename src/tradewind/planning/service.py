@@ -21,7 +21,7 @@ from tradewind.db.changes import mark_shop_changed
 from tradewind.figure_sets import check_shape, shape_fields
 from tradewind.inventory.service import inbound_by_sku
 from tradewind.orders.service import demand_lines
-from tradewind.planning.demand_store import refresh_daily_demand as refresh_daily_demand
+from tradewind.planning.demand_store import DAILY_DEMAND as DAILY_DEMAND
 from tradewind.planning.frames import FloatArray, PlanInputs, inbound_arrays, load_inputs
 from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.kernels.projection import project_stock

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from tradewind.accounts.service import webhook_key
 from tradewind.api.webhook_checks import check_webhook_body
+from tradewind.brief.stores import bring_stores_up_to_date
 from tradewind.db.session import transaction
 from tradewind.errors import ValidationError
 from tradewind.logistics.disruptions import add_disruption, disruption_to_dict, end_disruption, list_disruptions
@@ -241,5 +242,7 @@ def _store_webhook(state: AppState, shop: str, body: bytes, signature: str) -> W
         summary = receive_webhook(
             session, shop=the_shop, body=body, signature=signature, secret=key, now=state.clock.now()
         )
+        # The shop's stores take the parcels' news in within the webhook's transaction.
+        bring_stores_up_to_date(session, shop_id=the_shop.id, touched=summary.written())
     payload = summary.to_dict()
     return WebhookOut(created=payload["created"], updated=payload["updated"], unchanged=payload["unchanged"])

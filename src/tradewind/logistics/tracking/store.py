@@ -60,6 +60,12 @@ class TrackingImportSummary:
         counts: dict[str, int] = getattr(self, outcome)
         counts[table] = counts.get(table, 0) + number
 
+    def written(self) -> frozenset[str]:
+        """The tables records were created or updated in."""
+        return frozenset(
+            table for table in {*self.created, *self.updated} if self.created.get(table) or self.updated.get(table)
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "created": dict(self.created),
