@@ -17,6 +17,7 @@ from tradewind.brief.service import apply_action, refresh_brief
 from tradewind.config import Settings
 from tradewind.errors import InvalidTransitionError, ValidationError
 from tradewind.messaging.models import OutboxEvent, OutboxMessage, OutboxState, RecipientKind
+from tradewind.messaging.notices import BuyerNotice, draft_notices
 from tradewind.messaging.outbox import (
     DraftWanted,
     Recipient,
@@ -329,3 +330,24 @@ def test_failures_back_off_then_fail_and_can_be_retried(session: Session, shop: 
     )
     retry_message(session, shop_id=shop.id, message_id=message.id, now=now)
     assert message.state == OutboxState.QUEUED and message.attempts == 0
+
+
+def test_two_notices_with_one_key_in_a_batch_show_the_words_the_outbox_keeps(session: Session, shop: Shop) -> None:
+    """An order with two out-of-stock SKUs in two actions gets one message (one key): the first notice's words.
+    Every step of that key shows the text stored behind it, so what the seller reads is what would be sent (a later
+    notice of the batch overwrote the row while an earlier step still showed its own words)."""
+    buyer = f.buyer(session, shop, language="en")
+    first, second = f.sku(session, shop), f.sku(session, shop)
+    order = f.order(session, shop, [(first, 1), (second, 1)], placed_at=NOW - timedelta(days=2), the_buyer=buyer)
+    session.flush()
+    restock = {"restock_on": TODAY + timedelta(days=20), "reply_by": TODAY + timedelta(days=3)}
+    notices = [
+        BuyerNotice("out_of_stock", f"out_of_stock:{order.number}", order, {"item": first.code, **restock}),
+        BuyerNotice("out_of_stock", f"out_of_stock:{order.number}", order, {"item": second.code, **restock}),
+    ]
+    drafted = draft_notices(session, shop=shop, notices=notices, context=context())
+    session.flush()
+    rows = list(session.scalars(select(OutboxMessage).where(OutboxMessage.shop_id == shop.id)))
+    assert len(rows) == 1 and first.code in rows[0].body and second.code not in rows[0].body
+    assert [step["body"] for _, _, step in drafted] == [rows[0].body, rows[0].body]
+    assert {step["outbox_id"] for _, _, step in drafted} == {rows[0].id}

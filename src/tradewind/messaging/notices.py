@@ -109,15 +109,20 @@ def draft_notices(
     channel = messaging_settings(context.settings).buyer_channel
     # Everything read first (templates, buyers), then the drafts saved in one batch: no flush per draft.
     todo = [notice for notice in notices if notice.key not in done]
-    wanted = [
-        DraftWanted(
-            idempotency_key=notice.key,
-            rendered=render_notice(session, shop=shop, notice=notice),
-            recipient=buyer_recipient(notice.order, channel),
-            facts=json_facts(notice.facts),
-        )
-        for notice in todo
-    ]
+    # One key, one message: when two notices of a batch share a key (an order with two out-of-stock SKUs in two
+    # actions), the first one's words are the message's, and every step of that key shows those words (the text
+    # stored is the text shown; a later notice would otherwise overwrite the row behind an earlier step).
+    first: dict[str, DraftWanted] = {}
+    wanted = []
+    for notice in todo:
+        if notice.key not in first:
+            first[notice.key] = DraftWanted(
+                idempotency_key=notice.key,
+                rendered=render_notice(session, shop=shop, notice=notice),
+                recipient=buyer_recipient(notice.order, channel),
+                facts=json_facts(notice.facts),
+            )
+        wanted.append(first[notice.key])
     saved = save_drafts(session, shop_id=shop.id, shop_code=shop.code, drafts=wanted, now=context.now, known=known)
     return [
         (notice, one.rendered, message_step(one.rendered, message, order=notice.order.number))
