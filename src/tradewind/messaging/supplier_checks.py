@@ -6,14 +6,14 @@ works. Applying the action queues the message and records it in the supplier's t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import Action, BriefContext, StoredAction
-from tradewind.catalog.models import Sku
 from tradewind.logistics.schemas import KIND_CODES
 from tradewind.logistics.service import list_disruptions
 from tradewind.messaging.delays import spring_festival_closure
@@ -25,15 +25,19 @@ from tradewind.messaging.settings import messaging_settings
 from tradewind.messaging.situations import SUPPLIER_LOCALES
 from tradewind.messaging.templates import Rendered
 from tradewind.shops.models import Shop
-from tradewind.suppliers.models import MessageDirection, Supplier, SupplierMessage, SupplierStatus, SupplyOffer
+from tradewind.suppliers.models import MessageDirection, Supplier
 from tradewind.suppliers.schemas import RESPONSE_TIMES
 from tradewind.suppliers.service import (
-    ResponseTimes,
-    latest_status_reports,
+    CheckRules,
+    SupplierCheck,
+    SupplierRoster,
+    checks_due,
+    fastest_responder,
     record_supplier_message,
-    thread_response_times,
+    supplier_roster,
+    value_at_risk,
 )
-from tradewind.wording import Day, Joined, Number, Phrase, nphrase, phrase
+from tradewind.wording import Joined, Number, phrase
 
 SITUATIONS = ("supplier_status_check", "restock_date_request", "shipping_advice_request")
 ADVICE_EVERY_DAYS = 30
@@ -45,45 +49,35 @@ def _supplier_locale(supplier: Supplier) -> str:
 
 
 class SupplierCheckProducer:
+    """Composes the suppliers' checks (suppliers/checks.py: who needs one and why) into actions with a drafted
+    message each."""
+
     kinds: tuple[str, ...] = ("supplier_check",)
 
     def actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
         config = messaging_settings(context.settings)
-        suppliers = list(
-            session.scalars(
-                select(Supplier).where(Supplier.shop_id == shop.id, Supplier.active).order_by(Supplier.code)
-            )
-        )
-        if not suppliers:
+        roster = supplier_roster(session, shop_id=shop.id, today=context.today)
+        if not roster.suppliers:
             return []
-        skus = _offered_skus(session, shop)
-        threads = _threads(session, shop)
-        reports = latest_status_reports(session, shop_id=shop.id, as_of=context.today)
-        closure = spring_festival_closure(context.today, context.settings)
+        rules = CheckRules(
+            silence_hours=context.settings.supplier_silence_hours, stale_days=config.supplier_status_stale_days
+        )
+        checks = checks_due(
+            roster,
+            now=context.now,
+            today=context.today,
+            closure=spring_festival_closure(context.today, context.settings),
+            rules=rules,
+        )
+        risk = value_at_risk(session, supplier_ids=[s.id for s in roster.suppliers])
         found: list[Action] = []
         keep: set[str] = set()
-        for supplier in suppliers:
-            if supplier.id not in skus:
-                continue
-            report = reports.get(supplier.id)
-            times = thread_response_times(threads.get(supplier.id, []))
-            waiting = times.waiting_since
-            reason, situation, anchor, chase = self._why(report, waiting, closure, context, config)
-            if reason is None:
-                continue
-            facts: dict[str, Any] = {
-                "supplier_name": supplier.name,
-                "shop_name": shop.name,
-                "skus": skus[supplier.id][:5],
-                "chase": chase,
-                "reopens_on": report.reopens_on if report else None,
-            }
-            key = f"{situation}:{supplier.code}:{anchor}"
-            keep.add(key)
-            action = self._action(session, shop, supplier, situation, key, facts, reason, times, context)
+        for check in checks:
+            keep.add(check.key)
+            action = self._action(session, shop, check, risk[check.supplier.id], context)
             if action is not None:
                 found.append(action)
-        advice = self._advice(session, shop, suppliers, threads, reports, skus, context)
+        advice = self._advice(session, shop, roster, risk, context)
         if advice is not None:
             keep.add(advice.steps[0]["idempotency_key"])
             found.append(advice)
@@ -93,79 +87,18 @@ class SupplierCheckProducer:
             )
         return found
 
-    def _why(
-        self,
-        report: Any,
-        waiting: datetime | None,
-        closure: tuple[date, date] | None,
-        context: BriefContext,
-        config: Any,
-    ) -> tuple[Phrase | None, str, str, bool]:
-        today = context.today
-        if waiting is not None:
-            silent = (context.now - waiting).total_seconds() / 3600
-            if silent < context.settings.supplier_silence_hours:
-                return None, "", "", False  # asked already: give them time
-            reason = phrase(
-                "no answer for %(days)s days to the message of %(day)s",
-                days=Number.of(silent / 24, 1, grouped=False),
-                day=Day(waiting.date(), "day_month"),
-            )
-            return reason, "supplier_status_check", f"chase-{waiting:%Y%m%d}", True
-        stale = today - timedelta(days=config.supplier_status_stale_days)
-        if report is None:
-            return phrase("no status on record"), "supplier_status_check", "none", False
-        anchor = f"r{report.id}"
-        if report.status == SupplierStatus.CLOSED and report.restock_on is None:
-            closed = (
-                phrase("closed until %(day)s with no restock date", day=Day(report.reopens_on))
-                if report.reopens_on
-                else phrase("closed with no restock date")
-            )
-            return closed, "restock_date_request", anchor, False
-        if report.status == SupplierStatus.CLOSED and report.reopens_on is not None and report.reopens_on <= today:
-            reopened = phrase("was closed until %(day)s: is it working again?", day=Day(report.reopens_on))
-            return reopened, "supplier_status_check", anchor, False
-        if report.status == SupplierStatus.UNKNOWN:
-            unknown = phrase("status unknown since %(day)s", day=Day(report.reported_on))
-            return unknown, "supplier_status_check", anchor, False
-        if closure is not None and report.reported_on < closure[0] - timedelta(days=10):
-            return (
-                phrase(
-                    "Spring Festival closure from %(start)s to %(end)s: confirm its dates",
-                    start=Day(closure[0]),
-                    end=Day(closure[1]),
-                ),
-                "supplier_status_check",
-                f"{anchor}-sf{closure[0].year}",
-                False,
-            )
-        if report.reported_on < stale:
-            return (
-                nphrase(
-                    "last status %(day)s, %(num)s days ago",
-                    "last status %(day)s, %(num)s days ago",
-                    (today - report.reported_on).days,
-                    day=Day(report.reported_on),
-                ),
-                ("supplier_status_check"),
-                anchor,
-                False,
-            )
-        return None, "", "", False
-
     def _action(
-        self,
-        session: Session,
-        shop: Shop,
-        supplier: Supplier,
-        situation: str,
-        key: str,
-        facts: dict[str, Any],
-        reason_phrase: Phrase,
-        times: ResponseTimes,
-        context: BriefContext,
+        self, session: Session, shop: Shop, check: SupplierCheck, risk: Decimal, context: BriefContext
     ) -> Action | None:
+        supplier, situation, key, times = check.supplier, check.why.situation, check.key, check.times
+        reason_phrase = check.why.reason
+        facts: dict[str, Any] = {
+            "supplier_name": supplier.name,
+            "shop_name": shop.name,
+            "skus": list(check.skus[:5]),
+            "chase": check.why.chase,
+            "reopens_on": check.report.reopens_on if check.report else None,
+        }
         existing = find_by_key(session, shop_id=shop.id, idempotency_key=key)
         if existing is not None and existing.state != OutboxState.DRAFT:
             return None
@@ -213,7 +146,7 @@ class SupplierCheckProducer:
                 )
             ).english(),
             why_phrase=why,
-            value_at_risk=_value_at_risk(session, supplier),
+            value_at_risk=risk,
             weight=0.8,
             figures={
                 "supplier": supplier.code,
@@ -232,10 +165,8 @@ class SupplierCheckProducer:
         self,
         session: Session,
         shop: Shop,
-        suppliers: list[Supplier],
-        threads: dict[int, list[SupplierMessage]],
-        reports: dict[int, Any],
-        skus: dict[int, list[str]],
+        roster: SupplierRoster,
+        risk: dict[int, Decimal],
         context: BriefContext,
     ) -> Action | None:
         disruptions = list_disruptions(session, shop=shop, on=context.today)
@@ -251,19 +182,10 @@ class SupplierCheckProducer:
         )
         if recent is not None:
             return None
-        ranked = []
-        for supplier in suppliers:
-            report = reports.get(supplier.id)
-            times = thread_response_times(threads.get(supplier.id, []))
-            median = times.median_hours
-            if supplier.id not in skus or times.waiting_since is not None or median is None:
-                continue
-            if report is not None and report.status != SupplierStatus.OPERATING:
-                continue
-            ranked.append((median, supplier.code, supplier))
-        if not ranked:
+        fastest = fastest_responder(roster)
+        if fastest is None:
             return None
-        median, _, supplier = min(ranked)
+        supplier, median = fastest
         destinations = sorted({d.destination_country for d in disruptions if d.destination_country})
         methods = sorted({d.method_code for d in disruptions if d.method_code})
         facts = {
@@ -319,7 +241,7 @@ class SupplierCheckProducer:
                 )
             ).english(),
             why_phrase=why,
-            value_at_risk=_value_at_risk(session, supplier),
+            value_at_risk=risk[supplier.id],
             weight=0.5,
             figures={"supplier": supplier.code, "situation": "shipping_advice_request", "outbox_id": message.id},
             steps=[step],
@@ -379,35 +301,3 @@ def _recipient(supplier: Supplier, context: BriefContext) -> Recipient:
     if channel == "email" and not supplier.email:
         channel = "export"
     return Recipient(kind=RecipientKind.SUPPLIER, supplier_id=supplier.id, address=supplier.email, channel=channel)
-
-
-def _offered_skus(session: Session, shop: Shop) -> dict[int, list[str]]:
-    """SKU codes per supplier, those it is the preferred source of first."""
-    rows = session.execute(
-        select(SupplyOffer.supplier_id, Sku.code, SupplyOffer.priority)
-        .join(Sku, Sku.id == SupplyOffer.sku_id)
-        .where(SupplyOffer.shop_id == shop.id, SupplyOffer.active, Sku.active)
-        .order_by(SupplyOffer.supplier_id, SupplyOffer.priority, Sku.code)
-    )
-    found: dict[int, list[str]] = {}
-    for supplier_id, code, _ in rows:
-        found.setdefault(int(supplier_id), []).append(str(code))
-    return found
-
-
-def _threads(session: Session, shop: Shop) -> dict[int, list[SupplierMessage]]:
-    found: dict[int, list[SupplierMessage]] = {}
-    for message in session.scalars(select(SupplierMessage).where(SupplierMessage.shop_id == shop.id)):
-        found.setdefault(message.supplier_id, []).append(message)
-    return found
-
-
-def _value_at_risk(session: Session, supplier: Supplier) -> Any:
-    from decimal import Decimal
-
-    prices = session.scalars(
-        select(Sku.price)
-        .join(SupplyOffer, SupplyOffer.sku_id == Sku.id)
-        .where(SupplyOffer.supplier_id == supplier.id, SupplyOffer.priority == 1, SupplyOffer.active)
-    )
-    return sum((p or Decimal(0) for p in prices), Decimal(0)).quantize(Decimal("0.01"))

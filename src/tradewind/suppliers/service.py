@@ -22,6 +22,18 @@ from tradewind.suppliers.availability import SupplierState as SupplierState
 from tradewind.suppliers.availability import holidays_while_processing as holidays_while_processing
 from tradewind.suppliers.availability import spring_festival_closure as spring_festival_closure
 from tradewind.suppliers.availability import supplier_state as supplier_state
+
+# Which suppliers need a check today and why, and who answers fastest (messaging drafts the messages), made in
+# suppliers/checks.py.
+from tradewind.suppliers.checks import CheckReason as CheckReason
+from tradewind.suppliers.checks import CheckRules as CheckRules
+from tradewind.suppliers.checks import SupplierCheck as SupplierCheck
+from tradewind.suppliers.checks import SupplierRoster as SupplierRoster
+from tradewind.suppliers.checks import check_reason as check_reason
+from tradewind.suppliers.checks import checks_due as checks_due
+from tradewind.suppliers.checks import fastest_responder as fastest_responder
+from tradewind.suppliers.checks import offered_skus as offered_skus
+from tradewind.suppliers.checks import value_at_risk as value_at_risk
 from tradewind.suppliers.models import (
     MessageDirection,
     Supplier,
@@ -169,6 +181,22 @@ def response_times_by_supplier(session: Session, *, shop_id: int) -> dict[int, R
     for supplier_id, sent_at, message_id, direction in rows:
         threads.setdefault(supplier_id, []).append((sent_at, message_id, direction))
     return {supplier_id: response_times(thread) for supplier_id, thread in threads.items()}
+
+
+def supplier_roster(session: Session, *, shop_id: int, today: date) -> SupplierRoster:
+    """The shop's active suppliers and what a check of each reads (see `SupplierRoster`)."""
+    suppliers = tuple(
+        session.scalars(select(Supplier).where(Supplier.shop_id == shop_id, Supplier.active).order_by(Supplier.code))
+    )
+    if not suppliers:
+        return SupplierRoster((), {}, {}, {})
+    times = response_times_by_supplier(session, shop_id=shop_id)
+    return SupplierRoster(
+        suppliers=suppliers,
+        skus=offered_skus(session, shop_id=shop_id),
+        times={s.id: times.get(s.id, ResponseTimes()) for s in suppliers},
+        reports=latest_status_reports(session, shop_id=shop_id, as_of=today),
+    )
 
 
 def make_preferred(session: Session, *, shop_id: int, sku_id: int, supplier_id: int) -> bool:
