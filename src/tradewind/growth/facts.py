@@ -3,10 +3,13 @@ shipments and their first carrier scan, buyer messages and their replies, listin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from typing import overload
 
+import numpy as np
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -35,6 +38,10 @@ class OrderFact:
     seller_cancelled: bool
     disputed: bool
     negative_feedback: bool
+    # The days (shop time zone) it was placed and shipped on, local_day of placed_at and shipped_at: worked out once
+    # per report in load_facts (local_days), not in every window that asks.
+    placed_on: date
+    shipped_on: date | None
     # Open far past the platform's life of an order: a record to close, not an order that can still go wrong.
     stale: bool = False
     # Its money went back to the buyer in full (a return, a lost parcel refunded): no sale.
@@ -57,6 +64,7 @@ class ShipmentFact:
     shipped_at: datetime
     first_scan_at: datetime | None
     carrier_seen: bool
+    shipped_on: date  # local_day(shipped_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,7 @@ class MessageFact:
     order_number: str | None
     received_at: datetime
     answered_at: datetime | None
+    received_on: date  # local_day(received_at)
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,50 @@ def day_start(day: date, zone: tzinfo) -> datetime:
 
 def local_day(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DAY = 86400
+
+
+@overload
+def local_days(moments: Sequence[datetime], zone: tzinfo) -> Sequence[date]: ...
+@overload
+def local_days(moments: Sequence[datetime | None], zone: tzinfo) -> Sequence[date | None]: ...
+def local_days(moments: Sequence[datetime | None], zone: tzinfo) -> Sequence[date | None]:
+    """`local_day` of each instant (None stays None), converted over arrays: the zone's UTC offset is looked up once
+    per distinct UTC day, at its first and last second; where the two differ (a day on which the zone changes its
+    offset) that day's instants are converted one by one. A date object is made once per distinct local day."""
+    present = [i for i, moment in enumerate(moments) if moment is not None]
+    days: list[date | None] = [None] * len(moments)
+    if not present:
+        return days
+    seconds = np.floor(
+        np.fromiter((_aware(moments[i]).timestamp() for i in present), dtype=np.float64, count=len(present))  # type: ignore[arg-type]
+    ).astype(np.int64)
+    utc_days, utc_day_of = np.unique(np.floor_divide(seconds, _DAY), return_inverse=True)
+    offsets = np.empty(len(utc_days), dtype=np.int64)
+    steady = np.ones(len(utc_days), dtype=bool)
+    for k, utc_day in enumerate(utc_days.tolist()):
+        first, last = _offset(utc_day * _DAY, zone), _offset(utc_day * _DAY + _DAY - 1, zone)
+        offsets[k] = first
+        steady[k] = first == last
+    day_numbers = np.floor_divide(seconds + offsets[utc_day_of], _DAY)
+    distinct, day_of = np.unique(day_numbers, return_inverse=True)
+    as_dates = [date.fromordinal(_EPOCH_ORDINAL + number) for number in distinct.tolist()]
+    changing = ~steady[utc_day_of]
+    for index, day in zip(present, day_of.tolist(), strict=True):
+        days[index] = as_dates[day]
+    for position in np.flatnonzero(changing).tolist():
+        index = present[position]
+        days[index] = local_day(_aware(moments[index]), zone)  # type: ignore[arg-type]
+    return days
+
+
+def _offset(second: int, zone: tzinfo) -> int:
+    offset = datetime.fromtimestamp(second, zone).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds())
 
 
 def load_facts(
@@ -142,6 +195,8 @@ def load_facts(
             .where(Feedback.shop_id == shop.id, Feedback.rating <= negative_rating, *chosen)
         )
     )
+    placed_on = local_days([o.placed_at for o in orders], zone)
+    shipped_on = local_days([o.shipped_at for o in orders], zone)
     facts = [
         OrderFact(
             number=o.number,
@@ -159,11 +214,23 @@ def load_facts(
             disputed=o.id in disputed,
             negative_feedback=o.id in negative,
             refunded=o.payment_state == PaymentState.REFUNDED,
-            stale=o.status in OPEN and (o.ship_by or local_day(_aware(o.placed_at), zone)) < stale_before,
+            stale=o.status in OPEN and (o.ship_by or placed) < stale_before,
+            placed_on=placed,
+            shipped_on=shipped,
         )
-        for o in orders
+        for o, placed, shipped in zip(orders, placed_on, shipped_on, strict=True)
     ]
     numbers = {o.id: o.number for o in orders}
+    parcels = session.execute(
+        select(
+            Shipment.tracking_number,
+            Shipment.order_id,
+            Shipment.shipped_at,
+            Shipment.first_scan_at,
+            Shipment.last_event_at,
+            Shipment.status,
+        ).where(Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end)
+    ).all()
     shipments = [
         ShipmentFact(
             tracking_number=s.tracking_number,
@@ -173,27 +240,20 @@ def load_facts(
             carrier_seen=s.first_scan_at is not None
             or s.last_event_at is not None
             or s.status not in (TrackingStatus.PENDING, TrackingStatus.UNKNOWN, TrackingStatus.EXPIRED),
+            shipped_on=day,
         )
-        for s in session.execute(
-            select(
-                Shipment.tracking_number,
-                Shipment.order_id,
-                Shipment.shipped_at,
-                Shipment.first_scan_at,
-                Shipment.last_event_at,
-                Shipment.status,
-            ).where(Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end)
-        )
+        for s, day in zip(parcels, local_days([s.shipped_at for s in parcels], zone), strict=True)
     ]
-    messages = [
-        MessageFact(numbers.get(m.order_id) if m.order_id else None, m.received_at, m.answered_at)
-        for m in session.scalars(
-            select(InboundMessage).where(
-                InboundMessage.shop_id == shop.id,
-                InboundMessage.received_at >= recent,
-                InboundMessage.received_at < end,
-            )
+    received = session.execute(
+        select(InboundMessage.order_id, InboundMessage.received_at, InboundMessage.answered_at).where(
+            InboundMessage.shop_id == shop.id,
+            InboundMessage.received_at >= recent,
+            InboundMessage.received_at < end,
         )
+    ).all()
+    messages = [
+        MessageFact(numbers.get(m.order_id) if m.order_id else None, m.received_at, m.answered_at, day)
+        for m, day in zip(received, local_days([m.received_at for m in received], zone), strict=True)
     ]
     listings, first_listed = session.execute(
         select(func.count(Listing.id), func.min(Sku.created_at))
