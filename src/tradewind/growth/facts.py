@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import NamedTuple, overload
 
 import numpy as np
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import DateTime, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Listing, Sku
@@ -33,14 +33,13 @@ class OrderFact(NamedTuple):
     total: Decimal
     buyer_id: int | None
     ship_by: date | None
-    shipped_at: datetime | None
-    delivered_at: datetime | None
+    delivered: bool
     protection_ends_on: date | None
     seller_cancelled: bool
     disputed: bool
     negative_feedback: bool
-    # The days (shop time zone) it was placed and shipped on, local_day of placed_at and shipped_at: worked out once
-    # per report in load_facts (local_days), not in every window that asks.
+    # The days (shop time zone) it was placed and shipped on (local_day of placed_at and of the shipping instant),
+    # worked out once per report in load_facts (local_days), not in every window that asks.
     placed_on: date
     shipped_on: date | None
     # Open far past the platform's life of an order: a record to close, not an order that can still go wrong.
@@ -177,8 +176,9 @@ def load_facts(
             Order.total,
             Order.buyer_id,
             Order.ship_by,
-            Order.shipped_at,
-            Order.delivered_at,
+            # Read for its local day only: as the database hands it (naive UTC from SQLite), not through UTCDateTime.
+            type_coerce(Order.shipped_at, DateTime(timezone=True)),
+            Order.delivered_at.is_not(None),
             Order.protection_ends_on,
             Order.cancelled_by,
         ).where(*chosen)
@@ -209,8 +209,7 @@ def load_facts(
             total=total,
             buyer_id=buyer_id,
             ship_by=ship_by,
-            shipped_at=shipped_at,
-            delivered_at=delivered_at,
+            delivered=delivered,
             protection_ends_on=protection_ends_on,
             seller_cancelled=status == OrderStatus.CANCELLED and cancelled_by == CancelledBy.SELLER,
             disputed=order_id in disputed,
@@ -231,8 +230,8 @@ def load_facts(
             total,
             buyer_id,
             ship_by,
-            shipped_at,
-            delivered_at,
+            _shipped_at,
+            delivered,
             protection_ends_on,
             cancelled_by,
         ), placed, shipped in zip(orders, placed_on, shipped_on, strict=True)
@@ -244,22 +243,23 @@ def load_facts(
             Shipment.order_id,
             Shipment.shipped_at,
             Shipment.first_scan_at,
-            Shipment.last_event_at,
+            Shipment.last_event_at.is_not(None),
             Shipment.status,
         ).where(Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end)
     ).all()
+    unscanned = (TrackingStatus.PENDING, TrackingStatus.UNKNOWN, TrackingStatus.EXPIRED)
     shipments = [
         ShipmentFact(
-            tracking_number=s.tracking_number,
-            order_number=numbers.get(s.order_id) if s.order_id else None,
-            shipped_at=s.shipped_at,
-            first_scan_at=s.first_scan_at,
-            carrier_seen=s.first_scan_at is not None
-            or s.last_event_at is not None
-            or s.status not in (TrackingStatus.PENDING, TrackingStatus.UNKNOWN, TrackingStatus.EXPIRED),
+            tracking_number=tracking_number,
+            order_number=numbers.get(order_id) if order_id else None,
+            shipped_at=shipped_at,
+            first_scan_at=first_scan_at,
+            carrier_seen=first_scan_at is not None or any_event or status not in unscanned,
             shipped_on=day,
         )
-        for s, day in zip(parcels, local_days([s.shipped_at for s in parcels], zone), strict=True)
+        for (tracking_number, order_id, shipped_at, first_scan_at, any_event, status), day in zip(
+            parcels, local_days([p[2] for p in parcels], zone), strict=True
+        )
     ]
     received = db.execute(
         select(InboundMessage.order_id, InboundMessage.received_at, InboundMessage.answered_at).where(

@@ -161,7 +161,7 @@ def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
         if not o.defect
         and o.status == OrderStatus.SHIPPED
         and not o.stale
-        and o.delivered_at is None
+        and not o.delivered
         and o.protection_ends_on is not None
         and o.protection_ends_on <= horizon
     )
