@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from typing import NamedTuple, overload
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 from sqlalchemy import DateTime, and_, func, or_, select, type_coerce
@@ -109,9 +109,11 @@ def local_days(moments: Sequence[datetime | None], zone: tzinfo) -> Sequence[dat
     days: list[date | None] = [None] * len(moments)
     if not present:
         return days
-    seconds = np.floor(
-        np.fromiter((_aware(moments[i]).timestamp() for i in present), dtype=np.float64, count=len(present))  # type: ignore[arg-type]
-    ).astype(np.int64)
+    stamps = (
+        moment.timestamp() if moment.tzinfo is not None else moment.replace(tzinfo=UTC).timestamp()  # type: ignore[union-attr]
+        for moment in (moments[i] for i in present)
+    )
+    seconds = np.floor(np.fromiter(stamps, dtype=np.float64, count=len(present))).astype(np.int64)
     utc_days, utc_day_of = np.unique(np.floor_divide(seconds, _DAY), return_inverse=True)
     offsets = np.empty(len(utc_days), dtype=np.int64)
     steady = np.ones(len(utc_days), dtype=bool)
@@ -129,6 +131,24 @@ def local_days(moments: Sequence[datetime | None], zone: tzinfo) -> Sequence[dat
         index = present[position]
         days[index] = local_day(_aware(moments[index]), zone)  # type: ignore[arg-type]
     return days
+
+
+@overload
+def utc_instants(moments: Sequence[datetime]) -> Sequence[datetime]: ...
+@overload
+def utc_instants(moments: Sequence[datetime | None]) -> Sequence[datetime | None]: ...
+def utc_instants(moments: Sequence[datetime | None]) -> Sequence[datetime | None]:
+    """UTCDateTime's reading of a column read past it (`type_coerce(column, DateTime(timezone=True))`), one list
+    pass instead of three Python calls per value: naive (SQLite) is UTC, aware is put in UTC, None stays None."""
+    return [
+        moment if moment is None else moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        for moment in moments
+    ]
+
+
+def _raw(column: Any) -> Any:
+    """A datetime column as the database hands it (naive UTC from SQLite), for utc_instants or local_days."""
+    return type_coerce(column, DateTime(timezone=True))
 
 
 def _offset(second: int, zone: tzinfo) -> int:
@@ -168,7 +188,7 @@ def load_facts(
         select(
             Order.id,
             Order.number,
-            Order.placed_at,
+            _raw(Order.placed_at),
             Order.paid_at.is_not(None),
             Order.payment_state,
             Order.status,
@@ -177,7 +197,7 @@ def load_facts(
             Order.buyer_id,
             Order.ship_by,
             # Read for its local day only: as the database hands it (naive UTC from SQLite), not through UTCDateTime.
-            type_coerce(Order.shipped_at, DateTime(timezone=True)),
+            _raw(Order.shipped_at),
             Order.delivered_at.is_not(None),
             Order.protection_ends_on,
             Order.cancelled_by,
@@ -197,7 +217,8 @@ def load_facts(
             .where(Feedback.shop_id == shop.id, Feedback.rating <= negative_rating, *chosen)
         )
     )
-    placed_on = local_days([o[2] for o in orders], zone)
+    placed_instants = utc_instants([o[2] for o in orders])
+    placed_on = local_days(placed_instants, zone)
     shipped_on = local_days([o[10] for o in orders], zone)
     facts = [
         OrderFact(
@@ -222,7 +243,7 @@ def load_facts(
         for (
             order_id,
             number,
-            placed_at,
+            _placed_raw,
             paid_at_known,
             payment_state,
             status,
@@ -234,19 +255,20 @@ def load_facts(
             delivered,
             protection_ends_on,
             cancelled_by,
-        ), placed, shipped in zip(orders, placed_on, shipped_on, strict=True)
+        ), placed_at, placed, shipped in zip(orders, placed_instants, placed_on, shipped_on, strict=True)
     ]
     numbers = {o[0]: o[1] for o in orders}
     parcels = db.execute(
         select(
             Shipment.tracking_number,
             Shipment.order_id,
-            Shipment.shipped_at,
-            Shipment.first_scan_at,
+            _raw(Shipment.shipped_at),
+            _raw(Shipment.first_scan_at),
             Shipment.last_event_at.is_not(None),
             Shipment.status,
         ).where(Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end)
     ).all()
+    shipped_instants = utc_instants([p[2] for p in parcels])
     unscanned = (TrackingStatus.PENDING, TrackingStatus.UNKNOWN, TrackingStatus.EXPIRED)
     shipments = [
         ShipmentFact(
@@ -257,8 +279,19 @@ def load_facts(
             carrier_seen=first_scan_at is not None or any_event or status not in unscanned,
             shipped_on=day,
         )
-        for (tracking_number, order_id, shipped_at, first_scan_at, any_event, status), day in zip(
-            parcels, local_days([p[2] for p in parcels], zone), strict=True
+        for (
+            tracking_number,
+            order_id,
+            _shipped_raw,
+            _scanned_raw,
+            any_event,
+            status,
+        ), shipped_at, first_scan_at, day in zip(
+            parcels,
+            shipped_instants,
+            utc_instants([p[3] for p in parcels]),
+            local_days(shipped_instants, zone),
+            strict=True,
         )
     ]
     received = db.execute(
