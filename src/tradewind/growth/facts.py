@@ -42,15 +42,13 @@ class OrderFact(NamedTuple):
     # worked out once per report in load_facts (local_days), not in every window that asks.
     placed_on: date
     shipped_on: date | None
+    # A paid order that was neither cancelled nor refunded in full: what counts as a sale and as GMV (set once in
+    # load_facts; the KPIs and milestones ask it of every order several times).
+    is_sale: bool
     # Open far past the platform's life of an order: a record to close, not an order that can still go wrong.
     stale: bool = False
     # Its money went back to the buyer in full (a return, a lost parcel refunded): no sale.
     refunded: bool = False
-
-    @property
-    def is_sale(self) -> bool:
-        """A paid order that was neither cancelled nor refunded in full: what counts as a sale and as GMV."""
-        return self.paid and not self.refunded and self.status not in (OrderStatus.CANCELLED, OrderStatus.CLOSED)
 
     @property
     def defect(self) -> bool:
@@ -224,7 +222,7 @@ def load_facts(
         OrderFact(
             number=number,
             placed_at=placed_at,
-            paid=paid_at_known or payment_state != PaymentState.UNPAID,
+            paid=(paid := paid_at_known or payment_state != PaymentState.UNPAID),
             status=status,
             currency=currency,
             total=total,
@@ -235,7 +233,8 @@ def load_facts(
             seller_cancelled=status == OrderStatus.CANCELLED and cancelled_by == CancelledBy.SELLER,
             disputed=order_id in disputed,
             negative_feedback=order_id in negative,
-            refunded=payment_state == PaymentState.REFUNDED,
+            refunded=(refunded := payment_state == PaymentState.REFUNDED),
+            is_sale=paid and not refunded and status not in (OrderStatus.CANCELLED, OrderStatus.CLOSED),
             stale=status in OPEN and (ship_by or placed) < stale_before,
             placed_on=placed,
             shipped_on=shipped,
