@@ -3,11 +3,14 @@ shipments and their first carrier scan, buyer messages and their replies, listin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from typing import Any, NamedTuple, overload
 
-from sqlalchemy import and_, func, or_, select
+import numpy as np
+from sqlalchemy import DateTime, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Listing, Sku
@@ -19,8 +22,9 @@ from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
 
 
-@dataclass(frozen=True, slots=True)
-class OrderFact:
+# The facts are named tuples: immutable like a frozen dataclass, made several times faster (a frozen dataclass sets
+# each field through object.__setattr__: 24 ms for the 5,368 orders of the demo shop, 6 ms as tuples).
+class OrderFact(NamedTuple):
     number: str
     placed_at: datetime
     paid: bool
@@ -29,41 +33,42 @@ class OrderFact:
     total: Decimal
     buyer_id: int | None
     ship_by: date | None
-    shipped_at: datetime | None
-    delivered_at: datetime | None
+    delivered: bool
     protection_ends_on: date | None
     seller_cancelled: bool
     disputed: bool
     negative_feedback: bool
+    # The days (shop time zone) it was placed and shipped on (local_day of placed_at and of the shipping instant),
+    # worked out once per report in load_facts (local_days), not in every window that asks.
+    placed_on: date
+    shipped_on: date | None
+    # A paid order that was neither cancelled nor refunded in full: what counts as a sale and as GMV (set once in
+    # load_facts; the KPIs and milestones ask it of every order several times).
+    is_sale: bool
     # Open far past the platform's life of an order: a record to close, not an order that can still go wrong.
     stale: bool = False
     # Its money went back to the buyer in full (a return, a lost parcel refunded): no sale.
     refunded: bool = False
 
     @property
-    def is_sale(self) -> bool:
-        """A paid order that was neither cancelled nor refunded in full: what counts as a sale and as GMV."""
-        return self.paid and not self.refunded and self.status not in (OrderStatus.CANCELLED, OrderStatus.CLOSED)
-
-    @property
     def defect(self) -> bool:
         return self.disputed or self.negative_feedback or self.seller_cancelled
 
 
-@dataclass(frozen=True, slots=True)
-class ShipmentFact:
+class ShipmentFact(NamedTuple):
     tracking_number: str
     order_number: str | None
     shipped_at: datetime
     first_scan_at: datetime | None
     carrier_seen: bool
+    shipped_on: date  # local_day(shipped_at)
 
 
-@dataclass(frozen=True, slots=True)
-class MessageFact:
+class MessageFact(NamedTuple):
     order_number: str | None
     received_at: datetime
     answered_at: datetime | None
+    received_on: date  # local_day(received_at)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,70 @@ def day_start(day: date, zone: tzinfo) -> datetime:
 
 def local_day(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DAY = 86400
+
+
+@overload
+def local_days(moments: Sequence[datetime], zone: tzinfo) -> Sequence[date]: ...
+@overload
+def local_days(moments: Sequence[datetime | None], zone: tzinfo) -> Sequence[date | None]: ...
+def local_days(moments: Sequence[datetime | None], zone: tzinfo) -> Sequence[date | None]:
+    """`local_day` of each instant (None stays None), converted over arrays: the zone's UTC offset is looked up once
+    per distinct UTC day, at its first and last second; where the two differ (a day on which the zone changes its
+    offset) that day's instants are converted one by one. A date object is made once per distinct local day."""
+    present = [i for i, moment in enumerate(moments) if moment is not None]
+    days: list[date | None] = [None] * len(moments)
+    if not present:
+        return days
+    stamps = (
+        moment.timestamp() if moment.tzinfo is not None else moment.replace(tzinfo=UTC).timestamp()  # type: ignore[union-attr]
+        for moment in (moments[i] for i in present)
+    )
+    seconds = np.floor(np.fromiter(stamps, dtype=np.float64, count=len(present))).astype(np.int64)
+    utc_days, utc_day_of = np.unique(np.floor_divide(seconds, _DAY), return_inverse=True)
+    offsets = np.empty(len(utc_days), dtype=np.int64)
+    steady = np.ones(len(utc_days), dtype=bool)
+    for k, utc_day in enumerate(utc_days.tolist()):
+        first, last = _offset(utc_day * _DAY, zone), _offset(utc_day * _DAY + _DAY - 1, zone)
+        offsets[k] = first
+        steady[k] = first == last
+    day_numbers = np.floor_divide(seconds + offsets[utc_day_of], _DAY)
+    distinct, day_of = np.unique(day_numbers, return_inverse=True)
+    as_dates = [date.fromordinal(_EPOCH_ORDINAL + number) for number in distinct.tolist()]
+    changing = ~steady[utc_day_of]
+    for index, day in zip(present, day_of.tolist(), strict=True):
+        days[index] = as_dates[day]
+    for position in np.flatnonzero(changing).tolist():
+        index = present[position]
+        days[index] = local_day(_aware(moments[index]), zone)  # type: ignore[arg-type]
+    return days
+
+
+@overload
+def utc_instants(moments: Sequence[datetime]) -> Sequence[datetime]: ...
+@overload
+def utc_instants(moments: Sequence[datetime | None]) -> Sequence[datetime | None]: ...
+def utc_instants(moments: Sequence[datetime | None]) -> Sequence[datetime | None]:
+    """UTCDateTime's reading of a column read past it (`type_coerce(column, DateTime(timezone=True))`), one list
+    pass instead of three Python calls per value: naive (SQLite) is UTC, aware is put in UTC, None stays None."""
+    return [
+        moment if moment is None else moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        for moment in moments
+    ]
+
+
+def _raw(column: Any) -> Any:
+    """A datetime column as the database hands it (naive UTC from SQLite), for utc_instants or local_days."""
+    return type_coerce(column, DateTime(timezone=True))
+
+
+def _offset(second: int, zone: tzinfo) -> int:
+    offset = datetime.fromtimestamp(second, zone).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds())
 
 
 def load_facts(
@@ -109,93 +178,133 @@ def load_facts(
     open_now = Order.status.in_((OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED))
     stale_before = stale_cutoff(today, stale_days)
     chosen = (Order.shop_id == shop.id, Order.placed_at < end, or_(placed, open_now))
-    # Columns, not records: at a million orders, building ORM objects was most of the growth report's time.
-    orders = session.execute(
+    # Columns, not records: at a million orders, building ORM objects was most of the growth report's time. Read on
+    # the session's connection (Core rows, no ORM loading step per row), after the flush the session would do.
+    session.flush()
+    db = session.connection()
+    orders = db.execute(
         select(
             Order.id,
             Order.number,
-            Order.placed_at,
-            Order.paid_at,
+            _raw(Order.placed_at),
+            Order.paid_at.is_not(None),
             Order.payment_state,
             Order.status,
             Order.currency,
             Order.total,
             Order.buyer_id,
             Order.ship_by,
-            Order.shipped_at,
-            Order.delivered_at,
+            # Read for its local day only: as the database hands it (naive UTC from SQLite), not through UTCDateTime.
+            _raw(Order.shipped_at),
+            Order.delivered_at.is_not(None),
             Order.protection_ends_on,
             Order.cancelled_by,
         ).where(*chosen)
     ).all()
     disputed = set(
-        session.scalars(
+        db.scalars(
             select(Dispute.order_id)
             .join(Order, Order.id == Dispute.order_id)
             .where(Dispute.shop_id == shop.id, *chosen)
         )
     )
     negative = set(
-        session.scalars(
+        db.scalars(
             select(Feedback.order_id)
             .join(Order, Order.id == Feedback.order_id)
             .where(Feedback.shop_id == shop.id, Feedback.rating <= negative_rating, *chosen)
         )
     )
+    placed_instants = utc_instants([o[2] for o in orders])
+    placed_on = local_days(placed_instants, zone)
+    shipped_on = local_days([o[10] for o in orders], zone)
     facts = [
         OrderFact(
-            number=o.number,
-            placed_at=o.placed_at,
-            paid=o.paid_at is not None or o.payment_state != PaymentState.UNPAID,
-            status=o.status,
-            currency=o.currency,
-            total=o.total,
-            buyer_id=o.buyer_id,
-            ship_by=o.ship_by,
-            shipped_at=o.shipped_at,
-            delivered_at=o.delivered_at,
-            protection_ends_on=o.protection_ends_on,
-            seller_cancelled=o.status == OrderStatus.CANCELLED and o.cancelled_by == CancelledBy.SELLER,
-            disputed=o.id in disputed,
-            negative_feedback=o.id in negative,
-            refunded=o.payment_state == PaymentState.REFUNDED,
-            stale=o.status in OPEN and (o.ship_by or local_day(_aware(o.placed_at), zone)) < stale_before,
+            number=number,
+            placed_at=placed_at,
+            paid=(paid := paid_at_known or payment_state != PaymentState.UNPAID),
+            status=status,
+            currency=currency,
+            total=total,
+            buyer_id=buyer_id,
+            ship_by=ship_by,
+            delivered=delivered,
+            protection_ends_on=protection_ends_on,
+            seller_cancelled=status == OrderStatus.CANCELLED and cancelled_by == CancelledBy.SELLER,
+            disputed=order_id in disputed,
+            negative_feedback=order_id in negative,
+            refunded=(refunded := payment_state == PaymentState.REFUNDED),
+            is_sale=paid and not refunded and status not in (OrderStatus.CANCELLED, OrderStatus.CLOSED),
+            stale=status in OPEN and (ship_by or placed) < stale_before,
+            placed_on=placed,
+            shipped_on=shipped,
         )
-        for o in orders
+        for (
+            order_id,
+            number,
+            _placed_raw,
+            paid_at_known,
+            payment_state,
+            status,
+            currency,
+            total,
+            buyer_id,
+            ship_by,
+            _shipped_at,
+            delivered,
+            protection_ends_on,
+            cancelled_by,
+        ), placed_at, placed, shipped in zip(orders, placed_instants, placed_on, shipped_on, strict=True)
     ]
-    numbers = {o.id: o.number for o in orders}
+    numbers = {o[0]: o[1] for o in orders}
+    parcels = db.execute(
+        select(
+            Shipment.tracking_number,
+            Shipment.order_id,
+            _raw(Shipment.shipped_at),
+            _raw(Shipment.first_scan_at),
+            Shipment.last_event_at.is_not(None),
+            Shipment.status,
+        ).where(Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end)
+    ).all()
+    shipped_instants = utc_instants([p[2] for p in parcels])
+    unscanned = (TrackingStatus.PENDING, TrackingStatus.UNKNOWN, TrackingStatus.EXPIRED)
     shipments = [
         ShipmentFact(
-            tracking_number=s.tracking_number,
-            order_number=numbers.get(s.order_id) if s.order_id else None,
-            shipped_at=s.shipped_at,
-            first_scan_at=s.first_scan_at,
-            carrier_seen=s.first_scan_at is not None
-            or s.last_event_at is not None
-            or s.status not in (TrackingStatus.PENDING, TrackingStatus.UNKNOWN, TrackingStatus.EXPIRED),
+            tracking_number=tracking_number,
+            order_number=numbers.get(order_id) if order_id else None,
+            shipped_at=shipped_at,
+            first_scan_at=first_scan_at,
+            carrier_seen=first_scan_at is not None or any_event or status not in unscanned,
+            shipped_on=day,
         )
-        for s in session.execute(
-            select(
-                Shipment.tracking_number,
-                Shipment.order_id,
-                Shipment.shipped_at,
-                Shipment.first_scan_at,
-                Shipment.last_event_at,
-                Shipment.status,
-            ).where(Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end)
+        for (
+            tracking_number,
+            order_id,
+            _shipped_raw,
+            _scanned_raw,
+            any_event,
+            status,
+        ), shipped_at, first_scan_at, day in zip(
+            parcels,
+            shipped_instants,
+            utc_instants([p[3] for p in parcels]),
+            local_days(shipped_instants, zone),
+            strict=True,
         )
     ]
+    received = db.execute(
+        select(InboundMessage.order_id, InboundMessage.received_at, InboundMessage.answered_at).where(
+            InboundMessage.shop_id == shop.id,
+            InboundMessage.received_at >= recent,
+            InboundMessage.received_at < end,
+        )
+    ).all()
     messages = [
-        MessageFact(numbers.get(m.order_id) if m.order_id else None, m.received_at, m.answered_at)
-        for m in session.scalars(
-            select(InboundMessage).where(
-                InboundMessage.shop_id == shop.id,
-                InboundMessage.received_at >= recent,
-                InboundMessage.received_at < end,
-            )
-        )
+        MessageFact(numbers.get(m.order_id) if m.order_id else None, m.received_at, m.answered_at, day)
+        for m, day in zip(received, local_days([m.received_at for m in received], zone), strict=True)
     ]
-    listings, first_listed = session.execute(
+    listings, first_listed = db.execute(
         select(func.count(Listing.id), func.min(Sku.created_at))
         .join(Sku, Sku.id == Listing.sku_id)
         .where(Listing.shop_id == shop.id)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from tradewind.growth.facts import OrderFact, ShopFacts, day_start, local_day
+from tradewind.growth.facts import OrderFact, ShopFacts, day_start
 from tradewind.growth.settings import GrowthSettings
 from tradewind.money import convert
 from tradewind.orders.models import OrderStatus
@@ -39,7 +39,7 @@ class Kpis:
 
 def kpis(facts: ShopFacts, *, start: date, end: date, currency: str, usd_per_unit: dict[str, Decimal]) -> Kpis:
     """Sales (paid, not cancelled) placed on days start..end (inclusive, shop time zone)."""
-    sales = [o for o in facts.orders if o.is_sale and start <= local_day(o.placed_at, facts.zone) <= end]
+    sales = [o for o in facts.orders if o.is_sale and start <= o.placed_on <= end]
     gmv = sum((convert(o.total, o.currency, currency, usd_per_unit) for o in sales), Decimal(0))
     gmv_usd = sum((convert(o.total, o.currency, "USD", usd_per_unit) for o in sales), Decimal(0))
     per_buyer = Counter(o.buyer_id for o in sales if o.buyer_id is not None)
@@ -117,8 +117,9 @@ def _window(today: date, days: int) -> tuple[date, date]:
     return today - timedelta(days=days - 1), today
 
 
-def _in(moment: datetime | None, facts: ShopFacts, start: date, end: date) -> bool:
-    return moment is not None and start <= local_day(moment, facts.zone) <= end
+def _in(day: date | None, start: date, end: date) -> bool:
+    """Whether a fact's local day (None: not happened) is within start..end."""
+    return day is not None and start <= day <= end
 
 
 def _fewest(
@@ -151,7 +152,7 @@ def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
     window. At risk: shipped orders whose buyer protection ends within the horizon with the parcel undelivered
     (a dispute is likely)."""
     start, end = _window(today, s.order_defect_window_days)
-    orders = [o for o in facts.orders if o.paid and _in(o.placed_at, facts, start, end)]
+    orders = [o for o in facts.orders if o.paid and _in(o.placed_on, start, end)]
     defects = tuple(o.number for o in orders if o.defect)
     horizon = today + timedelta(days=s.projection_days)
     at_risk = tuple(
@@ -160,7 +161,7 @@ def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
         if not o.defect
         and o.status == OrderStatus.SHIPPED
         and not o.stale
-        and o.delivered_at is None
+        and not o.delivered
         and o.protection_ends_on is not None
         and o.protection_ends_on <= horizon
     )
@@ -185,7 +186,7 @@ def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
 def cancellation_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
     """Seller-caused cancellations over paid orders placed in the window."""
     start, end = _window(today, s.cancellation_window_days)
-    orders = [o for o in facts.orders if o.paid and _in(o.placed_at, facts, start, end)]
+    orders = [o for o in facts.orders if o.paid and _in(o.placed_on, start, end)]
     cancelled = tuple(o.number for o in orders if o.seller_cancelled)
     return ServiceMetric(
         "cancellation_rate",
@@ -207,8 +208,8 @@ def late_shipment_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Serv
     or has passed (not stale ones); each one that ships late joins both counts, and those already past their
     deadline will, for certain."""
     start, end = _window(today, s.late_shipment_window_days)
-    shipped = [o for o in facts.orders if o.ship_by is not None and _in(o.shipped_at, facts, start, end)]
-    late = tuple(o.number for o in shipped if _late(o, facts))
+    shipped = [o for o in facts.orders if o.ship_by is not None and _in(o.shipped_on, start, end)]
+    late = tuple(o.number for o in shipped if _late(o))
     horizon = today + timedelta(days=s.projection_days)
     open_orders = [
         o
@@ -247,9 +248,9 @@ def late_shipment_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Serv
     )
 
 
-def _late(order: OrderFact, facts: ShopFacts) -> bool:
-    assert order.shipped_at is not None and order.ship_by is not None
-    return local_day(order.shipped_at, facts.zone) > order.ship_by
+def _late(order: OrderFact) -> bool:
+    assert order.shipped_on is not None and order.ship_by is not None
+    return order.shipped_on > order.ship_by
 
 
 def first_scan_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
@@ -263,7 +264,7 @@ def first_scan_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Service
     failed = []
     pending = []
     for parcel in facts.shipments:
-        if not _in(parcel.shipped_at, facts, start, end):
+        if not _in(parcel.shipped_on, start, end):
             continue
         deadline = parcel.shipped_at + limit
         if parcel.first_scan_at is not None and parcel.first_scan_at <= deadline:
@@ -300,11 +301,7 @@ def valid_tracking_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Ser
     shipped in the window; a parcel shipped in the last two days is not judged yet."""
     start, end = _window(today, s.valid_tracking_window_days)
     grace = today - timedelta(days=2)
-    judged = [
-        p
-        for p in facts.shipments
-        if _in(p.shipped_at, facts, start, end) and (p.carrier_seen or local_day(p.shipped_at, facts.zone) <= grace)
-    ]
+    judged = [p for p in facts.shipments if _in(p.shipped_on, start, end) and (p.carrier_seen or p.shipped_on <= grace)]
     invalid = tuple(p.order_number or p.tracking_number for p in judged if not p.carrier_seen)
     return ServiceMetric(
         "valid_tracking_rate",
@@ -331,7 +328,7 @@ def reply_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetri
     late = []
     hours: list[float] = []
     for message in facts.messages:
-        if not _in(message.received_at, facts, start, end):
+        if not _in(message.received_on, start, end):
             continue
         if message.answered_at is not None:
             hours.append((message.answered_at - message.received_at).total_seconds() / 3600)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from tradewind.growth.facts import ShopFacts, local_day
+from tradewind.growth.facts import ShopFacts
 from tradewind.growth.metrics import ServiceMetric
 from tradewind.growth.settings import GrowthSettings
 from tradewind.money import convert
@@ -121,7 +121,7 @@ def milestones(
     sales_end = opened + timedelta(days=s.sales_days - 1)
     gmv_end = opened + timedelta(days=s.gmv_days - 1)
     sales = sorted(
-        (o for o in facts.orders if o.is_sale and opened <= local_day(o.placed_at, facts.zone) <= min(today, gmv_end)),
+        (o for o in facts.orders if o.is_sale and opened <= o.placed_on <= min(today, gmv_end)),
         key=lambda o: o.placed_at,
     )
     count = 0
@@ -129,7 +129,7 @@ def milestones(
     usd = Decimal(0)
     gmv_reached: date | None = None
     for order in sales:
-        day = local_day(order.placed_at, facts.zone)
+        day = order.placed_on
         if day <= sales_end:
             count += 1
             if count == s.sales_target:
@@ -203,7 +203,7 @@ def level(
 
 def first_sale_day(facts: ShopFacts) -> date | None:
     """The shop's local day of its first sale among the facts' orders (those since opening are among them)."""
-    days = [local_day(o.placed_at, facts.zone) for o in facts.orders if o.is_sale]
+    days = [o.placed_on for o in facts.orders if o.is_sale]
     return min(days) if days else None
 
 
