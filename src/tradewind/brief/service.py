@@ -16,7 +16,6 @@ from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.ranking import carry_metric_penalties, priority
 from tradewind.brief.states import claim, record_event, transition
-from tradewind.brief.stores import bring_stores_up_to_date
 from tradewind.db.session import read_memo
 from tradewind.errors import ConflictError, InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
@@ -43,6 +42,10 @@ def collect(
     with read_memo(session):
         # The stores of derived figures take in any record that came since they were last brought up to date (the
         # importers, the webhook and the tracking feed fold theirs in as they arrive); the producers then read them.
+        # Imported here: the stores bring in every domain's service (planning's kernels, the suppliers' holiday
+        # calendars), which the rest of this module (show, dismiss, snooze an action) does not need.
+        from tradewind.brief.stores import bring_stores_up_to_date
+
         bring_stores_up_to_date(session, shop_id=shop.id)
         found = [(producer, producer.actions(session, shop=shop, context=context)) for producer in producers]
     for producer, actions in found:
