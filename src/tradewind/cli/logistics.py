@@ -6,12 +6,10 @@ from __future__ import annotations
 import codecs
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -46,7 +44,6 @@ from tradewind.logistics.tracking.normalize import JsonLines, line_batches, norm
 from tradewind.logistics.tracking.store import TrackingFormat, import_tracking_file
 from tradewind.logistics.transit.files import read_reviews_csv, read_shipments_csv
 from tradewind.logistics.transit.lanes import (
-    TransitObservations,
     TransitSettings,
     end_of,
     estimate_lanes,
@@ -204,7 +201,7 @@ def estimate_command(
     settings = TransitSettings(half_life_days=half_life)
     lanes = observations.lanes()
     day = parse_optional_day(as_of, "--as-of")
-    moment = end_of(day) if day else _latest_moment(observations)
+    moment = end_of(day) if day else observations.latest_moment()
     everything = observations
     if reviews is not None:
         everything = observations.concat(read_reviews_csv(reviews, review_weight=settings.review_weight))
@@ -264,11 +261,6 @@ def _estimate_row(full: dict[str, Any]) -> dict[str, Any]:
         "n_reviews",
     )
     return {name: full[name] for name in keep}
-
-
-def _latest_moment(observations: TransitObservations) -> datetime:
-    latest = float(np.nanmax(np.concatenate([observations.shipped, observations.delivered])))
-    return datetime.fromtimestamp(latest, UTC)
 
 
 @transit_app.command("lanes")

@@ -146,6 +146,8 @@ def test_the_shipments_file() -> None:
     assert read.skipped == () and read.rows == 9
     assert obs.size == 9 and np.isnan(obs.delivered).sum() == 2
     assert [lane.destination for lane in obs.lanes()] == ["ES", "RU", "BY"]
+    # How far the file's knowledge reaches: S9's delivery, the latest of the hand-overs and deliveries.
+    assert obs.latest_moment() == datetime(2024, 1, 31, tzinfo=UTC)
     reviews = read_reviews_csv(DATA / "reviews.csv", review_weight=0.3)
     assert reviews.size == 3 and reviews.is_review.all()
 

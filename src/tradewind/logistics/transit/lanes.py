@@ -206,6 +206,12 @@ class TransitObservations:
             last_news=None if self.last_news is None else self.last_news[keep],
         )
 
+    def latest_moment(self) -> datetime:
+        """The latest hand-over or delivery among them: how far what they tell reaches (their lanes' statistics as
+        known then, when no day is asked for)."""
+        latest = float(np.nanmax(np.concatenate([self.shipped, self.delivered])))
+        return datetime.fromtimestamp(latest, UTC)
+
     def lanes(self, *, include_reviews: bool = False) -> list[Lane]:
         """The distinct lanes, in first-seen order."""
         keep = np.ones(self.size, dtype=bool) if include_reviews else ~self.is_review
