@@ -29,6 +29,7 @@ from tradewind.db.session import transaction
 from tradewind.server.inline import may_block
 from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
+from tradewind.shops.service import shop_by_id
 
 log = logging.getLogger(__name__)
 WAIT_FOR_BRIEF_SECONDS = 10.0
@@ -63,8 +64,7 @@ def _make_brief(state: AppState, shop_id: int, shop_code: str, today: date, done
     try:
         with transaction(state.sessions) as session:
             started = time.perf_counter()
-            the_shop = session.get(Shop, shop_id)
-            assert the_shop is not None
+            the_shop = shop_by_id(session, shop_id)
             made = make_brief_unless_made(
                 session, shop=the_shop, context=state.context(the_shop), producers=default_producers()
             )

@@ -20,6 +20,7 @@ from tradewind.logistics.watch import orders_at_risk
 from tradewind.planning.stored_plan import PlanIndex, PlanRow, PlanSort, load_plan_index, plan_page
 from tradewind.server.state import AppState
 from tradewind.shops.models import Shop
+from tradewind.shops.service import shop_by_id
 from tradewind.suppliers.overview import SupplierOverview, overview_figures, supplier_overviews
 from tradewind.suppliers.schemas import STATUS_REPORT, SUPPLIER
 
@@ -45,9 +46,7 @@ def lanes_today(state: AppState, shop: Shop) -> list[dict[str, Any]]:
 
 def _same_shop(session: Session, shop: Shop) -> Shop:
     """The shop as a record of `session` (cached figures are computed in a transaction of their own)."""
-    found = session.get(Shop, shop.id)
-    assert found is not None
-    return found
+    return shop_by_id(session, shop.id)
 
 
 @dataclass(frozen=True)

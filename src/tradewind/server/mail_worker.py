@@ -21,8 +21,7 @@ from tradewind.messaging.mail_server import mail_server_of
 from tradewind.messaging.settings import messaging_settings
 from tradewind.server.briefing import ensure_todays_brief
 from tradewind.server.state import AppState
-from tradewind.shops.models import Shop
-from tradewind.shops.service import all_shops
+from tradewind.shops.service import all_shops, shop_by_id
 
 log = logging.getLogger(__name__)
 # A large shop's brief takes minutes: the worker waits for it up to this long, then tries again at the next pass.
@@ -57,8 +56,7 @@ def queue_due_digests(state: AppState) -> dict[int, int]:
             continue
         try:
             with transaction(state.sessions) as session:
-                the_shop = session.get(Shop, shop.id)
-                assert the_shop is not None
+                the_shop = shop_by_id(session, shop.id)
                 server = mail_server_of(session, shop_id=shop.id)
                 rows = queue_digests(
                     session,

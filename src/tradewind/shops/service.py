@@ -43,6 +43,14 @@ def get_shop(session: Session, *, code: str | None = None) -> Shop:
     return shops[0]
 
 
+def shop_by_id(session: Session, shop_id: int) -> Shop:
+    """The shop with this id, as a record of `session` (a job that keeps shop ids between its transactions)."""
+    shop = session.get(Shop, shop_id)
+    if shop is None:
+        raise NotFoundError(f"no shop with id {shop_id} in this database", details={"shop_id": shop_id})
+    return shop
+
+
 def all_shops(session: Session) -> list[Shop]:
     """Every shop in the database, in the order they were created (by id): what a job over all shops walks."""
     return list(session.scalars(select(Shop).order_by(Shop.id)))
