@@ -25,7 +25,7 @@ order differs) and projects the records otherwise, so the inputs are the records
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -125,14 +125,13 @@ def _joined(chosen: Any, *columns: Any) -> Select[*tuple[Any, ...]]:
     )
 
 
-def _record_keys(shop_id: int) -> Select[*tuple[Any, ...]]:
-    """Every open order's key values in the records, comparable with `_store_keys` (dates as dates, instants in
-    whole microseconds)."""
-    return _joined(
-        _with_parcels(shop_id, Order.id.is_not(None)),
+def _order_columns(instant: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """What the store keeps of an open order and its latest parcel, in the records, in the store's column order:
+    the instants through `instant` (as they are for a projection; in whole microseconds for the edit check)."""
+    return (
         Order.id,
         Order.number,
-        epoch_microseconds(Order.placed_at),
+        instant(Order.placed_at),
         Order.ship_by,
         Order.promised_delivery_on,
         Order.protection_ends_on,
@@ -143,10 +142,16 @@ def _record_keys(shop_id: int) -> Select[*tuple[Any, ...]]:
         Shipment.origin_country,
         Shipment.method_id,
         Shipment.status,
-        epoch_microseconds(Shipment.shipped_at),
-        epoch_microseconds(Shipment.first_scan_at),
-        epoch_microseconds(Shipment.last_event_at),
+        instant(Shipment.shipped_at),
+        instant(Shipment.first_scan_at),
+        instant(Shipment.last_event_at),
     )
+
+
+def _record_keys(shop_id: int) -> Select[*tuple[Any, ...]]:
+    """Every open order's key values in the records, comparable with `_store_keys` (dates as dates, instants in
+    whole microseconds)."""
+    return _joined(_with_parcels(shop_id, Order.id.is_not(None)), *_order_columns(epoch_microseconds))
 
 
 def _store_keys(shop_id: int) -> Select[*tuple[Any, ...]]:
@@ -197,25 +202,9 @@ def project(session: Session, *, shop_id: int, where: ColumnElement[bool]) -> li
     """The outlook inputs of the shop's open orders `where` selects (a condition on Order), in the order the
     outlooks list them (placed, then number)."""
     rows = session.execute(
-        _joined(
-            _with_parcels(shop_id, where),
-            Order.id,
-            Order.number,
-            Order.placed_at,
-            Order.ship_by,
-            Order.promised_delivery_on,
-            Order.protection_ends_on,
-            func.coalesce(Shipment.destination_country, Order.destination_country),
-            Order.shipping_method,
-            Shipment.id,
-            Shipment.tracking_number,
-            Shipment.origin_country,
-            Shipment.method_id,
-            Shipment.status,
-            Shipment.shipped_at,
-            Shipment.first_scan_at,
-            Shipment.last_event_at,
-        ).order_by(Order.placed_at, Order.number)
+        _joined(_with_parcels(shop_id, where), *_order_columns(lambda instant: instant)).order_by(
+            Order.placed_at, Order.number
+        )
     ).all()
     news = _event_news(session, [(r[8], r[12]) for r in rows if r[8] is not None])
     found = []
