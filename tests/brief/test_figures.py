@@ -5,8 +5,6 @@ unit says."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +15,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
 from tests.catalogs import compiled_entries, extract, translation_problems
+from tests.fresh import run_fresh
 from tradewind.brief.figures import (
     FIGURES,
     STEPS,
@@ -177,14 +176,7 @@ def test_the_names_of_codes_are_their_owners_tables_read_when_first_needed() -> 
     assert dict(FIGURES["kind"].names or {}) == KIND_CODES
     assert dict(KIND_FIGURES[("overstock", "method")].names or {}) == METHOD_CODES
     script = "import json, sys\nimport tradewind.brief.figures\nprint(json.dumps(sorted(sys.modules)))\n"
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "PATH": "/usr/bin:/bin"},
-        check=True,
-    )
+    done = run_fresh(script, check=True)
     modules = set(json.loads(done.stdout))
     owners = {
         "tradewind.planning.producers",

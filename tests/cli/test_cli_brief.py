@@ -4,8 +4,6 @@ one red line with an exit code."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests import factories as f
+from tests.fresh import commands_script, imported_modules, run_fresh
 from tradewind.brief.schemas import BriefOut
 from tradewind.cli.main import app
 from tradewind.db.session import make_engine
@@ -207,25 +206,10 @@ def test_action_show_and_dismiss_run_no_producer(shop_db: str) -> None:
     actions = json.loads(invoke("brief", "--db", shop_db, "--today", TODAY, "--json")[1])["actions"]
     first = str(actions[0]["id"])
     runs = [["action", "show", first, "--db", shop_db, "--json"], ["action", "dismiss", first, "--db", shop_db]]
-    script = (
-        "import json, sys\n"
-        "from tradewind.cli.main import run\n"
-        f"for args in {runs!r}:\n"
-        "    sys.argv = ['tradewind', *args]\n"
-        "    try:\n        run()\n    except SystemExit as exit:\n        assert not exit.code, exit.code\n"
-        "sys.stderr.write('MODULES' + json.dumps(sorted(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
+    done = run_fresh(commands_script(runs, must_succeed=True), timeout=300)
     assert done.returncode == 0 and "MODULES" in done.stderr, done.stderr[-3000:]
     assert '"state": "open"' in done.stdout and "dismissed" in done.stdout
-    modules = set(json.loads(done.stderr.split("MODULES", 1)[1]))
+    modules = imported_modules(done)
     assert "tradewind.cli.brief" in modules
     assert sorted(m for m in modules if m.endswith(".producers")) == []
     assert sorted(m for m in modules if m.split(".")[0] in ("numba", "holidays", "alembic")) == []

@@ -3,7 +3,6 @@ imports its own module when it runs, and the help the top level lists is each co
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.fresh import commands_script, imported_modules, run_fresh
 from tradewind.cli.main import COMMANDS, app, load_command
 
 HEAVY = ("lingua", "pandas", "statsforecast", "dask", "distributed", "playwright", "numba", "numpy", "sqlalchemy")
-SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def _modules_after(*args: str) -> set[str]:
@@ -25,24 +24,9 @@ def _modules_after(*args: str) -> set[str]:
 def _modules_after_runs(runs: list[list[str]]) -> set[str]:
     """The modules a fresh interpreter has imported once `tradewind <args>` has run for each of `runs`, one after
     the other (what any of them imported stays in sys.modules)."""
-    script = (
-        "import json, sys\n"
-        "from tradewind.cli.main import run\n"
-        f"for args in {runs!r}:\n"
-        "    sys.argv = ['tradewind', *args]\n"
-        "    try:\n        run()\n    except SystemExit:\n        pass\n"
-        "sys.stderr.write('MODULES' + json.dumps(sorted(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
+    done = run_fresh(commands_script(runs))
     assert "MODULES" in done.stderr, done.stderr
-    return set(json.loads(done.stderr.split("MODULES", 1)[1]))
+    return imported_modules(done)
 
 
 def test_help_imports_no_domain_and_no_heavy_library() -> None:
@@ -119,12 +103,5 @@ def test_a_command_runs_with_the_collector_tuned_for_a_short_process() -> None:
         "try:\n    run()\nexcept SystemExit:\n    pass\n"
         "sys.stderr.write('THRESHOLD %s %s %s' % gc.get_threshold())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
+    done = run_fresh(script)
     assert "THRESHOLD 50000 20 100" in done.stderr, done.stderr

@@ -14,8 +14,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,10 +21,10 @@ from typer.testing import CliRunner
 
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 from tests.demo.building import DEMO_TODAY, BuiltDemo, build_into_file
+from tests.fresh import commands_script, imported_modules, run_fresh
 from tradewind.cli.main import app
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "demo_brief.json"
-SRC = Path(__file__).resolve().parents[2] / "src"
 UPDATE = os.environ.get("TRADEWIND_UPDATE_GOLDEN") == "1"
 runner = CliRunner()
 
@@ -105,24 +103,10 @@ def test_the_brief_in_a_fresh_interpreter_imports_no_library_it_does_not_use(
     copy = tmp_path / "copy.db"
     with sqlite3.connect(str(demo_engine.engine.url.database)) as source, sqlite3.connect(copy) as target:
         source.backup(target)
-    script = (
-        "import json, sys\n"
-        "from tradewind.cli.main import run\n"
-        f"sys.argv = ['tradewind', 'brief', '--db', {str(copy)!r}, '--today', {DEMO_TODAY.isoformat()!r}, '--json']\n"
-        "try:\n    run()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
-        "sys.stderr.write('MODULES' + json.dumps(sorted(sys.modules)))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=600,
-        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin"},
-        check=False,
-    )
+    brief = ["brief", "--db", str(copy), "--today", DEMO_TODAY.isoformat(), "--json"]
+    done = run_fresh(commands_script([brief], must_succeed=True), timeout=600)
     assert done.returncode == 0 and "MODULES" in done.stderr, done.stderr[-3000:]
-    modules = set(json.loads(done.stderr.split("MODULES", 1)[1]))
+    modules = imported_modules(done)
     assert "tradewind.brief.producers" in modules and "numba" in modules  # the brief ran, kernels and all
     assert sorted(m for m in modules if m.split(".")[0] in NOT_FOR_THE_BRIEF) == []
     golden = GOLDEN.read_text(encoding="utf-8")

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+from tests.fresh import run_fresh
 
 # A fresh interpreter runs the demand recursions (as the brief's plan does) and reports the compiled entry point's
 # cache hits and misses, and the rates.
@@ -33,14 +31,7 @@ print(json.dumps({
 
 
 def run_kernels(**env: str) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={"PYTHONPATH": str(SRC), "PATH": "/usr/bin:/bin", "HOME": os.environ.get("HOME", "/"), **env},
-        check=False,
-    )
+    done = run_fresh(SCRIPT, timeout=600, env={"HOME": os.environ.get("HOME", "/"), **env})
     assert done.returncode == 0, done.stderr[-3000:]
     result: dict[str, object] = json.loads(done.stdout)
     return result
