@@ -173,7 +173,17 @@ def _offset(second: int, zone: tzinfo) -> int:
 
 
 def _ints(values: Sequence[Any]) -> np.ndarray:
-    return np.fromiter(values, dtype=np.int64, count=len(values))
+    return np.array(values, dtype=np.int64).reshape(-1)
+
+
+def _codes(values: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray]:
+    """The distinct values (sorted) and each value's index among them, without sorting an array of strings (a shop
+    sells in one or a few currencies)."""
+    names = tuple(sorted(set(values)))
+    if len(names) <= 1:
+        return names, np.zeros(len(values), dtype=np.int64)
+    index = {name: i for i, name in enumerate(names)}
+    return names, np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
 
 
 def _or_missing(column: Any) -> Any:
@@ -250,21 +260,14 @@ def load_facts(
         .order_by(Order.id)
     ).all()
     ids, numbers, placed_us, shipped_us, ship_by, protection, buyer, bits, currency, total = (
-        (list(column) for column in zip(*rows, strict=True)) if rows else ([] for _ in range(10))
+        zip(*rows, strict=True) if rows else ((),) * 10
     )
     order_ids = _ints(ids)
-    disputed = _ints(
-        db.scalars(
-            select(Dispute.order_id)
-            .join(Order, Order.id == Dispute.order_id)
-            .where(Dispute.shop_id == shop.id, *chosen)
-        ).all()
-    )
+    # The shop's disputed and negatively rated orders (those among the chosen ones are marked: no join needed).
+    disputed = _ints(db.scalars(select(Dispute.order_id).where(Dispute.shop_id == shop.id)).all())
     negative = _ints(
         db.scalars(
-            select(Feedback.order_id)
-            .join(Order, Order.id == Feedback.order_id)
-            .where(Feedback.shop_id == shop.id, Feedback.rating <= negative_rating, *chosen)
+            select(Feedback.order_id).where(Feedback.shop_id == shop.id, Feedback.rating <= negative_rating)
         ).all()
     )
     flag = _ints(bits)
@@ -274,7 +277,7 @@ def load_facts(
     # Stale: open, and its ship-by day (its placing day when it has none) before the cutoff.
     due = np.where(ship_by_days != MISSING, ship_by_days, placed_on)
     stale = is_open & (due < day_number(stale_cutoff(today, stale_days)))
-    currencies, currency_of = np.unique(np.array(currency, dtype=object), return_inverse=True)
+    currencies, currency_of = _codes(currency)
     units, totals = _total_units(total, db, order_ids)
     orders = OrderFacts(
         ids=order_ids,
@@ -294,8 +297,8 @@ def load_facts(
         disputed=np.isin(order_ids, disputed),
         negative_feedback=np.isin(order_ids, negative),
         stale=stale,
-        currencies=tuple(str(c) for c in currencies.tolist()),
-        currency=currency_of.astype(np.int64).reshape(-1),
+        currencies=currencies,
+        currency=currency_of,
         total_units=units,
         totals=totals,
     )
@@ -321,9 +324,7 @@ def load_facts(
         .where(Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end)
         .order_by(Shipment.id)
     ).all()
-    tracking, parcel_order, parcel_shipped, first_scan, seen = (
-        (list(column) for column in zip(*parcels, strict=True)) if parcels else ([] for _ in range(5))
-    )
+    tracking, parcel_order, parcel_shipped, first_scan, seen = zip(*parcels, strict=True) if parcels else ((),) * 5
     tracking_numbers = np.array(tracking, dtype=object)
     # The order's number when the order is among the facts' orders (ids are sorted), else the tracking number.
     parcel_orders = _ints(parcel_order)
@@ -373,7 +374,7 @@ def _total_units(
     quarter of a unit of a whole number, the float is that decimal (SQLite keeps the column as a float and
     SQLAlchemy reads it to 4 places; PostgreSQL's numeric fits a float to far more places than these totals have).
     Otherwise the totals are read as decimals, one per order."""
-    scaled = np.fromiter((float(t) for t in totals), dtype=np.float64, count=len(totals)) * 10_000
+    scaled = np.array(totals, dtype=np.float64).reshape(-1) * 10_000
     units = np.rint(scaled)
     if bool(np.all(np.abs(scaled - units) < 0.25)) and bool(np.all(np.abs(units) < 2**52)):
         return units.astype(np.int64), None
