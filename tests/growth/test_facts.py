@@ -9,14 +9,15 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests import factories as f
-from tradewind.growth.facts import load_facts, local_day, local_days
+from tradewind.growth.facts import MISSING, day_number, day_of, load_facts, local_day, local_days
 from tradewind.growth.metrics import kpis
 from tradewind.logistics.models import Shipment, TrackingStatus
 from tradewind.messaging.models import InboundMessage
-from tradewind.orders.models import OrderStatus
+from tradewind.orders.models import Order, OrderStatus, PaymentState
 from tradewind.shops.models import Shop
 
 # 2024-03-31 01:00 UTC: Berlin goes from UTC+1 to UTC+2; local midnight is 23:00 UTC before, 22:00 UTC after.
@@ -90,21 +91,34 @@ def test_facts_days_match_the_old_conversion_around_midnight_and_the_change_of_o
     session.flush()
 
     facts = load_facts(session, shop=shop, today=TODAY, lookback_days=91, milestone_days=0)
-    assert len(facts.orders) == len(facts.shipments) == len(facts.messages) > 150
-    for order in facts.orders:
-        assert order.placed_on == local_day(order.placed_at, BERLIN), order.placed_at
-        shipped = shipped_at[order.number]
-        assert order.shipped_on == (local_day(shipped, BERLIN) if shipped else None), shipped
-    assert all(p.shipped_on == local_day(p.shipped_at, BERLIN) for p in facts.shipments)
+    orders, parcels = facts.orders, facts.shipments
+    assert len(orders.ids) == len(parcels.shipped_us) == len(facts.messages) > 150
+    placed_at = {o.number: o.placed_at for o in session.scalars(select(Order).where(Order.shop_id == shop.id))}
+    for number, placed, shipped in zip(
+        orders.numbers.tolist(), orders.placed_on.tolist(), orders.shipped_on.tolist(), strict=True
+    ):
+        assert day_of(placed) == local_day(placed_at[number], BERLIN), placed_at[number]
+        when = shipped_at[number]
+        assert shipped == (day_number(local_day(when, BERLIN)) if when else MISSING), when
+    for moment, day in zip(parcels.shipped_us.tolist(), parcels.shipped_on.tolist(), strict=True):
+        assert day_of(day) == local_day(datetime.fromtimestamp(moment / 1e6, UTC), BERLIN)
     assert all(m.received_on == local_day(m.received_at, BERLIN) for m in facts.messages)
     # Instants on both sides of local midnight before and after the change: both days are there.
-    assert {o.placed_on for o in facts.orders} >= {TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY}
+    placed_on = {day_of(d) for d in orders.placed_on.tolist()}
+    assert placed_on >= {TODAY - timedelta(days=2), TODAY - timedelta(days=1), TODAY}
 
     # The KPIs over a window whose edge is the day of the change count what the old, one-by-one path counted.
     got = kpis(facts, start=TODAY, end=TODAY, currency="USD", usd_per_unit={"USD": Decimal(1)})
     no_sale = (OrderStatus.CANCELLED, OrderStatus.CLOSED)
-    sales = [o for o in facts.orders if o.paid and not o.refunded and o.status not in no_sale]
-    assert [o.is_sale for o in facts.orders] == [o in sales for o in facts.orders]
+    rows = session.scalars(select(Order).where(Order.id.in_(orders.ids.tolist())).order_by(Order.id)).all()
+    sales = [
+        o
+        for o in rows
+        if (o.paid_at or o.payment_state != PaymentState.UNPAID)
+        and o.payment_state != PaymentState.REFUNDED
+        and o.status not in no_sale
+    ]
+    assert orders.sale.tolist() == [o in sales for o in rows]
     oracle = [o for o in sales if local_day(o.placed_at, BERLIN) == TODAY]
     assert got.orders == len(oracle) > 0
     assert got.gmv == sum((o.total for o in oracle), Decimal(0)).quantize(Decimal("0.01"))

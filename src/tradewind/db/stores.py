@@ -280,6 +280,25 @@ def _whole_us_postgresql(element: whole_microseconds, compiler: SQLCompiler, **k
     return f"CAST(round({compiler.process(element.clauses, **kw)} * 1000000) AS BIGINT)"
 
 
+class epoch_days(FunctionElement[int]):  # noqa: N801 - an SQL function, named as one
+    """The days since 1970-01-01 of a stored date (`date.toordinal()` less 1970's), the same way on SQLite and
+    PostgreSQL: a date column read as a number, not as a date object per row."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(epoch_days, "sqlite")
+def _epoch_days_sqlite(element: epoch_days, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps a date as 'YYYY-MM-DD'; its Julian day is a whole number and a half, 2440587.5 on 1970-01-01.
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5 AS INTEGER)"
+
+
+@compiles(epoch_days)
+def _epoch_days_postgresql(element: epoch_days, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"({compiler.process(element.clauses, **kw)} - DATE '1970-01-01')"
+
+
 def as_int(value: Any) -> int:
     """A SUM's result as an int (None for no rows is 0; PostgreSQL's SUM of a BIGINT is a NUMERIC)."""
     return 0 if value is None else int(value)

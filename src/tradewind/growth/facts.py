@@ -1,5 +1,7 @@
-"""The records growth judges a shop by, read once per report: orders (with disputes and negative feedback),
-shipments and their first carrier scan, buyer messages and their replies, listings. Read only; times in UTC."""
+"""The records growth judges a shop by, read once per report as columns: orders (with disputes and negative
+feedback) and shipments with their first carrier scan as NumPy arrays (instants in whole microseconds since 1970 UTC,
+days as day numbers since 1970-01-01 in the shop's time zone), buyer messages and their replies, listings. The
+metrics count over the arrays: no Python object per order or parcel. Read only."""
 
 from __future__ import annotations
 
@@ -7,13 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 import numpy as np
-from sqlalchemy import DateTime, and_, func, or_, select, type_coerce
+from sqlalchemy import Float, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Listing, Sku
+from tradewind.db.stores import epoch_days, epoch_microseconds
 from tradewind.logistics.models import Shipment, TrackingStatus
 from tradewind.messaging.models import InboundMessage
 from tradewind.orders.models import CancelledBy, Dispute, Feedback, Order, OrderStatus, PaymentState
@@ -21,47 +24,64 @@ from tradewind.orders.service import OPEN, STALE_ORDER_DAYS, stale_cutoff
 from tradewind.shops.models import Shop
 from tradewind.shops.service import shop_zone
 
+# A missing day or instant in an integer column (no ship-by day, not shipped, never scanned, no buyer): below any
+# real value, so a window's `start <= x` leaves it out.
+MISSING = -(2**62)
 
-# The facts are named tuples: immutable like a frozen dataclass, made several times faster (a frozen dataclass sets
-# each field through object.__setattr__: 24 ms for the 5,368 orders of the demo shop, 6 ms as tuples).
-class OrderFact(NamedTuple):
-    number: str
-    placed_at: datetime
-    paid: bool
-    status: OrderStatus
-    currency: str
-    total: Decimal
-    buyer_id: int | None
-    ship_by: date | None
-    delivered: bool
-    protection_ends_on: date | None
-    seller_cancelled: bool
-    disputed: bool
-    negative_feedback: bool
-    # The days (shop time zone) it was placed and shipped on (local_day of placed_at and of the shipping instant),
-    # worked out once per report in load_facts (local_days), not in every window that asks.
-    placed_on: date
-    shipped_on: date | None
-    # A paid order that was neither cancelled nor refunded in full: what counts as a sale and as GMV (set once in
-    # load_facts; the KPIs and milestones ask it of every order several times).
-    is_sale: bool
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """The chosen orders as columns, in the order of their ids. Days are day numbers (`day_number`)."""
+
+    ids: np.ndarray  # int64
+    numbers: np.ndarray  # object: the order numbers (str)
+    placed_us: np.ndarray  # int64: placed_at in microseconds since 1970 UTC
+    placed_on: np.ndarray  # int64: the shop-local day it was placed on
+    shipped_on: np.ndarray  # int64: the shop-local day of its shipping instant, MISSING when not shipped
+    ship_by: np.ndarray  # int64: MISSING when none
+    protection_ends_on: np.ndarray  # int64: MISSING when none
+    buyer: np.ndarray  # int64: MISSING when none
+    paid: np.ndarray  # bool: paid_at set or a payment state other than unpaid
+    # A paid order that was neither cancelled nor refunded in full: what counts as a sale and as GMV.
+    sale: np.ndarray
+    awaiting: np.ndarray  # status awaiting shipment
+    shipped: np.ndarray  # status shipped
+    delivered: np.ndarray  # delivered_at set
+    seller_cancelled: np.ndarray
+    disputed: np.ndarray
+    negative_feedback: np.ndarray
     # Open far past the platform's life of an order: a record to close, not an order that can still go wrong.
-    stale: bool = False
-    # Its money went back to the buyer in full (a return, a lost parcel refunded): no sale.
-    refunded: bool = False
+    stale: np.ndarray
+    currencies: tuple[str, ...]
+    currency: np.ndarray  # int64: index into `currencies`
+    # The total in ten-thousandths (the column's 4 decimals) as integers, or None when a stored total is not one
+    # (then `totals` holds them as the database hands them).
+    total_units: np.ndarray | None
+    totals: tuple[Decimal, ...] | None
 
     @property
-    def defect(self) -> bool:
-        return self.disputed or self.negative_feedback or self.seller_cancelled
+    def defect(self) -> np.ndarray:
+        defect: np.ndarray = self.disputed | self.negative_feedback | self.seller_cancelled
+        return defect
+
+    def total(self, index: int) -> Decimal:
+        """One order's total as the database hands it (Numeric(18, 4))."""
+        if self.totals is not None:
+            return self.totals[index]
+        assert self.total_units is not None
+        return Decimal(int(self.total_units[index])).scaleb(-4)
 
 
-class ShipmentFact(NamedTuple):
-    tracking_number: str
-    order_number: str | None
-    shipped_at: datetime
-    first_scan_at: datetime | None
-    carrier_seen: bool
-    shipped_on: date  # local_day(shipped_at)
+@dataclass(frozen=True)
+class ShipmentFacts:
+    """The parcels shipped in the lookback, as columns in the order of their ids."""
+
+    labels: np.ndarray  # object: the order's number when the order is among the facts' orders, else the tracking number
+    tracking_numbers: np.ndarray  # object
+    shipped_us: np.ndarray  # int64
+    first_scan_us: np.ndarray  # int64: MISSING when never scanned
+    carrier_seen: np.ndarray  # bool
+    shipped_on: np.ndarray  # int64 day number
 
 
 class MessageFact(NamedTuple):
@@ -75,8 +95,8 @@ class MessageFact(NamedTuple):
 class ShopFacts:
     zone: tzinfo
     opened_on: date | None
-    orders: list[OrderFact]
-    shipments: list[ShipmentFact]
+    orders: OrderFacts
+    shipments: ShipmentFacts
     messages: list[MessageFact]
     listings: int
     first_listed_on: date | None
@@ -91,27 +111,36 @@ def local_day(moment: datetime, zone: tzinfo) -> date:
     return moment.astimezone(zone).date()
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _DAY = 86400
+_SECOND = 1_000_000
 
 
-@overload
-def local_days(moments: Sequence[datetime], zone: tzinfo) -> Sequence[date]: ...
-@overload
-def local_days(moments: Sequence[datetime | None], zone: tzinfo) -> Sequence[date | None]: ...
-def local_days(moments: Sequence[datetime | None], zone: tzinfo) -> Sequence[date | None]:
-    """`local_day` of each instant (None stays None), converted over arrays: the zone's UTC offset is looked up once
-    per distinct UTC day, at its first and last second; where the two differ (a day on which the zone changes its
-    offset) that day's instants are converted one by one. A date object is made once per distinct local day."""
-    present = [i for i, moment in enumerate(moments) if moment is not None]
-    days: list[date | None] = [None] * len(moments)
-    if not present:
+def day_number(day: date) -> int:
+    """A day as the facts' columns hold it: days since 1970-01-01."""
+    return day.toordinal() - _EPOCH_ORDINAL
+
+
+def day_of(number: int) -> date:
+    return date.fromordinal(_EPOCH_ORDINAL + number)
+
+
+def microseconds(moment: datetime) -> int:
+    """An instant as the facts' columns hold it: whole microseconds since 1970 UTC (naive is UTC)."""
+    delta = _aware(moment) - _EPOCH
+    return (delta.days * _DAY + delta.seconds) * _SECOND + delta.microseconds
+
+
+def local_day_numbers(instants: np.ndarray, zone: tzinfo) -> np.ndarray:
+    """`local_day` of each instant (microseconds since 1970 UTC) as a day number; MISSING stays MISSING. The zone's
+    UTC offset is looked up once per distinct UTC day, at its first and last second; where the two differ (a day on
+    which the zone changes its offset) that day's instants are converted one by one."""
+    days = np.full(len(instants), MISSING, dtype=np.int64)
+    present = np.flatnonzero(instants != MISSING)
+    if not len(present):
         return days
-    stamps = (
-        moment.timestamp() if moment.tzinfo is not None else moment.replace(tzinfo=UTC).timestamp()  # type: ignore[union-attr]
-        for moment in (moments[i] for i in present)
-    )
-    seconds = np.floor(np.fromiter(stamps, dtype=np.float64, count=len(present))).astype(np.int64)
+    seconds = np.floor_divide(instants[present], _SECOND)
     utc_days, utc_day_of = np.unique(np.floor_divide(seconds, _DAY), return_inverse=True)
     offsets = np.empty(len(utc_days), dtype=np.int64)
     steady = np.ones(len(utc_days), dtype=bool)
@@ -119,40 +148,54 @@ def local_days(moments: Sequence[datetime | None], zone: tzinfo) -> Sequence[dat
         first, last = _offset(utc_day * _DAY, zone), _offset(utc_day * _DAY + _DAY - 1, zone)
         offsets[k] = first
         steady[k] = first == last
-    day_numbers = np.floor_divide(seconds + offsets[utc_day_of], _DAY)
-    distinct, day_of = np.unique(day_numbers, return_inverse=True)
-    as_dates = [date.fromordinal(_EPOCH_ORDINAL + number) for number in distinct.tolist()]
-    changing = ~steady[utc_day_of]
-    for index, day in zip(present, day_of.tolist(), strict=True):
-        days[index] = as_dates[day]
-    for position in np.flatnonzero(changing).tolist():
-        index = present[position]
-        days[index] = local_day(_aware(moments[index]), zone)  # type: ignore[arg-type]
+    local = np.floor_divide(seconds + offsets[utc_day_of], _DAY)
+    for position in np.flatnonzero(~steady[utc_day_of]).tolist():
+        moment = datetime.fromtimestamp(int(seconds[position]), UTC)
+        local[position] = day_number(local_day(moment, zone))
+    days[present] = local
     return days
 
 
-@overload
-def utc_instants(moments: Sequence[datetime]) -> Sequence[datetime]: ...
-@overload
-def utc_instants(moments: Sequence[datetime | None]) -> Sequence[datetime | None]: ...
-def utc_instants(moments: Sequence[datetime | None]) -> Sequence[datetime | None]:
-    """UTCDateTime's reading of a column read past it (`type_coerce(column, DateTime(timezone=True))`), one list
-    pass instead of three Python calls per value: naive (SQLite) is UTC, aware is put in UTC, None stays None."""
-    return [
-        moment if moment is None else moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-        for moment in moments
-    ]
-
-
-def _raw(column: Any) -> Any:
-    """A datetime column as the database hands it (naive UTC from SQLite), for utc_instants or local_days."""
-    return type_coerce(column, DateTime(timezone=True))
+def local_days(moments: Sequence[datetime | None], zone: tzinfo) -> list[date | None]:
+    """`local_day` of each instant (None stays None; naive is UTC), over arrays (`local_day_numbers`)."""
+    instants = np.fromiter(
+        (MISSING if m is None else microseconds(m) for m in moments), dtype=np.int64, count=len(moments)
+    )
+    numbers = local_day_numbers(instants, zone)
+    distinct = {n: day_of(n) for n in np.unique(numbers[numbers != MISSING]).tolist()}
+    return [None if n == MISSING else distinct[n] for n in numbers.tolist()]
 
 
 def _offset(second: int, zone: tzinfo) -> int:
     offset = datetime.fromtimestamp(second, zone).utcoffset()
     assert offset is not None
     return int(offset.total_seconds())
+
+
+def _ints(values: Sequence[Any]) -> np.ndarray:
+    return np.array(values, dtype=np.int64).reshape(-1)
+
+
+def _codes(values: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray]:
+    """The distinct values (sorted) and each value's index among them, without sorting an array of strings (a shop
+    sells in one or a few currencies)."""
+    names = tuple(sorted(set(values)))
+    if len(names) <= 1:
+        return names, np.zeros(len(values), dtype=np.int64)
+    index = {name: i for i, name in enumerate(names)}
+    return names, np.fromiter((index[v] for v in values), dtype=np.int64, count=len(values))
+
+
+def _or_missing(column: Any) -> Any:
+    return func.coalesce(column, MISSING)
+
+
+def _flag(condition: Any, bit: int) -> Any:
+    return case((condition, bit), else_=0)
+
+
+# The bits of an order's flags column (worked out by the database, one integer per order).
+_PAID, _SALE, _AWAITING, _SHIPPED, _OPEN, _DELIVERED, _SELLER_CANCELLED = (1 << n for n in range(7))
 
 
 def load_facts(
@@ -176,133 +219,144 @@ def load_facts(
         placed = or_(placed, and_(Order.placed_at >= opened, Order.placed_at < opened + timedelta(days=milestone_days)))
     # Open orders count whenever placed: they are what the projections are about.
     open_now = Order.status.in_((OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED))
-    stale_before = stale_cutoff(today, stale_days)
     chosen = (Order.shop_id == shop.id, Order.placed_at < end, or_(placed, open_now))
-    # Columns, not records: at a million orders, building ORM objects was most of the growth report's time. Read on
-    # the session's connection (Core rows, no ORM loading step per row), after the flush the session would do.
+    # Columns, not records: integers worked out by the database (instants in microseconds, days as numbers, the
+    # order's states as bits), read on the session's connection after the flush the session would do.
     session.flush()
     db = session.connection()
-    orders = db.execute(
+    paid = or_(Order.paid_at.is_not(None), Order.payment_state != PaymentState.UNPAID)
+    flags = (
+        _flag(paid, _PAID)
+        + _flag(
+            and_(
+                paid,
+                Order.payment_state != PaymentState.REFUNDED,
+                Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.CLOSED)),
+            ),
+            _SALE,
+        )
+        + _flag(Order.status == OrderStatus.AWAITING_SHIPMENT, _AWAITING)
+        + _flag(Order.status == OrderStatus.SHIPPED, _SHIPPED)
+        + _flag(Order.status.in_(OPEN), _OPEN)
+        + _flag(Order.delivered_at.is_not(None), _DELIVERED)
+        + _flag(
+            and_(Order.status == OrderStatus.CANCELLED, Order.cancelled_by == CancelledBy.SELLER), _SELLER_CANCELLED
+        )
+    )
+    rows = db.execute(
         select(
             Order.id,
             Order.number,
-            _raw(Order.placed_at),
-            Order.paid_at.is_not(None),
-            Order.payment_state,
-            Order.status,
+            epoch_microseconds(Order.placed_at),
+            _or_missing(epoch_microseconds(Order.shipped_at)),
+            _or_missing(epoch_days(Order.ship_by)),
+            _or_missing(epoch_days(Order.protection_ends_on)),
+            _or_missing(Order.buyer_id),
+            flags,
             Order.currency,
-            Order.total,
-            Order.buyer_id,
-            Order.ship_by,
-            # Read for its local day only: as the database hands it (naive UTC from SQLite), not through UTCDateTime.
-            _raw(Order.shipped_at),
-            Order.delivered_at.is_not(None),
-            Order.protection_ends_on,
-            Order.cancelled_by,
-        ).where(*chosen)
+            cast(Order.total, Float),
+        )
+        .where(*chosen)
+        .order_by(Order.id)
     ).all()
-    disputed = set(
-        db.scalars(
-            select(Dispute.order_id)
-            .join(Order, Order.id == Dispute.order_id)
-            .where(Dispute.shop_id == shop.id, *chosen)
-        )
+    ids, numbers, placed_us, shipped_us, ship_by, protection, buyer, bits, currency, total = (
+        zip(*rows, strict=True) if rows else ((),) * 10
     )
-    negative = set(
+    order_ids = _ints(ids)
+    # The shop's disputed and negatively rated orders (those among the chosen ones are marked: no join needed).
+    disputed = _ints(db.scalars(select(Dispute.order_id).where(Dispute.shop_id == shop.id)).all())
+    negative = _ints(
         db.scalars(
-            select(Feedback.order_id)
-            .join(Order, Order.id == Feedback.order_id)
-            .where(Feedback.shop_id == shop.id, Feedback.rating <= negative_rating, *chosen)
-        )
+            select(Feedback.order_id).where(Feedback.shop_id == shop.id, Feedback.rating <= negative_rating)
+        ).all()
     )
-    placed_instants = utc_instants([o[2] for o in orders])
-    placed_on = local_days(placed_instants, zone)
-    shipped_on = local_days([o[10] for o in orders], zone)
-    facts = [
-        OrderFact(
-            number=number,
-            placed_at=placed_at,
-            paid=(paid := paid_at_known or payment_state != PaymentState.UNPAID),
-            status=status,
-            currency=currency,
-            total=total,
-            buyer_id=buyer_id,
-            ship_by=ship_by,
-            delivered=delivered,
-            protection_ends_on=protection_ends_on,
-            seller_cancelled=status == OrderStatus.CANCELLED and cancelled_by == CancelledBy.SELLER,
-            disputed=order_id in disputed,
-            negative_feedback=order_id in negative,
-            refunded=(refunded := payment_state == PaymentState.REFUNDED),
-            is_sale=paid and not refunded and status not in (OrderStatus.CANCELLED, OrderStatus.CLOSED),
-            stale=status in OPEN and (ship_by or placed) < stale_before,
-            placed_on=placed,
-            shipped_on=shipped,
-        )
-        for (
-            order_id,
-            number,
-            _placed_raw,
-            paid_at_known,
-            payment_state,
-            status,
-            currency,
-            total,
-            buyer_id,
-            ship_by,
-            _shipped_at,
-            delivered,
-            protection_ends_on,
-            cancelled_by,
-        ), placed_at, placed, shipped in zip(orders, placed_instants, placed_on, shipped_on, strict=True)
-    ]
-    numbers = {o[0]: o[1] for o in orders}
+    flag = _ints(bits)
+    placed_on = local_day_numbers(_ints(placed_us), zone)
+    ship_by_days = _ints(ship_by)
+    is_open = (flag & _OPEN) != 0
+    # Stale: open, and its ship-by day (its placing day when it has none) before the cutoff.
+    due = np.where(ship_by_days != MISSING, ship_by_days, placed_on)
+    stale = is_open & (due < day_number(stale_cutoff(today, stale_days)))
+    currencies, currency_of = _codes(currency)
+    units, totals = _total_units(total, db, order_ids)
+    orders = OrderFacts(
+        ids=order_ids,
+        numbers=np.array(numbers, dtype=object),
+        placed_us=_ints(placed_us),
+        placed_on=placed_on,
+        shipped_on=local_day_numbers(_ints(shipped_us), zone),
+        ship_by=ship_by_days,
+        protection_ends_on=_ints(protection),
+        buyer=_ints(buyer),
+        paid=(flag & _PAID) != 0,
+        sale=(flag & _SALE) != 0,
+        awaiting=(flag & _AWAITING) != 0,
+        shipped=(flag & _SHIPPED) != 0,
+        delivered=(flag & _DELIVERED) != 0,
+        seller_cancelled=(flag & _SELLER_CANCELLED) != 0,
+        disputed=np.isin(order_ids, disputed),
+        negative_feedback=np.isin(order_ids, negative),
+        stale=stale,
+        currencies=currencies,
+        currency=currency_of,
+        total_units=units,
+        totals=totals,
+    )
+    unscanned = (TrackingStatus.PENDING, TrackingStatus.UNKNOWN, TrackingStatus.EXPIRED)
     parcels = db.execute(
         select(
             Shipment.tracking_number,
-            Shipment.order_id,
-            _raw(Shipment.shipped_at),
-            _raw(Shipment.first_scan_at),
-            Shipment.last_event_at.is_not(None),
-            Shipment.status,
-        ).where(Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end)
+            _or_missing(Shipment.order_id),
+            epoch_microseconds(Shipment.shipped_at),
+            _or_missing(epoch_microseconds(Shipment.first_scan_at)),
+            case(
+                (
+                    or_(
+                        Shipment.first_scan_at.is_not(None),
+                        Shipment.last_event_at.is_not(None),
+                        Shipment.status.not_in(unscanned),
+                    ),
+                    1,
+                ),
+                else_=0,
+            ),
+        )
+        .where(Shipment.shop_id == shop.id, Shipment.shipped_at >= recent, Shipment.shipped_at < end)
+        .order_by(Shipment.id)
     ).all()
-    shipped_instants = utc_instants([p[2] for p in parcels])
-    unscanned = (TrackingStatus.PENDING, TrackingStatus.UNKNOWN, TrackingStatus.EXPIRED)
-    shipments = [
-        ShipmentFact(
-            tracking_number=tracking_number,
-            order_number=numbers.get(order_id) if order_id else None,
-            shipped_at=shipped_at,
-            first_scan_at=first_scan_at,
-            carrier_seen=first_scan_at is not None or any_event or status not in unscanned,
-            shipped_on=day,
-        )
-        for (
-            tracking_number,
-            order_id,
-            _shipped_raw,
-            _scanned_raw,
-            any_event,
-            status,
-        ), shipped_at, first_scan_at, day in zip(
-            parcels,
-            shipped_instants,
-            utc_instants([p[3] for p in parcels]),
-            local_days(shipped_instants, zone),
-            strict=True,
-        )
-    ]
+    tracking, parcel_order, parcel_shipped, first_scan, seen = zip(*parcels, strict=True) if parcels else ((),) * 5
+    tracking_numbers = np.array(tracking, dtype=object)
+    # The order's number when the order is among the facts' orders (ids are sorted), else the tracking number.
+    parcel_orders = _ints(parcel_order)
+    at = np.minimum(np.searchsorted(order_ids, parcel_orders), max(len(order_ids) - 1, 0))
+    known = np.zeros(len(parcel_orders), dtype=bool)
+    if len(order_ids):
+        known = (parcel_orders != MISSING) & (order_ids[at] == parcel_orders)
+    labels = tracking_numbers.copy()
+    labels[known] = orders.numbers[at[known]]
+    parcel_instants = _ints(parcel_shipped)
+    shipments = ShipmentFacts(
+        labels=labels,
+        tracking_numbers=tracking_numbers,
+        shipped_us=parcel_instants,
+        first_scan_us=_ints(first_scan),
+        carrier_seen=_ints(seen) != 0,
+        shipped_on=local_day_numbers(parcel_instants, zone),
+    )
     received = db.execute(
-        select(InboundMessage.order_id, InboundMessage.received_at, InboundMessage.answered_at).where(
+        select(InboundMessage.order_id, InboundMessage.received_at, InboundMessage.answered_at)
+        .where(
             InboundMessage.shop_id == shop.id,
             InboundMessage.received_at >= recent,
             InboundMessage.received_at < end,
         )
+        .order_by(InboundMessage.id)
     ).all()
+    number_of = dict(zip(order_ids.tolist(), numbers, strict=True))
     messages = [
-        MessageFact(numbers.get(m.order_id) if m.order_id else None, m.received_at, m.answered_at, day)
+        MessageFact(number_of.get(m.order_id) if m.order_id else None, m.received_at, m.answered_at, day)
         for m, day in zip(received, local_days([m.received_at for m in received], zone), strict=True)
+        if day is not None
     ]
     listings, first_listed = db.execute(
         select(func.count(Listing.id), func.min(Sku.created_at))
@@ -310,7 +364,22 @@ def load_facts(
         .where(Listing.shop_id == shop.id)
     ).one()
     first_listed_on = local_day(_aware(first_listed), zone) if first_listed is not None else None
-    return ShopFacts(zone, shop.opened_on, facts, shipments, messages, int(listings or 0), first_listed_on)
+    return ShopFacts(zone, shop.opened_on, orders, shipments, messages, int(listings or 0), first_listed_on)
+
+
+def _total_units(
+    totals: Sequence[float | Decimal], db: Any, order_ids: np.ndarray
+) -> tuple[np.ndarray | None, tuple[Decimal, ...] | None]:
+    """The totals (read as floats) in ten-thousandths, exactly as the Numeric(18, 4) column hands them: within a
+    quarter of a unit of a whole number, the float is that decimal (SQLite keeps the column as a float and
+    SQLAlchemy reads it to 4 places; PostgreSQL's numeric fits a float to far more places than these totals have).
+    Otherwise the totals are read as decimals, one per order."""
+    scaled = np.array(totals, dtype=np.float64).reshape(-1) * 10_000
+    units = np.rint(scaled)
+    if bool(np.all(np.abs(scaled - units) < 0.25)) and bool(np.all(np.abs(units) < 2**52)):
+        return units.astype(np.int64), None
+    read = dict(db.execute(select(Order.id, Order.total).where(Order.id.in_(order_ids.tolist()))).all())
+    return None, tuple(read[i] for i in order_ids.tolist())
 
 
 def _aware(moment: datetime) -> datetime:

@@ -8,17 +8,17 @@ Windows are whole days in the shop's time zone ending today: a 60-day window on 
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, Inexact, localcontext
 from typing import Literal
 
-from tradewind.growth.facts import OrderFact, ShopFacts, day_start
+import numpy as np
+
+from tradewind.growth.facts import OrderFacts, ShopFacts, day_number, day_start, microseconds
 from tradewind.growth.settings import GrowthSettings
 from tradewind.money import convert
-from tradewind.orders.models import OrderStatus
 
 
 @dataclass(frozen=True)
@@ -39,20 +39,54 @@ class Kpis:
 
 def kpis(facts: ShopFacts, *, start: date, end: date, currency: str, usd_per_unit: dict[str, Decimal]) -> Kpis:
     """Sales (paid, not cancelled) placed on days start..end (inclusive, shop time zone)."""
-    sales = [o for o in facts.orders if o.is_sale and start <= o.placed_on <= end]
-    gmv = sum((convert(o.total, o.currency, currency, usd_per_unit) for o in sales), Decimal(0))
-    gmv_usd = sum((convert(o.total, o.currency, "USD", usd_per_unit) for o in sales), Decimal(0))
-    per_buyer = Counter(o.buyer_id for o in sales if o.buyer_id is not None)
+    orders = facts.orders
+    sales = orders.sale & _in(orders.placed_on, start, end)
+    buyers = orders.buyer[sales]
+    _, per_buyer = np.unique(buyers[buyers != _NONE], return_counts=True)
     return Kpis(
         start=start,
         end=end,
         currency=currency,
-        gmv=gmv.quantize(Decimal("0.01")),
-        gmv_usd=gmv_usd.quantize(Decimal("0.01")),
-        orders=len(sales),
+        gmv=money(orders, np.flatnonzero(sales), currency, usd_per_unit).quantize(Decimal("0.01")),
+        gmv_usd=money(orders, np.flatnonzero(sales), "USD", usd_per_unit).quantize(Decimal("0.01")),
+        orders=int(sales.sum()),
         buyers=len(per_buyer),
-        repeat_buyers=sum(1 for count in per_buyer.values() if count >= 2),
+        repeat_buyers=int((per_buyer >= 2).sum()),
     )
+
+
+def money(orders: OrderFacts, positions: np.ndarray, target: str, usd_per_unit: dict[str, Decimal]) -> Decimal:
+    """The totals of the orders at `positions` in `target`, each converted at the seller's rates and added up in
+    that order. Summed as integers per currency when that is the same exact sum: a currency that is the target, or
+    one converted exactly to a target worth 1 USD (the orders' totals are not negative). Otherwise one by one."""
+    codes = np.unique(orders.currency[positions]).tolist()
+    units = orders.total_units
+    if units is not None and not (units[positions] < 0).any():
+        whole = Decimal(0)
+        with localcontext() as context:
+            context.traps[Inexact] = True
+            try:
+                for code in codes:
+                    name = orders.currencies[code]
+                    amount = Decimal(int(units[positions[orders.currency[positions] == code]].sum())).scaleb(-4)
+                    if name != target and usd_per_unit.get(target) != 1:
+                        break
+                    whole += convert(amount, name, target, usd_per_unit)
+                else:
+                    return whole
+            except Inexact:
+                pass
+    return sum(
+        (
+            convert(orders.total(i), orders.currencies[orders.currency[i]], target, usd_per_unit)
+            for i in positions.tolist()
+        ),
+        Decimal(0),
+    )
+
+
+# A missing value in the facts' integer columns (facts.MISSING).
+_NONE = np.int64(-(2**62))
 
 
 @dataclass(frozen=True)
@@ -117,9 +151,13 @@ def _window(today: date, days: int) -> tuple[date, date]:
     return today - timedelta(days=days - 1), today
 
 
-def _in(day: date | None, start: date, end: date) -> bool:
-    """Whether a fact's local day (None: not happened) is within start..end."""
-    return day is not None and start <= day <= end
+def _in(days: np.ndarray, start: date, end: date) -> np.ndarray:
+    """Which of the facts' local days (day numbers; MISSING: not happened) are within start..end."""
+    return (days >= day_number(start)) & (days <= day_number(end))
+
+
+def _numbers(values: np.ndarray, chosen: np.ndarray) -> tuple[str, ...]:
+    return tuple(values[chosen].tolist())
 
 
 def _fewest(
@@ -152,21 +190,25 @@ def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
     window. At risk: shipped orders whose buyer protection ends within the horizon with the parcel undelivered
     (a dispute is likely)."""
     start, end = _window(today, s.order_defect_window_days)
-    orders = [o for o in facts.orders if o.paid and _in(o.placed_on, start, end)]
-    defects = tuple(o.number for o in orders if o.defect)
-    horizon = today + timedelta(days=s.projection_days)
+    o = facts.orders
+    orders = o.paid & _in(o.placed_on, start, end)
+    defect = o.defect
+    defects = _numbers(o.numbers, orders & defect)
+    horizon = day_number(today + timedelta(days=s.projection_days))
+    risky = np.flatnonzero(
+        orders
+        & ~defect
+        & o.shipped
+        & ~o.stale
+        & ~o.delivered
+        & (o.protection_ends_on != _NONE)
+        & (o.protection_ends_on <= horizon)
+    )
     at_risk = tuple(
-        o.number
-        for o in sorted(orders, key=lambda o: (o.protection_ends_on or horizon, o.number))
-        if not o.defect
-        and o.status == OrderStatus.SHIPPED
-        and not o.stale
-        and not o.delivered
-        and o.protection_ends_on is not None
-        and o.protection_ends_on <= horizon
+        n for _, n in sorted(zip(o.protection_ends_on[risky].tolist(), o.numbers[risky].tolist(), strict=True))
     )
     to_cross, worst, crossing = _fewest(
-        len(defects), len(orders), len(at_risk), "below", s.order_defect_limit, bad=lambda n, d, k: (n + k, d)
+        len(defects), int(orders.sum()), len(at_risk), "below", s.order_defect_limit, bad=lambda n, d, k: (n + k, d)
     )
     return ServiceMetric(
         "order_defect_rate",
@@ -177,7 +219,7 @@ def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
         start,
         end,
         len(defects),
-        len(orders),
+        int(orders.sum()),
         defects,
         Projection(s.projection_days, at_risk, to_cross, worst, crossing_value=crossing) if at_risk else None,
     )
@@ -186,8 +228,9 @@ def order_defect_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
 def cancellation_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
     """Seller-caused cancellations over paid orders placed in the window."""
     start, end = _window(today, s.cancellation_window_days)
-    orders = [o for o in facts.orders if o.paid and _in(o.placed_on, start, end)]
-    cancelled = tuple(o.number for o in orders if o.seller_cancelled)
+    o = facts.orders
+    orders = o.paid & _in(o.placed_on, start, end)
+    cancelled = _numbers(o.numbers, orders & o.seller_cancelled)
     return ServiceMetric(
         "cancellation_rate",
         "Cancellation rate (seller-caused)",
@@ -197,7 +240,7 @@ def cancellation_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Servi
         start,
         end,
         len(cancelled),
-        len(orders),
+        int(orders.sum()),
         cancelled,
     )
 
@@ -208,28 +251,27 @@ def late_shipment_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Serv
     or has passed (not stale ones); each one that ships late joins both counts, and those already past their
     deadline will, for certain."""
     start, end = _window(today, s.late_shipment_window_days)
-    shipped = [o for o in facts.orders if o.ship_by is not None and _in(o.shipped_on, start, end)]
-    late = tuple(o.number for o in shipped if _late(o))
-    horizon = today + timedelta(days=s.projection_days)
-    open_orders = [
-        o
-        for o in facts.orders
-        if o.status == OrderStatus.AWAITING_SHIPMENT and o.ship_by is not None and o.ship_by <= horizon and not o.stale
-    ]
-    ordered = sorted(open_orders, key=lambda o: (o.ship_by, o.number))
-    at_risk = tuple(o.number for o in ordered)
-    certain = tuple(o.number for o in ordered if o.ship_by is not None and o.ship_by < today)
+    o = facts.orders
+    with_deadline = o.ship_by != _NONE
+    shipped = with_deadline & _in(o.shipped_on, start, end)
+    shipped_count = int(shipped.sum())
+    late = _numbers(o.numbers, shipped & (o.shipped_on > o.ship_by))
+    horizon = day_number(today + timedelta(days=s.projection_days))
+    waiting = np.flatnonzero(o.awaiting & with_deadline & (o.ship_by <= horizon) & ~o.stale)
+    ordered = sorted(zip(o.ship_by[waiting].tolist(), o.numbers[waiting].tolist(), strict=True))
+    at_risk = tuple(n for _, n in ordered)
+    certain = tuple(n for day, n in ordered if day < day_number(today))
     sure = len(certain)
     to_cross, worst, crossing = _fewest(
         len(late) + sure,
-        len(shipped) + sure,
+        shipped_count + sure,
         len(at_risk) - sure,
         "below",
         s.late_shipment_limit,
         bad=lambda n, d, k: (n + k, d + k),
     )
     if sure:
-        already = (len(late) + sure) / (len(shipped) + sure)
+        already = (len(late) + sure) / (shipped_count + sure)
         worst = already if worst is None else worst
         if not passes(already, "below", s.late_shipment_limit):
             to_cross, crossing = 0, already
@@ -242,15 +284,10 @@ def late_shipment_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Serv
         start,
         end,
         len(late),
-        len(shipped),
+        shipped_count,
         late,
         Projection(s.projection_days, at_risk, to_cross, worst, certain, crossing) if at_risk else None,
     )
-
-
-def _late(order: OrderFact) -> bool:
-    assert order.shipped_on is not None and order.ship_by is not None
-    return order.shipped_on > order.ship_by
 
 
 def first_scan_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
@@ -258,27 +295,28 @@ def first_scan_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Service
     whose deadline has passed or that were scanned. At risk: unscanned parcels whose deadline falls within the
     horizon."""
     start, end = _window(today, s.first_scan_window_days)
-    limit = timedelta(days=s.first_scan_days)
-    now = day_start(today + timedelta(days=1), facts.zone)
-    counted = []
-    failed = []
-    pending = []
-    for parcel in facts.shipments:
-        if not _in(parcel.shipped_on, start, end):
-            continue
-        deadline = parcel.shipped_at + limit
-        if parcel.first_scan_at is not None and parcel.first_scan_at <= deadline:
-            counted.append(parcel)
-        elif parcel.first_scan_at is not None or deadline <= now:
-            counted.append(parcel)
-            failed.append(parcel.order_number or parcel.tracking_number)
-        elif deadline <= now + timedelta(days=s.projection_days):
-            pending.append(parcel)
-    pending.sort(key=lambda p: (p.shipped_at, p.tracking_number))
-    at_risk = tuple(p.order_number or p.tracking_number for p in pending)
-    good = len(counted) - len(failed)
+    p = facts.shipments
+    now = microseconds(day_start(today + timedelta(days=1), facts.zone))
+    window = _in(p.shipped_on, start, end)
+    deadline = p.shipped_us + s.first_scan_days * _DAY_US
+    scanned = p.first_scan_us != _NONE
+    in_time = scanned & (p.first_scan_us <= deadline)
+    failed = window & ~in_time & (scanned | (deadline <= now))
+    counted = int((window & in_time).sum()) + int(failed.sum())
+    waiting = np.flatnonzero(window & ~in_time & ~failed & (deadline <= now + s.projection_days * _DAY_US))
+    pending = sorted(
+        zip(
+            p.shipped_us[waiting].tolist(),
+            p.tracking_numbers[waiting].tolist(),
+            p.labels[waiting].tolist(),
+            strict=True,
+        ),
+        key=lambda parcel: (parcel[0], parcel[1]),
+    )
+    at_risk = tuple(label for _, _, label in pending)
+    good = counted - int(failed.sum())
     to_cross, worst, crossing = _fewest(
-        good, len(counted), len(at_risk), "at_least", s.first_scan_minimum, bad=lambda n, d, k: (n, d + k)
+        good, counted, len(at_risk), "at_least", s.first_scan_minimum, bad=lambda n, d, k: (n, d + k)
     )
     return ServiceMetric(
         "first_scan_rate",
@@ -289,20 +327,24 @@ def first_scan_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Service
         start,
         end,
         good,
-        len(counted),
-        tuple(failed),
+        counted,
+        _numbers(p.labels, failed),
         Projection(s.projection_days, at_risk, to_cross, worst, crossing_value=crossing) if at_risk else None,
         unit="parcels",
     )
+
+
+_DAY_US = 86_400_000_000
 
 
 def valid_tracking_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetric:
     """Parcels shipped in the window whose tracking number the carrier knows (any carrier event), over all parcels
     shipped in the window; a parcel shipped in the last two days is not judged yet."""
     start, end = _window(today, s.valid_tracking_window_days)
-    grace = today - timedelta(days=2)
-    judged = [p for p in facts.shipments if _in(p.shipped_on, start, end) and (p.carrier_seen or p.shipped_on <= grace)]
-    invalid = tuple(p.order_number or p.tracking_number for p in judged if not p.carrier_seen)
+    p = facts.shipments
+    grace = day_number(today - timedelta(days=2))
+    judged = _in(p.shipped_on, start, end) & (p.carrier_seen | (p.shipped_on <= grace))
+    invalid = _numbers(p.labels, judged & ~p.carrier_seen)
     return ServiceMetric(
         "valid_tracking_rate",
         "Valid tracking rate",
@@ -311,8 +353,8 @@ def valid_tracking_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> Ser
         s.valid_tracking_window_days,
         start,
         end,
-        len(judged) - len(invalid),
-        len(judged),
+        int(judged.sum()) - len(invalid),
+        int(judged.sum()),
         invalid,
         unit="parcels",
     )
@@ -328,7 +370,7 @@ def reply_rate(facts: ShopFacts, today: date, s: GrowthSettings) -> ServiceMetri
     late = []
     hours: list[float] = []
     for message in facts.messages:
-        if not _in(message.received_on, start, end):
+        if not start <= message.received_on <= end:
             continue
         if message.answered_at is not None:
             hours.append((message.answered_at - message.received_at).total_seconds() / 3600)

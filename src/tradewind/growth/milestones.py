@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from tradewind.growth.facts import ShopFacts
-from tradewind.growth.metrics import ServiceMetric
+import numpy as np
+
+from tradewind.growth.facts import ShopFacts, day_number, day_of
+from tradewind.growth.metrics import ServiceMetric, money
 from tradewind.growth.settings import GrowthSettings
 from tradewind.money import convert
 from tradewind.wording import Day, Number, Phrase, phrase
@@ -120,23 +122,20 @@ def milestones(
     )
     sales_end = opened + timedelta(days=s.sales_days - 1)
     gmv_end = opened + timedelta(days=s.gmv_days - 1)
-    sales = sorted(
-        (o for o in facts.orders if o.is_sale and opened <= o.placed_on <= min(today, gmv_end)),
-        key=lambda o: o.placed_at,
-    )
-    count = 0
+    o = facts.orders
+    placed_on = o.placed_on
+    chosen = o.sale & (placed_on >= day_number(opened)) & (placed_on <= day_number(min(today, gmv_end)))
+    # In the order they were placed (orders placed at the same instant in the order of their ids).
+    sales = np.flatnonzero(chosen)
+    sales = sales[np.argsort(o.placed_us[sales], kind="stable")]
+    counted = placed_on[sales] <= day_number(sales_end)
+    count = int(counted.sum())
     sales_reached: date | None = None
-    usd = Decimal(0)
-    gmv_reached: date | None = None
-    for order in sales:
-        day = order.placed_on
-        if day <= sales_end:
-            count += 1
-            if count == s.sales_target:
-                sales_reached = day
-        usd += convert(order.total, order.currency, "USD", usd_per_unit)
-        if gmv_reached is None and usd >= s.gmv_target_usd:
-            gmv_reached = day
+    if count >= s.sales_target:
+        nth = np.flatnonzero(counted)[s.sales_target - 1]
+        sales_reached = day_of(int(placed_on[sales[nth]]))
+    usd = money(o, sales, "USD", usd_per_unit)
+    gmv_reached = _reached_on(facts, sales, s.gmv_target_usd, usd_per_unit)
     return [
         listing,
         Milestone(
@@ -203,8 +202,27 @@ def level(
 
 def first_sale_day(facts: ShopFacts) -> date | None:
     """The shop's local day of its first sale among the facts' orders (those since opening are among them)."""
-    days = [o.placed_on for o in facts.orders if o.is_sale]
-    return min(days) if days else None
+    days = facts.orders.placed_on[facts.orders.sale]
+    return day_of(int(days.min())) if len(days) else None
+
+
+def _reached_on(facts: ShopFacts, sales: np.ndarray, target: Decimal, usd_per_unit: dict[str, Decimal]) -> date | None:
+    """The day of the sale (`sales`: positions in the order placed) that takes the USD sum to `target`. Sales in
+    USD are added as integers (ten-thousandths); otherwise each is converted as `money` converts it."""
+    o = facts.orders
+    units = o.total_units
+    if units is not None and all(o.currencies[c] == "USD" for c in np.unique(o.currency[sales]).tolist()):
+        running = np.cumsum(units[sales])
+        # running / 10**4 >= target, in whole units: at least the target's units rounded up.
+        needed = int((target * 10_000).to_integral_value(rounding=ROUND_CEILING))
+        past = np.flatnonzero(running >= needed)
+        return day_of(int(o.placed_on[sales[past[0]]])) if len(past) else None
+    usd = Decimal(0)
+    for i in sales.tolist():
+        usd += convert(o.total(i), o.currencies[o.currency[i]], "USD", usd_per_unit)
+        if usd >= target:
+            return day_of(int(o.placed_on[i]))
+    return None
 
 
 def pace_text(task: Milestone) -> str:
