@@ -212,7 +212,9 @@ class epoch_seconds(FunctionElement[int]):  # noqa: N801 - an SQL function, name
 
 @compiles(epoch_seconds, "sqlite")
 def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(strftime('%s', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+    # The fraction cut off first: strftime('%s') rounds it to milliseconds, so 23:59:59.9996 would be the next day.
+    # SQLite keeps an instant as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's text for DATETIME).
+    return f"CAST(strftime('%s', substr({compiler.process(element.clauses, **kw)}, 1, 19)) AS INTEGER)"
 
 
 @compiles(epoch_seconds)
