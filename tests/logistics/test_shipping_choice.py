@@ -330,3 +330,43 @@ def test_a_faster_method_that_does_not_pay_for_good_takes_the_open_orders_once(s
     assert switch.steps == [
         {"type": "reroute_orders", "orders": [waiting.number], "from_method": "epacket", "to_method": "courier"}
     ]
+
+
+def test_the_default_methods_of_many_destinations_are_each_ones_default_method(session: Session, shop: Shop) -> None:
+    """One query per table for every destination: the same answers as asking destination by destination — the
+    seller's preference, the parcels' most used method (a tie to the code that sorts last), the orders' when no
+    parcel went yet, the setting, none."""
+    from tests.logistics.parcels import parcel
+    from tradewind.logistics.service import default_methods
+
+    for code, count in (("epacket", 2), ("rail", 2), ("courier", 1)):  # a tie: rail sorts last
+        for n in range(count):
+            parcel(session, shop, destination="ES", method_code=code, shipped_at=ago(n + 1))
+    parcel(session, shop, destination="DE", method_code="epacket", shipped_at=ago(400))  # outside the window
+    for code in ("dhl", "dhl", "epacket"):
+        shipped_order(session, shop, placed_at=ago(2), destination="DE", method_code=code)
+    parcel(session, shop, destination="FR", method_code="epacket", shipped_at=ago(1))
+    session.add(
+        ShippingPreference(
+            shop_id=shop.id,
+            origin_country="CN",
+            destination_country="FR",
+            method_code="colissimo",
+            set_at=NOW,
+            reason="seller",
+        )
+    )
+    session.flush()
+    rules = LogisticsRules(default_methods={"US": "usps"})
+    destinations = ["ES", "DE", "FR", "US", "JP"]
+    found = default_methods(session, shop=shop, origin="CN", destinations=destinations, today=TODAY, rules=rules)
+    assert found == {
+        "ES": ("rail", "orders"),
+        "DE": ("dhl", "orders"),
+        "FR": ("colissimo", "preference"),
+        "US": ("usps", "setting"),
+        "JP": (None, "none"),
+    }
+    for destination in destinations:
+        one = default_method(session, shop=shop, origin="CN", destination=destination, today=TODAY, rules=rules)
+        assert one == found[destination]

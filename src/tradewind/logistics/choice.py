@@ -18,7 +18,7 @@ from tradewind.logistics.lane_store import UNSPECIFIED_METHOD
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.shipping import (
     LaneStatistics,
-    default_method,
+    default_methods,
     handling_days,
     lane_statistics,
     promise_days_by_destination,
@@ -156,12 +156,11 @@ def choose_methods(
     destinations = sorted(set(by_destination) | set(orders))
     handling = handling_days(session, shop=shop, today=today, rules=config)
     promises = promise_days_by_destination(session, shop=shop, today=today)
+    defaults = default_methods(session, shop=shop, origin=origin, destinations=destinations, today=today, rules=config)
     choices = []
     for destination in destinations:
         promise = promises.get(destination, config.default_promise_days)
-        current, current_from = default_method(
-            session, shop=shop, origin=origin, destination=destination, today=today, rules=config
-        )
+        current, current_from = defaults[destination]
         options = [MethodOption.of(s, promise - handling) for s in by_destination.get(destination, [])]
         count, value = orders.get(destination, (0, Decimal(0)))
         choices.append(

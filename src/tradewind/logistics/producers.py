@@ -35,7 +35,14 @@ from tradewind.logistics.models import (
     ShipmentFollowUp,
     TrackingStatus,
 )
-from tradewind.logistics.rerouting import hold_orders, open_order_lanes, reroute_orders, route_back, unshipped_orders
+from tradewind.logistics.rerouting import (
+    OpenOrder,
+    hold_orders,
+    open_order_lanes,
+    reroute_orders,
+    route_back,
+    unshipped_orders,
+)
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.shipping import (
     follow_ups_by_shipment,
@@ -553,7 +560,7 @@ class ShippingChoiceProducer:
     def _blocked(
         self,
         disruption: Disruption,
-        affected: list[tuple[Order, Lane, bool]],
+        affected: list[tuple[OpenOrder, Lane, bool]],
         by_destination: dict[str, DestinationChoice],
         context: BriefContext,
     ) -> Action | None:
