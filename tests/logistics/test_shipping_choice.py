@@ -370,3 +370,42 @@ def test_the_default_methods_of_many_destinations_are_each_ones_default_method(s
     for destination in destinations:
         one = default_method(session, shop=shop, origin="CN", destination=destination, today=TODAY, rules=rules)
         assert one == found[destination]
+
+
+def test_promise_and_handling_days_are_the_medians_of_the_orders_themselves(session: Session, shop: Shop) -> None:
+    """The database counts days and microseconds; the medians are the ones of the orders read one by one (UTC days:
+    orders placed late in the day, fractions of a second, one shipped before it was placed), for an odd and an even
+    number of orders."""
+    import random
+    import statistics
+
+    from tradewind.clock import start_of_day
+    from tradewind.logistics.service import handling_days, promise_days_by_destination
+    from tradewind.orders.models import Order
+
+    rng = random.Random(5)
+
+    def order() -> None:
+        placed = NOW - timedelta(
+            days=rng.randint(1, 120), seconds=rng.randint(0, 86_399), microseconds=rng.randint(0, 999_999)
+        )
+        row = shipped_order(session, shop, placed_at=placed, destination=rng.choice(["RU", "ES"]), promised_days=None)
+        row.promised_delivery_on = placed.date() + timedelta(days=rng.randint(10, 40))
+        row.shipped_at = placed + timedelta(seconds=rng.randint(-3_600, 6 * 86_400), microseconds=rng.randint(1, 9))
+
+    for count in (41, 1, 1, 1):
+        for _ in range(count):
+            order()
+        session.flush()
+        since = start_of_day(TODAY - timedelta(days=90))
+        orders = [o for o in session.scalars(select(Order).where(Order.shop_id == shop.id)) if o.placed_at >= since]
+        by_destination: dict[str, list[int]] = {}
+        for o in orders:
+            assert o.promised_delivery_on is not None and o.destination_country is not None
+            days = (o.promised_delivery_on - o.placed_at.date()).days
+            by_destination.setdefault(o.destination_country, []).append(days)
+        assert promise_days_by_destination(session, shop=shop, today=TODAY) == {
+            d: int(statistics.median(v)) for d, v in by_destination.items()
+        }
+        waits = [max(0.0, (o.shipped_at - o.placed_at).total_seconds() / 86400) for o in orders if o.shipped_at]
+        assert handling_days(session, shop=shop, today=TODAY, rules=LogisticsRules()) == round(statistics.median(waits))
