@@ -564,7 +564,9 @@ class ShippingChoiceProducer:
         by_destination: dict[str, DestinationChoice],
         context: BriefContext,
     ) -> Action | None:
-        hit = [(order, lane, shipped) for order, lane, shipped in affected if covers(disruption, lane)]
+        # Thousands of open orders go by a few dozen lanes: whether the disruption covers each lane, asked once.
+        covered = {lane: covers(disruption, lane) for lane in {lane for _, lane, _ in affected}}
+        hit = [(order, lane, shipped) for order, lane, shipped in affected if covered[lane]]
         if not hit:
             return None
         reroute: dict[str, list[str]] = {}
