@@ -409,3 +409,25 @@ def test_promise_and_handling_days_are_the_medians_of_the_orders_themselves(sess
         }
         waits = [max(0.0, (o.shipped_at - o.placed_at).total_seconds() / 86400) for o in orders if o.shipped_at]
         assert handling_days(session, shop=shop, today=TODAY, rules=LogisticsRules()) == round(statistics.median(waits))
+
+
+def test_the_recent_orders_per_destination_are_counted_and_summed_exactly(session: Session, shop: Shop) -> None:
+    """Orders grouped by destination and total in the database: the count and the value (to the cent, as a Decimal
+    of the same digits) that adding the orders one by one gives; cancelled, closed and older orders left out."""
+    from decimal import Decimal
+
+    from tradewind.logistics.choice import _recent_orders
+
+    for destination, total, status, days in (
+        ("RU", "30.10", OrderStatus.SHIPPED, 2),
+        ("RU", "30.10", OrderStatus.AWAITING_SHIPMENT, 3),
+        ("RU", "0.20", OrderStatus.SHIPPED, 4),
+        ("RU", "99.00", OrderStatus.CANCELLED, 2),
+        ("ES", "12.35", OrderStatus.SHIPPED, 5),
+        ("ES", "12.35", OrderStatus.CLOSED, 5),
+        ("ES", "7.00", OrderStatus.SHIPPED, 200),
+    ):
+        shipped_order(session, shop, placed_at=ago(days), destination=destination, status=status, total=total)
+    found = _recent_orders(session, shop=shop, today=TODAY, days=90)
+    assert found == {"RU": (3, Decimal("60.40")), "ES": (1, Decimal("12.35"))}
+    assert str(found["RU"][1]) == str(Decimal(0) + Decimal("30.1000") + Decimal("30.1000") + Decimal("0.2000"))
