@@ -330,3 +330,104 @@ def test_a_faster_method_that_does_not_pay_for_good_takes_the_open_orders_once(s
     assert switch.steps == [
         {"type": "reroute_orders", "orders": [waiting.number], "from_method": "epacket", "to_method": "courier"}
     ]
+
+
+def test_the_default_methods_of_many_destinations_are_each_ones_default_method(session: Session, shop: Shop) -> None:
+    """One query per table for every destination: the same answers as asking destination by destination — the
+    seller's preference, the parcels' most used method (a tie to the code that sorts last), the orders' when no
+    parcel went yet, the setting, none."""
+    from tests.logistics.parcels import parcel
+    from tradewind.logistics.service import default_methods
+
+    for code, count in (("epacket", 2), ("rail", 2), ("courier", 1)):  # a tie: rail sorts last
+        for n in range(count):
+            parcel(session, shop, destination="ES", method_code=code, shipped_at=ago(n + 1))
+    parcel(session, shop, destination="DE", method_code="epacket", shipped_at=ago(400))  # outside the window
+    for code in ("dhl", "dhl", "epacket"):
+        shipped_order(session, shop, placed_at=ago(2), destination="DE", method_code=code)
+    parcel(session, shop, destination="FR", method_code="epacket", shipped_at=ago(1))
+    session.add(
+        ShippingPreference(
+            shop_id=shop.id,
+            origin_country="CN",
+            destination_country="FR",
+            method_code="colissimo",
+            set_at=NOW,
+            reason="seller",
+        )
+    )
+    session.flush()
+    rules = LogisticsRules(default_methods={"US": "usps"})
+    destinations = ["ES", "DE", "FR", "US", "JP"]
+    found = default_methods(session, shop=shop, origin="CN", destinations=destinations, today=TODAY, rules=rules)
+    assert found == {
+        "ES": ("rail", "orders"),
+        "DE": ("dhl", "orders"),
+        "FR": ("colissimo", "preference"),
+        "US": ("usps", "setting"),
+        "JP": (None, "none"),
+    }
+    for destination in destinations:
+        one = default_method(session, shop=shop, origin="CN", destination=destination, today=TODAY, rules=rules)
+        assert one == found[destination]
+
+
+def test_promise_and_handling_days_are_the_medians_of_the_orders_themselves(session: Session, shop: Shop) -> None:
+    """The database counts days and microseconds; the medians are the ones of the orders read one by one (UTC days:
+    orders placed late in the day, fractions of a second, one shipped before it was placed), for an odd and an even
+    number of orders."""
+    import random
+    import statistics
+
+    from tradewind.clock import start_of_day
+    from tradewind.logistics.service import handling_days, promise_days_by_destination
+    from tradewind.orders.models import Order
+
+    rng = random.Random(5)
+
+    def order() -> None:
+        placed = NOW - timedelta(
+            days=rng.randint(1, 120), seconds=rng.randint(0, 86_399), microseconds=rng.randint(0, 999_999)
+        )
+        row = shipped_order(session, shop, placed_at=placed, destination=rng.choice(["RU", "ES"]), promised_days=None)
+        row.promised_delivery_on = placed.date() + timedelta(days=rng.randint(10, 40))
+        row.shipped_at = placed + timedelta(seconds=rng.randint(-3_600, 6 * 86_400), microseconds=rng.randint(1, 9))
+
+    for count in (41, 1, 1, 1):
+        for _ in range(count):
+            order()
+        session.flush()
+        since = start_of_day(TODAY - timedelta(days=90))
+        orders = [o for o in session.scalars(select(Order).where(Order.shop_id == shop.id)) if o.placed_at >= since]
+        by_destination: dict[str, list[int]] = {}
+        for o in orders:
+            assert o.promised_delivery_on is not None and o.destination_country is not None
+            days = (o.promised_delivery_on - o.placed_at.date()).days
+            by_destination.setdefault(o.destination_country, []).append(days)
+        assert promise_days_by_destination(session, shop=shop, today=TODAY) == {
+            d: int(statistics.median(v)) for d, v in by_destination.items()
+        }
+        waits = [max(0.0, (o.shipped_at - o.placed_at).total_seconds() / 86400) for o in orders if o.shipped_at]
+        assert handling_days(session, shop=shop, today=TODAY, rules=LogisticsRules()) == round(statistics.median(waits))
+
+
+def test_the_recent_orders_per_destination_are_counted_and_summed_exactly(session: Session, shop: Shop) -> None:
+    """Orders grouped by destination and total in the database: the count and the value (to the cent, as a Decimal
+    of the same digits) that adding the orders one by one gives; cancelled, closed and older orders left out."""
+    from decimal import Decimal
+
+    from tradewind.logistics.choice import _recent_orders
+
+    for destination, total, status, days in (
+        ("RU", "30.10", OrderStatus.SHIPPED, 2),
+        ("RU", "30.10", OrderStatus.AWAITING_SHIPMENT, 3),
+        ("RU", "0.20", OrderStatus.SHIPPED, 4),
+        ("RU", "99.00", OrderStatus.CANCELLED, 2),
+        ("ES", "12.35", OrderStatus.SHIPPED, 5),
+        ("ES", "12.35", OrderStatus.CLOSED, 5),
+        ("ES", "7.00", OrderStatus.SHIPPED, 200),
+    ):
+        shipped_order(session, shop, placed_at=ago(days), destination=destination, status=status, total=total)
+    found = _recent_orders(session, shop=shop, today=TODAY, days=90)
+    assert found == {"RU": (3, Decimal("60.40")), "ES": (1, Decimal("12.35"))}
+    assert str(found["RU"][1]) == str(Decimal(0) + Decimal("30.1000") + Decimal("30.1000") + Decimal("0.2000"))

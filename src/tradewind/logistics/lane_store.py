@@ -247,19 +247,25 @@ def lane_samples(session: Session, *, shop_id: int, since: datetime, by_region: 
         if by_region
         else LaneSample.destination_country
     )
-    rows = session.execute(
-        select(
-            LaneSample.origin_country,
-            destination,
-            ShippingMethod.code,
-            LaneSample.shipped,
-            LaneSample.delivered,
-            LaneSample.last_news,
+    # Plain columns of a year of parcels: executed on the session's connection, without the ORM's row handling
+    # (is_up_to_date's queries above have flushed the session already).
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                LaneSample.origin_country,
+                destination,
+                ShippingMethod.code,
+                LaneSample.shipped,
+                LaneSample.delivered,
+                LaneSample.last_news,
+            )
+            .outerjoin(ShippingMethod, ShippingMethod.id == LaneSample.method_id)
+            .where(LaneSample.shop_id == shop_id, LaneSample.shipped >= since.timestamp())
+            .order_by(LaneSample.shipped, LaneSample.shipment_id)
         )
-        .outerjoin(ShippingMethod, ShippingMethod.id == LaneSample.method_id)
-        .where(LaneSample.shop_id == shop_id, LaneSample.shipped >= since.timestamp())
-        .order_by(LaneSample.shipped, LaneSample.shipment_id)
-    ).all()
+        .all()
+    )
     return _observations(rows)
 
 

@@ -35,7 +35,14 @@ from tradewind.logistics.models import (
     ShipmentFollowUp,
     TrackingStatus,
 )
-from tradewind.logistics.rerouting import hold_orders, open_order_lanes, reroute_orders, route_back, unshipped_orders
+from tradewind.logistics.rerouting import (
+    OpenOrder,
+    hold_orders,
+    open_order_lanes,
+    reroute_orders,
+    route_back,
+    unshipped_orders,
+)
 from tradewind.logistics.rules import LogisticsRules
 from tradewind.logistics.shipping import (
     follow_ups_by_shipment,
@@ -553,11 +560,13 @@ class ShippingChoiceProducer:
     def _blocked(
         self,
         disruption: Disruption,
-        affected: list[tuple[Order, Lane, bool]],
+        affected: list[tuple[OpenOrder, Lane, bool]],
         by_destination: dict[str, DestinationChoice],
         context: BriefContext,
     ) -> Action | None:
-        hit = [(order, lane, shipped) for order, lane, shipped in affected if covers(disruption, lane)]
+        # Thousands of open orders go by a few dozen lanes: whether the disruption covers each lane, asked once.
+        covered = {lane: covers(disruption, lane) for lane in {lane for _, lane, _ in affected}}
+        hit = [(order, lane, shipped) for order, lane, shipped in affected if covered[lane]]
         if not hit:
             return None
         reroute: dict[str, list[str]] = {}

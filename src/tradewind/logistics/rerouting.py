@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradewind.action import BriefContext, StoredAction
+from tradewind.db.session import memoized
 from tradewind.logistics.choice import DestinationChoice
 from tradewind.logistics.models import FollowUpKind, Shipment, ShipmentFollowUp, ShippingMethod, TrackingStatus
 from tradewind.logistics.shipping import record_follow_up
@@ -20,24 +22,53 @@ from tradewind.orders.models import Order, OrderStatus
 from tradewind.shops.models import Shop
 
 
+class OpenOrder(NamedTuple):
+    """An order awaiting shipment (or on its way), as the shipping choice reads it: a column select, no ORM object
+    (the brief reads thousands of them on a large shop)."""
+
+    number: str
+    total: Decimal
+    destination_country: str | None
+    shipping_method: str | None
+
+
+def awaiting_shipment(session: Session, shop: Shop) -> list[OpenOrder]:
+    """The shop's orders awaiting shipment, by number: one query, shared by `open_order_lanes` and
+    `unshipped_orders` within a `read_memo` (the brief asks per destination)."""
+
+    def read() -> list[OpenOrder]:
+        rows = session.execute(
+            select(Order.number, Order.total, Order.destination_country, Order.shipping_method)
+            .where(Order.shop_id == shop.id, Order.status == OrderStatus.AWAITING_SHIPMENT)
+            .order_by(Order.number)
+        )
+        return [OpenOrder(*row) for row in rows]
+
+    return memoized(session, ("awaiting_shipment", shop.id), read)
+
+
 def open_order_lanes(
     session: Session, shop: Shop, choices: list[DestinationChoice], *, since: datetime
-) -> list[tuple[Order, Lane, bool]]:
+) -> list[tuple[OpenOrder, Lane, bool]]:
     """Open orders with the lane they go (or will go) by; True when the parcel (handed over since `since`) is
     already on its way."""
     defaults = {c.destination: c.default_method for c in choices}
-    found: list[tuple[Order, Lane, bool]] = []
-    for order in session.scalars(
-        select(Order)
-        .where(Order.shop_id == shop.id, Order.status == OrderStatus.AWAITING_SHIPMENT)
-        .order_by(Order.number)
-    ):
+    found: list[tuple[OpenOrder, Lane, bool]] = []
+    for order in awaiting_shipment(session, shop):
         if order.destination_country is None:
             continue
         method = order.shipping_method or defaults.get(order.destination_country) or "unspecified"
         found.append((order, Lane(shop.country, order.destination_country, method), False))
     on_the_way = session.execute(
-        select(Order, Shipment.origin_country, Shipment.destination_country, ShippingMethod.code)
+        select(
+            Order.number,
+            Order.total,
+            Order.destination_country,
+            Order.shipping_method,
+            Shipment.origin_country,
+            Shipment.destination_country,
+            ShippingMethod.code,
+        )
         .join(Shipment, Shipment.order_id == Order.id)
         .outerjoin(ShippingMethod, ShippingMethod.id == Shipment.method_id)
         .where(
@@ -49,25 +80,19 @@ def open_order_lanes(
         )
         .order_by(Shipment.shipped_at, Shipment.id)
     )
-    for order, origin, destination, code in on_the_way:
-        method = code or order.shipping_method or "unspecified"
-        found.append((order, Lane(origin, destination, method), True))
+    for number, total, country, order_method, origin, destination, code in on_the_way:
+        method = code or order_method or "unspecified"
+        found.append((OpenOrder(number, total, country, order_method), Lane(origin, destination, method), True))
     return found
 
 
-def unshipped_orders(session: Session, shop: Shop, destination: str, method: str) -> list[Order]:
-    return list(
-        session.scalars(
-            select(Order)
-            .where(
-                Order.shop_id == shop.id,
-                Order.status == OrderStatus.AWAITING_SHIPMENT,
-                Order.destination_country == destination,
-                (Order.shipping_method == method) | Order.shipping_method.is_(None),
-            )
-            .order_by(Order.number)
-        )
-    )
+def unshipped_orders(session: Session, shop: Shop, destination: str, method: str) -> list[OpenOrder]:
+    """The orders awaiting shipment to `destination` by `method` (or by no method yet), by number."""
+    return [
+        order
+        for order in awaiting_shipment(session, shop)
+        if order.destination_country == destination and (order.shipping_method in (method, None))
+    ]
 
 
 def orders_by_number(session: Session, shop: Shop, numbers: list[str]) -> list[Order]:

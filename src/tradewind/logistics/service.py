@@ -27,6 +27,7 @@ from tradewind.logistics.rules import LogisticsRules as LogisticsRules
 from tradewind.logistics.schemas import parcel_figures
 from tradewind.logistics.shipping import LaneStatistics as LaneStatistics
 from tradewind.logistics.shipping import default_method as default_method
+from tradewind.logistics.shipping import default_methods as default_methods
 from tradewind.logistics.shipping import follow_ups_by_shipment as follow_ups_by_shipment
 from tradewind.logistics.shipping import handling_days as handling_days
 from tradewind.logistics.shipping import lane_statistics as lane_statistics

@@ -242,3 +242,28 @@ def test_a_parcel_silent_for_weeks_is_lost_not_still_travelling() -> None:
     # Silent for less than `lost_after_days`: still travelling, as before.
     (patient,) = estimate_lanes(observations, as_of=as_of, settings=replace(settings, lost_after_days=90))
     assert patient.p90_is_lower_bound and patient.p50_days == 12
+
+
+def test_lanes_and_codes_in_first_seen_order_on_random_parcels() -> None:
+    """The lanes (with or without reviews) and the category codes as a plain loop over the parcels finds them."""
+    from tradewind.logistics.transit.lanes import factorize
+
+    rng = np.random.default_rng(11)
+    for n in (0, 1, 7, 2_000):
+        origins = [["CN", "ES", "DE"][i] for i in rng.integers(0, 3, n)]
+        destinations = [f"C{i}" for i in rng.integers(0, 40, n)]
+        methods = [["epacket", "rail", "courier", "unspecified"][i] for i in rng.integers(0, 4, n)]
+        review = rng.random(n) < 0.2
+        obs = TransitObservations.from_columns(
+            origins, destinations, methods, np.zeros(n), np.full(n, np.nan), is_review=review
+        )
+        for include_reviews in (False, True):
+            seen: dict[Lane, None] = {}
+            for i in range(n):
+                if include_reviews or not review[i]:
+                    seen.setdefault(Lane(origins[i], destinations[i], methods[i]), None)
+            assert obs.lanes(include_reviews=include_reviews) == list(seen)
+        index: dict[str, int] = {}
+        codes = [index.setdefault(value, len(index)) for value in destinations]
+        names, found = factorize(destinations)
+        assert names == tuple(index) and found.tolist() == codes and found.dtype == np.int64
