@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -248,7 +248,7 @@ def save_drafts(
 def _inserted(session: Session, *, shop_id: int, rows: list[dict[str, Any]], now: datetime) -> list[OutboxMessage]:
     """Insert new drafts (`_message_values`, in order) and their first events; the stored messages, in order."""
     mark_shop_changed(session, shop_id)  # bulk statements: the session's flush does not see them
-    session.execute(insert(OutboxMessage), rows)
+    session.execute(insert(_table(OutboxMessage)), rows)  # Core: no ORM bookkeeping per row
     keys = [row["idempotency_key"] for row in rows]
     stored: dict[str, OutboxMessage] = {}
     for start in range(0, len(keys), 500):
@@ -260,13 +260,27 @@ def _inserted(session: Session, *, shop_id: int, rows: list[dict[str, Any]], now
             stored[message.idempotency_key] = message
     messages = [stored[key] for key in keys]
     session.execute(
-        insert(OutboxEvent),
+        insert(_table(OutboxEvent)),
         [
-            {"shop_id": shop_id, "message_id": m.id, "at": now, "from_state": None, "to_state": S.DRAFT.value}
+            {
+                "shop_id": shop_id,
+                "message_id": m.id,
+                "at": now,
+                "from_state": None,
+                "to_state": S.DRAFT.value,
+                "actor": "tradewind",
+                "note": None,
+            }
             for m in messages
         ],
     )
     return messages
+
+
+def _table(model: type[OutboxMessage] | type[OutboxEvent]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _refreshed_draft(
