@@ -249,10 +249,10 @@ def format_arg(value: Arg, locale: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, int):
-        return format_decimal(value, "0", locale=where)
+        return _number_text(int(value), "0", locale)
     if isinstance(value, Number):
         pattern = ("#,##0" if value.grouped else "0") + ("." + "0" * value.digits if value.digits else "")
-        return format_decimal(value.value, pattern, locale=where)
+        return _number_text(value.value, pattern, locale)
     if isinstance(value, Day):
         return _day_text(value.value, value.style, locale, _AS_STORED.get())
     if isinstance(value, Amount):
@@ -290,6 +290,17 @@ _AS_STORED: ContextVar[bool] = ContextVar("tradewind_wording_as_stored", default
 def _babel_locale(locale: str) -> Locale:
     """Babel's locale for one of ours, parsed once (parsing it for every argument was most of a reason's time)."""
     return Locale.parse(BABEL_LOCALES[locale])
+
+
+def _number_text(value: int | Decimal, pattern: str, locale: str) -> str:
+    """A number as `locale` writes it with `pattern` (a brief writes the same day counts thousands of times, and
+    Babel parses the pattern on every call); keyed by the value's text, so that 1.0 and 1.00 stay apart."""
+    return _number_of_text(isinstance(value, int), str(value), pattern, locale)
+
+
+@lru_cache(maxsize=4096)
+def _number_of_text(whole: bool, text: str, pattern: str, locale: str) -> str:
+    return format_decimal(int(text) if whole else Decimal(text), pattern, locale=_babel_locale(locale))
 
 
 @lru_cache(maxsize=4096)

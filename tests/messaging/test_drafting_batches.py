@@ -4,7 +4,8 @@ and rendering reads the shipped templates, the locales and the compiled template
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from tradewind.messaging.templates import TemplateSource, render
 from tradewind.shops.service import get_shop
 
 NOW = datetime(2025, 2, 20, 9, tzinfo=UTC)
+DAYS = (date(2025, 3, 1), date(2025, 3, 2))
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltDemo]:
 
 def test_a_producers_buyer_drafts_read_their_outbox_rows_in_one_query(demo: BuiltDemo) -> None:
     """The shipment watch's actions (pickup reminders, stalled parcels …) each call for buyer drafts: their
-    outbox rows are read once for all of them, not once per action, and the orders without their lines."""
+    outbox rows are read once for all of them, not once per action, the new rows read back once after they are
+    inserted together, and the orders without their lines."""
     reads: list[str] = []
     lines: list[str] = []
 
@@ -61,7 +64,7 @@ def test_a_producers_buyer_drafts_read_their_outbox_rows_in_one_query(demo: Buil
         session.rollback()
     with_drafts = [a for a in actions if any(step["type"] == "message" for step in a.steps)]
     assert len(with_drafts) >= 3, [a.kind for a in actions]
-    assert len(reads) == 1, reads
+    assert len(reads) == 2, reads  # the rows there were, then the rows inserted (their ids)
     assert lines == []  # a draft needs the order and its buyer, not its lines
     # Each action keeps its own drafts, in its order, and says how many it has.
     for action in with_drafts:
@@ -168,3 +171,48 @@ def test_the_suggested_replies_are_drafted_in_one_flush(demo: BuiltDemo) -> None
     ids = [a.figures["outbox_id"] for a in actions]
     assert ids == [a.steps[0]["outbox_id"] for a in actions] and len(set(ids)) == len(ids)
     assert ids == sorted(ids)  # inserted in the messages' order
+
+
+def test_each_day_and_amount_is_formatted_once_per_locale_with_the_same_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Babel parses its patterns on every call: a brief's thousands of drafts format each distinct day and amount
+    once per locale, and the words are Babel's own (1.0 and 1.00 each written as itself)."""
+    days: list[date] = []
+    amounts: list[Any] = []
+    format_date, format_currency = templates.format_date, templates.format_currency
+
+    def counting_date(value: date, *args: Any, **kwargs: Any) -> str:
+        days.append(value)
+        return format_date(value, *args, **kwargs)
+
+    def counting_currency(value: Any, *args: Any, **kwargs: Any) -> str:
+        amounts.append(value)
+        return format_currency(value, *args, **kwargs)
+
+    monkeypatch.setattr(templates, "format_date", counting_date)
+    monkeypatch.setattr(templates, "format_currency", counting_currency)
+    templates._environment.cache_clear()  # filters made with the counting Babel
+    try:
+        source = TemplateSource(subject="{{ total|money }}", body="{{ day|day }} {{ day|weekday }} {{ n|number }}")
+        values = [(amount, day) for amount in (Decimal("1.0"), Decimal("1.00"), Decimal("12.5")) for day in DAYS]
+        made = {
+            locale: [
+                [
+                    render("reply", locale, {"total": (amount, "EUR"), "day": day, "n": amount}, override=source)
+                    for amount, day in values
+                ]
+                for _ in range(3)
+            ]
+            for locale in ("ru", "de")
+        }
+    finally:
+        templates._environment.cache_clear()
+    assert len(days) == 2 * 2 * 2  # two days, long and weekday, two locales
+    assert len(amounts) == 2 * 3  # three amounts as written, two locales
+    assert all(rounds[0] == rounds[1] == rounds[2] for rounds in made.values())
+    for locale in ("ru", "de"):
+        facts = {"total": (Decimal("12.5"), "EUR"), "day": DAYS[1], "n": Decimal("12.5")}
+        cached = render("reply", locale, facts, override=source)
+        words = templates.Locale.parse(locale)
+        assert cached.subject == format_currency(Decimal("12.5"), "EUR", locale=words)
+        assert cached.body.startswith(format_date(DAYS[1], format="long", locale=words).rstrip("."))
+        assert made[locale][0][-1] == cached

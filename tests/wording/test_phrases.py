@@ -6,6 +6,9 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
+from tradewind import wording
 from tradewind.wording import Amount, Day, Joined, Number, Phrase, joined, nphrase, percent, phrase, render
 
 
@@ -67,3 +70,26 @@ def test_percentages_days_with_their_year_and_semicolon_lists_in_each_language()
     assert (render(listed, "en"), render(listed, "ru"), render(listed, "zh")) == ("a; b", "a; b", "a；b")
     sentences = phrase("%(text)s", text=Joined(("第一句。", "第二句。"), " "))
     assert (render(sentences, "en"), render(sentences, "zh")) == ("第一句。 第二句。", "第一句。第二句。")
+
+
+def test_a_number_is_written_by_babel_once_per_text_pattern_and_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A brief writes the same day counts thousands of times: Babel (which parses the pattern on every call) is
+    asked once per number as written, pattern and language; 1.0 and 1.00 are numbers written differently."""
+    calls: list[tuple[object, str, str]] = []
+    format_decimal = wording.format_decimal
+
+    def counting(value: object, pattern: str, *, locale: object) -> str:
+        calls.append((value, pattern, str(locale)))
+        return format_decimal(value, pattern, locale=locale)
+
+    monkeypatch.setattr(wording, "format_decimal", counting)
+    wording._number_of_text.cache_clear()
+    try:
+        texts = [
+            render(phrase("%(n)s %(d)s %(e)s", n=12345, d=Number(Decimal("1.0"), 1), e=Number(Decimal("1.00"), 1)), lo)
+            for lo in ("en", "ru", "en", "ru")
+        ]
+    finally:
+        wording._number_of_text.cache_clear()
+    assert texts[0] == texts[2] == "12345 1.0 1.0" and texts[1] == texts[3] == "12345 1,0 1,0"
+    assert len(calls) == 3 * 2  # three numbers as written, two languages

@@ -108,6 +108,13 @@ def open_shipments(
     """Parcels handed over since `since`, not yet delivered (nor back with the sender), whose order is still open
     and not settled (refunded, or its dispute closed), with their events; `only` narrows them further (a condition
     on Shipment and Order)."""
+    return _open_shipments(session, shop=shop, since=since, only=only)[0]
+
+
+def _open_shipments(
+    session: Session, *, shop: Shop, since: datetime | None = None, only: ColumnElement[bool] | None = None
+) -> tuple[list[Shipment], dict[int, Order]]:
+    """`open_shipments`, with their orders (and buyers) by id, read once."""
     query = (
         select(Shipment)
         .options(selectinload(Shipment.events))
@@ -130,7 +137,7 @@ def open_shipments(
         if latest is not None and latest.substatus == Substatus.RETURNED_TO_SENDER:
             continue
         found.append(shipment)
-    return found
+    return found, orders
 
 
 def _orders_of(session: Session, ids: list[int]) -> dict[int, Order]:
@@ -178,8 +185,7 @@ def watch_shipments(
     methods = _methods_by_id(session, shop)
     since = now - timedelta(days=config.watch_window_days)
     scans = tracking_reaches(session, shop=shop, since=since)
-    shipments = open_shipments(session, shop=shop, since=since, only=_may_need_a_look(now, config, scans))
-    orders = _orders_of(session, [s.order_id for s in shipments if s.order_id])
+    shipments, orders = _open_shipments(session, shop=shop, since=since, only=_may_need_a_look(now, config, scans))
     findings: list[WatchFinding] = []
     for shipment in shipments:
         order = orders.get(shipment.order_id) if shipment.order_id is not None else None

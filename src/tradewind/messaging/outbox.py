@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, insert, or_, select, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -212,29 +212,75 @@ def save_drafts(
     known: dict[str, OutboxMessage],
 ) -> list[tuple[OutboxMessage, bool]]:
     """`save_draft` for each of a batch, in order, with `known` the batch's outbox rows (`keys_in_outbox`): the new
-    rows are inserted in one flush (in the batch's order, so with the same ids), not one flush each."""
-    saved: list[tuple[OutboxMessage, bool]] = []
-    created: list[OutboxMessage] = []
+    rows are inserted in one statement (in the batch's order, so with the same ids), their events in another, and
+    read back in one query per 500, not one INSERT (and its RETURNING) per row through the ORM's flush. A key twice
+    in the batch is one row, refreshed by its later draft as `save_draft` would."""
+    saved: list[tuple[OutboxMessage | str, bool]] = []
+    created: dict[str, dict[str, Any]] = {}
     for wanted in drafts:
-        existing = known.get(wanted.idempotency_key)
+        key = wanted.idempotency_key
+        existing = known.get(key)
         if existing is not None:
             saved.append(_refreshed_draft(existing, wanted.rendered, wanted.recipient, wanted.facts))
             continue
-        address = _check_channel(wanted.recipient)
-        message = _message(
-            shop_id, shop_code, wanted.idempotency_key, wanted.rendered, wanted.recipient, address, wanted.facts, now
-        )
-        session.add(message)
-        known[wanted.idempotency_key] = message
-        created.append(message)
-        saved.append((message, True))
+        row = created.get(key)
+        if row is None:
+            address = _check_channel(wanted.recipient)
+            created[key] = _message_values(
+                shop_id, shop_code, key, wanted.rendered, wanted.recipient, address, wanted.facts, now
+            )
+        else:  # `_refreshed_draft` of the row this batch creates: today's words and facts, the address kept
+            row.update(
+                subject=wanted.rendered.subject,
+                body=wanted.rendered.body,
+                locale=wanted.rendered.locale,
+                facts=wanted.facts,
+            )
+            if wanted.recipient.address and not row["address"]:
+                row["address"] = wanted.recipient.address
+        saved.append((key, True))
     if created:
-        session.flush()
-        session.add_all(
-            OutboxEvent(shop_id=shop_id, message_id=m.id, at=now, from_state=None, to_state=S.DRAFT.value, note=None)
-            for m in created
-        )
-    return saved
+        for message in _inserted(session, shop_id=shop_id, rows=list(created.values()), now=now):
+            known[message.idempotency_key] = message
+    return [(known[one] if isinstance(one, str) else one, is_draft) for one, is_draft in saved]
+
+
+def _inserted(session: Session, *, shop_id: int, rows: list[dict[str, Any]], now: datetime) -> list[OutboxMessage]:
+    """Insert new drafts (`_message_values`, in order) and their first events; the stored messages, in order."""
+    mark_shop_changed(session, shop_id)  # bulk statements: the session's flush does not see them
+    session.execute(insert(_table(OutboxMessage)), rows)  # Core: no ORM bookkeeping per row
+    keys = [row["idempotency_key"] for row in rows]
+    stored: dict[str, OutboxMessage] = {}
+    for start in range(0, len(keys), 500):
+        for message in session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.shop_id == shop_id, OutboxMessage.idempotency_key.in_(keys[start : start + 500])
+            )
+        ):
+            stored[message.idempotency_key] = message
+    messages = [stored[key] for key in keys]
+    session.execute(
+        insert(_table(OutboxEvent)),
+        [
+            {
+                "shop_id": shop_id,
+                "message_id": m.id,
+                "at": now,
+                "from_state": None,
+                "to_state": S.DRAFT.value,
+                "actor": "tradewind",
+                "note": None,
+            }
+            for m in messages
+        ],
+    )
+    return messages
+
+
+def _table(model: type[OutboxMessage] | type[OutboxEvent]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _refreshed_draft(
@@ -327,25 +373,40 @@ def _message(
     now: datetime,
     state: OutboxState = S.DRAFT,
 ) -> OutboxMessage:
-    return OutboxMessage(
-        shop_id=shop_id,
-        idempotency_key=key,
-        situation=rendered.situation,
-        recipient_kind=recipient.kind,
-        buyer_id=recipient.buyer_id,
-        supplier_id=recipient.supplier_id,
-        order_id=recipient.order_id,
-        channel=recipient.channel,
-        address=address,
-        locale=rendered.locale,
-        subject=rendered.subject,
-        body=rendered.body,
-        facts=facts,
-        state=state,
-        attempts=0,
-        created_at=now,
-        mail_message_id=mail_message_id(shop_code, key),
-    )
+    return OutboxMessage(**_message_values(shop_id, shop_code, key, rendered, recipient, address, facts, now, state))
+
+
+def _message_values(
+    shop_id: int,
+    shop_code: str,
+    key: str,
+    rendered: Rendered,
+    recipient: Recipient,
+    address: str | None,
+    facts: dict[str, Any],
+    now: datetime,
+    state: OutboxState = S.DRAFT,
+) -> dict[str, Any]:
+    """A new message's values, as `_message` makes the record and `save_drafts` inserts the row."""
+    return {
+        "shop_id": shop_id,
+        "idempotency_key": key,
+        "situation": rendered.situation,
+        "recipient_kind": recipient.kind,
+        "buyer_id": recipient.buyer_id,
+        "supplier_id": recipient.supplier_id,
+        "order_id": recipient.order_id,
+        "channel": recipient.channel,
+        "address": address,
+        "locale": rendered.locale,
+        "subject": rendered.subject,
+        "body": rendered.body,
+        "facts": facts,
+        "state": state,
+        "attempts": 0,
+        "created_at": now,
+        "mail_message_id": mail_message_id(shop_code, key),
+    }
 
 
 def get_message(session: Session, *, shop_id: int, message_id: int) -> OutboxMessage:
@@ -500,15 +561,21 @@ def message_events(session: Session, *, shop_id: int, message_id: int) -> list[O
 def cancel_stale_drafts(
     session: Session, *, shop_id: int, situation: str, keep: set[str], now: datetime, prefix: str | None = None
 ) -> int:
-    """Cancel drafts of `situation` whose situation has ended (their key is not in `keep`)."""
-    query = select(OutboxMessage).where(
+    """Cancel drafts of `situation` whose situation has ended (their key is not in `keep`). The drafts' keys are
+    read as columns (a brief keeps most of them: no record loaded for those), the stale ones as records."""
+    query = select(OutboxMessage.id, OutboxMessage.idempotency_key).where(
         OutboxMessage.shop_id == shop_id, OutboxMessage.situation == situation, OutboxMessage.state == S.DRAFT
     )
     if prefix is not None:
         query = query.where(OutboxMessage.idempotency_key.startswith(prefix))
+    stale = [message_id for message_id, key in session.execute(query.order_by(OutboxMessage.id)) if key not in keep]
     cancelled = 0
-    for message in session.scalars(query):
-        if message.idempotency_key not in keep:
+    for start in range(0, len(stale), 500):
+        for message in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(stale[start : start + 500])).order_by(OutboxMessage.id)
+        ):
+            if message.state != S.DRAFT:
+                continue
             try:
                 transition(message, S.CANCELLED, at=now, note="the situation no longer applies")
             except StateChangedError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +32,8 @@ FALLBACK_LOCALE = "en"
 # ends its sentence after a date would double it. The `day` filter marks such a date's end, and rendering drops the
 # template's period that follows the mark (then the mark), in every locale and template, shipped or the shop's own.
 _ENDS_IN_PERIOD = "\x1f"
+# How many formatted days, amounts and numbers a locale's filters keep (see `_environment`).
+_WRITTEN_KEPT = 100_000
 
 
 @dataclass(frozen=True)
@@ -112,23 +114,39 @@ def _environment(locale: str) -> Environment:
     # Babel parses a locale given as a string on every call; the filters share one parsed Locale.
     babel_locale = _locale(locale)
 
+    # A brief writes thousands of messages with a few hundred distinct days and amounts: each is formatted once
+    # per locale (Babel parses its patterns on every call). Keyed by the value's type and text, so that values
+    # equal but written differently (Decimal 1.0 and 1.00) are formatted each as itself; forgotten when it grows
+    # past `_WRITTEN_KEPT` (a long-running server).
+    written: dict[tuple[Any, ...], str] = {}
+
+    def once(key: tuple[Any, ...], write: Callable[[], str]) -> str:
+        found = written.get(key)
+        if found is None:
+            if len(written) >= _WRITTEN_KEPT:
+                written.clear()
+            found = written[key] = write()
+        return found
+
     def money(value: Any, currency: str | None = None) -> str:
         if isinstance(value, tuple):
             amount, code = value
         else:
             amount, code = value, currency or "USD"
-        return format_currency(Decimal(amount), code, locale=babel_locale)
+        return once(
+            ("money", type(amount), str(amount), code),
+            lambda: format_currency(Decimal(amount), code, locale=babel_locale),
+        )
 
     def day(value: date | datetime | str) -> str:
         if isinstance(value, str):
             value = date.fromisoformat(value)
         if isinstance(value, datetime):
             value = value.date()
-        written = format_date(value, format="long", locale=babel_locale)
-        return written + _ENDS_IN_PERIOD if written.endswith(".") else written
+        return once(("day", value), lambda: _long_day(value, babel_locale))
 
     def number(value: Any) -> str:
-        return format_decimal(value, locale=babel_locale)
+        return once(("number", type(value), str(value)), lambda: format_decimal(value, locale=babel_locale))
 
     def country(code: str) -> str:
         """The country's name in the recipient's language (ES → Испания)."""
@@ -147,7 +165,7 @@ def _environment(locale: str) -> Environment:
     def weekday(value: date | datetime | str) -> str:
         if isinstance(value, str):
             value = date.fromisoformat(value)
-        return format_date(value, format="EEEE", locale=babel_locale)
+        return once(("weekday", type(value), value), lambda: format_date(value, format="EEEE", locale=babel_locale))
 
     env.filters["money"] = money
     env.filters["day"] = day
@@ -157,6 +175,11 @@ def _environment(locale: str) -> Environment:
     env.filters["weekday"] = weekday
     env.filters["plural_form"] = plural_form
     return env
+
+
+def _long_day(value: date, locale: Locale) -> str:
+    written = format_date(value, format="long", locale=locale)
+    return written + _ENDS_IN_PERIOD if written.endswith(".") else written
 
 
 @lru_cache(maxsize=64)
