@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_currency
 from jinja2 import Environment
 from jinja2.bccache import FileSystemBytecodeCache
 from sqlalchemy import event
@@ -178,7 +181,6 @@ def test_each_day_and_amount_is_formatted_once_per_locale_with_the_same_words(mo
     once per locale, and the words are Babel's own (1.0 and 1.00 each written as itself)."""
     days: list[date] = []
     amounts: list[Any] = []
-    format_date, format_currency = templates.format_date, templates.format_currency
 
     def counting_date(value: date, *args: Any, **kwargs: Any) -> str:
         days.append(value)
@@ -212,7 +214,7 @@ def test_each_day_and_amount_is_formatted_once_per_locale_with_the_same_words(mo
     for locale in ("ru", "de"):
         facts = {"total": (Decimal("12.5"), "EUR"), "day": DAYS[1], "n": Decimal("12.5")}
         cached = render("reply", locale, facts, override=source)
-        words = templates.Locale.parse(locale)
+        words = Locale.parse(locale)
         assert cached.subject == format_currency(Decimal("12.5"), "EUR", locale=words)
         assert cached.body.startswith(format_date(DAYS[1], format="long", locale=words).rstrip("."))
         assert made[locale][0][-1] == cached

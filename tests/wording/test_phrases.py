@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from babel.numbers import format_decimal
 
 from tradewind import wording
 from tradewind.wording import Amount, Day, Joined, Number, Phrase, joined, nphrase, percent, phrase, render
@@ -76,9 +78,8 @@ def test_a_number_is_written_by_babel_once_per_text_pattern_and_language(monkeyp
     """A brief writes the same day counts thousands of times: Babel (which parses the pattern on every call) is
     asked once per number as written, pattern and language; 1.0 and 1.00 are numbers written differently."""
     calls: list[tuple[object, str, str]] = []
-    format_decimal = wording.format_decimal
 
-    def counting(value: object, pattern: str, *, locale: object) -> str:
+    def counting(value: Any, pattern: str, *, locale: Any) -> str:
         calls.append((value, pattern, str(locale)))
         return format_decimal(value, pattern, locale=locale)
 
