@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, func, insert, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
@@ -333,8 +333,11 @@ def _changed_content(session: Session, contents: Mapping[int, dict[str, Any]]) -
 def open_actions(
     session: Session, *, shop: Shop, kinds: Sequence[str] | None = None, limit: int | None = None
 ) -> list[ActionRecord]:
+    """The shop's open actions, ranked. Their figures and steps (in a large shop hundreds of kilobytes per action)
+    are read when they are first used, one action at a time: a list of titles never parses them."""
     query = (
         select(ActionRecord)
+        .options(defer(ActionRecord.figures), defer(ActionRecord.steps))
         .where(ActionRecord.shop_id == shop.id, ActionRecord.state == ActionState.OPEN)
         .order_by(ActionRecord.priority.desc(), ActionRecord.due, ActionRecord.key)
     )
@@ -343,6 +346,21 @@ def open_actions(
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def actions_in_order(session: Session, *, shop_id: int, ids: Sequence[int], batch: int = 100) -> Iterator[ActionRecord]:
+    """The shop's actions `ids` in the order given, whole (figures and steps), read `batch` at a time: a writer
+    of the whole brief holds one batch of them at once, not every action of a large shop. An id no longer there
+    is skipped."""
+    for start in range(0, len(ids), batch):
+        wanted = ids[start : start + batch]
+        found = {
+            record.id: record
+            for record in session.scalars(
+                select(ActionRecord).where(ActionRecord.shop_id == shop_id, ActionRecord.id.in_(wanted))
+            )
+        }
+        yield from (found[action_id] for action_id in wanted if action_id in found)
 
 
 def count_open_actions(session: Session, *, shop_id: int) -> int:
