@@ -139,6 +139,7 @@ def _not_shown_today(known: Mapping[str, _Known], context: BriefContext) -> set[
 _CONTENT = ("priority", "due", "title", "title_msg", "why", "why_msg", "figures", "steps", "last_seen_on")
 _JSON_CONTENT = frozenset({"title_msg", "why_msg", "figures", "steps"})
 _BATCH = 500  # ids per `IN (...)` of the refresh's reads and state changes
+_INSERTED = 100  # new actions per INSERT
 
 
 def _content(action: Action, context: BriefContext) -> dict[str, Any]:
@@ -224,11 +225,11 @@ def _store(
     for (before, after), ids in changes.moves.items():
         _move(session, ids, before, after)
     ids_of = {key: record.id for key, record in known.items()}
-    if changes.new_rows:
-        inserted = session.scalars(
-            insert(ActionRecord).returning(ActionRecord.id, sort_by_parameter_order=True), changes.new_rows
-        ).all()
-        ids_of.update((row["key"], action_id) for row, action_id in zip(changes.new_rows, inserted, strict=True))
+    # The new rows go in batches: their figures and steps as JSON text are a few hundred megabytes in a large shop.
+    for start in range(0, len(changes.new_rows), _INSERTED):
+        rows = changes.new_rows[start : start + _INSERTED]
+        inserted = session.scalars(insert(ActionRecord).returning(ActionRecord.id, sort_by_parameter_order=True), rows)
+        ids_of.update((row["key"], action_id) for row, action_id in zip(rows, inserted.all(), strict=True))
     if changes.events:
         session.execute(
             insert(ActionEvent),
