@@ -3,19 +3,21 @@ history), rank the open ones; and changing an action's state, including doing wh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Text, bindparam, cast, func, insert, select, update
+from sqlalchemy.orm import Session, defer, selectinload
 
 from tradewind.action import Action, ActionProducer, BriefContext, StoredAction
 from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.ranking import carry_metric_penalties, priority
-from tradewind.brief.states import claim, record_event, transition
+from tradewind.brief.states import TRANSITIONS, claim, record_event, transition
+from tradewind.db.changes import mark_shop_changed
 from tradewind.db.session import read_memo
 from tradewind.errors import ConflictError, InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
@@ -62,45 +64,45 @@ def refresh_brief(session: Session, *, shop: Shop, context: BriefContext, produc
     """Store today's actions and return the open ones, ranked. Running it again the same day changes nothing."""
     log = get_logger(__name__, shop=shop.code, today=context.today.isoformat())
     candidates = collect(session, shop=shop, context=context, producers=producers)
-    records = {
-        record.key: record
-        for record in session.scalars(
-            select(ActionRecord)
-            .options(selectinload(ActionRecord.events))
-            .where(ActionRecord.shop_id == shop.id, ActionRecord.key.not_like(f"%{ARCHIVE_MARK}%"))
-        )
-    }
+    known = _known_actions(session, shop_id=shop.id)
     # One voice per buyer, among the actions that will be open; an action whose every step was a draft held
     # back for a more pressing one is not a situation today (an open record of it expires below).
-    candidates = one_message_per_order(candidates, silent=_not_shown_today(records, context))
-    by_key = {action.key: action for action in candidates}
-    for key, action in by_key.items():
-        record = records.get(key)
-        if record is None:
-            record = _new_record(shop, action, context)
-            session.add(record)
-            records[key] = record
-            continue
-        if record.state in (ActionState.APPLIED, ActionState.DISMISSED):
-            record.last_seen_on = context.today
-            continue
-        if record.state == ActionState.EXPIRED:
-            transition(record, ActionState.OPEN, at=context.now, note="the situation is back")
-        if record.state == ActionState.SNOOZED and (record.snoozed_until or context.today) <= context.today:
-            transition(record, ActionState.OPEN, at=context.now, note="snooze ended")
-            record.snoozed_until = None
-        _update_content(record, action, context)
-    for key, record in records.items():
-        if key in by_key:
-            continue
-        if record.state in (ActionState.OPEN, ActionState.SNOOZED):
-            transition(record, ActionState.EXPIRED, at=context.now, note=f"no longer applies on {context.today}")
-        elif record.state in (ActionState.APPLIED, ActionState.DISMISSED):
-            # The situation is over: free the key so that the next time it arises is a new action.
-            record.key = f"{record.key}{ARCHIVE_MARK}{record.id}"
-    session.flush()
+    candidates = one_message_per_order(candidates, silent=_not_shown_today(known, context))
+    _store(session, shop=shop, context=context, actions=candidates, known=known)
     log.info("brief refreshed", extra={"candidates": len(candidates)})
     return Brief(shop=shop, today=context.today, actions=open_actions(session, shop=shop))
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A stored action (not archived) as the refresh decides on it: no figures, no steps, no history."""
+
+    id: int
+    key: str
+    state: ActionState
+    snoozed_until: date | None
+
+
+def _known_actions(session: Session, *, shop_id: int) -> dict[str, _Known]:
+    """The shop's stored actions whose key is not archived, by key, in id order. Three narrow reads: the state
+    comes from the (shop, state) index and the snooze day only for the snoozed (SQLite stores both after the
+    figures and steps, and would walk their overflow pages to reach them)."""
+    keys = session.execute(
+        select(ActionRecord.id, ActionRecord.key)
+        .where(ActionRecord.shop_id == shop_id, ActionRecord.key.not_like(f"%{ARCHIVE_MARK}%"))
+        .order_by(ActionRecord.id)
+    ).all()
+    states = dict(
+        session.execute(select(ActionRecord.id, ActionRecord.state).where(ActionRecord.shop_id == shop_id)).all()
+    )
+    snoozed = dict(
+        session.execute(
+            select(ActionRecord.id, ActionRecord.snoozed_until).where(
+                ActionRecord.shop_id == shop_id, ActionRecord.state == ActionState.SNOOZED
+            )
+        ).all()
+    )
+    return {key: _Known(action_id, key, states[action_id], snoozed.get(action_id)) for action_id, key in keys}
 
 
 def brief_made_on(session: Session, *, shop_id: int) -> date | None:
@@ -122,51 +124,221 @@ def make_brief_unless_made(
     return refresh_brief(session, shop=shop, context=context, producers=producers)
 
 
-def _not_shown_today(records: dict[str, ActionRecord], context: BriefContext) -> set[str]:
+def _not_shown_today(known: Mapping[str, _Known], context: BriefContext) -> set[str]:
     """Keys of the stored actions the brief does not show today: applied, dismissed, or snoozed past today."""
     return {
         key
-        for key, record in records.items()
+        for key, record in known.items()
         if record.state in (ActionState.APPLIED, ActionState.DISMISSED)
         or (record.state == ActionState.SNOOZED and (record.snoozed_until or context.today) > context.today)
     }
 
 
-def _new_record(shop: Shop, action: Action, context: BriefContext) -> ActionRecord:
-    record = ActionRecord(
-        shop_id=shop.id,
-        key=action.key,
-        kind=action.kind,
-        subject_kind=action.subject_kind,
-        subject=action.subject,
-        state=ActionState.OPEN,
-        first_seen_on=context.today,
-        events=[],
-    )
-    _update_content(record, action, context)
-    record.events.append(
-        ActionEvent(shop_id=shop.id, at=context.now, from_state=None, to_state="open", note="first seen")
-    )
-    return record
+# What a producer says about an action each day (the rest of its row is its identity and state), and which of
+# those columns are stored as JSON.
+_CONTENT = ("priority", "due", "title", "title_msg", "why", "why_msg", "figures", "steps", "last_seen_on")
+_JSON_CONTENT = frozenset({"title_msg", "why_msg", "figures", "steps"})
+_BATCH = 500  # ids per `IN (...)` of the refresh's reads and state changes
+_INSERTED = 100  # new actions per INSERT
 
 
-def _update_content(record: ActionRecord, action: Action, context: BriefContext) -> None:
-    record.priority = priority(action.value_at_risk, action.weight, action.due, context.today)
-    record.due = action.due
-    record.title = action.title
-    record.title_msg = action.title_phrase.to_json() if action.title_phrase is not None else None
-    record.why = action.why
-    record.why_msg = action.why_phrase.to_json() if action.why_phrase is not None else None
-    record.figures = action.figures
-    record.steps = action.steps
-    record.last_seen_on = context.today
+def _content(action: Action, context: BriefContext) -> dict[str, Any]:
+    return {
+        "priority": priority(action.value_at_risk, action.weight, action.due, context.today),
+        "due": action.due,
+        "title": action.title,
+        "title_msg": action.title_phrase.to_json() if action.title_phrase is not None else None,
+        "why": action.why,
+        "why_msg": action.why_phrase.to_json() if action.why_phrase is not None else None,
+        "figures": action.figures,
+        "steps": action.steps,
+        "last_seen_on": context.today,
+    }
+
+
+def _batches(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), _BATCH):
+        yield ids[start : start + _BATCH]
+
+
+@dataclass
+class _Changes:
+    """What storing today's actions changes, gathered before anything is written: new rows, events (key, from,
+    to, note) in the order they happen, state changes by (from, to), applied or dismissed actions seen again,
+    today's content of the stored actions that stay, and the keys freed."""
+
+    new_rows: list[dict[str, Any]] = field(default_factory=list)
+    events: list[tuple[str, ActionState | None, ActionState, str]] = field(default_factory=list)
+    moves: dict[tuple[ActionState, ActionState], list[int]] = field(default_factory=dict)
+    seen_again: list[int] = field(default_factory=list)
+    contents: dict[int, dict[str, Any]] = field(default_factory=dict)
+    archived: list[dict[str, Any]] = field(default_factory=list)
+
+    def move(self, record: _Known, to: ActionState, note: str) -> None:
+        self.moves.setdefault((record.state, to), []).append(record.id)
+        self.events.append((record.key, record.state, to, note))
+
+
+def _changes(shop: Shop, context: BriefContext, by_key: Mapping[str, Action], known: Mapping[str, _Known]) -> _Changes:
+    """Each action's fate, decided as `refresh_brief` always did, one record at a time (in key order, then the
+    stored actions that are gone in id order: the order of the events and of the new ids)."""
+    today = context.today
+    changes = _Changes()
+    for key, action in by_key.items():
+        record = known.get(key)
+        if record is None:
+            row = {"shop_id": shop.id, "key": key, "kind": action.kind, "subject_kind": action.subject_kind}
+            row |= {"subject": action.subject, "state": ActionState.OPEN, "first_seen_on": today}
+            changes.new_rows.append(row | _content(action, context))
+            changes.events.append((key, None, ActionState.OPEN, "first seen"))
+        elif record.state in (ActionState.APPLIED, ActionState.DISMISSED):
+            changes.seen_again.append(record.id)
+        else:
+            if record.state == ActionState.EXPIRED:
+                changes.move(record, ActionState.OPEN, "the situation is back")
+            if record.state == ActionState.SNOOZED and (record.snoozed_until or today) <= today:
+                changes.move(record, ActionState.OPEN, "snooze ended")
+            changes.contents[record.id] = _content(action, context)
+    for key, record in known.items():
+        if key in by_key:
+            continue
+        if record.state in (ActionState.OPEN, ActionState.SNOOZED):
+            changes.move(record, ActionState.EXPIRED, f"no longer applies on {today}")
+        elif record.state in (ActionState.APPLIED, ActionState.DISMISSED):
+            # The situation is over: free the key so that the next time it arises is a new action.
+            changes.archived.append({"id": record.id, "key": f"{key}{ARCHIVE_MARK}{record.id}"})
+    return changes
+
+
+def _store(
+    session: Session, *, shop: Shop, context: BriefContext, actions: Sequence[Action], known: Mapping[str, _Known]
+) -> None:
+    """Write today's actions with a few set-based statements: the new ones inserted (with their "first seen"
+    event), the stored ones updated where their content changed, back (expired, snooze over) or gone (open or
+    snoozed: expired; applied or dismissed: their key freed). The rows, events and their ids are those the
+    change of one record at a time gave; a state change is a compare-and-set as in `states.claim`."""
+    changes = _changes(shop, context, {action.key: action for action in actions}, known)
+    changed = _changed_content(session, changes.contents)
+    if not (changes.new_rows or changes.events or changes.seen_again or changed or changes.archived):
+        return  # the same day again: nothing to write (and the shop's figures stay)
+    mark_shop_changed(session, shop.id)
+    for (before, after), ids in changes.moves.items():
+        _move(session, ids, before, after)
+    ids_of = {key: record.id for key, record in known.items()}
+    # The new rows go in batches: their figures and steps as JSON text are a few hundred megabytes in a large shop.
+    for start in range(0, len(changes.new_rows), _INSERTED):
+        rows = changes.new_rows[start : start + _INSERTED]
+        inserted = session.scalars(insert(ActionRecord).returning(ActionRecord.id, sort_by_parameter_order=True), rows)
+        ids_of.update((row["key"], action_id) for row, action_id in zip(rows, inserted.all(), strict=True))
+    if changes.events:
+        session.execute(
+            insert(ActionEvent),
+            [
+                _event_row(shop, context, ids_of[key], before, after, note)
+                for key, before, after, note in changes.events
+            ],
+        )
+    for batch in _batches(changes.seen_again):
+        session.execute(
+            update(ActionRecord)
+            .where(ActionRecord.id.in_(batch), ActionRecord.last_seen_on != context.today)
+            .values(last_seen_on=context.today)
+            .execution_options(synchronize_session=False)
+        )
+    if changed or changes.archived:
+        session.execute(update(ActionRecord), [*changed, *changes.archived])
+    # A record of these loaded before (by a producer, say) holds what was there: read it again when it is used.
+    for item in list(session.identity_map.values()):
+        if isinstance(item, ActionRecord | ActionEvent):
+            session.expire(item)
+
+
+def _event_row(
+    shop: Shop, context: BriefContext, action_id: int, before: ActionState | None, after: ActionState, note: str
+) -> dict[str, Any]:
+    return {
+        "shop_id": shop.id,
+        "action_id": action_id,
+        "at": context.now,
+        "from_state": None if before is None else before.value,
+        "to_state": after.value,
+        "actor": "system",
+        "note": note,
+    }
+
+
+def _move(session: Session, ids: Sequence[int], before: ActionState, after: ActionState) -> None:
+    """Compare-and-set the actions `ids` from `before` to `after` (`states.claim` for many: raises
+    `StateChangedError` when another transaction changed one of them first). A snooze that ends is cleared."""
+    if after not in TRANSITIONS[before]:
+        raise InvalidTransitionError(f"an action that is {before.value} cannot become {after.value}")
+    values: dict[str, Any] = {"state": after}
+    if before == ActionState.SNOOZED and after == ActionState.OPEN:
+        values["snoozed_until"] = None
+    for batch in _batches(ids):
+        result = session.execute(
+            update(ActionRecord)
+            .where(ActionRecord.id.in_(batch), ActionRecord.state == before)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != len(batch):  # type: ignore[attr-defined]
+            found = dict(
+                session.execute(
+                    select(ActionRecord.id, ActionRecord.state).where(
+                        ActionRecord.id.in_(batch), ActionRecord.state != before
+                    )
+                ).all()
+            )
+            action_id, state = min(found.items()) if found else (batch[0], before)
+            raise StateChangedError(
+                f"action #{action_id} was {before.value} but has just become {state.value} (another change won): "
+                "nothing was done",
+                details={"action": action_id, "expected": before.value, "state": state.value, "requested": after.value},
+            )
+
+
+def _changed_content(session: Session, contents: Mapping[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each stored action in `contents` (id: today's content), its id and the columns whose value differs
+    from the stored one (nothing when none does): what the ORM would write. The JSON columns are compared as
+    the text the database holds, and only when that differs as values (`==`, as the ORM does), so that an
+    unchanged action costs no parsing of its figures and steps."""
+    if not contents:
+        return []
+    dialect = session.get_bind().dialect
+    dumps: Callable[[Any], str] = getattr(dialect, "_json_serializer", None) or json.dumps
+    loads: Callable[[str], Any] = getattr(dialect, "_json_deserializer", None) or json.loads
+    columns = [
+        cast(getattr(ActionRecord, name), Text) if name in _JSON_CONTENT else getattr(ActionRecord, name)
+        for name in _CONTENT
+    ]
+    changed = []
+    for batch in _batches(list(contents)):
+        for action_id, *stored in session.execute(select(ActionRecord.id, *columns).where(ActionRecord.id.in_(batch))):
+            values = {"id": action_id}
+            for name, old, new in zip(_CONTENT, stored, (contents[action_id][n] for n in _CONTENT), strict=True):
+                if name in _JSON_CONTENT:
+                    if old is None or new is None:
+                        same = old is None and new is None
+                    else:
+                        same = old == dumps(new) or loads(old) == new
+                else:
+                    same = old == new
+                if not same:
+                    values[name] = new
+            if len(values) > 1:
+                changed.append(values)
+    return changed
 
 
 def open_actions(
     session: Session, *, shop: Shop, kinds: Sequence[str] | None = None, limit: int | None = None
 ) -> list[ActionRecord]:
+    """The shop's open actions, ranked. Their figures and steps (in a large shop hundreds of kilobytes per action)
+    are read when they are first used, one action at a time: a list of titles never parses them."""
     query = (
         select(ActionRecord)
+        .options(defer(ActionRecord.figures), defer(ActionRecord.steps))
         .where(ActionRecord.shop_id == shop.id, ActionRecord.state == ActionState.OPEN)
         .order_by(ActionRecord.priority.desc(), ActionRecord.due, ActionRecord.key)
     )
@@ -175,6 +347,21 @@ def open_actions(
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
+
+
+def actions_in_order(session: Session, *, shop_id: int, ids: Sequence[int], batch: int = 100) -> Iterator[ActionRecord]:
+    """The shop's actions `ids` in the order given, whole (figures and steps), read `batch` at a time: a writer
+    of the whole brief holds one batch of them at once, not every action of a large shop. An id no longer there
+    is skipped."""
+    for start in range(0, len(ids), batch):
+        wanted = ids[start : start + batch]
+        found = {
+            record.id: record
+            for record in session.scalars(
+                select(ActionRecord).where(ActionRecord.shop_id == shop_id, ActionRecord.id.in_(wanted))
+            )
+        }
+        yield from (found[action_id] for action_id in wanted if action_id in found)
 
 
 def count_open_actions(session: Session, *, shop_id: int) -> int:

@@ -16,15 +16,20 @@ from tradewind.action import ActionProducer, BriefContext
 from tradewind.brief.figures import figure_name_in, figure_text, is_scalar, step_name_in
 from tradewind.brief.models import ActionRecord
 from tradewind.brief.ranking import GROUP_ORDER, GROUP_WORDS, overdue_first, urgency_group
-from tradewind.brief.schemas import ActionDetailOut, ActionOut, BriefOut
+from tradewind.brief.schemas import ActionDetailOut, ActionOut
 from tradewind.brief.service import (
+    ActionSummary,
     Brief,
+    actions_in_order,
     apply_action,
     dismiss_action,
     get_action,
     refresh_brief,
     reopen_action,
     snooze_action,
+    summary_of,
+    title_in,
+    why_in,
 )
 from tradewind.cli.runtime import (
     DbOption,
@@ -35,6 +40,7 @@ from tradewind.cli.runtime import (
     friendly_errors,
     open_runtime,
     print_json,
+    print_json_items,
     print_table,
     resolve_shop,
 )
@@ -80,26 +86,28 @@ def brief_command(
     with runtime.transaction() as session:
         the_shop = resolve_shop(session, runtime, shop)
         brief = refresh_brief(session, shop=the_shop, context=runtime.context(the_shop), producers=default_producers())
-        actions = [a for a in brief.actions if not kind or a.kind in kind]
-        payload = BriefOut(
-            shop=the_shop.code,
-            today=brief.today,
-            actions=[ActionOut.of(a, locale) for a in actions],
-        )
-    # The table reads overdue first (an overdue action far down the ranking is not cut off by the limit); the JSON
-    # keeps the brief's ranking, with each action's due day to sort by.
-    shown = payload.actions if as_json else overdue_first(payload.actions, brief.today, due=lambda a: a.due)
+        actions = [summary_of(a) for a in brief.actions if not kind or a.kind in kind]
+    if as_json:
+        # The JSON keeps the brief's ranking, with each action's due day to sort by. It is written action by action
+        # once the brief is stored (a large shop's runs to a hundred megabytes), each read whole in its turn.
+        ids = [a.id for a in (actions[:limit] if limit else actions)]
+        with runtime.transaction() as session:
+            records = actions_in_order(session, shop_id=brief.shop.id, ids=ids)
+            head = {"shop": brief.shop.code, "today": brief.today.isoformat()}
+            print_json_items(head, "actions", (ActionOut.of(r, locale).model_dump(mode="json") for r in records))
+        return
+    # The table reads overdue first (an overdue action far down the ranking is not cut off by the limit).
+    shown = overdue_first(actions, brief.today, due=lambda a: a.due)
     if limit:
         shown = shown[:limit]
-    elif limit is None and not as_json:
+    elif limit is None:
         shown = shown[:25]
-    if as_json:
-        print_json(payload.model_copy(update={"actions": shown}).model_dump(mode="json"))
-        return
-    render_brief(brief, shown, every=payload.actions, locale=locale)
+    render_brief(brief, shown, every=actions, locale=locale)
 
 
-def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut], locale: str = SOURCE_LOCALE) -> None:
+def render_brief(
+    brief: Brief, shown: list[ActionSummary], *, every: list[ActionSummary], locale: str = SOURCE_LOCALE
+) -> None:
     total = len(every)
     counts: dict[str, int] = {}
     for action in every:
@@ -122,7 +130,7 @@ def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut]
     table.add_column(render(phrase("action and why"), locale), ratio=1)
     table.add_column(render(phrase("due"), locale), no_wrap=True)
     table.add_column(render(phrase("priority"), locale), justify="right", no_wrap=True)
-    groups: dict[str, list[ActionOut]] = {}
+    groups: dict[str, list[ActionSummary]] = {}
     for action in shown:
         groups.setdefault(urgency_group(action.due, brief.today), []).append(action)
     for group in GROUP_ORDER:
@@ -132,8 +140,8 @@ def render_brief(brief: Brief, shown: list[ActionOut], *, every: list[ActionOut]
         table.add_section()
         table.add_row("", Text(render(GROUP_WORDS[group], locale).upper(), style="bold underline"), "", "", "")
         for action in members:
-            body = Text(action.title, style="bold")
-            body.append("\n" + action.why, style="dim")
+            body = Text(title_in(action, locale), style="bold")
+            body.append("\n" + why_in(action, locale), style="dim")
             table.add_row(
                 str(action.id),
                 Text(action.kind, style=KIND_STYLE.get(action.kind, "")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -143,7 +143,27 @@ def print_table(renderable: Any) -> None:
 
 def print_json(payload: Any) -> None:
     """JSON on stdout, unstyled, so that it pipes into jq."""
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(_json_text(payload) + "\n")
+
+
+def print_json_items(head: dict[str, Any], name: str, items: Iterable[Any]) -> None:
+    """`print_json(head | {name: list(items)})` byte for byte, written one item at a time: a large list (the
+    brief of a large shop runs to a hundred megabytes) is never whole in memory, as objects or as text."""
+    opening = _json_text(head | {name: []})
+    out = sys.stdout
+    out.write(opening.removesuffix("[]\n}"))  # everything up to the list, which is last
+    separator = "[\n"
+    for item in items:
+        out.write(separator + _INDENT + _json_text(item).replace("\n", "\n" + _INDENT))
+        separator = ",\n"
+    out.write("[]\n}\n" if separator == "[\n" else "\n  ]\n}\n")
+
+
+_INDENT = "    "  # an item of a list that is a member of the top object, as `print_json` indents it
+
+
+def _json_text(payload: Any) -> str:
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
 
 
 def parse_optional_day(text: str | None, what: str) -> date | None:
