@@ -22,6 +22,8 @@ from tradewind.figure_sets import check_shape, shape_fields
 from tradewind.inventory.service import inbound_by_sku
 from tradewind.orders.service import demand_lines
 from tradewind.planning.demand_store import DAILY_DEMAND as DAILY_DEMAND
+from tradewind.planning.estimate_store import PLAN as PLAN_ESTIMATE
+from tradewind.planning.estimate_store import demand_estimate
 from tradewind.planning.frames import FloatArray, PlanInputs, inbound_arrays, load_inputs
 from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.kernels.projection import project_stock
@@ -159,6 +161,16 @@ def build_plan(
     offers = offers_by_sku(session, shop_id=shop_id)
     options = [_options(offers.get(sku.id, []), suppliers, states, today, settings) for sku in inputs.skus]
     service_level = service_levels(inputs.revenue(), settings)
+    # The demand estimate depends on the history alone (not on the supplier chosen): read back when stored for
+    # these very inputs (planning/estimate_store.py), else computed once for both runs of the kernel below.
+    estimate = demand_estimate(
+        session,
+        shop_id=shop_id,
+        purpose=PLAN_ESTIMATE,
+        history=inputs.history,
+        in_stock=inputs.in_stock,
+        sku_ids=[sku.id for sku in inputs.skus],
+    )
     common: dict[str, Any] = {
         "history": inputs.history,
         "in_stock": inputs.in_stock,
@@ -167,6 +179,7 @@ def build_plan(
         "service_level": service_level,
         "max_cover_days": float(settings.max_cover_days),
         "review_period": float(settings.review_period_days),
+        "estimate": estimate,
     }
     preferred = [opts[0] if opts else None for opts in options]
     first = runner(**common, **_supply_arrays(preferred))
