@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert
+from sqlalchemy import Table, delete, insert
 from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Sku
@@ -387,7 +387,10 @@ def store_plan(session: Session, *, shop_id: int, shop_plan: ShopPlan) -> int:
     session.execute(delete(SkuPlan).where(SkuPlan.shop_id == shop_id))
     rows = [_stored_row(d, shop_id=shop_id, today=shop_plan.today) for d in shop_plan.decisions]
     if rows:
-        session.execute(insert(SkuPlan), rows)
+        # A Core statement on the table: the ORM's bulk insert takes twice as long for the same rows.
+        table = SkuPlan.__table__
+        assert isinstance(table, Table)
+        session.execute(insert(table), rows)
     return len(rows)
 
 
