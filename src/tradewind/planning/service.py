@@ -27,7 +27,7 @@ from tradewind.planning.estimate_store import demand_estimate
 from tradewind.planning.frames import FloatArray, PlanInputs, inbound_arrays, load_inputs
 from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.kernels.projection import project_stock
-from tradewind.planning.lead_time import LeadTime, offer_lead_time
+from tradewind.planning.lead_time import LeadTime, SupplierDelays, offer_lead_time, supplier_delays
 from tradewind.planning.models import SkuPlan
 from tradewind.planning.schemas import (
     DECISION_DERIVED,
@@ -159,7 +159,8 @@ def build_plan(
         return ShopPlan(today=today, inputs=inputs, decisions=[], supplier_states={})
     states = supplier_states(session, suppliers, shop_id=shop_id, today=today, now=now, settings=settings)
     offers = offers_by_sku(session, shop_id=shop_id)
-    options = [_options(offers.get(sku.id, []), suppliers, states, today, settings) for sku in inputs.skus]
+    delays: dict[int, SupplierDelays] = {}  # each supplier's part of its offers' lead times, worked out once
+    options = [_options(offers.get(sku.id, []), suppliers, states, today, settings, delays) for sku in inputs.skus]
     service_level = service_levels(inputs.revenue(), settings)
     # The demand estimate depends on the history alone (not on the supplier chosen): read back when stored for
     # these very inputs (planning/estimate_store.py), else computed once for both runs of the kernel below.
@@ -226,15 +227,19 @@ def _options(
     states: dict[int, SupplierState],
     today: date,
     settings: Settings,
+    delays: dict[int, SupplierDelays] | None = None,
 ) -> list[SupplyOption]:
-    return [
-        SupplyOption(
-            o,
-            suppliers[o.supplier_id],
-            offer_lead_time(o, suppliers[o.supplier_id], states[o.supplier_id], today=today, settings=settings),
-        )
-        for o in offers
-    ]
+    """Each offer with its lead time; `delays` keeps each supplier's part (`supplier_delays`) for the next SKU."""
+    known = {} if delays is None else delays
+    options = []
+    for o in offers:
+        supplier, state = suppliers[o.supplier_id], states[o.supplier_id]
+        found = known.get(o.supplier_id)
+        if found is None:
+            found = known[o.supplier_id] = supplier_delays(supplier, state, today=today, settings=settings)
+        lead = offer_lead_time(o, supplier, state, today=today, settings=settings, delays=found)
+        options.append(SupplyOption(o, supplier, lead))
+    return options
 
 
 def dormant_skus(inputs: PlanInputs, *, today: date, days: int) -> list[bool]:
