@@ -8,7 +8,16 @@ import typer
 
 import tradewind.models  # noqa: F401 - every table, so that the stores' bulk inserts resolve their foreign keys
 from tradewind.brief.stores import SHOP_STORES
-from tradewind.cli.runtime import DbOption, JsonOption, ShopOption, console, friendly_errors, open_runtime, print_json
+from tradewind.cli.runtime import (
+    DbOption,
+    JsonOption,
+    ShopOption,
+    TodayOption,
+    console,
+    friendly_errors,
+    open_runtime,
+    print_json,
+)
 from tradewind.shops.service import all_shops, get_shop
 
 stores_app = typer.Typer(help="The per-shop stores of derived figures, rebuilt from the records.", no_args_is_help=True)
@@ -16,9 +25,14 @@ stores_app = typer.Typer(help="The per-shop stores of derived figures, rebuilt f
 
 @stores_app.command("rebuild")
 @friendly_errors
-def rebuild_command(db: DbOption = None, shop: ShopOption = None, as_json: JsonOption = False) -> None:
-    """Rebuild the stores from the records: one shop's with --shop, else every shop's."""
-    runtime = open_runtime(db, None)
+def rebuild_command(
+    db: DbOption = None, shop: ShopOption = None, today: TodayOption = None, as_json: JsonOption = False
+) -> None:
+    """Rebuild the stores from the records: one shop's with --shop, else every shop's; and the plan's demand
+    estimate for today (--today), which the day's brief then reads instead of computing it."""
+    from tradewind.planning.estimate_store import prepare_after_fold_in
+
+    runtime = open_runtime(db, today)
     rebuilt: list[dict[str, object]] = []
     with runtime.transaction() as session:
         shops = [get_shop(session, code=shop)] if shop else all_shops(session)
@@ -26,6 +40,7 @@ def rebuild_command(db: DbOption = None, shop: ShopOption = None, as_json: JsonO
             row: dict[str, object] = {"shop": the_shop.code}
             for store in SHOP_STORES:
                 row[store.name] = store.rebuild(session, shop_id=the_shop.id)
+            prepare_after_fold_in(session, shop=the_shop, clock=runtime.clock, settings=runtime.settings)
             rebuilt.append(row)
     if as_json:
         print_json(rebuilt)

@@ -31,6 +31,7 @@ from tradewind.importers.reading import (
 )
 from tradewind.importers.sources import PlatformRead
 from tradewind.importers.summary import ImportSummary
+from tradewind.planning.estimate_store import prepare_after_fold_in
 from tradewind.shops.models import Shop
 
 
@@ -163,6 +164,8 @@ def import_orders(
         session.expire_all()
         # The shop's stores of derived figures take the new records in within the import's transaction.
         bring_stores_up_to_date(session, shop_id=job.shop_id, touched=job.summary.written())
+        # And the plan's demand estimate for today, so that the morning brief reads it instead of computing it.
+        prepare_after_fold_in(session, shop=job.shop, clock=clock or SystemClock(), touched=job.summary.written())
     job.progress.finish()
     return summary
 

@@ -18,11 +18,14 @@ the store when it is up to date (`is_up_to_date`: the watermark and edit counts)
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import ColumnElement, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
@@ -248,3 +251,24 @@ def daily_demand(session: Session, *, shop_id: int, start: date, end: date) -> l
         )
     )
     return [(int(s), int(d), int(u)) for s, d, u in rows]
+
+
+def daily_demand_columns(
+    session: Session, *, shop_id: int, start: date, end: date
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """`daily_demand` as three integer columns (SKU ids, day numbers, units), read from the store without a Python
+    object per value (the plan reads a year of every SKU: 65,000 cells at scale 10)."""
+    if not is_up_to_date(session, shop_id=shop_id):
+        cells = daily_demand(session, shop_id=shop_id, start=start, end=end)
+        flat = np.fromiter(itertools.chain.from_iterable(cells), dtype=np.int64, count=3 * len(cells))
+    else:
+        rows = session.execute(
+            select(DailyDemand.sku_id, DailyDemand.day, DailyDemand.units).where(
+                DailyDemand.shop_id == shop_id,
+                DailyDemand.day >= day_number(start),
+                DailyDemand.day < day_number(end),
+            )
+        ).all()
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows))
+    table = flat.reshape(-1, 3)
+    return table[:, 0], table[:, 1], table[:, 2]

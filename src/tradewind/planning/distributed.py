@@ -12,16 +12,19 @@ from typing import Any
 
 import numpy as np
 
-from tradewind.planning.kernels import PlanResult, plan
+from tradewind.planning.kernels import DemandEstimate, PlanResult, plan
 from tradewind.planning.service import KernelRunner
 
 
 def split_arguments(arguments: dict[str, Any], start: int, stop: int, n_skus: int) -> dict[str, Any]:
-    """The kernel's arguments for SKUs [start, stop): per-SKU arrays are sliced, scalars passed as they are."""
+    """The kernel's arguments for SKUs [start, stop): per-SKU arrays (and a demand estimate) are sliced, scalars
+    passed as they are."""
     part: dict[str, Any] = {}
     for name, value in arguments.items():
         if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == n_skus:
             part[name] = value[start:stop]
+        elif isinstance(value, DemandEstimate):
+            part[name] = value.rows(start, stop)
         else:
             part[name] = value
     return part

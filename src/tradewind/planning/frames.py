@@ -34,7 +34,7 @@ from tradewind.inventory.service import (
     movements_since,
     on_hand_by_sku,
 )
-from tradewind.planning.demand_store import daily_demand, day_number
+from tradewind.planning.demand_store import daily_demand_columns, day_number
 
 FloatArray = NDArray[np.float64]
 
@@ -66,6 +66,16 @@ def day_index(moments: list[datetime], first_day: date) -> NDArray[np.int64]:
     return np.fromiter(((as_utc(m) - origin).days for m in moments), dtype=np.int64, count=len(moments))
 
 
+def rows_of(sku_ids: NDArray[np.int64], wanted: NDArray[np.int64]) -> NDArray[np.int64]:
+    """For each of `wanted`, its row in `sku_ids` (distinct ids, any order), or -1 when it has none."""
+    if len(sku_ids) == 0:
+        return np.full(len(wanted), -1, dtype=np.int64)
+    order = np.argsort(sku_ids, kind="stable")
+    ranked = sku_ids[order]
+    at = np.minimum(np.searchsorted(ranked, wanted), len(ranked) - 1)
+    return np.where(ranked[at] == wanted, order[at], -1).astype(np.int64)
+
+
 def load_inputs(session: Session, *, shop_id: int, today: date, history_days: int, horizon: int) -> PlanInputs:
     skus = active_skus(session, shop_id=shop_id)
     position = {sku.id: i for i, sku in enumerate(skus)}
@@ -73,12 +83,12 @@ def load_inputs(session: Session, *, shop_id: int, today: date, history_days: in
     first_day = today - timedelta(days=history_days)
     history = np.zeros((n_skus, history_days))
     # The units per SKU and day from the daily demand store (planning/demand_store.py), brought up to date first.
-    cells = [cell for cell in daily_demand(session, shop_id=shop_id, start=first_day, end=today) if cell[0] in position]
-    if cells:
-        rows = np.fromiter((position[sku_id] for sku_id, _, _ in cells), dtype=np.int64, count=len(cells))
-        days = np.fromiter((day for _, day, _ in cells), dtype=np.int64, count=len(cells)) - day_number(first_day)
-        units = np.fromiter((units for _, _, units in cells), dtype=np.float64, count=len(cells))
-        np.add.at(history, (rows, days), units)
+    cell_skus, cell_days, cell_units = daily_demand_columns(session, shop_id=shop_id, start=first_day, end=today)
+    rows = rows_of(np.fromiter(position, dtype=np.int64, count=n_skus), cell_skus)
+    known = rows >= 0
+    if known.any():
+        days = cell_days[known] - day_number(first_day)
+        np.add.at(history, (rows[known], days), cell_units[known].astype(np.float64))
 
     stock_now = on_hand_by_sku(session, shop_id=shop_id)
     on_hand = np.array([float(stock_now.get(sku.id, 0)) for sku in skus])

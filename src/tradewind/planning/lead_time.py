@@ -69,23 +69,55 @@ def days_closed_on_the_way(start: date, days: float, closures: list[tuple[date, 
     return waited
 
 
-def offer_lead_time(
-    offer: SupplyOffer, supplier: Supplier, state: SupplierState, *, today: date, settings: Settings
-) -> LeadTime:
-    """Mean and p90 days from ordering today to arrival, with the reasons for every day added."""
-    notes: list[Phrase] = []
+@dataclass(frozen=True)
+class SupplierDelays:
+    """What holds up every order to one supplier placed today, whatever the offer: the days until it can start, the
+    public holidays while it makes the order, and the calendar's Spring Festival closure (when its calendar has one)."""
+
+    wait: int
+    start: date
+    holiday_days: int
+    festival: tuple[date, date] | None
+
+
+def supplier_delays(supplier: Supplier, state: SupplierState, *, today: date, settings: Settings) -> SupplierDelays:
+    """The supplier's part of `offer_lead_time`: worked out once per supplier for a plan of all its offers."""
     wait = max(0, (state.starts_on - today).days)
+    start = today + timedelta(days=wait)
+    return SupplierDelays(
+        wait,
+        start,
+        holidays_while_processing(supplier, start),
+        spring_festival_closure(supplier.calendar, start, settings),
+    )
+
+
+def offer_lead_time(
+    offer: SupplyOffer,
+    supplier: Supplier,
+    state: SupplierState,
+    *,
+    today: date,
+    settings: Settings,
+    delays: SupplierDelays | None = None,
+) -> LeadTime:
+    """Mean and p90 days from ordering today to arrival, with the reasons for every day added. `delays`: the
+    supplier's `supplier_delays` for this state, today and settings, when the caller has them."""
+    if delays is None:
+        delays = supplier_delays(supplier, state, today=today, settings=settings)
+    notes: list[Phrase] = []
+    wait = delays.wait
     if wait:
         notes.append(phrase("+%(days)s d: %(reason)s", days=wait, reason=state.words))
-    start = today + timedelta(days=wait)
-    holiday_days = holidays_while_processing(supplier, start)
+    start = delays.start
+    holiday_days = delays.holiday_days
     if holiday_days:
         notes.append(phrase("+%(days)s d: public holidays while the order is made", days=holiday_days))
     base_mean, base_p90 = normal_lead_time(offer)
     base_mean += holiday_days
     base_p90 += holiday_days
     announced = list(state.announced_closures)
-    festival = spring_festival_closure(supplier.calendar, start, settings)
+    festival = delays.festival
     # The calendar's Spring Festival is a guess at the factory's break: it holds up the production days. The
     # supplier's own announcement replaces that guess and holds up the whole way to the warehouse.
     festival_days = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tradewind.db.base import Base, ShopOwned, utcnow
@@ -47,3 +47,15 @@ class DailyDemand(ShopOwned, Base):
     sku_id: Mapped[int] = mapped_column(ForeignKey("skus.id", ondelete="CASCADE"))
     day: Mapped[int]  # days since 1970-01-01 (UTC)
     units: Mapped[int]
+
+
+class StoredDemandEstimate(ShopOwned, Base):
+    """The latest demand estimate of one shop for one purpose (`planning/estimate_store.py`): the kernel's arrays as
+    NumPy `.npz` bytes, under the digest of everything they were computed from; replaced when that changes."""
+
+    __tablename__ = "demand_estimates"
+    __table_args__ = (UniqueConstraint("shop_id", "purpose"),)
+
+    purpose: Mapped[str] = mapped_column(String(32))
+    digest: Mapped[str] = mapped_column(String(64))
+    arrays: Mapped[bytes] = mapped_column(LargeBinary)

@@ -6,6 +6,7 @@ here."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -674,9 +675,10 @@ class ReplenishmentProducer:
             subject_kind="sku",
             subject=d.sku.code,
             due=context.today + timedelta(days=7),
-            title=title.english(),
+            # In English only once it stands alone (`_overstock_of_model`): a model's action words its SKUs itself.
+            title="",
             title_phrase=title,
-            why=why.english(),
+            why="",
             why_phrase=why,
             value_at_risk=value * settings.holding_cost_rate_per_year,
             weight=1.0,
@@ -866,7 +868,9 @@ def _overstock_of_model(model: str, members: list[tuple[SkuDecision, Action]], d
     seller pauses purchasing and promotes the model, not each size. Keyed by its SKUs, so one more SKU makes it a
     new action."""
     if len(members) == 1:
-        return members[0][1]
+        alone = members[0][1]
+        assert alone.title_phrase is not None and alone.why_phrase is not None  # made by `_overstock`
+        return replace(alone, title=alone.title_phrase.english(), why=alone.why_phrase.english())
     members.sort(key=lambda m: (-float(m[1].value_at_risk), m[0].sku.code))
     actions = [a for _, a in members]
     covers = [float(d.days_of_cover) for d, _ in members if d.days_of_cover is not None and not d.dormant]

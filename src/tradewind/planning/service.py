@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert
+from sqlalchemy import Table, delete, insert
 from sqlalchemy.orm import Session
 
 from tradewind.catalog.models import Sku
@@ -22,10 +22,12 @@ from tradewind.figure_sets import check_shape, shape_fields
 from tradewind.inventory.service import inbound_by_sku
 from tradewind.orders.service import demand_lines
 from tradewind.planning.demand_store import DAILY_DEMAND as DAILY_DEMAND
+from tradewind.planning.estimate_store import PLAN as PLAN_ESTIMATE
+from tradewind.planning.estimate_store import demand_estimate
 from tradewind.planning.frames import FloatArray, PlanInputs, inbound_arrays, load_inputs
 from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.kernels.projection import project_stock
-from tradewind.planning.lead_time import LeadTime, offer_lead_time
+from tradewind.planning.lead_time import LeadTime, SupplierDelays, offer_lead_time, supplier_delays
 from tradewind.planning.models import SkuPlan
 from tradewind.planning.schemas import (
     DECISION_DERIVED,
@@ -157,8 +159,19 @@ def build_plan(
         return ShopPlan(today=today, inputs=inputs, decisions=[], supplier_states={})
     states = supplier_states(session, suppliers, shop_id=shop_id, today=today, now=now, settings=settings)
     offers = offers_by_sku(session, shop_id=shop_id)
-    options = [_options(offers.get(sku.id, []), suppliers, states, today, settings) for sku in inputs.skus]
+    delays: dict[int, SupplierDelays] = {}  # each supplier's part of its offers' lead times, worked out once
+    options = [_options(offers.get(sku.id, []), suppliers, states, today, settings, delays) for sku in inputs.skus]
     service_level = service_levels(inputs.revenue(), settings)
+    # The demand estimate depends on the history alone (not on the supplier chosen): read back when stored for
+    # these very inputs (planning/estimate_store.py), else computed once for both runs of the kernel below.
+    estimate = demand_estimate(
+        session,
+        shop_id=shop_id,
+        purpose=PLAN_ESTIMATE,
+        history=inputs.history,
+        in_stock=inputs.in_stock,
+        sku_ids=[sku.id for sku in inputs.skus],
+    )
     common: dict[str, Any] = {
         "history": inputs.history,
         "in_stock": inputs.in_stock,
@@ -167,6 +180,7 @@ def build_plan(
         "service_level": service_level,
         "max_cover_days": float(settings.max_cover_days),
         "review_period": float(settings.review_period_days),
+        "estimate": estimate,
     }
     preferred = [opts[0] if opts else None for opts in options]
     first = runner(**common, **_supply_arrays(preferred))
@@ -213,15 +227,19 @@ def _options(
     states: dict[int, SupplierState],
     today: date,
     settings: Settings,
+    delays: dict[int, SupplierDelays] | None = None,
 ) -> list[SupplyOption]:
-    return [
-        SupplyOption(
-            o,
-            suppliers[o.supplier_id],
-            offer_lead_time(o, suppliers[o.supplier_id], states[o.supplier_id], today=today, settings=settings),
-        )
-        for o in offers
-    ]
+    """Each offer with its lead time; `delays` keeps each supplier's part (`supplier_delays`) for the next SKU."""
+    known = {} if delays is None else delays
+    options = []
+    for o in offers:
+        supplier, state = suppliers[o.supplier_id], states[o.supplier_id]
+        found = known.get(o.supplier_id)
+        if found is None:
+            found = known[o.supplier_id] = supplier_delays(supplier, state, today=today, settings=settings)
+        lead = offer_lead_time(o, supplier, state, today=today, settings=settings, delays=found)
+        options.append(SupplyOption(o, supplier, lead))
+    return options
 
 
 def dormant_skus(inputs: PlanInputs, *, today: date, days: int) -> list[bool]:
@@ -374,7 +392,10 @@ def store_plan(session: Session, *, shop_id: int, shop_plan: ShopPlan) -> int:
     session.execute(delete(SkuPlan).where(SkuPlan.shop_id == shop_id))
     rows = [_stored_row(d, shop_id=shop_id, today=shop_plan.today) for d in shop_plan.decisions]
     if rows:
-        session.execute(insert(SkuPlan), rows)
+        # A Core statement on the table: the ORM's bulk insert takes twice as long for the same rows.
+        table = SkuPlan.__table__
+        assert isinstance(table, Table)
+        session.execute(insert(table), rows)
     return len(rows)
 
 

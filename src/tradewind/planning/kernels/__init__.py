@@ -1,8 +1,8 @@
-"""Pure array kernels of replenishment planning: every SKU at once, NumPy (and Numba for the recursions)."""
+"""Pure array kernels of replenishment planning: every SKU at once, NumPy (and Numba for the recursions, loaded
+only when an estimate is computed)."""
 
 from tradewind.planning.kernels.demand import DemandEstimate, DemandSettings, estimate_demand
-from tradewind.planning.kernels.plan import Levels, PlanResult, forecast_by_method, plan, replenishment_levels
-from tradewind.planning.kernels.recursions import (
+from tradewind.planning.kernels.methods import (
     CROSTON,
     METHOD_NAMES,
     MOVING_AVERAGE,
@@ -11,6 +11,7 @@ from tradewind.planning.kernels.recursions import (
     SMOOTHED,
     TSB,
 )
+from tradewind.planning.kernels.plan import Levels, PlanResult, forecast_by_method, plan, replenishment_levels
 
 __all__ = [
     "CROSTON",

@@ -9,12 +9,12 @@ backtest replays; the last column always equals the plan's figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
 
-from tradewind.planning.kernels.recursions import (
+from tradewind.planning.kernels.methods import (
     N_METHODS,
     N_PARAMS,
     P_ALPHA_ERROR,
@@ -24,7 +24,6 @@ from tradewind.planning.kernels.recursions import (
     P_ALPHA_SEASON,
     P_ALPHA_SIZE,
     P_SWITCH_MARGIN,
-    _smooth_all,
 )
 
 
@@ -66,6 +65,10 @@ class DemandEstimate:
     method_rates: NDArray[np.float64]
     method_mse: NDArray[np.float64]
 
+    def rows(self, start: int, stop: int) -> DemandEstimate:
+        """The estimate of SKUs [start, stop)."""
+        return DemandEstimate(**{field.name: getattr(self, field.name)[start:stop] for field in fields(self)})
+
 
 def observed_mask(history: NDArray[np.float64], in_stock: NDArray[np.bool_] | None) -> NDArray[np.bool_]:
     """Which SKU-periods count as observations: in stock (when a mask is given) and not NaN."""
@@ -103,6 +106,10 @@ def estimate_demand(
     method_rates = np.zeros((n_skus, N_METHODS))
     method_mse = np.zeros((n_skus, N_METHODS))
     if n_periods > 0:
+        # Imported here: loading the compiled recursions (Numba) costs half a second, which a stored estimate
+        # (planning/estimate_store.py) saves.
+        from tradewind.planning.kernels.recursions import _smooth_all
+
         _smooth_all(
             y,
             observed,

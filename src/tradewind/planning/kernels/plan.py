@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from tradewind.planning.kernels.demand import DemandEstimate, DemandSettings, estimate_demand
+from tradewind.planning.kernels.methods import METHOD_NAMES
 from tradewind.planning.kernels.policy import (
     cap_by_cover,
     cycle_level_for_fill_rate,
@@ -24,7 +25,6 @@ from tradewind.planning.kernels.policy import (
     protection_periods,
 )
 from tradewind.planning.kernels.projection import project_stock
-from tradewind.planning.kernels.recursions import METHOD_NAMES
 
 FloatArray = NDArray[np.float64]
 ServiceMeasure = Literal["cycle", "fill_rate"]
@@ -110,12 +110,14 @@ def plan(
     service_measure: ServiceMeasure = "cycle",
     season_length: int = 7,
     settings: DemandSettings | None = None,
+    estimate: DemandEstimate | None = None,
 ) -> PlanResult:
     """Plan every SKU of `history` (n_skus, n_days of units sold, oldest first; NaN = unknown).
 
     `in_stock` marks the days each SKU could be sold (None: always); `inbound` (n_skus, horizon) holds the
     units arriving each day from tomorrow on. Per-SKU settings may be scalars. Lead times are in days: an order
-    placed today arrives at the start of day `lead_time_mean` (counting today as 0).
+    placed today arrives at the start of day `lead_time_mean` (counting today as 0). `estimate`: the demand
+    estimate of this history, mask, settings and season length when the caller has it (a stored one), else computed.
     """
     history = np.asarray(history, dtype=np.float64)
     n_skus = history.shape[0]
@@ -124,7 +126,10 @@ def plan(
     lt_p90 = np.maximum(_per_sku(lead_time_p90, n_skus, "lead_time_p90"), lt_mean)
     review = _per_sku(review_period, n_skus, "review_period")
     stock = _per_sku(on_hand, n_skus, "on_hand")
-    estimate = estimate_demand(history, in_stock, settings, season_length)
+    if estimate is None:
+        estimate = estimate_demand(history, in_stock, settings, season_length)
+    elif estimate.rate.shape != (n_skus,):
+        raise ValueError(f"the estimate has {estimate.rate.shape} rates for {n_skus} SKUs")
     levels = replenishment_levels(
         estimate,
         lt_mean,

@@ -28,20 +28,36 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradewind.planning.kernels._jit import jit, prange
+from tradewind.planning.kernels.methods import (
+    CROSTON,
+    METHOD_NAMES,
+    MOVING_AVERAGE,
+    N_METHODS,
+    N_PARAMS,
+    P_ALPHA_ERROR,
+    P_ALPHA_INTERVAL,
+    P_ALPHA_LEVEL,
+    P_ALPHA_PROBABILITY,
+    P_ALPHA_SEASON,
+    P_ALPHA_SIZE,
+    P_SWITCH_MARGIN,
+    SBA,
+    SEASONAL,
+    SMOOTHED,
+    TSB,
+)
 
-MOVING_AVERAGE = 0
-SMOOTHED = 1
-SEASONAL = 2
-CROSTON = 3
-SBA = 4
-TSB = 5
-METHOD_NAMES = ("moving_average", "smoothed", "seasonal", "croston", "sba", "tsb")
-N_METHODS = 6
-
-# Layout of the float parameter vector handed to the compiled kernel.
-P_ALPHA_LEVEL, P_ALPHA_SEASON, P_ALPHA_SIZE, P_ALPHA_INTERVAL, P_ALPHA_PROBABILITY = 0, 1, 2, 3, 4
-P_ALPHA_ERROR, P_SWITCH_MARGIN = 5, 6
-N_PARAMS = 7
+__all__ = [
+    "CROSTON",
+    "METHOD_NAMES",
+    "MOVING_AVERAGE",
+    "N_METHODS",
+    "N_PARAMS",
+    "SBA",
+    "SEASONAL",
+    "SMOOTHED",
+    "TSB",
+]
 
 
 @jit()
