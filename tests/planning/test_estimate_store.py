@@ -56,10 +56,7 @@ def mask_of(history: NDArray[np.float64]) -> NDArray[np.bool_]:
 
 
 def rows(session: Session, shop: Shop) -> int:
-    return int(
-        session.scalar(select(func.count()).where(StoredDemandEstimate.shop_id == shop.id))  # type: ignore[arg-type]
-        or 0
-    )
+    return int(session.scalar(select(func.count()).where(StoredDemandEstimate.shop_id == shop.id)) or 0)
 
 
 def test_a_hit_reads_back_the_kernels_arrays_and_runs_no_kernel(
