@@ -36,6 +36,7 @@ from tradewind.logistics.outlook_store import rebuild_outlook_inputs
 from tradewind.messaging.triage.inbound import triage_inbox
 from tradewind.models import Base
 from tradewind.planning.demand_store import rebuild_daily_demand
+from tradewind.planning.estimate_store import prepare_plan_estimate
 from tradewind.shops.models import Shop
 
 DEMO_SHOP_CODE = "demo"
@@ -172,6 +173,8 @@ def build_demo_shop(
     rebuild_lane_samples(session, shop_id=shop_id)
     rebuild_daily_demand(session, shop_id=shop_id)
     rebuild_outlook_inputs(session, shop_id=shop_id)
+    # As an import does (importers' prepare_after_fold_in): the plan's demand estimate for today, stored.
+    prepare_plan_estimate(session, shop_id=shop_id, today=story.today, settings=Settings())
     writer.report(INBOX_STAGE, 1, 1)
     short = np.flatnonzero((plan.kind == SHORT) | (plan.kind == ZERO))
     return DemoSummary(
