@@ -215,3 +215,41 @@ def test_an_empty_shop_and_empty_windows(session: Session, shop: Shop) -> None:
     # Only records long before the windows (and before opening): the windows stay empty.
     f.order(session, shop, [(f.sku(session, shop), 1)], placed_at=datetime(2023, 1, 1, tzinfo=UTC))
     assert _new_report(session, shop, today, RATES) == _old_report(session, shop, today, RATES)
+
+
+def test_the_first_days_sales_come_per_hour_and_name_their_parcels_and_messages(session: Session, shop: Shop) -> None:
+    """A USD shop in a zone of whole hours, opened 300 days ago: the sales of its first days that no window reads are
+    counted per hour by the database, not read one by one; a recent parcel and message of such an order still name
+    it by its number; the report is the per-fact one."""
+    today = date(2025, 2, 20)
+    shop.timezone = "Asia/Shanghai"
+    shop.opened_on = today - timedelta(days=300)
+    session.flush()
+    _shop_records(session, shop, today, random.Random("early"), orders=600, currencies=["USD"])
+    zone = ZoneInfo(shop.timezone)
+    first_days = datetime(2024, 5, 1, 9, tzinfo=zone).astimezone(UTC)
+    early = f.order(session, shop, [(f.sku(session, shop), 1)], placed_at=first_days)
+    early.status, early.payment_state, early.paid_at = OrderStatus.DELIVERED, PaymentState.PAID, first_days
+    late_parcel = datetime(2025, 2, 15, 3, tzinfo=UTC)
+    session.add(
+        Shipment(
+            shop_id=shop.id,
+            order_id=early.id,
+            tracking_number="LPEARLY",
+            destination_country="ES",
+            shipped_at=late_parcel,
+            status=TrackingStatus.PENDING,
+        )
+    )
+    session.add(
+        InboundMessage(shop_id=shop.id, external_id="early", order_id=early.id, received_at=late_parcel, text="?")
+    )
+    f.listing(session, shop, f.sku(session, shop))
+    session.flush()
+
+    s = growth_settings(SETTINGS)
+    facts = load_facts(session, shop=shop, today=today, lookback_days=91, milestone_days=s.gmv_days)
+    assert int(facts.early_sales.count.sum()) > 0 and early.id not in facts.orders.ids.tolist()
+    assert early.number in facts.shipments.labels.tolist()
+    assert early.number in [m.order_number for m in facts.messages]
+    assert _new_report(session, shop, today, RATES) == _old_report(session, shop, today, RATES)

@@ -92,6 +92,21 @@ class MessageFact(NamedTuple):
 
 
 @dataclass(frozen=True)
+class EarlySales:
+    """The sales of the shop's first days that no window reads (placed before the lookback, not open, not shipped
+    in it), counted and summed in the database per UTC hour: all that the milestones ask of them. Each hour lies
+    within one shop-local day; the totals are USD, in ten-thousandths, none negative."""
+
+    hour_us: np.ndarray  # int64: the hour's start, microseconds since 1970 UTC
+    day: np.ndarray  # int64: its shop-local day number
+    count: np.ndarray  # int64
+    units: np.ndarray  # int64
+
+
+NO_EARLY_SALES = EarlySales(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
+
+
+@dataclass(frozen=True)
 class ShopFacts:
     zone: tzinfo
     opened_on: date | None
@@ -100,6 +115,8 @@ class ShopFacts:
     messages: list[MessageFact]
     listings: int
     first_listed_on: date | None
+    # The milestones' sales not among `orders` (then every currency is USD and no total negative among the sales).
+    early_sales: EarlySales = NO_EARLY_SALES
 
 
 def day_start(day: date, zone: tzinfo) -> datetime:
@@ -209,99 +226,57 @@ def load_facts(
     stale_days: int = STALE_ORDER_DAYS,
 ) -> ShopFacts:
     """The shop's records for the metrics' windows (`lookback_days` before today) and for its first
-    `milestone_days` after opening; open orders `stale_days` past their ship-by day are marked stale."""
+    `milestone_days` after opening; open orders `stale_days` past their ship-by day are marked stale. The sales of
+    the first days that no window reads come as `EarlySales` (per hour) when they can: in USD, none negative."""
     zone = shop_zone(shop)
     recent = day_start(today - timedelta(days=lookback_days), zone)
     end = day_start(today + timedelta(days=1), zone)
-    placed = Order.placed_at >= recent
-    if shop.opened_on is not None:
-        opened = day_start(shop.opened_on, zone)
-        placed = or_(placed, and_(Order.placed_at >= opened, Order.placed_at < opened + timedelta(days=milestone_days)))
     # Open orders count whenever placed: they are what the projections are about.
     open_now = Order.status.in_((OrderStatus.AWAITING_SHIPMENT, OrderStatus.SHIPPED))
-    chosen = (Order.shop_id == shop.id, Order.placed_at < end, or_(placed, open_now))
+    windows = or_(Order.placed_at >= recent, open_now)
+    shop_orders = (Order.shop_id == shop.id, Order.placed_at < end)
     # Columns, not records: integers worked out by the database (instants in microseconds, days as numbers, the
     # order's states as bits), read on the session's connection after the flush the session would do.
     session.flush()
     db = session.connection()
-    paid = or_(Order.paid_at.is_not(None), Order.payment_state != PaymentState.UNPAID)
-    flags = (
-        _flag(paid, _PAID)
-        + _flag(
-            and_(
-                paid,
-                Order.payment_state != PaymentState.REFUNDED,
-                Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.CLOSED)),
-            ),
-            _SALE,
+    early_range = None
+    if shop.opened_on is not None and milestone_days > 0:
+        opened = day_start(shop.opened_on, zone)
+        early_range = and_(Order.placed_at >= opened, Order.placed_at < opened + timedelta(days=milestone_days))
+    early_labels = None
+    if early_range is None:
+        orders = _read_orders(db, zone, today, (*shop_orders, windows), negative_rating, stale_days, shop.id)
+        early = NO_EARLY_SALES
+    else:
+        # The first days' orders that a window may read (shipped in the lookback) one by one; the others' sales
+        # per hour, when those hours and totals allow it.
+        shipped_recently = Order.shipped_at >= recent
+        orders = _read_orders(
+            db,
+            zone,
+            today,
+            (*shop_orders, or_(windows, and_(early_range, shipped_recently))),
+            negative_rating,
+            stale_days,
+            shop.id,
         )
-        + _flag(Order.status == OrderStatus.AWAITING_SHIPMENT, _AWAITING)
-        + _flag(Order.status == OrderStatus.SHIPPED, _SHIPPED)
-        + _flag(Order.status.in_(OPEN), _OPEN)
-        + _flag(Order.delivered_at.is_not(None), _DELIVERED)
-        + _flag(
-            and_(Order.status == OrderStatus.CANCELLED, Order.cancelled_by == CancelledBy.SELLER), _SELLER_CANCELLED
+        only_early = (
+            *shop_orders,
+            early_range,
+            Order.placed_at < recent,
+            ~open_now,
+            or_(Order.shipped_at.is_(None), Order.shipped_at < recent),
         )
-    )
-    rows = db.execute(
-        select(
-            Order.id,
-            Order.number,
-            epoch_microseconds(Order.placed_at),
-            _or_missing(epoch_microseconds(Order.shipped_at)),
-            _or_missing(epoch_days(Order.ship_by)),
-            _or_missing(epoch_days(Order.protection_ends_on)),
-            _or_missing(Order.buyer_id),
-            flags,
-            Order.currency,
-            cast(Order.total, Float),
-        )
-        .where(*chosen)
-        .order_by(Order.id)
-    ).all()
-    ids, numbers, placed_us, shipped_us, ship_by, protection, buyer, bits, currency, total = (
-        zip(*rows, strict=True) if rows else ((),) * 10
-    )
-    order_ids = _ints(ids)
-    # The shop's disputed and negatively rated orders (those among the chosen ones are marked: no join needed).
-    disputed = _ints(db.scalars(select(Dispute.order_id).where(Dispute.shop_id == shop.id)).all())
-    negative = _ints(
-        db.scalars(
-            select(Feedback.order_id).where(Feedback.shop_id == shop.id, Feedback.rating <= negative_rating)
-        ).all()
-    )
-    flag = _ints(bits)
-    placed_on = local_day_numbers(_ints(placed_us), zone)
-    ship_by_days = _ints(ship_by)
-    is_open = (flag & _OPEN) != 0
-    # Stale: open, and its ship-by day (its placing day when it has none) before the cutoff.
-    due = np.where(ship_by_days != MISSING, ship_by_days, placed_on)
-    stale = is_open & (due < day_number(stale_cutoff(today, stale_days)))
-    currencies, currency_of = _codes(currency)
-    units, totals = _total_units(total, db, order_ids)
-    orders = OrderFacts(
-        ids=order_ids,
-        numbers=np.array(numbers, dtype=object),
-        placed_us=_ints(placed_us),
-        placed_on=placed_on,
-        shipped_on=local_day_numbers(_ints(shipped_us), zone),
-        ship_by=ship_by_days,
-        protection_ends_on=_ints(protection),
-        buyer=_ints(buyer),
-        paid=(flag & _PAID) != 0,
-        sale=(flag & _SALE) != 0,
-        awaiting=(flag & _AWAITING) != 0,
-        shipped=(flag & _SHIPPED) != 0,
-        delivered=(flag & _DELIVERED) != 0,
-        seller_cancelled=(flag & _SELLER_CANCELLED) != 0,
-        disputed=np.isin(order_ids, disputed),
-        negative_feedback=np.isin(order_ids, negative),
-        stale=stale,
-        currencies=currencies,
-        currency=currency_of,
-        total_units=units,
-        totals=totals,
-    )
+        found = _early_sales(db, zone, only_early) if _usd_sales(orders) else None
+        if found is None:
+            orders = _read_orders(
+                db, zone, today, (*shop_orders, or_(windows, early_range)), negative_rating, stale_days, shop.id
+            )
+            early = NO_EARLY_SALES
+        else:
+            early, early_labels = found, (*shop_orders, early_range)
+    order_ids = orders.ids
+    numbers = orders.numbers
     unscanned = (TrackingStatus.PENDING, TrackingStatus.UNKNOWN, TrackingStatus.EXPIRED)
     parcels = db.execute(
         select(
@@ -326,23 +301,6 @@ def load_facts(
     ).all()
     tracking, parcel_order, parcel_shipped, first_scan, seen = zip(*parcels, strict=True) if parcels else ((),) * 5
     tracking_numbers = np.array(tracking, dtype=object)
-    # The order's number when the order is among the facts' orders (ids are sorted), else the tracking number.
-    parcel_orders = _ints(parcel_order)
-    at = np.minimum(np.searchsorted(order_ids, parcel_orders), max(len(order_ids) - 1, 0))
-    known = np.zeros(len(parcel_orders), dtype=bool)
-    if len(order_ids):
-        known = (parcel_orders != MISSING) & (order_ids[at] == parcel_orders)
-    labels = tracking_numbers.copy()
-    labels[known] = orders.numbers[at[known]]
-    parcel_instants = _ints(parcel_shipped)
-    shipments = ShipmentFacts(
-        labels=labels,
-        tracking_numbers=tracking_numbers,
-        shipped_us=parcel_instants,
-        first_scan_us=_ints(first_scan),
-        carrier_seen=_ints(seen) != 0,
-        shipped_on=local_day_numbers(parcel_instants, zone),
-    )
     received = db.execute(
         select(InboundMessage.order_id, InboundMessage.received_at, InboundMessage.answered_at)
         .where(
@@ -352,7 +310,35 @@ def load_facts(
         )
         .order_by(InboundMessage.id)
     ).all()
-    number_of = dict(zip(order_ids.tolist(), numbers, strict=True))
+    parcel_orders = _ints(parcel_order)
+    # Parcels and messages name an order by its number when it is among the facts' orders or the first days'
+    # orders counted per hour (those are read by id), else by the tracking number or the time received.
+    label_ids, label_numbers = order_ids, numbers
+    if early_labels is not None:
+        named = np.concatenate((parcel_orders, _ints([m.order_id for m in received if m.order_id])))
+        wanted = np.setdiff1d(named[named != MISSING], order_ids)
+        if len(wanted):
+            extra = _numbers_of(db, wanted, early_labels)
+            label_ids = np.concatenate((order_ids, extra[0]))
+            label_numbers = np.concatenate((numbers, extra[1]))
+            by_id = np.argsort(label_ids, kind="stable")
+            label_ids, label_numbers = label_ids[by_id], label_numbers[by_id]
+    at = np.minimum(np.searchsorted(label_ids, parcel_orders), max(len(label_ids) - 1, 0))
+    known = np.zeros(len(parcel_orders), dtype=bool)
+    if len(label_ids):
+        known = (parcel_orders != MISSING) & (label_ids[at] == parcel_orders)
+    labels = tracking_numbers.copy()
+    labels[known] = label_numbers[at[known]]
+    parcel_instants = _ints(parcel_shipped)
+    shipments = ShipmentFacts(
+        labels=labels,
+        tracking_numbers=tracking_numbers,
+        shipped_us=parcel_instants,
+        first_scan_us=_ints(first_scan),
+        carrier_seen=_ints(seen) != 0,
+        shipped_on=local_day_numbers(parcel_instants, zone),
+    )
+    number_of = dict(zip(label_ids.tolist(), label_numbers.tolist(), strict=True))
     messages = [
         MessageFact(number_of.get(m.order_id) if m.order_id else None, m.received_at, m.answered_at, day)
         for m, day in zip(received, local_days([m.received_at for m in received], zone), strict=True)
@@ -364,7 +350,173 @@ def load_facts(
         .where(Listing.shop_id == shop.id)
     ).one()
     first_listed_on = local_day(_aware(first_listed), zone) if first_listed is not None else None
-    return ShopFacts(zone, shop.opened_on, orders, shipments, messages, int(listings or 0), first_listed_on)
+    return ShopFacts(zone, shop.opened_on, orders, shipments, messages, int(listings or 0), first_listed_on, early)
+
+
+def _paid() -> Any:
+    return or_(Order.paid_at.is_not(None), Order.payment_state != PaymentState.UNPAID)
+
+
+def _sale() -> Any:
+    return and_(
+        _paid(),
+        Order.payment_state != PaymentState.REFUNDED,
+        Order.status.not_in((OrderStatus.CANCELLED, OrderStatus.CLOSED)),
+    )
+
+
+def _read_orders(
+    db: Any,
+    zone: tzinfo,
+    today: date,
+    where: tuple[Any, ...],
+    negative_rating: int,
+    stale_days: int,
+    shop_id: int,
+) -> OrderFacts:
+    """The orders matching `where` as columns, in the order of their ids."""
+    flags = (
+        _flag(_paid(), _PAID)
+        + _flag(_sale(), _SALE)
+        + _flag(Order.status == OrderStatus.AWAITING_SHIPMENT, _AWAITING)
+        + _flag(Order.status == OrderStatus.SHIPPED, _SHIPPED)
+        + _flag(Order.status.in_(OPEN), _OPEN)
+        + _flag(Order.delivered_at.is_not(None), _DELIVERED)
+        + _flag(
+            and_(Order.status == OrderStatus.CANCELLED, Order.cancelled_by == CancelledBy.SELLER), _SELLER_CANCELLED
+        )
+    )
+    rows = db.execute(
+        select(
+            Order.id,
+            Order.number,
+            epoch_microseconds(Order.placed_at),
+            _or_missing(epoch_microseconds(Order.shipped_at)),
+            _or_missing(epoch_days(Order.ship_by)),
+            _or_missing(epoch_days(Order.protection_ends_on)),
+            _or_missing(Order.buyer_id),
+            flags,
+            Order.currency,
+            cast(Order.total, Float),
+        )
+        .where(*where)
+        .order_by(Order.id)
+    ).all()
+    ids, numbers, placed_us, shipped_us, ship_by, protection, buyer, bits, currency, total = (
+        zip(*rows, strict=True) if rows else ((),) * 10
+    )
+    order_ids = _ints(ids)
+    # The shop's disputed and negatively rated orders (those among the chosen ones are marked: no join needed).
+    disputed = _ints(db.scalars(select(Dispute.order_id).where(Dispute.shop_id == shop_id)).all())
+    negative = _ints(
+        db.scalars(
+            select(Feedback.order_id).where(Feedback.shop_id == shop_id, Feedback.rating <= negative_rating)
+        ).all()
+    )
+    flag = _ints(bits)
+    placed_on = local_day_numbers(_ints(placed_us), zone)
+    ship_by_days = _ints(ship_by)
+    is_open = (flag & _OPEN) != 0
+    # Stale: open, and its ship-by day (its placing day when it has none) before the cutoff.
+    due = np.where(ship_by_days != MISSING, ship_by_days, placed_on)
+    stale = is_open & (due < day_number(stale_cutoff(today, stale_days)))
+    currencies, currency_of = _codes(currency)
+    units, totals = _total_units(total, db, order_ids)
+    return OrderFacts(
+        ids=order_ids,
+        numbers=np.array(numbers, dtype=object),
+        placed_us=_ints(placed_us),
+        placed_on=placed_on,
+        shipped_on=local_day_numbers(_ints(shipped_us), zone),
+        ship_by=ship_by_days,
+        protection_ends_on=_ints(protection),
+        buyer=_ints(buyer),
+        paid=(flag & _PAID) != 0,
+        sale=(flag & _SALE) != 0,
+        awaiting=(flag & _AWAITING) != 0,
+        shipped=(flag & _SHIPPED) != 0,
+        delivered=(flag & _DELIVERED) != 0,
+        seller_cancelled=(flag & _SELLER_CANCELLED) != 0,
+        disputed=np.isin(order_ids, disputed),
+        negative_feedback=np.isin(order_ids, negative),
+        stale=stale,
+        currencies=currencies,
+        currency=currency_of,
+        total_units=units,
+        totals=totals,
+    )
+
+
+def _usd_sales(orders: OrderFacts) -> bool:
+    """Whether the orders' sales are all in USD with whole totals in ten-thousandths, none negative: what lets the
+    milestones add early sales per hour to them (`money` and `_reached_on` add such sales as integers)."""
+    units = orders.total_units
+    if units is None:
+        return False
+    sales = orders.sale
+    names = [orders.currencies[c] for c in np.unique(orders.currency[sales]).tolist()]
+    return all(name == "USD" for name in names) and not bool((units[sales] < 0).any())
+
+
+def _numbers_of(db: Any, ids: np.ndarray, where: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The ids and numbers of the orders among `ids` (sorted) that match `where`, a thousand ids at a time."""
+    found: list[tuple[int, str]] = []
+    for at in range(0, len(ids), 1000):
+        chunk = ids[at : at + 1000].tolist()
+        found.extend(db.execute(select(Order.id, Order.number).where(Order.id.in_(chunk), *where)).all())
+    return _ints([i for i, _ in found]), np.array([n for _, n in found], dtype=object)
+
+
+_HOUR = 3600
+_HOUR_US = 3_600_000_000
+
+
+def _early_sales(db: Any, zone: tzinfo, where: tuple[Any, ...]) -> EarlySales | None:
+    """The sales matching `where` counted and summed per UTC hour and currency by the database, or None when that
+    would not be exact: a currency other than USD, a total that is not whole in ten-thousandths or is negative, an
+    hour across two shop-local days (a zone whose offset is not whole hours, or changes within the hour)."""
+    if db.dialect.name == "sqlite":
+        # SQLite keeps an instant as 'YYYY-MM-DD HH:MM:SS.ffffff': its first 13 characters name the hour.
+        hour: Any = func.substr(Order.placed_at, 1, 13)
+    else:
+        hour = epoch_microseconds(Order.placed_at) / _HOUR_US
+    scaled = cast(Order.total, Float) * 10_000
+    rows = db.execute(
+        select(
+            hour,
+            Order.currency,
+            func.count(),
+            func.sum(func.round(scaled)),
+            func.max(func.abs(scaled - func.round(scaled))),
+            func.min(Order.total),
+        )
+        .where(*where, _sale())
+        .group_by(hour, Order.currency)
+        .order_by(hour)
+    ).all()
+    if not rows:
+        return NO_EARLY_SALES
+    starts: list[int] = []
+    days: list[int] = []
+    counts: list[int] = []
+    units: list[int] = []
+    for key, currency, count, whole, off, least in rows:
+        if currency != "USD" or float(off) >= 0.25 or least < 0 or abs(float(whole)) >= 2**52:
+            return None
+        second = (
+            int(datetime.fromisoformat(f"{key}:00:00").replace(tzinfo=UTC).timestamp())
+            if isinstance(key, str)
+            else int(key) * _HOUR
+        )
+        first, last = _offset(second, zone), _offset(second + _HOUR - 1, zone)
+        day = (second + first) // _DAY
+        if first != last or (second + _HOUR - 1 + first) // _DAY != day:
+            return None
+        starts.append(second * _SECOND)
+        days.append(day)
+        counts.append(int(count))
+        units.append(int(whole))
+    return EarlySales(_ints(starts), _ints(days), _ints(counts), _ints(units))
 
 
 def _total_units(

@@ -124,18 +124,38 @@ def milestones(
     gmv_end = opened + timedelta(days=s.gmv_days - 1)
     o = facts.orders
     placed_on = o.placed_on
-    chosen = o.sale & (placed_on >= day_number(opened)) & (placed_on <= day_number(min(today, gmv_end)))
+    first, last = day_number(opened), day_number(min(today, gmv_end))
+    chosen = o.sale & (placed_on >= first) & (placed_on <= last)
     # In the order they were placed (orders placed at the same instant in the order of their ids).
     sales = np.flatnonzero(chosen)
     sales = sales[np.argsort(o.placed_us[sales], kind="stable")]
-    counted = placed_on[sales] <= day_number(sales_end)
-    count = int(counted.sum())
-    sales_reached: date | None = None
-    if count >= s.sales_target:
-        nth = np.flatnonzero(counted)[s.sales_target - 1]
-        sales_reached = day_of(int(placed_on[sales[nth]]))
-    usd = money(o, sales, "USD", usd_per_unit)
-    gmv_reached = _reached_on(facts, sales, s.gmv_target_usd, usd_per_unit)
+    early = facts.early_sales
+    hours = np.flatnonzero((early.day >= first) & (early.day <= last))
+    if len(hours):
+        # The early sales' hours among the orders, in the order placed: each hour lies within one local day, so
+        # the day on which a count or sum is reached is that of the hour it is reached in. Their totals are USD.
+        when = np.concatenate((o.placed_us[sales], early.hour_us[hours]))
+        in_order = np.argsort(when, kind="stable")
+        assert o.total_units is not None
+        days = np.concatenate((placed_on[sales], early.day[hours]))[in_order]
+        counts = np.concatenate((np.ones(len(sales), dtype=np.int64), early.count[hours]))[in_order]
+        units = np.concatenate((o.total_units[sales], early.units[hours]))[in_order]
+        counted_sales = np.where(days <= day_number(sales_end), counts, 0)
+        count = int(counted_sales.sum())
+        sales_reached = _day_reached(days, np.cumsum(counted_sales), s.sales_target)
+        total = int(units.sum())
+        usd = convert(Decimal(total).scaleb(-4), "USD", "USD", usd_per_unit)
+        needed = int((s.gmv_target_usd * 10_000).to_integral_value(rounding=ROUND_CEILING))
+        gmv_reached = _day_reached(days, np.cumsum(units), needed)
+    else:
+        counted = placed_on[sales] <= day_number(sales_end)
+        count = int(counted.sum())
+        sales_reached = None
+        if count >= s.sales_target:
+            nth = np.flatnonzero(counted)[s.sales_target - 1]
+            sales_reached = day_of(int(placed_on[sales[nth]]))
+        usd = money(o, sales, "USD", usd_per_unit)
+        gmv_reached = _reached_on(facts, sales, s.gmv_target_usd, usd_per_unit)
     return [
         listing,
         Milestone(
@@ -202,8 +222,14 @@ def level(
 
 def first_sale_day(facts: ShopFacts) -> date | None:
     """The shop's local day of its first sale among the facts' orders (those since opening are among them)."""
-    days = facts.orders.placed_on[facts.orders.sale]
+    days = np.concatenate((facts.orders.placed_on[facts.orders.sale], facts.early_sales.day))
     return day_of(int(days.min())) if len(days) else None
+
+
+def _day_reached(days: np.ndarray, running: np.ndarray, target: int) -> date | None:
+    """The day at the first position where the running count or sum is at least `target`."""
+    past = np.flatnonzero(running >= target)
+    return day_of(int(days[past[0]])) if len(past) else None
 
 
 def _reached_on(facts: ShopFacts, sales: np.ndarray, target: Decimal, usd_per_unit: dict[str, Decimal]) -> date | None:
