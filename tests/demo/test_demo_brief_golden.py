@@ -93,6 +93,10 @@ def test_the_demo_brief_on_postgresql_is_the_golden_one(postgres_server_url: str
 # Libraries the brief never needs: language detection (triage ran when the messages arrived), data frames,
 # forecasting baselines, Dask, a browser; Alembic (the revision check reads the scripts' text, see db/migrate.py).
 NOT_FOR_THE_BRIEF = ("lingua", "pandas", "statsforecast", "dask", "distributed", "playwright", "alembic")
+# Packages and modules of the libraries and domains it does use that it never runs on a SQLite database: the
+# PostgreSQL dialect (all its drivers' modules), the carriers' phrase rules (its timelines are built from stored,
+# already read events).
+NOT_FOR_THE_SQLITE_BRIEF = ("sqlalchemy.dialects.postgresql", "tradewind.logistics.tracking.phrases")
 
 
 def test_the_brief_in_a_fresh_interpreter_imports_no_library_it_does_not_use(
@@ -116,6 +120,7 @@ def test_the_brief_in_a_fresh_interpreter_imports_no_library_it_does_not_use(
     assert {"tradewind.brief.producers", "tradewind.planning.estimate_store"} <= modules  # the brief ran
     assert sorted(m for m in modules if m.split(".")[0] == "numba") == []
     assert sorted(m for m in modules if m.split(".")[0] in NOT_FOR_THE_BRIEF) == []
+    assert sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in NOT_FOR_THE_SQLITE_BRIEF)) == []
     golden = GOLDEN.read_text(encoding="utf-8")
     if done.stdout != golden:
         pytest.fail(first_difference(done.stdout, golden))

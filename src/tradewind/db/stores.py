@@ -17,12 +17,11 @@ records arrive (the importers, the tracking webhook, `tradewind track import`) a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, delete, insert, select, text
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -134,7 +133,10 @@ def count_edits(session: Session, edited: Sequence[tuple[tuple[int, str], int]])
     """Move on the edit count of each (shop, table) by its number (called as the transaction commits, in this
     order)."""
     dialect = session.get_bind().dialect.name
-    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    make: Callable[[type[StoreWatermark]], Any] = sqlite_insert
+    if dialect == "postgresql":
+        # Imported on PostgreSQL only: the dialect's package loads every one of its drivers' modules (~45 ms).
+        from sqlalchemy.dialects.postgresql import insert as make
     for (shop_id, table), number in edited:
         statement = make(StoreWatermark).values(shop_id=shop_id, store=EDITS, source=table[:32], last_id=number)
         statement = statement.on_conflict_do_update(

@@ -13,10 +13,13 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tradewind.logistics.models import TrackingEvent, TrackingStatus
 from tradewind.logistics.tracking.codes import Substatus
-from tradewind.logistics.tracking.normalize import TrackingNormalizer, shared_normalizer
+
+if TYPE_CHECKING:
+    from tradewind.logistics.tracking.normalize import TrackingNormalizer
 
 S = TrackingStatus
 
@@ -80,7 +83,13 @@ class TimelineEvent:
 
     @classmethod
     def read(cls, raw: RawTrackingEvent, normalizer: TrackingNormalizer | None = None) -> TimelineEvent:
-        reading = (normalizer or shared_normalizer()).read(raw.text, raw.code)
+        if normalizer is None:
+            # The carriers' phrase rules (a large table of patterns) are loaded by the commands that read raw
+            # events, not by those that build timelines from stored ones (the brief).
+            from tradewind.logistics.tracking.normalize import shared_normalizer
+
+            normalizer = shared_normalizer()
+        reading = normalizer.read(raw.text, raw.code)
         return cls(
             occurred_at=raw.occurred_at.astimezone(UTC),
             text=raw.text,
