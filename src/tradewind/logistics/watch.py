@@ -49,6 +49,10 @@ TROUBLE = {
 }
 # A parcel in these states is not coming to the buyer: no delivery date to give.
 NOT_COMING = frozenset({Substatus.RETURNING_TO_SENDER, Substatus.LOST})
+# An outlook with no reason (most open orders): one phrase for all of them.
+ON_TIME = phrase("expected in time")
+# A stored status as its member, by value: a dict lookup per open parcel rather than Enum's call.
+STATUSES = {status.value: status for status in S}
 
 
 def _settled_among(session: Session, ids: list[int]) -> set[int]:
@@ -352,7 +356,7 @@ class _Parcel:
     """An order's latest parcel as its outlook reads it (from the outlook inputs: `outlook_store.OutlookRow`)."""
 
     tracking_number: str
-    status: str
+    status: TrackingStatus
     shipped_at: datetime
     first_scan_at: datetime | None
     last_event_at: datetime | None
@@ -373,7 +377,7 @@ def _parcel_of(row: OutlookRow) -> _Parcel | None:
         return None
     return _Parcel(
         tracking_number=row.tracking_number or "",
-        status=S(row.status),
+        status=STATUSES[row.status],
         shipped_at=datetime.fromtimestamp(row.shipped, UTC),
         first_scan_at=_instant(row.first_scan),
         last_event_at=_instant(row.last_event),
@@ -488,8 +492,8 @@ def _parcel_facts(parcel: _Parcel, method: str, now: datetime) -> ParcelFacts:
     return ParcelFacts(
         tracking_number=parcel.tracking_number,
         carrier_method=method,
-        status=S(parcel.status).value,
-        status_words=plain_words(S(parcel.status), parcel.substatus),
+        status=parcel.status.value,
+        status_words=plain_words(parcel.status, parcel.substatus),
         substatus=parcel.substatus,
         last_event=parcel.latest_text,
         last_event_at=parcel.last_event_at,
@@ -652,7 +656,7 @@ def _outlook(
     return {
         "reason": reasons[0][0] if reasons else "on_time",
         "reason_words": reasons[0][1].english() if reasons else "expected in time",
-        "reason_phrase": reasons[0][1] if reasons else phrase("expected in time"),
+        "reason_phrase": reasons[0][1] if reasons else ON_TIME,
         "reasons": tuple(code for code, _ in reasons),
         "promised_on": promised,
         "expected_p50_on": p50_on,
