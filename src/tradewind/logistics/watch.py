@@ -349,6 +349,9 @@ class OrderAtRisk:
 # A lane curve's answers for the day (`LaneEstimate.days_to_delivery` by estimate, quantile and days on the way):
 # the open orders of a lane ask the same few hundred questions thousands of times.
 Curves = dict[tuple[int, float, int], int | None]
+# The day's reasons in English by phrase: the late orders of a lane share a few hundred reasons ("expected by ...,
+# 12 days after the promised ...") among thousands of orders.
+Words = dict[Phrase, str]
 
 
 @dataclass(frozen=True)
@@ -456,6 +459,7 @@ def _order_outlooks(
     outlooks = []
     defaults: dict[str, str | None] = {}
     curves: Curves = {}
+    words: Words = {}
     for row in rows:
         parcel = _parcel_of(row)
         if parcel is not None and parcel.substatus == Substatus.RETURNED_TO_SENDER:
@@ -473,7 +477,7 @@ def _order_outlooks(
                 )[0]
             method = defaults[destination]
         lane = Lane(origin, destination, method or UNSPECIFIED_METHOD) if destination else None
-        outlooks.append((row.order_id, _outlook(row, parcel, lane, statistics, moment, config, scans, curves)))
+        outlooks.append((row.order_id, _outlook(row, parcel, lane, statistics, moment, config, scans, curves, words)))
     return outlooks
 
 
@@ -536,6 +540,7 @@ def _outlook(
     rules: LogisticsRules,
     scans: bool,
     curves: Curves,
+    words: Words,
 ) -> dict[str, Any]:
     """An order's outlook (`OrderAtRisk`'s fields but the order) from its inputs, today."""
     reasons: list[tuple[str, Phrase]] = []
@@ -655,7 +660,7 @@ def _outlook(
             )
     return {
         "reason": reasons[0][0] if reasons else "on_time",
-        "reason_words": reasons[0][1].english() if reasons else "expected in time",
+        "reason_words": _english(reasons[0][1], words) if reasons else "expected in time",
         "reason_phrase": reasons[0][1] if reasons else ON_TIME,
         "reasons": tuple(code for code, _ in reasons),
         "promised_on": promised,
@@ -669,6 +674,14 @@ def _outlook(
         "steps": steps,
         "act_by": act_by if steps else None,
     }
+
+
+def _english(reason: Phrase, words: Words) -> str:
+    """`reason.english()`, rendered once per phrase of the day (`Words`)."""
+    found = words.get(reason)
+    if found is None:
+        found = words[reason] = reason.english()
+    return found
 
 
 def _lost_steps(number: str, facts: ParcelFacts, act_by: date | None) -> tuple[dict[str, Any], ...]:
