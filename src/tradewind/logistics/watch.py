@@ -49,6 +49,10 @@ TROUBLE = {
 }
 # A parcel in these states is not coming to the buyer: no delivery date to give.
 NOT_COMING = frozenset({Substatus.RETURNING_TO_SENDER, Substatus.LOST})
+# An outlook with no reason (most open orders): one phrase for all of them.
+ON_TIME = phrase("expected in time")
+# A stored status as its member, by value: a dict lookup per open parcel rather than Enum's call.
+STATUSES = {status.value: status for status in S}
 
 
 def _settled_among(session: Session, ids: list[int]) -> set[int]:
@@ -345,6 +349,9 @@ class OrderAtRisk:
 # A lane curve's answers for the day (`LaneEstimate.days_to_delivery` by estimate, quantile and days on the way):
 # the open orders of a lane ask the same few hundred questions thousands of times.
 Curves = dict[tuple[int, float, int], int | None]
+# The day's reasons in English by phrase: the late orders of a lane share a few hundred reasons ("expected by ...,
+# 12 days after the promised ...") among thousands of orders.
+Words = dict[Phrase, str]
 
 
 @dataclass(frozen=True)
@@ -352,7 +359,7 @@ class _Parcel:
     """An order's latest parcel as its outlook reads it (from the outlook inputs: `outlook_store.OutlookRow`)."""
 
     tracking_number: str
-    status: str
+    status: TrackingStatus
     shipped_at: datetime
     first_scan_at: datetime | None
     last_event_at: datetime | None
@@ -373,7 +380,7 @@ def _parcel_of(row: OutlookRow) -> _Parcel | None:
         return None
     return _Parcel(
         tracking_number=row.tracking_number or "",
-        status=S(row.status),
+        status=STATUSES[row.status],
         shipped_at=datetime.fromtimestamp(row.shipped, UTC),
         first_scan_at=_instant(row.first_scan),
         last_event_at=_instant(row.last_event),
@@ -452,6 +459,7 @@ def _order_outlooks(
     outlooks = []
     defaults: dict[str, str | None] = {}
     curves: Curves = {}
+    words: Words = {}
     for row in rows:
         parcel = _parcel_of(row)
         if parcel is not None and parcel.substatus == Substatus.RETURNED_TO_SENDER:
@@ -469,7 +477,7 @@ def _order_outlooks(
                 )[0]
             method = defaults[destination]
         lane = Lane(origin, destination, method or UNSPECIFIED_METHOD) if destination else None
-        outlooks.append((row.order_id, _outlook(row, parcel, lane, statistics, moment, config, scans, curves)))
+        outlooks.append((row.order_id, _outlook(row, parcel, lane, statistics, moment, config, scans, curves, words)))
     return outlooks
 
 
@@ -488,8 +496,8 @@ def _parcel_facts(parcel: _Parcel, method: str, now: datetime) -> ParcelFacts:
     return ParcelFacts(
         tracking_number=parcel.tracking_number,
         carrier_method=method,
-        status=S(parcel.status).value,
-        status_words=plain_words(S(parcel.status), parcel.substatus),
+        status=parcel.status.value,
+        status_words=plain_words(parcel.status, parcel.substatus),
         substatus=parcel.substatus,
         last_event=parcel.latest_text,
         last_event_at=parcel.last_event_at,
@@ -532,6 +540,7 @@ def _outlook(
     rules: LogisticsRules,
     scans: bool,
     curves: Curves,
+    words: Words,
 ) -> dict[str, Any]:
     """An order's outlook (`OrderAtRisk`'s fields but the order) from its inputs, today."""
     reasons: list[tuple[str, Phrase]] = []
@@ -651,8 +660,8 @@ def _outlook(
             )
     return {
         "reason": reasons[0][0] if reasons else "on_time",
-        "reason_words": reasons[0][1].english() if reasons else "expected in time",
-        "reason_phrase": reasons[0][1] if reasons else phrase("expected in time"),
+        "reason_words": _english(reasons[0][1], words) if reasons else "expected in time",
+        "reason_phrase": reasons[0][1] if reasons else ON_TIME,
         "reasons": tuple(code for code, _ in reasons),
         "promised_on": promised,
         "expected_p50_on": p50_on,
@@ -665,6 +674,14 @@ def _outlook(
         "steps": steps,
         "act_by": act_by if steps else None,
     }
+
+
+def _english(reason: Phrase, words: Words) -> str:
+    """`reason.english()`, rendered once per phrase of the day (`Words`)."""
+    found = words.get(reason)
+    if found is None:
+        found = words[reason] = reason.english()
+    return found
 
 
 def _lost_steps(number: str, facts: ParcelFacts, act_by: date | None) -> tuple[dict[str, Any], ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tradewind.logistics.models import TrackingStatus
 from tradewind.wording import Phrase, phrase
@@ -238,6 +239,8 @@ def plain_phrase(status: TrackingStatus, substatus: str | None = None) -> Phrase
     return PLAIN_PHRASES[status]
 
 
+@lru_cache(maxsize=512)
 def plain_words(status: TrackingStatus, substatus: str | None = None) -> str:
-    """The status as a seller would say it to a buyer."""
+    """The status as a seller would say it to a buyer (rendered once per status and substatus: the outlooks ask it
+    of every open parcel)."""
     return plain_phrase(status, substatus).english()
