@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
 from tests.logistics.parcels import history, parcel, shipped_order
-from tradewind.db.session import read_memo
+from tradewind.db.session import memo_scope, read_memo
 from tradewind.db.stores import watermarks
+from tradewind.logistics import watch
 from tradewind.logistics.models import Shipment
 from tradewind.logistics.outlook_store import (
     STORE,
@@ -161,3 +163,35 @@ def test_an_edit_of_a_parcel_below_the_watermarks_is_projected_again(session: Se
     assert stored(session, shop) == records(session, shop)
     row = next(r for r in stored(session, shop) if r[0] == orders[2].id)
     assert row[8] is None  # no parcel
+
+
+def test_the_outlooks_are_let_go_with_their_scope_and_the_expected_deliveries_kept(
+    session: Session, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The brief's notify_delay reads every open order's outlook within its own memo scope; those figures are let go
+    at its end, and the replies that ask for the expected deliveries later get the same dates without the outlooks
+    being worked out again."""
+    history(session, shop, destination="RU", method_code="epacket", days=[14 + i % 5 for i in range(30)], end=NOW)
+    travelling(session, shop, 25, [(24, "Прием, Иу 322000")], promised_days=20)
+    travelling(session, shop, 6, [(5, "Прием, Иу 322000")], promised_days=30)
+    shipped_order(session, shop, placed_at=ago(3), status=OrderStatus.AWAITING_SHIPMENT, promised_days=2)
+    fresh = expected_deliveries(session, shop=shop, today=TODAY, now=NOW)
+    computed: list[int] = []
+    real = watch._order_outlooks
+
+    def counted(*args: Any, **kw: Any) -> list[tuple[int, dict[str, Any]]]:
+        computed.append(1)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(watch, "_order_outlooks", counted)
+    with read_memo(session):
+        with memo_scope(session):
+            assert orders_at_risk(session, shop=shop, today=TODAY, now=NOW)
+            orders_at_risk(session, shop=shop, today=TODAY, now=NOW)
+        assert computed == [1]
+        assert not [k for k in session.info["tradewind.read_memo"] if k[0] == "order_outlook_figures"]
+        assert expected_deliveries(session, shop=shop, today=TODAY, now=NOW) == fresh and len(fresh) == 3
+        assert computed == [1]
+        with memo_scope(session):  # asked for again after its scope: worked out again
+            orders_at_risk(session, shop=shop, today=TODAY, now=NOW)
+        assert computed == [1, 1]

@@ -18,7 +18,7 @@ from tradewind.brief.models import ActionEvent, ActionRecord, ActionState
 from tradewind.brief.ranking import carry_metric_penalties, priority
 from tradewind.brief.states import TRANSITIONS, claim, record_event, transition
 from tradewind.db.changes import mark_shop_changed
-from tradewind.db.session import read_memo
+from tradewind.db.session import memo_scope, read_memo
 from tradewind.errors import ConflictError, InvalidTransitionError, NotFoundError, StateChangedError, ValidationError
 from tradewind.logging import get_logger
 from tradewind.messaging.service import edit_draft, one_message_per_order
@@ -49,7 +49,10 @@ def collect(
         from tradewind.brief.stores import bring_stores_up_to_date
 
         bring_stores_up_to_date(session, shop_id=shop.id)
-        found = [(producer, producer.actions(session, shop=shop, context=context)) for producer in producers]
+        found: list[tuple[ActionProducer, list[Action]]] = []
+        for producer in producers:
+            with memo_scope(session):  # what one producer alone reads is let go once it is done
+                found.append((producer, producer.actions(session, shop=shop, context=context)))
     for producer, actions in found:
         for action in actions:
             if action.kind not in producer.kinds:

@@ -147,6 +147,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 _MEMO = "tradewind.read_memo"
+_SCOPE = "tradewind.read_memo.scope"
 M = TypeVar("M")
 
 
@@ -168,11 +169,31 @@ def read_memo(session: Session) -> Iterator[None]:
             session.info.pop(_MEMO, None)
 
 
-def memoized(session: Session, key: Hashable, compute: Callable[[], M]) -> M:
-    """`compute()`, or the value it gave for `key` earlier in the same `read_memo` block."""
+@contextmanager
+def memo_scope(session: Session) -> Iterator[None]:
+    """Within a `read_memo`, a part of it (the brief opens one per producer): what is memoized with `scoped=True`
+    in this block is kept until its end only, and computed again if asked for after it. For large figures that
+    one part reads several times and the others seldom (a brief of a large shop would otherwise hold them, at
+    hundreds of megabytes, until its last producer). Outside a `read_memo` it changes nothing."""
+    outer = session.info.get(_SCOPE)
+    session.info[_SCOPE] = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            session.info.pop(_SCOPE, None)
+        else:
+            session.info[_SCOPE] = outer
+
+
+def memoized(session: Session, key: Hashable, compute: Callable[[], M], *, scoped: bool = False) -> M:
+    """`compute()`, or the value it gave for `key` earlier in the same `read_memo` block (`scoped`: in the same
+    `memo_scope` within it, where there is one)."""
     memo: dict[Hashable, Any] | None = session.info.get(_MEMO)
     if memo is None:
         return compute()
+    if scoped:
+        memo = session.info.get(_SCOPE, memo)
     if key not in memo:
         memo[key] = compute()
     found: M = memo[key]

@@ -44,7 +44,7 @@ def awaiting_shipment(session: Session, shop: Shop) -> list[OpenOrder]:
         )
         return [OpenOrder(*row) for row in rows]
 
-    return memoized(session, ("awaiting_shipment", shop.id), read)
+    return memoized(session, ("awaiting_shipment", shop.id), read, scoped=True)  # the shipping choice's alone
 
 
 def open_order_lanes(

@@ -425,7 +425,19 @@ def expected_deliveries(
     """Every open order's expected delivery (p90) by order id, None where the outlook gives no date (the same
     outlooks as `order_outlooks`, without reading the orders as records)."""
     config = rules or LogisticsRules()
-    found = _outlook_figures(session, shop=shop, today=today, moment=_moment(today, now), config=config)
+    moment = _moment(today, now)
+    return memoized(
+        session,
+        _expected_key(shop, today, moment, config),
+        lambda: _expected_of(_outlook_figures(session, shop=shop, today=today, moment=moment, config=config)),
+    )
+
+
+def _expected_key(shop: Shop, today: date, moment: datetime, config: LogisticsRules) -> tuple[Any, ...]:
+    return ("expected_deliveries", shop.id, today, moment, repr(config))
+
+
+def _expected_of(found: list[tuple[int, dict[str, Any]]]) -> dict[int, date | None]:
     return {order_id: figures["expected_p90_on"] for order_id, figures in found}
 
 
@@ -433,11 +445,17 @@ def _outlook_figures(
     session: Session, *, shop: Shop, today: date, moment: datetime, config: LogisticsRules
 ) -> list[tuple[int, dict[str, Any]]]:
     """Each open order's id and its outlook's figures (`OrderAtRisk` but the order). Computed once per
-    `read_memo`."""
+    `memo_scope` (the brief's producer that asks, notify_delay): a large shop's run to a hundred megabytes. The
+    expected deliveries (p90) that others ask for later (the replies about where an order is) are kept from them
+    for the whole `read_memo`, a date per order."""
     key = ("order_outlook_figures", shop.id, today, moment, repr(config))
-    return memoized(
-        session, key, lambda: _order_outlooks(session, shop=shop, today=today, moment=moment, config=config)
-    )
+
+    def compute() -> list[tuple[int, dict[str, Any]]]:
+        found = _order_outlooks(session, shop=shop, today=today, moment=moment, config=config)
+        memoized(session, _expected_key(shop, today, moment, config), lambda: _expected_of(found))
+        return found
+
+    return memoized(session, key, compute, scoped=True)
 
 
 def _order_outlooks(

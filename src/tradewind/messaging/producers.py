@@ -411,6 +411,14 @@ class NotifyDelayProducer(BuyerNoticeProducer):
     def __init__(self) -> None:
         self._outlooks: dict[str, tuple[OrderAtRisk, str | None]] = {}
 
+    def order_actions(self, session: Session, *, shop: Shop, context: BriefContext) -> list[Action]:
+        try:
+            return super().order_actions(session, shop=shop, context=context)
+        finally:
+            # Every late order's outlook, with its order and buyer as records: read by the notices' wording only.
+            # Kept, they would stay in memory through the rest of the brief (41,000 records at scale 100).
+            self._outlooks.clear()
+
     def group_of(self, action: Action) -> str:
         return str(action.figures["reason"])  # "14 buyers will be late: cut flights — drafts in ru, es, fr"
 
