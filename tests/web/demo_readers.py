@@ -59,6 +59,8 @@ def build_demo_readers(path: Path) -> tuple[DemoReaders, Engine]:
             grant(session, user=user, shop=shop, role=Role.OWNER)
         context = BriefContext(today=DEMO_TODAY, now=clock.now(), settings=settings)
         actions = refresh_brief(session, shop=shop, context=context, producers=default_producers()).actions
+        for action in actions:  # read while the session is open: the brief loads them when first used
+            action.figures, action.steps  # noqa: B018
     app = create_app(settings, server=ServerSettings(hash_time_cost=1, hash_memory_kib=8), engine=engine, clock=clock)
     clients, csrf = {}, {}
     for locale, email in DEMO_READERS.items():
