@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from tradewind.clock import Clock, local_today
 from tradewind.config import Settings
 from tradewind.planning.demand_store import DAILY_DEMAND
-from tradewind.planning.frames import load_inputs
+from tradewind.planning.frames import PlanInputs, load_inputs
 from tradewind.planning.kernels import DemandEstimate, DemandSettings, estimate_demand
 from tradewind.planning.kernels.methods import KERNEL_VERSION
 from tradewind.planning.models import StoredDemandEstimate
@@ -122,19 +122,21 @@ def demand_estimate(
     return estimate
 
 
-def prepare_plan_estimate(session: Session, *, shop_id: int, today: date, settings: Settings) -> bool:
-    """Make the estimate the shop's plan on `today` will run on (when its inputs changed since it was last stored)
-    and store it, so that the day's brief reads it back; False when the shop has no active SKU (nothing to plan)."""
-    inputs = load_inputs(
+def plan_inputs(session: Session, *, shop_id: int, today: date, settings: Settings) -> PlanInputs:
+    """The records the shop's plan on `today` runs on, over the settings' history and horizon (the plan and the
+    estimate prepared at an import read them the same way, so that their digests agree)."""
+    return load_inputs(
         session,
         shop_id=shop_id,
         today=today,
         history_days=settings.history_days,
         horizon=settings.planning_horizon_days,
     )
-    if not inputs.skus:
-        return False
-    demand_estimate(
+
+
+def plan_estimate(session: Session, *, shop_id: int, inputs: PlanInputs) -> DemandEstimate:
+    """The demand estimate the plan runs on for these inputs: read back when stored, else computed and stored."""
+    return demand_estimate(
         session,
         shop_id=shop_id,
         purpose=PLAN,
@@ -142,6 +144,15 @@ def prepare_plan_estimate(session: Session, *, shop_id: int, today: date, settin
         in_stock=inputs.in_stock,
         sku_ids=[sku.id for sku in inputs.skus],
     )
+
+
+def prepare_plan_estimate(session: Session, *, shop_id: int, today: date, settings: Settings) -> bool:
+    """Make the estimate the shop's plan on `today` will run on (when its inputs changed since it was last stored)
+    and store it, so that the day's brief reads it back; False when the shop has no active SKU (nothing to plan)."""
+    inputs = plan_inputs(session, shop_id=shop_id, today=today, settings=settings)
+    if not inputs.skus:
+        return False
+    plan_estimate(session, shop_id=shop_id, inputs=inputs)
     return True
 
 

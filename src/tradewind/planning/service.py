@@ -22,9 +22,8 @@ from tradewind.figure_sets import check_shape, shape_fields
 from tradewind.inventory.service import inbound_by_sku
 from tradewind.orders.service import demand_lines
 from tradewind.planning.demand_store import DAILY_DEMAND as DAILY_DEMAND
-from tradewind.planning.estimate_store import PLAN as PLAN_ESTIMATE
-from tradewind.planning.estimate_store import demand_estimate
-from tradewind.planning.frames import FloatArray, PlanInputs, inbound_arrays, load_inputs
+from tradewind.planning.estimate_store import plan_estimate, plan_inputs
+from tradewind.planning.frames import FloatArray, PlanInputs, inbound_arrays
 from tradewind.planning.kernels import PlanResult, plan
 from tradewind.planning.kernels.projection import project_stock
 from tradewind.planning.lead_time import LeadTime, SupplierDelays, offer_lead_time, supplier_delays
@@ -147,13 +146,7 @@ def build_plan(
     settings: Settings,
     runner: KernelRunner = plan,
 ) -> ShopPlan:
-    inputs = load_inputs(
-        session,
-        shop_id=shop_id,
-        today=today,
-        history_days=settings.history_days,
-        horizon=settings.planning_horizon_days,
-    )
+    inputs = plan_inputs(session, shop_id=shop_id, today=today, settings=settings)
     suppliers = suppliers_by_id(session, shop_id=shop_id)
     if not inputs.skus:
         return ShopPlan(today=today, inputs=inputs, decisions=[], supplier_states={})
@@ -164,14 +157,7 @@ def build_plan(
     service_level = service_levels(inputs.revenue(), settings)
     # The demand estimate depends on the history alone (not on the supplier chosen): read back when stored for
     # these very inputs (planning/estimate_store.py), else computed once for both runs of the kernel below.
-    estimate = demand_estimate(
-        session,
-        shop_id=shop_id,
-        purpose=PLAN_ESTIMATE,
-        history=inputs.history,
-        in_stock=inputs.in_stock,
-        sku_ids=[sku.id for sku in inputs.skus],
-    )
+    estimate = plan_estimate(session, shop_id=shop_id, inputs=inputs)
     common: dict[str, Any] = {
         "history": inputs.history,
         "in_stock": inputs.in_stock,
